@@ -1,0 +1,64 @@
+"""Small pieces the commands share: option parsing and human descriptions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from timebank.i18n import _
+
+if TYPE_CHECKING:
+    from timebank.ledger.audit import AuditRow
+
+
+def parse_range(start: str | None, end: str | None, month: str | None = None) -> tuple[date | None, date | None]:
+    """--from/--to (or --month) as dates; --from must not be after --to."""
+    from timebank.ledger.dates import check_range, month_end, parse_date, parse_month
+    from timebank.ledger.errors import InvalidInput
+
+    if month is not None:
+        if start is not None or end is not None:
+            raise InvalidInput(_("Give either --month or --from/--to, not both."))
+        first = parse_month(month)
+        return first, month_end(first)
+    first = parse_date(start, allow_future=True) if start else None
+    last = parse_date(end, allow_future=True) if end else None
+    check_range(first, last)
+    return first, last
+
+
+def hours(minutes: int) -> str:
+    from timebank.ledger.hours import format_hours
+
+    return format_hours(minutes)
+
+
+def signed_hours(minutes: int) -> str:
+    text = hours(minutes)
+    return f"+{text}" if minutes > 0 else text
+
+
+def describe_event(event: "AuditRow") -> str:
+    d = event.details
+    member = f"#{event.member}" if event.member is not None else ""
+    templates = {
+        "ledger.init": lambda: _("Created the ledger"),
+        "member.add": lambda: _("Added member {member} {name}").format(member=member, name=d.get("name", "")),
+        "member.edit": lambda: _("Changed {fields} of member {member}").format(
+            fields=", ".join(sorted(d.get("changes", {}))), member=member),
+        "member.leave": lambda: _("Member {member} left on {date}").format(member=member, date=d.get("date")),
+        "member.rejoin": lambda: _("Member {member} rejoined").format(member=member),
+        "exchange.record": lambda: _("Recorded exchange {exchange}: {hours} hours from {givers} to {receivers}").format(
+            exchange=event.exchange, hours=hours(int(d.get("minutes", 0))),
+            givers=", ".join(f"#{n}" for n in d.get("givers", [])),
+            receivers=", ".join(f"#{n}" for n in d.get("receivers", []))),
+        "exchange.void": lambda: _("Voided exchange {exchange} with reversal {reversal}: {reason}").format(
+            exchange=event.exchange, reversal=d.get("reversal"), reason=d.get("reason", "")),
+        "exchange.overdraft": lambda: _("Allowed member {member} below the credit limit in exchange {exchange}").format(
+            member=member, exchange=event.exchange),
+        "settings.set": lambda: _("Changed the setting {key} from '{old}' to '{new}'").format(
+            key=d.get("key"), old=d.get("old", ""), new=d.get("new", "")),
+        "category.add": lambda: _("Added the category {code}").format(code=d.get("code")),
+    }
+    describe = templates.get(event.action)
+    return describe() if describe else event.action

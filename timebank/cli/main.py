@@ -1,0 +1,99 @@
+"""Entry point. Chooses the language before the app (and its help text) is built, and is
+the one place that turns errors into a message and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import traceback
+from pathlib import Path
+
+from timebank.i18n import _, normalise_language, set_language, system_language
+
+
+def _option_value(args: list[str], name: str) -> str | None:
+    """The value of a global option as typed (`--lang cy` or `--lang=cy`), before the command."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == name and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _ledger_language(db: str | None) -> str | None:
+    """The ledger's own `lang` setting, read with the standard library only (so that help
+    in the ledger's language costs no SQLAlchemy import)."""
+    value = db or os.environ.get("TIMEBANK_DB")
+    if value is None:
+        from platformdirs import user_data_dir
+
+        path = Path(user_data_dir("timebank", appauthor=False)) / "timebank.sqlite3"
+    elif "://" in value:
+        if not value.startswith("sqlite:///"):
+            return None
+        path = Path(value[len("sqlite:///"):])
+    else:
+        path = Path(value)
+    try:
+        if not path.is_file():
+            return None
+        uri = path.expanduser().resolve().as_uri() + "?mode=ro"
+        with sqlite3.connect(uri, uri=True, timeout=1) as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
+        return normalise_language(row[0]) if row else None
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+
+
+def choose_language(args: list[str]) -> str:
+    """--lang, then TIMEBANK_LANG, then the ledger's setting, then the system locale, else English."""
+    return (normalise_language(_option_value(args, "--lang"))
+            or normalise_language(os.environ.get("TIMEBANK_LANG"))
+            or _ledger_language(_option_value(args, "--db"))
+            or system_language()
+            or "en")
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run one command line; returns the exit code."""
+    args = list(sys.argv[1:] if args is None else args)
+    set_language(choose_language(args))
+
+    from timebank.cli.app import build_command
+    from timebank.ledger.errors import TimebankError
+
+    command = build_command()
+    try:
+        command.main(args=args, prog_name="timebank", standalone_mode=True)
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except TimebankError as error:
+        _print_error(error.message)
+        return error.code
+    except KeyboardInterrupt:
+        _print_error(_("Interrupted: nothing more was written."))
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as error:  # noqa: BLE001 - the last guard against a traceback
+        if os.environ.get("TIMEBANK_DEBUG"):
+            traceback.print_exc()
+        _print_error(_("Unexpected error ({kind}): {error}. Nothing was changed. "
+                       "Set TIMEBANK_DEBUG=1 for details.").format(kind=type(error).__name__,
+                                                                    error=str(error).splitlines()[0] if str(error) else ""))
+        return 1
+    return 0
+
+
+def _print_error(message: str) -> None:
+    sys.stdout.flush()
+    print(message, file=sys.stderr)
+
+
+def main() -> None:
+    sys.exit(run())

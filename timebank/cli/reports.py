@@ -1,0 +1,209 @@
+"""Balances, statements and reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from timebank.cli.app import Format, format_option, state
+from timebank.cli.common import hours, parse_range, signed_hours
+from timebank.i18n import _, format_date, format_month, format_month_short, ngettext, using_language
+
+if TYPE_CHECKING:
+    from timebank.ledger.db import Ledger
+    from timebank.ledger.reports import MonthlyReport
+
+
+def register(app: typer.Typer) -> None:
+    report_app = typer.Typer(help=_("Monthly and period reports."), no_args_is_help=True)
+    app.add_typer(report_app, name="report")
+
+    @app.command("balance", help=_("Balances: of the members named, or of every active member."))
+    def balance(
+        ctx: typer.Context,
+        members: Annotated[Optional[list[str]], typer.Argument(
+            help=_("Member numbers or names (default: every active member)."), show_default=False)] = None,
+        as_of: Annotated[Optional[str], typer.Option("--as-of", help=_("Balance at the end of this date."))] = None,
+        fmt: Annotated[Format, format_option()] = Format.table,
+    ) -> None:
+        from timebank.ledger.balances import balances
+        from timebank.ledger.dates import parse_date
+        from timebank.ledger.db import reading
+        from timebank.ledger.members import find_member
+        from timebank.render import column, emit
+
+        day = parse_date(as_of, allow_future=True) if as_of else None
+        with reading(state(ctx).ledger()) as session:
+            chosen = [find_member(session, m) for m in members] if members else None
+            rows = balances(session, chosen, day)
+        json_rows = [{"number": r.number, "name": r.name, "balance_minutes": r.balance_minutes,
+                      "balance_hours": hours(r.balance_minutes)} for r in rows]
+        title = _("Balances on {date}").format(date=format_date(day)) if day else _("Balances")
+        emit(fmt.value, [column("number", "#", _("number"), "right"), column("name", _("Name"), _("name")),
+                         column("balance_hours", _("Balance (hours)"), _("balance_hours"), "right")],
+             [dict(r) for r in json_rows], json_rows=json_rows,
+             table_rows=[dict(r, balance_hours=signed_hours(r["balance_minutes"])) for r in json_rows],
+             title=title, empty=_("No members to show."))
+
+    @app.command("statement", help=_("A member's statement: opening balance, each exchange, closing balance."))
+    def statement(
+        ctx: typer.Context,
+        member: Annotated[str, typer.Argument(help=_("Member number or name."), show_default=False)],
+        start: Annotated[Optional[str], typer.Option("--from", help=_("From this date."))] = None,
+        end: Annotated[Optional[str], typer.Option("--to", help=_("To this date."))] = None,
+        month: Annotated[Optional[str], typer.Option("--month", help=_("Only this month (YYYY-MM)."))] = None,
+        fmt: Annotated[Format, format_option()] = Format.table,
+    ) -> None:
+        from timebank.ledger.db import reading
+        from timebank.ledger.members import find_member
+        from timebank.ledger.statements import statement as build_statement
+
+        first, last = parse_range(start, end, month)
+        explicit = ctx.find_root().params.get("lang") is not None
+        with reading(state(ctx).ledger()) as session:
+            m = find_member(session, member)
+            with using_language(None if explicit else m.lang):
+                result = build_statement(session, m, first, last)
+                _render_statement(result, fmt.value)
+
+    @report_app.command("monthly", help=_("The monthly report (default: the last complete month)."))
+    def monthly(
+        ctx: typer.Context,
+        month: Annotated[Optional[str], typer.Option("--month", help=_("The month (YYYY-MM)."))] = None,
+        fmt: Annotated[Format, format_option()] = Format.table,
+    ) -> None:
+        from timebank.ledger.dates import parse_month
+        from timebank.ledger.reports import last_complete_month
+
+        chosen = parse_month(month) if month else last_complete_month()
+        show_monthly(state(ctx).ledger(), chosen, fmt.value)
+
+
+def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from timebank.render import column, console, table, write_csv, write_json
+
+    lines = [{"date": line.date.isoformat(), "exchange": line.exchange, "others": line.others,
+              "category": line.category, "note": line.note, "minutes": line.minutes,
+              "balance_minutes": line.balance} for line in result.lines]
+    if fmt == "json":
+        write_json({"number": result.number, "name": result.name,
+                    "from": result.start.isoformat() if result.start else None,
+                    "to": result.end.isoformat() if result.end else None,
+                    "opening_minutes": result.opening, "closing_minutes": result.closing, "lines": lines})
+        return
+    if fmt == "csv":
+        write_csv([column(k, k, _(k)) for k in ("date", "exchange", "others", "category", "note", "hours",
+                                                 "balance_hours")],
+                  (dict(l, others="; ".join(l["others"]), hours=hours(l["minutes"]),
+                        balance_hours=hours(l["balance_minutes"])) for l in lines))
+        return
+    out = console()
+    span = ""
+    if result.start and result.end:
+        span = _("{start} to {end}").format(start=format_date(result.start), end=format_date(result.end))
+    elif result.start:
+        span = _("from {start}").format(start=format_date(result.start))
+    elif result.end:
+        span = _("to {end}").format(end=format_date(result.end))
+    out.print(_("Statement for {name} (#{number})").format(name=result.name, number=result.number), style="bold")
+    if span:
+        out.print(span)
+    out.print(_("Opening balance: {hours} hours").format(hours=signed_hours(result.opening)))
+    if result.lines:
+        out.print(table(None, [column("date", _("Date")), column("exchange", "#", "", "right"),
+                               column("others", _("With")), column("category", _("Category")),
+                               column("note", _("Note")), column("hours", _("Hours"), "", "right"),
+                               column("balance", _("Balance"), "", "right")],
+                        [{"date": format_date(l.date), "exchange": l.exchange, "others": ", ".join(l.others),
+                          "category": l.category_name, "note": l.note or "", "hours": signed_hours(l.minutes),
+                          "balance": signed_hours(l.balance)} for l in result.lines]))
+    else:
+        out.print(_("No exchanges in this period."))
+    out.print(_("Given: {given} hours. Received: {received} hours.").format(
+        given=hours(result.given), received=hours(result.received)))
+    out.print(_("Closing balance: {hours} hours").format(hours=signed_hours(result.closing)), style="bold")
+
+
+def monthly_json(report: "MonthlyReport") -> dict:
+    return {
+        "month": report.month.isoformat()[:7],
+        "exchanges": report.exchanges,
+        "minutes_exchanged": report.minutes_exchanged,
+        "members_active": report.members_active,
+        "members_new": report.members_new,
+        "members_left": report.members_left,
+        "members_total": report.members_total,
+        "members": [{"number": l.number, "name": l.name, "opening_minutes": l.opening_minutes,
+                     "given_minutes": l.given_minutes, "received_minutes": l.received_minutes,
+                     "closing_minutes": l.closing_minutes} for l in report.members],
+        "categories": [{"code": c.code, "name": c.name, "exchanges": c.exchanges, "minutes": c.minutes}
+                       for c in report.categories],
+    }
+
+
+def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import reading
+    from timebank.ledger.reports import monthly_report
+    from timebank.render import column, console, table, write_csv, write_json
+
+    with reading(ledger) as session:
+        report = monthly_report(session, settings_module.load(session), month)
+    if fmt == "json":
+        write_json(monthly_json(report))
+        return
+    member_columns = ["number", "name", "opening_minutes", "given_minutes", "received_minutes", "closing_minutes"]
+    if fmt == "csv":
+        write_csv([column(k, k, _(k)) for k in member_columns], monthly_json(report)["members"])
+        return
+
+    out = console()
+    out.print(_("Monthly report: {month}").format(month=format_month(month)), style="bold")
+    summary = [
+        ngettext("{count} exchange", "{count} exchanges", report.exchanges).format(count=report.exchanges),
+        _("Hours exchanged: {hours}").format(hours=hours(report.minutes_exchanged)),
+        ngettext("{count} member active", "{count} members active", report.members_active).format(
+            count=report.members_active),
+        ngettext("{count} new member", "{count} new members", report.members_new).format(count=report.members_new),
+        ngettext("{count} member left", "{count} members left", report.members_left).format(
+            count=report.members_left),
+        ngettext("{count} member at the end of the month", "{count} members at the end of the month",
+                 report.members_total).format(count=report.members_total),
+    ]
+    for line in summary:
+        out.print(f"  {line}", markup=False)
+
+    totals = {"name": _("Total"),
+              "given": hours(sum(l.given_minutes for l in report.members)),
+              "received": hours(sum(l.received_minutes for l in report.members))}
+    out.print(table(_("Members"), [column("number", "#", "", "right"), column("name", _("Name")),
+                                   column("opening", _("Opening"), "", "right"),
+                                   column("given", _("Given"), "", "right"),
+                                   column("received", _("Received"), "", "right"),
+                                   column("closing", _("Closing"), "", "right")],
+                    [{"number": l.number, "name": l.name, "opening": signed_hours(l.opening_minutes),
+                      "given": hours(l.given_minutes), "received": hours(l.received_minutes),
+                      "closing": signed_hours(l.closing_minutes)} for l in report.members],
+                    footer=totals))
+    if report.categories:
+        out.print(table(_("Hours by category"), [column("name", _("Category")),
+                                                 column("exchanges", _("Exchanges"), "", "right"),
+                                                 column("hours", _("Hours"), "", "right")],
+                        [{"name": c.name, "exchanges": c.exchanges, "hours": hours(c.minutes)}
+                         for c in report.categories]))
+    out.print(_("Hours exchanged, last 12 months"), style="bold")
+    peak = max((p.minutes for p in report.trend), default=0) or 1
+    for point in report.trend:
+        bar = "█" * round(30 * point.minutes / peak)
+        label = f"{format_month_short(point.month)} {point.month.year}"
+        out.print(f"  {label:>10} {bar} {hours(point.minutes)}", markup=False)
+    if report.credit_limit_minutes is not None:
+        if report.over_limit:
+            out.print(_("Over the credit limit of {limit} hours:").format(
+                limit=hours(report.credit_limit_minutes)), style="bold")
+            for line in report.over_limit:
+                out.print(f"  {line.name} (#{line.number}): {signed_hours(line.closing_minutes)}", markup=False)
+        else:
+            out.print(_("No member is over the credit limit."))

@@ -1,0 +1,249 @@
+"""Language choice, message catalogues, Babel formatting and the Welsh sort key.
+
+Kept free of heavy imports: the catalogues are read with a small PO reader so that
+`--help` costs no more than Typer itself, and Babel is imported only to format dates.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext as _gettext
+import os
+import re
+import unicodedata
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+LANGUAGES = ("cy", "en")
+BABEL_LOCALES = {"cy": "cy", "en": "en_GB"}
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Catalogue:
+    """The translations of one language, read from its PO file."""
+
+    def __init__(self, singular: dict[str, str], plural: dict[str, list[str]],
+                 plural_rule: Callable[[int], int]) -> None:
+        self.singular = singular
+        self.plural = plural
+        self.plural_rule = plural_rule
+
+    def gettext(self, msgid: str) -> str:
+        return self.singular.get(msgid) or msgid
+
+    def ngettext(self, msgid: str, msgid_plural: str, n: int) -> str:
+        forms = self.plural.get(msgid)
+        if forms:
+            index = self.plural_rule(n)
+            if 0 <= index < len(forms) and forms[index]:
+                return forms[index]
+        return msgid if n == 1 else msgid_plural
+
+
+def _unquote(text: str) -> str:
+    return ast.literal_eval(text) if text else ""
+
+
+def parse_po(text: str) -> tuple[dict[str, str], dict[str, list[str]], str]:
+    """Read a PO file: returns singular messages, plural forms and the plural rule."""
+    singular: dict[str, str] = {}
+    plural: dict[str, list[str]] = {}
+    entries: list[dict[str, object]] = []
+    current: dict[str, object] = {}
+    field: str | None = None
+    fuzzy = False
+
+    def finish() -> None:
+        nonlocal current, fuzzy
+        if current and not fuzzy:
+            entries.append(current)
+        current = {}
+        fuzzy = False
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            finish()
+            field = None
+            continue
+        if line.startswith("#,") and "fuzzy" in line:
+            if "msgid" in current:
+                finish()
+            fuzzy = True
+            continue
+        if line.startswith("#"):
+            continue
+        match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$', line)
+        if match:
+            key = match.group(1)
+            if key == "msgid" and "msgid" in current:
+                keep_fuzzy = fuzzy
+                finish()
+                fuzzy = keep_fuzzy
+            field = key
+            current[field] = _unquote(match.group(3))
+        elif line.startswith('"') and field is not None:
+            current[field] = str(current[field]) + _unquote(line)
+    finish()
+
+    rule = "n != 1"
+    for entry in entries:
+        msgid = str(entry.get("msgid", ""))
+        if msgid == "":
+            header = str(entry.get("msgstr", ""))
+            found = re.search(r"plural=([^;\n]+)", header)
+            if found:
+                rule = found.group(1).strip()
+            continue
+        if "msgid_plural" in entry:
+            forms = []
+            index = 0
+            while f"msgstr[{index}]" in entry:
+                forms.append(str(entry[f"msgstr[{index}]"]))
+                index += 1
+            if any(forms):
+                plural[msgid] = forms
+        elif entry.get("msgstr"):
+            singular[msgid] = str(entry["msgstr"])
+    return singular, plural, rule
+
+
+def catalogue_path(lang: str) -> Path | None:
+    """The PO file for `lang`: inside the installed package, else the source checkout."""
+    for candidate in (_PACKAGE_DIR / "locale" / f"{lang}.po", _PACKAGE_DIR.parent / f"{lang}.po"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+_catalogues: dict[str, Catalogue] = {}
+
+
+def load_catalogue(lang: str) -> Catalogue:
+    if lang not in _catalogues:
+        path = catalogue_path(lang)
+        if path is None:
+            _catalogues[lang] = Catalogue({}, {}, lambda n: int(n != 1))
+        else:
+            singular, plural, rule = parse_po(path.read_text(encoding="utf-8"))
+            _catalogues[lang] = Catalogue(singular, plural, _gettext.c2py(rule))
+    return _catalogues[lang]
+
+
+_language = "en"
+
+
+def normalise_language(value: str | None) -> str | None:
+    """'cy', 'cy_GB.UTF-8', 'CY' -> 'cy'; anything unknown -> None."""
+    if not value:
+        return None
+    head = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
+    return head if head in LANGUAGES else None
+
+
+def system_language() -> str | None:
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "cy" if value.lower().startswith("cy") else None
+    return None
+
+
+def set_language(lang: str) -> None:
+    global _language
+    _language = normalise_language(lang) or "en"
+
+
+def get_language() -> str:
+    return _language
+
+
+@contextmanager
+def using_language(lang: str | None) -> Iterator[None]:
+    """Speak another language for a while (a statement in the member's own language)."""
+    previous = _language
+    if lang:
+        set_language(lang)
+    try:
+        yield
+    finally:
+        set_language(previous)
+
+
+def _(message: str) -> str:
+    return load_catalogue(_language).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return load_catalogue(_language).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+# Formatting -------------------------------------------------------------------
+
+def babel_locale(lang: str | None = None) -> str:
+    return BABEL_LOCALES[lang or _language]
+
+
+def format_date(value: date, lang: str | None = None) -> str:
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="long", locale=babel_locale(lang))
+
+
+def format_month(value: date, lang: str | None = None) -> str:
+    """'Tachwedd 2026' / 'November 2026': the stand-alone month name and the year."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMMM", value, locale=babel_locale(lang))
+
+
+def format_month_short(value: date, lang: str | None = None) -> str:
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMM", value, locale=babel_locale(lang))
+
+
+def format_number(value: int, lang: str | None = None) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=babel_locale(lang))
+
+
+# Sorting ------------------------------------------------------------------------
+
+# The Welsh alphabet, with the letters it borrows (k, q, v, x, z) where English puts them.
+WELSH_ALPHABET = ["a", "b", "c", "ch", "d", "dd", "e", "f", "ff", "g", "ng", "h", "i", "j", "k",
+                  "l", "ll", "m", "n", "o", "p", "ph", "q", "r", "rh", "s", "t", "th", "u", "v",
+                  "w", "x", "y", "z"]
+_WELSH_RANK = {letter: index for index, letter in enumerate(WELSH_ALPHABET)}
+_WELSH_TOKEN = re.compile(r"ch|dd|ff|ng|ll|ph|rh|th|.", re.DOTALL)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Siân' -> 'sian', 'LLŶR' -> 'llyr'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _welsh_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    key: list[tuple[int, int | str]] = []
+    for token in _WELSH_TOKEN.findall(fold(text)):
+        rank = _WELSH_RANK.get(token)
+        # Spaces, digits and punctuation come before every letter, as in English.
+        key.append((1, rank) if rank is not None else (0, token))
+    return tuple(key)
+
+
+def sort_key(name: str, lang: str | None = None) -> tuple:
+    """Alphabetical order for the output language (Welsh digraphs are single letters)."""
+    if (lang or _language) == "cy":
+        return (_welsh_key(name), name)
+    return (fold(name), name)

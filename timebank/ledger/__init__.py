@@ -1,0 +1,1 @@
+"""The ledger core: members, exchanges, balances and reports. No terminal code here."""

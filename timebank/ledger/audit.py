@@ -1,0 +1,60 @@
+"""The audit trail: one row for every change, with who made it and when."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from timebank.ledger.models import AuditEvent
+
+
+def current_user(by: str | None = None) -> str:
+    """--by NAME, else TIMEBANK_USER, else the login name."""
+    if by and by.strip():
+        return by.strip()
+    env = os.environ.get("TIMEBANK_USER")
+    if env and env.strip():
+        return env.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
+
+
+def now() -> datetime:
+    """UTC wall time without tzinfo (SQLite has no time zones), to the second."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def log(session: Session, by: str, action: str, *, member: int | None = None,
+        exchange: int | None = None, **details: Any) -> None:
+    session.add(AuditEvent(at=now(), by=by, action=action, member=member, exchange=exchange,
+                           details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)))
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    by: str
+    action: str
+    member: int | None
+    exchange: int | None
+    details: dict[str, Any]
+
+
+def list_events(session: Session, start: date | None = None, end: date | None = None) -> list[AuditRow]:
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if start:
+        query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
+    if end:
+        query = query.where(AuditEvent.at <= datetime.combine(end, time.max))
+    return [AuditRow(e.id, e.at, e.by, e.action, e.member, e.exchange, json.loads(e.details))
+            for e in session.scalars(query)]

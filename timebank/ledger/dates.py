@@ -1,0 +1,71 @@
+"""Dates as a coordinator types them."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, timedelta
+
+from timebank.i18n import _
+from timebank.ledger.errors import InvalidInput
+
+
+def today() -> date:
+    """The local date. TIMEBANK_TODAY pins it, so tests and demos can be reproduced."""
+    pinned = os.environ.get("TIMEBANK_TODAY")
+    if pinned:
+        return date.fromisoformat(pinned)
+    return date.today()
+
+
+def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False) -> date:
+    """'YYYY-MM-DD', 'today'/'heddiw', 'yesterday'/'ddoe' (and DD/MM/YYYY for imports).
+
+    Never in the future, except as the end of a report's range.
+    """
+    raw = text.strip().lower()
+    if raw in ("today", "heddiw"):
+        return today()
+    if raw in ("yesterday", "ddoe"):
+        return today() - timedelta(days=1)
+    value: date | None = None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            value = date.fromisoformat(raw)
+        elif allow_uk and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", raw):
+            day, month, year = (int(part) for part in raw.split("/"))
+            value = date(year, month, day)
+    except ValueError:
+        value = None
+    if value is None:
+        raise InvalidInput(_("'{text}' is not a date (use YYYY-MM-DD, today or yesterday).").format(text=text))
+    if value > today() and not allow_future:
+        raise InvalidInput(_("{date} is in the future.").format(date=value.isoformat()))
+    return value
+
+
+def parse_month(text: str) -> date:
+    """'YYYY-MM' -> the first day of that month."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InvalidInput(_("'{text}' is not a month (use YYYY-MM).").format(text=text))
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_end(first: date) -> date:
+    return next_month(first) - timedelta(days=1)
+
+
+def next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def add_months(first: date, count: int) -> date:
+    index = first.year * 12 + first.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    if start and end and start > end:
+        raise InvalidInput(_("The start date {start} is after the end date {end}.").format(
+            start=start.isoformat(), end=end.isoformat()))

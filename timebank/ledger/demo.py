@@ -1,0 +1,113 @@
+"""A realistic demo ledger: Welsh and English names, a year of help, a few mistakes voided."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from timebank.ledger.dates import add_months, today
+from timebank.ledger.errors import InvalidInput
+from timebank.ledger.exchanges import record_exchange, void_exchange
+from timebank.ledger.members import add_member, leave_member
+from timebank.ledger.models import Member
+from timebank.ledger.settings import Settings
+
+WELSH_FIRST = ["Siân", "Llinos", "Lowri", "Rhys", "Dafydd", "Gwenllïan", "Llŷr", "Eleri", "Iwan", "Gareth",
+               "Ffion", "Cerys", "Owain", "Elin", "Rhodri", "Angharad", "Bethan", "Carys", "Dylan", "Emyr",
+               "Geraint", "Heledd", "Ieuan", "Mared", "Nia", "Osian", "Tomos", "Catrin", "Huw", "Meinir",
+               "Gwilym", "Rhian", "Aled", "Non", "Ffraid", "Tegwen"]
+ENGLISH_FIRST = ["James", "Sarah", "David", "Emma", "Peter", "Ruth", "Michael", "Claire", "John", "Helen",
+                 "Mark", "Julie", "Thomas", "Karen", "Paul", "Lisa", "Robert", "Mary"]
+SURNAMES = ["Jones", "Davies", "Williams", "Evans", "Thomas", "Roberts", "Hughes", "Lewis", "Morgan",
+            "Griffiths", "Price", "ap Rhys", "Pritchard", "Llewellyn", "Smith", "Taylor", "Rees", "Powell",
+            "Jenkins", "Phillips", "ab Owen", "Bowen"]
+ORGANISATIONS = [("Canolfan Gymunedol Blaengarw", "cy"), ("Garw Valley Food Bank", "en"),
+                 ("Ysgol Gynradd Blaengarw", "cy")]
+AREAS = ["CF32", "CF32", "CF32", "CF31", "CF34", "CF35"]
+# (category, relative frequency, typical hours)
+CATEGORY_WEIGHTS = [("transport", 14, [1, 1.5, 2]), ("gardening", 12, [1, 2, 3]), ("shopping", 10, [0.5, 1]),
+                    ("companionship", 14, [1, 2]), ("diy", 8, [1, 2, 3]), ("computers", 8, [1, 1.5]),
+                    ("cooking", 7, [1, 2]), ("childcare", 4, [2, 3]), ("teaching", 5, [1, 2]),
+                    ("events", 6, [2, 3, 4]), ("admin", 5, [1, 2]), ("other", 3, [1])]
+NOTES = {"transport": ["Lift to the surgery", "Lifft i'r ysbyty", "Lift to Bridgend"],
+         "gardening": ["Mowing the lawn", "Torri'r gwair", "Planting the veg patch"],
+         "computers": ["Setting up video calls", "Help gyda'r ffôn newydd"],
+         "teaching": ["Welsh conversation class", "Gwers Gymraeg"]}
+
+
+def build_demo(session: Session, by: str, settings: Settings, *, members: int = 40, months: int = 12,
+               seed: int = 1) -> dict[str, int]:
+    """Fill an empty ledger; the same seed and the same day give the same ledger."""
+    if members < 4 or members > 5000:
+        raise InvalidInput("members")
+    if months < 1 or months > 120:
+        raise InvalidInput("months")
+    rng = random.Random(seed)
+    end = today()
+    start = add_months(end.replace(day=1), -months)
+    limit = settings.credit_limit_minutes
+
+    people: list[Member] = []
+    used: set[str] = set()
+    for index in range(members):
+        welsh = rng.random() < 0.65
+        while True:
+            first = rng.choice(WELSH_FIRST if welsh else ENGLISH_FIRST)
+            name = f"{first} {rng.choice(SURNAMES)}"
+            if name not in used:
+                used.add(name)
+                break
+        # Two thirds are founding members; the rest join through the year.
+        joined = start if index < members * 2 // 3 else start + timedelta(days=rng.randrange((end - start).days))
+        people.append(add_member(session, by, name=name, area=rng.choice(AREAS),
+                                 lang="cy" if welsh and rng.random() < 0.7 else "en", joined=joined,
+                                 email=f"aelod{index + 1}@example.org" if rng.random() < 0.5 else None))
+    organisations = [add_member(session, by, name=name, kind="organisation", area="CF32", lang=lang, joined=start)
+                     for name, lang in ORGANISATIONS]
+
+    balances = {m.number: 0 for m in people + organisations}
+    categories = [c for c, _w, _h in CATEGORY_WEIGHTS]
+    weights = [w for _c, w, _h in CATEGORY_WEIGHTS]
+    hours_for = {c: h for c, _w, h in CATEGORY_WEIGHTS}
+    recorded = voided = 0
+    leavers = set(rng.sample(range(len(people)), k=max(1, members // 20)))
+    leave_on = {people[i].number: end - timedelta(days=rng.randrange(20, 200)) for i in leavers}
+
+    day = start
+    while day <= end:
+        active = [m for m in people if m.joined <= day and leave_on.get(m.number, end + timedelta(1)) > day]
+        for _ in range(rng.choice([0, 1, 1, 1, 2, 2, 3])):
+            if len(active) < 4:
+                break
+            category = rng.choices(categories, weights)[0]
+            minutes = int(rng.choice(hours_for[category]) * 60)
+            giver = rng.choice(active)
+            if category == "teaching" and rng.random() < 0.4:
+                receivers = rng.sample([m for m in active if m is not giver], k=3)
+            elif rng.random() < 0.06:
+                receivers = [rng.choice(organisations)]
+            else:
+                receivers = [rng.choice([m for m in active if m is not giver])]
+            if limit is not None and any(r.kind == "person" and balances[r.number] - minutes < -limit
+                                         for r in receivers):
+                continue
+            result = record_exchange(session, by, settings, givers=[giver], receivers=receivers, minutes=minutes,
+                                     on=day, category=category, note=rng.choice(NOTES.get(category, [None])))
+            for number, _name, balance in result.balances:
+                balances[number] = balance
+            recorded += 1
+            if rng.random() < 0.015:
+                void_exchange(session, by, result.number,
+                              rng.choice(["Recorded twice", "Cofnodwyd ddwywaith", "Wrong member"]))
+                for r in receivers:
+                    balances[r.number] += minutes
+                balances[giver.number] -= minutes * len(receivers)
+                voided += 1
+        day += timedelta(days=1)
+
+    for member in people:
+        if member.number in leave_on:
+            leave_member(session, by, member, max(leave_on[member.number], member.joined))
+    return {"members": len(people) + len(organisations), "exchanges": recorded, "voided": voided}

@@ -1,0 +1,240 @@
+"""Exchanges: recording help given, listing it, and voiding a mistake by its reversal.
+
+Nothing here updates or deletes an entry. A void appends a new exchange whose entries
+negate the original's, dated on the original's date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Iterator
+
+from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from timebank.i18n import _, fold, get_language
+from timebank.ledger import audit
+from timebank.ledger.categories import category_name, find_category
+from timebank.ledger.dates import today
+from timebank.ledger.errors import InvalidInput, NotFound, Refused
+from timebank.ledger.hours import format_hours
+from timebank.ledger.members import balances_by_member, clean_text, display_name, require_active, MAX_NOTE
+from timebank.ledger.models import Category, Entry, Exchange, Member
+from timebank.ledger.settings import Settings
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    number: int
+    balances: list[tuple[int, str, int]]  # (member number, name, balance in minutes)
+    overdraft: list[int] = field(default_factory=list)
+
+
+def member_balance(session: Session, number: int, as_of: date | None = None) -> int:
+    query = select(func.coalesce(func.sum(Entry.minutes), 0)).where(Entry.member == number)
+    if as_of is not None:
+        query = query.where(Entry.date <= as_of)
+    return int(session.scalar(query) or 0)
+
+
+def next_exchange_number(session: Session) -> int:
+    return (session.scalar(select(func.max(Exchange.number))) or 0) + 1
+
+
+def record_exchange(session: Session, by: str, settings: Settings, *, givers: list[Member],
+                    receivers: list[Member], minutes: int, on: date | None = None,
+                    category: str | None = None, note: str | None = None,
+                    allow_overdraft: bool = False) -> RecordResult:
+    """Record one exchange: each giver/receiver pair is worth `minutes`."""
+    on = on or today()
+    if not givers or not receivers:
+        raise InvalidInput(_("An exchange needs at least one giver and one receiver."))
+    if len(givers) > 1 and len(receivers) > 1:
+        raise InvalidInput(_("One side of an exchange must be a single member."))
+    numbers = [m.number for m in givers + receivers]
+    if len(set(numbers)) != len(numbers):
+        raise InvalidInput(_("The same member cannot be on both sides, or named twice."))
+    for member in givers + receivers:
+        require_active(member, on)
+    if on > today():
+        raise InvalidInput(_("{date} is in the future.").format(date=on.isoformat()))
+    note = clean_text(note, _("note"), limit=MAX_NOTE)
+    code = find_category(session, category).code if category else "other"
+
+    per_receiver = minutes * len(givers)
+    if minutes < 1:
+        raise InvalidInput(_("The hours must be at least one minute."))
+    if per_receiver > settings.max_minutes:
+        raise InvalidInput(_("{hours} hours for one receiver is more than the limit of {limit} hours "
+                             "(setting max_hours).").format(hours=format_hours(per_receiver),
+                                                            limit=format_hours(settings.max_minutes)))
+
+    overdrawn: list[int] = []
+    if settings.credit_limit_minutes is not None:
+        for receiver in receivers:
+            if receiver.kind != "person":
+                continue
+            after = member_balance(session, receiver.number) - per_receiver
+            if after < -settings.credit_limit_minutes:
+                if not allow_overdraft:
+                    raise Refused(_("{name} (#{number}) would have a balance of {after} hours, below the credit "
+                                    "limit of -{limit} hours. Use --allow-overdraft to record it anyway.").format(
+                        name=display_name(receiver), number=receiver.number, after=format_hours(after),
+                        limit=format_hours(settings.credit_limit_minutes)))
+                overdrawn.append(receiver.number)
+
+    number = next_exchange_number(session)
+    session.add(Exchange(number=number, date=on, category=code, minutes=minutes, note=note,
+                         reverses=None, recorded_at=audit.now(), recorded_by=by))
+    session.flush()
+    rows = [{"exchange": number, "member": g.number, "role": "giver", "date": on,
+             "minutes": minutes * len(receivers)} for g in givers]
+    rows += [{"exchange": number, "member": r.number, "role": "receiver", "date": on,
+              "minutes": -per_receiver} for r in receivers]
+    session.execute(insert(Entry), rows)
+    assert sum(row["minutes"] for row in rows) == 0
+    audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
+              givers=[g.number for g in givers], receivers=[r.number for r in receivers], category=code)
+    for member_number in overdrawn:
+        audit.log(session, by, "exchange.overdraft", exchange=number, member=member_number)
+    balances = balances_by_member_subset(session, [m.number for m in givers + receivers])
+    return RecordResult(number, [(m.number, display_name(m), balances.get(m.number, 0))
+                                 for m in givers + receivers], overdrawn)
+
+
+def balances_by_member_subset(session: Session, numbers: list[int]) -> dict[int, int]:
+    query = select(Entry.member, func.sum(Entry.minutes)).where(Entry.member.in_(numbers)).group_by(Entry.member)
+    return {n: int(t) for n, t in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class ExchangeRow:
+    number: int
+    date: date
+    givers: list[int]
+    receivers: list[int]
+    minutes: int
+    category: str
+    note: str | None
+    void: bool
+    reverses: int | None
+    giver_names: list[str] = field(default_factory=list)
+    receiver_names: list[str] = field(default_factory=list)
+    category_name: str = ""
+    recorded_at: datetime | None = None
+    recorded_by: str | None = None
+    voided_by: int | None = None
+
+    @property
+    def pairs(self) -> int:
+        return len(self.givers) * len(self.receivers)
+
+
+def _reversal_of():  # type: ignore[no-untyped-def]
+    return aliased(Exchange, name="reversal")
+
+
+def live_condition():  # type: ignore[no-untyped-def]
+    """Exchanges that count: neither a reversal nor voided by one."""
+    reversal = _reversal_of()
+    return and_(Exchange.reverses.is_(None),
+                ~exists().where(reversal.reverses == Exchange.number))
+
+
+def iter_exchanges(session: Session, *, member: int | None = None, start: date | None = None,
+                   end: date | None = None, category: str | None = None,
+                   include_void: bool = False) -> Iterator[ExchangeRow]:
+    """Exchanges in date order, streamed: one query, grouped as it is read."""
+    reversal = _reversal_of()
+    query = (select(Exchange.number, Exchange.date, Exchange.minutes, Exchange.category, Exchange.note,
+                    Exchange.reverses, Exchange.recorded_at, Exchange.recorded_by, reversal.number,
+                    Entry.member, Entry.role)
+             .join(Entry, Entry.exchange == Exchange.number)
+             .outerjoin(reversal, reversal.reverses == Exchange.number))
+    if start:
+        query = query.where(Exchange.date >= start)
+    if end:
+        query = query.where(Exchange.date <= end)
+    if category:
+        query = query.where(Exchange.category == category)
+    if member is not None:
+        query = query.where(Exchange.number.in_(select(Entry.exchange).where(Entry.member == member)))
+    if not include_void:
+        query = query.where(Exchange.reverses.is_(None), reversal.number.is_(None))
+    query = query.order_by(Exchange.date, Exchange.number, Entry.id)
+    names = _names(session)
+    categories = _category_names(session)
+    current: dict | None = None
+    for (number, on, minutes, code, note, reverses, at, by, voided_by, who, role) in \
+            session.execute(query.execution_options(yield_per=5000)):
+        if current is None or current["number"] != number:
+            if current is not None:
+                yield _row(current, names, categories)
+            current = {"number": number, "date": on, "minutes": minutes, "category": code, "note": note,
+                       "reverses": reverses, "recorded_at": at, "recorded_by": by, "voided_by": voided_by,
+                       "givers": [], "receivers": []}
+        (current["givers"] if role == "giver" else current["receivers"]).append(who)
+    if current is not None:
+        yield _row(current, names, categories)
+
+
+def _row(data: dict, names: dict[int, str], categories: dict[str, str]) -> ExchangeRow:
+    return ExchangeRow(
+        number=data["number"], date=data["date"], givers=data["givers"], receivers=data["receivers"],
+        minutes=data["minutes"], category=data["category"], note=data["note"],
+        void=data["reverses"] is not None or data["voided_by"] is not None, reverses=data["reverses"],
+        giver_names=[names.get(n, str(n)) for n in data["givers"]],
+        receiver_names=[names.get(n, str(n)) for n in data["receivers"]],
+        category_name=categories.get(data["category"], data["category"]),
+        recorded_at=data["recorded_at"], recorded_by=data["recorded_by"], voided_by=data["voided_by"])
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {m.number: display_name(m) for m in session.scalars(select(Member))}
+
+
+def _category_names(session: Session) -> dict[str, str]:
+    return {c.code: category_name(c) for c in session.scalars(select(Category))}
+
+
+def get_exchange(session: Session, number: int) -> ExchangeRow:
+    exchange = session.get(Exchange, number)
+    if exchange is None:
+        raise NotFound(_("There is no exchange number {number}.").format(number=number))
+    rows = list(iter_exchanges(session, start=exchange.date, end=exchange.date, include_void=True))
+    return next(row for row in rows if row.number == number)
+
+
+def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
+    """Append the reversal of exchange `number`; returns the reversal's number."""
+    reason_text = clean_text(reason, _("reason"), limit=MAX_NOTE, required=True)
+    original = session.get(Exchange, number)
+    if original is None:
+        raise NotFound(_("There is no exchange number {number}.").format(number=number))
+    if original.reverses is not None:
+        raise Refused(_("Exchange {number} is a reversal (of exchange {original}) and cannot be voided.").format(
+            number=number, original=original.reverses))
+    already = session.scalar(select(Exchange.number).where(Exchange.reverses == number))
+    if already is not None:
+        raise Refused(_("Exchange {number} was already voided by exchange {reversal}.").format(
+            number=number, reversal=already))
+    reversal = next_exchange_number(session)
+    session.add(Exchange(number=reversal, date=original.date, category=original.category,
+                         minutes=original.minutes, note=reason_text, reverses=number,
+                         recorded_at=audit.now(), recorded_by=by))
+    session.flush()
+    entries = session.execute(select(Entry.member, Entry.role, Entry.minutes)
+                              .where(Entry.exchange == number).order_by(Entry.id)).all()
+    session.execute(insert(Entry), [{"exchange": reversal, "member": m, "role": role, "date": original.date,
+                                     "minutes": -minutes} for m, role, minutes in entries])
+    audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
+    return reversal
+
+
+def search_text(row: ExchangeRow) -> str:
+    return fold(" ".join(row.giver_names + row.receiver_names + [row.note or ""]))
+
+
+__all__ = ["RecordResult", "ExchangeRow", "record_exchange", "iter_exchanges", "get_exchange",
+           "void_exchange", "member_balance", "live_condition", "get_language"]

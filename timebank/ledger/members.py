@@ -1,0 +1,254 @@
+"""Members: adding, finding by number or name, listing, editing, leaving and rejoining."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from timebank.i18n import _, fold, ngettext, normalise_language, sort_key
+from timebank.ledger import audit
+from timebank.ledger.dates import today
+from timebank.ledger.errors import InvalidInput, NotFound, Refused
+from timebank.ledger.models import Entry, Member
+
+POT = 0
+KINDS = ("person", "organisation")
+MAX_TEXT = 200
+MAX_NOTE = 2000
+
+
+def display_name(member: Member) -> str:
+    """The name to show: the pot and erased members get a name in the output language."""
+    if member.kind == "pot":
+        return _("Time bank pot")
+    if member.forgotten is not None:
+        return _("Member {number} (erased)").format(number=member.number)
+    return member.name
+
+
+def clean_text(value: str | None, label: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
+    """Trim a text field and refuse control characters or excessive length."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value:
+        if required:
+            raise InvalidInput(_("The {field} cannot be empty.").format(field=label))
+        return None
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidInput(_("The {field} contains control characters.").format(field=label))
+    if len(value) > limit:
+        raise InvalidInput(_("The {field} is too long (at most {count} characters).").format(field=label, count=limit))
+    return value
+
+
+def check_lang(value: str | None) -> str | None:
+    if value is None:
+        return None
+    lang = normalise_language(value)
+    if lang is None or lang != value.strip().lower():
+        raise InvalidInput(_("'{value}' is not a language: use cy or en.").format(value=value))
+    return lang
+
+
+def check_kind(value: str) -> str:
+    if value not in KINDS:
+        raise InvalidInput(_("'{value}' is not a kind of member: use person or organisation.").format(value=value))
+    return value
+
+
+def check_email(value: str | None) -> str | None:
+    value = clean_text(value, _("email"))
+    if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise InvalidInput(_("'{value}' is not an email address.").format(value=value))
+    return value
+
+
+def next_number(session: Session) -> int:
+    return (session.scalar(select(func.max(Member.number))) or 0) + 1
+
+
+def create_pot(session: Session, joined: date, lang: str) -> None:
+    session.add(Member(number=POT, kind="pot", name="pot", lang=lang, joined=joined, created_at=audit.now()))
+
+
+def add_member(session: Session, by: str, *, name: str, kind: str = "person", area: str | None = None,
+               email: str | None = None, phone: str | None = None, lang: str | None = None,
+               joined: date | None = None, note: str | None = None, sort_as: str | None = None,
+               default_lang: str = "en") -> Member:
+    member = Member(
+        number=next_number(session),
+        kind=check_kind(kind),
+        name=clean_text(name, _("name"), required=True),
+        sort_as=clean_text(sort_as, _("sort-as name")),
+        area=clean_text(area, _("area")),
+        email=check_email(email),
+        phone=clean_text(phone, _("phone number")),
+        lang=check_lang(lang) or default_lang,
+        note=clean_text(note, _("note"), limit=MAX_NOTE),
+        joined=joined or today(),
+        created_at=audit.now(),
+    )
+    if re.fullmatch(r"#?\d+", member.name):
+        raise InvalidInput(_("A name cannot be only a number: numbers name members."))
+    session.add(member)
+    session.flush()
+    audit.log(session, by, "member.add", member=member.number, name=member.name, kind=member.kind,
+              area=member.area, lang=member.lang, joined=member.joined.isoformat())
+    return member
+
+
+def _candidates_message(matches: list[Member], text: str) -> str:
+    shown = sorted(matches, key=lambda m: m.number)[:10]
+    listing = ", ".join(f"#{m.number} {display_name(m)}" for m in shown)
+    more = len(matches) - len(shown)
+    message = ngettext("'{text}' matches {count} member: {listing}",
+                       "'{text}' matches {count} members: {listing}", len(matches)).format(
+        text=text, count=len(matches), listing=listing)
+    if more > 0:
+        message += " " + ngettext("(and {count} more)", "(and {count} more)", more).format(count=more)
+    return message + ". " + _("Use the member number.")
+
+
+def find_member(session: Session, text: str) -> Member:
+    """A member by number ('17', '#17') or by name: exact, then unique prefix, then unique
+    substring, ignoring case and accents."""
+    raw = text.strip()
+    number_match = re.fullmatch(r"#?\s*(\d+)", raw)
+    if number_match:
+        member = session.get(Member, int(number_match.group(1)))
+        if member is None:
+            raise NotFound(_("There is no member number {number}.").format(number=number_match.group(1)))
+        return member
+    wanted = fold(raw)
+    if not wanted:
+        raise InvalidInput(_("Give a member number or name."))
+    members = [m for m in session.scalars(select(Member).where(Member.forgotten.is_(None)))]
+    named = [(fold(display_name(m)), m) for m in members]
+    for test in (lambda n: n == wanted, lambda n: n.startswith(wanted), lambda n: wanted in n):
+        matches = [m for n, m in named if test(n)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise Refused(_candidates_message(matches, raw))
+    raise NotFound(_("No member matches '{text}'.").format(text=raw))
+
+
+def require_active(member: Member, on: date | None = None) -> None:
+    if member.left is not None:
+        raise Refused(_("{name} (#{number}) left on {date}.").format(
+            name=display_name(member), number=member.number, date=member.left.isoformat()))
+    if member.forgotten is not None:
+        raise Refused(_("Member {number} has been erased.").format(number=member.number))
+    if on is not None and on < member.joined:
+        raise Refused(_("{name} (#{number}) joined on {joined}, after {date}.").format(
+            name=display_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    number: int
+    name: str
+    kind: str
+    area: str | None
+    lang: str
+    joined: date
+    left: date | None
+    balance_minutes: int
+    sort_as: str | None = None
+
+
+def balances_by_member(session: Session, as_of: date | None = None) -> dict[int, int]:
+    query = select(Entry.member, func.sum(Entry.minutes)).group_by(Entry.member)
+    if as_of is not None:
+        query = query.where(Entry.date <= as_of)
+    return {number: int(total) for number, total in session.execute(query)}
+
+
+def list_members(session: Session, *, which: str = "active", search: str | None = None,
+                 include_pot: bool = False) -> list[MemberRow]:
+    """Members in the alphabetical order of the output language, with their balances."""
+    query = select(Member)
+    if not include_pot:
+        query = query.where(Member.kind != "pot")
+    if which == "active":
+        query = query.where(Member.left.is_(None))
+    elif which == "left":
+        query = query.where(Member.left.is_not(None))
+    balances = balances_by_member(session)
+    rows = [MemberRow(m.number, display_name(m), m.kind, m.area, m.lang, m.joined, m.left,
+                      balances.get(m.number, 0), m.sort_as)
+            for m in session.scalars(query)]
+    if search:
+        wanted = fold(search.strip())
+        rows = [r for r in rows if wanted in fold(r.name) or wanted in fold(r.area or "")
+                or wanted == str(r.number)]
+    return sorted(rows, key=lambda r: sort_key(r.sort_as or r.name))
+
+
+def edit_member(session: Session, by: str, member: Member, **changes: str | None) -> dict[str, tuple]:
+    """Change descriptive details (never amounts); returns what changed."""
+    if member.kind == "pot":
+        raise Refused(_("The time bank pot cannot be edited."))
+    if member.forgotten is not None:
+        raise Refused(_("Member {number} has been erased.").format(number=member.number))
+    checks = {
+        "name": lambda v: clean_text(v, _("name"), required=True),
+        "area": lambda v: clean_text(v, _("area")),
+        "email": check_email,
+        "phone": lambda v: clean_text(v, _("phone number")),
+        "lang": check_lang,
+        "note": lambda v: clean_text(v, _("note"), limit=MAX_NOTE),
+        "sort_as": lambda v: clean_text(v, _("sort-as name")),
+    }
+    changed: dict[str, tuple] = {}
+    for field, value in changes.items():
+        if value is None:
+            continue
+        new = checks[field](value)
+        if field == "name" and new is not None and re.fullmatch(r"#?\d+", new):
+            raise InvalidInput(_("A name cannot be only a number: numbers name members."))
+        if field == "lang" and new is None:
+            continue
+        old = getattr(member, field)
+        if new != old:
+            setattr(member, field, new)
+            changed[field] = (old, new)
+    if not changed:
+        raise InvalidInput(_("Nothing to change: give at least one new detail."))
+    audit.log(session, by, "member.edit", member=member.number,
+              changes={k: {"old": v[0], "new": v[1]} for k, v in changed.items()})
+    return changed
+
+
+def leave_member(session: Session, by: str, member: Member, on: date | None = None) -> date:
+    if member.kind == "pot":
+        raise Refused(_("The time bank pot cannot leave."))
+    if member.left is not None:
+        raise Refused(_("{name} (#{number}) already left on {date}.").format(
+            name=display_name(member), number=member.number, date=member.left.isoformat()))
+    on = on or today()
+    if on < member.joined:
+        raise InvalidInput(_("{name} (#{number}) joined on {joined}, after {date}.").format(
+            name=display_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+    last = session.scalar(select(func.max(Entry.date)).where(Entry.member == member.number))
+    if last is not None and on < last:
+        raise InvalidInput(_("{name} (#{number}) has an exchange on {last}, after {date}.").format(
+            name=display_name(member), number=member.number, last=last.isoformat(), date=on.isoformat()))
+    member.left = on
+    audit.log(session, by, "member.leave", member=member.number, date=on.isoformat())
+    return on
+
+
+def rejoin_member(session: Session, by: str, member: Member) -> None:
+    if member.forgotten is not None:
+        raise Refused(_("Member {number} has been erased.").format(number=member.number))
+    if member.left is None:
+        raise Refused(_("{name} (#{number}) has not left.").format(name=display_name(member), number=member.number))
+    audit.log(session, by, "member.rejoin", member=member.number, left=member.left.isoformat())
+    member.left = None

@@ -1,0 +1,45 @@
+"""Running the Alembic migrations shipped with the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from timebank.ledger.db import Ledger
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def migrations_folder() -> Path:
+    """Inside the installed wheel, else the source checkout's top-level `migrations/`."""
+    for candidate in (_PACKAGE / "migrations", _PACKAGE.parent / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError("timebank's migrations are missing from this installation")
+
+
+def alembic_config(ledger: Ledger):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_folder()))
+    config.set_main_option("sqlalchemy.url", ledger.url.replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(ledger: Ledger, revision: str = "head") -> None:
+    from alembic import command
+
+    config = alembic_config(ledger)
+    with ledger.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+        conn.commit()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(migrations_folder()))
+    head = script.get_current_head()
+    assert head is not None
+    return head

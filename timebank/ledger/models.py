@@ -1,0 +1,118 @@
+"""The ledger's tables, as SQLAlchemy 2.0 typed models.
+
+Amounts are whole minutes in `entries`; nothing here is ever updated or deleted except
+a member's descriptive details (and those only through the audited member commands).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint("kind IN ('person', 'organisation', 'pot')", name="kind"),
+        CheckConstraint("lang IN ('cy', 'en')", name="lang"),
+    )
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    sort_as: Mapped[str | None] = mapped_column(Text)
+    area: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(2))
+    note: Mapped[str | None] = mapped_column(Text)
+    joined: Mapped[date] = mapped_column(Date)
+    left: Mapped[date | None] = mapped_column(Date)
+    forgotten: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_en: Mapped[str] = mapped_column(Text)
+    name_cy: Mapped[str] = mapped_column(Text)
+
+
+class Exchange(Base):
+    __tablename__ = "exchanges"
+    __table_args__ = (CheckConstraint("minutes > 0", name="minutes_positive"),)
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    # Minutes per giver/receiver pair, as recorded; the entries carry the amounts.
+    minutes: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    reverses: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"), unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(Text)
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (
+        CheckConstraint("minutes <> 0", name="minutes_nonzero"),
+        CheckConstraint("role IN ('giver', 'receiver')", name="role"),
+        # Balances, statements and `--as-of` read one member's entries by date.
+        Index("ix_entries_member_date", "member", "date", "minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exchange: Mapped[int] = mapped_column(ForeignKey("exchanges.number"), index=True)
+    member: Mapped[int] = mapped_column(ForeignKey("members.number"))
+    role: Mapped[str] = mapped_column(String(8))
+    # A copy of the exchange's date (never changes: exchanges are append-only) so that
+    # balances as of a date need no join; `check` proves it matches.
+    date: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    by: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    member: Mapped[int | None] = mapped_column(ForeignKey("members.number"))
+    exchange: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"))
+    # JSON text: what changed, for a person reading the audit.
+    details: Mapped[str] = mapped_column(Text)

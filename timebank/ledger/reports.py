@@ -1,0 +1,152 @@
+"""The monthly report: computed once here, rendered as table, CSV or JSON by the face.
+
+A fixed number of queries whatever the number of members: each figure is one grouped
+query over the entries or exchanges of the month (plus one for opening balances).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import String, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from timebank.i18n import sort_key
+from timebank.ledger.categories import category_name, list_categories
+from timebank.ledger.dates import add_months, month_end, today
+from timebank.ledger.exchanges import live_condition
+from timebank.ledger.members import display_name
+from timebank.ledger.models import Entry, Exchange, Member
+from timebank.ledger.settings import Settings
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    number: int
+    name: str
+    opening_minutes: int
+    given_minutes: int
+    received_minutes: int
+    closing_minutes: int
+    sort_as: str | None = None
+
+
+@dataclass(frozen=True)
+class CategoryLine:
+    code: str
+    name: str
+    exchanges: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: date
+    exchanges: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: date
+    exchanges: int
+    minutes_exchanged: int
+    members_active: int
+    members_new: int
+    members_left: int
+    members_total: int
+    members: list[MemberLine]
+    categories: list[CategoryLine]
+    trend: list[TrendPoint]
+    over_limit: list[MemberLine]
+    credit_limit_minutes: int | None
+
+
+def last_complete_month() -> date:
+    first_this_month = today().replace(day=1)
+    return (first_this_month - timedelta(days=1)).replace(day=1)
+
+
+def _month_key(column):  # type: ignore[no-untyped-def]
+    # 'YYYY-MM' from a date column, the same on SQLite (text dates) and PostgreSQL.
+    return func.substr(cast(column, String), 1, 7)
+
+
+def monthly_report(session: Session, settings: Settings, month: date) -> MonthlyReport:
+    start, end = month, month_end(month)
+    live = live_condition()
+
+    counts = session.execute(
+        select(func.count(Exchange.number)).where(Exchange.date.between(start, end), live)).scalar_one()
+
+    activity = session.execute(
+        select(Entry.member,
+               func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
+               func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)))
+        .join(Exchange, Exchange.number == Entry.exchange)
+        .where(Entry.date.between(start, end), live)
+        .group_by(Entry.member)).all()
+    given = {number: int(g) for number, g, _r in activity}
+    received = {number: int(r) for number, _g, r in activity}
+
+    opening = {number: int(total) for number, total in session.execute(
+        select(Entry.member, func.sum(Entry.minutes)).where(Entry.date < start).group_by(Entry.member))}
+
+    members = list(session.scalars(select(Member).where(Member.joined <= end)))
+    people = [m for m in members if m.kind != "pot"]
+    lines: list[MemberLine] = []
+    for m in members:
+        o, g, r = opening.get(m.number, 0), given.get(m.number, 0), received.get(m.number, 0)
+        lines.append(MemberLine(m.number, display_name(m), o, g, r, o + g - r, m.sort_as))
+    pot_lines = [line for line in lines if line.number == 0]
+    person_lines = sorted((line for line in lines if line.number != 0), key=lambda l: sort_key(l.sort_as or l.name))
+    shown = [line for line in pot_lines + person_lines
+             if line.given_minutes or line.received_minutes or line.opening_minutes or line.closing_minutes]
+
+    category_rows = {code: (int(n), int(minutes or 0)) for code, n, minutes in session.execute(
+        select(Exchange.category, func.count(func.distinct(Exchange.number)), _earned())
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(Exchange.date.between(start, end), live)
+        .group_by(Exchange.category))}
+    categories = [CategoryLine(c.code, category_name(c), *category_rows[c.code])
+                  for c in list_categories(session) if c.code in category_rows]
+    categories.sort(key=lambda c: (-c.minutes, sort_key(c.name)))
+
+    first = add_months(month, -11)
+    trend_rows = {key: (int(n), int(minutes or 0)) for key, n, minutes in session.execute(
+        select(_month_key(Exchange.date), func.count(func.distinct(Exchange.number)), _earned())
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(Exchange.date.between(first, end), live)
+        .group_by(_month_key(Exchange.date)))}
+    trend = []
+    for offset in range(12):
+        point = add_months(first, offset)
+        n, minutes = trend_rows.get(point.isoformat()[:7], (0, 0))
+        trend.append(TrendPoint(point, n, minutes))
+
+    limit = settings.credit_limit_minutes
+    kinds = {m.number: m.kind for m in members}
+    over = [line for line in person_lines
+            if limit is not None and kinds[line.number] == "person" and line.closing_minutes < -limit]
+
+    return MonthlyReport(
+        month=month,
+        exchanges=int(counts),
+        minutes_exchanged=sum(given.values()),
+        members_active=sum(1 for number in given.keys() | received.keys() if number != 0
+                           and (given.get(number) or received.get(number))),
+        members_new=sum(1 for m in people if start <= m.joined <= end),
+        members_left=sum(1 for m in people if m.left is not None and start <= m.left <= end),
+        members_total=sum(1 for m in people if m.left is None or m.left > end),
+        members=shown,
+        categories=categories,
+        trend=trend,
+        over_limit=over,
+        credit_limit_minutes=limit,
+    )
+
+
+def _earned():  # type: ignore[no-untyped-def]
+    """What the givers earned: each minute exchanged counted once."""
+    return func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))

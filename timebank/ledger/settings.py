@@ -1,0 +1,100 @@
+"""The ledger's settings, stored as text and read as typed values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from timebank.i18n import _, normalise_language
+from timebank.ledger import audit
+from timebank.ledger.errors import InvalidInput
+from timebank.ledger.hours import format_hours, hours_to_minutes_setting
+from timebank.ledger.models import Setting
+
+KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value")
+
+# A new ledger lets a person go ten hours below zero (a common time-bank rule; TimeOverflow
+# and hOurworld ledgers run limits of the same order). `settings set credit_limit ""` lifts it.
+DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    lang: str
+    credit_limit_minutes: int | None
+    max_minutes: int
+    hour_value: Decimal | None
+
+    def as_text(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "lang": self.lang,
+            "credit_limit": "" if self.credit_limit_minutes is None else format_hours(self.credit_limit_minutes),
+            "max_hours": format_hours(self.max_minutes),
+            "hour_value": "" if self.hour_value is None else f"{self.hour_value:.2f}",
+        }
+
+
+def raw_settings(session: Session) -> dict[str, str]:
+    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    return {key: stored.get(key, DEFAULTS[key]) for key in KEYS}
+
+
+def load(session: Session) -> Settings:
+    raw = raw_settings(session)
+    return Settings(
+        name=raw["name"],
+        lang=raw["lang"],
+        credit_limit_minutes=hours_to_minutes_setting(raw["credit_limit"]) if raw["credit_limit"] else None,
+        max_minutes=hours_to_minutes_setting(raw["max_hours"]),
+        hour_value=Decimal(raw["hour_value"]) if raw["hour_value"] else None,
+    )
+
+
+def normalise(key: str, value: str) -> str:
+    """Check a new value and return it as stored; refuse anything that would not read back."""
+    value = value.strip()
+    if key not in KEYS:
+        raise InvalidInput(_("'{key}' is not a setting. The settings are: {keys}.").format(
+            key=key, keys=", ".join(KEYS)))
+    if key == "name":
+        if len(value) > 200:
+            raise InvalidInput(_("The name is too long (at most {count} characters).").format(count=200))
+        return value
+    if key == "lang":
+        lang = normalise_language(value)
+        if lang is None or lang != value.lower():
+            raise InvalidInput(_("'{value}' is not a language: use cy or en.").format(value=value))
+        return lang
+    if key == "credit_limit":
+        return "" if value == "" else format_hours(hours_to_minutes_setting(value))
+    if key == "max_hours":
+        minutes = hours_to_minutes_setting(value)
+        if minutes < 1:
+            raise InvalidInput(_("max_hours must be more than zero."))
+        return format_hours(minutes)
+    if value == "":
+        return ""
+    try:
+        money = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        money = Decimal(-1)
+    if not money.is_finite() or money < 0 or money != money.quantize(Decimal("0.01")):
+        raise InvalidInput(_("'{value}' is not an amount in pounds (e.g. 12.50).").format(value=value))
+    return f"{money:.2f}"
+
+
+def set_value(session: Session, key: str, value: str, by: str) -> str:
+    stored = normalise(key, value)
+    row = session.get(Setting, key)
+    old = row.value if row else DEFAULTS.get(key, "")
+    if row is None:
+        session.add(Setting(key=key, value=stored))
+    else:
+        row.value = stored
+    audit.log(session, by, "settings.set", key=key, old=old, new=stored)
+    return stored

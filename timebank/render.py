@@ -1,0 +1,84 @@
+"""How results look: Rich tables for people, CSV and JSON for scripts (no decoration)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from timebank.i18n import _
+
+
+def console() -> Console:
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    return Console(file=sys.stderr, highlight=False)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str            # the JSON key, and the English CSV header
+    header: str         # translated table header
+    csv_header: str     # translated CSV header
+    justify: str = "left"
+
+
+def column(key: str, header: str, csv_header: str | None = None, justify: str = "left") -> Column:
+    return Column(key, header, csv_header or key, justify)
+
+
+def write_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def write_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([c.csv_header for c in columns])
+    for row in rows:
+        writer.writerow(["" if row.get(c.key) is None else row.get(c.key) for c in columns])
+
+
+def table(title: str | None, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
+          cell: Callable[[Column, Any], str] | None = None, footer: dict[str, Any] | None = None,
+          caption: str | None = None) -> Table:
+    result = Table(title=title, show_footer=footer is not None, caption=caption, title_justify="left")
+    for c in columns:
+        result.add_column(c.header, justify=c.justify,  # type: ignore[arg-type]
+                          footer="" if footer is None else str(footer.get(c.key, "")))
+    for row in rows:
+        result.add_row(*[(cell(c, row.get(c.key)) if cell else _plain(row.get(c.key))) for c in columns])
+    return result
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def emit(fmt: str, columns: Sequence[Column], rows: list[dict[str, Any]], *, title: str | None = None,
+         json_rows: list[dict[str, Any]] | None = None, table_rows: list[dict[str, Any]] | None = None,
+         empty: str | None = None, footer: dict[str, Any] | None = None) -> None:
+    """One result, three faces: `rows` feed CSV; JSON and table may use richer rows."""
+    if fmt == "json":
+        write_json(json_rows if json_rows is not None else rows)
+    elif fmt == "csv":
+        write_csv(columns, rows)
+    else:
+        shown = table_rows if table_rows is not None else rows
+        if not shown and empty:
+            console().print(empty)
+            return
+        console().print(table(title, columns, shown, footer=footer))
