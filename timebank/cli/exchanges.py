@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
     exchange_app = typer.Typer(help=_("List, show and void exchanges."), no_args_is_help=True)
     app.add_typer(exchange_app, name="exchange")
 
-    @app.command("record", help=_("Record help given: GIVER RECEIVER HOURS, or the group form with "
+    @app.command("record", context_settings={"ignore_unknown_options": True}, help=_("Record help given: GIVER RECEIVER HOURS, or the group form with "
                                   "--giver, --receiver and --hours."))
     def record(
         ctx: typer.Context,
@@ -44,6 +44,12 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.members import find_member
 
         positional = args or []
+        # Unknown options reach us as arguments so that a negative amount ('-1') gets a
+        # clear refusal rather than "no such option"; anything else that looks like an
+        # option is still a usage error.
+        for item in positional:
+            if item.startswith("-") and not item[1:2].isdigit():
+                raise UsageProblem(_("No such option: {option}").format(option=item))
         group = bool(giver or receiver or hours_text)
         if group:
             if positional:
