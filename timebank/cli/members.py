@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
         for key, label in labels:
             if shown.get(key) not in (None, ""):
                 out.print(f"  {label}: {shown[key]}", markup=False)
-        out.print(f"  {_('Balance')}: {signed_hours(balance)} {_('hours')}", markup=False)
+        out.print("  " + _("Balance: {hours} hours").format(hours=signed_hours(balance)), markup=False)
         if lines:
             out.print(table(_("Latest exchanges"),
                             [column("number", "#", "", "right"), column("date", _("Date")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import sort_key
@@ -27,9 +27,12 @@ def balances(session: Session, members: list[Member] | None = None, as_of: date 
     if members:
         return [BalanceRow(m.number, display_name(m), member_balance(session, m.number, as_of)) for m in members]
     totals = balances_by_member(session, as_of)
-    query = select(Member).where(Member.left.is_(None))
-    if as_of is not None:
-        query = query.where(Member.joined <= as_of)
+    if as_of is None:
+        query = select(Member).where(Member.left.is_(None))
+    else:
+        # Members as they stood that day; the pot always stands.
+        query = select(Member).where(or_(Member.kind == "pot", and_(
+            Member.joined <= as_of, or_(Member.left.is_(None), Member.left > as_of))))
     everyone = list(session.scalars(query))
     pot = [m for m in everyone if m.kind == "pot"]
     people = sorted((m for m in everyone if m.kind != "pot"), key=lambda m: sort_key(m.sort_as or display_name(m)))

@@ -219,6 +219,6 @@ def reading(ledger: Ledger) -> Iterator[Session]:
     """A read-only snapshot of the ledger."""
     with translate_db_errors(ledger):
         with ledger.engine.connect() as conn:
-            with Session(bind=conn) as session:
+            with Session(bind=conn, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
