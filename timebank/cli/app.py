@@ -72,7 +72,7 @@ def _version(value: bool) -> None:
 
 
 def build_command():  # type: ignore[no-untyped-def]
-    from timebank.cli import admin, exchanges, members, reports
+    from timebank.cli import admin, exchanges, files, members, reports
 
     app = typer.Typer(
         name="timebank",
@@ -102,6 +102,7 @@ def build_command():  # type: ignore[no-untyped-def]
     members.register(app)
     exchanges.register(app)
     reports.register(app)
+    files.register(app)
     return typer.main.get_command(app)
 
 

@@ -62,3 +62,30 @@ def describe_event(event: "AuditRow") -> str:
     }
     describe = templates.get(event.action)
     return describe() if describe else event.action
+
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+
+@contextmanager
+def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]:
+    """Write beside the target and rename at the end, so a failure never leaves half a file."""
+    from timebank.ledger.errors import InvalidInput
+
+    target = path.expanduser()
+    if target.is_dir():
+        raise InvalidInput(_("{path} is a folder.").format(path=target))
+    temporary = target.with_name(f".{target.name}.partial")
+    try:
+        handle = temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+    except OSError as error:
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=error.strerror)) from None
+    try:
+        with handle:
+            yield handle
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -79,6 +80,73 @@ def register(app: typer.Typer) -> None:
 
         chosen = parse_month(month) if month else last_complete_month()
         show_monthly(state(ctx).ledger(), chosen, fmt.value)
+
+    @report_app.command("period", help=_("The report's figures for each month or quarter of a period, and in total."))
+    def period(
+        ctx: typer.Context,
+        start: Annotated[str, typer.Option("--from", help=_("From this date."), show_default=False)],
+        end: Annotated[str, typer.Option("--to", help=_("To this date."), show_default=False)],
+        by: Annotated[By, typer.Option("--by", help=_("month or quarter."))] = By.month,
+        fmt: Annotated[Format, format_option()] = Format.table,
+    ) -> None:
+        from timebank.ledger.db import reading
+        from timebank.ledger.reports import period_report
+
+        first, last = parse_range(start, end)
+        assert first is not None and last is not None
+        with reading(state(ctx).ledger()) as session:
+            lines, total = period_report(session, first, last, by.value)
+        _render_period(lines, total, fmt.value, first, last)
+
+
+class By(str, Enum):
+    month = "month"
+    quarter = "quarter"
+
+
+PERIOD_KEYS = ["period", "from", "to", "exchanges", "minutes_exchanged", "members_active", "members_new",
+               "members_left", "members_total"]
+
+
+def _period_row(line) -> dict:  # type: ignore[no-untyped-def]
+    return {"period": line.label, "from": line.start.isoformat(), "to": line.end.isoformat(),
+            "exchanges": line.exchanges, "minutes_exchanged": line.minutes_exchanged,
+            "members_active": line.members_active, "members_new": line.members_new,
+            "members_left": line.members_left, "members_total": line.members_total,
+            "categories": dict(sorted(line.category_minutes.items()))}
+
+
+def _render_period(lines, total, fmt: str, first: date, last: date) -> None:  # type: ignore[no-untyped-def]
+    from timebank.render import column, console, table, write_csv, write_json
+
+    if fmt == "json":
+        write_json({"from": first.isoformat(), "to": last.isoformat(),
+                    "periods": [_period_row(l) for l in lines], "total": _period_row(total)})
+        return
+    if fmt == "csv":
+        write_csv([column(k, k, _(k)) for k in PERIOD_KEYS], [_period_row(l) for l in lines + [total]])
+        return
+    out = console()
+    out.print(_("Report: {start} to {end}").format(start=format_date(first), end=format_date(last)), style="bold")
+    rows = [{"period": _period_name(l), "exchanges": l.exchanges, "hours": hours(l.minutes_exchanged),
+             "active": l.members_active, "new": l.members_new, "left": l.members_left, "total": l.members_total}
+            for l in lines]
+    footer = {"period": _("Total"), "exchanges": total.exchanges, "hours": hours(total.minutes_exchanged),
+              "active": total.members_active, "new": total.members_new, "left": total.members_left,
+              "total": total.members_total}
+    out.print(table(None, [column("period", _("Period")), column("exchanges", _("Exchanges"), "", "right"),
+                           column("hours", _("Hours"), "", "right"),
+                           column("active", _("Active members"), "", "right"),
+                           column("new", _("New members"), "", "right"),
+                           column("left", _("Members who left"), "", "right"),
+                           column("total", _("Members at the end"), "", "right")], rows, footer=footer))
+
+
+def _period_name(line) -> str:  # type: ignore[no-untyped-def]
+    if "Q" in line.label:
+        year, quarter = line.label.split("-Q")
+        return _("Quarter {quarter} {year}").format(quarter=quarter, year=year)
+    return format_month(line.start)
 
 
 def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]

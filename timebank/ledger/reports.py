@@ -150,3 +150,92 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
 def _earned():  # type: ignore[no-untyped-def]
     """What the givers earned: each minute exchanged counted once."""
     return func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))
+
+
+@dataclass(frozen=True)
+class PeriodLine:
+    label: str            # '2026-10' or '2026-Q4', or 'total'
+    start: date
+    end: date
+    exchanges: int
+    minutes_exchanged: int
+    members_active: int
+    members_new: int
+    members_left: int
+    members_total: int
+    category_minutes: dict[str, int]
+
+
+def period_key(day: date, by: str) -> date:
+    """The first day of the month or quarter that `day` falls in."""
+    if by == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return day.replace(day=1)
+
+
+def period_label(first: date, by: str) -> str:
+    if by == "quarter":
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    return first.isoformat()[:7]
+
+
+def period_report(session: Session, start: date, end: date, by: str = "month") -> tuple[list[PeriodLine], PeriodLine]:
+    """The report's figures for each month or quarter between start and end, and for the
+    whole span. Four grouped queries, whatever the size of the ledger or the span."""
+    live = live_condition()
+    month = _month_key(Exchange.date)
+    per_month = session.execute(
+        select(month, Exchange.category, func.count(func.distinct(Exchange.number)), _earned())
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(Exchange.date.between(start, end), live)
+        .group_by(month, Exchange.category)).all()
+    active_pairs = session.execute(
+        select(month, Entry.member)
+        .join(Exchange, Exchange.number == Entry.exchange)
+        .where(Exchange.date.between(start, end), live, Entry.member != 0)
+        .group_by(month, Entry.member)).all()
+    people = list(session.scalars(select(Member).where(Member.kind != "pot", Member.joined <= end)))
+
+    periods: list[date] = []
+    cursor = period_key(start, by)
+    while cursor <= end:
+        periods.append(cursor)
+        cursor = add_months(cursor, 3 if by == "quarter" else 1)
+
+    def bounds(first: date) -> tuple[date, date]:
+        last = month_end(add_months(first, 2 if by == "quarter" else 0))
+        return max(first, start), min(last, end)
+
+    def key_of(month_text: str) -> date:
+        return period_key(date.fromisoformat(month_text + "-01"), by)
+
+    counts: dict[date, int] = {}
+    minutes: dict[date, int] = {}
+    categories: dict[date, dict[str, int]] = {}
+    for month_text, code, n, earned in per_month:
+        key = key_of(month_text)
+        counts[key] = counts.get(key, 0) + int(n)
+        minutes[key] = minutes.get(key, 0) + int(earned or 0)
+        categories.setdefault(key, {})
+        categories[key][code] = categories[key].get(code, 0) + int(earned or 0)
+    active: dict[date, set[int]] = {}
+    for month_text, member in active_pairs:
+        active.setdefault(key_of(month_text), set()).add(member)
+
+    def line(label: str, first: date, last: date, keys: list[date]) -> PeriodLine:
+        merged: dict[str, int] = {}
+        for key in keys:
+            for code, value in categories.get(key, {}).items():
+                merged[code] = merged.get(code, 0) + value
+        return PeriodLine(
+            label=label, start=first, end=last,
+            exchanges=sum(counts.get(k, 0) for k in keys),
+            minutes_exchanged=sum(minutes.get(k, 0) for k in keys),
+            members_active=len(set().union(*[active.get(k, set()) for k in keys])) if keys else 0,
+            members_new=sum(1 for m in people if first <= m.joined <= last),
+            members_left=sum(1 for m in people if m.left is not None and first <= m.left <= last),
+            members_total=sum(1 for m in people if m.joined <= last and (m.left is None or m.left > last)),
+            category_minutes=merged)
+
+    lines = [line(period_label(p, by), *bounds(p), [p]) for p in periods]
+    return lines, line("total", start, end, periods)

@@ -1,0 +1,1 @@
+"""Files in and out: funder CSV exports, spreadsheet imports, accounting journals."""

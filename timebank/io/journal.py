@@ -1,0 +1,106 @@
+"""The whole ledger as a plain-text accounting journal (hledger or beancount), commodity HRS.
+
+Minutes are exact; hours are not (20 minutes is 0.3333... hours), so each amount is
+written to six decimals and each transaction's largest posting is the negated sum of
+the others. Every transaction then balances exactly, and each member's total differs
+from the exact hours by far less than the 0.005 that two-decimal display could show.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterator, TextIO
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from timebank.ledger.members import display_name
+from timebank.ledger.models import Entry, Exchange, Member
+from timebank.ledger.settings import load as load_settings
+
+PLACES = Decimal("0.000001")
+
+
+def hours_exact(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def account(number: int, style: str) -> str:
+    return f"Assets:Members:M{number:05d}" if style == "beancount" else f"members:{number:05d}"
+
+
+def _postings(entries: list[tuple[int, int]]) -> list[tuple[int, Decimal]]:
+    """(member, minutes) -> (member, hours) that sum to exactly zero."""
+    amounts = [(member, hours_exact(minutes)) for member, minutes in entries]
+    largest = max(range(len(amounts)), key=lambda i: abs(entries[i][1]))
+    rest = sum(amount for i, (_m, amount) in enumerate(amounts) if i != largest)
+    amounts[largest] = (amounts[largest][0], -rest)
+    return amounts
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _transactions(session: Session) -> Iterator[tuple[int, date, str, str | None, int | None, list[tuple[int, int]]]]:
+    query = (select(Exchange.number, Exchange.date, Exchange.category, Exchange.note, Exchange.reverses,
+                    Entry.member, Entry.minutes)
+             .join(Entry, Entry.exchange == Exchange.number)
+             .order_by(Exchange.date, Exchange.number, Entry.id)
+             .execution_options(yield_per=10_000))
+    current: list | None = None
+    for number, on, category, note, reverses, member, minutes in session.execute(query):
+        if current is None or current[0] != number:
+            if current is not None:
+                yield tuple(current)  # type: ignore[misc]
+            current = [number, on, category, note, reverses, []]
+        current[5].append((member, minutes))
+    if current is not None:
+        yield tuple(current)  # type: ignore[misc]
+
+
+def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
+    """Write the journal; returns the number of transactions."""
+    settings = load_settings(session)
+    first_entry = dict(session.execute(select(Entry.member, func.min(Entry.date)).group_by(Entry.member)).all())
+    members = list(session.scalars(select(Member).order_by(Member.number)))
+    title = settings.name or "timebank"
+    if style == "beancount":
+        out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write('option "operating_currency" "HRS"\n\n')
+        for m in members:
+            opened = min(m.joined, first_entry.get(m.number, m.joined))
+            out.write(f"{opened.isoformat()} open {account(m.number, style)} HRS\n")
+            out.write(f"  name: {_quote(_one_line(display_name(m)))}\n")
+        out.write("\n")
+    else:
+        out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write("commodity 1,000.00 HRS\n\n")
+        for m in members:
+            out.write(f"account {account(m.number, style)}  ; {_one_line(display_name(m))}\n")
+        out.write("\n")
+
+    count = 0
+    for number, on, category, note, reverses, entries in _transactions(session):
+        count += 1
+        description = f"#{number} {category}" + (f": {_one_line(note)}" if note else "")
+        if style == "beancount":
+            links = f" ^exchange-{reverses if reverses else number}"
+            out.write(f"{on.isoformat()} * {_quote(description)}{links}\n")
+            out.write(f"  exchange: {number}\n")
+            if reverses:
+                out.write(f"  reverses: {reverses}\n")
+            for member, amount in _postings(entries):
+                out.write(f"  {account(member, style)}  {amount} HRS\n")
+        else:
+            tags = f"  ; exchange:{number}" + (f", reverses:{reverses}" if reverses else "")
+            out.write(f"{on.isoformat()} * {description.replace(';', ',')}{tags}\n")
+            for member, amount in _postings(entries):
+                out.write(f"    {account(member, style)}  {amount} HRS\n")
+        out.write("\n")
+    return count
