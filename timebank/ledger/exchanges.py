@@ -38,8 +38,61 @@ def member_balance(session: Session, number: int, as_of: date | None = None) -> 
     return int(session.scalar(query) or 0)
 
 
+def first_exchange_date(session: Session) -> date | None:
+    return session.scalar(select(func.min(Exchange.date)))
+
+
 def next_exchange_number(session: Session) -> int:
     return (session.scalar(select(func.max(Exchange.number))) or 0) + 1
+
+
+def check_exchange(settings: Settings, givers: list[Member], receivers: list[Member], minutes: int, on: date,
+                   *, historical: bool = False) -> None:
+    """The rules every exchange obeys, whether typed or imported. `historical` (imports)
+    asks that members belonged on the day rather than that they belong now."""
+    if not givers or not receivers:
+        raise InvalidInput(_("An exchange needs at least one giver and one receiver."))
+    if len(givers) > 1 and len(receivers) > 1:
+        raise InvalidInput(_("One side of an exchange must be a single member."))
+    numbers = [m.number for m in givers + receivers]
+    if len(set(numbers)) != len(numbers):
+        raise InvalidInput(_("The same member cannot be on both sides, or named twice."))
+    if on > today():
+        raise InvalidInput(_("{date} is in the future.").format(date=on.isoformat()))
+    for member in givers + receivers:
+        if historical:
+            require_member_on(member, on)
+        else:
+            require_active(member, on)
+    if minutes < 1:
+        raise InvalidInput(_("The hours must be at least one minute."))
+    per_receiver = minutes * len(givers)
+    if per_receiver > settings.max_minutes:
+        raise InvalidInput(_("{hours} hours for one receiver is more than the limit of {limit} hours "
+                             "(setting max_hours).").format(hours=format_hours(per_receiver),
+                                                            limit=format_hours(settings.max_minutes)))
+
+
+def require_member_on(member: Member, on: date) -> None:
+    if member.forgotten is not None:
+        raise Refused(_("Member {number} has been erased.").format(number=member.number))
+    if on < member.joined:
+        raise Refused(_("{name} (#{number}) joined on {joined}, after {date}.").format(
+            name=display_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+    if member.left is not None and on > member.left:
+        raise Refused(_("{name} (#{number}) left on {date}.").format(
+            name=display_name(member), number=member.number, date=member.left.isoformat()))
+
+
+def entry_rows(number: int, givers: list[int], receivers: list[int], minutes: int, on: date) -> list[dict]:
+    """The entries of one exchange: each giver earns minutes per receiver, each receiver
+    is charged minutes per giver; they sum to zero."""
+    rows = [{"exchange": number, "member": g, "role": "giver", "date": on, "minutes": minutes * len(receivers)}
+            for g in givers]
+    rows += [{"exchange": number, "member": r, "role": "receiver", "date": on, "minutes": -minutes * len(givers)}
+             for r in receivers]
+    assert sum(row["minutes"] for row in rows) == 0
+    return rows
 
 
 def record_exchange(session: Session, by: str, settings: Settings, *, givers: list[Member],
@@ -48,27 +101,10 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
                     allow_overdraft: bool = False) -> RecordResult:
     """Record one exchange: each giver/receiver pair is worth `minutes`."""
     on = on or today()
-    if not givers or not receivers:
-        raise InvalidInput(_("An exchange needs at least one giver and one receiver."))
-    if len(givers) > 1 and len(receivers) > 1:
-        raise InvalidInput(_("One side of an exchange must be a single member."))
-    numbers = [m.number for m in givers + receivers]
-    if len(set(numbers)) != len(numbers):
-        raise InvalidInput(_("The same member cannot be on both sides, or named twice."))
-    for member in givers + receivers:
-        require_active(member, on)
-    if on > today():
-        raise InvalidInput(_("{date} is in the future.").format(date=on.isoformat()))
+    check_exchange(settings, givers, receivers, minutes, on)
     note = clean_text(note, _("note"), limit=MAX_NOTE)
     code = find_category(session, category).code if category else "other"
-
     per_receiver = minutes * len(givers)
-    if minutes < 1:
-        raise InvalidInput(_("The hours must be at least one minute."))
-    if per_receiver > settings.max_minutes:
-        raise InvalidInput(_("{hours} hours for one receiver is more than the limit of {limit} hours "
-                             "(setting max_hours).").format(hours=format_hours(per_receiver),
-                                                            limit=format_hours(settings.max_minutes)))
 
     overdrawn: list[int] = []
     if settings.credit_limit_minutes is not None:
@@ -88,12 +124,8 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
     session.add(Exchange(number=number, date=on, category=code, minutes=minutes, note=note,
                          reverses=None, recorded_at=audit.now(), recorded_by=by))
     session.flush()
-    rows = [{"exchange": number, "member": g.number, "role": "giver", "date": on,
-             "minutes": minutes * len(receivers)} for g in givers]
-    rows += [{"exchange": number, "member": r.number, "role": "receiver", "date": on,
-              "minutes": -per_receiver} for r in receivers]
-    session.execute(insert(Entry), rows)
-    assert sum(row["minutes"] for row in rows) == 0
+    session.execute(insert(Entry), entry_rows(number, [g.number for g in givers], [r.number for r in receivers],
+                                              minutes, on))
     audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
               givers=[g.number for g in givers], receivers=[r.number for r in receivers], category=code)
     for member_number in overdrawn:

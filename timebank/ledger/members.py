@@ -115,28 +115,42 @@ def _candidates_message(matches: list[Member], text: str) -> str:
     return message + ". " + _("Use the member number.")
 
 
+class MemberIndex:
+    """Finds members by number or name; built once when many lookups follow (imports)."""
+
+    def __init__(self, members: list[Member]) -> None:
+        self.by_number = {m.number: m for m in members}
+        self.named = [(fold(display_name(m)), m) for m in members if m.forgotten is None]
+
+    def find(self, text: str) -> Member:
+        """By number ('17', '#17') or by name: exact, then unique prefix, then unique
+        substring, ignoring case and accents."""
+        raw = text.strip()
+        number_match = re.fullmatch(r"#?\s*(\d+)", raw)
+        if number_match:
+            member = self.by_number.get(int(number_match.group(1)))
+            if member is None:
+                raise NotFound(_("There is no member number {number}.").format(number=number_match.group(1)))
+            return member
+        wanted = fold(raw)
+        if not wanted:
+            raise InvalidInput(_("Give a member number or name."))
+        for test in (lambda n: n == wanted, lambda n: n.startswith(wanted), lambda n: wanted in n):
+            matches = [m for n, m in self.named if test(n)]
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise Refused(_candidates_message(matches, raw))
+        raise NotFound(_("No member matches '{text}'.").format(text=raw))
+
+
 def find_member(session: Session, text: str) -> Member:
-    """A member by number ('17', '#17') or by name: exact, then unique prefix, then unique
-    substring, ignoring case and accents."""
-    raw = text.strip()
-    number_match = re.fullmatch(r"#?\s*(\d+)", raw)
+    """One lookup: a number is one primary-key read; a name reads the members once."""
+    number_match = re.fullmatch(r"#?\s*(\d+)", text.strip())
     if number_match:
         member = session.get(Member, int(number_match.group(1)))
-        if member is None:
-            raise NotFound(_("There is no member number {number}.").format(number=number_match.group(1)))
-        return member
-    wanted = fold(raw)
-    if not wanted:
-        raise InvalidInput(_("Give a member number or name."))
-    members = [m for m in session.scalars(select(Member).where(Member.forgotten.is_(None)))]
-    named = [(fold(display_name(m)), m) for m in members]
-    for test in (lambda n: n == wanted, lambda n: n.startswith(wanted), lambda n: wanted in n):
-        matches = [m for n, m in named if test(n)]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise Refused(_candidates_message(matches, raw))
-    raise NotFound(_("No member matches '{text}'.").format(text=raw))
+        return MemberIndex([member] if member else []).find(text)
+    return MemberIndex(list(session.scalars(select(Member)))).find(text)
 
 
 def require_active(member: Member, on: date | None = None) -> None:
