@@ -1,0 +1,193 @@
+"""Funder exports and spreadsheet imports (issue 4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, dump
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from timebank.cli.main import run
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    assert run(["--db", str(path), "--lang", "en", "demo", "--members", "30", "--seed", "3"]) == 0
+    return path
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_round_trip_gives_identical_balances(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo = Cli(demo_db, capsys)
+    members, exchanges = tmp_path / "members.csv", tmp_path / "exchanges.csv"
+    demo.ok("export", "members", "--with-names", "--output", str(members))
+    demo.ok("export", "exchanges", "--with-names", "--output", str(exchanges))
+    fresh = Cli(tmp_path / "fresh.sqlite3", capsys)
+    fresh.ok("init")
+    fresh.ok("import", "members", str(members))
+    fresh.ok("import", "exchanges", str(exchanges))
+    assert fresh.json("balance") == demo.json("balance")
+    assert fresh.json("report", "monthly") == demo.json("report", "monthly")
+    fresh.ok("check")
+
+
+def test_formulas_are_neutralised_and_numbers_stay_numbers(ledger: Cli, tmp_path: Path) -> None:
+    ledger.ok("member", "add", '=HYPERLINK("http://x","y")', "--area", "@SUM(1)", "--joined", "2026-01-05")
+    ledger.ok("record", "Siân", "#4", "1:30", "--note", "@SUM(1)", "--date", "2026-02-01")
+    outputs = {
+        "members": ledger.ok("export", "members", "--with-names").out,
+        "exchanges": ledger.ok("export", "exchanges", "--with-names").out,
+        "areas": ledger.ok("export", "areas", "--min-count", "1").out,
+        "summary": ledger.ok("export", "summary").out,
+    }
+    for kind, text in outputs.items():
+        for row in read_csv(text):
+            for value in row.values():
+                assert not value.startswith(("=", "+", "@", "\t", "\r")), (kind, value)
+                if value.startswith("-"):
+                    Decimal(value)  # a negative number, left as a number
+    members = {r["member"]: r for r in read_csv(outputs["members"])}
+    assert members["4"]["name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert members["4"]["area"] == "'@SUM(1)"
+    assert members["4"]["balance_hours"] == "-1.50"
+    assert "@SUM(1)" not in outputs["exchanges"]  # notes are never exported
+    exchange = read_csv(outputs["exchanges"])[0]
+    assert exchange["receiver_name"].startswith("'=HYPERLINK")
+
+
+def test_excel_bom_and_welsh_names_survive(ledger: Cli, tmp_path: Path) -> None:
+    ledger.ok("member", "add", "Llŷr", "--joined", "2026-01-05")
+    ledger.ok("member", "add", "Gwenllïan", "--joined", "2026-01-05")
+    ledger.ok("record", "Llŷr", "Gwenllïan", "1", "--date", "2026-02-01")
+    ledger.ok("record", "Gwenllïan", "Siân", "2", "--date", "2026-02-02")
+    path = tmp_path / "members.csv"
+    ledger.ok("export", "members", "--with-names", "--excel", "--output", str(path))
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    names = [r["name"] for r in read_csv(raw.decode("utf-8"))]
+    assert {"Siân", "Llŷr", "Gwenllïan"} <= set(names)
+    exchanges = tmp_path / "exchanges.csv"
+    ledger.ok("export", "exchanges", "--with-names", "--excel", "--output", str(exchanges))
+    assert exchanges.read_bytes().startswith(b"\xef\xbb\xbf")
+    fresh = Cli(tmp_path / "fresh.sqlite3", ledger.capsys)
+    fresh.ok("init")
+    fresh.ok("import", "members", str(path))
+    fresh.ok("import", "exchanges", str(exchanges))
+    assert [(r["name"], r["balance_minutes"]) for r in fresh.json("balance")] == \
+        [(r["name"], r["balance_minutes"]) for r in ledger.json("balance")]
+
+
+def test_summary_agrees_with_monthly_reports(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo = Cli(demo_db, capsys)
+    demo.ok("settings", "set", "hour_value", "12.34")
+    months = sorted({r["date"][:7] for r in demo.json("exchange", "list")})
+    start, end = months[0] + "-01", months[-1] + "-28"
+    rows = read_csv(demo.ok("export", "summary", "--from", start, "--to", end).out)
+    *periods, total = rows
+    assert total["period"] == "total"
+    for row in periods:
+        monthly = demo.json("report", "monthly", "--month", row["period"])
+        assert int(row["exchanges"]) == monthly["exchanges"]
+        assert Decimal(row["hours"]) == (Decimal(monthly["minutes_exchanged"]) / 60).quantize(Decimal("0.01"))
+        assert Decimal(row["social_value_gbp"]) == (Decimal(monthly["minutes_exchanged"]) * Decimal("12.34") / 60
+                                                    ).quantize(Decimal("0.01"))
+        per_category = sum(Decimal(v) for k, v in row.items() if k.startswith("hours_"))
+        assert abs(per_category - Decimal(row["hours"])) < Decimal("0.01") * len(months)
+    assert int(total["exchanges"]) == sum(int(r["exchanges"]) for r in periods)
+    assert abs(Decimal(total["hours"]) - sum(Decimal(r["hours"]) for r in periods)) <= Decimal("0.01") * len(periods)
+    demo.ok("settings", "set", "hour_value", "")
+    assert "social_value_gbp" not in demo.ok("export", "summary").out
+
+
+def test_welsh_headers(ledger: Cli) -> None:
+    english = ledger.ok("export", "members").out.splitlines()[0]
+    welsh = ledger.ok("export", "members", lang="cy").out.splitlines()[0]
+    assert english == "member,kind,area,lang,joined,left,balance_hours"
+    assert welsh != english
+
+
+def test_areas_blank_small_counts(ledger: Cli) -> None:
+    for index in range(6):
+        ledger.ok("member", "add", f"Aelod {index}", "--area", "CF32", "--joined", "2026-01-05")
+    ledger.ok("member", "edit", "Siân", "--area", "CF99")
+    ledger.ok("record", "Aelod 0", "Siân", "1", "--date", "2026-02-01")
+    rows = {r["area"]: r for r in read_csv(ledger.ok("export", "areas").out)}
+    assert rows["CF32"]["members"] == "6"
+    assert rows["CF99"]["members"] == "" and rows["CF99"]["hours_received"] == ""
+    assert rows["CF32"]["hours_given"] == ""  # only one member active: blanked with its hours
+    rows = {r["area"]: r for r in read_csv(ledger.ok("export", "areas", "--min-count", "1").out)}
+    assert rows["CF32"]["hours_given"] == "1.00" and rows["CF99"]["hours_received"] == "1.00"
+
+
+def test_sample_spreadsheets_import(cli: Cli) -> None:
+    cli.ok("init")
+    assert "20" in cli.ok("import", "members", str(DATA / "members.csv")).out
+    before = dump(cli.db)
+    dry = cli.ok("import", "exchanges", str(DATA / "exchanges.csv"), "--dry-run")
+    assert "200" in dry.out
+    assert dump(cli.db) == before
+    cli.ok("import", "exchanges", str(DATA / "exchanges.csv"))
+    assert len(cli.json("exchange", "list")) == 200
+    repeat = cli("import", "exchanges", str(DATA / "exchanges.csv"))
+    assert repeat.code == 1 and "--again" in repeat.err
+    cli.ok("check")
+    audit = [e for e in cli.json("audit") if e["action"] == "import.exchanges"]
+    assert audit[0]["details"]["file"] == "exchanges.csv" and len(audit[0]["details"]["sha256"]) == 64
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_every_bad_row_is_listed(cli: Cli, lang: str) -> None:
+    cli.ok("init")
+    cli.ok("import", "members", str(DATA / "members.csv"))
+    before = dump(cli.db)
+    result = cli("import", "exchanges", str(DATA / "exchanges-with-mistakes.csv"), lang=lang)
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 6, result.err
+    for number in (12, 53, 94, 134, 175):
+        assert any(f" {number}:" in line for line in lines), number
+    assert "Rhys Morgan" in result.err and "Rhys Williams" in result.err
+    assert dump(cli.db) == before
+
+
+def test_sigkill_during_import_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    cli.ok("settings", "set", "credit_limit", "")
+    cli.ok("member", "add", "Siân", "--joined", "2020-01-01")
+    cli.ok("member", "add", "Llinos", "--joined", "2020-01-01")
+    big = tmp_path / "big.csv"
+    with big.open("w") as handle:
+        handle.write("date,giver,receiver,hours\n")
+        for index in range(50_000):
+            handle.write(f"2021-{index % 12 + 1:02d}-{index % 28 + 1:02d},{1 + index % 2},{2 - index % 2},1\n")
+    before = dump(cli.db)
+    env = {k: v for k, v in os.environ.items()}
+    process = subprocess.Popen([sys.executable, "-m", "timebank", "--db", str(cli.db), "import", "exchanges",
+                                str(big)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wal = Path(str(cli.db) + "-wal")
+    baseline = wal.stat().st_size if wal.exists() else 0
+    deadline = time.time() + 60
+    while time.time() < deadline and process.poll() is None:
+        if wal.exists() and wal.stat().st_size > baseline + 64 * 1024:
+            break
+        time.sleep(0.005)
+    assert process.poll() is None, "the import finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert dump(cli.db) == before
+    cli.ok("check")
