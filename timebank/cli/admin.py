@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -11,6 +12,7 @@ from timebank.i18n import _, get_language
 
 
 def register(app: typer.Typer) -> None:
+    register_safety(app)
     settings_app = typer.Typer(help=_("Show or change the ledger's settings."), no_args_is_help=True)
     category_app = typer.Typer(help=_("The categories of help."), no_args_is_help=True)
     app.add_typer(settings_app, name="settings")
@@ -185,3 +187,38 @@ def register(app: typer.Typer) -> None:
                          column("by", _("By"), _("by")), column("action", _("Action"), _("action")),
                          column("what", _("What"), _("what"))],
              rows, title=_("Audit"), json_rows=json_rows, empty=_("Nothing in the audit for these dates."))
+
+
+def register_safety(app: typer.Typer) -> None:
+    @app.command("backup", help=_("Copy the ledger safely, even while others are writing."))
+    def backup_command(
+        ctx: typer.Context,
+        output: Annotated[Optional[Path], typer.Option(
+            "--output", "-o", help=_("The backup file (default: the backups folder beside the ledger)."))] = None,
+    ) -> None:
+        from timebank.ledger.backups import backup
+
+        target = backup(state(ctx).ledger(), output)
+        typer.echo(_("Backed up the ledger to {path}.").format(path=target))
+
+    @app.command("restore", help=_("Replace the ledger with a backup (the current ledger is backed up first)."))
+    def restore_command(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help=_("The backup file."), show_default=False)],
+        yes: Annotated[bool, typer.Option("--yes", help=_("Yes, replace the ledger."))] = False,
+        by: Annotated[Optional[str], by_option()] = None,
+    ) -> None:
+        from timebank.ledger import audit
+        from timebank.ledger.backups import restore
+        from timebank.ledger.db import ensure_current, writing
+        from timebank.ledger.errors import Refused
+
+        if not yes:
+            raise Refused(_("Restoring replaces the whole ledger: add --yes to go ahead."))
+        ledger = state(ctx).ledger()
+        safety, _revision = restore(ledger, file)
+        ensure_current(ledger)
+        with writing(ledger) as session:
+            audit.log(session, audit.current_user(by), "ledger.restore", file=str(file), safety_copy=str(safety))
+        typer.echo(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
+            path=file, safety=safety))

@@ -58,6 +58,12 @@ def describe_event(event: "AuditRow") -> str:
             member=member, exchange=event.exchange),
         "settings.set": lambda: _("Changed the setting {key} from '{old}' to '{new}'").format(
             key=d.get("key"), old=d.get("old", ""), new=d.get("new", "")),
+        "member.forget": lambda: _("Erased the personal details of member {member}").format(member=member),
+        "ledger.restore": lambda: _("Restored the ledger from {file}").format(file=d.get("file", "")),
+        "import.members": lambda: _("Imported {rows} rows of members from {file}").format(
+            rows=d.get("rows"), file=d.get("file", "")),
+        "import.exchanges": lambda: _("Imported {rows} rows of exchanges from {file}").format(
+            rows=d.get("rows"), file=d.get("file", "")),
         "category.add": lambda: _("Added the category {code}").format(code=d.get("code")),
     }
     describe = templates.get(event.action)

@@ -24,6 +24,7 @@ def kind_name(kind: str) -> str:
 def register(app: typer.Typer) -> None:
     member_app = typer.Typer(help=_("Add, list, show and change members."), no_args_is_help=True)
     app.add_typer(member_app, name="member")
+    register_forget(member_app)
 
     @member_app.command("add", help=_("Add a member and print their new member number."))
     def add(
@@ -210,6 +211,31 @@ def register(app: typer.Typer) -> None:
             m = find_member(session, member)
             rejoin_member(session, current_user(by), m)
             typer.echo(_("{name} (#{number}) is an active member again.").format(name=display_name(m), number=m.number))
+
+
+def register_forget(member_app: typer.Typer) -> None:
+    @member_app.command("forget", help=_("Erase a member's name, contact details and notes (UK GDPR); "
+                                         "their number and exchanges stay."))
+    def forget(
+        ctx: typer.Context,
+        member: Annotated[str, typer.Argument(help=_("Member number or name."), show_default=False)],
+        yes: Annotated[bool, typer.Option("--yes", help=_("Yes, erase them for good."))] = False,
+        by: Annotated[Optional[str], by_option()] = None,
+    ) -> None:
+        from timebank.ledger.audit import current_user
+        from timebank.ledger.db import flush_to_file, writing
+        from timebank.ledger.errors import Refused
+        from timebank.ledger.members import find_member, forget_member
+
+        if not yes:
+            raise Refused(_("Erasing cannot be undone: add --yes to go ahead."))
+        ledger = state(ctx).ledger()
+        with writing(ledger) as session:
+            m = find_member(session, member)
+            forget_member(session, current_user(by), m)
+            number = m.number
+        flush_to_file(ledger)
+        typer.echo(_("Member {number} has been erased; their exchanges and balance remain.").format(number=number))
 
 
 def _signed(row, number: int) -> int:  # type: ignore[no-untyped-def]

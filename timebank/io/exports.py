@@ -136,7 +136,7 @@ def areas_sheet(session: Session, start: date | None, end: date | None, min_coun
     columns = ["area", "members", "members_active", "hours_given", "hours_received"]
     end_day = end or date.max
     members = list(session.scalars(select(Member).where(Member.kind != "pot", Member.joined <= end_day)))
-    area_of = {m.number: (m.area or "").strip() if m.forgotten is None else "" for m in members}
+    area_of = {m.number: (m.area or "").strip() for m in members}
     # One grouped query: each member's minutes given and received in the span.
     flows = select(Entry.member, Entry.minutes > 0, func.sum(Entry.minutes)) \
         .join(Exchange, Exchange.number == Entry.exchange).where(live_condition())

@@ -89,7 +89,8 @@ def _make_engine(url: str, path: Path | None) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        # Erased personal data must not linger in freed space inside the file.
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -121,6 +122,7 @@ def _check_sqlite_file(path: Path) -> None:
 def open_ledger(db: str | None, *, create: bool = False) -> Ledger:
     """Open the ledger named by --db. Unless `create`, it must exist and be initialised."""
     url, path = resolve(db)
+    created = False
     if path is not None:
         if path.exists():
             _check_sqlite_file(path)
@@ -128,7 +130,19 @@ def open_ledger(db: str | None, *, create: bool = False) -> Ledger:
             raise LedgerMissing(_("There is no ledger at {path}. Run 'timebank init' to create one.").format(path=path))
         else:
             _create_private_file(path)
-    return Ledger(url=url, engine=_make_engine(url, path), path=path)
+            created = True
+    ledger = Ledger(url=url, engine=_make_engine(url, path), path=path)
+    if created:
+        use_wal(ledger)
+    return ledger
+
+
+def use_wal(ledger: Ledger) -> None:
+    """Put a ledger we created or restored into WAL mode (a setting stored in the file).
+    Existing files are never switched on opening: a damaged file must stay as it was."""
+    with translate_db_errors(ledger):
+        with ledger.engine.connect() as conn:
+            conn.connection.driver_connection.execute("PRAGMA journal_mode = WAL")
 
 
 def _create_private_file(path: Path) -> None:
@@ -166,6 +180,10 @@ def ensure_current(ledger: Ledger) -> None:
     if revision not in KNOWN_REVISIONS:
         raise LedgerUnusable(_("This ledger was made by a newer version of timebank (schema {revision}); "
                                "upgrade timebank to use it.").format(revision=revision))
+    if ledger.is_sqlite:
+        from timebank.ledger.backups import backup
+
+        backup(ledger, automatic=True)
     upgrade(ledger)
 
 
@@ -201,6 +219,21 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
             raise LedgerUnusable(_("Cannot open the ledger {ledger}.").format(ledger=ledger.display)) from None
         raise LedgerUnusable(_("The database refused the request: {reason}").format(
             reason=str(getattr(error, "orig", error)).splitlines()[0])) from None
+
+
+def flush_to_file(ledger: Ledger) -> None:
+    """Fold the write-ahead log into the file and empty it, so nothing erased survives in
+    the -wal file. Retries briefly if a reader holds an old snapshot."""
+    if not ledger.is_sqlite:
+        return
+    import time
+
+    for _attempt in range(50):
+        with ledger.engine.connect() as conn:
+            busy = conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if not busy:
+            return
+        time.sleep(0.1)
 
 
 @contextmanager

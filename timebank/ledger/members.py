@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, ngettext, normalise_language, sort_key
@@ -266,3 +266,42 @@ def rejoin_member(session: Session, by: str, member: Member) -> None:
         raise Refused(_("{name} (#{number}) has not left.").format(name=display_name(member), number=member.number))
     audit.log(session, by, "member.rejoin", member=member.number, left=member.left.isoformat())
     member.left = None
+
+
+ERASED = "[erased]"
+
+
+def forget_member(session: Session, by: str, member: Member) -> int:
+    """UK GDPR erasure: the name, contact details, notes and sort-as name go, from the
+    member row, from exchange notes and from the audit's stored details. The number,
+    dates and exchanges stay, so every balance still adds up. Returns how many stored
+    texts were scrubbed."""
+    from timebank.ledger.models import AuditEvent, Exchange
+
+    if member.kind == "pot":
+        raise Refused(_("The time bank pot cannot be erased."))
+    if member.forgotten is not None:
+        raise Refused(_("Member {number} has already been erased.").format(number=member.number))
+    secrets = sorted({text for text in (member.name, member.sort_as, member.email, member.phone, member.note)
+                      if text and len(text) >= 2}, key=len, reverse=True)
+    member.name = ""
+    member.sort_as = member.email = member.phone = member.note = None
+    member.forgotten = audit.now()
+    scrubbed = 0
+    if secrets:
+        for event in session.scalars(select(AuditEvent).where(
+                or_(*[AuditEvent.details.contains(secret) for secret in secrets]))):
+            event.details = _scrub(event.details, secrets)
+            scrubbed += 1
+        for exchange in session.scalars(select(Exchange).where(
+                or_(*[Exchange.note.contains(secret) for secret in secrets]))):
+            exchange.note = _scrub(exchange.note or "", secrets)
+            scrubbed += 1
+    audit.log(session, by, "member.forget", member=member.number)
+    return scrubbed
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, ERASED)
+    return text

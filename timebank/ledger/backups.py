@@ -1,0 +1,128 @@
+"""Backups and restores of a SQLite ledger, with SQLite's online backup API: the copy is
+consistent even while another process writes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from timebank.i18n import _
+from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
+from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused
+
+KEEP_AUTOMATIC = 30
+AUTOMATIC_PREFIX = "timebank-auto-"
+
+
+def backups_folder(ledger: Ledger) -> Path:
+    assert ledger.path is not None
+    return ledger.path.parent / "backups"
+
+
+def _require_sqlite(ledger: Ledger) -> Path:
+    if ledger.path is None:
+        raise Refused(_("Backups of a server database are made with its own tools (pg_dump)."))
+    return ledger.path
+
+
+def _private(path: Path) -> None:
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy one SQLite database into another file, page by page, online."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    dst = sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+    finally:
+        dst.close()
+        src.close()
+    _private(target)
+
+
+def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = False) -> Path:
+    path = _require_sqlite(ledger)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    if output is None:
+        prefix = AUTOMATIC_PREFIX if automatic else "timebank-"
+        output = backups_folder(ledger) / f"{prefix}{stamp}.sqlite3"
+    output = output.expanduser().resolve()
+    if output == path:
+        raise InvalidInput(_("A backup cannot overwrite the ledger itself."))
+    if output.is_dir():
+        output = output / f"timebank-{stamp}.sqlite3"
+    try:
+        copy_database(path, output)
+    except (sqlite3.Error, OSError) as error:
+        raise LedgerUnusable(_("The backup failed: {reason}").format(reason=error)) from None
+    if automatic:
+        prune_automatic(ledger)
+    return output
+
+
+def prune_automatic(ledger: Ledger) -> None:
+    folder = backups_folder(ledger)
+    automatic = sorted(folder.glob(f"{AUTOMATIC_PREFIX}*.sqlite3"))
+    for old in automatic[:-KEEP_AUTOMATIC]:
+        old.unlink(missing_ok=True)
+
+
+def inspect_backup(file: Path) -> str:
+    """Refuse a file that is not a sound timebank ledger; return its schema revision."""
+    if not file.is_file():
+        raise InvalidInput(_("{path} is not a file.").format(path=file))
+    with file.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise InvalidInput(_("{path} is not a timebank ledger.").format(path=file))
+    try:
+        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchall()
+            if result != [("ok",)]:
+                raise InvalidInput(_("{path} is damaged (integrity check failed).").format(path=file))
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            conn.execute("SELECT count(*) FROM entries").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        raise InvalidInput(_("{path} is not a timebank ledger.").format(path=file)) from None
+    if not revision:
+        raise InvalidInput(_("{path} is not a timebank ledger.").format(path=file))
+    if revision[0] not in KNOWN_REVISIONS:
+        raise InvalidInput(_("{path} was made by a newer version of timebank.").format(path=file))
+    return str(revision[0])
+
+
+def restore(ledger: Ledger, file: Path) -> tuple[Path, str]:
+    """Back up the current ledger, then copy `file` over it (online, so a reader or a
+    writer waiting its turn sees either the old ledger or the new one, never a mix)."""
+    path = _require_sqlite(ledger)
+    file = file.expanduser().resolve()
+    if file == path:
+        raise InvalidInput(_("That file is the ledger itself."))
+    revision = inspect_backup(file)
+    safety = backup(ledger, automatic=True)
+    src = sqlite3.connect(f"{file.as_uri()}?mode=ro", uri=True)
+    dst = sqlite3.connect(path, timeout=30)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as error:
+        raise LedgerUnusable(_("The restore failed: {reason}").format(reason=error)) from None
+    finally:
+        dst.close()
+        src.close()
+    return safety, revision
+
+
+__all__ = ["backup", "restore", "inspect_backup", "HEAD_REVISION"]
