@@ -1,15 +1,63 @@
-"""Shared fixtures: a real SQLite ledger in a temporary folder, and the CLI run in-process."""
+"""Shared fixtures: a real ledger (a SQLite file, or a fresh database on a real PostgreSQL
+server when TIMEBANK_TEST_BACKEND=postgres and TIMEBANK_TEST_PG_URL are set), and the CLI
+run in-process."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from timebank.cli.main import run
+
+BACKEND = os.environ.get("TIMEBANK_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("TIMEBANK_TEST_PG_URL", "")
+ON_POSTGRES = BACKEND == "postgres"
+if ON_POSTGRES and not PG_URL:
+    raise RuntimeError("TIMEBANK_TEST_BACKEND=postgres needs TIMEBANK_TEST_PG_URL")
+
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about the SQLite file itself")
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="runs with TIMEBANK_TEST_BACKEND=postgres")
+
+_created_databases: list[str] = []
+
+
+def _pg_conninfo(database: str | None = None) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL).set(drivername="postgresql")
+    if database:
+        url = url.set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def fresh_db(folder: Path, name: str = "ledger") -> "Path | str":
+    """Where a new, empty ledger can be made: a file path, or a new PostgreSQL database."""
+    if not ON_POSTGRES:
+        return folder / f"{name}.sqlite3"
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    database = f"tb_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    _created_databases.append(database)
+    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases():  # type: ignore[no-untyped-def]
+    yield
+    if ON_POSTGRES and _created_databases:
+        import psycopg
+
+        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
+            for database in _created_databases:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 @dataclass
@@ -22,7 +70,7 @@ class Result:
 class Cli:
     """Runs `timebank ARGS` against one ledger file, capturing its output."""
 
-    def __init__(self, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def __init__(self, db: "Path | str", capsys: pytest.CaptureFixture[str]) -> None:
         self.db = db
         self.capsys = capsys
 
@@ -59,7 +107,7 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(tmp_path / "ledger.sqlite3", capsys)
+    return Cli(fresh_db(tmp_path), capsys)
 
 
 @pytest.fixture
@@ -72,8 +120,10 @@ def ledger(cli: Cli) -> Cli:
     return cli
 
 
-def dump(path: Path) -> list[tuple]:
+def dump(path: "Path | str") -> list[tuple]:
     """Every row of every table, for proving that a refused command changed nothing."""
+    if isinstance(path, str):
+        return _dump_postgres(path)
     conn = sqlite3.connect(path)
     try:
         tables = [row[0] for row in conn.execute(
@@ -88,3 +138,36 @@ def dump(path: Path) -> list[tuple]:
 
 def env_without_timebank() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_")}
+
+
+def _dump_postgres(url: str) -> list[tuple]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    with psycopg.connect(_pg_conninfo(database)) as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")]
+        rows: list[tuple] = []
+        for table in tables:
+            rows.extend((table, *row) for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1'))
+        return rows
+
+
+def execute_sql(db: "Path | str", *statements: str) -> None:
+    """Change a ledger behind timebank's back (foreign keys not enforced), as a tamperer would."""
+    if isinstance(db, str):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        with psycopg.connect(_pg_conninfo(make_url(db).database), autocommit=True) as conn:
+            conn.execute("SET session_replication_role = replica")
+            for statement in statements:
+                conn.execute(statement)
+        return
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()

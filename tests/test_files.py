@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, dump
+from conftest import Cli, dump, fresh_db, sqlite_only
 
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> "Path | str":
     from timebank.cli.main import run
 
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    path = fresh_db(tmp_path_factory.mktemp("demo"), "demo")
     assert run(["--db", str(path), "--lang", "en", "demo", "--members", "30", "--seed", "3"]) == 0
     return path
 
@@ -37,7 +37,7 @@ def test_round_trip_gives_identical_balances(demo_db: Path, tmp_path: Path, caps
     members, exchanges = tmp_path / "members.csv", tmp_path / "exchanges.csv"
     demo.ok("export", "members", "--with-names", "--output", str(members))
     demo.ok("export", "exchanges", "--with-names", "--output", str(exchanges))
-    fresh = Cli(tmp_path / "fresh.sqlite3", capsys)
+    fresh = Cli(fresh_db(tmp_path, "fresh"), capsys)
     fresh.ok("init")
     fresh.ok("import", "members", str(members))
     fresh.ok("import", "exchanges", str(exchanges))
@@ -84,7 +84,7 @@ def test_excel_bom_and_welsh_names_survive(ledger: Cli, tmp_path: Path) -> None:
     exchanges = tmp_path / "exchanges.csv"
     ledger.ok("export", "exchanges", "--with-names", "--excel", "--output", str(exchanges))
     assert exchanges.read_bytes().startswith(b"\xef\xbb\xbf")
-    fresh = Cli(tmp_path / "fresh.sqlite3", ledger.capsys)
+    fresh = Cli(fresh_db(tmp_path, "fresh"), ledger.capsys)
     fresh.ok("init")
     fresh.ok("import", "members", str(path))
     fresh.ok("import", "exchanges", str(exchanges))
@@ -165,6 +165,7 @@ def test_every_bad_row_is_listed(cli: Cli, lang: str) -> None:
     assert dump(cli.db) == before
 
 
+@sqlite_only
 def test_sigkill_during_import_changes_nothing(cli: Cli, tmp_path: Path) -> None:
     cli.ok("init")
     cli.ok("settings", "set", "credit_limit", "")

@@ -3,7 +3,6 @@ tampering done behind the ledger's back."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from conftest import Cli
+from conftest import Cli, execute_sql, fresh_db
 from timebank.ledger import settings as settings_module
 from timebank.ledger.checks import run_checks
 from timebank.ledger.db import open_ledger, reading, writing
@@ -47,7 +46,7 @@ def _ledger(tmp: Path):  # type: ignore[no-untyped-def]
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps)
 def test_zero_sum_under_any_records_and_voids(tmp_path_factory: pytest.TempPathFactory, sequence: list) -> None:
-    path = tmp_path_factory.mktemp("prop") / "ledger.sqlite3"
+    path = fresh_db(tmp_path_factory.mktemp("prop"))
     ledger = _ledger(path)
     expected: dict[int, int] = {n: 0 for n in range(0, 7)}
     live: dict[int, dict[int, int]] = {}
@@ -101,11 +100,7 @@ def test_check_catches_tampering(ledger: Cli, sql: str) -> None:
     ledger.ok("record", "Lowri", "Siân", "1", "--date", "2026-03-03")
     ledger.ok("exchange", "void", "2", "--reason", "mistake")  # reversal is exchange 4
     assert "✓" in ledger.ok("check").out
-    conn = sqlite3.connect(ledger.db)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute(sql)
-    conn.commit()
-    conn.close()
+    execute_sql(ledger.db, sql)
     result = ledger("check")
     assert result.code == 1, result
     assert "✗" in result.out

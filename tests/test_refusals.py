@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, dump
+from conftest import Cli, dump, sqlite_only
 
 FUTURE = "2999-01-01"
 
@@ -87,6 +87,7 @@ def test_ambiguous_name_lists_candidates(busy: Cli) -> None:
     assert "#2 Llinos" in result.err and "#3 Lowri ap Rhys" in result.err
 
 
+@sqlite_only
 def test_missing_ledger_is_not_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nowhere" / "ledger.sqlite3"
     for args in (["balance"], ["member", "list"], ["record", "1", "2", "1"], ["check"], ["audit"],
@@ -99,6 +100,7 @@ def test_missing_ledger_is_not_created(tmp_path: Path, capsys: pytest.CaptureFix
             assert not missing.exists() and not missing.parent.exists()
 
 
+@sqlite_only
 def test_not_a_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("shopping list\n" * 10)

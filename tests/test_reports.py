@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from conftest import Cli, dump
+from conftest import Cli, dump, fresh_db
 from timebank.ledger import settings as settings_module
 from timebank.ledger.dates import add_months, month_end
 from timebank.ledger.db import open_ledger, reading, writing
@@ -21,10 +21,10 @@ from timebank.ledger.setup import initialise
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> "Path | str":
     from timebank.cli.main import run
 
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    path = fresh_db(tmp_path_factory.mktemp("demo"), "demo")
     assert run(["--db", str(path), "--lang", "en", "demo", "--members", "30", "--seed", "7"]) == 0
     return path
 
@@ -120,7 +120,7 @@ def test_inactive_members(ledger: Cli) -> None:
     assert [r["name"] for r in rows] == ["Lowri ap Rhys"] and rows[0]["last_exchange"] is None
 
 
-def count_queries(path: Path, members: int) -> int:
+def count_queries(path: "Path | str", members: int) -> int:
     ledger = open_ledger(str(path), create=True)
     initialise(ledger, "t", name=None, lang="en")
     with writing(ledger) as session:
@@ -137,7 +137,7 @@ def count_queries(path: Path, members: int) -> int:
 
 
 def test_reports_use_a_fixed_number_of_queries(tmp_path: Path) -> None:
-    assert count_queries(tmp_path / "small.sqlite3", 3) == count_queries(tmp_path / "large.sqlite3", 60)
+    assert count_queries(fresh_db(tmp_path, "small"), 3) == count_queries(fresh_db(tmp_path, "large"), 60)
 
 
 HLEDGER_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": __import__("os").environ["PATH"]}

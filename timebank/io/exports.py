@@ -138,13 +138,14 @@ def areas_sheet(session: Session, start: date | None, end: date | None, min_coun
     members = list(session.scalars(select(Member).where(Member.kind != "pot", Member.joined <= end_day)))
     area_of = {m.number: (m.area or "").strip() for m in members}
     # One grouped query: each member's minutes given and received in the span.
-    flows = select(Entry.member, Entry.minutes > 0, func.sum(Entry.minutes)) \
+    is_given = (Entry.minutes > 0).label("is_given")
+    flows = select(Entry.member, is_given, func.sum(Entry.minutes)) \
         .join(Exchange, Exchange.number == Entry.exchange).where(live_condition())
     if start:
         flows = flows.where(Entry.date >= start)
     if end:
         flows = flows.where(Entry.date <= end)
-    flows = flows.group_by(Entry.member, Entry.minutes > 0)
+    flows = flows.group_by(Entry.member, is_given)
     given: dict[str, int] = {}
     received: dict[str, int] = {}
     active: dict[str, set[int]] = {}

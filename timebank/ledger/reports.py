@@ -114,11 +114,12 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     categories.sort(key=lambda c: (-c.minutes, sort_key(c.name)))
 
     first = add_months(month, -11)
+    month_key = _month_key(Exchange.date).label("month")
     trend_rows = {key: (int(n), int(minutes or 0)) for key, n, minutes in session.execute(
-        select(_month_key(Exchange.date), func.count(func.distinct(Exchange.number)), _earned())
+        select(month_key, func.count(func.distinct(Exchange.number)), _earned())
         .join(Entry, Entry.exchange == Exchange.number)
         .where(Exchange.date.between(first, end), live)
-        .group_by(_month_key(Exchange.date)))}
+        .group_by(month_key))}
     trend = []
     for offset in range(12):
         point = add_months(first, offset)
@@ -183,7 +184,9 @@ def period_report(session: Session, start: date, end: date, by: str = "month") -
     """The report's figures for each month or quarter between start and end, and for the
     whole span. Four grouped queries, whatever the size of the ledger or the span."""
     live = live_condition()
-    month = _month_key(Exchange.date)
+    # Grouped by the label, so that PostgreSQL sees one expression (not two with
+    # separately bound parameters).
+    month = _month_key(Exchange.date).label("month")
     per_month = session.execute(
         select(month, Exchange.category, func.count(func.distinct(Exchange.number)), _earned())
         .join(Entry, Entry.exchange == Exchange.number)
