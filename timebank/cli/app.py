@@ -71,8 +71,37 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def build_command():  # type: ignore[no-untyped-def]
-    from timebank.cli import admin, exchanges, files, members, reports
+# Which module registers each top-level command, so that a command line builds only the
+# commands it can reach (building all of them costs more than most commands' own work).
+COMMAND_MODULES = {
+    "init": "admin", "demo": "admin", "settings": "admin", "category": "admin", "check": "admin",
+    "audit": "admin", "backup": "admin", "restore": "admin",
+    "member": "members",
+    "record": "exchanges", "exchange": "exchanges",
+    "balance": "reports", "statement": "reports", "report": "reports",
+    "journal": "files", "export": "files", "import": "files",
+}
+GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--lang")
+
+
+def requested_command(args: list[str]) -> str | None:
+    """The command named on the line, skipping global options; None for none or --help."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in GLOBAL_OPTIONS_WITH_VALUES:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg
+    return None
+
+
+def build_command(args: list[str] | None = None):  # type: ignore[no-untyped-def]
+    import importlib
 
     app = typer.Typer(
         name="timebank",
@@ -98,11 +127,10 @@ def build_command():  # type: ignore[no-untyped-def]
         ctx.obj = State(db=db)
         ctx.call_on_close(ctx.obj.close)
 
-    admin.register(app)
-    members.register(app)
-    exchanges.register(app)
-    reports.register(app)
-    files.register(app)
+    wanted = COMMAND_MODULES.get(requested_command(args or []) or "")
+    for name in dict.fromkeys(COMMAND_MODULES.values()):
+        if wanted is None or name == wanted:
+            importlib.import_module(f"timebank.cli.{name}").register(app)
     return typer.main.get_command(app)
 
 

@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.db import reading
         from timebank.ledger.exchanges import iter_exchanges
         from timebank.ledger.members import find_member
-        from timebank.render import column, console, table, write_csv, write_json
+        from timebank.render import column, console, print_table, write_csv, write_json
 
         first, last = parse_range(start, end, month)
         with reading(state(ctx).ledger()) as session:
@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
                    column("category", _("Category")), column("note", _("Note"))]
         if include_void:
             columns.append(column("status", _("Status")))
-        out.print(table(_("Exchanges"), columns, table_rows))
+        print_table(_("Exchanges"), columns, table_rows)
 
     @exchange_app.command("show", help=_("Show one exchange in full."))
     def show(

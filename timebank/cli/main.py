@@ -41,9 +41,13 @@ def _ledger_language(db: str | None) -> str | None:
     try:
         if not path.is_file():
             return None
-        uri = path.expanduser().resolve().as_uri() + "?mode=ro"
-        with sqlite3.connect(uri, uri=True, timeout=1) as conn:
+        # A plain connection, closed at once. (A `mode=ro` connection to a WAL database
+        # lost other processes' commits under load here: never open one.)
+        conn = sqlite3.connect(path.expanduser().resolve(), timeout=5)
+        try:
             row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
+        finally:
+            conn.close()
         return normalise_language(row[0]) if row else None
     except (sqlite3.Error, OSError, ValueError):
         return None
@@ -66,7 +70,7 @@ def run(args: list[str] | None = None) -> int:
     from timebank.cli.app import build_command
     from timebank.ledger.errors import TimebankError
 
-    command = build_command()
+    command = build_command(args)
     try:
         command.main(args=args, prog_name="timebank", standalone_mode=True)
     except SystemExit as done:

@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.db import reading
         from timebank.ledger.exchanges import iter_exchanges, member_balance
         from timebank.ledger.members import display_name, find_member
-        from timebank.render import console, table, column, write_csv, write_json
+        from timebank.render import column, console, print_table, write_csv, write_json
 
         with reading(state(ctx).ledger()) as session:
             m = find_member(session, member)
@@ -139,13 +139,13 @@ def register(app: typer.Typer) -> None:
                 out.print(f"  {label}: {shown[key]}", markup=False)
         out.print("  " + _("Balance: {hours} hours").format(hours=signed_hours(balance)), markup=False)
         if lines:
-            out.print(table(_("Latest exchanges"),
+            print_table(_("Latest exchanges"),
                             [column("number", "#", "", "right"), column("date", _("Date")),
                              column("others", _("With")), column("category", _("Category")),
                              column("hours", _("Hours"), "", "right")],
                             [{"number": l["number"], "date": format_date(r.date), "others": ", ".join(l["others"]),
                               "category": r.category_name, "hours": signed_hours(l["minutes"])}
-                             for l, r in zip(lines, reversed(recent))]))
+                             for l, r in zip(lines, reversed(recent))])
         else:
             out.print(_("No exchanges yet."))
 

@@ -117,7 +117,7 @@ def _period_row(line) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _render_period(lines, total, fmt: str, first: date, last: date) -> None:  # type: ignore[no-untyped-def]
-    from timebank.render import column, console, table, write_csv, write_json
+    from timebank.render import column, console, print_table, write_csv, write_json
 
     if fmt == "json":
         write_json({"from": first.isoformat(), "to": last.isoformat(),
@@ -134,12 +134,12 @@ def _render_period(lines, total, fmt: str, first: date, last: date) -> None:  # 
     footer = {"period": _("Total"), "exchanges": total.exchanges, "hours": hours(total.minutes_exchanged),
               "active": total.members_active, "new": total.members_new, "left": total.members_left,
               "total": total.members_total}
-    out.print(table(None, [column("period", _("Period")), column("exchanges", _("Exchanges"), "", "right"),
+    print_table(None, [column("period", _("Period")), column("exchanges", _("Exchanges"), "", "right"),
                            column("hours", _("Hours"), "", "right"),
                            column("active", _("Active members"), "", "right"),
                            column("new", _("New members"), "", "right"),
                            column("left", _("Members who left"), "", "right"),
-                           column("total", _("Members at the end"), "", "right")], rows, footer=footer))
+                           column("total", _("Members at the end"), "", "right")], rows, footer=footer)
 
 
 def _period_name(line) -> str:  # type: ignore[no-untyped-def]
@@ -150,7 +150,7 @@ def _period_name(line) -> str:  # type: ignore[no-untyped-def]
 
 
 def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    from timebank.render import column, console, table, write_csv, write_json
+    from timebank.render import column, console, print_table, write_csv, write_json
 
     lines = [{"date": line.date.isoformat(), "exchange": line.exchange, "others": line.others,
               "category": line.category, "note": line.note, "minutes": line.minutes,
@@ -180,13 +180,13 @@ def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
         out.print(span)
     out.print(_("Opening balance: {hours} hours").format(hours=signed_hours(result.opening)))
     if result.lines:
-        out.print(table(None, [column("date", _("Date")), column("exchange", "#", "", "right"),
+        print_table(None, [column("date", _("Date")), column("exchange", "#", "", "right"),
                                column("others", _("With")), column("category", _("Category")),
                                column("note", _("Note")), column("hours", _("Hours"), "", "right"),
                                column("balance", _("Balance"), "", "right")],
                         [{"date": format_date(l.date), "exchange": l.exchange, "others": ", ".join(l.others),
                           "category": l.category_name, "note": l.note or "", "hours": signed_hours(l.minutes),
-                          "balance": signed_hours(l.balance)} for l in result.lines]))
+                          "balance": signed_hours(l.balance)} for l in result.lines])
     else:
         out.print(_("No exchanges in this period."))
     out.print(_("Given: {given} hours. Received: {received} hours.").format(
@@ -215,7 +215,7 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
     from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.reports import monthly_report
-    from timebank.render import column, console, table, write_csv, write_json
+    from timebank.render import column, console, print_table, write_csv, write_json
 
     with reading(ledger) as session:
         report = monthly_report(session, settings_module.load(session), month)
@@ -246,7 +246,7 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
     totals = {"name": _("Total"),
               "given": hours(sum(l.given_minutes for l in report.members)),
               "received": hours(sum(l.received_minutes for l in report.members))}
-    out.print(table(_("Members"), [column("number", "#", "", "right"), column("name", _("Name")),
+    print_table(_("Members"), [column("number", "#", "", "right"), column("name", _("Name")),
                                    column("opening", _("Opening"), "", "right"),
                                    column("given", _("Given"), "", "right"),
                                    column("received", _("Received"), "", "right"),
@@ -254,13 +254,13 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
                     [{"number": l.number, "name": l.name, "opening": signed_hours(l.opening_minutes),
                       "given": hours(l.given_minutes), "received": hours(l.received_minutes),
                       "closing": signed_hours(l.closing_minutes)} for l in report.members],
-                    footer=totals))
+                    footer=totals)
     if report.categories:
-        out.print(table(_("Hours by category"), [column("name", _("Category")),
+        print_table(_("Hours by category"), [column("name", _("Category")),
                                                  column("exchanges", _("Exchanges"), "", "right"),
                                                  column("hours", _("Hours"), "", "right")],
                         [{"name": c.name, "exchanges": c.exchanges, "hours": hours(c.minutes)}
-                         for c in report.categories]))
+                         for c in report.categories])
     out.print(_("Hours exchanged, last 12 months"), style="bold")
     peak = max((p.minutes for p in report.trend), default=0) or 1
     for point in report.trend:

@@ -1,0 +1,197 @@
+"""Time whole `timebank` processes on ledgers of 10k, 100k and 1M exchanges and write
+bench/RESULTS.md (medians of several runs, peak memory, and the machine they ran on).
+
+    python bench/run.py                      # all sizes, 5 runs each (about 15 minutes)
+    python bench/run.py --sizes 10000 --runs 3
+
+Ledgers are made by bench/generate.py and kept in bench/out/ for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+PYTHON = sys.executable
+TIMEBANK = [str(Path(PYTHON).parent / "timebank")] if (Path(PYTHON).parent / "timebank").exists() \
+    else [PYTHON, "-m", "timebank"]
+ENV = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TIMEBANK_USER="bench", COLUMNS="120")
+ENV.pop("TIMEBANK_DB", None)
+
+
+def measure(argv: list[str], *, stdout: Path | None = None) -> tuple[float, int, int]:
+    """Seconds, peak resident memory (KB) and exit code of one process."""
+    out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=ENV)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if stdout:
+        out.close()  # type: ignore[union-attr]
+    return elapsed, usage.ru_maxrss, process.returncode
+
+
+def median_of(argv: list[str], runs: int, **kwargs) -> tuple[float, int, int]:  # type: ignore[no-untyped-def]
+    results = [measure(argv, **kwargs) for _ in range(runs)]
+    return (statistics.median(r[0] for r in results), max(r[1] for r in results),
+            max(r[2] for r in results))
+
+
+def active_pair(ledger: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(ledger)
+    rows = conn.execute("SELECT number FROM members WHERE kind = 'person' AND left IS NULL "
+                        "ORDER BY number LIMIT 2").fetchall()
+    conn.close()
+    return rows[0][0], rows[1][0]
+
+
+SQLITE_ROWS = ("SELECT x.number, x.date, g.member, r.member, x.minutes, x.category FROM exchanges x "
+               "JOIN entries g ON g.exchange = x.number AND g.role = 'giver' "
+               "JOIN entries r ON r.exchange = x.number AND r.role = 'receiver' "
+               "WHERE x.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM exchanges v WHERE v.reverses = x.number) "
+               "ORDER BY x.date, x.number;")
+
+
+def import_file(path: Path, ledger: Path, rows: int) -> None:
+    conn = sqlite3.connect(ledger)
+    members = [n for (n,) in conn.execute("SELECT number FROM members WHERE kind = 'person' AND left IS NULL "
+                                          "AND joined <= date('now', '-400 days')")]
+    conn.close()
+    start = date.today() - timedelta(days=365)
+    with path.open("w") as handle:
+        handle.write("date,giver,receiver,hours\n")
+        for index in range(rows):
+            giver = members[index % len(members)]
+            receiver = members[(index * 7 + 3) % len(members)]
+            if giver == receiver:
+                receiver = members[(index * 7 + 4) % len(members)]
+            handle.write(f"{(start + timedelta(days=index % 360)).isoformat()},{giver},{receiver},1:30\n")
+
+
+def bench_size(size: int, runs: int, out: Path) -> dict[str, str]:
+    members = max(1000, min(10_000, size // 100))
+    ledger = out / f"ledger-{size}.sqlite3"
+    if not ledger.exists():
+        generate(ledger, size, members)
+    one, two = active_pair(ledger)
+    db = ["--db", str(ledger)]
+    year_ago = (date.today() - timedelta(days=365)).isoformat()
+    results: dict[str, str] = {}
+    floor, _m, _c = median_of([PYTHON, "-c", "import typer, sqlalchemy.orm, rich, babel"], runs)
+    typer_only, _m, _c = median_of([PYTHON, "-c", "import typer"], runs)
+    results["stack floor: python -c 'import typer, sqlalchemy.orm, rich, babel'"] = f"{floor:.3f} s"
+    results["python -c 'import typer'"] = f"{typer_only:.3f} s"
+
+    def timed(label: str, argv: list[str], base: float, **kwargs) -> float:  # type: ignore[no-untyped-def]
+        seconds, memory, code = median_of(argv, runs, **kwargs)
+        status = "" if code == 0 else f" (exit {code})"
+        results[label] = f"{seconds:.3f} s = {seconds / base:.2f}x{status}"
+        return seconds
+
+    timed("timebank --help (vs import typer)", TIMEBANK + ["--help"], typer_only)
+    timed("timebank --version (vs import typer)", TIMEBANK + ["--version"], typer_only)
+    balance = timed("balance MEMBER", TIMEBANK + db + ["balance", str(one)], floor)
+    timed("record", TIMEBANK + db + ["record", str(one), str(two), "1", "--allow-overdraft"], floor)
+    timed("member show", TIMEBANK + db + ["member", "show", str(one)], floor)
+    timed("statement (one year)", TIMEBANK + db + ["statement", str(one), "--from", year_ago], floor)
+    report = timed("report monthly", TIMEBANK + db + ["report", "monthly"], floor)
+
+    csv_out = out / f"export-{size}.csv"
+    seconds, memory, code = median_of(TIMEBANK + db + ["export", "exchanges", "--output", str(csv_out)], runs)
+    sqlite_seconds, _m, _c = median_of(["sqlite3", "-csv", str(ledger), SQLITE_ROWS], runs, stdout=out / "sqlite.csv")
+    results["export exchanges (all rows)"] = (f"{seconds:.3f} s = {seconds / sqlite_seconds:.2f}x sqlite3 -csv "
+                                              f"({sqlite_seconds:.3f} s); peak {memory / 1024:.0f} MB")
+
+    rows = 100_000
+    source = out / "import-100k.csv"
+    import_file(source, ledger, rows)
+    copy = out / f"import-target-{size}.sqlite3"
+    shutil.copyfile(ledger, copy)
+    seconds, memory, code = measure(TIMEBANK + ["--db", str(copy), "import", "exchanges", str(source)])
+    results["import 100k exchange rows"] = (f"{seconds:.2f} s = {rows / seconds:,.0f} rows/s; peak "
+                                            f"{memory / 1024:.0f} MB" + ("" if code == 0 else f" (exit {code})"))
+    copy.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(str(copy) + suffix).unlink(missing_ok=True)
+
+    if shutil.which("hledger"):
+        journal = out / f"ledger-{size}.journal"
+        subprocess.run(TIMEBANK + db + ["journal", "--output", str(journal)], env=ENV, check=True,
+                       stderr=subprocess.DEVNULL)
+        try:
+            started = time.perf_counter()
+            done = subprocess.run(["hledger", "-f", str(journal), "bal", "-M"], env=ENV, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, timeout=900)
+            hledger = time.perf_counter() - started
+            results["hledger bal -M on the same ledger"] = (
+                f"{hledger:.2f} s; report monthly is {hledger / report:.0f}x faster"
+                + ("" if done.returncode == 0 else f" (exit {done.returncode})"))
+        except subprocess.TimeoutExpired:
+            results["hledger bal -M on the same ledger"] = "over 900 s (stopped)"
+    results["_balance"] = f"{balance:.4f}"
+    return results
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    table: dict[int, dict[str, str]] = {}
+    for size in sizes:
+        print(f"== {size:,} exchanges", flush=True)
+        table[size] = bench_size(size, args.runs, args.out)
+        for key, value in table[size].items():
+            print(f"  {key}: {value}", flush=True)
+    labels = [k for k in table[sizes[0]] if not k.startswith("_")]
+    lines = ["# Benchmark results", "",
+             f"Measured on {date.today().isoformat()} with `python bench/run.py --sizes {args.sizes} "
+             f"--runs {args.runs}`.", "", f"Machine: {machine()}.", "",
+             "Each figure is the median wall time of whole processes (start-up included); the ratio "
+             "after `=` is against the stack floor unless the row says otherwise.", "",
+             "| measurement | " + " | ".join(f"{s:,} exchanges" for s in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]
+    for label in labels:
+        lines.append(f"| {label} | " + " | ".join(table[s].get(label, "") for s in sizes) + " |")
+    if len(sizes) > 1:
+        growth = float(table[sizes[-1]]["_balance"]) / float(table[sizes[0]]["_balance"])
+        lines += ["", f"Growth: `balance MEMBER` at {sizes[-1]:,} exchanges takes {growth:.2f}x its time at "
+                      f"{sizes[0]:,}."]
+    args.results.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.results}")
+
+
+if __name__ == "__main__":
+    main()
