@@ -94,6 +94,16 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     conn.execute("INSERT INTO audit (at, by, action, details) VALUES (?, 'bench', 'bench.generate', ?)",
                  (now, f'{{"exchanges": {exchanges}, "members": {members}}}'))
     conn.commit()
+    conn.close()
+    # The cached balances and monthly totals, computed from the entries as timebank does.
+    from timebank.ledger.db import open_ledger, writing
+    from timebank.ledger.totals import rebuild
+
+    ledger = open_ledger(str(path))
+    with writing(ledger) as session:
+        rebuild(session)
+    ledger.dispose()
+    conn = sqlite3.connect(path)
     conn.execute("ANALYZE")
     conn.close()
     print(f"{path}: {members} members, {number} exchanges ({len(voids)} voided) "

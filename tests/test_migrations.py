@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from datetime import date, datetime
+from pathlib import Path
 
-from conftest import Cli, execute_sql, sqlite_only
+from conftest import Cli, execute_sql, fresh_db, sqlite_only
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS
 from timebank.ledger.migrate import head_revision
 
@@ -26,3 +29,72 @@ def test_ledger_is_private_and_in_wal_mode(ledger: Cli) -> None:
     conn = sqlite3.connect(ledger.db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
+
+
+FIXTURES = Path(__file__).parent / "data"
+
+
+def _load_fixture(revision: str, target: "Path | str") -> None:
+    """A ledger as revision `revision` left it: the committed file, or on PostgreSQL the
+    same rows loaded into a database migrated to that revision."""
+    source = FIXTURES / f"ledger-{revision}.sqlite3"
+    if isinstance(target, Path):
+        shutil.copyfile(source, target)
+        return
+    from sqlalchemy import MetaData, insert
+
+    from timebank.ledger.db import open_ledger
+    from timebank.ledger.migrate import upgrade_to_head
+
+    ledger = open_ledger(target, create=True)
+    upgrade_to_head(ledger, revision)
+    metadata = MetaData()
+    metadata.reflect(ledger.engine)
+    conn = sqlite3.connect(source)
+    conn.row_factory = sqlite3.Row
+    with ledger.engine.begin() as pg:
+        for table in ("members", "categories", "settings", "exchanges", "entries", "audit"):
+            rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table}")]
+            columns = metadata.tables[table].c
+            for row in rows:
+                for key, value in row.items():
+                    if value is not None and str(columns[key].type) == "DATE":
+                        row[key] = date.fromisoformat(value)
+                    elif value is not None and str(columns[key].type) in ("DATETIME", "TIMESTAMP WITHOUT TIME ZONE"):
+                        row[key] = datetime.fromisoformat(value)
+            if rows:
+                pg.execute(insert(metadata.tables[table]), rows)
+        pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('entries', 'id'), (SELECT max(id) FROM entries))")
+        pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('audit', 'id'), (SELECT max(id) FROM audit))")
+    conn.close()
+    ledger.dispose()
+
+
+def _figures_at_0001() -> tuple[dict[int, int], int, int]:
+    conn = sqlite3.connect(FIXTURES / "ledger-0001.sqlite3")
+    balances = dict(conn.execute("SELECT member, SUM(minutes) FROM entries GROUP BY member"))
+    exchanges = conn.execute("SELECT count(*) FROM exchanges").fetchone()[0]
+    members = conn.execute("SELECT count(*) FROM members").fetchone()[0]
+    conn.close()
+    return balances, exchanges, members
+
+
+def test_upgrade_from_0001_keeps_everything(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    target = fresh_db(tmp_path, "old")
+    _load_fixture("0001", target)
+    balances, exchanges, members = _figures_at_0001()
+    cli = Cli(target, capsys)
+    listed = cli.json("balance", "--as-of", "2999-12-31")
+    assert {r["number"]: r["balance_minutes"] for r in listed} == {n: balances.get(n, 0) for n in
+                                                                  (r["number"] for r in listed)}
+    assert len(cli.json("exchange", "list", "--include-void")) == exchanges
+    assert len(cli.json("member", "list", "--all")) == members - 1  # the pot is not listed
+    now = {r["number"]: r["balance_minutes"] for r in cli.json("balance")}
+    assert all(now[n] == balances.get(n, 0) for n in now)
+    assert "Member 3 (erased)" in cli.ok("member", "show", "3").out
+    cli.ok("check")
+    if isinstance(target, Path):
+        assert list((target.parent / "backups").glob("timebank-auto-*.sqlite3")), "no backup before upgrading"
+        conn = sqlite3.connect(target)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
+        conn.close()

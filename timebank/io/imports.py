@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, load_catalogue
-from timebank.ledger import audit
+from timebank.ledger import audit, totals
 from timebank.ledger.categories import find_category
 from timebank.ledger.dates import parse_date
 from timebank.ledger.errors import InvalidInput, Refused, TimebankError
@@ -288,6 +288,8 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
 
     first = next_exchange_number(session)
     now = audit.now()
+    balance_changes: dict[int, int] = {}
+    month_changes: dict[tuple[str, str], tuple[int, int]] = {}
     exchange_rows: list[dict] = []
     entries: list[dict] = []
     for offset, exchange in enumerate(checked):
@@ -295,13 +297,21 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
         exchange_rows.append({"number": number, "date": exchange.on, "category": exchange.category,
                               "minutes": exchange.minutes, "note": exchange.note, "reverses": None,
                               "recorded_at": now, "recorded_by": by})
-        entries.extend(entry_rows(number, [g.number for g in exchange.givers],
-                                  [r.number for r in exchange.receivers], exchange.minutes, exchange.on))
+        rows_of_exchange = entry_rows(number, [g.number for g in exchange.givers],
+                                      [r.number for r in exchange.receivers], exchange.minutes, exchange.on)
+        entries.extend(rows_of_exchange)
+        for entry in rows_of_exchange:
+            balance_changes[entry["member"]] = balance_changes.get(entry["member"], 0) + entry["minutes"]
+        key = (totals.month_of(exchange.on), exchange.category)
+        count, minutes = month_changes.get(key, (0, 0))
+        month_changes[key] = (count + 1, minutes + totals.earned(rows_of_exchange))
         if len(entries) >= 20_000:
             _flush(session, exchange_rows, entries)
             if progress:
                 progress(len(rows) + (offset + 1) * len(rows) // max(len(checked), 1), len(rows) * 2)
     _flush(session, exchange_rows, entries)
+    totals.add_to_balances(session, balance_changes)
+    totals.add_to_months(session, month_changes)
     if progress:
         progress(len(rows) * 2, len(rows) * 2)
     last = first + len(checked) - 1 if checked else None

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import String, case, cast, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_, _
 from timebank.ledger.db import HEAD_REVISION, Ledger
-from timebank.ledger.models import Entry, Exchange, Member
+from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,40 @@ def _numbering(session: Session, ledger: Ledger) -> list[str]:
     return problems
 
 
+def expected_balances(session: Session) -> dict[int, int]:
+    return {member: int(total) for member, total in session.execute(
+        select(Entry.member, func.sum(Entry.minutes)).group_by(Entry.member))}
+
+
+def expected_months(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    from timebank.ledger.exchanges import live_condition
+
+    month = func.substr(cast(Exchange.date, String(10)), 1, 7).label("month")
+    return {(m, c): (int(n), int(minutes or 0)) for m, c, n, minutes in session.execute(
+        select(month, Exchange.category, func.count(func.distinct(Exchange.number)),
+               func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)))
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(live_condition())
+        .group_by(month, Exchange.category))}
+
+
+def _cached(session: Session, ledger: Ledger) -> list[str]:
+    problems: list[str] = []
+    sums = expected_balances(session)
+    for number, cached in session.execute(select(Member.number, Member.balance_minutes)):
+        if cached != sums.get(number, 0):
+            problems.append(_("Member {number}'s cached balance is {cached} minutes; the entries say {sum}.").format(
+                number=number, cached=cached, sum=sums.get(number, 0)))
+    expected = expected_months(session)
+    stored = {(m, c): (n, minutes) for m, c, n, minutes in session.execute(
+        select(MonthTotal.month, MonthTotal.category, MonthTotal.exchanges, MonthTotal.minutes))}
+    for key in sorted(set(expected) | set(stored)):
+        if expected.get(key, (0, 0)) != stored.get(key, (0, 0)):
+            problems.append(_("The cached totals for {month} ({category}) disagree with the exchanges.").format(
+                month=key[0], category=key[1]))
+    return problems
+
+
 def _balances(session: Session, ledger: Ledger) -> list[str]:
     total = session.scalar(select(func.coalesce(func.sum(Entry.minutes), 0)))
     if total != 0:
@@ -130,6 +164,7 @@ CHECKS: list[tuple[str, Callable[[Session, Ledger], list[str]]]] = [
     (N_("Voids and reversals are consistent"), _voids),
     (N_("Numbers without gaps or reuse"), _numbering),
     (N_("Balances add up to zero"), _balances),
+    (N_("Cached balances and monthly totals equal the entries"), _cached),
 ]
 
 

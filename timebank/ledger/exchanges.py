@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import _, fold, get_language
-from timebank.ledger import audit
+from timebank.ledger import audit, totals
 from timebank.ledger.categories import category_name, find_category
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
@@ -32,6 +32,8 @@ class RecordResult:
 
 
 def member_balance(session: Session, number: int, as_of: date | None = None) -> int:
+    if as_of is None:
+        return int(session.scalar(select(Member.balance_minutes).where(Member.number == number)) or 0)
     query = select(func.coalesce(func.sum(Entry.minutes), 0)).where(Entry.member == number)
     if as_of is not None:
         query = query.where(Entry.date <= as_of)
@@ -124,8 +126,10 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
     session.add(Exchange(number=number, date=on, category=code, minutes=minutes, note=note,
                          reverses=None, recorded_at=audit.now(), recorded_by=by))
     session.flush()
-    session.execute(insert(Entry), entry_rows(number, [g.number for g in givers], [r.number for r in receivers],
-                                              minutes, on))
+    entries = entry_rows(number, [g.number for g in givers], [r.number for r in receivers], minutes, on)
+    session.execute(insert(Entry), entries)
+    totals.apply_entries(session, entries)
+    totals.add_to_months(session, {(totals.month_of(on), code): (1, totals.earned(entries))})
     audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
               givers=[g.number for g in givers], receivers=[r.number for r in receivers], category=code)
     for member_number in overdrawn:
@@ -136,7 +140,7 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
 
 
 def balances_by_member_subset(session: Session, numbers: list[int]) -> dict[int, int]:
-    query = select(Entry.member, func.sum(Entry.minutes)).where(Entry.member.in_(numbers)).group_by(Entry.member)
+    query = select(Member.number, Member.balance_minutes).where(Member.number.in_(numbers))
     return {n: int(t) for n, t in session.execute(query)}
 
 
@@ -256,10 +260,15 @@ def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
                          minutes=original.minutes, note=reason_text, reverses=number,
                          recorded_at=audit.now(), recorded_by=by))
     session.flush()
-    entries = session.execute(select(Entry.member, Entry.role, Entry.minutes)
-                              .where(Entry.exchange == number).order_by(Entry.id)).all()
-    session.execute(insert(Entry), [{"exchange": reversal, "member": m, "role": role, "date": original.date,
-                                     "minutes": -minutes} for m, role, minutes in entries])
+    originals = session.execute(select(Entry.member, Entry.role, Entry.minutes)
+                                .where(Entry.exchange == number).order_by(Entry.id)).all()
+    entries = [{"exchange": reversal, "member": m, "role": role, "date": original.date, "minutes": -minutes}
+               for m, role, minutes in originals]
+    session.execute(insert(Entry), entries)
+    totals.apply_entries(session, entries)
+    # The original no longer counts in its month; the reversal never does.
+    totals.add_to_months(session, {(totals.month_of(original.date), original.category):
+                                   (-1, -totals.earned([{"minutes": -e["minutes"]} for e in entries]))})
     audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
     return reversal
 

@@ -178,9 +178,11 @@ class MemberRow:
 
 
 def balances_by_member(session: Session, as_of: date | None = None) -> dict[int, int]:
-    query = select(Entry.member, func.sum(Entry.minutes)).group_by(Entry.member)
-    if as_of is not None:
-        query = query.where(Entry.date <= as_of)
+    """Every member's balance: the cached totals, or (as of a date) a sum of entries."""
+    if as_of is None:
+        return {number: int(total) for number, total in session.execute(
+            select(Member.number, Member.balance_minutes))}
+    query = select(Entry.member, func.sum(Entry.minutes)).where(Entry.date <= as_of).group_by(Entry.member)
     return {number: int(total) for number, total in session.execute(query)}
 
 

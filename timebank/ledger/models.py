@@ -54,6 +54,9 @@ class Member(Base):
     left: Mapped[date | None] = mapped_column(Date)
     forgotten: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The sum of this member's entries, kept in the same transaction as every entry
+    # written; `check` proves it. Lets balances and reports skip a scan of all entries.
+    balance_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Category(Base):
@@ -86,6 +89,8 @@ class Entry(Base):
         CheckConstraint("role IN ('giver', 'receiver')", name="role"),
         # Balances, statements and `--as-of` read one member's entries by date.
         Index("ix_entries_member_date", "member", "date", "minutes"),
+        # Reports read one month's entries.
+        Index("ix_entries_date", "date", "member", "minutes"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -95,6 +100,18 @@ class Entry(Base):
     # A copy of the exchange's date (never changes: exchanges are append-only) so that
     # balances as of a date need no join; `check` proves it matches.
     date: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class MonthTotal(Base):
+    """Exchanges that count (not voided, not reversals) and the minutes their givers
+    earned, per month and category: kept with every write, proved by `check`."""
+
+    __tablename__ = "month_totals"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"), primary_key=True)
+    exchanges: Mapped[int] = mapped_column(Integer)
     minutes: Mapped[int] = mapped_column(Integer)
 
 

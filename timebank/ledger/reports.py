@@ -17,7 +17,7 @@ from timebank.ledger.categories import category_name, list_categories
 from timebank.ledger.dates import add_months, month_end, today
 from timebank.ledger.exchanges import live_condition
 from timebank.ledger.members import display_name
-from timebank.ledger.models import Entry, Exchange, Member
+from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
 from timebank.ledger.settings import Settings
 
 
@@ -77,9 +77,6 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     start, end = month, month_end(month)
     live = live_condition()
 
-    counts = session.execute(
-        select(func.count(Exchange.number)).where(Exchange.date.between(start, end), live)).scalar_one()
-
     activity = session.execute(
         select(Entry.member,
                func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
@@ -90,10 +87,8 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     given = {number: int(g) for number, g, _r in activity}
     received = {number: int(r) for number, _g, r in activity}
 
-    opening = {number: int(total) for number, total in session.execute(
-        select(Entry.member, func.sum(Entry.minutes)).where(Entry.date < start).group_by(Entry.member))}
-
     members = list(session.scalars(select(Member).where(Member.joined <= end)))
+    opening = opening_balances(session, members, start)
     people = [m for m in members if m.kind != "pot"]
     lines: list[MemberLine] = []
     for m in members:
@@ -104,22 +99,21 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     shown = [line for line in pot_lines + person_lines
              if line.given_minutes or line.received_minutes or line.opening_minutes or line.closing_minutes]
 
-    category_rows = {code: (int(n), int(minutes or 0)) for code, n, minutes in session.execute(
-        select(Exchange.category, func.count(func.distinct(Exchange.number)), _earned())
-        .join(Entry, Entry.exchange == Exchange.number)
-        .where(Exchange.date.between(start, end), live)
-        .group_by(Exchange.category))}
+    first = add_months(month, -11)
+    totals = month_totals(session, first, month)
+    category_rows: dict[str, tuple[int, int]] = {}
+    for (key, code), (n, minutes) in totals.items():
+        if key == month.isoformat()[:7]:
+            category_rows[code] = (n, minutes)
     categories = [CategoryLine(c.code, category_name(c), *category_rows[c.code])
                   for c in list_categories(session) if c.code in category_rows]
     categories.sort(key=lambda c: (-c.minutes, sort_key(c.name)))
+    counts = sum(n for n, _m in category_rows.values())
 
-    first = add_months(month, -11)
-    month_key = _month_key(Exchange.date).label("month")
-    trend_rows = {key: (int(n), int(minutes or 0)) for key, n, minutes in session.execute(
-        select(month_key, func.count(func.distinct(Exchange.number)), _earned())
-        .join(Entry, Entry.exchange == Exchange.number)
-        .where(Exchange.date.between(first, end), live)
-        .group_by(month_key))}
+    trend_rows: dict[str, tuple[int, int]] = {}
+    for (key, _code), (n, minutes) in totals.items():
+        count, total = trend_rows.get(key, (0, 0))
+        trend_rows[key] = (count + n, total + minutes)
     trend = []
     for offset in range(12):
         point = add_months(first, offset)
@@ -146,6 +140,30 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
         over_limit=over,
         credit_limit_minutes=limit,
     )
+
+
+def month_totals(session: Session, first: date, last: date) -> dict[tuple[str, str], tuple[int, int]]:
+    """Counting exchanges and minutes per (month, category) from the cached totals."""
+    return {(m, c): (int(n), int(minutes)) for m, c, n, minutes in session.execute(
+        select(MonthTotal.month, MonthTotal.category, MonthTotal.exchanges, MonthTotal.minutes)
+        .where(MonthTotal.month.between(first.isoformat()[:7], last.isoformat()[:7]), MonthTotal.exchanges != 0))}
+
+
+def opening_balances(session: Session, members: list[Member], start: date) -> dict[int, int]:
+    """Each member's balance at the start of a day. For a recent day, the cached balance
+    less what moved since (a few months of entries); for an early day, the sum of what
+    came before. Either way the scan is the shorter side of the ledger."""
+    low, high = session.execute(select(func.min(Entry.date), func.max(Entry.date))).one()
+    if low is None or start <= low:
+        return {}
+    if high is not None and start > high:
+        return {m.number: m.balance_minutes for m in members}
+    if (start - low) <= (high - start):
+        return {number: int(total) for number, total in session.execute(
+            select(Entry.member, func.sum(Entry.minutes)).where(Entry.date < start).group_by(Entry.member))}
+    since = {number: int(total) for number, total in session.execute(
+        select(Entry.member, func.sum(Entry.minutes)).where(Entry.date >= start).group_by(Entry.member))}
+    return {m.number: m.balance_minutes - since.get(m.number, 0) for m in members}
 
 
 def _earned():  # type: ignore[no-untyped-def]
