@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         args: Annotated[Optional[list[str]], typer.Argument(
             help=_("GIVER RECEIVER HOURS: member numbers or names, and the hours (1.5, 1:30, 90m)."),
-            metavar="GIVER RECEIVER HOURS", show_default=False)] = None,
+            metavar=_("GIVER RECEIVER HOURS"), show_default=False)] = None,
         giver: Annotated[Optional[list[str]], typer.Option("--giver", help=_("A giver (repeat for several)."))] = None,
         receiver: Annotated[Optional[list[str]], typer.Option(
             "--receiver", help=_("A receiver (repeat for several)."))] = None,

@@ -67,15 +67,30 @@ def run(args: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if args is None else args)
     set_language(choose_language(args))
 
+    from typer import Abort
+    from typer._click.exceptions import ClickException, UsageError
+
+    from timebank.cli import typer_words
     from timebank.cli.app import build_command
     from timebank.ledger.errors import TimebankError
 
+    typer_words.install()
     command = build_command(args)
     try:
-        command.main(args=args, prog_name="timebank", standalone_mode=True)
+        result = command.main(args=args, prog_name="timebank", standalone_mode=False)
+        return result if isinstance(result, int) else 0
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except UsageError as error:
+        _print_usage_error(error, typer_words.translate_error(error.format_message()))
+        return error.exit_code
+    except ClickException as error:
+        _print_error(typer_words.translate_error(error.format_message()))
+        return error.exit_code
+    except Abort:
+        _print_error(_("Aborted!"))
+        return 1
     except TimebankError as error:
         _print_error(error.message)
         return error.code
@@ -92,6 +107,15 @@ def run(args: list[str] | None = None) -> int:
                                                                     error=str(error).splitlines()[0] if str(error) else ""))
         return 1
     return 0
+
+
+def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-def]
+    sys.stdout.flush()
+    if error.ctx is not None:
+        print(error.ctx.get_usage(), file=sys.stderr)
+        print(_("Try '{command} --help' for help.").format(command=error.ctx.command_path), file=sys.stderr)
+        print(file=sys.stderr)
+    print(_("Error: {message}").format(message=message), file=sys.stderr)
 
 
 def _print_error(message: str) -> None:
