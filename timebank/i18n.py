@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 from contextlib import contextmanager
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
@@ -193,6 +194,13 @@ def babel_locale(lang: str | None = None) -> str:
 
 
 def format_date(value: date, lang: str | None = None) -> str:
+    return _format_date(value, lang or _language)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: date, lang: str) -> str:
+    # Cached: a list of ten thousand members repeats the same few hundred dates, and each
+    # Babel call costs tens of microseconds.
     from babel.dates import format_date as babel_format_date
 
     return babel_format_date(value, format="long", locale=babel_locale(lang))

@@ -58,6 +58,11 @@ def table(title: str | None, columns: Sequence[Column], rows: Iterable[dict[str,
     return result
 
 
+def write_lines(lines: Iterable[str]) -> None:
+    """Plain lines straight to stdout: Rich costs half a millisecond a print."""
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
 RICH_TABLE_LIMIT = 300
 
 

@@ -215,7 +215,7 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
     from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.reports import monthly_report
-    from timebank.render import column, console, print_table, write_csv, write_json
+    from timebank.render import column, console, print_table, write_csv, write_json, write_lines
 
     with reading(ledger) as session:
         report = monthly_report(session, settings_module.load(session), month)
@@ -240,8 +240,7 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
         ngettext("{count} member at the end of the month", "{count} members at the end of the month",
                  report.members_total).format(count=report.members_total),
     ]
-    for line in summary:
-        out.print(f"  {line}", markup=False)
+    write_lines(f"  {line}" for line in summary)
 
     totals = {"name": _("Total"),
               "given": hours(sum(l.given_minutes for l in report.members)),
@@ -271,7 +270,7 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
         if report.over_limit:
             out.print(_("Over the credit limit of {limit} hours:").format(
                 limit=hours(report.credit_limit_minutes)), style="bold")
-            for line in report.over_limit:
-                out.print(f"  {line.name} (#{line.number}): {signed_hours(line.closing_minutes)}", markup=False)
+            write_lines(f"  {line.name} (#{line.number}): {signed_hours(line.closing_minutes)}"
+                        for line in report.over_limit)
         else:
             out.print(_("No member is over the credit limit."))

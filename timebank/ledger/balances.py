@@ -27,13 +27,14 @@ def balances(session: Session, members: list[Member] | None = None, as_of: date 
     if members:
         return [BalanceRow(m.number, display_name(m), member_balance(session, m.number, as_of)) for m in members]
     totals = balances_by_member(session, as_of)
+    columns = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten)
     if as_of is None:
-        query = select(Member).where(Member.left.is_(None))
+        query = select(*columns).where(Member.left.is_(None))
     else:
         # Members as they stood that day; the pot always stands.
-        query = select(Member).where(or_(Member.kind == "pot", and_(
+        query = select(*columns).where(or_(Member.kind == "pot", and_(
             Member.joined <= as_of, or_(Member.left.is_(None), Member.left > as_of))))
-    everyone = list(session.scalars(query))
+    everyone = session.execute(query).all()
     pot = [m for m in everyone if m.kind == "pot"]
     people = sorted((m for m in everyone if m.kind != "pot"), key=lambda m: sort_key(m.sort_as or display_name(m)))
     return [BalanceRow(m.number, display_name(m), totals.get(m.number, 0)) for m in pot + people]

@@ -189,17 +189,17 @@ def balances_by_member(session: Session, as_of: date | None = None) -> dict[int,
 def list_members(session: Session, *, which: str = "active", search: str | None = None,
                  include_pot: bool = False) -> list[MemberRow]:
     """Members in the alphabetical order of the output language, with their balances."""
-    query = select(Member)
+    query = select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
+                   Member.lang, Member.joined, Member.left, Member.balance_minutes)
     if not include_pot:
         query = query.where(Member.kind != "pot")
     if which == "active":
         query = query.where(Member.left.is_(None))
     elif which == "left":
         query = query.where(Member.left.is_not(None))
-    balances = balances_by_member(session)
-    rows = [MemberRow(m.number, display_name(m), m.kind, m.area, m.lang, m.joined, m.left,
-                      balances.get(m.number, 0), m.sort_as)
-            for m in session.scalars(query)]
+    rows = [MemberRow(m.number, display_name(m), m.kind, m.area, m.lang, m.joined, m.left, m.balance_minutes,
+                      m.sort_as)
+            for m in session.execute(query)]
     if search:
         wanted = fold(search.strip())
         rows = [r for r in rows if wanted in fold(r.name) or wanted in fold(r.area or "")
