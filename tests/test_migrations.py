@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+
+import pytest
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
@@ -53,7 +55,9 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
     conn = sqlite3.connect(source)
     conn.row_factory = sqlite3.Row
     with ledger.engine.begin() as pg:
-        for table in ("members", "categories", "settings", "exchanges", "entries", "audit"):
+        tables = [t for t in ("members", "categories", "settings", "exchanges", "entries", "audit", "month_totals",
+                              "listings") if t in metadata.tables]
+        for table in tables:
             rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table}")]
             columns = metadata.tables[table].c
             for row in rows:
@@ -70,8 +74,8 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
     ledger.dispose()
 
 
-def _figures_at_0001() -> tuple[dict[int, int], int, int]:
-    conn = sqlite3.connect(FIXTURES / "ledger-0001.sqlite3")
+def _figures_at(revision: str) -> tuple[dict[int, int], int, int]:
+    conn = sqlite3.connect(FIXTURES / f"ledger-{revision}.sqlite3")
     balances = dict(conn.execute("SELECT member, SUM(minutes) FROM entries GROUP BY member"))
     exchanges = conn.execute("SELECT count(*) FROM exchanges").fetchone()[0]
     members = conn.execute("SELECT count(*) FROM members").fetchone()[0]
@@ -79,10 +83,19 @@ def _figures_at_0001() -> tuple[dict[int, int], int, int]:
     return balances, exchanges, members
 
 
-def test_upgrade_from_0001_keeps_everything(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+PAST_REVISIONS = [r for r in KNOWN_REVISIONS if r != HEAD_REVISION]
+
+
+def test_every_past_revision_has_a_fixture() -> None:
+    for revision in PAST_REVISIONS:
+        assert (FIXTURES / f"ledger-{revision}.sqlite3").is_file(), revision
+
+
+@pytest.mark.parametrize("revision", PAST_REVISIONS)
+def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None:  # type: ignore[no-untyped-def]
     target = fresh_db(tmp_path, "old")
-    _load_fixture("0001", target)
-    balances, exchanges, members = _figures_at_0001()
+    _load_fixture(revision, target)
+    balances, exchanges, members = _figures_at(revision)
     cli = Cli(target, capsys)
     listed = cli.json("balance", "--as-of", "2999-12-31")
     assert {r["number"]: r["balance_minutes"] for r in listed} == {n: balances.get(n, 0) for n in
