@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-
-import pytest
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+
+import pytest
 
 from conftest import Cli, execute_sql, fresh_db, sqlite_only
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS
@@ -105,6 +105,7 @@ def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None
     now = {r["number"]: r["balance_minutes"] for r in cli.json("balance")}
     assert all(now[n] == balances.get(n, 0) for n in now)
     assert "Member 3 (erased)" in cli.ok("member", "show", "3").out
+    assert cli.json("offer", "list", "--closed") == [] and cli.json("request", "list", "--closed") == []
     cli.ok("check")
     if isinstance(target, Path):
         assert list((target.parent / "backups").glob("timebank-auto-*.sqlite3")), "no backup before upgrading"

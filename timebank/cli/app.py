@@ -80,6 +80,7 @@ COMMAND_MODULES = {
     "record": "exchanges", "exchange": "exchanges",
     "balance": "reports", "statement": "reports", "report": "reports",
     "journal": "files", "export": "files", "import": "files",
+    "offer": "listings", "request": "listings", "match": "listings",
 }
 GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--lang")
 

@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
         note: Annotated[Optional[str], typer.Option("--note", help=_("A note about the help."))] = None,
         allow_overdraft: Annotated[bool, typer.Option(
             "--allow-overdraft", help=_("Record even if a receiver goes below the credit limit."))] = False,
+        request: Annotated[Optional[int], typer.Option(
+            "--request", help=_("The request this exchange meets (it is closed)."))] = None,
         by: Annotated[Optional[str], by_option()] = None,
     ) -> None:
         from timebank.ledger import settings as settings_module
@@ -41,6 +43,8 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.errors import UsageProblem
         from timebank.ledger.exchanges import record_exchange
         from timebank.ledger.hours import parse_hours
+        from timebank.ledger.dates import today
+        from timebank.ledger.listings import meet_request, open_listing
         from timebank.ledger.members import find_member
 
         positional = args or []
@@ -67,15 +71,21 @@ def register(app: typer.Typer) -> None:
         with writing(state(ctx).ledger()) as session:
             givers = [find_member(session, name) for name in giver_names]
             receivers = [find_member(session, name) for name in receiver_names]
+            met = open_listing(session, "request", request) if request is not None else None
             result = record_exchange(session, who, settings_module.load(session), givers=givers,
-                                     receivers=receivers, minutes=minutes, on=day, category=category, note=note,
+                                     receivers=receivers, minutes=minutes, on=day,
+                                     category=category or (met.category if met else None), note=note,
                                      allow_overdraft=allow_overdraft)
+            if met is not None:
+                meet_request(session, who, met.id, result.number, day or today(), [r.number for r in receivers])
         typer.echo(_("Recorded exchange {number}.").format(number=result.number))
         for number, name, balance in result.balances:
             typer.echo(_("  {name} (#{number}): balance {hours} hours").format(
                 name=name, number=number, hours=signed_hours(balance)))
         for number in result.overdraft:
             typer.echo(_("  Member #{number} is now below the credit limit (allowed).").format(number=number))
+        if request is not None:
+            typer.echo(_("Request {id} is met.").format(id=request))
 
     @exchange_app.command("list", help=_("List exchanges, oldest first."))
     def list_(

@@ -195,7 +195,7 @@ def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def monthly_json(report: "MonthlyReport") -> dict:
-    return {
+    data = {
         "month": report.month.isoformat()[:7],
         "exchanges": report.exchanges,
         "minutes_exchanged": report.minutes_exchanged,
@@ -209,6 +209,11 @@ def monthly_json(report: "MonthlyReport") -> dict:
         "categories": [{"code": c.code, "name": c.name, "exchanges": c.exchanges, "minutes": c.minutes}
                        for c in report.categories],
     }
+    if report.requests is not None:
+        data.update(requests_opened=report.requests.opened, requests_met=report.requests.met,
+                    requests_open=report.requests.still_open,
+                    median_days_to_meet=report.requests.median_days_to_meet)
+    return data
 
 
 def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
@@ -266,6 +271,18 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
         bar = "█" * round(30 * point.minutes / peak)
         label = f"{format_month_short(point.month)} {point.month.year}"
         out.print(f"  {label:>10} {bar} {hours(point.minutes)}", markup=False)
+    if report.requests is not None:
+        figures = report.requests
+        lines = [ngettext("{count} request made", "{count} requests made", figures.opened).format(count=figures.opened),
+                 ngettext("{count} request met", "{count} requests met", figures.met).format(count=figures.met),
+                 ngettext("{count} request still open at the end of the month",
+                          "{count} requests still open at the end of the month",
+                          figures.still_open).format(count=figures.still_open)]
+        if figures.median_days_to_meet is not None:
+            lines.append(_("Median days from request to exchange: {days}").format(
+                days=f"{figures.median_days_to_meet:g}"))
+        out.print(_("Requests"), style="bold")
+        write_lines(f"  {line}" for line in lines)
     if report.credit_limit_minutes is not None:
         if report.over_limit:
             out.print(_("Over the credit limit of {limit} hours:").format(

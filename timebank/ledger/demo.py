@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from timebank.ledger.dates import add_months, today
-from timebank.ledger.errors import InvalidInput
+from timebank.ledger.errors import InvalidInput, TimebankError
+from timebank.ledger.listings import add_listing, meet_request
 from timebank.ledger.exchanges import record_exchange, void_exchange
 from timebank.ledger.members import add_member, leave_member
 from timebank.ledger.models import Member
@@ -35,6 +36,10 @@ NOTES = {"transport": ["Lift to the surgery", "Lifft i'r ysbyty", "Lift to Bridg
          "gardening": ["Mowing the lawn", "Torri'r gwair", "Planting the veg patch"],
          "computers": ["Setting up video calls", "Help gyda'r ffôn newydd"],
          "teaching": ["Welsh conversation class", "Gwers Gymraeg"]}
+
+
+def categories_for_offers() -> list[str]:
+    return [c for c, _w, _h in CATEGORY_WEIGHTS if c != "other"]
 
 
 def build_demo(session: Session, by: str, settings: Settings, *, members: int = 40, months: int = 12,
@@ -67,12 +72,30 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     organisations = [add_member(session, by, name=name, kind="organisation", area="CF32", lang=lang, joined=start)
                      for name, lang in ORGANISATIONS]
 
+    # The directory: about half the members offer one or two kinds of help.
+    offered: dict[str, list[Member]] = {}
+    for member in people:
+        if rng.random() < 0.5:
+            for category in set(rng.choices(categories_for_offers(), k=rng.choice([1, 2]))):
+                add_listing(session, by, "offer", member, category, on=member.joined)
+                offered.setdefault(category, []).append(member)
+    # Gardeners in CF32, the area of the demo's open gardening request: three who stay,
+    # and one who leaves (so that matching has someone to skip).
+    leavers = set(rng.sample(range(len(people)), k=max(1, members // 20)))
+    local = [i for i, m in enumerate(people) if m.area == "CF32"]
+    if local:
+        leavers.add(local[-1])
+    for index in [i for i in local if i not in leavers][:3] + local[-1:]:
+        member = people[index]
+        if member not in offered.get("gardening", []):
+            add_listing(session, by, "offer", member, "gardening", on=member.joined)
+            offered.setdefault("gardening", []).append(member)
+
     balances = {m.number: 0 for m in people + organisations}
     categories = [c for c, _w, _h in CATEGORY_WEIGHTS]
     weights = [w for _c, w, _h in CATEGORY_WEIGHTS]
     hours_for = {c: h for c, _w, h in CATEGORY_WEIGHTS}
     recorded = voided = 0
-    leavers = set(rng.sample(range(len(people)), k=max(1, members // 20)))
     leave_on = {people[i].number: end - timedelta(days=rng.randrange(20, 200)) for i in leavers}
 
     day = start
@@ -93,8 +116,14 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
             if limit is not None and any(r.kind == "person" and balances[r.number] - minutes < -limit
                                          for r in receivers):
                 continue
+            request = None
+            if len(receivers) == 1 and receivers[0].kind == "person" and rng.random() < 0.3:
+                asked = max(receivers[0].joined, day - timedelta(days=rng.randrange(0, 21)))
+                request = add_listing(session, by, "request", receivers[0], category, on=asked)
             result = record_exchange(session, by, settings, givers=[giver], receivers=receivers, minutes=minutes,
                                      on=day, category=category, note=rng.choice(NOTES.get(category, [None])))
+            if request is not None:
+                meet_request(session, by, request.id, result.number, day, [receivers[0].number])
             for number, _name, balance in result.balances:
                 balances[number] = balance
             recorded += 1
@@ -110,4 +139,17 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     for member in people:
         if member.number in leave_on:
             leave_member(session, by, member, max(leave_on[member.number], member.joined))
+    # Requests still waiting for help, one of them for gardening in CF32.
+    waiting = [m for m in people if m.left is None]
+    in_cf32 = [m for m in waiting if m.area == "CF32"]
+    if in_cf32:
+        add_listing(session, by, "request", rng.choice(in_cf32), "gardening",
+                    note="Torri'r gwair cyn y gaeaf", on=end - timedelta(days=3))
+    for _ in range(5):
+        member = rng.choice(waiting)
+        category = rng.choices(categories, weights)[0]
+        try:
+            add_listing(session, by, "request", member, category, on=end - timedelta(days=rng.randrange(1, 25)))
+        except TimebankError:
+            pass  # they already have an open request for it
     return {"members": len(people) + len(organisations), "exchanges": recorded, "voided": voided}

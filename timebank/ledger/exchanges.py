@@ -275,6 +275,9 @@ def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
     totals.add_to_months(session, {(totals.month_of(original.date), original.category):
                                    (-1, -totals.earned([{"minutes": -e["minutes"]} for e in entries]))})
     audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
+    from timebank.ledger.listings import reopen_for_void
+
+    reopen_for_void(session, by, number)
     return reversal
 
 

@@ -258,6 +258,9 @@ def leave_member(session: Session, by: str, member: Member, on: date | None = No
             name=display_name(member), number=member.number, last=last.isoformat(), date=on.isoformat()))
     member.left = on
     audit.log(session, by, "member.leave", member=member.number, date=on.isoformat())
+    from timebank.ledger.listings import close_member_listings
+
+    close_member_listings(session, by, member.number, "left", on)
     return on
 
 
@@ -284,8 +287,11 @@ def forget_member(session: Session, by: str, member: Member) -> int:
         raise Refused(_("The time bank pot cannot be erased."))
     if member.forgotten is not None:
         raise Refused(_("Member {number} has already been erased.").format(number=member.number))
-    secrets = sorted({text for text in (member.name, member.sort_as, member.email, member.phone, member.note)
-                      if text and len(text) >= 2}, key=len, reverse=True)
+    from timebank.ledger.models import Listing
+
+    listing_notes = [note for note in session.scalars(select(Listing.note).where(Listing.member == member.number))]
+    secrets = sorted({text for text in (member.name, member.sort_as, member.email, member.phone, member.note,
+                                        *listing_notes) if text and len(text) >= 2}, key=len, reverse=True)
     member.name = ""
     member.sort_as = member.email = member.phone = member.note = None
     member.forgotten = audit.now()
@@ -299,7 +305,15 @@ def forget_member(session: Session, by: str, member: Member) -> int:
                 or_(*[Exchange.note.contains(secret) for secret in secrets]))):
             exchange.note = _scrub(exchange.note or "", secrets)
             scrubbed += 1
+        for listing in session.scalars(select(Listing).where(
+                or_(Listing.member == member.number, *[Listing.note.contains(secret) for secret in secrets]))):
+            listing.note = None if listing.member == member.number else _scrub(listing.note or "", secrets)
+            scrubbed += 1
     audit.log(session, by, "member.forget", member=member.number)
+    from timebank.ledger.dates import today as today_
+    from timebank.ledger.listings import close_member_listings
+
+    close_member_listings(session, by, member.number, "erased", today_())
     return scrubbed
 
 

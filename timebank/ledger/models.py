@@ -115,6 +115,29 @@ class MonthTotal(Base):
     minutes: Mapped[int] = mapped_column(Integer)
 
 
+class Listing(Base):
+    """An offer of help or a request for it. Closed (never deleted) when removed, met
+    by an exchange, or when its member leaves or is erased."""
+
+    __tablename__ = "listings"
+    __table_args__ = (
+        CheckConstraint("kind IN ('offer', 'request')", name="kind"),
+        CheckConstraint("closed_because IN ('removed', 'met', 'left', 'erased')", name="closed_because"),
+        Index("ix_listings_open", "kind", "category", "closed"),
+        Index("ix_listings_member", "member"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    member: Mapped[int] = mapped_column(ForeignKey("members.number"))
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    note: Mapped[str | None] = mapped_column(Text)
+    opened: Mapped[date] = mapped_column(Date)
+    closed: Mapped[date | None] = mapped_column(Date)
+    closed_because: Mapped[str | None] = mapped_column(String(16))
+    exchange: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"))
+
+
 class Setting(Base):
     __tablename__ = "settings"
 

@@ -17,6 +17,7 @@ from timebank.ledger.categories import category_name, list_categories
 from timebank.ledger.dates import add_months, month_end, today
 from timebank.ledger.exchanges import live_condition
 from timebank.ledger.members import display_name
+from timebank.ledger.listings import RequestFigures, request_figures
 from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
 from timebank.ledger.settings import Settings
 
@@ -61,6 +62,7 @@ class MonthlyReport:
     trend: list[TrendPoint]
     over_limit: list[MemberLine]
     credit_limit_minutes: int | None
+    requests: "RequestFigures | None" = None
 
 
 def last_complete_month() -> date:
@@ -143,6 +145,7 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
         trend=trend,
         over_limit=over,
         credit_limit_minutes=limit,
+        requests=request_figures(session, start, end),
     )
 
 

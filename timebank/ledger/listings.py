@@ -1,0 +1,199 @@
+"""Offers and requests: the directory a coordinator brokers from, and matching."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from timebank.i18n import _, sort_key
+from timebank.ledger import audit
+from timebank.ledger.categories import category_name, find_category
+from timebank.ledger.dates import today
+from timebank.ledger.errors import InvalidInput, NotFound, Refused
+from timebank.ledger.exchanges import live_condition
+from timebank.ledger.members import MAX_NOTE, clean_text, display_name, require_active
+from timebank.ledger.models import Category, Entry, Exchange, Listing, Member
+
+KINDS = ("offer", "request")
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    id: int
+    kind: str
+    member: int
+    name: str
+    area: str | None
+    category: str
+    category_name: str
+    note: str | None
+    opened: date
+    closed: date | None
+    closed_because: str | None
+    exchange: int | None
+    sort_as: str | None = None
+
+
+def _not_found(kind: str, number: int) -> NotFound:
+    if kind == "offer":
+        return NotFound(_("There is no open offer number {number}.").format(number=number))
+    return NotFound(_("There is no open request number {number}.").format(number=number))
+
+
+def add_listing(session: Session, by: str, kind: str, member: Member, category: str, note: str | None = None,
+                on: date | None = None) -> Listing:
+    if member.kind == "pot":
+        raise Refused(_("The time bank pot cannot make offers or requests."))
+    require_active(member, on)
+    code = find_category(session, category).code
+    duplicate = session.scalar(select(Listing.id).where(
+        Listing.kind == kind, Listing.member == member.number, Listing.category == code, Listing.closed.is_(None)))
+    if duplicate is not None:
+        raise Refused(_("{name} (#{number}) already has an open listing for {category} (number {id}).").format(
+            name=display_name(member), number=member.number, category=code, id=duplicate))
+    listing = Listing(kind=kind, member=member.number, category=code,
+                      note=clean_text(note, _("note"), limit=MAX_NOTE), opened=on or today())
+    session.add(listing)
+    session.flush()
+    audit.log(session, by, f"{kind}.add", member=member.number, id=listing.id, category=code)
+    return listing
+
+
+def open_listing(session: Session, kind: str, number: int) -> Listing:
+    listing = session.get(Listing, number)
+    if listing is None or listing.kind != kind or listing.closed is not None:
+        raise _not_found(kind, number)
+    return listing
+
+
+def remove_listing(session: Session, by: str, kind: str, number: int) -> Listing:
+    listing = open_listing(session, kind, number)
+    listing.closed, listing.closed_because = today(), "removed"
+    audit.log(session, by, f"{kind}.remove", member=listing.member, id=listing.id)
+    return listing
+
+
+def close_member_listings(session: Session, by: str, member: int, because: str, on: date) -> int:
+    """A member who leaves or is erased drops out of the directory (closed, not deleted)."""
+    listings = list(session.scalars(select(Listing).where(Listing.member == member, Listing.closed.is_(None))))
+    for listing in listings:
+        listing.closed, listing.closed_because = on, because
+    if listings:
+        audit.log(session, by, "listings.close", member=member, ids=[l.id for l in listings], because=because)
+    return len(listings)
+
+
+def meet_request(session: Session, by: str, number: int, exchange: int, on: date,
+                 receivers: list[int]) -> Listing:
+    request = open_listing(session, "request", number)
+    if request.member not in receivers:
+        raise InvalidInput(_("Request {id} is from member {member}, who is not receiving in this exchange.").format(
+            id=number, member=request.member))
+    if on < request.opened:
+        raise InvalidInput(_("Request {id} was made on {date}, after the exchange.").format(
+            id=number, date=request.opened.isoformat()))
+    request.closed, request.closed_because, request.exchange = on, "met", exchange
+    audit.log(session, by, "request.met", member=request.member, exchange=exchange, id=number)
+    return request
+
+
+def reopen_for_void(session: Session, by: str, exchange: int) -> None:
+    """A voided exchange met no request: the request it closed is open again."""
+    for request in session.scalars(select(Listing).where(Listing.exchange == exchange)):
+        request.closed = request.closed_because = request.exchange = None
+        audit.log(session, by, "request.reopen", member=request.member, exchange=exchange, id=request.id)
+
+
+def list_listings(session: Session, kind: str, *, category: str | None = None, area: str | None = None,
+                  member: Member | None = None, include_closed: bool = False) -> list[ListingRow]:
+    query = (select(Listing, Member.name, Member.kind, Member.forgotten, Member.number, Member.area, Member.sort_as,
+                    Category)
+             .join(Member, Member.number == Listing.member)
+             .join(Category, Category.code == Listing.category)
+             .where(Listing.kind == kind))
+    if not include_closed:
+        query = query.where(Listing.closed.is_(None))
+    if category:
+        query = query.where(Listing.category == find_category(session, category).code)
+    if member is not None:
+        query = query.where(Listing.member == member.number)
+    rows = []
+    for listing, name, member_kind, forgotten, number, member_area, sort_as, cat in session.execute(query):
+        if area and (member_area or "").strip().casefold() != area.strip().casefold():
+            continue
+        shown = display_name(_Named(number, name, member_kind, forgotten))
+        rows.append(ListingRow(listing.id, listing.kind, number, shown, member_area, listing.category,
+                               category_name(cat), listing.note, listing.opened, listing.closed,
+                               listing.closed_because, listing.exchange, sort_as))
+    return sorted(rows, key=lambda r: (sort_key(r.category_name), sort_key(r.sort_as or r.name), r.id))
+
+
+@dataclass(frozen=True)
+class _Named:
+    number: int
+    name: str
+    kind: str
+    forgotten: object
+
+
+@dataclass(frozen=True)
+class Match:
+    number: int
+    name: str
+    area: str | None
+    same_area: bool
+    last_given: date | None
+    balance_minutes: int
+    offer: int
+
+
+def match(session: Session, category: str, area: str | None = None, exclude: int | None = None) -> list[Match]:
+    """Active members who offer `category`, best first: same area first, then whoever gave
+    least recently (spreading the work), then the lowest balance (those in debit are asked
+    to give). Three queries whatever the number of members."""
+    code = find_category(session, category).code
+    offers = session.execute(
+        select(Listing.id, Member.number, Member.name, Member.kind, Member.forgotten, Member.area,
+               Member.balance_minutes)
+        .join(Member, Member.number == Listing.member)
+        .where(Listing.kind == "offer", Listing.category == code, Listing.closed.is_(None),
+               Member.left.is_(None), Member.forgotten.is_(None))).all()
+    numbers = [row.number for row in offers if row.number != exclude]
+    last = dict(session.execute(
+        select(Entry.member, func.max(Entry.date))
+        .join(Exchange, Exchange.number == Entry.exchange)
+        .where(Entry.member.in_(numbers), Entry.minutes > 0, live_condition())
+        .group_by(Entry.member)).all()) if numbers else {}
+    wanted = (area or "").strip().casefold()
+    matches = [Match(row.number, display_name(_Named(row.number, row.name, row.kind, row.forgotten)), row.area,
+                     bool(wanted) and (row.area or "").strip().casefold() == wanted, last.get(row.number),
+                     row.balance_minutes, row.id)
+               for row in offers if row.number != exclude]
+    return sorted(matches, key=lambda m: (not m.same_area, m.last_given or date.min, m.balance_minutes,
+                                          sort_key(m.name)))
+
+
+@dataclass(frozen=True)
+class RequestFigures:
+    opened: int
+    met: int
+    still_open: int
+    median_days_to_meet: float | None
+
+
+def request_figures(session: Session, start: date, end: date) -> RequestFigures | None:
+    """The month's requests, or None while the ledger has no listings at all."""
+    if session.scalar(select(Listing.id).limit(1)) is None:
+        return None
+    requests = session.execute(select(Listing.opened, Listing.closed, Listing.closed_because)
+                               .where(Listing.kind == "request", Listing.opened <= end)).all()
+    opened = sum(1 for r in requests if start <= r.opened <= end)
+    met_days = [(r.closed - r.opened).days for r in requests
+                if r.closed_because == "met" and r.closed is not None and start <= r.closed <= end]
+    still_open = sum(1 for r in requests if r.closed is None or r.closed > end)
+    return RequestFigures(opened, len(met_days), still_open,
+                          statistics.median(met_days) if met_days else None)
