@@ -42,7 +42,10 @@ def test_round_trip_gives_identical_balances(demo_db: Path, tmp_path: Path, caps
     fresh.ok("import", "members", str(members))
     fresh.ok("import", "exchanges", str(exchanges))
     assert fresh.json("balance") == demo.json("balance")
-    assert fresh.json("report", "monthly") == demo.json("report", "monthly")
+    def exchange_figures(report: dict) -> dict:  # listings are not part of these exports
+        return {k: v for k, v in report.items() if not k.startswith("requests_") and k != "median_days_to_meet"}
+
+    assert exchange_figures(fresh.json("report", "monthly")) == exchange_figures(demo.json("report", "monthly"))
     fresh.ok("check")
 
 
