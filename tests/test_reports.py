@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from conftest import Cli, dump, fresh_db
 from timebank.ledger import settings as settings_module
-from timebank.ledger.dates import add_months, month_end
+from timebank.ledger.dates import month_end
 from timebank.ledger.db import open_ledger, reading, writing
 from timebank.ledger.members import add_member
 from timebank.ledger.reports import monthly_report, period_report

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import Cli, dump, fresh_db, postgres_only, sqlite_only
+from conftest import Cli, dump, postgres_only, sqlite_only
 
 WRITER = textwrap.dedent("""
     import sys

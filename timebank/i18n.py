@@ -219,12 +219,6 @@ def format_month_short(value: date, lang: str | None = None) -> str:
     return format_skeleton("MMM", value, locale=babel_locale(lang))
 
 
-def format_number(value: int, lang: str | None = None) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=babel_locale(lang))
-
-
 # Sorting ------------------------------------------------------------------------
 
 # The Welsh alphabet, with the letters it borrows (k, q, v, x, z) where English puts them.

@@ -13,13 +13,13 @@ from typing import Iterator
 from sqlalchemy import and_, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
-from timebank.i18n import _, fold, get_language
+from timebank.i18n import _
 from timebank.ledger import audit, totals
 from timebank.ledger.categories import category_name, find_category
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.hours import format_hours
-from timebank.ledger.members import balances_by_member, clean_text, display_name, require_active, MAX_NOTE
+from timebank.ledger.members import clean_text, display_name, require_active, MAX_NOTE
 from timebank.ledger.models import Category, Entry, Exchange, Member
 from timebank.ledger.settings import Settings
 
@@ -279,11 +279,3 @@ def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
 
     reopen_for_void(session, by, number)
     return reversal
-
-
-def search_text(row: ExchangeRow) -> str:
-    return fold(" ".join(row.giver_names + row.receiver_names + [row.note or ""]))
-
-
-__all__ = ["RecordResult", "ExchangeRow", "record_exchange", "iter_exchanges", "get_exchange",
-           "void_exchange", "member_balance", "live_condition", "get_language"]
