@@ -131,3 +131,78 @@ def test_json_keys_do_not_change_with_language(tmp_path: Path, capsys: pytest.Ca
 
         assert keys(english) == keys(welsh), args
         assert json.dumps(english)  # plain data
+
+
+ENGLISH_WORDS = {"the", "and", "or", "of", "to", "a", "an", "is", "for", "with", "this", "from", "Usage", "Options",
+                 "Commands", "Arguments", "Show", "message", "exit", "default", "required", "text", "member",
+                 "TEXT", "INTEGER", "OPTIONS", "COMMAND", "ARGS", "help", "Record", "hours", "date", "giver",
+                 "receiver", "GIVER", "RECEIVER", "HOURS", "Who", "Output", "language", "ledger", "list", "str", "int"}
+COMMAND_NAMES = {"init", "demo", "settings", "category", "check", "audit", "backup", "restore", "member", "record",
+                 "exchange", "balance", "statement", "report", "journal", "export", "import", "offer", "request",
+                 "match", "timebank", "cy", "en", "table", "csv", "json", "TIMEBANK_USER", "SQLite", "URL",
+                 "timebank.sqlite3"}
+
+
+def english_words(text: str) -> set[str]:
+    words = set()
+    for token in re.findall(r"[-\w.]+", text):
+        if token.startswith("-") or token in COMMAND_NAMES:
+            continue
+        if token in ENGLISH_WORDS:
+            words.add(token)
+    return words
+
+
+@pytest.mark.parametrize("args", [["--help"], ["record", "--help"], ["member", "add", "--help"],
+                                  ["report", "monthly", "--help"], ["exchange", "void", "--help"]])
+def test_welsh_help_has_no_english(cli: Cli, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    result = cli.ok(*args, lang="cy")
+    assert not english_words(result.out), (args, english_words(result.out), result.out)
+    english = cli.ok(*args, lang="en")
+    assert english.out != result.out
+
+
+def test_help_language_from_environment_and_ledger(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from timebank.cli.main import run
+
+    monkeypatch.setenv("TIMEBANK_LANG", "cy")
+    cli.capsys.readouterr()
+    assert run(["member", "add", "--help"]) == 0
+    welsh = cli.capsys.readouterr().out
+    assert not english_words(welsh)
+    monkeypatch.delenv("TIMEBANK_LANG")
+    cli.ok("init", "--lang", "cy")
+    cli.capsys.readouterr()
+    assert run(["--db", str(cli.db), "member", "add", "--help"]) == 0
+    assert cli.capsys.readouterr().out == welsh
+
+
+WELSH_COUNTS = {
+    "{count} exchange": {0: "0 cyfnewidiad", 1: "1 cyfnewidiad", 2: "2 gyfnewidiad", 3: "3 chyfnewidiad",
+                         4: "4 cyfnewidiad", 6: "6 chyfnewidiad", 11: "11 cyfnewidiad"},
+}
+
+
+def test_welsh_plurals_for_counts() -> None:
+    from timebank.i18n import ngettext, using_language
+
+    with using_language("cy"):
+        for n, expected in WELSH_COUNTS["{count} exchange"].items():
+            assert ngettext("{count} exchange", "{count} exchanges", n).format(count=n) == expected
+        members = {n: ngettext("{count} new member", "{count} new members", n).format(count=n)
+                   for n in (0, 1, 2, 3, 4, 6, 11)}
+    assert members == WELSH_MEMBERS
+
+
+WELSH_MEMBERS = {0: "0 aelod newydd", 1: "1 aelod newydd", 2: "2 aelod newydd", 3: "3 aelod newydd",
+                 4: "4 aelod newydd", 6: "6 aelod newydd", 11: "11 aelod newydd"}
+
+
+def test_member_list_order_in_both_languages(cli: Cli) -> None:
+    cli.ok("init")
+    names = "Llinos Lloyd Lowri Luned Rhian Rhodri Robert Thomas Tomos".split()
+    for name in names:
+        cli.ok("member", "add", name)
+    assert [m["name"] for m in cli.json("member", "list", lang="cy")] == \
+        "Lowri Luned Llinos Lloyd Robert Rhian Rhodri Tomos Thomas".split()
+    assert [m["name"] for m in cli.json("member", "list", lang="en")] == names

@@ -8,22 +8,22 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, load_catalogue
 from timebank.ledger import audit, totals
 from timebank.ledger.categories import find_category
-from timebank.ledger.dates import parse_date
+from timebank.ledger.dates import parse_date, today
 from timebank.ledger.errors import InvalidInput, Refused, TimebankError
 from timebank.ledger.exchanges import check_exchange, entry_rows, next_exchange_number
 from timebank.ledger.hours import parse_hours
 from timebank.ledger.members import MemberIndex, add_member, clean_text, MAX_NOTE
-from timebank.ledger.models import AuditEvent, Entry, Exchange, Member
+from timebank.ledger.models import AuditEvent, Member
 from timebank.ledger.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -243,15 +243,29 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
         return value
 
     errors: list[tuple[int, str]] = []
+    now = today()  # once: a hundred thousand rows must not each ask the clock
+    # A year of rows repeats a few hundred dates and a handful of amounts: parse each once.
+    dates: dict[str, date | TimebankError] = {}
+    amounts: dict[str, int | TimebankError] = {}
+
+    def cached(cache: dict, key: str, parse):  # type: ignore[no-untyped-def]
+        if key not in cache:
+            try:
+                cache[key] = parse(key)
+            except TimebankError as error:
+                cache[key] = error
+        value = cache[key]
+        if isinstance(value, TimebankError):
+            raise value
+        return value
+
     pending: dict[str, _Pending] = {}
     order: list[str] = []
     for done, (line, row) in enumerate(rows, 1):
         try:
-            on = parse_date(row.get("date", ""), allow_uk=True)
-            if row.get("hours"):
-                minutes = parse_hours(row["hours"])
-            else:
-                minutes = parse_hours(f"{row.get('minutes', '')}m")
+            on = cached(dates, row.get("date", ""), lambda text: parse_date(text, allow_uk=True, now=now))
+            amount = row["hours"] if row.get("hours") else f"{row.get('minutes', '')}m"
+            minutes = cached(amounts, amount, parse_hours)
             giver = member(row.get("giver", ""), row.get("giver_name"))
             receiver = member(row.get("receiver", ""), row.get("receiver_name"))
             code = category(row.get("category", ""))
@@ -279,7 +293,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
         exchange = pending[group]
         try:
             check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on,
-                           historical=True)
+                           historical=True, now=now)
             checked.append(exchange)
         except TimebankError as error:
             errors.append((exchange.line, error.message))
@@ -287,20 +301,28 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
         raise ImportRejected(sorted(errors))
 
     first = next_exchange_number(session)
-    now = audit.now()
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+
+    def stored(value: date | datetime) -> object:
+        # SQLAlchemy keeps SQLite dates as ISO text ('2026-11-24', '2026-11-24 10:00:00');
+        # PostgreSQL's driver takes the objects.
+        return str(value) if sqlite else value
+
+    recorded_at = stored(audit.now())
+    day_text: dict[date, object] = {}
     balance_changes: dict[int, int] = {}
     month_changes: dict[tuple[str, str], tuple[int, int]] = {}
-    exchange_rows: list[dict] = []
-    entries: list[dict] = []
+    exchange_rows: list[tuple] = []
+    entries: list[tuple] = []
     for offset, exchange in enumerate(checked):
         number = first + offset
-        exchange_rows.append({"number": number, "date": exchange.on, "category": exchange.category,
-                              "minutes": exchange.minutes, "note": exchange.note, "reverses": None,
-                              "recorded_at": now, "recorded_by": by})
+        day = day_text.get(exchange.on) or day_text.setdefault(exchange.on, stored(exchange.on))
+        exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, None, recorded_at, by))
         rows_of_exchange = entry_rows(number, [g.number for g in exchange.givers],
                                       [r.number for r in exchange.receivers], exchange.minutes, exchange.on)
-        entries.extend(rows_of_exchange)
         for entry in rows_of_exchange:
+            entries.append((number, entry["member"], entry["role"], day, entry["minutes"]))
             balance_changes[entry["member"]] = balance_changes.get(entry["member"], 0) + entry["minutes"]
         key = (totals.month_of(exchange.on), exchange.category)
         count, minutes = month_changes.get(key, (0, 0))
@@ -323,11 +345,17 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     return result
 
 
-def _flush(session: Session, exchanges: list[dict], entries: list[dict]) -> None:
-    if exchanges:
-        session.execute(insert(Exchange), exchanges)
-    if entries:
-        session.execute(insert(Entry), entries)
-    exchanges.clear()
-    entries.clear()
+EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by")
+ENTRY_COLUMNS = ("exchange", "member", "role", "date", "minutes")
 
+
+def _flush(session: Session, exchanges: list[tuple], entries: list[tuple]) -> None:
+    """Plain executemany through the driver: SQLAlchemy's per-row parameter processing
+    costs more than the database's own work for a hundred thousand rows."""
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    for table, columns, rows in (("exchanges", EXCHANGE_COLUMNS, exchanges), ("entries", ENTRY_COLUMNS, entries)):
+        if rows:
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+            connection.exec_driver_sql(sql, rows)
+            rows.clear()

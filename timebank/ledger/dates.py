@@ -18,16 +18,18 @@ def today() -> date:
     return date.today()
 
 
-def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False) -> date:
+def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False,
+               now: date | None = None) -> date:
     """'YYYY-MM-DD', 'today'/'heddiw', 'yesterday'/'ddoe' (and DD/MM/YYYY for imports).
 
     Never in the future, except as the end of a report's range.
     """
     raw = text.strip().lower()
+    current = now or today()
     if raw in ("today", "heddiw"):
-        return today()
+        return current
     if raw in ("yesterday", "ddoe"):
-        return today() - timedelta(days=1)
+        return current - timedelta(days=1)
     value: date | None = None
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
@@ -39,7 +41,7 @@ def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False)
         value = None
     if value is None:
         raise InvalidInput(_("'{text}' is not a date (use YYYY-MM-DD, today or yesterday).").format(text=text))
-    if value > today() and not allow_future:
+    if value > current and not allow_future:
         raise InvalidInput(_("{date} is in the future.").format(date=value.isoformat()))
     return value
 

@@ -49,7 +49,7 @@ def next_exchange_number(session: Session) -> int:
 
 
 def check_exchange(settings: Settings, givers: list[Member], receivers: list[Member], minutes: int, on: date,
-                   *, historical: bool = False) -> None:
+                   *, historical: bool = False, now: date | None = None) -> None:
     """The rules every exchange obeys, whether typed or imported. `historical` (imports)
     asks that members belonged on the day rather than that they belong now."""
     if not givers or not receivers:
@@ -59,7 +59,7 @@ def check_exchange(settings: Settings, givers: list[Member], receivers: list[Mem
     numbers = [m.number for m in givers + receivers]
     if len(set(numbers)) != len(numbers):
         raise InvalidInput(_("The same member cannot be on both sides, or named twice."))
-    if on > today():
+    if on > (now or today()):
         raise InvalidInput(_("{date} is in the future.").format(date=on.isoformat()))
     for member in givers + receivers:
         if historical:
