@@ -64,6 +64,17 @@ def describe_event(event: "AuditRow") -> str:
             rows=d.get("rows"), file=d.get("file", "")),
         "import.exchanges": lambda: _("Imported {rows} rows of exchanges from {file}").format(
             rows=d.get("rows"), file=d.get("file", "")),
+        "offer.add": lambda: _("Member {member} offers {category} (listing {id})").format(
+            member=member, category=d.get("category"), id=d.get("id")),
+        "request.add": lambda: _("Member {member} asks for {category} (listing {id})").format(
+            member=member, category=d.get("category"), id=d.get("id")),
+        "offer.remove": lambda: _("Closed listing {id}").format(id=d.get("id")),
+        "request.remove": lambda: _("Closed listing {id}").format(id=d.get("id")),
+        "listings.close": lambda: _("Closed the listings of member {member}").format(member=member),
+        "request.met": lambda: _("Request {id} met by exchange {exchange}").format(id=d.get("id"),
+                                                                                  exchange=event.exchange),
+        "request.reopen": lambda: _("Request {id} open again (exchange {exchange} voided)").format(
+            id=d.get("id"), exchange=event.exchange),
         "category.add": lambda: _("Added the category {code}").format(code=d.get("code")),
     }
     describe = templates.get(event.action)

@@ -32,10 +32,16 @@ CATEGORY_WEIGHTS = [("transport", 14, [1, 1.5, 2]), ("gardening", 12, [1, 2, 3])
                     ("companionship", 14, [1, 2]), ("diy", 8, [1, 2, 3]), ("computers", 8, [1, 1.5]),
                     ("cooking", 7, [1, 2]), ("childcare", 4, [2, 3]), ("teaching", 5, [1, 2]),
                     ("events", 6, [2, 3, 4]), ("admin", 5, [1, 2]), ("other", 3, [1])]
-NOTES = {"transport": ["Lift to the surgery", "Lifft i'r ysbyty", "Lift to Bridgend"],
-         "gardening": ["Mowing the lawn", "Torri'r gwair", "Planting the veg patch"],
-         "computers": ["Setting up video calls", "Help gyda'r ffôn newydd"],
-         "teaching": ["Welsh conversation class", "Gwers Gymraeg"]}
+# Notes as a coordinator would type them, in the ledger's language.
+NOTES = {"en": {"transport": ["Lift to the surgery", "Lift to Bridgend"],
+                "gardening": ["Mowing the lawn", "Planting the veg patch"],
+                "computers": ["Setting up video calls", "Help with a new phone"],
+                "teaching": ["Welsh conversation class", "Baking lesson"]},
+         "cy": {"transport": ["Lifft i'r feddygfa", "Lifft i Ben-y-bont"],
+                "gardening": ["Torri'r gwair", "Plannu'r ardd lysiau"],
+                "computers": ["Galwadau fideo", "Help gyda'r ffôn newydd"],
+                "teaching": ["Gwers sgwrsio Cymraeg", "Gwers bobi"]}}
+VOID_REASONS = {"en": ["Recorded twice", "Wrong member"], "cy": ["Cofnodwyd ddwywaith", "Aelod anghywir"]}
 
 
 def categories_for_offers() -> list[str]:
@@ -50,6 +56,8 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     if months < 1 or months > 120:
         raise InvalidInput("months")
     rng = random.Random(seed)
+    language = settings.lang if settings.lang in NOTES else "en"
+    notes = NOTES[language]
     end = today()
     start = add_months(end.replace(day=1), -months)
     limit = settings.credit_limit_minutes
@@ -119,17 +127,19 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
             request = None
             if len(receivers) == 1 and receivers[0].kind == "person" and rng.random() < 0.3:
                 asked = max(receivers[0].joined, day - timedelta(days=rng.randrange(0, 21)))
-                request = add_listing(session, by, "request", receivers[0], category, on=asked)
+                try:
+                    request = add_listing(session, by, "request", receivers[0], category, on=asked)
+                except TimebankError:
+                    request = None  # a voided exchange left their earlier request open
             result = record_exchange(session, by, settings, givers=[giver], receivers=receivers, minutes=minutes,
-                                     on=day, category=category, note=rng.choice(NOTES.get(category, [None])))
+                                     on=day, category=category, note=rng.choice(notes.get(category, [None])))
             if request is not None:
                 meet_request(session, by, request.id, result.number, day, [receivers[0].number])
             for number, _name, balance in result.balances:
                 balances[number] = balance
             recorded += 1
             if rng.random() < 0.015:
-                void_exchange(session, by, result.number,
-                              rng.choice(["Recorded twice", "Cofnodwyd ddwywaith", "Wrong member"]))
+                void_exchange(session, by, result.number, rng.choice(VOID_REASONS[language]))
                 for r in receivers:
                     balances[r.number] += minutes
                 balances[giver.number] -= minutes * len(receivers)
@@ -144,7 +154,7 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     in_cf32 = [m for m in waiting if m.area == "CF32"]
     if in_cf32:
         add_listing(session, by, "request", rng.choice(in_cf32), "gardening",
-                    note="Torri'r gwair cyn y gaeaf", on=end - timedelta(days=3))
+                    note=notes["gardening"][0], on=end - timedelta(days=3))
     for _ in range(5):
         member = rng.choice(waiting)
         category = rng.choices(categories, weights)[0]
