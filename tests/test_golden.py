@@ -67,9 +67,9 @@ def test_golden_outputs(fixed: Cli, lang: str) -> None:
         result = fixed.ok(*args, lang=lang)
         path = GOLDEN / f"{lang}-{name}"
         if UPDATE:
-            path.write_text(result.out, encoding="utf-8")
+            path.write_bytes(result.out.encode("utf-8"))  # bytes: CSV rows end in CRLF
             continue
-        expected = path.read_text(encoding="utf-8")
+        expected = path.read_bytes().decode("utf-8")
         if result.out != expected:
             mismatched.append(name)
     assert not mismatched, f"outputs differ from tests/golden ({lang}): {mismatched}"

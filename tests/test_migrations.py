@@ -104,7 +104,7 @@ def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None
     assert len(cli.json("member", "list", "--all")) == members - 1  # the pot is not listed
     now = {r["number"]: r["balance_minutes"] for r in cli.json("balance")}
     assert all(now[n] == balances.get(n, 0) for n in now)
-    assert "Member 3 (erased)" in cli.ok("member", "show", "3").out
+    assert "Member 3 (erased)" in cli.ok("member", "show", "3", lang="en").out
     assert cli.json("offer", "list", "--closed") == [] and cli.json("request", "list", "--closed") == []
     cli.ok("check")
     if isinstance(target, Path):
