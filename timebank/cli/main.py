@@ -4,6 +4,7 @@ the one place that turns errors into a message and an exit code."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 import traceback
@@ -33,6 +34,8 @@ def _ledger_language(db: str | None) -> str | None:
 
         path = Path(user_data_dir("timebank", appauthor=False)) / "timebank.sqlite3"
     elif "://" in value:
+        if value.startswith("postgresql"):
+            return _postgres_language(value)
         if not value.startswith("sqlite:///"):
             return None
         path = Path(value[len("sqlite:///"):])
@@ -50,6 +53,19 @@ def _ledger_language(db: str | None) -> str | None:
             conn.close()
         return normalise_language(row[0]) if row else None
     except (sqlite3.Error, OSError, ValueError):
+        return None
+
+
+def _postgres_language(url: str) -> str | None:
+    """The `lang` setting of a PostgreSQL ledger, read with the driver alone."""
+    try:
+        import psycopg
+
+        conninfo = re.sub(r"^postgresql\+\w+://", "postgresql://", url)
+        with psycopg.connect(conninfo, connect_timeout=5) as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
+        return normalise_language(row[0]) if row else None
+    except Exception:  # noqa: BLE001 - no server, no table, no driver: fall back
         return None
 
 
