@@ -136,6 +136,21 @@ def dump(path: "Path | str") -> list[tuple]:
         conn.close()
 
 
+def query(db: "Path | str", statement: str) -> list[tuple]:
+    """Read a ledger directly, without timebank, to check what it says against the raw rows."""
+    if isinstance(db, str):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        with psycopg.connect(_pg_conninfo(make_url(db).database)) as conn:
+            return [tuple(row) for row in conn.execute(statement)]
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.execute(statement))
+    finally:
+        conn.close()
+
+
 def env_without_timebank() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_")}
 

@@ -26,6 +26,13 @@ class Format(str, Enum):
     json = "json"
 
 
+class By(str, Enum):
+    """Periods for summaries: months or quarters."""
+
+    month = "month"
+    quarter = "quarter"
+
+
 @dataclass
 class State:
     db: str | None
@@ -135,4 +142,4 @@ def build_command(args: list[str] | None = None):  # type: ignore[no-untyped-def
     return typer.main.get_command(app)
 
 
-__all__ = ["Lang", "Format", "State", "state", "build_command", "get_language"]
+__all__ = ["Lang", "Format", "By", "State", "state", "build_command", "get_language"]

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import by_option, state
+from timebank.cli.app import By, by_option, state
 from timebank.i18n import _, ngettext
 
 
@@ -51,11 +51,6 @@ class ExportKind(str, Enum):
 class ImportKind(str, Enum):
     members = "members"
     exchanges = "exchanges"
-
-
-class By(str, Enum):
-    month = "month"
-    quarter = "quarter"
 
 
 def register_files(app: typer.Typer) -> None:

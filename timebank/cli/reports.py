@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from timebank.cli.app import Format, format_option, state
+from timebank.cli.app import By, Format, format_option, state
 from timebank.cli.common import hours, parse_range, signed_hours
 from timebank.i18n import _, format_date, format_month, format_month_short, ngettext, using_language
 
@@ -97,11 +96,6 @@ def register(app: typer.Typer) -> None:
         with reading(state(ctx).ledger()) as session:
             lines, total = period_report(session, first, last, by.value)
         _render_period(lines, total, fmt.value, first, last)
-
-
-class By(str, Enum):
-    month = "month"
-    quarter = "quarter"
 
 
 PERIOD_KEYS = ["period", "from", "to", "exchanges", "minutes_exchanged", "members_active", "members_new",
