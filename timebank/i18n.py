@@ -6,7 +6,6 @@ Kept free of heavy imports: the catalogues are read with a small PO reader so th
 
 from __future__ import annotations
 
-import ast
 import gettext as _gettext
 import os
 import re
@@ -44,8 +43,14 @@ class Catalogue:
         return msgid if n == 1 else msgid_plural
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def _unquote(text: str) -> str:
-    return ast.literal_eval(text) if text else ""
+    """A PO string literal's text. (ast.literal_eval compiles each one: 40 ms a start-up.)"""
+    inner = text[1:-1] if len(text) >= 2 else ""
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[1]), inner) if "\\" in inner else inner
 
 
 def parse_po(text: str) -> tuple[dict[str, str], dict[str, list[str]], str]:

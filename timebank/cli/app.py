@@ -135,7 +135,11 @@ def build_command(args: list[str] | None = None):  # type: ignore[no-untyped-def
         ctx.obj = State(db=db)
         ctx.call_on_close(ctx.obj.close)
 
-    wanted = COMMAND_MODULES.get(requested_command(args or []) or "")
+    command = requested_command(args or [])
+    wanted = COMMAND_MODULES.get(command or "")
+    # `timebank --version` (eager: it exits before any command runs) needs no command built.
+    if command is None and "--version" in (args or []):
+        return typer.main.get_command(app)
     for name in dict.fromkeys(COMMAND_MODULES.values()):
         if wanted is None or name == wanted:
             importlib.import_module(f"timebank.cli.{name}").register(app)

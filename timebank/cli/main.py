@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import sys
-import traceback
 from pathlib import Path
 
 from timebank.i18n import _, normalise_language, set_language, system_language
@@ -41,6 +39,8 @@ def _ledger_language(db: str | None) -> str | None:
         path = Path(value[len("sqlite:///"):])
     else:
         path = Path(value)
+    import sqlite3
+
     try:
         if not path.is_file():
             return None
@@ -117,6 +117,8 @@ def run(args: list[str] | None = None) -> int:
         return 1
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback
         if os.environ.get("TIMEBANK_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         _print_error(_("Unexpected error ({kind}): {error}. Nothing was changed. "
                        "Set TIMEBANK_DEBUG=1 for details.").format(kind=type(error).__name__,
