@@ -142,10 +142,34 @@ def test_json_keys_do_not_change_with_language(tmp_path: Path, capsys: pytest.Ca
         assert json.dumps(english)  # plain data
 
 
+def test_welsh_csv_headers_are_welsh(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every header of every CSV under --lang cy is a Welsh translation from cy.po."""
+    import csv
+    import io
+
+    welsh = set(_catalogue("cy")[0].values())
+    cli = Cli(fresh_db(tmp_path), capsys)
+    cli.ok("demo", "--members", "8", "--months", "3")
+    cli.ok("settings", "set", "hour_value", "10")
+    for args in (["balance"], ["member", "list"], ["member", "show", "1"], ["exchange", "list"],
+                 ["report", "monthly"], ["report", "period", "--from", "2026-01-01", "--to", "2026-10-31"],
+                 ["statement", "1"], ["settings", "show"], ["category", "list"], ["audit"], ["offer", "list"],
+                 ["request", "list"], ["match", "--category", "gardening"]):
+        out = cli.ok(*args, "--format", "csv", lang="cy").out
+        headers = next(csv.reader(io.StringIO(out)))
+        english = [h for h in headers if h not in welsh and h not in ("#", "id", "cy", "en")]
+        assert not english, (args, english)
+    for kind in ("exchanges", "members", "summary", "areas"):
+        headers = next(csv.reader(io.StringIO(cli.ok("export", kind, lang="cy").out)))
+        english = [h for h in headers if h not in welsh and not h.startswith("oriau_")]
+        assert not english, (kind, english)
+
+
 ENGLISH_WORDS = {"the", "and", "or", "of", "to", "an", "is", "for", "with", "this", "from", "Usage", "Options",
                  "Commands", "Arguments", "Show", "message", "exit", "default", "required", "text", "member",
                  "TEXT", "INTEGER", "OPTIONS", "COMMAND", "ARGS", "help", "Record", "hours", "date", "giver",
-                 "receiver", "GIVER", "RECEIVER", "HOURS", "Who", "Output", "language", "ledger", "list", "str", "int"}
+                 "receiver", "GIVER", "RECEIVER", "HOURS", "Who", "Output", "language", "ledger", "list", "str", "int",
+                 "name", "category", "number", "file", "key", "value", "code"}
 COMMAND_NAMES = {"init", "demo", "settings", "category", "check", "audit", "backup", "restore", "member", "record",
                  "exchange", "balance", "statement", "report", "journal", "export", "import", "offer", "request",
                  "match", "timebank", "cy", "en", "table", "csv", "json", "TIMEBANK_USER", "SQLite", "URL",
@@ -163,7 +187,9 @@ def english_words(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["record", "--help"], ["member", "add", "--help"],
-                                  ["report", "monthly", "--help"], ["exchange", "void", "--help"]])
+                                  ["report", "monthly", "--help"], ["exchange", "void", "--help"],
+                                  ["member", "show", "--help"], ["offer", "add", "--help"], ["match", "--help"],
+                                  ["category", "add", "--help"], ["import", "--help"]])
 def test_welsh_help_has_no_english(cli: Cli, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     result = cli.ok(*args, lang="cy")
     assert not english_words(result.out), (args, english_words(result.out), result.out)

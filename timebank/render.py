@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Sequence
 from rich.console import Console
 from rich.table import Table
 
-from timebank.i18n import _
+from timebank.i18n import N_, _
 
 
 def console() -> Console:
@@ -32,6 +32,19 @@ class Column:
 
 def column(key: str, header: str, csv_header: str | None = None, justify: str = "left") -> Column:
     return Column(key, header, csv_header or key, justify)
+
+
+# CSV headers of the list and report commands are their JSON keys, marked here so that a
+# Welsh CSV carries Welsh headers (the funder exports mark theirs in timebank.io.exports).
+CSV_KEYS = [N_("number"), N_("givers"), N_("receivers"), N_("note"), N_("void"), N_("reverses"), N_("others"),
+            N_("from"), N_("to"), N_("minutes_exchanged"), N_("members_left"), N_("opening_minutes"),
+            N_("given_minutes"), N_("received_minutes"), N_("closing_minutes"), N_("email"), N_("phone"),
+            N_("sort_as"), N_("balance_minutes"), N_("exchange"), N_("balance_hours")]
+
+
+def csv_columns(keys: Iterable[str]) -> list[Column]:
+    """Columns for a CSV whose headers are the (translated) keys themselves."""
+    return [column(key, key, _(key)) for key in keys]
 
 
 def write_json(data: Any) -> None:

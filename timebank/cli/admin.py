@@ -1,6 +1,5 @@
 """Ledger commands: init, demo, settings, categories, check, audit."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,6 +1,5 @@
 """Exchange commands: record, and exchange list / show / void."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 
@@ -103,7 +102,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.db import reading
         from timebank.ledger.exchanges import iter_exchanges
         from timebank.ledger.members import find_member
-        from timebank.render import column, console, print_table, write_csv, write_json
+        from timebank.render import column, console, csv_columns, print_table, write_csv, write_json
 
         first, last = parse_range(start, end, month)
         with reading(state(ctx).ledger()) as session:
@@ -117,9 +116,8 @@ def register(app: typer.Typer) -> None:
             if fmt == Format.json:
                 write_json(list(json_rows))
                 return
-            columns_csv = [column(k, k, _(k)) for k in
-                           ("number", "date", "givers", "receivers", "minutes", "hours", "category", "note", "void",
-                            "reverses")]
+            columns_csv = csv_columns(("number", "date", "givers", "receivers", "minutes", "hours", "category",
+                                       "note", "void", "reverses"))
             if fmt == Format.csv:
                 write_csv(columns_csv, (dict(r, givers=" ".join(map(str, r["givers"])),
                                              receivers=" ".join(map(str, r["receivers"])),

@@ -1,6 +1,5 @@
 """File commands: funder exports, spreadsheet imports, the accounting journal."""
 
-from __future__ import annotations
 
 import sys
 from enum import Enum

@@ -1,6 +1,5 @@
 """Offers, requests and matching: the coordinator's brokering directory."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

@@ -1,6 +1,5 @@
 """Member commands: add, list, show, edit, leave, rejoin."""
 
-from __future__ import annotations
 
 from enum import Enum
 from typing import Annotated, Optional
@@ -105,7 +104,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.db import reading
         from timebank.ledger.exchanges import iter_exchanges, member_balance
         from timebank.ledger.members import display_name, find_member
-        from timebank.render import column, console, print_table, write_csv, write_json
+        from timebank.render import column, console, csv_columns, print_table, write_csv, write_json
 
         with reading(state(ctx).ledger()) as session:
             m = find_member(session, member)
@@ -125,7 +124,7 @@ def register(app: typer.Typer) -> None:
             write_json(dict(details, exchanges=lines))
             return
         if fmt == Format.csv:
-            write_csv([column(k, k, _(k)) for k in details], [details])
+            write_csv(csv_columns(details), [details])
             return
         out = console()
         labels = [("number", _("Member number")), ("name", _("Name")), ("kind", _("Kind")), ("area", _("Area")),

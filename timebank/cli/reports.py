@@ -1,6 +1,5 @@
 """Balances, statements and reports."""
 
-from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -111,14 +110,14 @@ def _period_row(line) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _render_period(lines, total, fmt: str, first: date, last: date) -> None:  # type: ignore[no-untyped-def]
-    from timebank.render import column, console, print_table, write_csv, write_json
+    from timebank.render import column, console, csv_columns, print_table, write_csv, write_json
 
     if fmt == "json":
         write_json({"from": first.isoformat(), "to": last.isoformat(),
                     "periods": [_period_row(l) for l in lines], "total": _period_row(total)})
         return
     if fmt == "csv":
-        write_csv([column(k, k, _(k)) for k in PERIOD_KEYS], [_period_row(l) for l in lines + [total]])
+        write_csv(csv_columns(PERIOD_KEYS), [_period_row(l) for l in lines + [total]])
         return
     out = console()
     out.print(_("Report: {start} to {end}").format(start=format_date(first), end=format_date(last)), style="bold")
@@ -144,7 +143,7 @@ def _period_name(line) -> str:  # type: ignore[no-untyped-def]
 
 
 def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    from timebank.render import column, console, print_table, write_csv, write_json
+    from timebank.render import column, console, csv_columns, print_table, write_csv, write_json
 
     lines = [{"date": line.date.isoformat(), "exchange": line.exchange, "others": line.others,
               "category": line.category, "note": line.note, "minutes": line.minutes,
@@ -156,8 +155,7 @@ def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
                     "opening_minutes": result.opening, "closing_minutes": result.closing, "lines": lines})
         return
     if fmt == "csv":
-        write_csv([column(k, k, _(k)) for k in ("date", "exchange", "others", "category", "note", "hours",
-                                                 "balance_hours")],
+        write_csv(csv_columns(("date", "exchange", "others", "category", "note", "hours", "balance_hours")),
                   (dict(l, others="; ".join(l["others"]), hours=hours(l["minutes"]),
                         balance_hours=hours(l["balance_minutes"])) for l in lines))
         return
@@ -214,7 +212,7 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
     from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.reports import monthly_report
-    from timebank.render import column, console, print_table, write_csv, write_json, write_lines
+    from timebank.render import column, console, csv_columns, print_table, write_csv, write_json, write_lines
 
     with reading(ledger) as session:
         report = monthly_report(session, settings_module.load(session), month)
@@ -223,7 +221,7 @@ def show_monthly(ledger: "Ledger", month: date, fmt: str) -> None:
         return
     member_columns = ["number", "name", "opening_minutes", "given_minutes", "received_minutes", "closing_minutes"]
     if fmt == "csv":
-        write_csv([column(k, k, _(k)) for k in member_columns], monthly_json(report)["members"])
+        write_csv(csv_columns(member_columns), monthly_json(report)["members"])
         return
 
     out = console()

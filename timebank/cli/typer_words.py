@@ -21,7 +21,7 @@ FIXED = {
 }
 # Argument names Click puts in "Missing argument 'NAME'" messages.
 ARGUMENT_NAMES = [N_("args"), N_("member"), N_("members"), N_("name"), N_("number"), N_("kind"), N_("file"),
-                  N_("key"), N_("value"), N_("code")]
+                  N_("key"), N_("value"), N_("code"), N_("request"), N_("category")]
 
 OUTER: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
 INNER: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
@@ -131,7 +131,9 @@ def translate_metavars(text: str) -> str:
                                                                      _("COMMAND") + " [" + _("ARGS") + "]...")
     for english, label in METAVARS.items():
         text = text.replace(english, "<" + _(label) + ">")
-    return re.sub(r"([\[{])(\w+)([\]}])", lambda m: m[1] + _argument(m[2]) + m[3], text)
+    text = re.sub(r"([\[{])(\w+)([\]}])", lambda m: m[1] + _argument(m[2]) + m[3], text)
+    # An argument's row in the Arguments list: "member <text>" (a command's row has no "<").
+    return re.sub(r"^(\w+)(?= <)", lambda m: _argument(m[1]), text)
 
 
 def make_formatter_class(base: type) -> type:
