@@ -195,3 +195,13 @@ def test_sigkill_during_import_changes_nothing(cli: Cli, tmp_path: Path) -> None
     process.wait()
     assert dump(cli.db) == before
     cli.ok("check")
+
+
+def test_import_whose_balances_cancel_out(ledger: Cli, tmp_path: Path) -> None:
+    """Every member's net change is zero: no balance moves, and the import still lands."""
+    path = tmp_path / "there-and-back.csv"
+    path.write_text("date,giver,receiver,hours\n2026-02-01,1,2,1\n2026-02-02,2,1,1\n", encoding="utf-8")
+    assert ledger.ok("import", "exchanges", str(path)).out.startswith("Imported 2 rows")
+    assert [e["number"] for e in ledger.json("exchange", "list")] == [1, 2]
+    assert {r["number"]: r["balance_minutes"] for r in ledger.json("balance")} == {0: 0, 1: 0, 2: 0, 3: 0}
+    ledger.ok("check")

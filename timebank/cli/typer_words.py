@@ -131,9 +131,7 @@ def translate_metavars(text: str) -> str:
                                                                      _("COMMAND") + " [" + _("ARGS") + "]...")
     for english, label in METAVARS.items():
         text = text.replace(english, "<" + _(label) + ">")
-    text = re.sub(r"([\[{])(\w+)([\]}])", lambda m: m[1] + _argument(m[2]) + m[3], text)
-    # An argument's row in the Arguments list: "member <text>" (a command's row has no "<").
-    return re.sub(r"^(\w+)(?= <)", lambda m: _argument(m[1]), text)
+    return re.sub(r"([\[{])(\w+)([\]}])", lambda m: m[1] + _argument(m[2]) + m[3], text)
 
 
 def make_formatter_class(base: type) -> type:
@@ -142,10 +140,14 @@ def make_formatter_class(base: type) -> type:
             super().write_usage(prog, translate_metavars(args), prefix=_("Usage: ") if prefix is None else prefix)
 
         def write_heading(self, heading: str) -> None:
+            self._timebank_heading = heading
             super().write_heading(_(FIXED[heading]) if heading in FIXED else heading)
 
         def write_dl(self, rows: Any, *args: Any, **kwargs: Any) -> None:
             rows = [(translate_metavars(term), _(FIXED[text]) if text in FIXED else text) for term, text in rows]
+            if getattr(self, "_timebank_heading", None) in ("Arguments", _("Arguments")):
+                # An argument's row starts with its name ("member", or "member <text>").
+                rows = [(re.sub(r"^\w+", lambda m: _argument(m[0]), term), text) for term, text in rows]
             super().write_dl(rows, *args, **kwargs)
 
     return TranslatedHelpFormatter

@@ -309,6 +309,10 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
         # PostgreSQL's driver takes the objects.
         return str(value) if sqlite else value
 
+    if sqlite:
+        # Each row adds to three indexes at scattered places; with SQLite's default 2 MB page
+        # cache a large import on a large ledger spends most of its time re-reading pages.
+        connection.exec_driver_sql("PRAGMA cache_size = -131072")
     recorded_at = stored(audit.now())
     day_text: dict[date, object] = {}
     balance_changes: dict[int, int] = {}

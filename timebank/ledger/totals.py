@@ -18,12 +18,14 @@ def month_of(day: date) -> str:
 
 
 def add_to_balances(session: Session, deltas: dict[int, int]) -> None:
-    if not deltas:
+    # Members whose changes cancel out need no update (and an empty list of parameters
+    # would be taken for no parameters at all).
+    changes = [{"who": member, "delta": delta} for member, delta in deltas.items() if delta]
+    if not changes:
         return
     session.connection().execute(
         update(Member.__table__).where(Member.__table__.c.number == bindparam("who"))
-        .values(balance_minutes=Member.__table__.c.balance_minutes + bindparam("delta")),
-        [{"who": member, "delta": delta} for member, delta in deltas.items() if delta])
+        .values(balance_minutes=Member.__table__.c.balance_minutes + bindparam("delta")), changes)
 
 
 def add_to_months(session: Session, changes: dict[tuple[str, str], tuple[int, int]]) -> None:
