@@ -49,6 +49,20 @@ CASES = [
     ("duplicate category", ["category", "add", "gardening", "--en", "G", "--cy", "G"], 1),
     ("unknown statement member", ["statement", "Bob"], 1),
     ("bad as-of", ["balance", "--as-of", "soon"], 1),
+    ("empty date", ["record", "Siân", "Llinos", "1", "--date", ""], 1),
+    ("empty end of a period", ["report", "period", "--from", "2026-01-01", "--to", ""], 1),
+    ("month past the year 2999", ["report", "monthly", "--month", "9999-12"], 1),
+    ("month zero year", ["report", "monthly", "--month", "0000-01"], 1),
+    ("date in the year 1", ["statement", "Siân", "--from", "0001-01-01"], 1),
+    ("huge member number", ["record", "99999999999999999999", "Llinos", "1"], 1),
+    ("huge exchange number", ["exchange", "void", "99999999999999999999", "--reason", "x"], 2),
+    ("huge request number", ["match", "99999999999999999999"], 2),
+    ("huge inactive days", ["member", "list", "--inactive", "99999999999999999999"], 2),
+    ("max_hours nan", ["settings", "set", "max_hours", "nan"], 1),
+    ("credit limit infinite", ["settings", "set", "credit_limit", "1e400"], 1),
+    ("hour value huge", ["settings", "set", "hour_value", "1e400"], 1),
+    ("control characters in --by", ["member", "add", "Elen", "--by", "evil\x1b[2J"], 1),
+    ("bidi override in a name", ["member", "add", "Elen\u202enesor"], 1),
 ]
 
 
@@ -111,3 +125,29 @@ def test_not_a_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     folder.mkdir()
     result = Cli(folder, capsys)("balance")
     assert result.code == 1 and "folder" in result.err
+
+
+@sqlite_only
+def test_backup_never_overwrites_a_file(busy: Cli) -> None:
+    other = Path(str(busy.db) + ".other")
+    other.write_bytes(b"someone else's file")
+    for lang in ("en", "cy"):
+        result = busy("backup", "--output", str(other), lang=lang)
+        assert result.code == 1 and str(other) in result.err
+    assert other.read_bytes() == b"someone else's file"
+
+
+@sqlite_only
+def test_init_leaves_another_database_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    path = tmp_path / "accounts.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    for args in (["init"], ["demo"]):
+        result = Cli(path, capsys)(*args)
+        assert result.code == 1 and "not a timebank ledger" in result.err
+    assert path.read_bytes() == before

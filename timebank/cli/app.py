@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from timebank.ledger.db import Ledger
 
 
+# The largest exchange, request or offer number a command accepts: far beyond any ledger,
+# and within the database's 64-bit integers.
+MAX_NUMBER = 999_999_999
+
+
 class Lang(str, Enum):
     cy = "cy"
     en = "en"
@@ -146,4 +151,4 @@ def build_command(args: list[str] | None = None):  # type: ignore[no-untyped-def
     return typer.main.get_command(app)
 
 
-__all__ = ["Lang", "Format", "By", "State", "state", "build_command", "get_language"]
+__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "build_command", "get_language"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from timebank.ledger.audit import AuditRow
@@ -21,8 +21,8 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
             raise InvalidInput(_("Give either --month or --from/--to, not both."))
         first = parse_month(month)
         return first, month_end(first)
-    first = parse_date(start, allow_future=True) if start else None
-    last = parse_date(end, allow_future=True) if end else None
+    first = parse_date(start, allow_future=True) if start is not None else None
+    last = parse_date(end, allow_future=True) if end is not None else None
     check_range(first, last)
     return first, last
 
@@ -60,10 +60,12 @@ def describe_event(event: "AuditRow") -> str:
             key=d.get("key"), old=d.get("old", ""), new=d.get("new", "")),
         "member.forget": lambda: _("Erased the personal details of member {member}").format(member=member),
         "ledger.restore": lambda: _("Restored the ledger from {file}").format(file=d.get("file", "")),
-        "import.members": lambda: _("Imported {rows} rows of members from {file}").format(
+        "import.members": lambda: ngettext("Imported {rows} row of members from {file}",
+                                           "Imported {rows} rows of members from {file}", int(d.get("rows") or 0)).format(
             rows=d.get("rows"), file=d.get("file", "")),
-        "import.exchanges": lambda: _("Imported {rows} rows of exchanges from {file}").format(
-            rows=d.get("rows"), file=d.get("file", "")),
+        "import.exchanges": lambda: ngettext("Imported {rows} row of exchanges from {file}",
+                                             "Imported {rows} rows of exchanges from {file}",
+                                             int(d.get("rows") or 0)).format(rows=d.get("rows"), file=d.get("file", "")),
         "offer.add": lambda: _("Member {member} offers {category} (listing {id})").format(
             member=member, category=d.get("category"), id=d.get("id")),
         "request.add": lambda: _("Member {member} asks for {category} (listing {id})").format(

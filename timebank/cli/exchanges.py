@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import Format, by_option, format_option, state
+from timebank.cli.app import MAX_NUMBER, Format, by_option, format_option, state
 from timebank.cli.common import hours, parse_range, signed_hours
 from timebank.i18n import _, format_date
 
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         allow_overdraft: Annotated[bool, typer.Option(
             "--allow-overdraft", help=_("Record even if a receiver goes below the credit limit."))] = False,
         request: Annotated[Optional[int], typer.Option(
-            "--request", help=_("The request this exchange meets (it is closed)."))] = None,
+            "--request", min=1, max=MAX_NUMBER, help=_("The request this exchange meets (it is closed)."))] = None,
         by: Annotated[Optional[str], by_option()] = None,
     ) -> None:
         from timebank.ledger import settings as settings_module
@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
                 raise UsageProblem(_("Give GIVER RECEIVER HOURS, e.g. timebank record 17 Siân 1.5"))
             giver_names, receiver_names, amount = [positional[0]], [positional[1]], positional[2]
         minutes = parse_hours(amount)
-        day = parse_date(on) if on else None
+        day = parse_date(on) if on is not None else None
         who = current_user(by)
         with writing(state(ctx).ledger()) as session:
             givers = [find_member(session, name) for name in giver_names]
@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
     @exchange_app.command("show", help=_("Show one exchange in full."))
     def show(
         ctx: typer.Context,
-        number: Annotated[int, typer.Argument(help=_("The exchange number."), show_default=False)],
+        number: Annotated[int, typer.Argument(help=_("The exchange number."), min=1, max=MAX_NUMBER, show_default=False)],
         fmt: Annotated[Format, format_option()] = Format.table,
     ) -> None:
         from timebank.ledger.db import reading
@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
     @exchange_app.command("void", help=_("Void a mistaken exchange by appending its reversal."))
     def void(
         ctx: typer.Context,
-        number: Annotated[int, typer.Argument(help=_("The exchange number."), show_default=False)],
+        number: Annotated[int, typer.Argument(help=_("The exchange number."), min=1, max=MAX_NUMBER, show_default=False)],
         reason: Annotated[str, typer.Option("--reason", help=_("Why it is being voided."), show_default=False)],
         by: Annotated[Optional[str], by_option()] = None,
     ) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import By, by_option, state
+from timebank.cli.app import MAX_NUMBER, By, by_option, state
 from timebank.i18n import _, ngettext
 
 
@@ -64,7 +64,7 @@ def register_files(app: typer.Typer) -> None:
         excel: Annotated[bool, typer.Option("--excel", help=_("Start the file with a UTF-8 BOM for Excel."))] = False,
         with_names: Annotated[bool, typer.Option("--with-names", help=_("Add members' names (never contact details)."))] = False,
         by: Annotated[By, typer.Option("--by", help=_("summary: month or quarter."))] = By.month,
-        min_count: Annotated[int, typer.Option("--min-count", min=1, help=_("areas: blank any count below this."))] = 5,
+        min_count: Annotated[int, typer.Option("--min-count", min=1, max=MAX_NUMBER, help=_("areas: blank any count below this."))] = 5,
     ) -> None:
         from timebank.cli.common import parse_range, write_file_atomically
         from timebank.io import exports

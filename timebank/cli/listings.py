@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import Format, by_option, format_option, state
+from timebank.cli.app import MAX_NUMBER, Format, by_option, format_option, state
 from timebank.cli.common import signed_hours
 from timebank.i18n import N_, _, format_date
 
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
     @app.command("match", help=_("Members who offer what a request needs, best first, with the reason for each place."))
     def match_command(
         ctx: typer.Context,
-        request: Annotated[Optional[int], typer.Argument(help=_("The request number."), show_default=False)] = None,
+        request: Annotated[Optional[int], typer.Argument(help=_("The request number."), min=1, max=MAX_NUMBER, show_default=False)] = None,
         category: Annotated[Optional[str], typer.Option("--category", help=_("Match this category instead."))] = None,
         area: Annotated[Optional[str], typer.Option("--area", help=_("Prefer members in this area."))] = None,
         fmt: Annotated[Format, format_option()] = Format.table,
@@ -59,11 +59,12 @@ def register(app: typer.Typer) -> None:
             found = match(session, code, area, exclude)
         rows = []
         for place, m in enumerate(found, 1):
+            # With no area asked for, the area plays no part in the order: say nothing of it.
             reasons = [(_("same area ({area})") if m.same_area else _("another area ({area})")).format(
-                           area=m.area or "-"),
-                       _("last gave on {date}").format(date=format_date(m.last_given)) if m.last_given
-                       else _("has not given yet"),
-                       _("balance {hours} hours").format(hours=signed_hours(m.balance_minutes))]
+                           area=m.area or "-")] if area else []
+            reasons += [_("last gave on {date}").format(date=format_date(m.last_given)) if m.last_given
+                        else _("has not given yet"),
+                        _("balance {hours} hours").format(hours=signed_hours(m.balance_minutes))]
             rows.append({"place": place, "number": m.number, "name": m.name, "area": m.area,
                          "offer": m.offer, "same_area": m.same_area,
                          "last_given": m.last_given.isoformat() if m.last_given else None,
@@ -97,7 +98,7 @@ def _register_kind(app: typer.Typer, kind: str) -> None:
         with writing(state(ctx).ledger()) as session:
             m = find_member(session, member)
             listing = add_listing(session, current_user(by), kind, m, category, note,
-                                  parse_date(on) if on else None)
+                                  parse_date(on) if on is not None else None)
             typer.echo(_(ADDED[kind]).format(id=listing.id, name=display_name(m), number=m.number,
                                              category=listing.category))
 
@@ -138,7 +139,7 @@ def _register_kind(app: typer.Typer, kind: str) -> None:
     @group.command("remove", help=_(REMOVE_HELP[kind]))
     def remove(
         ctx: typer.Context,
-        number: Annotated[int, typer.Argument(help=_("Its number."), show_default=False)],
+        number: Annotated[int, typer.Argument(help=_("Its number."), min=1, max=MAX_NUMBER, show_default=False)],
         by: Annotated[Optional[str], by_option()] = None,
     ) -> None:
         from timebank.ledger.audit import current_user

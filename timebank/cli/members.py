@@ -8,7 +8,7 @@ import typer
 
 from timebank.cli.app import Format, Lang, by_option, format_option, state
 from timebank.cli.common import hours, signed_hours
-from timebank.i18n import _, format_date
+from timebank.i18n import _, format_date, ngettext
 
 
 class Kind(str, Enum):
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.db import writing
         from timebank.ledger.members import add_member
 
-        joined_on = parse_date(joined) if joined else None
+        joined_on = parse_date(joined) if joined is not None else None
         with writing(state(ctx).ledger()) as session:
             default_lang = settings_module.load(session).lang
             member = add_member(session, current_user(by), name=name, kind=kind.value, area=area, email=email,
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         left: Annotated[bool, typer.Option("--left", help=_("Only members who have left."))] = False,
         search: Annotated[Optional[str], typer.Option("--search", help=_("Only names or areas containing this."))] = None,
         inactive: Annotated[Optional[int], typer.Option(
-            "--inactive", min=1, help=_("Only active members with no exchange in this many days."))] = None,
+            "--inactive", min=1, max=36500, help=_("Only active members with no exchange in this many days."))] = None,
         fmt: Annotated[Format, format_option()] = Format.table,
     ) -> None:
         from timebank.ledger.db import reading
@@ -189,7 +189,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.db import writing
         from timebank.ledger.members import display_name, find_member, leave_member
 
-        left_on = parse_date(on) if on else None
+        left_on = parse_date(on) if on is not None else None
         with writing(state(ctx).ledger()) as session:
             m = find_member(session, member)
             day = leave_member(session, current_user(by), m, left_on)
@@ -235,6 +235,16 @@ def register_forget(member_app: typer.Typer) -> None:
             number = m.number
         flush_to_file(ledger)
         typer.echo(_("Member {number} has been erased; their exchanges and balance remain.").format(number=number))
+        from timebank.ledger.backups import backups_folder, existing_backups
+
+        older = existing_backups(ledger)
+        if older:
+            # Restoring one of these would bring the erased details back.
+            typer.echo(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
+                                "if the erasure must reach backups too.",
+                                "{count} backups made before now still hold their details: delete them from "
+                                "{folder} if the erasure must reach backups too.", len(older)).format(
+                count=len(older), folder=backups_folder(ledger)))
 
 
 def _signed(row, number: int) -> int:  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.members import find_member
         from timebank.render import column, emit
 
-        day = parse_date(as_of, allow_future=True) if as_of else None
+        day = parse_date(as_of, allow_future=True) if as_of is not None else None
         with reading(state(ctx).ledger()) as session:
             chosen = [find_member(session, m) for m in members] if members else None
             rows = balances(session, chosen, day)
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.dates import parse_month
         from timebank.ledger.reports import last_complete_month
 
-        chosen = parse_month(month) if month else last_complete_month()
+        chosen = parse_month(month) if month is not None else last_complete_month()
         show_monthly(state(ctx).ledger(), chosen, fmt.value)
 
     @report_app.command("period", help=_("The report's figures for each month or quarter of a period, and in total."))

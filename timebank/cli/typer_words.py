@@ -47,7 +47,8 @@ def _argument(name: str) -> str:
 
 @_outer(r"^Invalid value for (?P<param>.+?): (?P<reason>.*)$")
 def _invalid(m: re.Match[str]) -> str:
-    return _("Invalid value for {option}: {reason}").format(option=m["param"], reason=translate_reason(m["reason"]))
+    param = re.sub(r"^'(\w+)'$", lambda n: f"'{_argument(n[1])}'", m["param"])
+    return _("Invalid value for {option}: {reason}").format(option=param, reason=translate_reason(m["reason"]))
 
 
 @_outer(r"^Missing argument '(?P<name>[^']+)'\.?$")
@@ -105,6 +106,19 @@ def _at_most(m: re.Match[str]) -> str:
     return _("it must be at most {number}.").format(number=m["n"])
 
 
+@_inner(r"^'(?P<value>.*)' is not a valid (?:int|integer)(?: range)?\.$")
+def _click_integer(m: re.Match[str]) -> str:
+    return _("a whole number is needed.")
+
+
+@_inner(r"^(?P<value>-?\d+) is not in the range (?:(?P<low>-?\d+)<=)?x(?:>=(?P<floor>-?\d+))?(?:<=(?P<high>-?\d+))?\.$")
+def _click_range(m: re.Match[str]) -> str:
+    low = m["low"] or m["floor"]
+    if low is not None and int(m["value"]) < int(low):
+        return _("it must be at least {number}.").format(number=low)
+    return _("it must be at most {number}.").format(number=m["high"])
+
+
 def translate_reason(text: str) -> str:
     for pattern, function in INNER:
         found = pattern.match(text.strip())
@@ -121,7 +135,8 @@ def translate_error(message: str) -> str:
     return message
 
 
-METAVARS = {"<list[str]>": N_("text"), "<str>": N_("text"), "<int>": N_("number"), "<path>": N_("file"),
+METAVARS = {"<list[str]>": N_("text"), "<str>": N_("text"), "<int range>": N_("number"), "<int>": N_("number"),
+            "<path>": N_("file"),
             "<list[path]>": N_("file")}
 
 

@@ -12,20 +12,34 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from timebank.i18n import _
+from timebank.ledger.errors import InvalidInput
 from timebank.ledger.models import AuditEvent
+from timebank.ledger.text import has_control_characters
 
 
 def current_user(by: str | None = None) -> str:
     """--by NAME, else TIMEBANK_USER, else the login name."""
     if by and by.strip():
-        return by.strip()
+        return _checked_user(by.strip())
     env = os.environ.get("TIMEBANK_USER")
     if env and env.strip():
-        return env.strip()
+        return _checked_user(env.strip())
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "?"
+
+
+MAX_USER = 200
+
+
+def _checked_user(name: str) -> str:
+    # The name is printed back by `audit`: escape codes in it would reach the terminal.
+    if has_control_characters(name) or len(name) > MAX_USER:
+        raise InvalidInput(_("'--by' (or TIMEBANK_USER) must be a name of at most {count} characters, "
+                             "with no control characters.").format(count=MAX_USER))
+    return name
 
 
 def now() -> datetime:

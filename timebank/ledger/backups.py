@@ -6,6 +6,7 @@ to a WAL ledger lost other processes' commits under load in our concurrency test
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -39,7 +40,7 @@ def _private(path: Path) -> None:
 
 def copy_database(source: Path, target: Path) -> None:
     """Copy one SQLite database into another file, page by page, online."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
     src = sqlite3.connect(source, timeout=30)
@@ -64,13 +65,26 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
         raise InvalidInput(_("A backup cannot overwrite the ledger itself."))
     if output.is_dir():
         output = output / f"timebank-{stamp}.sqlite3"
+    if output.exists():
+        # It may be another ledger, or an older backup someone is keeping.
+        raise InvalidInput(_("{path} already exists: choose a new file name.").format(path=output))
     try:
         copy_database(path, output)
     except (sqlite3.Error, OSError) as error:
+        output.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
+        if "full" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
+            raise LedgerUnusable(_("The disk is full: no backup was made.")) from None
         raise LedgerUnusable(_("The backup failed: {reason}").format(reason=error)) from None
     if automatic:
         prune_automatic(ledger)
     return output
+
+
+def existing_backups(ledger: Ledger) -> list[Path]:
+    """The backup files in the folder beside a SQLite ledger (none for a server database)."""
+    if ledger.path is None or not backups_folder(ledger).is_dir():
+        return []
+    return sorted(backups_folder(ledger).glob("*.sqlite3"))
 
 
 def prune_automatic(ledger: Ledger) -> None:

@@ -41,6 +41,7 @@ def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False,
         value = None
     if value is None:
         raise InvalidInput(_("'{text}' is not a date (use YYYY-MM-DD, today or yesterday).").format(text=text))
+    _require_plausible_year(value)
     if value > current and not allow_future:
         raise InvalidInput(_("{date} is in the future.").format(date=value.isoformat()))
     return value
@@ -51,7 +52,21 @@ def parse_month(text: str) -> date:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise InvalidInput(_("'{text}' is not a month (use YYYY-MM).").format(text=text))
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    first = date(int(match.group(1)), int(match.group(2)), 1) if int(match.group(1)) else None
+    if first is None:
+        raise InvalidInput(_("'{text}' is not a month (use YYYY-MM).").format(text=text))
+    _require_plausible_year(first)
+    return first
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _require_plausible_year(value: date) -> None:
+    # Far outside these years a date is a typing slip, and month arithmetic would overflow.
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidInput(_("{date} is outside the years {first} to {last}.").format(
+            date=value.isoformat(), first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def month_end(first: date) -> date:

@@ -50,9 +50,14 @@ def format_hours(minutes: int) -> str:
 def hours_to_minutes_setting(text: str) -> int:
     """A setting given in hours ('10', '7.5') as whole minutes; zero is allowed."""
     try:
-        value = Decimal(text.strip().replace(",", ".")) * 60
+        hours = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         raise InvalidInput(_("'{text}' is not a number of hours.").format(text=text)) from None
-    if value < 0 or value != value.to_integral_value():
-        raise InvalidInput(_("'{text}' is not a number of hours.").format(text=text))
-    return int(value)
+    # NaN, infinity and a limit beyond a lifetime of help are typing slips, not settings.
+    if not hours.is_finite() or not 0 <= hours <= MAX_SETTING_HOURS or hours * 60 != (hours * 60).to_integral_value():
+        raise InvalidInput(_("'{text}' is not a number of hours from 0 to {most}.").format(
+            text=text, most=MAX_SETTING_HOURS))
+    return int(hours * 60)
+
+
+MAX_SETTING_HOURS = 100_000

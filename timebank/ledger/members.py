@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from timebank.ledger import audit
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.models import Entry, Member
+from timebank.ledger.text import has_control_characters
 
 POT = 0
 KINDS = ("person", "organisation")
@@ -40,7 +42,7 @@ def clean_text(value: str | None, label: str, *, limit: int = MAX_TEXT, required
         if required:
             raise InvalidInput(_("The {field} cannot be empty.").format(field=label))
         return None
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    if has_control_characters(value):
         raise InvalidInput(_("The {field} contains control characters.").format(field=label))
     if len(value) > limit:
         raise InvalidInput(_("The {field} is too long (at most {count} characters).").format(field=label, count=limit))
@@ -148,7 +150,9 @@ def find_member(session: Session, text: str) -> Member:
     """One lookup: a number is one primary-key read; a name reads the members once."""
     number_match = re.fullmatch(r"#?\s*(\d+)", text.strip())
     if number_match:
-        member = session.get(Member, int(number_match.group(1)))
+        number = int(number_match.group(1))
+        # Beyond the database's 64-bit integers no member can have the number.
+        member = session.get(Member, number) if number < 2**63 else None
         return MemberIndex([member] if member else []).find(text)
     return MemberIndex(list(session.scalars(select(Member)))).find(text)
 
@@ -290,19 +294,31 @@ def forget_member(session: Session, by: str, member: Member) -> int:
     from timebank.ledger.models import Listing
 
     listing_notes = [note for note in session.scalars(select(Listing.note).where(Listing.member == member.number))]
+    # What the member was called and how to reach them before any edit: the audit of
+    # their own `member add` and `member edit` holds the earlier values too.
+    own_events = list(session.scalars(select(AuditEvent).where(AuditEvent.member == member.number)))
+    earlier = [value for event in own_events for value in _personal_values(json.loads(event.details))]
     secrets = sorted({text for text in (member.name, member.sort_as, member.email, member.phone, member.note,
-                                        *listing_notes) if text and len(text) >= 2}, key=len, reverse=True)
+                                        *listing_notes, *earlier) if text and len(text) >= 2},
+                     key=len, reverse=True)
     member.name = ""
     member.sort_as = member.email = member.phone = member.note = None
     member.forgotten = audit.now()
     scrubbed = 0
+    for event in own_events:
+        details = json.loads(event.details)
+        if _erase_personal(details):
+            event.details = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+            scrubbed += 1
     if secrets:
+        # Free text elsewhere (other events, exchange notes) may name them in any case.
+        lowered = [secret.lower() for secret in secrets]
         for event in session.scalars(select(AuditEvent).where(
-                or_(*[AuditEvent.details.contains(secret) for secret in secrets]))):
+                or_(*[func.lower(AuditEvent.details).contains(secret) for secret in lowered]))):
             event.details = _scrub(event.details, secrets)
             scrubbed += 1
         for exchange in session.scalars(select(Exchange).where(
-                or_(*[Exchange.note.contains(secret) for secret in secrets]))):
+                or_(*[func.lower(Exchange.note).contains(secret) for secret in lowered]))):
             exchange.note = _scrub(exchange.note or "", secrets)
             scrubbed += 1
         for listing in session.scalars(select(Listing).where(
@@ -317,7 +333,36 @@ def forget_member(session: Session, by: str, member: Member) -> int:
     return scrubbed
 
 
+PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
+
+
+def _personal_values(details: dict) -> list[str]:
+    """The personal texts in one audit event's details: `member add` stores the name,
+    `member edit` the old and new value of each changed field."""
+    values = [details[key] for key in PERSONAL_FIELDS if isinstance(details.get(key), str)]
+    for field, change in (details.get("changes") or {}).items():
+        if field in PERSONAL_FIELDS and isinstance(change, dict):
+            values += [v for v in (change.get("old"), change.get("new")) if isinstance(v, str)]
+    return values
+
+
+def _erase_personal(details: dict) -> bool:
+    """Blank the personal fields of one audit event's details; True if any were there."""
+    found = False
+    for key in PERSONAL_FIELDS:
+        if isinstance(details.get(key), str):
+            details[key] = ERASED
+            found = True
+    for field, change in (details.get("changes") or {}).items():
+        if field in PERSONAL_FIELDS and isinstance(change, dict):
+            for side in ("old", "new"):
+                if change.get(side) is not None:
+                    change[side] = ERASED
+                    found = True
+    return found
+
+
 def _scrub(text: str, secrets: list[str]) -> str:
     for secret in secrets:
-        text = text.replace(secret, ERASED)
+        text = re.sub(re.escape(secret), ERASED, text, flags=re.IGNORECASE)
     return text

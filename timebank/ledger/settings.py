@@ -83,7 +83,7 @@ def normalise(key: str, value: str) -> str:
         money = Decimal(value.replace(",", "."))
     except InvalidOperation:
         money = Decimal(-1)
-    if not money.is_finite() or money < 0 or money != money.quantize(Decimal("0.01")):
+    if not money.is_finite() or not 0 <= money <= 10_000 or money != money.quantize(Decimal("0.01")):
         raise InvalidInput(_("'{value}' is not an amount in pounds (e.g. 12.50).").format(value=value))
     return f"{money:.2f}"
 
