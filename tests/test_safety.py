@@ -350,3 +350,17 @@ def test_random_command_lines(ledger: Cli, commands: list[list[str]], lang: str)
     assert query(ledger.db, "SELECT COALESCE(SUM(minutes), 0) FROM entries") == [(0,)]
     assert query(ledger.db, "SELECT exchange FROM entries GROUP BY exchange HAVING SUM(minutes) <> 0") == []
     ledger.ok("check")
+
+
+def test_text_that_looks_like_markup_is_shown_as_typed(ledger: Cli) -> None:
+    """Rich would take "[bold]" or "[erased]" for a style tag and drop it from the screen."""
+    ledger.ok("member", "add", "[bold]Bob[/bold]", "--joined", "2026-01-05")
+    ledger.ok("record", "Siân", "[bold]Bob", "1", "--date", "2026-02-01", "--note", "see [red]this[/red] with [bold]Bob[/bold]")
+    for args in (["member", "list"], ["balance"], ["exchange", "list"], ["member", "show", "4"],
+                 ["statement", "4"], ["audit"]):
+        out = ledger.ok(*args).out
+        assert "[bold]Bob[/bold]" in out or "[bold]Bob" in out, args
+    assert "see [red]this[/red] with [bold]Bob[/bold]" in ledger.ok("exchange", "show", "1").out
+    ledger.ok("member", "forget", "4", "--yes")
+    assert "with [erased]" in ledger.ok("exchange", "show", "1").out
+    assert "[wedi'i ddileu]" in ledger.ok("exchange", "show", "1", lang="cy").out

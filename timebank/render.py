@@ -15,7 +15,9 @@ from timebank.i18n import N_, _
 
 
 def console() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+    # No markup: names and notes are people's text, and "[erased]" or "[Llinos]" would be
+    # taken for Rich's style tags and vanish. Styles are passed with style=.
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, markup=False)
 
 
 def err_console() -> Console:

@@ -151,8 +151,8 @@ def register(app: typer.Typer) -> None:
         out = console()
         problems = 0
         for result in results:
-            mark = "[green]✓[/green]" if not result.problems else "[red]✗[/red]"
-            out.print(f"{mark} {result.title}", markup=True)
+            out.print("✓" if not result.problems else "✗", style="green" if not result.problems else "red", end=" ")
+            out.print(result.title)
             for problem in result.problems:
                 out.print(f"    {problem}", markup=False)
             problems += len(result.problems)
@@ -170,7 +170,7 @@ def register(app: typer.Typer) -> None:
         end: Annotated[Optional[str], typer.Option("--to", help=_("To this date."), show_default=False)] = None,
         fmt: Annotated[Format, format_option()] = Format.table,
     ) -> None:
-        from timebank.cli.common import describe_event, parse_range
+        from timebank.cli.common import describe_event, parse_range, shown_text
         from timebank.ledger.audit import list_events
         from timebank.ledger.db import reading
         from timebank.render import column, emit
@@ -181,7 +181,7 @@ def register(app: typer.Typer) -> None:
         json_rows = [{"id": e.id, "at": e.at.isoformat(), "by": e.by, "action": e.action, "member": e.member,
                       "exchange": e.exchange, "details": e.details} for e in events]
         rows = [{"id": e.id, "at": e.at.isoformat(sep=" "), "by": e.by, "action": e.action,
-                 "what": describe_event(e)} for e in events]
+                 "what": shown_text(describe_event(e))} for e in events]
         emit(fmt.value, [column("id", "#", "id", "right"), column("at", _("When (UTC)"), _("when")),
                          column("by", _("By"), _("by")), column("action", _("Action"), _("action")),
                          column("what", _("What"), _("what"))],

@@ -27,6 +27,13 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
     return first, last
 
 
+def shown_text(text: str | None) -> str:
+    """Stored free text as a person reads it: the erasure mark in the output language."""
+    from timebank.ledger.text import ERASED
+
+    return (text or "").replace(ERASED, _("[erased]"))
+
+
 def hours(minutes: int) -> str:
     from timebank.ledger.hours import format_hours
 

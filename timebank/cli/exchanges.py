@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from timebank.cli.app import MAX_NUMBER, Format, by_option, format_option, state
-from timebank.cli.common import hours, parse_range, signed_hours
+from timebank.cli.common import hours, parse_range, shown_text, signed_hours
 from timebank.i18n import _, format_date
 
 
@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
                 return
             table_rows = [{"number": r.number, "date": format_date(r.date),
                            "givers": ", ".join(r.giver_names), "receivers": ", ".join(r.receiver_names),
-                           "hours": hours(r.minutes), "category": r.category_name, "note": r.note or "",
+                           "hours": hours(r.minutes), "category": r.category_name, "note": shown_text(r.note),
                            "status": _status(r)}
                           for r in iter_exchanges(session, member=number, start=first, end=last, category=code,
                                                   include_void=include_void)]
@@ -168,7 +168,7 @@ def register(app: typer.Typer) -> None:
             (_("Receivers"), ", ".join(f"{n} (#{g})" for n, g in zip(r.receiver_names, r.receivers))),
             (_("Hours per pair"), hours(r.minutes)),
             (_("Category"), r.category_name),
-            (_("Note"), r.note or ""),
+            (_("Note"), shown_text(r.note)),
             (_("Recorded"), f"{r.recorded_at:%Y-%m-%d %H:%M} UTC, {r.recorded_by}" if r.recorded_at else ""),
             (_("Status"), _status(r)),
         ]

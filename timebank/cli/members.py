@@ -132,7 +132,7 @@ def register(app: typer.Typer) -> None:
                   ("left", _("Left")), ("note", _("Note"))]
         shown = dict(details, kind=kind_name(m.kind), joined=format_date(m.joined),
                      left=format_date(m.left) if m.left else None)
-        out.print(f"[bold]{name}[/bold] (#{m.number})", markup=True)
+        out.print(f"{name} (#{m.number})", style="bold")
         for key, label in labels:
             if shown.get(key) not in (None, ""):
                 out.print(f"  {label}: {shown[key]}", markup=False)

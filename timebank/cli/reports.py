@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from timebank.cli.app import By, Format, format_option, state
-from timebank.cli.common import hours, parse_range, signed_hours
+from timebank.cli.common import hours, parse_range, shown_text, signed_hours
 from timebank.i18n import _, format_date, format_month, format_month_short, ngettext, using_language
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def _render_statement(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
                                column("note", _("Note")), column("hours", _("Hours"), "", "right"),
                                column("balance", _("Balance"), "", "right")],
                         [{"date": format_date(l.date), "exchange": l.exchange, "others": ", ".join(l.others),
-                          "category": l.category_name, "note": l.note or "", "hours": signed_hours(l.minutes),
+                          "category": l.category_name, "note": shown_text(l.note), "hours": signed_hours(l.minutes),
                           "balance": signed_hours(l.balance)} for l in result.lines])
     else:
         out.print(_("No exchanges in this period."))

@@ -16,7 +16,7 @@ from timebank.ledger import audit
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.models import Entry, Member
-from timebank.ledger.text import has_control_characters
+from timebank.ledger.text import ERASED, has_control_characters
 
 POT = 0
 KINDS = ("person", "organisation")
@@ -277,7 +277,6 @@ def rejoin_member(session: Session, by: str, member: Member) -> None:
     member.left = None
 
 
-ERASED = "[erased]"
 
 
 def forget_member(session: Session, by: str, member: Member) -> int:
