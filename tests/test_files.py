@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -205,3 +205,75 @@ def test_import_whose_balances_cancel_out(ledger: Cli, tmp_path: Path) -> None:
     assert [e["number"] for e in ledger.json("exchange", "list")] == [1, 2]
     assert {r["number"]: r["balance_minutes"] for r in ledger.json("balance")} == {0: 0, 1: 0, 2: 0, 3: 0}
     ledger.ok("check")
+
+
+def test_the_same_rows_resaved_are_refused(ledger: Cli, tmp_path: Path) -> None:
+    """A spreadsheet re-saves with CRLF, a BOM or trailing blank lines: still the same rows."""
+    first = tmp_path / "february.csv"
+    first.write_text("date,giver,receiver,hours\n2026-02-01,1,2,1\n2026-02-02,2,3,1:30\n", encoding="utf-8")
+    ledger.ok("import", "exchanges", str(first))
+    before = dump(ledger.db)
+    resaved = tmp_path / "february-again.csv"
+    resaved.write_bytes(b"\xef\xbb\xbfdyddiad,rhoddwr,derbynnydd,oriau\r\n2026-02-01,1,2,1\r\n2026-02-02,2,3,1:30\r\n\r\n")
+    for lang in ("en", "cy"):
+        result = ledger("import", "exchanges", str(resaved), lang=lang)
+        assert result.code == 1 and "--again" in result.err
+    assert dump(ledger.db) == before
+    ledger.ok("import", "exchanges", str(resaved), "--again")
+    assert len(ledger.json("exchange", "list")) == 4
+
+
+def test_neutralised_names_come_back_as_they_were(ledger: Cli, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    ledger.ok("member", "add", '=HYPERLINK("http://x","y")', "--joined", "2026-01-05", "--area", "@home")
+    ledger.ok("record", "Siân", "4", "1", "--date", "2026-02-01")
+    members, exchanges = tmp_path / "m.csv", tmp_path / "e.csv"
+    ledger.ok("export", "members", "--with-names", "--output", str(members))
+    ledger.ok("export", "exchanges", "--with-names", "--output", str(exchanges))
+    assert "'=HYPERLINK" in members.read_text(encoding="utf-8")
+    fresh = Cli(fresh_db(tmp_path, "fresh"), capsys)
+    fresh.ok("init")
+    fresh.ok("import", "members", str(members))
+    fresh.ok("import", "exchanges", str(exchanges))
+    shown = {m["name"]: m["area"] for m in fresh.json("member", "list")}
+    assert shown['=HYPERLINK("http://x","y")'] == "@home"
+    assert fresh.json("balance") == ledger.json("balance")
+
+
+def test_social_value_is_the_hours_shown_times_the_rate(ledger: Cli) -> None:
+    ledger.ok("settings", "set", "hour_value", "12.50")
+    for day in ("2026-02-01", "2026-03-01", "2026-04-01"):
+        ledger.ok("record", "Siân", "Llinos", "10m", "--date", day)
+    rows = read_csv(ledger.ok("export", "summary", "--from", "2026-02-01", "--to", "2026-04-30").out)
+    for row in rows:
+        expected = (Decimal(row["hours"]) * Decimal("12.50")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert Decimal(row["social_value_gbp"]) == expected
+    assert [r["hours"] for r in rows] == ["0.17", "0.17", "0.17", "0.50"]
+
+
+def test_areas_count_every_active_member_as_a_member(ledger: Cli) -> None:
+    ledger.ok("member", "edit", "Siân", "--area", "CF32")
+    ledger.ok("member", "edit", "Llinos", "--area", "CF32")
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-01")
+    ledger.ok("member", "leave", "Llinos", "--date", "2026-03-01")
+    for args in ([], ["--from", "2026-02-01", "--to", "2026-02-28"], ["--from", "2026-04-01"]):
+        for row in read_csv(ledger.ok("export", "areas", "--min-count", "1", *args).out):
+            assert int(row["members_active"] or 0) <= int(row["members"] or 0), (args, row)
+
+
+def test_reports_stop_at_today(ledger: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIMEBANK_TODAY", "2026-03-15")
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-01")
+    for lang in ("en", "cy"):
+        refused = ledger("report", "monthly", "--month", "2026-04", lang=lang)
+        assert refused.code == 1 and "2026-04-01" in refused.err
+    periods = [r["period"] for r in read_csv(ledger.ok("export", "summary", "--from", "2026-01-01",
+                                                          "--to", "2026-12-31").out)]
+    assert periods == ["2026-01", "2026-02", "2026-03", "total"]
+
+
+def test_demo_of_five_thousand_members_has_room_for_every_name(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    cli = Cli(fresh_db(tmp_path), capsys)
+    cli.ok("demo", "--members", "1500", "--months", "1")
+    assert len(cli.json("member", "list", "--all")) >= 1500

@@ -98,7 +98,7 @@ from typing import IO, Iterator
 @contextmanager
 def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]:
     """Write beside the target and rename at the end, so a failure never leaves half a file."""
-    from timebank.ledger.errors import InvalidInput
+    from timebank.ledger.errors import InvalidInput, os_reason
 
     target = path.expanduser()
     if target.is_dir():
@@ -107,11 +107,14 @@ def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]
     try:
         handle = temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
     except OSError as error:
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=error.strerror)) from None
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
     try:
         with handle:
             yield handle
         temporary.replace(target)
+    except OSError as error:  # the disk filled, or the folder went away, while writing
+        temporary.unlink(missing_ok=True)
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -37,7 +37,8 @@ def register(app: typer.Typer) -> None:
 
             with write_file_atomically(output) as handle:
                 count = write_journal(session, handle, fmt.value)
-        typer.echo(_("Wrote {count} transactions to {path}.").format(count=count, path=output), err=True)
+        typer.echo(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
+                            count).format(count=count, path=output), err=True)
 
 
 class ExportKind(str, Enum):
@@ -69,7 +70,7 @@ def register_files(app: typer.Typer) -> None:
         from timebank.cli.common import parse_range, write_file_atomically
         from timebank.io import exports
         from timebank.ledger import settings as settings_module
-        from timebank.ledger.dates import today
+        from timebank.ledger.dates import report_end, today
         from timebank.ledger.db import reading
 
         first, last = parse_range(start, end)
@@ -83,7 +84,8 @@ def register_files(app: typer.Typer) -> None:
 
                 settings = settings_module.load(session)
                 span_start = first or first_exchange_date(session) or today()
-                sheet = exports.summary_sheet(session, settings, span_start, last or today(), by.value)
+                sheet = exports.summary_sheet(session, settings, span_start, report_end(span_start, last or today()),
+                                              by.value)
             else:
                 sheet = exports.areas_sheet(session, first, last, min_count)
             if output is None:
@@ -93,7 +95,8 @@ def register_files(app: typer.Typer) -> None:
                 return
             with write_file_atomically(output, bom=excel) as handle:
                 count = exports.write_sheet(sheet, handle)
-        typer.echo(_("Wrote {count} rows to {path}.").format(count=count, path=output), err=True)
+        typer.echo(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
+            count=count, path=output), err=True)
 
     @app.command("import", help=_("Import members or exchanges from a spreadsheet saved as CSV."))
     def import_(

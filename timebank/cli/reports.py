@@ -73,10 +73,11 @@ def register(app: typer.Typer) -> None:
         month: Annotated[Optional[str], typer.Option("--month", help=_("The month (YYYY-MM)."))] = None,
         fmt: Annotated[Format, format_option()] = Format.table,
     ) -> None:
-        from timebank.ledger.dates import parse_month
+        from timebank.ledger.dates import month_end, parse_month, report_end
         from timebank.ledger.reports import last_complete_month
 
         chosen = parse_month(month) if month is not None else last_complete_month()
+        report_end(chosen, month_end(chosen))  # refuses a month that has not begun
         show_monthly(state(ctx).ledger(), chosen, fmt.value)
 
     @report_app.command("period", help=_("The report's figures for each month or quarter of a period, and in total."))
@@ -90,8 +91,11 @@ def register(app: typer.Typer) -> None:
         from timebank.ledger.db import reading
         from timebank.ledger.reports import period_report
 
+        from timebank.ledger.dates import report_end
+
         first, last = parse_range(start, end)
         assert first is not None and last is not None
+        last = report_end(first, last)
         with reading(state(ctx).ledger()) as session:
             lines, total = period_report(session, first, last, by.value)
         _render_period(lines, total, fmt.value, first, last)

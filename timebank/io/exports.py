@@ -142,7 +142,9 @@ def members_sheet(session: Session, with_names: bool, as_of: date | None = None)
 
 
 def social_value(minutes: int, hour_value: Decimal) -> str:
-    return str((Decimal(minutes) * hour_value / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    # From the hours as the row shows them, so that a funder who multiplies the two cells
+    # in a spreadsheet gets the same pennies.
+    return str((Decimal(format_hours(minutes)) * hour_value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def summary_sheet(session: Session, settings: Settings, start: date, end: date, by: str) -> Sheet:
@@ -196,9 +198,10 @@ def areas_sheet(session: Session, start: date | None, end: date | None, min_coun
             given[area] = given.get(area, 0) + int(minutes)
         else:
             received[area] = received.get(area, 0) - int(minutes)
+    # Members of the area at any time in the span, so that every active member is one of them.
     counted: dict[str, int] = {}
     for m in members:
-        if m.left is None or (end is not None and m.left > end):
+        if m.left is None or start is None or m.left >= start:
             counted[area_of[m.number]] = counted.get(area_of[m.number], 0) + 1
 
     def rows() -> Iterator[dict[str, Any]]:

@@ -6,20 +6,22 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, load_catalogue
+from timebank.io.exports import FORMULA_START
 from timebank.ledger import audit, totals
 from timebank.ledger.categories import find_category
 from timebank.ledger.dates import parse_date, today
-from timebank.ledger.errors import InvalidInput, Refused, TimebankError
+from timebank.ledger.errors import InvalidInput, Refused, TimebankError, os_reason
 from timebank.ledger.exchanges import check_exchange, entry_rows, next_exchange_number
 from timebank.ledger.hours import parse_hours
 from timebank.ledger.members import MemberIndex, add_member, clean_text, MAX_NOTE
@@ -99,7 +101,7 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[s
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(_("Cannot read {path}: {reason}").format(path=path, reason=error.strerror)) from None
+        raise InvalidInput(_("Cannot read {path}: {reason}").format(path=path, reason=os_reason(error))) from None
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
@@ -122,7 +124,7 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[s
                 headers = cells
                 columns = _header_map(headers)
                 continue
-            rows.append((reader.line_num, {name: cells[i].strip() if i < len(cells) else ""
+            rows.append((reader.line_num, {name: _unneutralised(cells[i].strip()) if i < len(cells) else ""
                                            for name, i in columns.items()}))
     except csv.Error as error:
         raise InvalidInput(_("{path} is not a readable CSV file: {reason}").format(path=path, reason=error)) from None
@@ -131,11 +133,25 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[s
     return digest, rows, columns
 
 
-def refuse_repeat(session: Session, digest: str, again: bool) -> None:
+def _unneutralised(cell: str) -> str:
+    """Undo what our exports do to text a spreadsheet would run as a formula ("'=x" -> "=x"),
+    so that a name survives the round trip."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
+def content_digest(rows: list[tuple[int, dict[str, str]]]) -> str:
+    """A fingerprint of what the rows say, not of the bytes: the same rows re-saved by a
+    spreadsheet, with another line ending, a BOM, blank lines or Welsh headers, match."""
+    canonical = json.dumps([row for _line, row in rows], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def refuse_repeat(session: Session, digest: str, content: str, again: bool) -> None:
     if again:
         return
-    earlier = session.scalar(select(AuditEvent.at).where(AuditEvent.action.like("import.%"),
-                                                        AuditEvent.details.like(f'%"{digest}"%')).limit(1))
+    earlier = session.scalar(select(AuditEvent.at).where(
+        AuditEvent.action.like("import.%"),
+        or_(AuditEvent.details.like(f'%"{digest}"%'), AuditEvent.details.like(f'%"{content}"%'))).limit(1))
     if earlier is not None:
         raise Refused(_("This file was already imported on {date}; use --again to import it once more.").format(
             date=earlier.date().isoformat()))
@@ -144,14 +160,17 @@ def refuse_repeat(session: Session, digest: str, again: bool) -> None:
 def _require(columns: dict[str, int], *needed: str) -> None:
     missing = [name for name in needed if name not in columns]
     if missing:
-        raise InvalidInput(_("The file has no column for: {columns}.").format(columns=", ".join(missing)))
+        # The column names as a spreadsheet in the output language would head them.
+        raise InvalidInput(_("The file has no column for: {columns}.").format(
+            columns=", ".join(_(name) for name in missing)))
 
 
 def import_members(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,
                    again: bool = False, progress: Progress | None = None) -> ImportResult:
     digest, rows, columns = read_rows(path)
+    content = content_digest(rows)
     _require(columns, "name")
-    refuse_repeat(session, digest, again)
+    refuse_repeat(session, digest, content, again)
     errors: list[tuple[int, str]] = []
     created: list[int] = []
     for done, (line, row) in enumerate(rows, 1):
@@ -178,8 +197,8 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
     if errors:
         raise ImportRejected(errors)
     result = ImportResult(len(rows), len(created), dry_run, min(created, default=None), max(created, default=None))
-    audit.log(session, by, "import.members", file=path.name, sha256=digest, rows=len(rows),
-              first=result.first, last=result.last)
+    audit.log(session, by, "import.members", file=path.name, sha256=digest, content=content,
+              rows=len(rows), first=result.first, last=result.last)
     if dry_run:
         raise_dry_run(result)
     return result
@@ -205,10 +224,11 @@ class _Pending:
 def import_exchanges(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,
                      again: bool = False, progress: Progress | None = None) -> ImportResult:
     digest, rows, columns = read_rows(path)
+    content = content_digest(rows)
     _require(columns, "date", "giver", "receiver")
     if "hours" not in columns and "minutes" not in columns:
-        raise InvalidInput(_("The file has no column for: {columns}.").format(columns="hours"))
-    refuse_repeat(session, digest, again)
+        raise InvalidInput(_("The file has no column for: {columns}.").format(columns=_("hours")))
+    refuse_repeat(session, digest, content, again)
     index = MemberIndex(list(session.scalars(select(Member))))
     member_cache: dict[str, Member | TimebankError] = {}
     category_cache: dict[str, str | TimebankError] = {}
@@ -342,8 +362,8 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
         progress(len(rows) * 2, len(rows) * 2)
     last = first + len(checked) - 1 if checked else None
     result = ImportResult(len(rows), len(checked), dry_run, first if checked else None, last)
-    audit.log(session, by, "import.exchanges", file=path.name, sha256=digest, rows=len(rows),
-              exchanges=len(checked), first=result.first, last=result.last)
+    audit.log(session, by, "import.exchanges", file=path.name, sha256=digest, content=content,
+              rows=len(rows), exchanges=len(checked), first=result.first, last=result.last)
     if dry_run:
         raise_dry_run(result)
     return result

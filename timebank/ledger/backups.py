@@ -14,7 +14,7 @@ from pathlib import Path
 
 from timebank.i18n import _
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
-from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused
+from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
 
 KEEP_AUTOMATIC = 30
 AUTOMATIC_PREFIX = "timebank-auto-"
@@ -74,7 +74,8 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
         output.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
         if "full" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
             raise LedgerUnusable(_("The disk is full: no backup was made.")) from None
-        raise LedgerUnusable(_("The backup failed: {reason}").format(reason=error)) from None
+        reason = os_reason(error) if isinstance(error, OSError) else str(error)
+        raise LedgerUnusable(_("The backup failed: {reason}").format(reason=reason)) from None
     if automatic:
         prune_automatic(ledger)
     return output

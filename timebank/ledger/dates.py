@@ -82,6 +82,16 @@ def add_months(first: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def report_end(first: date, last: date) -> date:
+    """Where a report's span really ends: today at the latest, since later days hold nothing
+    yet (a funder's file must not show empty months to come as if they had happened)."""
+    current = today()
+    if first > current:
+        raise InvalidInput(_("{date} has not come yet: a report covers days up to today.").format(
+            date=first.isoformat()))
+    return min(last, current)
+
+
 def check_range(start: date | None, end: date | None) -> None:
     if start and end and start > end:
         raise InvalidInput(_("The start date {start} is after the end date {end}.").format(

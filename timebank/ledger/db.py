@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
-from timebank.ledger.errors import LedgerMissing, LedgerUnusable, TimebankError
+from timebank.ledger.errors import LedgerMissing, LedgerUnusable, TimebankError, os_reason
 
 # The newest migration this version of timebank knows. A test proves it equals
 # Alembic's head, so that an up-to-date ledger is recognised with one SELECT.
@@ -114,7 +114,7 @@ def _check_sqlite_file(path: Path) -> None:
             header = handle.read(16)
     except OSError as error:
         raise LedgerUnusable(_("Cannot read the ledger {path}: {reason}").format(
-            path=path, reason=error.strerror or error)) from None
+            path=path, reason=os_reason(error))) from None
     if header and header != b"SQLite format 3\x00":
         raise LedgerUnusable(_("{path} is not a timebank ledger.").format(path=path))
 
@@ -153,7 +153,7 @@ def _create_private_file(path: Path) -> None:
         os.close(fd)
     except OSError as error:
         raise LedgerUnusable(_("Cannot create the ledger {path}: {reason}").format(
-            path=path, reason=error.strerror or error)) from None
+            path=path, reason=os_reason(error))) from None
 
 
 def schema_revision(ledger: Ledger) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import timedelta
 
@@ -66,9 +67,12 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     used: set[str] = set()
     for index in range(members):
         welsh = rng.random() < 0.65
-        while True:
-            first = rng.choice(WELSH_FIRST if welsh else ENGLISH_FIRST)
-            name = f"{first} {rng.choice(SURNAMES)}"
+        pool = WELSH_FIRST if welsh else ENGLISH_FIRST
+        for attempt in itertools.count():
+            # First name and surname pairs run out after about a thousand members; then
+            # a middle name makes room for the five thousand that --members allows.
+            middle = f"{rng.choice(pool)} " if attempt >= 20 else ""
+            name = f"{rng.choice(pool)} {middle}{rng.choice(SURNAMES)}"
             if name not in used:
                 used.add(name)
                 break

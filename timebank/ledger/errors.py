@@ -41,3 +41,22 @@ class UsageProblem(TimebankError):
     """A malformed command line that the option parser cannot see (exit 2, like it)."""
 
     code = 2
+
+
+def os_reason(error: OSError) -> str:
+    """Why the operating system said no, in the output language (its own text is English)."""
+    import errno
+
+    from timebank.i18n import _
+
+    reasons = {
+        errno.ENOENT: _("no such file or folder"),
+        errno.EACCES: _("permission denied"),
+        errno.EPERM: _("permission denied"),
+        errno.ENOSPC: _("the disk is full"),
+        errno.EISDIR: _("it is a folder"),
+        errno.ENOTDIR: _("part of the path is not a folder"),
+        errno.EROFS: _("the file system is read-only"),
+        errno.EEXIST: _("it already exists"),
+    }
+    return reasons.get(error.errno or 0, error.strerror or str(error))
