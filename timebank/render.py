@@ -88,7 +88,11 @@ def print_table(title: str | None, columns: Sequence[Column], rows: list[dict[st
     if len(rows) <= RICH_TABLE_LIMIT:
         console().print(table(title, columns, rows, footer=footer))
         return
-    from rich.cells import cell_len
+    from rich.cells import cell_len as rich_cell_len
+
+    def cell_len(text: str) -> int:
+        # Plain ASCII is one cell a character; only Welsh accents, emoji and the like need Rich.
+        return len(text) if text.isascii() else rich_cell_len(text)
 
     cells = [[_plain(row.get(c.key)) for c in columns] for row in rows]
     heads = [c.header for c in columns]

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from timebank.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from typing import Callable
+
     from timebank.ledger.audit import AuditRow
 
 
@@ -34,10 +36,18 @@ def shown_text(text: str | None) -> str:
     return (text or "").replace(ERASED, _("[erased]"))
 
 
-def hours(minutes: int) -> str:
-    from timebank.ledger.hours import format_hours
+_format_hours: "Callable[[int], str] | None" = None
 
-    return format_hours(minutes)
+
+def hours(minutes: int) -> str:
+    """Minutes as hours ('1.50'). A large report calls this tens of thousands of times, so the
+    formatter is looked up once (and not at start-up: --help needs none of it)."""
+    global _format_hours
+    if _format_hours is None:
+        from timebank.ledger.hours import format_hours
+
+        _format_hours = format_hours
+    return _format_hours(minutes)
 
 
 def signed_hours(minutes: int) -> str:

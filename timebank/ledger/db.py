@@ -215,6 +215,10 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
         if "malformed" in message or "not a database" in message or "corrupt" in message:
             raise LedgerUnusable(_("The ledger {ledger} is damaged: restore it from a backup.").format(
                 ledger=ledger.display)) from None
+        if "disk i/o error" in message:
+            # SQLite says this when it cannot even make its shared-memory file: most often a full disk.
+            raise LedgerUnusable(_("The ledger {ledger} could not be read or written (is the disk full?).").format(
+                ledger=ledger.display)) from None
         if "unable to open" in message:
             raise LedgerUnusable(_("Cannot open the ledger {ledger}.").format(ledger=ledger.display)) from None
         raise LedgerUnusable(_("The database refused the request: {reason}").format(

@@ -232,7 +232,9 @@ def _row(data: dict, names: dict[int, str], categories: dict[str, str]) -> Excha
 
 
 def _names(session: Session) -> dict[int, str]:
-    return {m.number: display_name(m) for m in session.scalars(select(Member))}
+    # Plain rows, not ORM objects: building ten thousand Member instances took 0.14 s.
+    return {m.number: display_name(m) for m in session.execute(
+        select(Member.number, Member.kind, Member.name, Member.forgotten))}
 
 
 def _category_names(session: Session) -> dict[str, str]:
