@@ -364,3 +364,20 @@ def test_text_that_looks_like_markup_is_shown_as_typed(ledger: Cli) -> None:
     ledger.ok("member", "forget", "4", "--yes")
     assert "with [erased]" in ledger.ok("exchange", "show", "1").out
     assert "[wedi'i ddileu]" in ledger.ok("exchange", "show", "1", lang="cy").out
+
+
+@sqlite_only
+def test_restoring_an_older_backup_does_not_undo_an_erasure(ledger: Cli, tmp_path: Path) -> None:
+    ledger.ok("member", "add", "Gwenllïan Unigryw", "--email", "gwen.unigryw@example.org", "--joined", "2026-01-05")
+    ledger.ok("record", "Siân", "Gwenllïan", "1", "--date", "2026-02-01")
+    older = tmp_path / "before-erasure.sqlite3"
+    ledger.ok("backup", "--output", str(older))
+    ledger.ok("member", "forget", "Gwenllïan", "--yes")
+    balances = ledger.json("balance")
+    result = ledger.ok("restore", str(older), "--yes")
+    assert "#4" in result.out
+    assert ledger.json("member", "show", "4")["name"] == "Member 4 (erased)"
+    assert ledger.json("balance") == balances
+    raw = b"".join(p.read_bytes() for p in Path(ledger.db).parent.glob(Path(ledger.db).name + "*"))
+    assert b"Unigryw" not in raw and b"gwen.unigryw" not in raw
+    ledger.ok("check")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from timebank.cli.app import Format, Lang, by_option, format_option, state
-from timebank.i18n import _, get_language
+from timebank.i18n import _, get_language, ngettext
 
 
 def register(app: typer.Typer) -> None:
@@ -209,15 +209,26 @@ def register_safety(app: typer.Typer) -> None:
     ) -> None:
         from timebank.ledger import audit
         from timebank.ledger.backups import restore
-        from timebank.ledger.db import ensure_current, writing
+        from timebank.ledger.db import ensure_current, flush_to_file, reading, writing
         from timebank.ledger.errors import Refused
+        from timebank.ledger.members import erase_again, erased_numbers
 
         if not yes:
             raise Refused(_("Restoring replaces the whole ledger: add --yes to go ahead."))
         ledger = state(ctx).ledger()
+        user = audit.current_user(by)
+        with reading(ledger) as session:
+            erased = erased_numbers(session)
         safety, _revision = restore(ledger, file)
         ensure_current(ledger)
         with writing(ledger) as session:
-            audit.log(session, audit.current_user(by), "ledger.restore", file=str(file), safety_copy=str(safety))
+            audit.log(session, user, "ledger.restore", file=str(file), safety_copy=str(safety))
+            again = erase_again(session, user, erased)
+        if again:
+            flush_to_file(ledger)
         typer.echo(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
             path=file, safety=safety))
+        if again:
+            typer.echo(ngettext("{count} member erased since that backup was made has been erased again: {numbers}.",
+                                "{count} members erased since that backup was made have been erased again: {numbers}.",
+                                len(again)).format(count=len(again), numbers=", ".join(f"#{n}" for n in again)))

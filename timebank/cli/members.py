@@ -239,7 +239,7 @@ def register_forget(member_app: typer.Typer) -> None:
 
         older = existing_backups(ledger)
         if older:
-            # Restoring one of these would bring the erased details back.
+            # A restore erases them again, but the files themselves still hold the details.
             typer.echo(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
                                 "if the erasure must reach backups too.",
                                 "{count} backups made before now still hold their details: delete them from "

@@ -332,6 +332,20 @@ def forget_member(session: Session, by: str, member: Member) -> int:
     return scrubbed
 
 
+def erased_numbers(session: Session) -> set[int]:
+    return set(session.scalars(select(Member.number).where(Member.forgotten.is_not(None))))
+
+
+def erase_again(session: Session, by: str, numbers: set[int]) -> list[int]:
+    """After a restore: erase once more everyone who had been erased in the ledger that was
+    replaced. An older backup still holds their details, and an erasure must not be undone."""
+    again = []
+    for member in session.scalars(select(Member).where(Member.number.in_(numbers), Member.forgotten.is_(None))):
+        forget_member(session, by, member)
+        again.append(member.number)
+    return sorted(again)
+
+
 PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
 
 
