@@ -381,3 +381,49 @@ def test_restoring_an_older_backup_does_not_undo_an_erasure(ledger: Cli, tmp_pat
     raw = b"".join(p.read_bytes() for p in Path(ledger.db).parent.glob(Path(ledger.db).name + "*"))
     assert b"Unigryw" not in raw and b"gwen.unigryw" not in raw
     ledger.ok("check")
+
+
+def test_erasure_touches_only_mentions_of_that_member(ledger: Cli, tmp_path: Path) -> None:
+    """A short name must not eat into other words, other members' names, keys or digests."""
+    ledger.ok("member", "add", "Ed Jones", "--joined", "2026-01-05")          # 4
+    ledger.ok("member", "add", "Ed", "--joined", "2026-01-05")                # 5
+    ledger.ok("member", "add", "Siân Ŵyn", "--joined", "2026-01-05")          # 6
+    ledger.ok("record", "Ed", "Siân Ŵyn", "1", "--date", "2026-02-01", "--note", "Fixed the shed roof, Ed helped")
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-02", "--note", "Helped SIÂN ŴYN move")
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-03", "--note", "lifft i'r feddygfa")
+    ledger.ok("exchange", "void", "3", "--reason", "wrong date entered")
+    sheet = tmp_path / "one.csv"
+    sheet.write_text("date,giver,receiver,hours\n2026-02-04,1,2,1\n", encoding="utf-8")
+    ledger.ok("import", "exchanges", str(sheet))
+    audit_before = ledger.json("audit")
+    ledger.ok("member", "forget", "5", "--yes")
+    ledger.ok("member", "forget", "Siân Ŵyn", "--yes")
+    notes = {e["number"]: e["note"] for e in ledger.json("exchange", "list", "--include-void")}
+    assert notes[1] == "Fixed the shed roof, [erased] helped"
+    assert notes[2] == "Helped [erased] move"
+    assert notes[3] == "lifft i'r feddygfa" and notes[4] == "wrong date entered"
+    assert ledger.json("member", "show", "4")["name"] == "Ed Jones"
+    after = {e["id"]: e for e in ledger.json("audit")}
+    for event in audit_before:
+        if event["member"] not in (5, 6):
+            kept = after[event["id"]]
+            assert kept["action"] == event["action"]
+            if event["action"] in ("member.add", "import.exchanges", "exchange.void", "ledger.init"):
+                assert kept == event, event
+    # The same rows are still recognised: the import's fingerprints were not touched.
+    assert ledger("import", "exchanges", str(sheet)).code == 1
+    ledger.ok("check")
+
+
+@sqlite_only
+def test_restoring_another_ledgers_backup_erases_nobody(ledger: Cli, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    other = Cli(tmp_path / "other.sqlite3", capsys)
+    other.ok("init", "--name", "Another time bank")
+    other.ok("member", "add", "Nia Arall", "--joined", "2026-01-05")
+    backup = tmp_path / "other-backup.sqlite3"
+    other.ok("backup", "--output", str(backup))
+    ledger.ok("member", "forget", "1", "--yes")
+    result = ledger.ok("restore", str(backup), "--yes")
+    assert "another ledger" in result.out
+    assert ledger.json("member", "show", "1")["name"] == "Nia Arall"

@@ -218,16 +218,21 @@ def register_safety(app: typer.Typer) -> None:
         ledger = state(ctx).ledger()
         user = audit.current_user(by)
         with reading(ledger) as session:
-            erased = erased_numbers(session)
+            erased, replaced = erased_numbers(session), audit.origin(session)
         safety, _revision = restore(ledger, file)
         ensure_current(ledger)
         with writing(ledger) as session:
             audit.log(session, user, "ledger.restore", file=str(file), safety_copy=str(safety))
-            again = erase_again(session, user, erased)
+            # Member numbers mean something only within one ledger's history.
+            same_ledger = audit.origin(session) == replaced
+            again = erase_again(session, user, erased) if same_ledger else []
         if again:
             flush_to_file(ledger)
         typer.echo(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
             path=file, safety=safety))
+        if erased and not same_ledger:
+            typer.echo(_("That backup is of another ledger, so the erasures made in the one it replaced do not "
+                         "apply to it."))
         if again:
             typer.echo(ngettext("{count} member erased since that backup was made has been erased again: {numbers}.",
                                 "{count} members erased since that backup was made have been erased again: {numbers}.",

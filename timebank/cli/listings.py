@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from timebank.cli.app import MAX_NUMBER, Format, by_option, format_option, state
-from timebank.cli.common import signed_hours
+from timebank.cli.common import shown_text, signed_hours
 from timebank.i18n import N_, _, format_date
 
 GROUP_HELP = {"offer": N_("What members offer: add, list, remove."),
@@ -125,7 +125,7 @@ def _register_kind(app: typer.Typer, kind: str) -> None:
                       "exchange": r.exchange} for r in rows]
         table_rows = [dict(j, category=r.category_name, opened=format_date(r.opened),
                            closed=(format_date(r.closed) + " (" + _(CLOSED_BECAUSE[r.closed_because]) + ")")
-                           if r.closed and r.closed_because else "", note=r.note or "", area=r.area or "")
+                           if r.closed and r.closed_because else "", note=shown_text(r.note), area=r.area or "")
                       for j, r in zip(json_rows, rows)]
         columns = [column("id", "#", "id", "right"), column("member", _("Member"), _("member"), "right"),
                    column("name", _("Name"), _("name")), column("area", _("Area"), _("area")),

@@ -139,19 +139,23 @@ def _unneutralised(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
-def content_digest(rows: list[tuple[int, dict[str, str]]]) -> str:
+def content_digest(rows: list[tuple[int, dict[str, str]]]) -> str | None:
     """A fingerprint of what the rows say, not of the bytes: the same rows re-saved by a
-    spreadsheet, with another line ending, a BOM, blank lines or Welsh headers, match."""
+    spreadsheet, with another line ending, a BOM, blank lines or Welsh headers, match.
+    None for no rows: every empty file would look like every other."""
+    if not rows:
+        return None
     canonical = json.dumps([row for _line, row in rows], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def refuse_repeat(session: Session, digest: str, content: str, again: bool) -> None:
+def refuse_repeat(session: Session, digest: str, content: str | None, again: bool) -> None:
     if again:
         return
-    earlier = session.scalar(select(AuditEvent.at).where(
-        AuditEvent.action.like("import.%"),
-        or_(AuditEvent.details.like(f'%"{digest}"%'), AuditEvent.details.like(f'%"{content}"%'))).limit(1))
+    same = AuditEvent.details.like(f'%"{digest}"%')
+    if content is not None:
+        same = or_(same, AuditEvent.details.like(f'%"{content}"%'))
+    earlier = session.scalar(select(AuditEvent.at).where(AuditEvent.action.like("import.%"), same).limit(1))
     if earlier is not None:
         raise Refused(_("This file was already imported on {date}; use --again to import it once more.").format(
             date=earlier.date().isoformat()))

@@ -72,3 +72,15 @@ def list_events(session: Session, start: date | None = None, end: date | None = 
         query = query.where(AuditEvent.at <= datetime.combine(end, time.max))
     return [AuditRow(e.id, e.at, e.by, e.action, e.member, e.exchange, json.loads(e.details))
             for e in session.scalars(query)]
+
+
+def origin(session: Session) -> object:
+    """Which ledger this is: the random identity `init` writes into its audit event (the same
+    in every backup of one ledger, different in any other), so that a restore can tell whose
+    history it brings. A ledger made before there was one is known by that first event."""
+    first = session.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.by, AuditEvent.details)
+                            .where(AuditEvent.action == "ledger.init").order_by(AuditEvent.id).limit(1)).first()
+    if first is None:
+        return None
+    identity = json.loads(first.details).get("ledger")
+    return identity or (first.id, first.at, first.by)

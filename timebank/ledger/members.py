@@ -281,25 +281,25 @@ def rejoin_member(session: Session, by: str, member: Member) -> None:
 
 def forget_member(session: Session, by: str, member: Member) -> int:
     """UK GDPR erasure: the name, contact details, notes and sort-as name go, from the
-    member row, from exchange notes and from the audit's stored details. The number,
-    dates and exchanges stay, so every balance still adds up. Returns how many stored
-    texts were scrubbed."""
-    from timebank.ledger.models import AuditEvent, Exchange
+    member row, from exchange and listing notes and from the audit's stored details. The
+    number, dates and exchanges stay, so every balance still adds up. Returns how many
+    stored texts were scrubbed."""
+    from timebank.ledger.models import AuditEvent, Exchange, Listing
 
     if member.kind == "pot":
         raise Refused(_("The time bank pot cannot be erased."))
     if member.forgotten is not None:
         raise Refused(_("Member {number} has already been erased.").format(number=member.number))
-    from timebank.ledger.models import Listing
-
-    listing_notes = [note for note in session.scalars(select(Listing.note).where(Listing.member == member.number))]
     # What the member was called and how to reach them before any edit: the audit of
     # their own `member add` and `member edit` holds the earlier values too.
     own_events = list(session.scalars(select(AuditEvent).where(AuditEvent.member == member.number)))
-    earlier = [value for event in own_events for value in _personal_values(json.loads(event.details))]
-    secrets = sorted({text for text in (member.name, member.sort_as, member.email, member.phone, member.note,
-                                        *listing_notes, *earlier) if text and len(text) >= 2},
-                     key=len, reverse=True)
+    earlier = [(key, value) for event in own_events for key, value in _personal_values(json.loads(event.details))
+               if value != ERASED]
+    # Words that identify them, to be found in other people's free text. (Their own notes
+    # are erased where they are kept, not searched for: "Saturdays" identifies nobody.)
+    identifying = {member.name, member.sort_as, member.email, member.phone,
+                   *(value for key, value in earlier if key in IDENTIFYING_FIELDS)}
+    secrets = sorted({text.strip() for text in identifying if text and len(text.strip()) >= 2}, key=len, reverse=True)
     member.name = ""
     member.sort_as = member.email = member.phone = member.note = None
     member.forgotten = audit.now()
@@ -309,21 +309,27 @@ def forget_member(session: Session, by: str, member: Member) -> int:
         if _erase_personal(details):
             event.details = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
             scrubbed += 1
+    for listing in session.scalars(select(Listing).where(Listing.member == member.number, Listing.note.is_not(None))):
+        listing.note = None
+        scrubbed += 1
     if secrets:
-        # Free text elsewhere (other events, exchange notes) may name them in any case.
-        lowered = [secret.lower() for secret in secrets]
+        mention = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(secret) for secret in secrets) + r")(?!\w)",
+                             re.IGNORECASE)
         for event in session.scalars(select(AuditEvent).where(
-                or_(*[func.lower(AuditEvent.details).contains(secret) for secret in lowered]))):
-            event.details = _scrub(event.details, secrets)
-            scrubbed += 1
-        for exchange in session.scalars(select(Exchange).where(
-                or_(*[func.lower(Exchange.note).contains(secret) for secret in lowered]))):
-            exchange.note = _scrub(exchange.note or "", secrets)
-            scrubbed += 1
-        for listing in session.scalars(select(Listing).where(
-                or_(Listing.member == member.number, *[Listing.note.contains(secret) for secret in secrets]))):
-            listing.note = None if listing.member == member.number else _scrub(listing.note or "", secrets)
-            scrubbed += 1
+                AuditEvent.member.is_distinct_from(member.number), _may_mention(AuditEvent.details, secrets))):
+            details = json.loads(event.details)
+            # Another member's own details are theirs, whatever they happen to share with these.
+            keep = DIGEST_KEYS | (set(PERSONAL_FIELDS) | {"changes"} if event.action.startswith("member.") else set())
+            cleaned = _scrub_values(details, mention, keep)
+            if cleaned != details:
+                event.details = json.dumps(cleaned, ensure_ascii=False, sort_keys=True, default=str)
+                scrubbed += 1
+        for row in (*session.scalars(select(Exchange).where(_may_mention(Exchange.note, secrets))),
+                    *session.scalars(select(Listing).where(_may_mention(Listing.note, secrets)))):
+            text = mention.sub(ERASED, row.note or "")
+            if text != row.note:
+                row.note = text
+                scrubbed += 1
     audit.log(session, by, "member.forget", member=member.number)
     from timebank.ledger.dates import today as today_
     from timebank.ledger.listings import close_member_listings
@@ -347,15 +353,17 @@ def erase_again(session: Session, by: str, numbers: set[int]) -> list[int]:
 
 
 PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
+IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")
+DIGEST_KEYS = frozenset({"sha256", "content", "ledger"})
 
 
-def _personal_values(details: dict) -> list[str]:
-    """The personal texts in one audit event's details: `member add` stores the name,
-    `member edit` the old and new value of each changed field."""
-    values = [details[key] for key in PERSONAL_FIELDS if isinstance(details.get(key), str)]
+def _personal_values(details: dict) -> list[tuple[str, str]]:
+    """(field, text) of the personal texts in one audit event's details: `member add` stores
+    the name, `member edit` the old and new value of each changed field."""
+    values = [(key, details[key]) for key in PERSONAL_FIELDS if isinstance(details.get(key), str)]
     for field, change in (details.get("changes") or {}).items():
         if field in PERSONAL_FIELDS and isinstance(change, dict):
-            values += [v for v in (change.get("old"), change.get("new")) if isinstance(v, str)]
+            values += [(field, v) for v in (change.get("old"), change.get("new")) if isinstance(v, str)]
     return values
 
 
@@ -363,19 +371,38 @@ def _erase_personal(details: dict) -> bool:
     """Blank the personal fields of one audit event's details; True if any were there."""
     found = False
     for key in PERSONAL_FIELDS:
-        if isinstance(details.get(key), str):
+        if isinstance(details.get(key), str) and details[key] != ERASED:
             details[key] = ERASED
             found = True
     for field, change in (details.get("changes") or {}).items():
         if field in PERSONAL_FIELDS and isinstance(change, dict):
             for side in ("old", "new"):
-                if change.get(side) is not None:
+                if change.get(side) not in (None, ERASED):
                     change[side] = ERASED
                     found = True
     return found
 
 
-def _scrub(text: str, secrets: list[str]) -> str:
+def _scrub_values(value: object, mention: "re.Pattern[str]", keep: "frozenset[str] | set[str]" = frozenset()) -> object:
+    """The same JSON value with every mention replaced in its strings (never in its keys),
+    leaving the entries named in `keep` as they are."""
+    if isinstance(value, str):
+        return mention.sub(ERASED, value)
+    if isinstance(value, list):
+        return [_scrub_values(item, mention) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key in keep else _scrub_values(item, mention) for key, item in value.items()}
+    return value
+
+
+def _may_mention(column, secrets: list[str]):  # type: ignore[no-untyped-def]
+    """A cheap SQL filter for rows that might mention one of `secrets`, in any case: each
+    secret's longest run of plain ASCII, which both databases compare without case
+    (SQLite's lower() and LIKE fold only ASCII). Python then decides on whole words."""
+    runs = []
     for secret in secrets:
-        text = re.sub(re.escape(secret), ERASED, text, flags=re.IGNORECASE)
-    return text
+        parts = re.findall(r"[A-Za-z0-9@.+-]{2,}", secret)
+        if not parts:
+            return column.is_not(None)  # nothing plain to look for: read every row
+        runs.append(max(parts, key=len))
+    return or_(*[column.icontains(run, autoescape=True) for run in runs])

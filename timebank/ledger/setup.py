@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import inspect, select
 
 from timebank.ledger import audit, settings as settings_module
@@ -35,7 +37,7 @@ def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> None:
         settings_module.set_value(session, "lang", lang, by)
         if name:
             settings_module.set_value(session, "name", name, by)
-        audit.log(session, by, "ledger.init", name=name or "", lang=lang)
+        audit.log(session, by, "ledger.init", name=name or "", lang=lang, ledger=uuid.uuid4().hex)
 
 
 def has_members(ledger: Ledger) -> bool:
