@@ -24,7 +24,10 @@ def messages_in_code() -> set[str]:
     for path in SOURCE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_", "ngettext"):
+            # _("..."), N_("..."), ngettext("...", ...), and words._("...") of a Words object.
+            name = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else \
+                node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+            if name in ("_", "N_", "ngettext", "plural"):
                 if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                     found.add(node.args[0].value)
     return found

@@ -18,7 +18,7 @@ from timebank.ledger.errors import TimebankError
 from timebank.ledger.exchanges import record_exchange, void_exchange
 from timebank.ledger.members import add_member
 from timebank.ledger.models import Entry, Member
-from timebank.ledger.setup import initialise
+from timebank.ledger.schema import initialise
 
 START = date(2026, 1, 1)
 

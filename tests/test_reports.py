@@ -17,7 +17,7 @@ from timebank.ledger.dates import month_end
 from timebank.ledger.db import open_ledger, reading, writing
 from timebank.ledger.members import add_member
 from timebank.ledger.reports import monthly_report, period_report
-from timebank.ledger.setup import initialise
+from timebank.ledger.schema import initialise
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def count_queries(path: "Path | str", members: int) -> int:
     event.listen(ledger.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     with reading(ledger) as session:
         settings = settings_module.load(session)
-        monthly_report(session, settings, date(2026, 10, 1))
+        monthly_report(session, settings, date(2026, 10, 1), "en")
         period_report(session, date(2026, 1, 1), date(2026, 10, 31), "quarter")
     ledger.dispose()
     return len(statements)

@@ -192,6 +192,38 @@ def N_(message: str) -> str:
     return message
 
 
+class Words:
+    """One language's messages and formats, passed to whatever renders in it (a statement
+    in the member's language, a report in the interface language): no global involved."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = normalise_language(lang) or "en"
+        self._catalogue = load_catalogue(self.lang)
+
+    def _(self, message: str) -> str:
+        return self._catalogue.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue.ngettext(singular, plural, n)
+
+    def date(self, value: date) -> str:
+        return _format_date(value, self.lang)
+
+    def month(self, value: date) -> str:
+        return format_month(value, self.lang)
+
+    def month_short(self, value: date) -> str:
+        return format_month_short(value, self.lang)
+
+    def sort_key(self, name: str) -> tuple:
+        return sort_key(name, self.lang)
+
+
+def words(lang: str | None = None) -> Words:
+    """The words of `lang`, or of the interface language."""
+    return Words(lang or _language)
+
+
 # Formatting -------------------------------------------------------------------
 
 def babel_locale(lang: str | None = None) -> str:

@@ -8,7 +8,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -17,16 +17,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, load_catalogue
-from timebank.io.exports import FORMULA_START
-from timebank.ledger import audit, totals
+from timebank.ledger import audit
+from timebank.ledger import settings as settings_module
 from timebank.ledger.categories import find_category
 from timebank.ledger.dates import parse_date, today
+from timebank.ledger.db import Ledger, writing
 from timebank.ledger.errors import InvalidInput, Refused, TimebankError, os_reason
-from timebank.ledger.exchanges import check_exchange, entry_rows, next_exchange_number
+from timebank.ledger.exchanges import NewExchange, check_exchange, write_exchanges
 from timebank.ledger.hours import parse_hours
-from timebank.ledger.members import MemberIndex, add_member, clean_text, MAX_NOTE
+from timebank.ledger.members import MemberIndex, add_member
 from timebank.ledger.models import AuditEvent, Member
 from timebank.ledger.settings import Settings
+from timebank.ledger.text import MAX_NOTE, clean_text, unneutralise
 
 Progress = Callable[[int, int], None]
 
@@ -80,7 +82,6 @@ class ImportResult:
     dry_run: bool
     first: int | None = None
     last: int | None = None
-    errors: list[tuple[int, str]] = field(default_factory=list)
 
 
 class ImportRejected(TimebankError):
@@ -124,19 +125,13 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[s
                 headers = cells
                 columns = _header_map(headers)
                 continue
-            rows.append((reader.line_num, {name: _unneutralised(cells[i].strip()) if i < len(cells) else ""
+            rows.append((reader.line_num, {name: unneutralise(cells[i].strip()) if i < len(cells) else ""
                                            for name, i in columns.items()}))
     except csv.Error as error:
         raise InvalidInput(_("{path} is not a readable CSV file: {reason}").format(path=path, reason=error)) from None
     if headers is None:
         raise InvalidInput(_("{path} is empty.").format(path=path))
     return digest, rows, columns
-
-
-def _unneutralised(cell: str) -> str:
-    """Undo what our exports do to text a spreadsheet would run as a formula ("'=x" -> "=x"),
-    so that a name survives the round trip."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def content_digest(rows: list[tuple[int, dict[str, str]]]) -> str | None:
@@ -324,44 +319,19 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     if errors:
         raise ImportRejected(sorted(errors))
 
-    first = next_exchange_number(session)
     connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-
-    def stored(value: date | datetime) -> object:
-        # SQLAlchemy keeps SQLite dates as ISO text ('2026-11-24', '2026-11-24 10:00:00');
-        # PostgreSQL's driver takes the objects.
-        return str(value) if sqlite else value
-
-    if sqlite:
+    if connection.dialect.name == "sqlite":
         # Each row adds to three indexes at scattered places; with SQLite's default 2 MB page
         # cache a large import on a large ledger spends most of its time re-reading pages.
         connection.exec_driver_sql("PRAGMA cache_size = -131072")
-    recorded_at = stored(audit.now())
-    day_text: dict[date, object] = {}
-    balance_changes: dict[int, int] = {}
-    month_changes: dict[tuple[str, str], tuple[int, int]] = {}
-    exchange_rows: list[tuple] = []
-    entries: list[tuple] = []
-    for offset, exchange in enumerate(checked):
-        number = first + offset
-        day = day_text.get(exchange.on) or day_text.setdefault(exchange.on, stored(exchange.on))
-        exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, None, recorded_at, by))
-        rows_of_exchange = entry_rows(number, [g.number for g in exchange.givers],
-                                      [r.number for r in exchange.receivers], exchange.minutes, exchange.on)
-        for entry in rows_of_exchange:
-            entries.append((number, entry["member"], entry["role"], day, entry["minutes"]))
-            balance_changes[entry["member"]] = balance_changes.get(entry["member"], 0) + entry["minutes"]
-        key = (totals.month_of(exchange.on), exchange.category)
-        count, minutes = month_changes.get(key, (0, 0))
-        month_changes[key] = (count + 1, minutes + totals.earned(rows_of_exchange))
-        if len(entries) >= 20_000:
-            _flush(session, exchange_rows, entries)
-            if progress:
-                progress(len(rows) + (offset + 1) * len(rows) // max(len(checked), 1), len(rows) * 2)
-    _flush(session, exchange_rows, entries)
-    totals.add_to_balances(session, balance_changes)
-    totals.add_to_months(session, month_changes)
+
+    def written(count: int) -> None:
+        if progress:
+            progress(len(rows) + count * len(rows) // max(len(checked), 1), len(rows) * 2)
+
+    first, _count = write_exchanges(session, by, (NewExchange(
+        e.on, e.category, e.minutes, e.note, tuple(g.number for g in e.givers), tuple(r.number for r in e.receivers))
+        for e in checked), progress=written)
     if progress:
         progress(len(rows) * 2, len(rows) * 2)
     last = first + len(checked) - 1 if checked else None
@@ -373,17 +343,14 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     return result
 
 
-EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by")
-ENTRY_COLUMNS = ("exchange", "member", "role", "date", "minutes")
-
-
-def _flush(session: Session, exchanges: list[tuple], entries: list[tuple]) -> None:
-    """Plain executemany through the driver: SQLAlchemy's per-row parameter processing
-    costs more than the database's own work for a hundred thousand rows."""
-    connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    for table, columns, rows in (("exchanges", EXCHANGE_COLUMNS, exchanges), ("entries", ENTRY_COLUMNS, entries)):
-        if rows:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-            connection.exec_driver_sql(sql, rows)
-            rows.clear()
+def import_file(ledger: Ledger, by: str, kind: str, path: Path, *, dry_run: bool = False, again: bool = False,
+                progress: Progress | None = None) -> ImportResult:
+    """The import action: members or exchanges from a spreadsheet's CSV, in one transaction
+    (a dry run checks every row, then rolls back). Raises ImportRejected listing every bad row."""
+    run = import_members if kind == "members" else import_exchanges
+    try:
+        with writing(ledger) as session:
+            return run(session, by, settings_module.load(session), path, dry_run=dry_run, again=again,
+                       progress=progress)
+    except DryRunDone as done:
+        return done.result  # type: ignore[attr-defined, no-any-return]

@@ -15,7 +15,7 @@ from typing import Iterator, TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.members import display_name
+from timebank.ledger.names import message_name as display_name
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.settings import load as load_settings
 

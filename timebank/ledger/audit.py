@@ -47,8 +47,20 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
+# Every kind of event the ledger records. A new action is added here, and a test then asks
+# for its description in both languages (timebank.render.views.describe_event).
+ACTIONS = frozenset({
+    "ledger.init", "ledger.restore", "settings.set", "category.add",
+    "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget",
+    "exchange.record", "exchange.void", "exchange.overdraft",
+    "offer.add", "offer.remove", "request.add", "request.remove", "request.met", "request.reopen", "listings.close",
+    "import.members", "import.exchanges",
+})
+
+
 def log(session: Session, by: str, action: str, *, member: int | None = None,
         exchange: int | None = None, **details: Any) -> None:
+    assert action in ACTIONS, action
     session.add(AuditEvent(at=now(), by=by, action=action, member=member, exchange=exchange,
                            details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)))
 

@@ -1,40 +1,64 @@
-"""Balances: each member's hours given minus hours received, from the entries."""
+"""Every balance read: one member's, several members', everyone's, now or as of a date.
+
+A balance now is the cached sum kept on the member row (proved by `check`); a balance as
+of a date is a sum of entries through the member-and-date index.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import sort_key
-from timebank.ledger.exchanges import member_balance
-from timebank.ledger.members import balances_by_member, display_name
-from timebank.ledger.models import Member
+from timebank.ledger.models import Entry, Member
+from timebank.ledger.names import MemberName, alphabetical, member_name
+from timebank.ledger.sql import NAME_COLUMNS
+
+
+def member_balance(session: Session, number: int, as_of: date | None = None) -> int:
+    if as_of is None:
+        return int(session.scalar(select(Member.balance_minutes).where(Member.number == number)) or 0)
+    query = select(func.coalesce(func.sum(Entry.minutes), 0)).where(Entry.member == number, Entry.date <= as_of)
+    return int(session.scalar(query) or 0)
+
+
+def balances_of(session: Session, numbers: Iterable[int]) -> dict[int, int]:
+    """The cached balances of a few members, in one query."""
+    query = select(Member.number, Member.balance_minutes).where(Member.number.in_(list(numbers)))
+    return {n: int(t) for n, t in session.execute(query)}
+
+
+def balances_by_member(session: Session, as_of: date | None = None) -> dict[int, int]:
+    """Every member's balance: the cached totals, or (as of a date) a sum of entries."""
+    if as_of is None:
+        return {number: int(total) for number, total in session.execute(
+            select(Member.number, Member.balance_minutes))}
+    query = select(Entry.member, func.sum(Entry.minutes)).where(Entry.date <= as_of).group_by(Entry.member)
+    return {number: int(total) for number, total in session.execute(query)}
 
 
 @dataclass(frozen=True)
 class BalanceRow:
     number: int
-    name: str
+    name: MemberName
     balance_minutes: int
 
 
-def balances(session: Session, members: list[Member] | None = None, as_of: date | None = None) -> list[BalanceRow]:
-    """The named members in the order given, or every active member (and the pot) in
-    alphabetical order. One query either way."""
+def balances(session: Session, lang: str, members: list[Member] | None = None,
+             as_of: date | None = None) -> list[BalanceRow]:
+    """The named members in the order given, or every active member (and the pot) in the
+    alphabetical order of `lang`. One query either way."""
     if members:
-        return [BalanceRow(m.number, display_name(m), member_balance(session, m.number, as_of)) for m in members]
+        return [BalanceRow(m.number, member_name(m), member_balance(session, m.number, as_of)) for m in members]
     totals = balances_by_member(session, as_of)
-    columns = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten)
     if as_of is None:
-        query = select(*columns).where(Member.left.is_(None))
+        query = select(*NAME_COLUMNS).where(Member.left.is_(None))
     else:
         # Members as they stood that day; the pot always stands.
-        query = select(*columns).where(or_(Member.kind == "pot", and_(
+        query = select(*NAME_COLUMNS).where(or_(Member.kind == "pot", and_(
             Member.joined <= as_of, or_(Member.left.is_(None), Member.left > as_of))))
-    everyone = session.execute(query).all()
-    pot = [m for m in everyone if m.kind == "pot"]
-    people = sorted((m for m in everyone if m.kind != "pot"), key=lambda m: sort_key(m.sort_as or display_name(m)))
-    return [BalanceRow(m.number, display_name(m), totals.get(m.number, 0)) for m in pot + people]
+    names = alphabetical([member_name(m) for m in session.execute(query)], lang)
+    return [BalanceRow(n.number, n, totals.get(n.number, 0)) for n in names]

@@ -7,11 +7,13 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, get_language
+from dataclasses import dataclass
+
+from timebank.i18n import _, fold
 from timebank.ledger import audit
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
-from timebank.ledger.members import clean_text
 from timebank.ledger.models import Category
+from timebank.ledger.text import clean_text
 
 # (code, English, Welsh): the set a new ledger starts with.
 DEFAULT_CATEGORIES = [
@@ -30,8 +32,22 @@ DEFAULT_CATEGORIES = [
 ]
 
 
-def category_name(category: Category, lang: str | None = None) -> str:
-    return category.name_cy if (lang or get_language()) == "cy" else category.name_en
+@dataclass(frozen=True, slots=True)
+class CategoryName:
+    """A category as reports carry it: its code and its name in each language; the face
+    picks the name for the language it renders."""
+
+    code: str
+    en: str
+    cy: str
+
+    def name(self, lang: str) -> str:
+        return self.cy if lang == "cy" else self.en
+
+
+def category_names(session: Session) -> dict[str, CategoryName]:
+    """Every category by code (one query: a list of a million exchanges names a dozen)."""
+    return {c.code: CategoryName(c.code, c.name_en, c.name_cy) for c in list_categories(session)}
 
 
 def list_categories(session: Session) -> list[Category]:

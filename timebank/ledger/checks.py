@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import String, case, cast, func, select, text
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_, _
 from timebank.ledger.db import HEAD_REVISION, Ledger
 from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.totals import expected_balances, expected_months
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    title: str
-    problems: list[str]
+    title: str            # the check's name, a message id: the face translates it
+    problems: list[str]   # in the interface language, like every refusal
 
 
 def _integrity(session: Session, ledger: Ledger) -> list[str]:
@@ -115,23 +116,6 @@ def _numbering(session: Session, ledger: Ledger) -> list[str]:
     return problems
 
 
-def expected_balances(session: Session) -> dict[int, int]:
-    return {member: int(total) for member, total in session.execute(
-        select(Entry.member, func.sum(Entry.minutes)).group_by(Entry.member))}
-
-
-def expected_months(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
-    from timebank.ledger.exchanges import live_condition
-
-    month = func.substr(cast(Exchange.date, String(10)), 1, 7).label("month")
-    return {(m, c): (int(n), int(minutes or 0)) for m, c, n, minutes in session.execute(
-        select(month, Exchange.category, func.count(func.distinct(Exchange.number)),
-               func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)))
-        .join(Entry, Entry.exchange == Exchange.number)
-        .where(live_condition())
-        .group_by(month, Exchange.category))}
-
-
 def _cached(session: Session, ledger: Ledger) -> list[str]:
     problems: list[str] = []
     sums = expected_balances(session)
@@ -169,4 +153,4 @@ CHECKS: list[tuple[str, Callable[[Session, Ledger], list[str]]]] = [
 
 
 def run_checks(session: Session, ledger: Ledger) -> list[CheckResult]:
-    return [CheckResult(_(title), check(session, ledger)) for title, check in CHECKS]
+    return [CheckResult(title, check(session, ledger)) for title, check in CHECKS]

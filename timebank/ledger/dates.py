@@ -69,6 +69,12 @@ def _require_plausible_year(value: date) -> None:
             date=value.isoformat(), first=FIRST_YEAR, last=LAST_YEAR))
 
 
+def month_of(day: date) -> str:
+    """The month key of a date: 'YYYY-MM' (the key of the cached monthly totals and the
+    month of every report)."""
+    return day.isoformat()[:7]
+
+
 def month_end(first: date) -> date:
     return next_month(first) - timedelta(days=1)
 

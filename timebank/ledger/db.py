@@ -169,32 +169,6 @@ def schema_revision(ledger: Ledger) -> str | None:
     return row[0] if row else None
 
 
-def ensure_current(ledger: Ledger) -> None:
-    """Refuse a ledger that is not initialised or is newer than us; upgrade an older one."""
-    revision = schema_revision(ledger)
-    if revision is None:
-        raise LedgerMissing(_("{ledger} is not an initialised timebank ledger. Run 'timebank init' first.").format(
-            ledger=ledger.display))
-    if revision == HEAD_REVISION:
-        return
-    if revision not in KNOWN_REVISIONS:
-        raise LedgerUnusable(_("This ledger was made by a newer version of timebank (schema {revision}); "
-                               "upgrade timebank to use it.").format(revision=revision))
-    if ledger.is_sqlite:
-        from timebank.ledger.backups import backup
-
-        backup(ledger, automatic=True)
-    upgrade(ledger)
-
-
-def upgrade(ledger: Ledger) -> None:
-    """Run every pending migration (Alembic is imported only here)."""
-    from timebank.ledger.migrate import upgrade_to_head
-
-    with translate_db_errors(ledger):
-        upgrade_to_head(ledger)
-
-
 @contextmanager
 def translate_db_errors(ledger: Ledger) -> Iterator[None]:
     """Database failures a user can meet become one clear line in their language."""

@@ -5,16 +5,20 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from timebank.ledger.dates import add_months, today
 from timebank.ledger.errors import InvalidInput, TimebankError
-from timebank.ledger.listings import add_listing, meet_request
 from timebank.ledger.exchanges import record_exchange, void_exchange
+from timebank.ledger.listings import add_listing, close_member_listings, meet_request
 from timebank.ledger.members import add_member, leave_member
 from timebank.ledger.models import Member
-from timebank.ledger.settings import Settings
+from timebank.ledger.settings import Settings, below_limit
+
+if TYPE_CHECKING:
+    from timebank.ledger.db import Ledger
 
 WELSH_FIRST = ["Siân", "Llinos", "Lowri", "Rhys", "Dafydd", "Gwenllïan", "Llŷr", "Eleri", "Iwan", "Gareth",
                "Ffion", "Cerys", "Owain", "Elin", "Rhodri", "Angharad", "Bethan", "Carys", "Dylan", "Emyr",
@@ -61,7 +65,6 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     notes = NOTES[language]
     end = today()
     start = add_months(end.replace(day=1), -months)
-    limit = settings.credit_limit_minutes
 
     people: list[Member] = []
     used: set[str] = set()
@@ -125,8 +128,7 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
                 receivers = [rng.choice(organisations)]
             else:
                 receivers = [rng.choice([m for m in active if m is not giver])]
-            if limit is not None and any(r.kind == "person" and balances[r.number] - minutes < -limit
-                                         for r in receivers):
+            if any(below_limit(settings, r.kind, balances[r.number] - minutes) for r in receivers):
                 continue
             request = None
             if len(receivers) == 1 and receivers[0].kind == "person" and rng.random() < 0.3:
@@ -139,8 +141,8 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
                                      on=day, category=category, note=rng.choice(notes.get(category, [None])))
             if request is not None:
                 meet_request(session, by, request.id, result.number, day, [receivers[0].number])
-            for number, _name, balance in result.balances:
-                balances[number] = balance
+            for name, balance in result.balances:
+                balances[name.number] = balance
             recorded += 1
             if rng.random() < 0.015:
                 void_exchange(session, by, result.number, rng.choice(VOID_REASONS[language]))
@@ -152,7 +154,8 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
 
     for member in people:
         if member.number in leave_on:
-            leave_member(session, by, member, max(leave_on[member.number], member.joined))
+            left = leave_member(session, by, member, max(leave_on[member.number], member.joined))
+            close_member_listings(session, by, member.number, "left", left)
     # Requests still waiting for help, one of them for gardening in CF32.
     waiting = [m for m in people if m.left is None]
     in_cf32 = [m for m in waiting if m.area == "CF32"]
@@ -167,3 +170,23 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
         except TimebankError:
             pass  # they already have an open request for it
     return {"members": len(people) + len(organisations), "exchanges": recorded, "voided": voided}
+
+
+def make_demo(ledger: "Ledger", by: str, *, name: str, lang: str, members: int = 40, months: int = 12,
+              seed: int = 1) -> dict[str, int]:
+    """The demo action: an empty ledger (created if need be) filled with a year of help."""
+    from timebank.i18n import _
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import writing
+    from timebank.ledger.errors import Refused
+    from timebank.ledger.schema import ensure_current, has_members, initialise, is_initialised
+
+    if not is_initialised(ledger):
+        initialise(ledger, by, name=name, lang=lang)
+    else:
+        ensure_current(ledger)
+        if has_members(ledger):
+            raise Refused(_("The ledger at {path} already has members: the demo needs an empty ledger.").format(
+                path=ledger.display))
+    with writing(ledger) as session:
+        return build_demo(session, by, settings_module.load(session), members=members, months=months, seed=seed)

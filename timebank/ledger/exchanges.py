@@ -1,4 +1,5 @@
-"""Exchanges: recording help given, listing it, and voiding a mistake by its reversal.
+"""Exchanges: the rules every exchange obeys, the one path that writes them (typed,
+imported or reversed), and reading them back.
 
 Nothing here updates or deletes an entry. A void appends a new exchange whose entries
 negate the original's, dated on the original's date.
@@ -8,36 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import _
-from timebank.ledger import audit, totals
-from timebank.ledger.categories import category_name, find_category
+from timebank.ledger import audit
+from timebank.ledger import settings as settings_module
+from timebank.ledger import totals
+from timebank.ledger.balances import balances_of
+from timebank.ledger.categories import CategoryName, category_names, find_category
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.hours import format_hours
-from timebank.ledger.members import clean_text, display_name, require_active, MAX_NOTE
-from timebank.ledger.models import Category, Entry, Exchange, Member
+from timebank.ledger.members import require_active, require_member_on
+from timebank.ledger.models import Entry, Exchange, Member
+from timebank.ledger.names import MemberName, member_name, message_name
 from timebank.ledger.settings import Settings
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    number: int
-    balances: list[tuple[int, str, int]]  # (member number, name, balance in minutes)
-    overdraft: list[int] = field(default_factory=list)
-
-
-def member_balance(session: Session, number: int, as_of: date | None = None) -> int:
-    if as_of is None:
-        return int(session.scalar(select(Member.balance_minutes).where(Member.number == number)) or 0)
-    query = select(func.coalesce(func.sum(Entry.minutes), 0)).where(Entry.member == number)
-    if as_of is not None:
-        query = query.where(Entry.date <= as_of)
-    return int(session.scalar(query) or 0)
+from timebank.ledger.sql import NAME_COLUMNS, earned, live_condition, month_of, not_a_reversal, reversal_alias
+from timebank.ledger.text import MAX_NOTE, clean_text
 
 
 def first_exchange_date(session: Session) -> date | None:
@@ -47,6 +38,8 @@ def first_exchange_date(session: Session) -> date | None:
 def next_exchange_number(session: Session) -> int:
     return (session.scalar(select(func.max(Exchange.number))) or 0) + 1
 
+
+# Rules ---------------------------------------------------------------------------------
 
 def check_exchange(settings: Settings, givers: list[Member], receivers: list[Member], minutes: int, on: date,
                    *, historical: bool = False, now: date | None = None) -> None:
@@ -75,26 +68,121 @@ def check_exchange(settings: Settings, givers: list[Member], receivers: list[Mem
                                                             limit=format_hours(settings.max_minutes)))
 
 
-def require_member_on(member: Member, on: date) -> None:
-    if member.forgotten is not None:
-        raise Refused(_("Member {number} has been erased.").format(number=member.number))
-    if on < member.joined:
-        raise Refused(_("{name} (#{number}) joined on {joined}, after {date}.").format(
-            name=display_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
-    if member.left is not None and on > member.left:
-        raise Refused(_("{name} (#{number}) left on {date}.").format(
-            name=display_name(member), number=member.number, date=member.left.isoformat()))
+def overdrawn_receivers(session: Session, settings: Settings, receivers: list[Member], per_receiver: int,
+                        allow_overdraft: bool) -> list[int]:
+    """Receivers this exchange takes below the credit limit: refused, or (allowed) listed."""
+    if settings.credit_limit_minutes is None:
+        return []
+    current = balances_of(session, [r.number for r in receivers])
+    overdrawn: list[int] = []
+    for receiver in receivers:
+        after = current.get(receiver.number, 0) - per_receiver
+        if settings_module.below_limit(settings, receiver.kind, after):
+            if not allow_overdraft:
+                raise Refused(_("{name} (#{number}) would have a balance of {after} hours, below the credit "
+                                "limit of -{limit} hours. Use --allow-overdraft to record it anyway.").format(
+                    name=message_name(receiver), number=receiver.number, after=format_hours(after),
+                    limit=format_hours(settings.credit_limit_minutes)))
+            overdrawn.append(receiver.number)
+    return overdrawn
 
 
-def entry_rows(number: int, givers: list[int], receivers: list[int], minutes: int, on: date) -> list[dict]:
+# The one write path ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewExchange:
+    """An exchange about to be written: each giver/receiver pair is worth `minutes`. A
+    reversal names the exchange it `reverses` and carries that exchange's parties."""
+
+    on: date
+    category: str
+    minutes: int
+    note: str | None
+    givers: tuple[int, ...]
+    receivers: tuple[int, ...]
+    reverses: int | None = None
+
+
+def entry_rows(number: int, givers: Iterable[int], receivers: Iterable[int], minutes: int, on: date,
+               *, sign: int = 1) -> list[dict]:
     """The entries of one exchange: each giver earns minutes per receiver, each receiver
-    is charged minutes per giver; they sum to zero."""
-    rows = [{"exchange": number, "member": g, "role": "giver", "date": on, "minutes": minutes * len(receivers)}
+    is charged minutes per giver; they sum to zero. A reversal's are the same, negated."""
+    givers, receivers = list(givers), list(receivers)
+    rows = [{"exchange": number, "member": g, "role": "giver", "date": on, "minutes": sign * minutes * len(receivers)}
             for g in givers]
-    rows += [{"exchange": number, "member": r, "role": "receiver", "date": on, "minutes": -minutes * len(givers)}
-             for r in receivers]
+    rows += [{"exchange": number, "member": r, "role": "receiver", "date": on,
+              "minutes": -sign * minutes * len(givers)} for r in receivers]
     assert sum(row["minutes"] for row in rows) == 0
     return rows
+
+
+EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by")
+ENTRY_COLUMNS = ("exchange", "member", "role", "date", "minutes")
+BATCH_ENTRIES = 20_000
+
+
+def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
+                    progress: "callable | None" = None) -> tuple[int, int]:  # type: ignore[valid-type]
+    """Append exchanges with their entries, and keep the cached balances and monthly totals
+    in step, in the caller's transaction. Returns (first number, count).
+
+    Rows go through the driver's executemany in batches: SQLAlchemy's per-row parameter
+    processing costs more than the database's own work for a hundred thousand rows."""
+    first = next_exchange_number(session)
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+
+    def stored(value: date | datetime) -> object:
+        # SQLAlchemy keeps SQLite dates as ISO text ('2026-11-24', '2026-11-24 10:00:00');
+        # PostgreSQL's driver takes the objects.
+        return str(value) if sqlite else value
+
+    recorded_at = stored(audit.now())
+    day_text: dict[date, object] = {}
+    balance_changes: dict[int, int] = {}
+    month_changes: dict[tuple[str, str], tuple[int, int]] = {}
+    exchange_rows: list[tuple] = []
+    entries: list[tuple] = []
+    count = 0
+    for count, exchange in enumerate(exchanges, 1):
+        number = first + count - 1
+        day = day_text.get(exchange.on) or day_text.setdefault(exchange.on, stored(exchange.on))
+        exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, exchange.reverses,
+                              recorded_at, by))
+        sign = -1 if exchange.reverses is not None else 1
+        rows = entry_rows(number, exchange.givers, exchange.receivers, exchange.minutes, exchange.on, sign=sign)
+        for entry in rows:
+            entries.append((number, entry["member"], entry["role"], day, entry["minutes"]))
+            balance_changes[entry["member"]] = balance_changes.get(entry["member"], 0) + entry["minutes"]
+        # A reversal takes its original out of the month's figures; it never counts itself.
+        key = (month_of(exchange.on), exchange.category)
+        n, minutes = month_changes.get(key, (0, 0))
+        month_changes[key] = (n + sign, minutes + sign * earned([{"minutes": sign * e["minutes"]} for e in rows]))
+        if len(entries) >= BATCH_ENTRIES:
+            _insert(session, exchange_rows, entries)
+            if progress:
+                progress(count)
+    _insert(session, exchange_rows, entries)
+    totals.add_to_balances(session, balance_changes)
+    totals.add_to_months(session, month_changes)
+    return first, count
+
+
+def _insert(session: Session, exchanges: list[tuple], entries: list[tuple]) -> None:
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    for table, columns, rows in (("exchanges", EXCHANGE_COLUMNS, exchanges), ("entries", ENTRY_COLUMNS, entries)):
+        if rows:
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+            connection.exec_driver_sql(sql, rows)
+            rows.clear()
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    number: int
+    balances: list[tuple[MemberName, int]]  # each party and their balance afterwards, in minutes
+    overdraft: list[int] = field(default_factory=list)
 
 
 def record_exchange(session: Session, by: str, settings: Settings, *, givers: list[Member],
@@ -106,43 +194,42 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
     check_exchange(settings, givers, receivers, minutes, on)
     note = clean_text(note, _("note"), limit=MAX_NOTE)
     code = find_category(session, category).code if category else "other"
-    per_receiver = minutes * len(givers)
-
-    overdrawn: list[int] = []
-    if settings.credit_limit_minutes is not None:
-        for receiver in receivers:
-            if receiver.kind != "person":
-                continue
-            after = member_balance(session, receiver.number) - per_receiver
-            if after < -settings.credit_limit_minutes:
-                if not allow_overdraft:
-                    raise Refused(_("{name} (#{number}) would have a balance of {after} hours, below the credit "
-                                    "limit of -{limit} hours. Use --allow-overdraft to record it anyway.").format(
-                        name=display_name(receiver), number=receiver.number, after=format_hours(after),
-                        limit=format_hours(settings.credit_limit_minutes)))
-                overdrawn.append(receiver.number)
-
-    number = next_exchange_number(session)
-    session.add(Exchange(number=number, date=on, category=code, minutes=minutes, note=note,
-                         reverses=None, recorded_at=audit.now(), recorded_by=by))
-    session.flush()
-    entries = entry_rows(number, [g.number for g in givers], [r.number for r in receivers], minutes, on)
-    session.execute(insert(Entry), entries)
-    totals.apply_entries(session, entries)
-    totals.add_to_months(session, {(totals.month_of(on), code): (1, totals.earned(entries))})
+    overdrawn = overdrawn_receivers(session, settings, receivers, minutes * len(givers), allow_overdraft)
+    number, _count = write_exchanges(session, by, [NewExchange(
+        on, code, minutes, note, tuple(g.number for g in givers), tuple(r.number for r in receivers))])
     audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
               givers=[g.number for g in givers], receivers=[r.number for r in receivers], category=code)
     for member_number in overdrawn:
         audit.log(session, by, "exchange.overdraft", exchange=number, member=member_number)
-    balances = balances_by_member_subset(session, [m.number for m in givers + receivers])
-    return RecordResult(number, [(m.number, display_name(m), balances.get(m.number, 0))
-                                 for m in givers + receivers], overdrawn)
+    parties = givers + receivers
+    after = balances_of(session, [m.number for m in parties])
+    return RecordResult(number, [(member_name(m), after.get(m.number, 0)) for m in parties], overdrawn)
 
 
-def balances_by_member_subset(session: Session, numbers: list[int]) -> dict[int, int]:
-    query = select(Member.number, Member.balance_minutes).where(Member.number.in_(numbers))
-    return {n: int(t) for n, t in session.execute(query)}
+def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
+    """Append the reversal of exchange `number`; returns the reversal's number."""
+    reason_text = clean_text(reason, _("reason"), limit=MAX_NOTE, required=True)
+    original = session.get(Exchange, number)
+    if original is None:
+        raise NotFound(_("There is no exchange number {number}.").format(number=number))
+    if original.reverses is not None:
+        raise Refused(_("Exchange {number} is a reversal (of exchange {original}) and cannot be voided.").format(
+            number=number, original=original.reverses))
+    already = session.scalar(select(Exchange.number).where(Exchange.reverses == number))
+    if already is not None:
+        raise Refused(_("Exchange {number} was already voided by exchange {reversal}.").format(
+            number=number, reversal=already))
+    parties = session.execute(select(Entry.member, Entry.role).where(Entry.exchange == number)
+                              .order_by(Entry.id)).all()
+    reversal, _count = write_exchanges(session, by, [NewExchange(
+        original.date, original.category, original.minutes, reason_text,
+        tuple(m for m, role in parties if role == "giver"), tuple(m for m, role in parties if role == "receiver"),
+        reverses=number)])
+    audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
+    return reversal
 
+
+# Reading -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ExchangeRow:
@@ -150,44 +237,38 @@ class ExchangeRow:
     date: date
     givers: list[int]
     receivers: list[int]
-    minutes: int
-    category: str
+    minutes: int          # per giver/receiver pair
+    category: CategoryName
     note: str | None
-    void: bool
     reverses: int | None
-    giver_names: list[str] = field(default_factory=list)
-    receiver_names: list[str] = field(default_factory=list)
-    category_name: str = ""
+    voided_by: int | None
+    giver_names: list[MemberName] = field(default_factory=list)
+    receiver_names: list[MemberName] = field(default_factory=list)
     recorded_at: datetime | None = None
     recorded_by: str | None = None
-    voided_by: int | None = None
 
     @property
-    def pairs(self) -> int:
-        return len(self.givers) * len(self.receivers)
+    def void(self) -> bool:
+        return self.reverses is not None or self.voided_by is not None
+
+    def minutes_for(self, member: int) -> int:
+        """What this exchange moved for one party: + earned as a giver, - as a receiver
+        (a reversal's parties carry the original's roles, so its signs are the opposite)."""
+        sign = -1 if self.reverses is not None else 1
+        if member in self.givers:
+            return sign * self.minutes * len(self.receivers)
+        return -sign * self.minutes * len(self.givers)
 
 
-def _reversal_of():  # type: ignore[no-untyped-def]
-    return aliased(Exchange, name="reversal")
-
-
-def not_a_reversal():  # type: ignore[no-untyped-def]
-    # Written so that SQLite cannot use the index on `reverses` for it: nearly every
-    # exchange has none, and planning from that index scans the whole table.
-    return func.coalesce(Exchange.reverses, 0) == 0
-
-
-def live_condition():  # type: ignore[no-untyped-def]
-    """Exchanges that count: neither a reversal nor voided by one."""
-    reversal = _reversal_of()
-    return and_(not_a_reversal(), ~exists().where(reversal.reverses == Exchange.number))
+def names_by_number(session: Session) -> dict[int, MemberName]:
+    return {m.number: member_name(m) for m in session.execute(select(*NAME_COLUMNS))}
 
 
 def iter_exchanges(session: Session, *, member: int | None = None, start: date | None = None,
                    end: date | None = None, category: str | None = None,
                    include_void: bool = False) -> Iterator[ExchangeRow]:
     """Exchanges in date order, streamed: one query, grouped as it is read."""
-    reversal = _reversal_of()
+    reversal = reversal_alias()
     query = (select(Exchange.number, Exchange.date, Exchange.minutes, Exchange.category, Exchange.note,
                     Exchange.reverses, Exchange.recorded_at, Exchange.recorded_by, reversal.number,
                     Entry.member, Entry.role)
@@ -204,8 +285,8 @@ def iter_exchanges(session: Session, *, member: int | None = None, start: date |
     if not include_void:
         query = query.where(not_a_reversal(), reversal.number.is_(None))
     query = query.order_by(Exchange.date, Exchange.number, Entry.id)
-    names = _names(session)
-    categories = _category_names(session)
+    names = names_by_number(session)
+    categories = category_names(session)
     current: dict | None = None
     for (number, on, minutes, code, note, reverses, at, by, voided_by, who, role) in \
             session.execute(query.execution_options(yield_per=5000)):
@@ -220,64 +301,38 @@ def iter_exchanges(session: Session, *, member: int | None = None, start: date |
         yield _row(current, names, categories)
 
 
-def _row(data: dict, names: dict[int, str], categories: dict[str, str]) -> ExchangeRow:
+def _row(data: dict, names: dict[int, MemberName], categories: dict[str, CategoryName]) -> ExchangeRow:
+    code = data["category"]
     return ExchangeRow(
         number=data["number"], date=data["date"], givers=data["givers"], receivers=data["receivers"],
-        minutes=data["minutes"], category=data["category"], note=data["note"],
-        void=data["reverses"] is not None or data["voided_by"] is not None, reverses=data["reverses"],
-        giver_names=[names.get(n, str(n)) for n in data["givers"]],
-        receiver_names=[names.get(n, str(n)) for n in data["receivers"]],
-        category_name=categories.get(data["category"], data["category"]),
-        recorded_at=data["recorded_at"], recorded_by=data["recorded_by"], voided_by=data["voided_by"])
-
-
-def _names(session: Session) -> dict[int, str]:
-    # Plain rows, not ORM objects: building ten thousand Member instances took 0.14 s.
-    return {m.number: display_name(m) for m in session.execute(
-        select(Member.number, Member.kind, Member.name, Member.forgotten))}
-
-
-def _category_names(session: Session) -> dict[str, str]:
-    return {c.code: category_name(c) for c in session.scalars(select(Category))}
+        minutes=data["minutes"], category=categories.get(code) or CategoryName(code, code, code), note=data["note"],
+        reverses=data["reverses"], voided_by=data["voided_by"],
+        giver_names=[names[n] for n in data["givers"]], receiver_names=[names[n] for n in data["receivers"]],
+        recorded_at=data["recorded_at"], recorded_by=data["recorded_by"])
 
 
 def get_exchange(session: Session, number: int) -> ExchangeRow:
-    exchange = session.get(Exchange, number)
+    exchange = session.get(Exchange, number) if number < 2**63 else None
     if exchange is None:
         raise NotFound(_("There is no exchange number {number}.").format(number=number))
-    rows = list(iter_exchanges(session, start=exchange.date, end=exchange.date, include_void=True))
+    rows = iter_exchanges(session, start=exchange.date, end=exchange.date, include_void=True)
     return next(row for row in rows if row.number == number)
 
 
-def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
-    """Append the reversal of exchange `number`; returns the reversal's number."""
-    reason_text = clean_text(reason, _("reason"), limit=MAX_NOTE, required=True)
-    original = session.get(Exchange, number)
-    if original is None:
-        raise NotFound(_("There is no exchange number {number}.").format(number=number))
-    if original.reverses is not None:
-        raise Refused(_("Exchange {number} is a reversal (of exchange {original}) and cannot be voided.").format(
-            number=number, original=original.reverses))
-    already = session.scalar(select(Exchange.number).where(Exchange.reverses == number))
-    if already is not None:
-        raise Refused(_("Exchange {number} was already voided by exchange {reversal}.").format(
-            number=number, reversal=already))
-    reversal = next_exchange_number(session)
-    session.add(Exchange(number=reversal, date=original.date, category=original.category,
-                         minutes=original.minutes, note=reason_text, reverses=number,
-                         recorded_at=audit.now(), recorded_by=by))
-    session.flush()
-    originals = session.execute(select(Entry.member, Entry.role, Entry.minutes)
-                                .where(Entry.exchange == number).order_by(Entry.id)).all()
-    entries = [{"exchange": reversal, "member": m, "role": role, "date": original.date, "minutes": -minutes}
-               for m, role, minutes in originals]
-    session.execute(insert(Entry), entries)
-    totals.apply_entries(session, entries)
-    # The original no longer counts in its month; the reversal never does.
-    totals.add_to_months(session, {(totals.month_of(original.date), original.category):
-                                   (-1, -totals.earned([{"minutes": -e["minutes"]} for e in entries]))})
-    audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
-    from timebank.ledger.listings import reopen_for_void
-
-    reopen_for_void(session, by, number)
-    return reversal
+def iter_pairs(session: Session, start: date | None, end: date | None) -> Iterator[tuple]:
+    """(exchange, ISO date, giver, receiver, minutes, category) for every giver/receiver pair
+    of every exchange that counts, streamed from one query (a million rows never sit in
+    memory)."""
+    giver, receiver = aliased(Entry, name="giver"), aliased(Entry, name="receiver")
+    # The date as text: ISO already, and parsing a million dates only to print them is waste.
+    query = (select(Exchange.number, cast(Exchange.date, String(10)), giver.member, receiver.member, Exchange.minutes,
+                    Exchange.category)
+             .join(giver, and_(giver.exchange == Exchange.number, giver.role == "giver"))
+             .join(receiver, and_(receiver.exchange == Exchange.number, receiver.role == "receiver"))
+             .where(live_condition())
+             .order_by(Exchange.date, Exchange.number, giver.id, receiver.id))
+    if start:
+        query = query.where(Exchange.date >= start)
+    if end:
+        query = query.where(Exchange.date <= end)
+    yield from session.connection().execute(query.execution_options(yield_per=20_000))

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 from timebank.i18n import _, sort_key
 from timebank.ledger import audit
-from timebank.ledger.categories import category_name, find_category
+from timebank.ledger.categories import CategoryName, find_category
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
-from timebank.ledger.exchanges import live_condition
-from timebank.ledger.members import MAX_NOTE, clean_text, display_name, require_active
+from timebank.ledger.members import require_active
 from timebank.ledger.models import Category, Entry, Exchange, Listing, Member
-
-KINDS = ("offer", "request")
+from timebank.ledger.names import MemberName, alphabetical, member_name, message_name
+from timebank.ledger.sql import live_condition
+from timebank.ledger.text import MAX_NOTE, clean_text
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,14 @@ class ListingRow:
     id: int
     kind: str
     member: int
-    name: str
+    name: MemberName
     area: str | None
-    category: str
-    category_name: str
+    category: CategoryName
     note: str | None
     opened: date
     closed: date | None
     closed_because: str | None
     exchange: int | None
-    sort_as: str | None = None
 
 
 def _not_found(kind: str, number: int) -> NotFound:
@@ -54,7 +52,7 @@ def add_listing(session: Session, by: str, kind: str, member: Member, category: 
         Listing.kind == kind, Listing.member == member.number, Listing.category == code, Listing.closed.is_(None)))
     if duplicate is not None:
         raise Refused(_("{name} (#{number}) already has an open listing for {category} (number {id}).").format(
-            name=display_name(member), number=member.number, category=code, id=duplicate))
+            name=message_name(member), number=member.number, category=code, id=duplicate))
     listing = Listing(kind=kind, member=member.number, category=code,
                       note=clean_text(note, _("note"), limit=MAX_NOTE), opened=on or today())
     session.add(listing)
@@ -108,9 +106,10 @@ def reopen_for_void(session: Session, by: str, exchange: int) -> None:
         audit.log(session, by, "request.reopen", member=request.member, exchange=exchange, id=request.id)
 
 
-def list_listings(session: Session, kind: str, *, category: str | None = None, area: str | None = None,
+def list_listings(session: Session, kind: str, lang: str, *, category: str | None = None, area: str | None = None,
                   member: Member | None = None, include_closed: bool = False) -> list[ListingRow]:
-    query = (select(Listing, Member.name, Member.kind, Member.forgotten, Member.number, Member.area, Member.sort_as,
+    """Listings by category name, then member, in the alphabetical order of `lang`."""
+    query = (select(Listing, Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
                     Category)
              .join(Member, Member.number == Listing.member)
              .join(Category, Category.code == Listing.category)
@@ -122,28 +121,22 @@ def list_listings(session: Session, kind: str, *, category: str | None = None, a
     if member is not None:
         query = query.where(Listing.member == member.number)
     rows = []
-    for listing, name, member_kind, forgotten, number, member_area, sort_as, cat in session.execute(query):
+    for listing, number, member_kind, name, sort_as, forgotten, member_area, cat in session.execute(query):
         if area and (member_area or "").strip().casefold() != area.strip().casefold():
             continue
-        shown = display_name(_Named(number, name, member_kind, forgotten))
-        rows.append(ListingRow(listing.id, listing.kind, number, shown, member_area, listing.category,
-                               category_name(cat), listing.note, listing.opened, listing.closed,
-                               listing.closed_because, listing.exchange, sort_as))
-    return sorted(rows, key=lambda r: (sort_key(r.category_name), sort_key(r.sort_as or r.name), r.id))
-
-
-@dataclass(frozen=True)
-class _Named:
-    number: int
-    name: str
-    kind: str
-    forgotten: object
+        rows.append(ListingRow(listing.id, listing.kind, number,
+                               MemberName(number, name or "", member_kind, forgotten is not None, sort_as),
+                               None if forgotten else member_area, CategoryName(cat.code, cat.name_en, cat.name_cy),
+                               listing.note, listing.opened, listing.closed, listing.closed_because, listing.exchange))
+    rows = alphabetical(rows, lang, key=lambda r: r.name)
+    # Stable: within a category, members stay in alphabetical order.
+    return sorted(rows, key=lambda r: sort_key(r.category.name(lang), lang))
 
 
 @dataclass(frozen=True)
 class Match:
     number: int
-    name: str
+    name: MemberName
     area: str | None
     same_area: bool
     last_given: date | None
@@ -151,13 +144,14 @@ class Match:
     offer: int
 
 
-def match(session: Session, category: str, area: str | None = None, exclude: int | None = None) -> list[Match]:
+def match(session: Session, lang: str, category: str, area: str | None = None,
+          exclude: int | None = None) -> list[Match]:
     """Active members who offer `category`, best first: same area first, then whoever gave
     least recently (spreading the work), then the lowest balance (those in debit are asked
     to give). Three queries whatever the number of members."""
     code = find_category(session, category).code
     offers = session.execute(
-        select(Listing.id, Member.number, Member.name, Member.kind, Member.forgotten, Member.area,
+        select(Listing.id, Member.number, Member.name, Member.kind, Member.forgotten, Member.sort_as, Member.area,
                Member.balance_minutes)
         .join(Member, Member.number == Listing.member)
         .where(Listing.kind == "offer", Listing.category == code, Listing.closed.is_(None),
@@ -169,12 +163,12 @@ def match(session: Session, category: str, area: str | None = None, exclude: int
         .where(Entry.member.in_(numbers), Entry.minutes > 0, live_condition())
         .group_by(Entry.member)).all()) if numbers else {}
     wanted = (area or "").strip().casefold()
-    matches = [Match(row.number, display_name(_Named(row.number, row.name, row.kind, row.forgotten)), row.area,
+    matches = [Match(row.number, member_name(row), row.area,
                      bool(wanted) and (row.area or "").strip().casefold() == wanted, last.get(row.number),
                      row.balance_minutes, row.id)
                for row in offers if row.number != exclude]
-    return sorted(matches, key=lambda m: (not m.same_area, m.last_given or date.min, m.balance_minutes,
-                                          sort_key(m.name)))
+    matches = alphabetical(matches, lang, key=lambda m: m.name)
+    return sorted(matches, key=lambda m: (not m.same_area, m.last_given or date.min, m.balance_minutes))
 
 
 @dataclass(frozen=True)
@@ -197,3 +191,21 @@ def request_figures(session: Session, start: date, end: date) -> RequestFigures 
     still_open = sum(1 for r in requests if r.closed is None or r.closed > end)
     return RequestFigures(opened, len(met_days), still_open,
                           statistics.median(met_days) if met_days else None)
+
+
+def matches_for(session: Session, lang: str, *, request: int | None = None, category: str | None = None,
+                area: str | None = None) -> tuple[CategoryName, str | None, list[Match]]:
+    """Who could meet a request (in its requester's area unless another is given), or who
+    offers a category: the category, the area that counted, and the members best first."""
+    exclude = None
+    if request is not None:
+        listing = open_listing(session, "request", request)
+        requester = session.get(Member, listing.member)
+        code, exclude = listing.category, listing.member
+        area = area or (requester.area if requester and requester.forgotten is None else None)
+    else:
+        code = find_category(session, category or "").code
+    chosen = session.get(Category, code)
+    assert chosen is not None
+    return (CategoryName(chosen.code, chosen.name_en, chosen.name_cy), area or None,
+            match(session, lang, code, area, exclude))

@@ -1,52 +1,28 @@
-"""Members: adding, finding by number or name, listing, editing, leaving and rejoining."""
+"""Members: adding, finding by number or name, listing, editing, leaving and rejoining.
+
+Erasure (`member forget`) is in `erasure`; what a leaving member's listings become is the
+`leave` action's business (`actions`), so members know nothing of listings.
+"""
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, ngettext, normalise_language, sort_key
+from timebank.i18n import _, fold, ngettext, normalise_language
 from timebank.ledger import audit
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.models import Entry, Member
-from timebank.ledger.text import ERASED, has_control_characters
+from timebank.ledger.names import MemberName, alphabetical, member_name, message_name
+from timebank.ledger.text import MAX_NOTE, clean_text
 
 POT = 0
 KINDS = ("person", "organisation")
-MAX_TEXT = 200
-MAX_NOTE = 2000
-
-
-def display_name(member: Member) -> str:
-    """The name to show: the pot and erased members get a name in the output language."""
-    if member.kind == "pot":
-        return _("Time bank pot")
-    if member.forgotten is not None:
-        return _("Member {number} (erased)").format(number=member.number)
-    return member.name
-
-
-def clean_text(value: str | None, label: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
-    """Trim a text field and refuse control characters or excessive length."""
-    if value is None:
-        return None
-    value = unicodedata.normalize("NFC", value).strip()
-    if not value:
-        if required:
-            raise InvalidInput(_("The {field} cannot be empty.").format(field=label))
-        return None
-    if has_control_characters(value):
-        raise InvalidInput(_("The {field} contains control characters.").format(field=label))
-    if len(value) > limit:
-        raise InvalidInput(_("The {field} is too long (at most {count} characters).").format(field=label, count=limit))
-    return value
 
 
 def check_lang(value: str | None) -> str | None:
@@ -107,7 +83,7 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
 
 def _candidates_message(matches: list[Member], text: str) -> str:
     shown = sorted(matches, key=lambda m: m.number)[:10]
-    listing = ", ".join(f"#{m.number} {display_name(m)}" for m in shown)
+    listing = ", ".join(f"#{m.number} {message_name(m)}" for m in shown)
     more = len(matches) - len(shown)
     message = ngettext("'{text}' matches {count} member: {listing}",
                        "'{text}' matches {count} members: {listing}", len(matches)).format(
@@ -122,7 +98,7 @@ class MemberIndex:
 
     def __init__(self, members: list[Member]) -> None:
         self.by_number = {m.number: m for m in members}
-        self.named = [(fold(display_name(m)), m) for m in members if m.forgotten is None]
+        self.named = [(fold(message_name(m)), m) for m in members if m.forgotten is None]
 
     def find(self, text: str) -> Member:
         """By number ('17', '#17') or by name: exact, then unique prefix, then unique
@@ -160,55 +136,60 @@ def find_member(session: Session, text: str) -> Member:
 def require_active(member: Member, on: date | None = None) -> None:
     if member.left is not None:
         raise Refused(_("{name} (#{number}) left on {date}.").format(
-            name=display_name(member), number=member.number, date=member.left.isoformat()))
+            name=message_name(member), number=member.number, date=member.left.isoformat()))
     if member.forgotten is not None:
         raise Refused(_("Member {number} has been erased.").format(number=member.number))
     if on is not None and on < member.joined:
         raise Refused(_("{name} (#{number}) joined on {joined}, after {date}.").format(
-            name=display_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+            name=message_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+
+
+def require_member_on(member: Member, on: date) -> None:
+    """A member on a given day: joined by then, not yet left, never erased (imports, and
+    history typed in late)."""
+    if member.forgotten is not None:
+        raise Refused(_("Member {number} has been erased.").format(number=member.number))
+    if on < member.joined:
+        raise Refused(_("{name} (#{number}) joined on {joined}, after {date}.").format(
+            name=message_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+    if member.left is not None and on > member.left:
+        raise Refused(_("{name} (#{number}) left on {date}.").format(
+            name=message_name(member), number=member.number, date=member.left.isoformat()))
 
 
 @dataclass(frozen=True)
 class MemberRow:
     number: int
-    name: str
+    name: MemberName
     kind: str
     area: str | None
     lang: str
     joined: date
     left: date | None
     balance_minutes: int
-    sort_as: str | None = None
+    email: str | None = None
+    phone: str | None = None
 
 
-def balances_by_member(session: Session, as_of: date | None = None) -> dict[int, int]:
-    """Every member's balance: the cached totals, or (as of a date) a sum of entries."""
-    if as_of is None:
-        return {number: int(total) for number, total in session.execute(
-            select(Member.number, Member.balance_minutes))}
-    query = select(Entry.member, func.sum(Entry.minutes)).where(Entry.date <= as_of).group_by(Entry.member)
-    return {number: int(total) for number, total in session.execute(query)}
-
-
-def list_members(session: Session, *, which: str = "active", search: str | None = None,
+def list_members(session: Session, lang: str, *, which: str = "active", search: str | None = None,
                  include_pot: bool = False) -> list[MemberRow]:
-    """Members in the alphabetical order of the output language, with their balances."""
+    """Members in the alphabetical order of `lang`, with their balances."""
     query = select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
-                   Member.lang, Member.joined, Member.left, Member.balance_minutes)
+                   Member.lang, Member.joined, Member.left, Member.balance_minutes, Member.email, Member.phone)
     if not include_pot:
         query = query.where(Member.kind != "pot")
     if which == "active":
         query = query.where(Member.left.is_(None))
     elif which == "left":
         query = query.where(Member.left.is_not(None))
-    rows = [MemberRow(m.number, display_name(m), m.kind, m.area, m.lang, m.joined, m.left, m.balance_minutes,
-                      m.sort_as)
+    rows = [MemberRow(m.number, member_name(m), m.kind, None if m.forgotten else m.area, m.lang, m.joined, m.left,
+                      m.balance_minutes, None if m.forgotten else m.email, None if m.forgotten else m.phone)
             for m in session.execute(query)]
     if search:
         wanted = fold(search.strip())
-        rows = [r for r in rows if wanted in fold(r.name) or wanted in fold(r.area or "")
+        rows = [r for r in rows if wanted in fold(r.name.name) or wanted in fold(r.area or "")
                 or wanted == str(r.number)]
-    return sorted(rows, key=lambda r: sort_key(r.sort_as or r.name))
+    return alphabetical(rows, lang, key=lambda r: r.name)
 
 
 def edit_member(session: Session, by: str, member: Member, **changes: str | None) -> dict[str, tuple]:
@@ -251,20 +232,17 @@ def leave_member(session: Session, by: str, member: Member, on: date | None = No
         raise Refused(_("The time bank pot cannot leave."))
     if member.left is not None:
         raise Refused(_("{name} (#{number}) already left on {date}.").format(
-            name=display_name(member), number=member.number, date=member.left.isoformat()))
+            name=message_name(member), number=member.number, date=member.left.isoformat()))
     on = on or today()
     if on < member.joined:
         raise InvalidInput(_("{name} (#{number}) joined on {joined}, after {date}.").format(
-            name=display_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+            name=message_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
     last = session.scalar(select(func.max(Entry.date)).where(Entry.member == member.number))
     if last is not None and on < last:
         raise InvalidInput(_("{name} (#{number}) has an exchange on {last}, after {date}.").format(
-            name=display_name(member), number=member.number, last=last.isoformat(), date=on.isoformat()))
+            name=message_name(member), number=member.number, last=last.isoformat(), date=on.isoformat()))
     member.left = on
     audit.log(session, by, "member.leave", member=member.number, date=on.isoformat())
-    from timebank.ledger.listings import close_member_listings
-
-    close_member_listings(session, by, member.number, "left", on)
     return on
 
 
@@ -272,137 +250,6 @@ def rejoin_member(session: Session, by: str, member: Member) -> None:
     if member.forgotten is not None:
         raise Refused(_("Member {number} has been erased.").format(number=member.number))
     if member.left is None:
-        raise Refused(_("{name} (#{number}) has not left.").format(name=display_name(member), number=member.number))
+        raise Refused(_("{name} (#{number}) has not left.").format(name=message_name(member), number=member.number))
     audit.log(session, by, "member.rejoin", member=member.number, left=member.left.isoformat())
     member.left = None
-
-
-
-
-def forget_member(session: Session, by: str, member: Member) -> int:
-    """UK GDPR erasure: the name, contact details, notes and sort-as name go, from the
-    member row, from exchange and listing notes and from the audit's stored details. The
-    number, dates and exchanges stay, so every balance still adds up. Returns how many
-    stored texts were scrubbed."""
-    from timebank.ledger.models import AuditEvent, Exchange, Listing
-
-    if member.kind == "pot":
-        raise Refused(_("The time bank pot cannot be erased."))
-    if member.forgotten is not None:
-        raise Refused(_("Member {number} has already been erased.").format(number=member.number))
-    # What the member was called and how to reach them before any edit: the audit of
-    # their own `member add` and `member edit` holds the earlier values too.
-    own_events = list(session.scalars(select(AuditEvent).where(AuditEvent.member == member.number)))
-    earlier = [(key, value) for event in own_events for key, value in _personal_values(json.loads(event.details))
-               if value != ERASED]
-    # Words that identify them, to be found in other people's free text. (Their own notes
-    # are erased where they are kept, not searched for: "Saturdays" identifies nobody.)
-    identifying = {member.name, member.sort_as, member.email, member.phone,
-                   *(value for key, value in earlier if key in IDENTIFYING_FIELDS)}
-    secrets = sorted({text.strip() for text in identifying if text and len(text.strip()) >= 2}, key=len, reverse=True)
-    member.name = ""
-    member.sort_as = member.email = member.phone = member.note = None
-    member.forgotten = audit.now()
-    scrubbed = 0
-    for event in own_events:
-        details = json.loads(event.details)
-        if _erase_personal(details):
-            event.details = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
-            scrubbed += 1
-    for listing in session.scalars(select(Listing).where(Listing.member == member.number, Listing.note.is_not(None))):
-        listing.note = None
-        scrubbed += 1
-    if secrets:
-        mention = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(secret) for secret in secrets) + r")(?!\w)",
-                             re.IGNORECASE)
-        for event in session.scalars(select(AuditEvent).where(
-                AuditEvent.member.is_distinct_from(member.number), _may_mention(AuditEvent.details, secrets))):
-            details = json.loads(event.details)
-            # Another member's own details are theirs, whatever they happen to share with these.
-            keep = DIGEST_KEYS | (set(PERSONAL_FIELDS) | {"changes"} if event.action.startswith("member.") else set())
-            cleaned = _scrub_values(details, mention, keep)
-            if cleaned != details:
-                event.details = json.dumps(cleaned, ensure_ascii=False, sort_keys=True, default=str)
-                scrubbed += 1
-        for row in (*session.scalars(select(Exchange).where(_may_mention(Exchange.note, secrets))),
-                    *session.scalars(select(Listing).where(_may_mention(Listing.note, secrets)))):
-            text = mention.sub(ERASED, row.note or "")
-            if text != row.note:
-                row.note = text
-                scrubbed += 1
-    audit.log(session, by, "member.forget", member=member.number)
-    from timebank.ledger.dates import today as today_
-    from timebank.ledger.listings import close_member_listings
-
-    close_member_listings(session, by, member.number, "erased", today_())
-    return scrubbed
-
-
-def erased_numbers(session: Session) -> set[int]:
-    return set(session.scalars(select(Member.number).where(Member.forgotten.is_not(None))))
-
-
-def erase_again(session: Session, by: str, numbers: set[int]) -> list[int]:
-    """After a restore: erase once more everyone who had been erased in the ledger that was
-    replaced. An older backup still holds their details, and an erasure must not be undone."""
-    again = []
-    for member in session.scalars(select(Member).where(Member.number.in_(numbers), Member.forgotten.is_(None))):
-        forget_member(session, by, member)
-        again.append(member.number)
-    return sorted(again)
-
-
-PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
-IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")
-DIGEST_KEYS = frozenset({"sha256", "content", "ledger"})
-
-
-def _personal_values(details: dict) -> list[tuple[str, str]]:
-    """(field, text) of the personal texts in one audit event's details: `member add` stores
-    the name, `member edit` the old and new value of each changed field."""
-    values = [(key, details[key]) for key in PERSONAL_FIELDS if isinstance(details.get(key), str)]
-    for field, change in (details.get("changes") or {}).items():
-        if field in PERSONAL_FIELDS and isinstance(change, dict):
-            values += [(field, v) for v in (change.get("old"), change.get("new")) if isinstance(v, str)]
-    return values
-
-
-def _erase_personal(details: dict) -> bool:
-    """Blank the personal fields of one audit event's details; True if any were there."""
-    found = False
-    for key in PERSONAL_FIELDS:
-        if isinstance(details.get(key), str) and details[key] != ERASED:
-            details[key] = ERASED
-            found = True
-    for field, change in (details.get("changes") or {}).items():
-        if field in PERSONAL_FIELDS and isinstance(change, dict):
-            for side in ("old", "new"):
-                if change.get(side) not in (None, ERASED):
-                    change[side] = ERASED
-                    found = True
-    return found
-
-
-def _scrub_values(value: object, mention: "re.Pattern[str]", keep: "frozenset[str] | set[str]" = frozenset()) -> object:
-    """The same JSON value with every mention replaced in its strings (never in its keys),
-    leaving the entries named in `keep` as they are."""
-    if isinstance(value, str):
-        return mention.sub(ERASED, value)
-    if isinstance(value, list):
-        return [_scrub_values(item, mention) for item in value]
-    if isinstance(value, dict):
-        return {key: item if key in keep else _scrub_values(item, mention) for key, item in value.items()}
-    return value
-
-
-def _may_mention(column, secrets: list[str]):  # type: ignore[no-untyped-def]
-    """A cheap SQL filter for rows that might mention one of `secrets`, in any case: each
-    secret's longest run of plain ASCII, which both databases compare without case
-    (SQLite's lower() and LIKE fold only ASCII). Python then decides on whole words."""
-    runs = []
-    for secret in secrets:
-        parts = re.findall(r"[A-Za-z0-9@.+-]{2,}", secret)
-        if not parts:
-            return column.is_not(None)  # nothing plain to look for: read every row
-        runs.append(max(parts, key=len))
-    return or_(*[column.icontains(run, autoescape=True) for run in runs])

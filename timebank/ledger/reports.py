@@ -8,35 +8,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import sort_key
-from timebank.ledger.categories import category_name, list_categories
+from timebank.ledger import settings as settings_module
+from timebank.ledger.categories import CategoryName, category_names
 from timebank.ledger.dates import add_months, month_end, today
-from timebank.ledger.exchanges import live_condition
-from timebank.ledger.members import display_name
 from timebank.ledger.listings import RequestFigures, request_figures
 from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.names import MemberName, alphabetical, member_name
 from timebank.ledger.settings import Settings
+from timebank.ledger.sql import earned_sum, live_condition, month_key, month_of
+
+if TYPE_CHECKING:
+    from timebank.ledger.db import Ledger
 
 
 @dataclass(frozen=True)
 class MemberLine:
     number: int
-    name: str
+    name: MemberName
     opening_minutes: int
     given_minutes: int
     received_minutes: int
     closing_minutes: int
-    sort_as: str | None = None
 
 
 @dataclass(frozen=True)
 class CategoryLine:
-    code: str
-    name: str
+    category: CategoryName
     exchanges: int
     minutes: int
 
@@ -70,12 +73,8 @@ def last_complete_month() -> date:
     return (first_this_month - timedelta(days=1)).replace(day=1)
 
 
-def _month_key(column):  # type: ignore[no-untyped-def]
-    # 'YYYY-MM' from a date column, the same on SQLite (text dates) and PostgreSQL.
-    return func.substr(cast(column, String), 1, 7)
-
-
-def monthly_report(session: Session, settings: Settings, month: date) -> MonthlyReport:
+def monthly_report(session: Session, settings: Settings, month: date, lang: str) -> MonthlyReport:
+    """The month's figures; member and category lines in the alphabetical order of `lang`."""
     start, end = month, month_end(month)
     live = live_condition()
 
@@ -84,7 +83,7 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     who = (Entry.member + 0).label("who")
     activity = session.execute(
         select(who,
-               func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
+               earned_sum(),
                func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)))
         .join(Exchange, Exchange.number == Entry.exchange)
         .where(Entry.date.between(start, end), live)
@@ -99,21 +98,20 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     lines: list[MemberLine] = []
     for m in members:
         o, g, r = opening.get(m.number, 0), given.get(m.number, 0), received.get(m.number, 0)
-        lines.append(MemberLine(m.number, display_name(m), o, g, r, o + g - r, m.sort_as))
-    pot_lines = [line for line in lines if line.number == 0]
-    person_lines = sorted((line for line in lines if line.number != 0), key=lambda l: sort_key(l.sort_as or l.name))
-    shown = [line for line in pot_lines + person_lines
+        lines.append(MemberLine(m.number, member_name(m), o, g, r, o + g - r))
+    lines = alphabetical(lines, lang, key=lambda line: line.name)
+    shown = [line for line in lines
              if line.given_minutes or line.received_minutes or line.opening_minutes or line.closing_minutes]
 
     first = add_months(month, -11)
     totals = month_totals(session, first, month)
     category_rows: dict[str, tuple[int, int]] = {}
     for (key, code), (n, minutes) in totals.items():
-        if key == month.isoformat()[:7]:
+        if key == month_of(month):
             category_rows[code] = (n, minutes)
-    categories = [CategoryLine(c.code, category_name(c), *category_rows[c.code])
-                  for c in list_categories(session) if c.code in category_rows]
-    categories.sort(key=lambda c: (-c.minutes, sort_key(c.name)))
+    names = category_names(session)
+    categories = [CategoryLine(names[code], *figures) for code, figures in category_rows.items()]
+    categories.sort(key=lambda c: (-c.minutes, sort_key(c.category.name(lang), lang)))
     counts = sum(n for n, _m in category_rows.values())
 
     trend_rows: dict[str, tuple[int, int]] = {}
@@ -123,13 +121,11 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     trend = []
     for offset in range(12):
         point = add_months(first, offset)
-        n, minutes = trend_rows.get(point.isoformat()[:7], (0, 0))
+        n, minutes = trend_rows.get(month_of(point), (0, 0))
         trend.append(TrendPoint(point, n, minutes))
 
     limit = settings.credit_limit_minutes
-    kinds = {m.number: m.kind for m in members}
-    over = [line for line in person_lines
-            if limit is not None and kinds[line.number] == "person" and line.closing_minutes < -limit]
+    over = [line for line in lines if settings_module.below_limit(settings, line.name.kind, line.closing_minutes)]
 
     return MonthlyReport(
         month=month,
@@ -137,9 +133,7 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
         minutes_exchanged=sum(given.values()),
         members_active=sum(1 for number in given.keys() | received.keys() if number != 0
                            and (given.get(number) or received.get(number))),
-        members_new=sum(1 for m in people if start <= m.joined <= end),
-        members_left=sum(1 for m in people if m.left is not None and start <= m.left <= end),
-        members_total=sum(1 for m in people if m.left is None or m.left > end),
+        **member_counts(people, start, end),
         members=shown,
         categories=categories,
         trend=trend,
@@ -149,11 +143,19 @@ def monthly_report(session: Session, settings: Settings, month: date) -> Monthly
     )
 
 
+def member_counts(people: list, first: date, last: date) -> dict[str, int]:
+    """Members who joined and who left between first and last, and members at the end of
+    last (the pot is no member): the one definition for monthly and period reports."""
+    return {"members_new": sum(1 for m in people if first <= m.joined <= last),
+            "members_left": sum(1 for m in people if m.left is not None and first <= m.left <= last),
+            "members_total": sum(1 for m in people if m.joined <= last and (m.left is None or m.left > last))}
+
+
 def month_totals(session: Session, first: date, last: date) -> dict[tuple[str, str], tuple[int, int]]:
     """Counting exchanges and minutes per (month, category) from the cached totals."""
     return {(m, c): (int(n), int(minutes)) for m, c, n, minutes in session.execute(
         select(MonthTotal.month, MonthTotal.category, MonthTotal.exchanges, MonthTotal.minutes)
-        .where(MonthTotal.month.between(first.isoformat()[:7], last.isoformat()[:7]), MonthTotal.exchanges != 0))}
+        .where(MonthTotal.month.between(month_of(first), month_of(last)), MonthTotal.exchanges != 0))}
 
 
 MEMBER_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.joined,
@@ -177,11 +179,6 @@ def opening_balances(session: Session, members: list, start: date) -> dict[int, 
     since = {number: int(total) for number, total in session.execute(
         select(Entry.member, func.sum(Entry.minutes)).where(Entry.date >= start).group_by(Entry.member))}
     return {m.number: m.balance_minutes - since.get(m.number, 0) for m in members}
-
-
-def _earned():  # type: ignore[no-untyped-def]
-    """What the givers earned: each minute exchanged counted once."""
-    return func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))
 
 
 @dataclass(frozen=True)
@@ -208,7 +205,7 @@ def period_key(day: date, by: str) -> date:
 def period_label(first: date, by: str) -> str:
     if by == "quarter":
         return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
-    return first.isoformat()[:7]
+    return month_of(first)
 
 
 def period_report(session: Session, start: date, end: date, by: str = "month") -> tuple[list[PeriodLine], PeriodLine]:
@@ -217,9 +214,9 @@ def period_report(session: Session, start: date, end: date, by: str = "month") -
     live = live_condition()
     # Grouped by the label, so that PostgreSQL sees one expression (not two with
     # separately bound parameters).
-    month = _month_key(Exchange.date).label("month")
+    month = month_key(Exchange.date).label("month")
     per_month = session.execute(
-        select(month, Exchange.category, func.count(func.distinct(Exchange.number)), _earned())
+        select(month, Exchange.category, func.count(func.distinct(Exchange.number)), earned_sum())
         .join(Entry, Entry.exchange == Exchange.number)
         .where(Exchange.date.between(start, end), live)
         .group_by(month, Exchange.category)).all()
@@ -228,7 +225,7 @@ def period_report(session: Session, start: date, end: date, by: str = "month") -
         .join(Exchange, Exchange.number == Entry.exchange)
         .where(Exchange.date.between(start, end), live, Entry.member != 0)
         .group_by(month, Entry.member)).all()
-    people = list(session.scalars(select(Member).where(Member.kind != "pot", Member.joined <= end)))
+    people = session.execute(select(Member.joined, Member.left).where(Member.kind != "pot", Member.joined <= end)).all()
 
     periods: list[date] = []
     cursor = period_key(start, by)
@@ -266,10 +263,16 @@ def period_report(session: Session, start: date, end: date, by: str = "month") -
             exchanges=sum(counts.get(k, 0) for k in keys),
             minutes_exchanged=sum(minutes.get(k, 0) for k in keys),
             members_active=len(set().union(*[active.get(k, set()) for k in keys])) if keys else 0,
-            members_new=sum(1 for m in people if first <= m.joined <= last),
-            members_left=sum(1 for m in people if m.left is not None and first <= m.left <= last),
-            members_total=sum(1 for m in people if m.joined <= last and (m.left is None or m.left > last)),
+            **member_counts(people, first, last),
             category_minutes=merged)
 
     lines = [line(period_label(p, by), *bounds(p), [p]) for p in periods]
     return lines, line("total", start, end, periods)
+
+
+def read_monthly(ledger: "Ledger", month: date, lang: str) -> MonthlyReport:
+    """The monthly report from one snapshot of the ledger."""
+    from timebank.ledger.db import reading
+
+    with reading(ledger) as session:
+        return monthly_report(session, settings_module.load(session), month, lang)

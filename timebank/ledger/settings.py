@@ -88,7 +88,8 @@ def normalise(key: str, value: str) -> str:
     return f"{money:.2f}"
 
 
-def set_value(session: Session, key: str, value: str, by: str) -> str:
+def store(session: Session, key: str, value: str) -> tuple[str, str]:
+    """Write a checked value; returns (old, new) as stored."""
     stored = normalise(key, value)
     row = session.get(Setting, key)
     old = row.value if row else DEFAULTS.get(key, "")
@@ -96,5 +97,22 @@ def set_value(session: Session, key: str, value: str, by: str) -> str:
         session.add(Setting(key=key, value=stored))
     else:
         row.value = stored
+    return old, stored
+
+
+def set_value(session: Session, key: str, value: str, by: str) -> str:
+    """Change a setting, with its audit event."""
+    old, stored = store(session, key, value)
     audit.log(session, by, "settings.set", key=key, old=old, new=stored)
     return stored
+
+
+def credit_limit_applies(kind: str) -> bool:
+    """The credit limit binds people; organisations and the pot may go below it."""
+    return kind == "person"
+
+
+def below_limit(settings: Settings, kind: str, balance_minutes: int) -> bool:
+    """The one credit-limit rule: a person whose balance is below minus the limit."""
+    limit = settings.credit_limit_minutes
+    return limit is not None and credit_limit_applies(kind) and balance_minutes < -limit

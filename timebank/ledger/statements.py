@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from timebank.i18n import sort_key
-from timebank.ledger.exchanges import iter_exchanges, member_balance
-from timebank.ledger.members import display_name
-from timebank.ledger.models import Member
 from sqlalchemy.orm import Session
+
+from timebank.ledger.balances import member_balance
+from timebank.ledger.categories import CategoryName
+from timebank.ledger.exchanges import iter_exchanges
+from timebank.ledger.models import Member
+from timebank.ledger.names import MemberName, alphabetical, member_name
 
 
 @dataclass(frozen=True)
 class StatementLine:
     date: date
     exchange: int
-    others: list[str]
-    category: str
-    category_name: str
+    others: list[MemberName]
+    category: CategoryName
     note: str | None
     minutes: int  # + given, - received
     balance: int
@@ -27,8 +28,8 @@ class StatementLine:
 @dataclass(frozen=True)
 class Statement:
     number: int
-    name: str
-    lang: str
+    name: MemberName
+    lang: str            # the member's own language: the one their statement is read in
     start: date | None
     end: date | None
     opening: int
@@ -44,20 +45,18 @@ class Statement:
         return -sum(line.minutes for line in self.lines if line.minutes < 0)
 
 
-def statement(session: Session, member: Member, start: date | None = None, end: date | None = None) -> Statement:
+def statement(session: Session, member: Member, lang: str, start: date | None = None,
+              end: date | None = None) -> Statement:
+    """The statement of `member`; the people on each line in the alphabetical order of `lang`."""
     opening = member_balance(session, member.number, start - timedelta(days=1)) if start else 0
     running = opening
     lines: list[StatementLine] = []
     for row in iter_exchanges(session, member=member.number, start=start, end=end):
-        if member.number in row.givers:
-            amount = row.minutes * len(row.receivers)
-            others = row.receiver_names
-        else:
-            amount = -row.minutes * len(row.givers)
-            others = row.giver_names
+        amount = row.minutes_for(member.number)
+        others = row.receiver_names if member.number in row.givers else row.giver_names
         running += amount
-        lines.append(StatementLine(row.date, row.number, sorted(others, key=sort_key), row.category,
-                                   row.category_name, row.note, amount, running))
+        lines.append(StatementLine(row.date, row.number, alphabetical(others, lang), row.category, row.note,
+                                   amount, running))
     # Voided exchanges and their reversals cancel on the same date, so leaving both out
     # of the lines keeps the running balance equal to the balance from the entries.
-    return Statement(member.number, display_name(member), member.lang, start, end, opening, lines, running)
+    return Statement(member.number, member_name(member), member.lang, start, end, opening, lines, running)

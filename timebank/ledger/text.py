@@ -1,18 +1,59 @@
-"""What may be stored as text: no control characters, and no invisible marks that
-reorder how the text around them is shown."""
+"""What may be stored as text, and the marks stored text can carry.
+
+Every free text a person types (names, notes, areas, reasons) passes `clean_text`: trimmed,
+NFC-normalised, no control characters, bounded. Kept at the bottom of the core: members,
+categories, exchanges and imports all use it.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-# Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069): right-to-left text
-# itself is welcome, but these make a name or note display as something it is not.
+from timebank.i18n import _
+from timebank.ledger.errors import InvalidInput
+
 # What stands in stored text where an erased member's details were (`member forget`); the
 # face shows it in the output language.
 ERASED = "[erased]"
 
+MAX_TEXT = 200
+MAX_NOTE = 2000
+
+# Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069): right-to-left text
+# itself is welcome, but these make a name or note display as something it is not.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+# A text cell starting with one of these is run as a formula by a spreadsheet (OWASP's
+# CSV-injection list); every CSV we write neutralises it, and imports undo that.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS for ch in text)
+
+
+def clean_text(value: str | None, label: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
+    """Trim a text field and refuse control characters or excessive length. `label` is the
+    field's name in the interface language, for the refusal."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value:
+        if required:
+            raise InvalidInput(_("The {field} cannot be empty.").format(field=label))
+        return None
+    if has_control_characters(value):
+        raise InvalidInput(_("The {field} contains control characters.").format(field=label))
+    if len(value) > limit:
+        raise InvalidInput(_("The {field} is too long (at most {count} characters).").format(field=label, count=limit))
+    return value
+
+
+def neutralise(value: str) -> str:
+    """Text that a spreadsheet would evaluate gets a leading apostrophe (OWASP's advice)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def unneutralise(cell: str) -> str:
+    """Undo `neutralise` ("'=x" -> "=x"), so that a name survives a round trip."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell

@@ -1,20 +1,16 @@
 """The cached figures (member balances, monthly totals), kept in step with the entries in
-the same transaction as every write, and rebuilt or checked from the entries."""
+the same transaction as every write, and what they must equal (for `check` and rebuilds)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from typing import Iterable
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from timebank.ledger.models import Member, MonthTotal
-
-
-def month_of(day: date) -> str:
-    return day.isoformat()[:7]
+from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.sql import earned_sum, live_condition, month_key
 
 
 def add_to_balances(session: Session, deltas: dict[int, int]) -> None:
@@ -48,24 +44,32 @@ def add_to_months(session: Session, changes: dict[tuple[str, str], tuple[int, in
         session.connection().execute(insert(table), inserts)
 
 
-def apply_entries(session: Session, entries: Iterable[dict]) -> None:
-    """Balances after writing `entries` (dicts with member and minutes)."""
+def balance_deltas(entries: Iterable[dict]) -> dict[int, int]:
     deltas: dict[int, int] = defaultdict(int)
     for entry in entries:
         deltas[entry["member"]] += entry["minutes"]
-    add_to_balances(session, deltas)
+    return deltas
 
 
-def earned(entries: Iterable[dict]) -> int:
-    return sum(e["minutes"] for e in entries if e["minutes"] > 0)
+def expected_balances(session: Session) -> dict[int, int]:
+    """Each member's balance as the sum of their entries."""
+    return {member: int(total) for member, total in session.execute(
+        select(Entry.member, func.sum(Entry.minutes)).group_by(Entry.member))}
+
+
+def expected_months(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """Exchanges that count and the minutes their givers earned, per (month, category)."""
+    month = month_key(Exchange.date).label("month")
+    return {(m, c): (int(n), int(minutes or 0)) for m, c, n, minutes in session.execute(
+        select(month, Exchange.category, func.count(func.distinct(Exchange.number)), earned_sum())
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(live_condition())
+        .group_by(month, Exchange.category))}
 
 
 def rebuild(session: Session) -> None:
     """Recompute every cached figure from the entries (after a bulk load)."""
-    from timebank.ledger.checks import expected_balances, expected_months
-
     session.execute(update(Member).values(balance_minutes=0))
     add_to_balances(session, expected_balances(session))
     session.execute(MonthTotal.__table__.delete())
     add_to_months(session, expected_months(session))
-

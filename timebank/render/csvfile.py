@@ -1,0 +1,73 @@
+"""The one CSV writer: every CSV the program writes (lists, reports, funder exports) goes
+through `write_csv`, which neutralises any text cell a spreadsheet would run as a formula
+and leaves numbers as numbers."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any, Iterable, Iterator, TextIO
+
+from timebank.i18n import Words
+from timebank.ledger.text import FORMULA_START, neutralise
+from timebank.render.sheet import (BOOL, CATEGORY, CSV, DATE, DATETIME, KIND, LANG, NUMERIC, Sheet, file_cell,
+                                   value_of)
+
+# Cells that cannot start a formula: numbers, ISO dates, and codes the ledger checks.
+NEVER_FORMULA = NUMERIC | {DATE, DATETIME, CATEGORY, KIND, LANG, BOOL}
+
+
+def header(column: Any, words: Words) -> str:
+    label = column.csv_header or column.key
+    return label(words) if callable(label) else words._(label)
+
+
+def write_csv(sheet: Sheet, out: TextIO, words: Words, *, crlf: bool = False, tuples: bool = False) -> int:
+    """Write the sheet's CSV columns; returns the number of rows. With `tuples`, rows are
+    already file-ready tuples in column order (the million-row export), and only their
+    text cells are touched."""
+    columns = sheet.columns_for(CSV)
+    writer = csv.writer(out, lineterminator="\r\n" if crlf else "\n")
+    writer.writerow([neutralise(header(c, words)) for c in columns])
+    text_at = [i for i, c in enumerate(columns) if c.kind not in NEVER_FORMULA]
+    count = 0
+    if tuples:
+        for batch in _batches(sheet.rows, 10_000):  # type: ignore[arg-type]
+            writer.writerows(_safe_tuples(batch, text_at) if text_at else batch)
+            count += len(batch)
+        return count
+    for row in sheet.rows:
+        cells = []
+        for column in columns:
+            value = file_cell(value_of(row, column), column.kind, words)
+            if value is None:
+                cells.append("")
+            elif column.kind in NUMERIC:
+                cells.append(value)
+            else:
+                cells.append(neutralise(str(value)))
+        writer.writerow(cells)
+        count += 1
+    return count
+
+
+def _safe_tuples(batch: list[tuple], text_at: list[int]) -> Iterator[tuple]:
+    for row in batch:
+        if any(isinstance(row[i], str) and row[i].startswith(FORMULA_START) for i in text_at):
+            cells = list(row)
+            for i in text_at:
+                if isinstance(cells[i], str):
+                    cells[i] = neutralise(cells[i])
+            yield tuple(cells)
+        else:
+            yield row
+
+
+def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

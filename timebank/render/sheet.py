@@ -1,0 +1,231 @@
+"""The one intermediate every face draws from: titled rows of typed cells with column keys.
+
+A view (`views`) turns a core result into a `Sheet` (a list) or a `Report` (a document of
+lines, sheets and a chart); `table`, `csvfile`, `jsonfile` (and later PDF and xlsx) draw
+it. Cells hold typed values -- numbers, minutes, dates, codes, member names -- and only
+the renderer, given a language, turns them into words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Sequence
+
+from timebank.i18n import Words
+from timebank.ledger.categories import CategoryName
+from timebank.ledger.hours import format_hours
+from timebank.ledger.names import MemberName
+from timebank.ledger.text import ERASED
+
+# Cell kinds: what a value is, which decides how each face shows it.
+INT = "int"             # a count or a number (member, exchange): a number everywhere
+NUMBER = "number"       # any other number, e.g. pounds as exact decimal text ("12.50")
+TEXT = "text"           # a person's text (name, note, area): as typed; formula-safe in CSV
+CODE = "code"           # a fixed code (a setting key, an audit action): as it is
+DATE = "date"           # a date: long form in tables, ISO in files
+DATETIME = "datetime"   # a moment in UTC
+HOURS = "hours"         # minutes, shown as hours ("1.50")
+SIGNED = "signed"       # minutes, shown as hours with a sign in tables ("+1.50")
+MINUTES = "minutes"     # minutes, shown as a whole number in files, as hours in tables
+MEMBER = "member"       # a MemberName
+MEMBERS = "members"     # a list of MemberName
+NUMBERS = "numbers"     # a list of numbers (member numbers)
+CATEGORY = "category"   # a CategoryName
+KIND = "kind"           # a member's kind: person, organisation, pot
+LANG = "lang"           # a language code: cy, en
+BOOL = "bool"
+SAY = "say"             # words made by the view for the reader's language: Say(words) -> str
+ANY = "any"             # JSON only: a value passed through as it is
+
+NUMERIC = frozenset({INT, NUMBER, HOURS, SIGNED, MINUTES})
+TABLE, CSV, JSON = "table", "csv", "json"
+EVERYWHERE = frozenset({TABLE, CSV, JSON})
+
+Say = Callable[[Words], str]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str                         # the JSON key, and the English CSV header
+    label: str = ""                  # message id of the table header ("#" stays "#")
+    kind: str = TEXT
+    formats: frozenset[str] = EVERYWHERE
+    csv_header: Any = None           # message id (or Say) of the CSV header, when not the key
+    source: str | None = None        # read the value from this key of the row instead
+    justify: str | None = None
+    none: str = ""                   # message id shown in tables for an empty value
+
+    @property
+    def right(self) -> bool:
+        return (self.justify or ("right" if self.kind in NUMERIC else "left")) == "right"
+
+
+def col(key: str, label: str = "", kind: str = TEXT, *, only: Iterable[str] | None = None, csv: Any = None,
+        source: str | None = None, justify: str | None = None, none: str = "") -> Column:
+    return Column(key, label, kind, frozenset(only) if only is not None else EVERYWHERE, csv, source, justify, none)
+
+
+@dataclass
+class Sheet:
+    """A list: columns, and rows of typed values keyed by column (or by a column's source).
+    `rows` may be a generator, read once, so a million rows never sit in memory."""
+
+    columns: Sequence[Column]
+    rows: Iterable[dict[str, Any]]
+    title: Say | None = None
+    empty: Say | None = None
+    footer: dict[str, Any] | None = None
+    key: str | None = None           # the JSON key of this list inside a report
+
+    def columns_for(self, target: str) -> list[Column]:
+        return [c for c in self.columns if target in c.formats]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One figure of a report: a JSON key and typed value, and (for tables) its line."""
+
+    key: str | None
+    value: Any
+    kind: str = ANY
+    line: Say | None = None
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text in a table-shaped report (a heading, a sentence)."""
+
+    say: Say
+    bold: bool = False
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Bars: (label, value in minutes) pairs, drawn to scale."""
+
+    title: Say
+    points: list[tuple[Say, int]]
+
+
+Part = Field | Line | Sheet | Chart
+
+
+@dataclass
+class Report:
+    """A document: its parts in reading order. JSON takes the fields and keyed sheets (in
+    `json_order` if given), CSV takes `csv`, a table draws every part."""
+
+    parts: list[Part]
+    csv: Sheet | None = None
+    json_order: list[str] | None = None
+
+
+# Cells -------------------------------------------------------------------------------
+
+def member_words(name: MemberName, words: Words) -> str:
+    if name.is_pot:
+        return words._("Time bank pot")
+    if name.erased:
+        return words._("Member {number} (erased)").format(number=name.number)
+    return name.name
+
+
+def kind_words(kind: str, words: Words) -> str:
+    return {"person": words._("person"), "organisation": words._("organisation"),
+            "pot": words._("pot")}.get(kind, kind)
+
+
+def shown_text(text: str | None, words: Words) -> str:
+    """Stored free text as a person reads it: the erasure mark in the reader's language."""
+    return (text or "").replace(ERASED, words._("[erased]"))
+
+
+def signed_hours(minutes: int) -> str:
+    text = format_hours(minutes)
+    return f"+{text}" if minutes > 0 else text
+
+
+def value_of(row: dict[str, Any], column: Column) -> Any:
+    return row.get(column.source or column.key)
+
+
+def table_cell(value: Any, kind: str, words: Words) -> str:
+    if value is None:
+        return ""
+    if kind == SAY or callable(value):
+        return value(words)
+    if kind == MEMBER:
+        return member_words(value, words)
+    if kind == MEMBERS:
+        return ", ".join(member_words(v, words) for v in value)
+    if kind == CATEGORY:
+        return value.name(words.lang)
+    if kind in (HOURS, MINUTES):
+        return format_hours(value)
+    if kind == SIGNED:
+        return signed_hours(value)
+    if kind == DATE:
+        return words.date(value)
+    if kind == DATETIME:
+        return value.isoformat(sep=" ")
+    if kind == KIND:
+        return kind_words(value, words)
+    if kind == TEXT:
+        return shown_text(value, words)
+    if kind == BOOL:
+        return words._("yes") if value else words._("no")
+    if kind == NUMBERS:
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def file_cell(value: Any, kind: str, words: Words) -> Any:
+    """A CSV cell before formula-neutralising: numbers stay numbers, dates ISO, codes codes."""
+    if value is None:
+        return None
+    if kind == SAY or callable(value):
+        return value(words)
+    if kind in (HOURS, SIGNED):
+        return format_hours(value)
+    if kind == MEMBER:
+        return member_words(value, words)
+    if kind == MEMBERS:
+        return "; ".join(member_words(v, words) for v in value)
+    if kind == CATEGORY:
+        return value.code
+    if kind == DATE:
+        return value.isoformat() if isinstance(value, date) else value
+    if kind == DATETIME:
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+    if kind == BOOL:
+        return "true" if value else "false"
+    if kind == NUMBERS:
+        return " ".join(str(v) for v in value)
+    return value
+
+
+def json_cell(value: Any, kind: str, words: Words) -> Any:
+    if value is None:
+        return None
+    if kind == SAY or callable(value):
+        return value(words)
+    if kind in (HOURS, SIGNED):
+        return format_hours(value)
+    if kind == MEMBER:
+        return member_words(value, words)
+    if kind == MEMBERS:
+        return [member_words(v, words) for v in value]
+    if kind == CATEGORY:
+        return value.code
+    if kind in (DATE, DATETIME):
+        return value.isoformat() if isinstance(value, (date, datetime)) else value
+    if isinstance(value, CategoryName):
+        return value.code
+    return value
+
+
+__all__ = ["Column", "col", "Sheet", "Field", "Line", "Chart", "Report", "Part", "table_cell", "file_cell",
+           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "value_of", "field"]

@@ -1,0 +1,522 @@
+"""Views: each core result as the intermediate (a `Sheet` or a `Report`), with its columns,
+titles and lines as message ids and typed values. Nothing here is translated yet: the
+renderers do that with the `Words` they are given, so the same view serves a Welsh table,
+an English CSV, JSON for a script and (later) a PDF page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable, Iterator
+
+from timebank.i18n import N_, Words
+from timebank.ledger.hours import format_hours
+from timebank.ledger.dates import month_of
+from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, CSV, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
+                                   MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
+                                   Report, Sheet, col, member_words, shown_text, signed_hours)
+
+FILES = (CSV, JSON)
+
+
+def _say(msgid: str, **values: Any):  # type: ignore[no-untyped-def]
+    """A message with typed values, put into words when drawn."""
+    def say(words: Words) -> str:
+        return words._(msgid).format(**{k: _word(v, words) for k, v in values.items()})
+    return say
+
+
+def _word(value: Any, words: Words) -> Any:
+    if isinstance(value, date):
+        return words.date(value)
+    if callable(value):
+        return value(words)
+    return value
+
+
+def plural(singular: str, plural_form: str, n: int, **values: Any):  # type: ignore[no-untyped-def]
+    """A counted message (extracted like ngettext), put into words when drawn."""
+    def say(words: Words) -> str:
+        return words.ngettext(singular, plural_form, n).format(count=n, **{k: _word(v, words) for k, v in values.items()})
+    return say
+
+
+def _hours(minutes: int):  # type: ignore[no-untyped-def]
+    return lambda words: format_hours(minutes)
+
+
+def _signed(minutes: int):  # type: ignore[no-untyped-def]
+    return lambda words: signed_hours(minutes)
+
+
+# Balances and members -------------------------------------------------------------------
+
+def balances(rows: list, as_of: date | None) -> Sheet:
+    return Sheet(
+        [col("number", "#", INT), col("name", N_("Name"), MEMBER),
+         col("balance_minutes", kind=MINUTES, only=[JSON]),
+         col("balance_hours", N_("Balance (hours)"), SIGNED, source="balance_minutes")],
+        [{"number": r.number, "name": r.name, "balance_minutes": r.balance_minutes} for r in rows],
+        title=_say(N_("Balances on {date}"), date=as_of) if as_of else _say(N_("Balances")),
+        empty=_say(N_("No members to show.")))
+
+
+def members(rows: list) -> Sheet:
+    return Sheet(
+        [col("number", "#", INT), col("name", N_("Name"), MEMBER), col("kind", N_("Kind"), KIND),
+         col("area", N_("Area")), col("lang", N_("Language"), LANG), col("joined", N_("Joined"), DATE),
+         col("left", N_("Left"), DATE), col("balance_minutes", kind=MINUTES, only=[JSON]),
+         col("balance_hours", N_("Balance (hours)"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
+        [r.__dict__ for r in rows], title=_say(N_("Members")), empty=_say(N_("No members to show.")))
+
+
+def inactive(rows: list, days: int) -> Sheet:
+    return Sheet(
+        [col("number", "#", INT), col("name", N_("Name"), MEMBER), col("area", N_("Area")),
+         col("phone", N_("Phone")), col("email", N_("Email")),
+         col("last_exchange", N_("Last exchange"), DATE, none=N_("never")),
+         col("balance_minutes", kind=MINUTES, only=[JSON]),
+         col("balance_hours", N_("Balance (hours)"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
+        [{"number": r.number, "name": r.name, "area": r.area, "phone": r.phone, "email": r.email,
+          "last_exchange": r.last, "balance_minutes": r.balance_minutes} for r in rows],
+        title=_say(N_("Members with no exchange in the last {days} days"), days=days),
+        empty=_say(N_("Every active member has had an exchange in the last {days} days."), days=days))
+
+
+def member_page(m: Any, balance: int, recent: list) -> Report:
+    """`member show`: details, balance and the latest exchanges (newest first)."""
+    erased = m.forgotten is not None
+    from timebank.ledger.names import member_name
+
+    name = member_name(m)
+    details: list[tuple[str, str, Any, str]] = [
+        ("number", N_("Member number"), m.number, INT), ("name", N_("Name"), name, MEMBER),
+        ("kind", N_("Kind"), m.kind, KIND), ("area", N_("Area"), None if erased else m.area, TEXT),
+        ("email", N_("Email"), None if erased else m.email, TEXT),
+        ("phone", N_("Phone"), None if erased else m.phone, TEXT), ("lang", N_("Language"), m.lang, LANG),
+        ("joined", N_("Joined"), m.joined, DATE), ("left", N_("Left"), m.left, DATE),
+        ("note", N_("Note"), None if erased else m.note, TEXT),
+        ("sort_as", "", None if erased else m.sort_as, TEXT)]
+    parts: list[Any] = [Line(lambda w: f"{member_words(name, w)} (#{m.number})", bold=True)]
+    for key, label, value, kind in details:
+        line = None
+        if label and key != "number" and value not in (None, ""):
+            line = _detail(label, value, kind)
+        elif key == "number":
+            line = _detail(label, value, kind)
+        parts.append(Field(key, value, kind, line))
+    parts.append(Field("balance_minutes", balance, MINUTES,
+                       lambda w: "  " + w._("Balance: {hours} hours").format(hours=signed_hours(balance))))
+    lines = Sheet(
+        [col("number", "#", INT), col("date", N_("Date"), DATE), col("minutes", kind=MINUTES, only=[JSON]),
+         col("others", N_("With"), MEMBERS), col("category", N_("Category"), CATEGORY),
+         col("hours", N_("Hours"), SIGNED, only=[TABLE], source="minutes")],
+        [{"number": r.number, "date": r.date, "minutes": r.minutes_for(m.number),
+          "others": r.receiver_names if m.number in r.givers else r.giver_names, "category": r.category}
+         for r in recent],
+        title=_say(N_("Latest exchanges")), empty=_say(N_("No exchanges yet.")), key="exchanges")
+    parts.append(lines)
+    csv = Sheet([col(key, kind=kind) for key, _label, _value, kind in details] + [col("balance_minutes", kind=INT)],
+                [{key: value for key, _label, value, _kind in details} | {"balance_minutes": balance}])
+    return Report(parts, csv=csv)
+
+
+def _detail(label: str, value: Any, kind: str):  # type: ignore[no-untyped-def]
+    from timebank.render.sheet import table_cell
+
+    return lambda w: f"  {w._(label)}: {table_cell(value, kind, w)}"
+
+
+# Exchanges ----------------------------------------------------------------------------
+
+def _status(row: Any):  # type: ignore[no-untyped-def]
+    if row.reverses is not None:
+        return _say(N_("reverses {number}"), number=row.reverses)
+    if row.voided_by is not None:
+        return _say(N_("voided by {number}"), number=row.voided_by)
+    return None
+
+
+def exchanges(rows: Iterable, include_void: bool) -> Sheet:
+    columns = [col("number", "#", INT), col("date", N_("Date"), DATE),
+               col("givers", kind=NUMBERS, only=FILES), col("giver_names", N_("Giver"), MEMBERS, only=[TABLE]),
+               col("receivers", kind=NUMBERS, only=FILES),
+               col("receiver_names", N_("Receiver"), MEMBERS, only=[TABLE]),
+               col("minutes", kind=INT, only=FILES), col("hours", N_("Hours"), HOURS, only=[TABLE, CSV], source="minutes"),
+               col("category", N_("Category"), CATEGORY), col("note", N_("Note")),
+               col("void", kind=BOOL, only=FILES), col("reverses", kind=INT, only=FILES)]
+    if include_void:
+        columns.append(col("status", N_("Status"), SAY, only=[TABLE]))
+
+    def each() -> Iterator[dict[str, Any]]:
+        for r in rows:
+            yield {"number": r.number, "date": r.date, "givers": r.givers, "giver_names": r.giver_names,
+                   "receivers": r.receivers, "receiver_names": r.receiver_names, "minutes": r.minutes,
+                   "category": r.category, "note": r.note, "void": r.void, "reverses": r.reverses,
+                   "status": _status(r)}
+
+    return Sheet(columns, each(), title=_say(N_("Exchanges")), empty=_say(N_("No exchanges to show.")))
+
+
+def exchange_page(r: Any) -> Report:
+    """`exchange show`: one exchange in full."""
+    def pairs(numbers: list[int], names: list) -> Any:
+        return lambda w: ", ".join(f"{member_words(n, w)} (#{g})" for n, g in zip(names, numbers))
+
+    recorded = (lambda w: f"{r.recorded_at:%Y-%m-%d %H:%M} UTC, {r.recorded_by}") if r.recorded_at else None
+    shown: list[tuple[str, Any, Any]] = [
+        (N_("Date"), lambda w: w.date(r.date), True), (N_("Givers"), pairs(r.givers, r.giver_names), True),
+        (N_("Receivers"), pairs(r.receivers, r.receiver_names), True),
+        (N_("Hours per pair"), _hours(r.minutes), True), (N_("Category"), lambda w: r.category.name(w.lang), True),
+        (N_("Note"), lambda w: shown_text(r.note, w), bool(r.note)), (N_("Recorded"), recorded, bool(recorded)),
+        (N_("Status"), _status(r), _status(r) is not None)]
+    parts: list[Any] = [Line(_say(N_("Exchange {number}"), number=r.number), bold=True)]
+    parts += [Line(_labelled(label, value)) for label, value, present in shown if present]
+    data = [("number", r.number, INT), ("date", r.date, DATE), ("givers", r.givers, NUMBERS),
+            ("receivers", r.receivers, NUMBERS), ("minutes", r.minutes, INT), ("category", r.category, CATEGORY),
+            ("note", r.note, TEXT), ("void", r.void, BOOL), ("reverses", r.reverses, INT),
+            ("voided_by", r.voided_by, INT), ("recorded_at", r.recorded_at, DATETIME),
+            ("recorded_by", r.recorded_by, TEXT)]
+    parts += [Field(key, value, ANY if kind in (NUMBERS, BOOL) else kind) for key, value, kind in data]
+    csv = Sheet([col(key, kind=kind) for key, _v, kind in data], [{key: value for key, value, _k in data}])
+    return Report(parts, csv=csv)
+
+
+def _labelled(label: str, value: Any):  # type: ignore[no-untyped-def]
+    return lambda w: f"  {w._(label)}: {value(w)}"
+
+
+# Statements and reports -------------------------------------------------------------------
+
+def statement(result: Any) -> Report:
+    if result.start and result.end:
+        span = _say(N_("{start} to {end}"), start=result.start, end=result.end)
+    elif result.start:
+        span = _say(N_("from {start}"), start=result.start)
+    elif result.end:
+        span = _say(N_("to {end}"), end=result.end)
+    else:
+        span = None
+    lines = Sheet(
+        [col("date", N_("Date"), DATE), col("exchange", "#", INT), col("others", N_("With"), MEMBERS),
+         col("category", N_("Category"), CATEGORY), col("note", N_("Note")),
+         col("minutes", kind=MINUTES, only=[JSON]), col("hours", N_("Hours"), SIGNED, only=[TABLE, CSV], source="minutes"),
+         col("balance_minutes", kind=MINUTES, only=[JSON]),
+         col("balance_hours", N_("Balance"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
+        [{"date": l.date, "exchange": l.exchange, "others": l.others, "category": l.category, "note": l.note,
+          "minutes": l.minutes, "balance_minutes": l.balance} for l in result.lines],
+        empty=_say(N_("No exchanges in this period.")), key="lines")
+    parts: list[Any] = [
+        Field("number", result.number, INT),
+        Field("name", result.name, MEMBER, lambda w: w._("Statement for {name} (#{number})").format(
+            name=member_words(result.name, w), number=result.number), bold=True),
+        Field("from", result.start, DATE, span), Field("to", result.end, DATE),
+        Field("opening_minutes", result.opening, MINUTES,
+              _say(N_("Opening balance: {hours} hours"), hours=_signed(result.opening))),
+        lines,
+        Line(_say(N_("Given: {given} hours. Received: {received} hours."), given=_hours(result.given),
+                  received=_hours(result.received))),
+        Field("closing_minutes", result.closing, MINUTES,
+              _say(N_("Closing balance: {hours} hours"), hours=_signed(result.closing)), bold=True)]
+    return Report(parts, csv=lines,
+                  json_order=["number", "name", "from", "to", "opening_minutes", "closing_minutes", "lines"])
+
+
+def monthly(report: Any, with_names: bool = False) -> Report:
+    members_columns = [col("number", "#", INT), col("name", N_("Name"), MEMBER, only=[TABLE, JSON]),
+                       col("opening_minutes", N_("Opening"), SIGNED, only=[TABLE]),
+                       col("given_minutes", N_("Given"), HOURS, only=[TABLE]),
+                       col("received_minutes", N_("Received"), HOURS, only=[TABLE]),
+                       col("closing_minutes", N_("Closing"), SIGNED, only=[TABLE])]
+    member_rows = [line.__dict__ for line in report.members]
+    members_sheet = Sheet(members_columns + [
+        col("opening_minutes", kind=MINUTES, only=FILES), col("given_minutes", kind=MINUTES, only=FILES),
+        col("received_minutes", kind=MINUTES, only=FILES), col("closing_minutes", kind=MINUTES, only=FILES)],
+        member_rows, title=_say(N_("Members")), key="members",
+        footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in report.members),
+                "received_minutes": sum(l.received_minutes for l in report.members)})
+    # The CSV of the monthly report names members only when asked (a funder's file).
+    csv_columns = [col("number", kind=INT)] + ([col("name", kind=MEMBER)] if with_names else []) + [
+        col(key, kind=MINUTES) for key in ("opening_minutes", "given_minutes", "received_minutes", "closing_minutes")]
+    csv = Sheet(csv_columns, member_rows)
+    categories = Sheet(
+        [col("code", kind=CODE, only=[JSON]), col("name", N_("Category"), SAY),
+         col("exchanges", N_("Exchanges"), INT), col("minutes", kind=MINUTES, only=[JSON]),
+         col("hours", N_("Hours"), HOURS, only=[TABLE], source="minutes")],
+        [{"code": c.category.code, "name": _category(c.category), "exchanges": c.exchanges, "minutes": c.minutes}
+         for c in report.categories], title=_say(N_("Hours by category")), key="categories")
+    parts: list[Any] = [
+        Field("month", month_of(report.month), CODE,
+              lambda w: w._("Monthly report: {month}").format(month=w.month(report.month)), bold=True),
+        Field("exchanges", report.exchanges, INT,
+              _indent(plural("{count} exchange", "{count} exchanges", report.exchanges))),
+        Field("minutes_exchanged", report.minutes_exchanged, INT,
+              _indent(_say(N_("Hours exchanged: {hours}"), hours=_hours(report.minutes_exchanged)))),
+        Field("members_active", report.members_active, INT,
+              _indent(plural("{count} member active", "{count} members active", report.members_active))),
+        Field("members_new", report.members_new, INT,
+              _indent(plural("{count} new member", "{count} new members", report.members_new))),
+        Field("members_left", report.members_left, INT,
+              _indent(plural("{count} member left", "{count} members left", report.members_left))),
+        Field("members_total", report.members_total, INT,
+              _indent(plural("{count} member at the end of the month",
+                             "{count} members at the end of the month", report.members_total))),
+        members_sheet]
+    if report.categories:
+        parts.append(categories)
+    else:
+        parts.append(Field("categories", [], ANY))
+    parts.append(Chart(_say(N_("Hours exchanged, last 12 months")),
+                       [(_trend_label(p.month), p.minutes) for p in report.trend]))
+    if report.requests is not None:
+        figures = report.requests
+        parts += [
+            Line(_say(N_("Requests")), bold=True),
+            Field("requests_opened", figures.opened, INT,
+                  _indent(plural("{count} request made", "{count} requests made", figures.opened))),
+            Field("requests_met", figures.met, INT,
+                  _indent(plural("{count} request met", "{count} requests met", figures.met))),
+            Field("requests_open", figures.still_open, INT,
+                  _indent(plural("{count} request still open at the end of the month",
+                                 "{count} requests still open at the end of the month", figures.still_open))),
+            Field("median_days_to_meet", figures.median_days_to_meet, ANY,
+                  _indent(_say(N_("Median days from request to exchange: {days}"),
+                               days=f"{figures.median_days_to_meet:g}"))
+                  if figures.median_days_to_meet is not None else None)]
+    if report.credit_limit_minutes is not None:
+        if report.over_limit:
+            parts.append(Line(_say(N_("Over the credit limit of {limit} hours:"),
+                                   limit=_hours(report.credit_limit_minutes)), bold=True))
+            parts += [Line(_over(line)) for line in report.over_limit]
+        else:
+            parts.append(Line(_say(N_("No member is over the credit limit."))))
+    return Report(parts, csv=csv)
+
+
+def _category(category: Any):  # type: ignore[no-untyped-def]
+    return lambda w: category.name(w.lang)
+
+
+def _over(line: Any):  # type: ignore[no-untyped-def]
+    return lambda w: f"  {member_words(line.name, w)} (#{line.number}): {signed_hours(line.closing_minutes)}"
+
+
+def _indent(say: Any):  # type: ignore[no-untyped-def]
+    return lambda w: "  " + say(w)
+
+
+def _trend_label(month: date):  # type: ignore[no-untyped-def]
+    return lambda w: f"{w.month_short(month)} {month.year}"
+
+
+PERIOD_KEYS = ["period", "from", "to", "exchanges", "minutes_exchanged", "members_active", "members_new",
+               "members_left", "members_total"]
+
+
+def _period_row(line: Any) -> dict[str, Any]:
+    return {"period": line.label, "from": line.start, "to": line.end, "exchanges": line.exchanges,
+            "minutes_exchanged": line.minutes_exchanged, "members_active": line.members_active,
+            "members_new": line.members_new, "members_left": line.members_left,
+            "members_total": line.members_total, "categories": dict(sorted(line.category_minutes.items())),
+            "line": line}
+
+
+def _period_name(line: Any):  # type: ignore[no-untyped-def]
+    if "Q" in line.label:
+        year, quarter = line.label.split("-Q")
+        return _say(N_("Quarter {quarter} {year}"), quarter=quarter, year=year)
+    return lambda w: w.month(line.start)
+
+
+def period(lines: list, total: Any, first: date, last: date) -> Report:
+    rows = [_period_row(l) for l in lines]
+    file_columns = [col("period", kind=CODE), col("from", kind=DATE), col("to", kind=DATE)] + [
+        col(key, kind=INT) for key in PERIOD_KEYS[3:]]
+    json_rows = Sheet([col(c.key, kind=c.kind, only=[JSON]) for c in file_columns]
+                      + [col("categories", kind=ANY, only=[JSON])], rows, key="periods")
+    table = Sheet(
+        [col("name", N_("Period"), SAY), col("exchanges", N_("Exchanges"), INT),
+         col("minutes_exchanged", N_("Hours"), HOURS), col("members_active", N_("Active members"), INT),
+         col("members_new", N_("New members"), INT), col("members_left", N_("Members who left"), INT),
+         col("members_total", N_("Members at the end"), INT)],
+        [dict(r, name=_period_name(r["line"])) for r in rows],
+        footer={"name": _say(N_("Total")), "exchanges": total.exchanges,
+                "minutes_exchanged": total.minutes_exchanged, "members_active": total.members_active,
+                "members_new": total.members_new, "members_left": total.members_left,
+                "members_total": total.members_total})
+    total_row = _period_row(total)
+    total_json = {key: (value.isoformat() if isinstance(value, date) else value)
+                  for key, value in total_row.items() if key != "line"}
+    parts: list[Any] = [
+        Line(_say(N_("Report: {start} to {end}"), start=first, end=last), bold=True),
+        Field("from", first, DATE), Field("to", last, DATE), json_rows, Field("total", total_json, ANY), table]
+    return Report(parts, csv=Sheet(file_columns, rows + [total_row]))
+
+
+# Listings and matching -----------------------------------------------------------------
+
+LISTING_TITLES = {"offer": N_("Offers"), "request": N_("Requests")}
+LISTING_EMPTY = {"offer": N_("No open offers to show."), "request": N_("No open requests to show.")}
+CLOSED_BECAUSE = {"removed": N_("removed"), "met": N_("met"), "left": N_("member left"),
+                  "erased": N_("member erased")}
+
+
+def listings(kind: str, rows: list, include_closed: bool) -> Sheet:
+    columns = [col("id", "#", INT), col("member", N_("Member"), INT), col("name", N_("Name"), MEMBER),
+               col("area", N_("Area")), col("category", N_("Category"), CATEGORY), col("note", N_("Note")),
+               col("opened", N_("Opened"), DATE),
+               col("closed", kind=DATE, only=[JSON, CSV] if include_closed else [JSON]),
+               col("closed_because", kind=CODE, only=[JSON]), col("exchange", kind=INT, only=[JSON])]
+    if include_closed:
+        columns.append(col("closed_shown", N_("Closed"), SAY, only=[TABLE]))
+    return Sheet(columns, [r.__dict__ | {"closed_shown": _closed(r)} for r in rows],
+                 title=_say(LISTING_TITLES[kind]), empty=_say(LISTING_EMPTY[kind]))
+
+
+def _closed(row: Any):  # type: ignore[no-untyped-def]
+    if not (row.closed and row.closed_because):
+        return None
+    return lambda w: f"{w.date(row.closed)} ({w._(CLOSED_BECAUSE[row.closed_because])})"
+
+
+def matches(found: list, category: Any, area_asked: bool) -> Sheet:
+    def why(m: Any):  # type: ignore[no-untyped-def]
+        def say(w: Words) -> str:
+            # With no area asked for, the area plays no part in the order: say nothing of it.
+            reasons = [(w._("same area ({area})") if m.same_area else w._("another area ({area})")).format(
+                area=m.area or "-")] if area_asked else []
+            reasons += [w._("last gave on {date}").format(date=w.date(m.last_given)) if m.last_given
+                        else w._("has not given yet"),
+                        w._("balance {hours} hours").format(hours=signed_hours(m.balance_minutes))]
+            return "; ".join(reasons)
+        return say
+
+    return Sheet(
+        [col("place", "#", INT), col("number", N_("Member"), INT, csv="member"), col("name", N_("Name"), MEMBER),
+         col("area", N_("Area")), col("offer", kind=INT, only=[JSON]), col("same_area", kind=BOOL, only=[JSON]),
+         col("last_given", kind=DATE, only=[JSON]), col("balance_minutes", kind=MINUTES, only=[JSON]),
+         col("why", N_("Why here"), SAY)],
+        [{"place": place, "number": m.number, "name": m.name, "area": m.area, "offer": m.offer,
+          "same_area": m.same_area, "last_given": m.last_given, "balance_minutes": m.balance_minutes, "why": why(m)}
+         for place, m in enumerate(found, 1)],
+        title=lambda w: w._("Who could help: {category}").format(category=category.name(w.lang)),
+        empty=_say(N_("Nobody active offers this yet.")))
+
+
+# The ledger ---------------------------------------------------------------------------------
+
+SETTING_MEANINGS = {
+    "name": N_("The time bank's name"),
+    "lang": N_("The ledger's language"),
+    "credit_limit": N_("Hours a member may go below zero (empty: no limit)"),
+    "max_hours": N_("Most hours for one receiver in one exchange"),
+    "hour_value": N_("Pounds per hour for social value (empty: not shown)"),
+}
+
+
+def settings(values: dict[str, str]) -> Report:
+    sheet = Sheet([col("key", N_("Setting"), CODE), col("value", N_("Value")),
+                   col("description", N_("Meaning"), SAY)],
+                  [{"key": k, "value": v, "description": _say(SETTING_MEANINGS[k])} for k, v in values.items()],
+                  title=_say(N_("Settings")))
+    return Report([Field(key, value, TEXT) for key, value in values.items()] + [sheet], csv=sheet)
+
+
+def categories(rows: list) -> Sheet:
+    return Sheet([col("code", N_("Code"), CODE), col("cy", N_("Welsh")), col("en", N_("English")),
+                  col("name", kind=CATEGORY, only=[])],
+                  [{"code": c.code, "cy": c.cy, "en": c.en, "name": c} for c in rows],
+                  title=_say(N_("Categories")))
+
+
+def checks(results: list) -> Report:
+    parts: list[Any] = []
+    for result in results:
+        mark = "✓" if not result.problems else "✗"
+        parts.append(Line(_mark(mark, result.title), style="green" if not result.problems else "red"))
+        parts += [Line(_plain(f"    {problem}")) for problem in result.problems]
+    return Report(parts)
+
+
+def _mark(mark: str, title: str):  # type: ignore[no-untyped-def]
+    return lambda w: f"{mark} {w._(title)}"
+
+
+def _plain(text: str):  # type: ignore[no-untyped-def]
+    return lambda w: text
+
+
+def audit(events: list) -> Sheet:
+    return Sheet(
+        [col("id", "#", INT, csv="id"), col("at", N_("When (UTC)"), DATETIME, csv=N_("when")),
+         col("by", N_("By"), csv=N_("by")), col("action", N_("Action"), CODE, csv=N_("action")),
+         col("member", kind=INT, only=[JSON]), col("exchange", kind=INT, only=[JSON]),
+         col("details", kind=ANY, only=[JSON]), col("what", N_("What"), SAY, only=[TABLE, CSV], csv=N_("what"))],
+        [e.__dict__ | {"what": _describe(e)} for e in events],
+        title=_say(N_("Audit")), empty=_say(N_("Nothing in the audit for these dates.")))
+
+
+def _describe(event: Any):  # type: ignore[no-untyped-def]
+    return lambda w: shown_text(describe_event(event, w), w)
+
+
+def describe_event(event: Any, w: Words) -> str:
+    """One audit event as a sentence in the reader's language."""
+    d = event.details
+    member = f"#{event.member}" if event.member is not None else ""
+    templates = {
+        "ledger.init": lambda: w._("Created the ledger"),
+        "member.add": lambda: w._("Added member {member} {name}").format(member=member, name=d.get("name", "")),
+        "member.edit": lambda: w._("Changed {fields} of member {member}").format(
+            fields=", ".join(sorted(d.get("changes", {}))), member=member),
+        "member.leave": lambda: w._("Member {member} left on {date}").format(member=member, date=d.get("date")),
+        "member.rejoin": lambda: w._("Member {member} rejoined").format(member=member),
+        "exchange.record": lambda: w._("Recorded exchange {exchange}: {hours} hours from {givers} to {receivers}").format(
+            exchange=event.exchange, hours=format_hours(int(d.get("minutes", 0))),
+            givers=", ".join(f"#{n}" for n in d.get("givers", [])),
+            receivers=", ".join(f"#{n}" for n in d.get("receivers", []))),
+        "exchange.void": lambda: w._("Voided exchange {exchange} with reversal {reversal}: {reason}").format(
+            exchange=event.exchange, reversal=d.get("reversal"), reason=d.get("reason", "")),
+        "exchange.overdraft": lambda: w._("Allowed member {member} below the credit limit in exchange {exchange}").format(
+            member=member, exchange=event.exchange),
+        "settings.set": lambda: w._("Changed the setting {key} from '{old}' to '{new}'").format(
+            key=d.get("key"), old=d.get("old", ""), new=d.get("new", "")),
+        "member.forget": lambda: w._("Erased the personal details of member {member}").format(member=member),
+        "ledger.restore": lambda: w._("Restored the ledger from {file}").format(file=d.get("file", "")),
+        "import.members": lambda: w.ngettext("Imported {rows} row of members from {file}",
+                                             "Imported {rows} rows of members from {file}",
+                                             int(d.get("rows") or 0)).format(rows=d.get("rows"), file=d.get("file", "")),
+        "import.exchanges": lambda: w.ngettext("Imported {rows} row of exchanges from {file}",
+                                               "Imported {rows} rows of exchanges from {file}",
+                                               int(d.get("rows") or 0)).format(rows=d.get("rows"),
+                                                                               file=d.get("file", "")),
+        "offer.add": lambda: w._("Member {member} offers {category} (listing {id})").format(
+            member=member, category=d.get("category"), id=d.get("id")),
+        "request.add": lambda: w._("Member {member} asks for {category} (listing {id})").format(
+            member=member, category=d.get("category"), id=d.get("id")),
+        "offer.remove": lambda: w._("Closed listing {id}").format(id=d.get("id")),
+        "request.remove": lambda: w._("Closed listing {id}").format(id=d.get("id")),
+        "listings.close": lambda: w._("Closed the listings of member {member}").format(member=member),
+        "request.met": lambda: w._("Request {id} met by exchange {exchange}").format(id=d.get("id"),
+                                                                                    exchange=event.exchange),
+        "request.reopen": lambda: w._("Request {id} open again (exchange {exchange} voided)").format(
+            id=d.get("id"), exchange=event.exchange),
+        "category.add": lambda: w._("Added the category {code}").format(code=d.get("code")),
+    }
+    describe = templates.get(event.action)
+    return describe() if describe else event.action
+
+
+
+# A CSV's headers are its column keys in the output language: every key a CSV can carry
+# is marked here so that the catalogues keep it (English files keep the keys as they are).
+CSV_HEADERS = [
+    N_("number"), N_("name"), N_("kind"), N_("area"), N_("lang"), N_("joined"), N_("left"), N_("balance_hours"),
+    N_("balance_minutes"), N_("phone"), N_("email"), N_("note"), N_("sort_as"), N_("last_exchange"), N_("date"),
+    N_("givers"), N_("receivers"), N_("minutes"), N_("hours"), N_("category"), N_("void"), N_("reverses"),
+    N_("voided_by"), N_("recorded_at"), N_("recorded_by"), N_("exchange"), N_("others"), N_("opening_minutes"),
+    N_("given_minutes"), N_("received_minutes"), N_("closing_minutes"), N_("period"), N_("from"), N_("to"),
+    N_("exchanges"), N_("minutes_exchanged"), N_("members_active"), N_("members_new"), N_("members_left"),
+    N_("members_total"), N_("member"), N_("opened"), N_("closed"), N_("place"), N_("why"), N_("key"), N_("value"),
+    N_("description"), N_("code"), N_("cy"), N_("en"),
+]
