@@ -156,11 +156,13 @@ def _all_commands(command, path=()):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_every_command_and_option_has_help(lang: str) -> None:
-    from timebank.cli.app import build_command
+    from timebank.cli.app import build_command, translate_help
 
     set_language(lang)
     try:
-        for path, command in _all_commands(build_command([])):
+        root = build_command([])
+        translate_help(root)
+        for path, command in _all_commands(root):
             assert command.help and command.help.strip(), path
             for param in command.params:
                 assert (getattr(param, "help", None) or "").strip(), (path, param.name)

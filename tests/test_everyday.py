@@ -37,7 +37,7 @@ def test_hours_forms(ledger: Cli) -> None:
     ledger.ok("settings", "set", "credit_limit", "")
     for text, minutes in [("1.5", 90), ("1,5", 90), ("2", 120), ("1:30", 90), ("90m", 90), ("1h30m", 90),
                           ("1h", 60), ("45m", 45)]:
-        ledger.ok("record", "Siân", "Lowri", text)
+        ledger.ok("record", "Siân", "Lowri", text, "--again")
         rows = ledger.json("exchange", "list")
         assert rows[-1]["minutes"] == minutes, text
 
@@ -88,10 +88,10 @@ def test_void_reads_as_if_never_happened(ledger: Cli) -> None:
 
 def test_statement_in_members_language(ledger: Cli) -> None:
     ledger.ok("record", "Siân", "Llinos", "2", "--date", "2026-03-10")
-    out = ledger.ok("statement", "Siân").out  # Siân's language is cy
-    assert "Mawrth 2026" in out
-    out_en = ledger.ok("statement", "Siân", lang="en").out
-    assert "March 2026" in out_en
+    out = ledger.ok("statement", "Siân", "--from", "2026-03-01").out  # Siân's language is cy
+    assert "1 Mawrth 2026" in out and "Balans agoriadol" in out and "10/03/26" in out
+    out_en = ledger.ok("statement", "Siân", "--from", "2026-03-01", lang="en").out
+    assert "1 March 2026" in out_en and "Opening balance" in out_en
     data = ledger.json("statement", "Llinos", "--month", "2026-03")
     assert data["opening_minutes"] == 0 and data["closing_minutes"] == -120
     assert data["lines"][0]["minutes"] == -120
@@ -144,7 +144,7 @@ def test_welsh_session(ledger: Cli) -> None:
                        "Thomas", "Tomos"]
     ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-11-02")
     table = ledger.ok("exchange", "list", lang="cy").out
-    assert "Tachwedd 2026" in table
+    assert "Rhoddwr" in table and "02/11/26" in table
     assert "Tachwedd 2026" in ledger.ok("balance", "--as-of", "2026-11-02", lang="cy").out
 
 

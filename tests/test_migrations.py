@@ -70,17 +70,22 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
                 pg.execute(insert(metadata.tables[table]), rows)
         pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('entries', 'id'), (SELECT max(id) FROM entries))")
         pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('audit', 'id'), (SELECT max(id) FROM audit))")
+        if "listings" in tables:
+            pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('listings', 'id'), "
+                               "(SELECT coalesce(max(id), 1) FROM listings))")
     conn.close()
     ledger.dispose()
 
 
-def _figures_at(revision: str) -> tuple[dict[int, int], int, int]:
+def _figures_at(revision: str) -> tuple[dict[int, int], int, int, int]:
     conn = sqlite3.connect(FIXTURES / f"ledger-{revision}.sqlite3")
     balances = dict(conn.execute("SELECT member, SUM(minutes) FROM entries GROUP BY member"))
     exchanges = conn.execute("SELECT count(*) FROM exchanges").fetchone()[0]
     members = conn.execute("SELECT count(*) FROM members").fetchone()[0]
+    has_listings = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'listings'").fetchone()[0]
+    listings = conn.execute("SELECT count(*) FROM listings").fetchone()[0] if has_listings else 0
     conn.close()
-    return balances, exchanges, members
+    return balances, exchanges, members, listings
 
 
 PAST_REVISIONS = [r for r in KNOWN_REVISIONS if r != HEAD_REVISION]
@@ -95,7 +100,7 @@ def test_every_past_revision_has_a_fixture() -> None:
 def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None:  # type: ignore[no-untyped-def]
     target = fresh_db(tmp_path, "old")
     _load_fixture(revision, target)
-    balances, exchanges, members = _figures_at(revision)
+    balances, exchanges, members, listings = _figures_at(revision)
     cli = Cli(target, capsys)
     listed = cli.json("balance", "--as-of", "2999-12-31")
     assert {r["number"]: r["balance_minutes"] for r in listed} == {n: balances.get(n, 0) for n in
@@ -105,7 +110,9 @@ def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None
     now = {r["number"]: r["balance_minutes"] for r in cli.json("balance")}
     assert all(now[n] == balances.get(n, 0) for n in now)
     assert "Member 3 (erased)" in cli.ok("member", "show", "3", lang="en").out
-    assert cli.json("offer", "list", "--closed") == [] and cli.json("request", "list", "--closed") == []
+    assert len(cli.json("offer", "list", "--closed")) + len(cli.json("request", "list", "--closed")) == listings
+    # Every category answers to its Welsh code after the upgrade (revision 0004).
+    assert {c["code"]: c["code_cy"] for c in cli.json("category", "list")}["transport"] == "cludiant"
     cli.ok("check")
     if isinstance(target, Path):
         assert list((target.parent / "backups").glob("timebank-auto-*.sqlite3")), "no backup before upgrading"

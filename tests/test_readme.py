@@ -27,16 +27,40 @@ def tour(readme: str, heading: str) -> list[list[str]]:
     return lines
 
 
+# What each tour promises, in its own language: (command words, text its output must show).
+PROMISES = {
+    "README.md": [(["balance"], "Balances"), (["statement"], "Cyfriflen ar gyfer Siân Jones"),
+                  (["report", "monthly"], "Monthly report"), (["member", "list", "--inactive"], "Every active member"),
+                  (["--lang", "cy", "balance"], "Balansau")],
+    "README.cy.md": [(["balans"], "Balansau"), (["cyfriflen"], "Cyfriflen ar gyfer Siân Jones"),
+                     (["adroddiad", "misol"], "Adroddiad misol"), (["gwirio"], "Llwyddodd y cyfriflyfr"),
+                     (["--lang", "en", "balans"], "Balances")],
+}
+
+
 @pytest.mark.parametrize(("readme", "heading"), [("README.md", "## A tour of the everyday commands"),
                                                  ("README.cy.md", "## Taith drwy'r gorchmynion bob dydd")])
-def test_the_tour_runs_as_written(readme: str, heading: str, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TIMEBANK_TODAY", "2026-11-24")
+def test_the_tour_runs_as_written_today(readme: str, heading: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Run on today's date (no TIMEBANK_TODAY): every command works, says what the tour
+    promises in the README's language, and the dated ones find the exchanges just made."""
     cli = Cli(fresh_db(tmp_path), capsys)
     commands = tour(readme, heading)
     assert len(commands) >= 15
+    outputs = []
     for words in commands:
         result = cli(*words)
         assert result.code == 0, (readme, words, result.err)
+        outputs.append((words, result.out))
+    for start, text in PROMISES[readme]:
+        shown = [out for words, out in outputs if words[:len(start)] == start]
+        assert shown and text in shown[0], (readme, start, text, shown[:1])
+    # The lists dated 'this month' list what was just recorded, and the monthly report counts it.
+    listed = [out for words, out in outputs if "--include-void" in words]
+    assert listed and listed[0].count("\n") > 4
+    monthly = [out for words, out in outputs if words[-2:] in (["--month", "this"], ["--month", "hwn"])
+               and words[0] in ("report", "adroddiad")]
+    assert monthly and ("1 exchange" in monthly[0] or "1 cyfnewidiad" in monthly[0]
+                        or "2 exchanges" in monthly[0] or "2 gyfnewidiad" in monthly[0]), monthly
     # Two members were given Welsh and one English; the record and the void add up.
     assert sum(r["balance_minutes"] for r in cli.json("balance")) == 0

@@ -23,7 +23,7 @@ WRITER = textwrap.dedent("""
     failures = 0
     for index in range(count):
         giver, receiver = (1, 2) if (index + worker) % 2 else (2, 1)
-        code = run(["--db", db, "record", str(giver), str(receiver), "1m", "--note", f"w{worker}-{index}"])
+        code = run(["--db", db, "record", str(giver), str(receiver), "1m", "--again", "--note", f"w{worker}-{index}"])
         failures += code != 0
     sys.exit(1 if failures else 0)
 """)
@@ -226,7 +226,7 @@ def test_full_disk(ledger: Cli, tmp_path: Path) -> None:
         note = "x" * 1999
         failure = None
         for _ in range(2000):
-            result = small("record", "Siân", "Llinos", "1", "--note", note)
+            result = small("record", "Siân", "Llinos", "1", "--again", "--note", note)
             if result.code != 0:
                 failure = result
                 break

@@ -209,6 +209,10 @@ class Words:
     def date(self, value: date) -> str:
         return _format_date(value, self.lang)
 
+    def date_short(self, value: date) -> str:
+        """A date in a table cell: day/month/year, British order, in either language."""
+        return f"{value.day:02d}/{value.month:02d}/{value.year % 100:02d}"
+
     def month(self, value: date) -> str:
         return format_month(value, self.lang)
 

@@ -65,8 +65,14 @@ def settings_set(
 ) -> None:
     from timebank.ledger import actions
 
+    from timebank.render.views import setting_words
+
     stored = actions.set_setting(ledger(ctx), user(by), key, value)
-    typer.echo(_("{key} is now '{value}'.").format(key=key, value=stored))
+    from timebank.ledger.settings import WELSH_KEYS
+
+    message = _("{setting} is now '{value}'.").format(setting=setting_words(WELSH_KEYS.get(key, key), interface()),
+                                                      value=stored)
+    typer.echo(message[:1].upper() + message[1:])
 
 
 def category_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
@@ -76,7 +82,8 @@ def category_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
     with reading(ledger(ctx)) as session:
         rows = list(category_names(session).values())
-    emit(views.categories(rows), fmt.value, interface())
+    words = interface()
+    emit(views.categories(rows, words.lang), fmt.value, words)
 
 
 def category_add(
@@ -84,12 +91,14 @@ def category_add(
     code: Annotated[str, typer.Argument(help=N_("A short code, e.g. music."), show_default=False)],
     en: Annotated[str, typer.Option("--en", help=N_("The English name."), show_default=False)],
     cy: Annotated[str, typer.Option("--cy", help=N_("The Welsh name."), show_default=False)],
+    cy_code: Annotated[Optional[str], typer.Option(
+        "--cy-code", help=N_("A Welsh code too, e.g. cerddoriaeth (accepted everywhere, shown in Welsh)."))] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
 
-    category = actions.new_category(ledger(ctx), user(by), code, en, cy)
-    typer.echo(_("Added the category '{code}'.").format(code=category.code))
+    category = actions.new_category(ledger(ctx), user(by), code, en, cy, cy_code)
+    typer.echo(_("Added the category '{code}'.").format(code=category.code_in(get_language())))
 
 
 def check(ctx: typer.Context) -> None:
@@ -116,10 +125,12 @@ def audit_list(ctx: typer.Context, start: FromOption = None, end: ToOption = Non
     from timebank.ledger.db import reading
     from timebank.render import emit, views
 
+    from timebank.ledger.categories import category_names
+
     first, last = parse_range(start, end)
     with reading(ledger(ctx)) as session:
-        events = list_events(session, first, last)
-    emit(views.audit(events), fmt.value, interface())
+        events, categories = list_events(session, first, last), category_names(session)
+    emit(views.audit(events, categories), fmt.value, interface())
 
 
 def backup(
@@ -139,10 +150,12 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help=N_("Yes, replace the ledger."))] = False,
     by: ByOption = None,
 ) -> None:
+    from timebank.cli.common import confirm
     from timebank.ledger import actions
     from timebank.ledger.errors import Refused
 
-    if not yes:
+    if not yes and not confirm(_("Replace the whole ledger with {file}? (The ledger as it is now is saved "
+                                 "first.)").format(file=file)):
         raise Refused(_("Restoring replaces the whole ledger: add --yes to go ahead."))
     done = actions.restore(ledger(ctx), user(by), file)
     typer.echo(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
@@ -169,7 +182,7 @@ def register(app: typer.Typer) -> None:
     category_app = sub_app(N_("The categories of help."))
     app.add_typer(category_app, name="category")
     category_app.command("list", help=N_("List the categories of help."))(category_list)
-    category_app.command("add", help=N_("Add a category with its English and Welsh names."))(category_add)
+    category_app.command("add", help=N_("Add a category with its English and Welsh names (and codes)."))(category_add)
     app.command("check", help=N_("Verify the ledger: integrity, zero-sum exchanges, voids, numbering, schema."))(
         check)
     app.command("audit", help=N_("Every change ever made: when, by whom, what."))(audit_list)

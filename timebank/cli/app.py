@@ -10,11 +10,13 @@ so a module imported once serves Welsh and English alike.
 from __future__ import annotations
 
 import importlib
+import warnings
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from timebank import __version__
 from timebank.i18n import N_, Words, _, get_language, words
@@ -106,15 +108,78 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help=N_("Output:
 ByOption = Annotated[Optional[str], typer.Option(
     "--by", help=N_("Who is making this change (default: TIMEBANK_USER, else your login name)."))]
 MemberArgument = Annotated[str, typer.Argument(help=N_("Member number or name."), show_default=False)]
+MemberOption = Annotated[Optional[str], typer.Option("--member", help=N_("Only this member's exchanges."))]
+CategoryOption = Annotated[Optional[str], typer.Option("--category", help=N_("Only this category."))]
 FromOption = Annotated[Optional[str], typer.Option("--from", help=N_("From this date."), show_default=False)]
 ToOption = Annotated[Optional[str], typer.Option("--to", help=N_("To this date."), show_default=False)]
 MonthOption = Annotated[Optional[str], typer.Option("--month", help=N_("Only this month (YYYY-MM)."))]
+
+
+def _install_completion(ctx: typer.Context, param: Any, value: Optional[str]) -> None:
+    from timebank.cli.completion import install
+
+    install(ctx, param, value)
+
+
+def _show_completion(ctx: typer.Context, param: Any, value: Optional[str]) -> None:
+    from timebank.cli.completion import show
+
+    show(ctx, param, value)
 
 
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"timebank {__version__}")
         raise typer.Exit()
+
+
+# Welsh names for the commands (aliases: the English names work in either language). The
+# Welsh help lists each command under both names.
+WELSH_COMMANDS = {
+    "cychwyn": "init", "demo": "demo", "gosodiadau": "settings", "categori": "category", "gwirio": "check",
+    "archwilio": "audit", "copi-wrth-gefn": "backup", "adfer": "restore", "aelod": "member", "cofnodi": "record",
+    "cyfnewidiad": "exchange", "balans": "balance", "cyfriflen": "statement", "adroddiad": "report",
+    "dyddlyfr": "journal", "allforio": "export", "mewnforio": "import", "cynnig": "offer", "cais": "request",
+    "paru": "match",
+}
+WELSH_SUBCOMMANDS = {
+    "ychwanegu": "add", "rhestr": "list", "dangos": "show", "golygu": "edit", "gadael": "leave",
+    "ailymuno": "rejoin", "anghofio": "forget", "diddymu": "void", "misol": "monthly", "cyfnod": "period",
+    "gosod": "set", "tynnu": "remove",
+}
+
+
+class AliasGroup(TyperGroup):
+    """A command group that also answers to the Welsh name of each command."""
+
+    aliases: dict[str, str] = WELSH_SUBCOMMANDS
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        if get_language() != "cy":
+            return super().format_commands(ctx, formatter)
+        welsh = {english: name for name, english in self.aliases.items() if name != english}
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            shown = f"{welsh[name]} ({name})" if name in welsh else name
+            rows.append((shown, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(shown) for shown, _command in rows)
+            with formatter.section(_("Commands")):
+                formatter.write_dl([(shown, command.get_short_help_str(limit)) for shown, command in rows])
+
+
+class RootGroup(AliasGroup):
+    aliases = WELSH_COMMANDS
+
+
+def english_name(name: str) -> str:
+    return WELSH_COMMANDS.get(name, name)
 
 
 # Which module registers each top-level command, so that a command line builds only the
@@ -147,24 +212,38 @@ def requested_command(args: list[str]) -> str | None:
     return None
 
 
-def root(
-    ctx: typer.Context,
-    db: Annotated[Optional[str], typer.Option(
-        "--db", envvar="TIMEBANK_DB", show_envvar=False,
-        help=N_("The ledger: a SQLite file or a database URL (default: timebank.sqlite3 in your data folder)."))] = None,
-    lang: Annotated[Optional[Lang], typer.Option(
-        "--lang", envvar="TIMEBANK_LANG", show_envvar=False,
-        help=N_("Output language: cy (Cymraeg) or en (English)."))] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = False,
-) -> None:
-    ctx.obj = State(db=db)
-    ctx.call_on_close(ctx.obj.close)
+# Typer warns that it will drop `flag_value` (an option that may be given without its
+# value); Typer is pinned below 0.29, where it works, and `--install-completion` needs it.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+
+    def root(
+        ctx: typer.Context,
+        db: Annotated[Optional[str], typer.Option(
+            "--db", envvar="TIMEBANK_DB", show_envvar=False,
+            help=N_("The ledger: a SQLite file or a database URL (default: timebank.sqlite3 in your data folder)."))] = None,
+        lang: Annotated[Optional[Lang], typer.Option(
+            "--lang", envvar="TIMEBANK_LANG", show_envvar=False,
+            help=N_("Output language: cy (Cymraeg) or en (English)."))] = None,
+        version: Annotated[bool, typer.Option(
+            "--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = False,
+        install_completion: Annotated[Optional[str], typer.Option(
+            "--install-completion", is_flag=False, flag_value="auto", is_eager=True, expose_value=False,
+            callback=_install_completion, metavar=N_("[SHELL]"),
+            help=N_("Install shell completion (bash, zsh, fish or powershell; default: this shell)."))] = None,
+        show_completion: Annotated[Optional[str], typer.Option(
+            "--show-completion", is_flag=False, flag_value="auto", is_eager=True, expose_value=False,
+            callback=_show_completion, metavar=N_("[SHELL]"),
+            help=N_("Print the shell completion script, to install it by hand."))] = None,
+    ) -> None:
+        ctx.obj = State(db=db)
+        ctx.call_on_close(ctx.obj.close)
 
 
 def build_command(args: list[str] | None = None) -> Any:
     app = typer.Typer(
         name="timebank",
+        cls=RootGroup,
         help=N_("A time bank ledger: one hour of help earns one time credit."),
         no_args_is_help=True,
         add_completion=False,
@@ -173,15 +252,15 @@ def build_command(args: list[str] | None = None) -> Any:
     )
     app.callback()(root)
     command = requested_command(args or [])
-    wanted = COMMAND_MODULES.get(command or "")
+    wanted = COMMAND_MODULES.get(english_name(command or ""))
     # `timebank --version` (eager: it exits before any command runs) needs no command built.
     if not (command is None and "--version" in (args or [])):
         for name in dict.fromkeys(COMMAND_MODULES.values()):
             if wanted is None or name == wanted:
                 importlib.import_module(f"timebank.cli.{name}").register(app)
-    built = typer.main.get_command(app)
-    translate_help(built)
-    return built
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # flag_value: see `root`
+        return typer.main.get_command(app)
 
 
 def translate_help(command: Any) -> None:
@@ -200,9 +279,9 @@ def translate_help(command: Any) -> None:
 
 
 def sub_app(help_text: str) -> typer.Typer:
-    return typer.Typer(help=help_text, no_args_is_help=True)
+    return typer.Typer(help=help_text, no_args_is_help=True, cls=AliasGroup)
 
 
 __all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "user", "build_command",
-           "get_language", "FormatOption", "ByOption", "MemberArgument", "FromOption", "ToOption", "MonthOption",
-           "sub_app"]
+           "get_language", "FormatOption", "ByOption", "MemberArgument", "MemberOption", "CategoryOption", "FromOption",
+           "ToOption", "MonthOption", "sub_app"]

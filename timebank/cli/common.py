@@ -5,9 +5,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator, TypeVar
 
 from timebank.i18n import _
+from timebank.ledger.errors import Refused
 
 
 def parse_range(start: str | None, end: str | None, month: str | None = None) -> tuple[date | None, date | None]:
@@ -49,3 +50,63 @@ def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def interactive() -> bool:
+    """A person at a terminal (stdin and stdout both terminals, and not a CI run): only then
+    are questions asked. Scripts get the same behaviour as always."""
+    import os
+    import sys
+
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        return False
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+YES = {"y", "yes", "i", "ie", "do", "oes", "ydw"}
+
+
+def confirm(question: str) -> bool:
+    """A y/N question (i/N in Welsh); anything but yes is no. Never asked in a script."""
+    if not interactive():
+        return False
+    choices = _("[y/N]")
+    try:
+        answer = input(f"{question} {choices} ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in YES
+
+
+def ask(label: str) -> str:
+    """Ask for a missing value at a terminal; an empty answer gives up."""
+    from timebank.ledger.errors import UsageProblem
+
+    try:
+        answer = input(f"{label}: ").strip()
+    except EOFError:
+        answer = ""
+    if not answer:
+        raise UsageProblem(_("Nothing was given: nothing was changed."))
+    return answer
+
+
+T = TypeVar("T")
+
+
+def unless_duplicate(action: Callable[[bool], T], again: bool) -> T:
+    """Run a write that may be refused as a duplicate; at a terminal, ask whether it is
+    meant and, if so, run it again with `again`."""
+    from timebank.ledger.errors import Duplicate
+
+    try:
+        return action(again)
+    except Duplicate as duplicate:
+        if again or not interactive():
+            raise
+        if confirm(duplicate.question):
+            return action(True)
+        raise Refused(_("Nothing was recorded.")) from None

@@ -4,9 +4,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import (MAX_NUMBER, ByOption, Format, FormatOption, FromOption, MonthOption, ToOption,
-                              interface, ledger, sub_app, user)
-from timebank.cli.common import parse_range
+from timebank.cli.app import (MAX_NUMBER, ByOption, CategoryOption, Format, FormatOption, FromOption, MemberOption,
+                              MonthOption, ToOption, interface, ledger, sub_app, user)
+from timebank.cli.common import ask, interactive, parse_range, unless_duplicate
 from timebank.i18n import N_, _
 
 ExchangeNumber = Annotated[int, typer.Argument(help=N_("The exchange number."), min=1, max=MAX_NUMBER,
@@ -18,7 +18,8 @@ def record(
     args: Annotated[Optional[list[str]], typer.Argument(
         help=N_("GIVER RECEIVER HOURS: member numbers or names, and the hours (1.5, 1:30, 90m)."),
         metavar=N_("GIVER RECEIVER HOURS"), show_default=False)] = None,
-    giver: Annotated[Optional[list[str]], typer.Option("--giver", help=N_("A giver (repeat for several)."))] = None,
+    giver: Annotated[Optional[list[str]], typer.Option(
+        "--giver", help=N_("A giver (repeat for several)."))] = None,
     receiver: Annotated[Optional[list[str]], typer.Option(
         "--receiver", help=N_("A receiver (repeat for several)."))] = None,
     hours_text: Annotated[Optional[str], typer.Option(
@@ -30,6 +31,8 @@ def record(
         "--allow-overdraft", help=N_("Record even if a receiver goes below the credit limit."))] = False,
     request: Annotated[Optional[int], typer.Option(
         "--request", min=1, max=MAX_NUMBER, help=N_("The request this exchange meets (it is closed)."))] = None,
+    again: Annotated[bool, typer.Option(
+        "--again", help=N_("Record it even if the same exchange was recorded in the last 14 days."))] = False,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
@@ -52,13 +55,17 @@ def record(
             raise UsageProblem(_("The group form needs --giver, --receiver and --hours."))
         givers, receivers, amount = giver, receiver, hours_text
     else:
+        if not positional and interactive():
+            positional = [ask(_("Giver")), ask(_("Receiver")), ask(_("Hours"))]
         if len(positional) != 3:
             raise UsageProblem(_("Give GIVER RECEIVER HOURS, e.g. timebank record 17 Siân 1.5"))
         givers, receivers, amount = [positional[0]], [positional[1]], positional[2]
     minutes = parse_hours(amount)
     day = parse_date(on) if on is not None else None
-    done = actions.record(ledger(ctx), user(by), givers=givers, receivers=receivers, minutes=minutes, on=day,
-                          category=category, note=note, allow_overdraft=allow_overdraft, request=request)
+    the_ledger, who = ledger(ctx), user(by)
+    done = unless_duplicate(lambda repeat: actions.record(
+        the_ledger, who, givers=givers, receivers=receivers, minutes=minutes, on=day, category=category, note=note,
+        allow_overdraft=allow_overdraft, request=request, again=repeat), again)
     words = interface()
     typer.echo(_("Recorded exchange {number}.").format(number=done.result.number))
     for name, balance in done.result.balances:
@@ -72,11 +79,11 @@ def record(
 
 def list_exchanges(
     ctx: typer.Context,
-    member: Annotated[Optional[str], typer.Option("--member", help=N_("Only this member's exchanges."))] = None,
+    member: MemberOption = None,
     start: FromOption = None,
     end: ToOption = None,
     month: MonthOption = None,
-    category: Annotated[Optional[str], typer.Option("--category", help=N_("Only this category."))] = None,
+    category: CategoryOption = None,
     include_void: Annotated[bool, typer.Option(
         "--include-void", help=N_("Show voided exchanges and their reversals too."))] = False,
     fmt: FormatOption = Format.table,
@@ -113,8 +120,13 @@ def void(
     reason: Annotated[str, typer.Option("--reason", help=N_("Why it is being voided."), show_default=False)],
     by: ByOption = None,
 ) -> None:
+    from timebank.cli.common import confirm, interactive
     from timebank.ledger import actions
+    from timebank.ledger.errors import Refused
 
+    # At a terminal a void is confirmed first (it cannot be taken back); scripts are not asked.
+    if interactive() and not confirm(_("Void exchange {number}?").format(number=number)):
+        raise Refused(_("Nothing was voided."))
     reversal = actions.void(ledger(ctx), user(by), number, reason)
     typer.echo(_("Voided exchange {number}: its reversal is exchange {reversal}.").format(
         number=number, reversal=reversal))

@@ -72,24 +72,26 @@ def export(
     words = interface()
     with reading(ledger(ctx)) as session:
         if kind == ExportKind.exchanges:
+            from timebank.ledger.categories import category_names
             from timebank.ledger.exchanges import iter_pairs, names_by_number
 
             sheet = exports.exchanges(iter_pairs(session, first, last),
-                                      names_by_number(session) if with_names else None, words)
+                                      names_by_number(session) if with_names else None, category_names(session),
+                                      words)
         elif kind == ExportKind.members:
             from timebank.ledger.figures import members_by_number
 
             sheet = exports.members(members_by_number(session, last), with_names)
         elif kind == ExportKind.summary:
             from timebank.ledger import settings as settings_module
-            from timebank.ledger.categories import list_categories
+            from timebank.ledger.categories import category_names
             from timebank.ledger.dates import report_end, today
             from timebank.ledger.exchanges import first_exchange_date
             from timebank.ledger.reports import period_report
 
             span_start = first or first_exchange_date(session) or today()
             lines, total = period_report(session, span_start, report_end(span_start, last or today()), by.value)
-            sheet = exports.summary(lines, total, [c.code for c in list_categories(session)],
+            sheet = exports.summary(lines, total, list(category_names(session).values()),
                                     settings_module.load(session).hour_value)
         else:
             from timebank.ledger.figures import areas
@@ -155,6 +157,8 @@ class _progress:
     def __enter__(self):  # type: ignore[no-untyped-def]
         self.bar = None
         self.task = None
+        # Only for a person watching: a bar drawn into a pipe or a log is noise.
+        self.shown = sys.stderr.isatty()
         return self
 
     def __call__(self, done: int, total: int) -> None:
@@ -162,7 +166,7 @@ class _progress:
             self.__exit__(None, None, None)
             return
         if self.bar is None:
-            if total < self.THRESHOLD * 2:
+            if total < self.THRESHOLD * 2 or not self.shown:
                 return
             from rich.progress import Progress
 

@@ -4,8 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import (MAX_NUMBER, ByOption, Format, FormatOption, MemberArgument, interface, ledger, sub_app,
-                              user)
+from timebank.cli.app import (MAX_NUMBER, ByOption, CategoryOption, Format, FormatOption, MemberArgument,
+                              interface, ledger, sub_app, user)
 from timebank.i18n import N_, _
 
 GROUP_HELP = {"offer": N_("What members offer: add, list, remove."),
@@ -20,7 +20,6 @@ ADDED = {"offer": N_("Added offer number {id}: {name} (#{number}), {category}.")
 REMOVED = {"offer": N_("Closed offer number {id}."), "request": N_("Closed request number {id}.")}
 
 CategoryArgument = Annotated[str, typer.Argument(help=N_("Category code."), show_default=False)]
-CategoryOption = Annotated[Optional[str], typer.Option("--category", help=N_("Only this category."))]
 Number = Annotated[int, typer.Argument(help=N_("Its number."), min=1, max=MAX_NUMBER, show_default=False)]
 
 
@@ -62,7 +61,7 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
         number, name, chosen = actions.add_listing(ledger(ctx), user(by), kind, member, category, note,
                                                    parse_date(on) if on is not None else None)
         typer.echo(_(ADDED[kind]).format(id=number, name=member_words(name, words), number=name.number,
-                                         category=chosen.code))
+                                         category=chosen.name(words.lang)))
 
     def list_(
         ctx: typer.Context,

@@ -4,15 +4,14 @@ the one place that turns errors into a message and an exit code."""
 from __future__ import annotations
 
 import os
-import re
 import sys
-from pathlib import Path
 
 from timebank.i18n import _, normalise_language, set_language, system_language
+from timebank.ledger.lookup import ledger_language
 
 
 def _option_value(args: list[str], name: str) -> str | None:
-    """The value of a global option as typed (`--lang cy` or `--lang=cy`), before the command."""
+    """The value of an option as typed (`--lang cy` or `--lang=cy`) in `args`."""
     for index, arg in enumerate(args):
         if arg == "--":
             break
@@ -23,82 +22,121 @@ def _option_value(args: list[str], name: str) -> str | None:
     return None
 
 
-def _ledger_language(db: str | None) -> str | None:
-    """The ledger's own `lang` setting, read with the standard library only (so that help
-    in the ledger's language costs no SQLAlchemy import)."""
-    value = db or os.environ.get("TIMEBANK_DB")
-    if value is None:
-        from platformdirs import user_data_dir
-
-        path = Path(user_data_dir("timebank", appauthor=False)) / "timebank.sqlite3"
-    elif "://" in value:
-        if value.startswith("postgresql"):
-            return _postgres_language(value)
-        if not value.startswith("sqlite:///"):
-            return None
-        path = Path(value[len("sqlite:///"):])
-    else:
-        path = Path(value)
-    import sqlite3
-
-    try:
-        if not path.is_file():
-            return None
-        # A plain connection, closed at once. (A `mode=ro` connection to a WAL database
-        # lost other processes' commits under load here: never open one.)
-        conn = sqlite3.connect(path.expanduser().resolve(), timeout=5)
-        try:
-            row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
-        finally:
-            conn.close()
-        return normalise_language(row[0]) if row else None
-    except (sqlite3.Error, OSError, ValueError):
-        return None
-
-
-def _postgres_language(url: str) -> str | None:
-    """The `lang` setting of a PostgreSQL ledger, read with the driver alone."""
-    try:
-        import psycopg
-
-        conninfo = re.sub(r"^postgresql\+\w+://", "postgresql://", url)
-        with psycopg.connect(conninfo, connect_timeout=5) as conn:
-            row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
-        return normalise_language(row[0]) if row else None
-    except Exception:  # noqa: BLE001 - no server, no table, no driver: fall back
-        return None
-
-
 def choose_language(args: list[str]) -> str:
-    """--lang, then TIMEBANK_LANG, then the ledger's setting, then the system locale, else English."""
+    """--lang, then TIMEBANK_LANG, then the ledger's setting, then the system locale, else English.
+    `args` are normalised: the global options stand before the command."""
     return (normalise_language(_option_value(args, "--lang"))
             or normalise_language(os.environ.get("TIMEBANK_LANG"))
-            or _ledger_language(_option_value(args, "--db"))
+            or ledger_language(_option_value(args, "--db"))
             or system_language()
             or "en")
+
+
+GLOBAL_OPTIONS = ("--db", "--lang")
+INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C (128 + SIGINT)
+
+
+def hoist_global_options(args: list[str], root: "object") -> list[str]:
+    """`--db` and `--lang` may come after the command: move them before it, unless the
+    command has an option of the same name (a member's own `--lang` in `member add`), which
+    then wins. Returns the line with every global option before the command."""
+    front: list[str] = []
+    index = 0
+    while index < len(args) and args[index].startswith("-") and args[index] != "--":
+        takes_value = args[index] in GLOBAL_OPTIONS
+        front.append(args[index])
+        if takes_value and index + 1 < len(args):
+            front.append(args[index + 1])
+            index += 1
+        index += 1
+    command = root
+    path: list[str] = []
+    while index < len(args) and not args[index].startswith("-"):
+        sub = getattr(command, "get_command", None)
+        found = sub(None, args[index]) if sub else None  # type: ignore[misc]
+        if found is None:
+            break
+        command = found
+        path.append(args[index])
+        index += 1
+    own = {opt for param in getattr(command, "params", []) for opt in getattr(param, "opts", [])}
+    rest: list[str] = []
+    hoisted: list[str] = []
+    tail = args[index:]
+    position = 0
+    while position < len(tail):
+        arg = tail[position]
+        if arg == "--":
+            rest += tail[position:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and name not in own:
+            if "=" in arg:
+                hoisted.append(arg)
+            else:
+                hoisted += tail[position:position + 2]
+                position += 1
+        else:
+            rest.append(arg)
+        position += 1
+    return front + hoisted + path + rest
+
+
+def _leading(args: list[str]) -> list[str]:
+    """The global options at the front of a normalised line."""
+    lead: list[str] = []
+    index = 0
+    while index < len(args) and args[index].startswith("-") and args[index] != "--":
+        lead.append(args[index])
+        if args[index] in GLOBAL_OPTIONS and index + 1 < len(args):
+            lead.append(args[index + 1])
+            index += 1
+        index += 1
+    return lead
 
 
 def run(args: list[str] | None = None) -> int:
     """Run one command line; returns the exit code."""
     args = list(sys.argv[1:] if args is None else args)
-    set_language(choose_language(args))
 
     from typer import Abort
-    from typer._click.exceptions import ClickException, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     from timebank.cli import typer_words
-    from timebank.cli.app import build_command
+    from timebank.cli.app import build_command, translate_help
     from timebank.ledger.errors import TimebankError
 
+    from timebank.cli.completion import line_being_completed, normalise_instruction
+
     typer_words.install()
-    command = build_command(args)
+    normalise_instruction()
+    completing = line_being_completed()
+    command = build_command(completing if completing is not None else args)
+    if completing is not None:
+        from timebank.cli.completion import attach
+
+        attach(command)
+    args = hoist_global_options(args, command)
+    set_language(choose_language(_leading(args)))
+    translate_help(command)
     try:
-        result = command.main(args=args, prog_name="timebank", standalone_mode=False)
+        result = _main_asking_for_missing(command, args)
+        if result == INTERRUPTED:
+            # Typer turns Ctrl-C inside a command into a bare exit code; say what it means.
+            raise KeyboardInterrupt
         return result if isinstance(result, int) else 0
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except NoArgsIsHelpError as error:
+        # A bare group (`timebank member`) asks for its help: that is an answer, not an error.
+        print(error.format_message())
+        return 0
     except UsageError as error:
+        if error.format_message() == "Missing command." and error.ctx is not None:
+            # `timebank --db FILE` with nothing after: help, as for a bare `timebank`.
+            print(error.ctx.get_help())
+            return 0
         _print_usage_error(error, typer_words.translate_error(error.format_message()))
         return error.exit_code
     except ClickException as error:
@@ -112,7 +150,7 @@ def run(args: list[str] | None = None) -> int:
         return error.code
     except KeyboardInterrupt:
         _print_error(_("Interrupted: nothing more was written."))
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         return 1
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback
@@ -125,6 +163,23 @@ def run(args: list[str] | None = None) -> int:
                                                                     error=str(error).splitlines()[0] if str(error) else ""))
         return 1
     return 0
+
+
+def _main_asking_for_missing(command, args: list[str]):  # type: ignore[no-untyped-def]
+    """Run the command; at a terminal, a missing argument is asked for rather than refused."""
+    from typer._click.exceptions import MissingParameter
+
+    from timebank.cli.common import ask, interactive
+    from timebank.cli.typer_words import argument_name
+
+    while True:
+        try:
+            return command.main(args=args, prog_name="timebank", standalone_mode=False)
+        except MissingParameter as missing:
+            param = missing.param
+            if param is None or param.param_type_name != "argument" or not interactive():
+                raise
+            args = args + [ask(argument_name(param.name or ""))]
 
 
 def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-def]

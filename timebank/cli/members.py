@@ -25,15 +25,19 @@ def add(
     joined: Annotated[Optional[str], typer.Option("--joined", help=N_("Date joined (default today)."))] = None,
     note: Annotated[Optional[str], typer.Option("--note", help=N_("A note for coordinators."))] = None,
     sort_as: Annotated[Optional[str], typer.Option("--sort-as", help=N_("Sort under this name instead."))] = None,
+    again: Annotated[bool, typer.Option(
+        "--again", help=N_("Add them even if an active member has the same name."))] = False,
     by: ByOption = None,
 ) -> None:
+    from timebank.cli.common import unless_duplicate
     from timebank.ledger import actions
     from timebank.ledger.dates import parse_date
 
     joined_on = parse_date(joined) if joined is not None else None
-    member = actions.add_member(ledger(ctx), user(by), name=name, kind=kind.value, area=area, email=email,
-                                phone=phone, lang=lang.value if lang else None, joined=joined_on, note=note,
-                                sort_as=sort_as)
+    the_ledger, who = ledger(ctx), user(by)
+    member = unless_duplicate(lambda repeat: actions.add_member(
+        the_ledger, who, name=name, kind=kind.value, area=area, email=email, phone=phone,
+        lang=lang.value if lang else None, joined=joined_on, note=note, sort_as=sort_as, again=repeat), again)
     typer.echo(_("Added {name} as member number {number}.").format(name=member.name, number=member.number))
 
 
@@ -94,12 +98,14 @@ def edit(
 ) -> None:
     from timebank.ledger import actions
     from timebank.render.sheet import member_words
+    from timebank.render.views import field_words
 
     changed_member, fields = actions.edit_member(
         ledger(ctx), user(by), member, name=name, area=area, email=email, phone=phone,
         lang=lang.value if lang else None, note=note, sort_as=sort_as)
+    words = interface()
     typer.echo(_("Changed {fields} for {name} (#{number}).").format(
-        fields=", ".join(fields), name=member_words(changed_member, interface()), number=changed_member.number))
+        fields=field_words(fields, words), name=member_words(changed_member, words), number=changed_member.number))
 
 
 def leave(
@@ -133,10 +139,11 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", help=N_("Yes, erase them for good."))] = False,
     by: ByOption = None,
 ) -> None:
+    from timebank.cli.common import confirm
     from timebank.ledger import actions
     from timebank.ledger.errors import Refused
 
-    if not yes:
+    if not yes and not confirm(_("Erase {member} for good? This cannot be undone.").format(member=member)):
         raise Refused(_("Erasing cannot be undone: add --yes to go ahead."))
     done = actions.forget(ledger(ctx), user(by), member)
     typer.echo(_("Member {number} has been erased; their exchanges and balance remain.").format(number=done.number))

@@ -4,8 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import (By, Format, FormatOption, FromOption, MemberArgument, MonthOption, ToOption, interface,
-                              ledger, sub_app)
+from timebank.cli.app import (By, Format, FormatOption, FromOption, MemberArgument, MonthOption, ToOption,
+                              interface, ledger, sub_app)
 from timebank.cli.common import parse_range
 from timebank.i18n import N_, Words
 

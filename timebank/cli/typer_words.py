@@ -45,6 +45,11 @@ def _argument(name: str) -> str:
     return _(name.strip("'")) if name.strip("'") in ARGUMENT_NAMES else name
 
 
+def argument_name(name: str) -> str:
+    """An argument's name as the help shows it, in the output language."""
+    return _argument(name)
+
+
 @_outer(r"^Invalid value for (?P<param>.+?): (?P<reason>.*)$")
 def _invalid(m: re.Match[str]) -> str:
     param = re.sub(r"^'(\w+)'$", lambda n: f"'{_argument(n[1])}'", m["param"])

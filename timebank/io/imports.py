@@ -175,14 +175,14 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
     for done, (line, row) in enumerate(rows, 1):
         try:
             with session.begin_nested():
-                joined = parse_date(row["joined"], allow_uk=True) if row.get("joined") else None
-                left = parse_date(row["left"], allow_uk=True) if row.get("left") else None
+                joined = parse_date(row["joined"]) if row.get("joined") else None
+                left = parse_date(row["left"]) if row.get("left") else None
                 kind = {"organisation": "organisation", "sefydliad": "organisation", "person": "person",
                         "unigolyn": "person", "": "person"}.get(fold(row.get("kind", "")), row.get("kind", ""))
                 member = add_member(session, by, name=row.get("name", ""), kind=kind, area=row.get("area"),
                                     email=row.get("email"), phone=row.get("phone"), lang=row.get("lang") or None,
                                     joined=joined, note=row.get("note"), sort_as=row.get("sort_as"),
-                                    default_lang=settings.lang)
+                                    default_lang=settings.lang, again=True)
                 if left is not None:
                     if left < member.joined:
                         raise InvalidInput(_("left on {left}, before joining on {joined}.").format(
@@ -282,7 +282,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     order: list[str] = []
     for done, (line, row) in enumerate(rows, 1):
         try:
-            on = cached(dates, row.get("date", ""), lambda text: parse_date(text, allow_uk=True, now=now))
+            on = cached(dates, row.get("date", ""), lambda text: parse_date(text, now=now))
             amount = row["hours"] if row.get("hours") else f"{row.get('minutes', '')}m"
             minutes = cached(amounts, amount, parse_hours)
             giver = member(row.get("giver", ""), row.get("giver_name"))
@@ -311,8 +311,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     for group in order:
         exchange = pending[group]
         try:
-            check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on,
-                           historical=True, now=now)
+            check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on, now=now)
             checked.append(exchange)
         except TimebankError as error:
             errors.append((exchange.line, error.message))

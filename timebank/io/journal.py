@@ -15,6 +15,8 @@ from typing import Iterator, TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from timebank.i18n import _, get_language
+from timebank.ledger.categories import category_names
 from timebank.ledger.names import message_name as display_name
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.settings import load as load_settings
@@ -70,16 +72,23 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     first_entry = dict(session.execute(select(Entry.member, func.min(Entry.date)).group_by(Entry.member)).all())
     members = list(session.scalars(select(Member).order_by(Member.number)))
     title = settings.name or "timebank"
+    header = _("{title}: timebank journal, 1 HRS = 1 hour of help").format(title=title)
+    # Categories by the code a reader of the interface language knows (account names stay ASCII).
+    lang = get_language()
+    codes = {code: name.code_in(lang) for code, name in category_names(session).items()}
+    # Beancount metadata keys are identifiers: the member's name is under the word for
+    # "name" in the interface language ("enw" in Welsh, ASCII either way).
+    name_key = _("name")
     if style == "beancount":
-        out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write(f"; {header}\n")
         out.write('option "operating_currency" "HRS"\n\n')
         for m in members:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
             out.write(f"{opened.isoformat()} open {account(m.number, style)} HRS\n")
-            out.write(f"  name: {_quote(_one_line(display_name(m)))}\n")
+            out.write(f"  {name_key}: {_quote(_one_line(display_name(m)))}\n")
         out.write("\n")
     else:
-        out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write(f"; {header}\n")
         out.write("commodity 1,000.00 HRS\n\n")
         for m in members:
             out.write(f"account {account(m.number, style)}  ; {_one_line(display_name(m))}\n")
@@ -88,7 +97,7 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     count = 0
     for number, on, category, note, reverses, entries in _transactions(session):
         count += 1
-        description = f"#{number} {category}" + (f": {_one_line(note)}" if note else "")
+        description = f"#{number} {codes.get(category, category)}" + (f": {_one_line(note)}" if note else "")
         if style == "beancount":
             links = f" ^exchange-{reverses if reverses else number}"
             out.write(f"{on.isoformat()} * {_quote(description)}{links}\n")

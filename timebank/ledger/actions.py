@@ -16,7 +16,7 @@ from typing import Sequence
 
 from timebank.ledger import audit, erasure, listings, members
 from timebank.ledger import settings as settings_module
-from timebank.ledger.categories import CategoryName, add_category
+from timebank.ledger.categories import CategoryName, add_category, category_name
 from timebank.ledger.dates import today
 from timebank.ledger.db import Ledger, flush_to_file, reading, writing
 from timebank.ledger.exchanges import RecordResult, record_exchange, void_exchange
@@ -29,6 +29,27 @@ def _find(session, ref: MemberRef):  # type: ignore[no-untyped-def]
     return members.find_member(session, str(ref))
 
 
+def _find_all(session, *groups: Sequence[MemberRef]) -> list[list]:  # type: ignore[no-untyped-def]
+    """Every member named, or one refusal that names every name not found (with the
+    closest names for each), so a coordinator mends the whole line at once."""
+    from timebank.ledger.errors import NotFound
+
+    found: list[list] = []
+    missing: list[NotFound] = []
+    for group in groups:
+        found.append([])
+        for ref in group:
+            try:
+                found[-1].append(_find(session, ref))
+            except NotFound as error:
+                missing.append(error)
+    if len(missing) == 1:
+        raise missing[0]
+    if missing:
+        raise NotFound(" ".join(error.message for error in missing))
+    return found
+
+
 # The ledger ----------------------------------------------------------------------------------
 
 def set_setting(ledger: Ledger, by: str, key: str, value: str) -> str:
@@ -36,21 +57,22 @@ def set_setting(ledger: Ledger, by: str, key: str, value: str) -> str:
         return settings_module.set_value(session, key, value, by)
 
 
-def new_category(ledger: Ledger, by: str, code: str, en: str, cy: str) -> CategoryName:
+def new_category(ledger: Ledger, by: str, code: str, en: str, cy: str, code_cy: str | None = None) -> CategoryName:
     with writing(ledger) as session:
-        category = add_category(session, by, code, en, cy)
-        return CategoryName(category.code, category.name_en, category.name_cy)
+        return category_name(add_category(session, by, code, en, cy, code_cy))
 
 
 # Members ---------------------------------------------------------------------------------------
 
 def add_member(ledger: Ledger, by: str, *, name: str, kind: str = "person", area: str | None = None,
                email: str | None = None, phone: str | None = None, lang: str | None = None,
-               joined: date | None = None, note: str | None = None, sort_as: str | None = None) -> MemberName:
+               joined: date | None = None, note: str | None = None, sort_as: str | None = None,
+               again: bool = False) -> MemberName:
     with writing(ledger) as session:
         default_lang = settings_module.load(session).lang
         member = members.add_member(session, by, name=name, kind=kind, area=area, email=email, phone=phone,
-                                    lang=lang, joined=joined, note=note, sort_as=sort_as, default_lang=default_lang)
+                                    lang=lang, joined=joined, note=note, sort_as=sort_as, default_lang=default_lang,
+                                    again=again)
         return member_name(member)
 
 
@@ -109,17 +131,16 @@ class Recorded:
 
 def record(ledger: Ledger, by: str, *, givers: Sequence[MemberRef], receivers: Sequence[MemberRef], minutes: int,
            on: date | None = None, category: str | None = None, note: str | None = None,
-           allow_overdraft: bool = False, request: int | None = None) -> Recorded:
+           allow_overdraft: bool = False, request: int | None = None, again: bool = False) -> Recorded:
     """Record help given; with `request`, the exchange meets that request (and takes its
     category unless another is given)."""
     with writing(ledger) as session:
-        giver_rows = [_find(session, ref) for ref in givers]
-        receiver_rows = [_find(session, ref) for ref in receivers]
+        giver_rows, receiver_rows = _find_all(session, givers, receivers)
         met = listings.open_listing(session, "request", request) if request is not None else None
         result = record_exchange(session, by, settings_module.load(session), givers=giver_rows,
                                  receivers=receiver_rows, minutes=minutes, on=on,
                                  category=category or (met.category if met else None), note=note,
-                                 allow_overdraft=allow_overdraft)
+                                 allow_overdraft=allow_overdraft, again=again)
         if met is not None:
             listings.meet_request(session, by, met.id, result.number, on or today(), [r.number for r in receiver_rows])
         return Recorded(result, request)

@@ -9,45 +9,56 @@ from sqlalchemy.orm import Session
 
 from dataclasses import dataclass
 
-from timebank.i18n import _, fold
+from timebank.i18n import _, fold, get_language
 from timebank.ledger import audit
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.models import Category
 from timebank.ledger.text import clean_text
 
-# (code, English, Welsh): the set a new ledger starts with.
+# (English code, Welsh code, English name, Welsh name): the set a new ledger starts with.
 DEFAULT_CATEGORIES = [
-    ("transport", "Transport and lifts", "Cludiant a lifftiau"),
-    ("gardening", "Gardening", "Garddio"),
-    ("shopping", "Shopping and errands", "Siopa a negeseuon"),
-    ("companionship", "Companionship and visits", "Cwmnïaeth ac ymweliadau"),
-    ("diy", "DIY and repairs", "Gwaith tŷ a thrwsio"),
-    ("computers", "Computers and phones", "Cyfrifiaduron a ffonau"),
-    ("cooking", "Cooking and meals", "Coginio a phrydau bwyd"),
-    ("childcare", "Childcare", "Gofal plant"),
-    ("teaching", "Teaching and learning", "Addysgu a dysgu"),
-    ("events", "Community events", "Digwyddiadau cymunedol"),
-    ("admin", "Admin and office", "Gweinyddu a swyddfa"),
-    ("other", "Other help", "Cymorth arall"),
+    ("transport", "cludiant", "Transport and lifts", "Cludiant a lifftiau"),
+    ("gardening", "garddio", "Gardening", "Garddio"),
+    ("shopping", "siopa", "Shopping and errands", "Siopa a negeseuon"),
+    ("companionship", "cwmniaeth", "Companionship and visits", "Cwmnïaeth ac ymweliadau"),
+    ("diy", "trwsio", "DIY and repairs", "Trwsio a gwaith DIY"),
+    ("computers", "cyfrifiaduron", "Computers and phones", "Cyfrifiaduron a ffonau"),
+    ("cooking", "coginio", "Cooking and meals", "Coginio a phrydau bwyd"),
+    ("childcare", "gofal_plant", "Childcare", "Gofal plant"),
+    ("teaching", "addysgu", "Teaching and learning", "Addysgu a dysgu"),
+    ("events", "digwyddiadau", "Community events", "Digwyddiadau cymunedol"),
+    ("admin", "gweinyddu", "Admin and office", "Gweinyddu a swyddfa"),
+    ("other", "arall", "Other help", "Cymorth arall"),
 ]
+
+CODE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryName:
-    """A category as reports carry it: its code and its name in each language; the face
-    picks the name for the language it renders."""
+    """A category as reports carry it: its codes and names in each language; the face picks
+    the ones for the language it renders. `code` (English) is what files and JSON keep."""
 
     code: str
     en: str
     cy: str
+    code_cy: str | None = None
 
     def name(self, lang: str) -> str:
         return self.cy if lang == "cy" else self.en
 
+    def code_in(self, lang: str) -> str:
+        """The code a reader of `lang` types and reads: the Welsh code in Welsh, where there is one."""
+        return self.code_cy if lang == "cy" and self.code_cy else self.code
+
+
+def category_name(category: Category) -> CategoryName:
+    return CategoryName(category.code, category.name_en, category.name_cy, category.code_cy)
+
 
 def category_names(session: Session) -> dict[str, CategoryName]:
-    """Every category by code (one query: a list of a million exchanges names a dozen)."""
-    return {c.code: CategoryName(c.code, c.name_en, c.name_cy) for c in list_categories(session)}
+    """Every category by its English code (one query: a list of a million exchanges names a dozen)."""
+    return {c.code: category_name(c) for c in list_categories(session)}
 
 
 def list_categories(session: Session) -> list[Category]:
@@ -55,34 +66,43 @@ def list_categories(session: Session) -> list[Category]:
 
 
 def find_category(session: Session, text: str) -> Category:
-    """A category by code, or by its English or Welsh name (ignoring case and accents)."""
+    """A category by its English or Welsh code, or by its English or Welsh name (ignoring
+    case and accents), in either interface language; else a unique prefix of a code."""
     wanted = fold(text.strip())
     categories = list_categories(session)
     for category in categories:
-        if wanted in (category.code, fold(category.name_en), fold(category.name_cy)):
+        if wanted in (category.code, category.code_cy, fold(category.name_en), fold(category.name_cy)):
             return category
-    prefixed = [c for c in categories if c.code.startswith(wanted)]
+    prefixed = [c for c in categories if c.code.startswith(wanted) or (c.code_cy or "").startswith(wanted)]
     if wanted and len(prefixed) == 1:
         return prefixed[0]
+    lang = get_language()
     raise NotFound(_("There is no category '{code}'. The categories are: {codes}.").format(
-        code=text, codes=", ".join(c.code for c in categories)))
+        code=text, codes=", ".join(sorted(category_name(c).code_in(lang) for c in categories))))
 
 
-def add_category(session: Session, by: str, code: str, name_en: str, name_cy: str) -> Category:
+def add_category(session: Session, by: str, code: str, name_en: str, name_cy: str,
+                 code_cy: str | None = None) -> Category:
     code = code.strip().lower()
-    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", code):
-        raise InvalidInput(_("'{code}' is not a category code: use up to 32 lower-case letters, digits, - or _, "
-                             "starting with a letter.").format(code=code))
-    if session.get(Category, code) is not None:
-        raise Refused(_("The category '{code}' already exists.").format(code=code))
+    welsh_code = code_cy.strip().lower() if code_cy and code_cy.strip() else None
+    for value in (code, welsh_code):
+        if value is not None and not CODE.fullmatch(value):
+            raise InvalidInput(_("'{code}' is not a category code: use up to 32 lower-case letters, digits, - or _, "
+                                 "starting with a letter.").format(code=value))
+    for value in (code, welsh_code):
+        if value is not None and session.scalar(select(Category.code).where(
+                (Category.code == value) | (Category.code_cy == value))) is not None:
+            raise Refused(_("The category '{code}' already exists.").format(code=value))
+    if welsh_code == code:
+        welsh_code = None
     english = clean_text(name_en, _("English name"), required=True)
     welsh = clean_text(name_cy, _("Welsh name"), required=True)
-    category = Category(code=code, name_en=english, name_cy=welsh)
+    category = Category(code=code, code_cy=welsh_code, name_en=english, name_cy=welsh)
     session.add(category)
-    audit.log(session, by, "category.add", code=code, en=english, cy=welsh)
+    audit.log(session, by, "category.add", code=code, code_cy=welsh_code, en=english, cy=welsh)
     return category
 
 
 def add_defaults(session: Session) -> None:
-    for code, english, welsh in DEFAULT_CATEGORIES:
-        session.add(Category(code=code, name_en=english, name_cy=welsh))
+    for code, code_cy, english, welsh in DEFAULT_CATEGORIES:
+        session.add(Category(code=code, code_cy=code_cy, name_en=english, name_cy=welsh))

@@ -18,43 +18,73 @@ def today() -> date:
     return date.today()
 
 
-def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False,
-               now: date | None = None) -> date:
-    """'YYYY-MM-DD', 'today'/'heddiw', 'yesterday'/'ddoe' (and DD/MM/YYYY for imports).
+# Weekday names in both languages (Monday is 0, as date.weekday() counts), with the
+# mutated forms a Welsh speaker writes ("ddydd Llun") and the short forms.
+WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2, "thursday": 3, "thu": 3,
+    "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+    "llun": 0, "mawrth": 1, "mercher": 2, "iau": 3, "gwener": 4, "sadwrn": 5, "sul": 6,
+}
 
-    Never in the future, except as the end of a report's range.
-    """
-    raw = text.strip().lower()
+
+def _weekday(raw: str) -> int | None:
+    """'monday', 'dydd llun', 'ddydd llun', 'llun' -> 0."""
+    words = raw.replace("'", " ").split()
+    if len(words) == 2 and words[0] in ("dydd", "ddydd"):
+        words = words[1:]
+    return WEEKDAYS.get(words[0]) if len(words) == 1 else None
+
+
+def parse_date(text: str, *, allow_future: bool = False, now: date | None = None) -> date:
+    """'YYYY-MM-DD', 'DD/MM/YYYY' or 'DD/MM/YY' (British order, never American),
+    'today'/'heddiw', 'yesterday'/'ddoe', or a weekday of the last seven days in either
+    language ('Monday', 'dydd Llun'). Never in the future, except as the end of a range."""
+    raw = " ".join(text.strip().lower().split())
     current = now or today()
     if raw in ("today", "heddiw"):
         return current
     if raw in ("yesterday", "ddoe"):
         return current - timedelta(days=1)
+    weekday = _weekday(raw) if raw else None
+    if weekday is not None:
+        # The most recent such day: today if it is that day, else within the last six.
+        return current - timedelta(days=(current.weekday() - weekday) % 7)
     value: date | None = None
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             value = date.fromisoformat(raw)
-        elif allow_uk and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", raw):
+        elif re.fullmatch(r"\d{1,2}/\d{1,2}/(\d{4}|\d{2})", raw):
             day, month, year = (int(part) for part in raw.split("/"))
+            if year < 100:
+                # Two-digit years are this century's: a time bank records the recent past.
+                year += 2000
             value = date(year, month, day)
     except ValueError:
         value = None
     if value is None:
-        raise InvalidInput(_("'{text}' is not a date (use YYYY-MM-DD, today or yesterday).").format(text=text))
+        raise InvalidInput(_("'{text}' is not a date (use YYYY-MM-DD or DD/MM/YYYY, today, yesterday or a "
+                             "day of the week).").format(text=text))
     _require_plausible_year(value)
     if value > current and not allow_future:
         raise InvalidInput(_("{date} is in the future.").format(date=value.isoformat()))
     return value
 
 
+MONTH_WORDS = {"this": 0, "hwn": 0, "last": -1, "diwethaf": -1}
+
+
 def parse_month(text: str) -> date:
-    """'YYYY-MM' -> the first day of that month."""
+    """'YYYY-MM' -> the first day of that month; 'this'/'hwn' and 'last'/'diwethaf' name
+    this month and the one before."""
+    word = text.strip().lower()
+    if word in MONTH_WORDS:
+        return add_months(today().replace(day=1), MONTH_WORDS[word])
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput(_("'{text}' is not a month (use YYYY-MM).").format(text=text))
+        raise InvalidInput(_("'{text}' is not a month (use YYYY-MM, this or last).").format(text=text))
     first = date(int(match.group(1)), int(match.group(2)), 1) if int(match.group(1)) else None
     if first is None:
-        raise InvalidInput(_("'{text}' is not a month (use YYYY-MM).").format(text=text))
+        raise InvalidInput(_("'{text}' is not a month (use YYYY-MM, this or last).").format(text=text))
     _require_plausible_year(first)
     return first
 

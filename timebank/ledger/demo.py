@@ -83,8 +83,10 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
         joined = start if index < members * 2 // 3 else start + timedelta(days=rng.randrange((end - start).days))
         people.append(add_member(session, by, name=name, area=rng.choice(AREAS),
                                  lang="cy" if welsh and rng.random() < 0.7 else "en", joined=joined,
-                                 email=f"aelod{index + 1}@example.org" if rng.random() < 0.5 else None))
-    organisations = [add_member(session, by, name=name, kind="organisation", area="CF32", lang=lang, joined=start)
+                                 email=f"aelod{index + 1}@example.org" if rng.random() < 0.5 else None,
+                                 again=True))
+    organisations = [add_member(session, by, name=name, kind="organisation", area="CF32", lang=lang, joined=start,
+                                again=True)
                      for name, lang in ORGANISATIONS]
 
     # The directory: about half the members offer one or two kinds of help.
@@ -138,7 +140,8 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
                 except TimebankError:
                     request = None  # a voided exchange left their earlier request open
             result = record_exchange(session, by, settings, givers=[giver], receivers=receivers, minutes=minutes,
-                                     on=day, category=category, note=rng.choice(notes.get(category, [None])))
+                                     on=day, category=category, note=rng.choice(notes.get(category, [None])),
+                                     again=True)
             if request is not None:
                 meet_request(session, by, request.id, result.number, day, [receivers[0].number])
             for name, balance in result.balances:

@@ -25,6 +25,15 @@ class Refused(TimebankError):
     pass
 
 
+class Duplicate(Refused):
+    """What looks like a second copy of something already recorded: a person at the keyboard
+    is asked whether it is meant; a script must say so (--again)."""
+
+    def __init__(self, message: str, question: str) -> None:
+        super().__init__(message)
+        self.question = question
+
+
 class LedgerMissing(TimebankError):
     pass
 

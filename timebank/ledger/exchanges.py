@@ -8,7 +8,7 @@ negate the original's, dated on the original's date.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable, Iterator
 
 from sqlalchemy import String, and_, cast, func, select
@@ -21,9 +21,9 @@ from timebank.ledger import totals
 from timebank.ledger.balances import balances_of
 from timebank.ledger.categories import CategoryName, category_names, find_category
 from timebank.ledger.dates import today
-from timebank.ledger.errors import InvalidInput, NotFound, Refused
+from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
 from timebank.ledger.hours import format_hours
-from timebank.ledger.members import require_active, require_member_on
+from timebank.ledger.members import require_member_on
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.names import MemberName, member_name, message_name
 from timebank.ledger.settings import Settings
@@ -42,9 +42,8 @@ def next_exchange_number(session: Session) -> int:
 # Rules ---------------------------------------------------------------------------------
 
 def check_exchange(settings: Settings, givers: list[Member], receivers: list[Member], minutes: int, on: date,
-                   *, historical: bool = False, now: date | None = None) -> None:
-    """The rules every exchange obeys, whether typed or imported. `historical` (imports)
-    asks that members belonged on the day rather than that they belong now."""
+                   *, now: date | None = None) -> None:
+    """The rules every exchange obeys, whether typed or imported."""
     if not givers or not receivers:
         raise InvalidInput(_("An exchange needs at least one giver and one receiver."))
     if len(givers) > 1 and len(receivers) > 1:
@@ -55,10 +54,9 @@ def check_exchange(settings: Settings, givers: list[Member], receivers: list[Mem
     if on > (now or today()):
         raise InvalidInput(_("{date} is in the future.").format(date=on.isoformat()))
     for member in givers + receivers:
-        if historical:
-            require_member_on(member, on)
-        else:
-            require_active(member, on)
+        # Members on the day of the help: a paper sheet from last week may name someone
+        # who has left since.
+        require_member_on(member, on)
     if minutes < 1:
         raise InvalidInput(_("The hours must be at least one minute."))
     per_receiver = minutes * len(givers)
@@ -185,15 +183,46 @@ class RecordResult:
     overdraft: list[int] = field(default_factory=list)
 
 
+DUPLICATE_DAYS = 14
+
+
+def recent_duplicate(session: Session, givers: list[int], receivers: list[int], minutes: int, on: date,
+                     category: str) -> int | None:
+    """An exchange that counts, recorded in the last 14 days, with the same givers,
+    receivers, minutes, date and category: what a paper sheet typed twice looks like."""
+    since = audit.now() - timedelta(days=DUPLICATE_DAYS)
+    reversal = reversal_alias()
+    candidates = session.execute(
+        select(Exchange.number, Entry.member, Entry.role)
+        .join(Entry, Entry.exchange == Exchange.number)
+        .outerjoin(reversal, reversal.reverses == Exchange.number)
+        .where(Exchange.date == on, Exchange.minutes == minutes, Exchange.category == category,
+               Exchange.recorded_at >= since, not_a_reversal(), reversal.number.is_(None))
+        .order_by(Exchange.number)).all()
+    parties: dict[int, tuple[set[int], set[int]]] = {}
+    for number, member, role in candidates:
+        parties.setdefault(number, (set(), set()))[0 if role == "giver" else 1].add(member)
+    wanted = (set(givers), set(receivers))
+    return next((number for number, found in parties.items() if found == wanted), None)
+
+
 def record_exchange(session: Session, by: str, settings: Settings, *, givers: list[Member],
                     receivers: list[Member], minutes: int, on: date | None = None,
                     category: str | None = None, note: str | None = None,
-                    allow_overdraft: bool = False) -> RecordResult:
-    """Record one exchange: each giver/receiver pair is worth `minutes`."""
+                    allow_overdraft: bool = False, again: bool = False) -> RecordResult:
+    """Record one exchange: each giver/receiver pair is worth `minutes`. One that repeats an
+    exchange recorded in the last 14 days is refused as a `Duplicate` unless `again`."""
     on = on or today()
     check_exchange(settings, givers, receivers, minutes, on)
     note = clean_text(note, _("note"), limit=MAX_NOTE)
     code = find_category(session, category).code if category else "other"
+    if not again:
+        earlier = recent_duplicate(session, [g.number for g in givers], [r.number for r in receivers], minutes,
+                                   on, code)
+        if earlier is not None:
+            raise Duplicate(_("Exchange {number} already records this help (the same members, hours, date and "
+                              "category). Add --again to record it once more.").format(number=earlier),
+                            _("Exchange {number} already records this help. Record it again?").format(number=earlier))
     overdrawn = overdrawn_receivers(session, settings, receivers, minutes * len(givers), allow_overdraft)
     number, _count = write_exchanges(session, by, [NewExchange(
         on, code, minutes, note, tuple(g.number for g in givers), tuple(r.number for r in receivers))])

@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, sort_key
+from timebank.i18n import _, get_language, sort_key
 from timebank.ledger import audit
-from timebank.ledger.categories import CategoryName, find_category
+from timebank.ledger.categories import CategoryName, category_name, find_category
 from timebank.ledger.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.members import require_active
@@ -47,12 +47,14 @@ def add_listing(session: Session, by: str, kind: str, member: Member, category: 
     if member.kind == "pot":
         raise Refused(_("The time bank pot cannot make offers or requests."))
     require_active(member, on)
-    code = find_category(session, category).code
+    chosen = find_category(session, category)
+    code = chosen.code
     duplicate = session.scalar(select(Listing.id).where(
         Listing.kind == kind, Listing.member == member.number, Listing.category == code, Listing.closed.is_(None)))
     if duplicate is not None:
         raise Refused(_("{name} (#{number}) already has an open listing for {category} (number {id}).").format(
-            name=message_name(member), number=member.number, category=code, id=duplicate))
+            name=message_name(member), number=member.number,
+            category=category_name(chosen).name(get_language()), id=duplicate))
     listing = Listing(kind=kind, member=member.number, category=code,
                       note=clean_text(note, _("note"), limit=MAX_NOTE), opened=on or today())
     session.add(listing)
@@ -126,7 +128,7 @@ def list_listings(session: Session, kind: str, lang: str, *, category: str | Non
             continue
         rows.append(ListingRow(listing.id, listing.kind, number,
                                MemberName(number, name or "", member_kind, forgotten is not None, sort_as),
-                               None if forgotten else member_area, CategoryName(cat.code, cat.name_en, cat.name_cy),
+                               None if forgotten else member_area, category_name(cat),
                                listing.note, listing.opened, listing.closed, listing.closed_because, listing.exchange))
     rows = alphabetical(rows, lang, key=lambda r: r.name)
     # Stable: within a category, members stay in alphabetical order.
@@ -207,5 +209,5 @@ def matches_for(session: Session, lang: str, *, request: int | None = None, cate
         code = find_category(session, category or "").code
     chosen = session.get(Category, code)
     assert chosen is not None
-    return (CategoryName(chosen.code, chosen.name_en, chosen.name_cy), area or None,
+    return (category_name(chosen), area or None,
             match(session, lang, code, area, exclude))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from timebank.i18n import _, fold, ngettext, normalise_language
 from timebank.ledger import audit
 from timebank.ledger.dates import today
-from timebank.ledger.errors import InvalidInput, NotFound, Refused
+from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
 from timebank.ledger.models import Entry, Member
 from timebank.ledger.names import MemberName, alphabetical, member_name, message_name
 from timebank.ledger.text import MAX_NOTE, clean_text
@@ -58,7 +58,9 @@ def create_pot(session: Session, joined: date, lang: str) -> None:
 def add_member(session: Session, by: str, *, name: str, kind: str = "person", area: str | None = None,
                email: str | None = None, phone: str | None = None, lang: str | None = None,
                joined: date | None = None, note: str | None = None, sort_as: str | None = None,
-               default_lang: str = "en") -> Member:
+               default_lang: str = "en", again: bool = False) -> Member:
+    """Add a member. A name an active member already has is refused as a `Duplicate`
+    unless `again` (two people can share a name; one person typed twice is a mistake)."""
     member = Member(
         number=next_number(session),
         kind=check_kind(kind),
@@ -74,6 +76,15 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
     )
     if re.fullmatch(r"#?\d+", member.name):
         raise InvalidInput(_("A name cannot be only a number: numbers name members."))
+    if not again:
+        wanted = fold(member.name)
+        for number, name in session.execute(select(Member.number, Member.name).where(
+                Member.left.is_(None), Member.forgotten.is_(None), Member.kind != "pot")):
+            if fold(name) == wanted:
+                raise Duplicate(_("{name} (#{number}) is already an active member. Add --again to add another "
+                                  "member with the same name.").format(name=name, number=number),
+                                _("{name} (#{number}) is already an active member. Add another with the same "
+                                  "name?").format(name=name, number=number))
     session.add(member)
     session.flush()
     audit.log(session, by, "member.add", member=member.number, name=member.name, kind=member.kind,
@@ -81,9 +92,14 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
     return member
 
 
+def _listed(member: Member) -> str:
+    text = f"#{member.number} {message_name(member)}"
+    return text + " " + _("(left)") if member.left is not None else text
+
+
 def _candidates_message(matches: list[Member], text: str) -> str:
     shown = sorted(matches, key=lambda m: m.number)[:10]
-    listing = ", ".join(f"#{m.number} {message_name(m)}" for m in shown)
+    listing = ", ".join(_listed(m) for m in shown)
     more = len(matches) - len(shown)
     message = ngettext("'{text}' matches {count} member: {listing}",
                        "'{text}' matches {count} members: {listing}", len(matches)).format(
@@ -93,16 +109,38 @@ def _candidates_message(matches: list[Member], text: str) -> str:
     return message + ". " + _("Use the member number.")
 
 
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of two letters counts one), or limit + 1
+    once it is certain to exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
 class MemberIndex:
     """Finds members by number or name; built once when many lookups follow (imports)."""
 
     def __init__(self, members: list[Member]) -> None:
         self.by_number = {m.number: m for m in members}
-        self.named = [(fold(message_name(m)), m) for m in members if m.forgotten is None]
+        named = [(fold(message_name(m)), m) for m in members if m.forgotten is None]
+        # Members who have left are found only when no active member answers to the name.
+        self.pools = [[(n, m) for n, m in named if m.left is None], [(n, m) for n, m in named if m.left is not None]]
 
     def find(self, text: str) -> Member:
         """By number ('17', '#17') or by name: exact, then unique prefix, then unique
-        substring, ignoring case and accents."""
+        substring, ignoring case and accents; active members first."""
         raw = text.strip()
         number_match = re.fullmatch(r"#?\s*(\d+)", raw)
         if number_match:
@@ -113,13 +151,32 @@ class MemberIndex:
         wanted = fold(raw)
         if not wanted:
             raise InvalidInput(_("Give a member number or name."))
-        for test in (lambda n: n == wanted, lambda n: n.startswith(wanted), lambda n: wanted in n):
-            matches = [m for n, m in self.named if test(n)]
-            if len(matches) == 1:
-                return matches[0]
-            if len(matches) > 1:
-                raise Refused(_candidates_message(matches, raw))
+        for pool in self.pools:
+            for test in (lambda n: n == wanted, lambda n: n.startswith(wanted), lambda n: wanted in n):
+                matches = [m for n, m in pool if test(n)]
+                if len(matches) == 1:
+                    return matches[0]
+                if len(matches) > 1:
+                    raise Refused(_candidates_message(matches, raw))
+        close = self.closest(wanted)
+        if close:
+            raise NotFound(_("No member matches '{text}'. Did you mean {names}?").format(
+                text=raw, names=", ".join(_listed(m) for m in close)))
         raise NotFound(_("No member matches '{text}'.").format(text=raw))
+
+    def closest(self, wanted: str, most: int = 3) -> list[Member]:
+        """Members whose name, or a word of it, is a slip of the keys from `wanted`: active
+        members, or members who have left when no active one is close."""
+        limit = max(1, len(wanted) // 3)
+        for pool in self.pools:
+            scored = []
+            for name, member in pool:
+                distance = min(edit_distance(wanted, part, limit) for part in [name, *name.split()])
+                if distance <= limit:
+                    scored.append((distance, name, member))
+            if scored:
+                return [member for _d, _n, member in sorted(scored, key=lambda s: (s[0], s[1]))[:most]]
+        return []
 
 
 def find_member(session: Session, text: str) -> Member:

@@ -62,7 +62,10 @@ class Member(Base):
 class Category(Base):
     __tablename__ = "categories"
 
+    # The English code is the key every exchange refers to; the Welsh code is accepted
+    # everywhere too and shown to Welsh readers.
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code_cy: Mapped[str | None] = mapped_column(String(32), unique=True)
     name_en: Mapped[str] = mapped_column(Text)
     name_cy: Mapped[str] = mapped_column(Text)
 

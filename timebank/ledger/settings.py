@@ -15,6 +15,17 @@ from timebank.ledger.hours import format_hours, hours_to_minutes_setting
 from timebank.ledger.models import Setting
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value")
+# Welsh names for the settings, accepted by `settings set` in either language and shown to
+# Welsh readers; the English keys stay what the ledger stores and JSON shows.
+WELSH_KEYS = {"enw": "name", "iaith": "lang", "terfyn_credyd": "credit_limit", "oriau_uchaf": "max_hours",
+              "gwerth_awr": "hour_value"}
+
+
+def key_in(key: str, lang: str) -> str:
+    """A setting's key as a reader of `lang` types it."""
+    if lang == "cy":
+        return next((welsh for welsh, english in WELSH_KEYS.items() if english == key), key)
+    return key
 
 # A new ledger lets a person go ten hours below zero (a common time-bank rule; TimeOverflow
 # and hOurworld ledgers run limits of the same order). `settings set credit_limit ""` lifts it.
@@ -58,9 +69,12 @@ def load(session: Session) -> Settings:
 def normalise(key: str, value: str) -> str:
     """Check a new value and return it as stored; refuse anything that would not read back."""
     value = value.strip()
+    key = WELSH_KEYS.get(key, key)
     if key not in KEYS:
+        from timebank.i18n import get_language
+
         raise InvalidInput(_("'{key}' is not a setting. The settings are: {keys}.").format(
-            key=key, keys=", ".join(KEYS)))
+            key=key, keys=", ".join(key_in(k, get_language()) for k in KEYS)))
     if key == "name":
         if len(value) > 200:
             raise InvalidInput(_("The name is too long (at most {count} characters).").format(count=200))
@@ -91,6 +105,7 @@ def normalise(key: str, value: str) -> str:
 def store(session: Session, key: str, value: str) -> tuple[str, str]:
     """Write a checked value; returns (old, new) as stored."""
     stored = normalise(key, value)
+    key = WELSH_KEYS.get(key, key)
     row = session.get(Setting, key)
     old = row.value if row else DEFAULTS.get(key, "")
     if row is None:
@@ -103,7 +118,7 @@ def store(session: Session, key: str, value: str) -> tuple[str, str]:
 def set_value(session: Session, key: str, value: str, by: str) -> str:
     """Change a setting, with its audit event."""
     old, stored = store(session, key, value)
-    audit.log(session, by, "settings.set", key=key, old=old, new=stored)
+    audit.log(session, by, "settings.set", key=WELSH_KEYS.get(key, key), old=old, new=stored)
     return stored
 
 

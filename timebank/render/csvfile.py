@@ -9,11 +9,11 @@ from typing import Any, Iterable, Iterator, TextIO
 
 from timebank.i18n import Words
 from timebank.ledger.text import FORMULA_START, neutralise
-from timebank.render.sheet import (BOOL, CATEGORY, CSV, DATE, DATETIME, KIND, LANG, NUMERIC, Sheet, file_cell,
-                                   value_of)
+from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CSV, DATE, DATETIME, KIND, LANG, NUMERIC, PERIOD, Sheet,
+                                   file_cell, value_of)
 
-# Cells that cannot start a formula: numbers, ISO dates, and codes the ledger checks.
-NEVER_FORMULA = NUMERIC | {DATE, DATETIME, CATEGORY, KIND, LANG, BOOL}
+# Cells that cannot start a formula: numbers, ISO dates, and codes and words we choose.
+NEVER_FORMULA = NUMERIC | {DATE, DATETIME, CATEGORY, KIND, LANG, BOOL, ACTION, PERIOD}
 
 
 def header(column: Any, words: Words) -> str:

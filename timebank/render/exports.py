@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from timebank.i18n import N_, Words
 from timebank.ledger.hours import format_hours
-from timebank.render.sheet import CATEGORY, CODE, DATE, HOURS, INT, KIND, LANG, MEMBER, NUMBER, TEXT, Sheet, col
+from timebank.render.sheet import CATEGORY, DATE, HOURS, INT, KIND, LANG, MEMBER, NUMBER, PERIOD, TEXT, Sheet, col
 
 # The export headers, marked so that Welsh files carry Welsh headers.
 HEADERS = [N_("exchange"), N_("date"), N_("giver"), N_("receiver"), N_("minutes"), N_("hours"), N_("category"),
@@ -19,8 +19,9 @@ HEADERS = [N_("exchange"), N_("date"), N_("giver"), N_("receiver"), N_("minutes"
            N_("hours_received")]
 
 
-def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, words: Words) -> Sheet:
+def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, categories: dict[str, Any], words: Words) -> Sheet:
     """One row per giver/receiver pair, as file-ready tuples (a million rows stream through)."""
+    code = {english: category.code_in(words.lang) for english, category in categories.items()}
     columns = [col("exchange", kind=INT), col("date", kind=DATE), col("giver", kind=INT), col("receiver", kind=INT),
                col("minutes", kind=INT), col("hours", kind=HOURS), col("category", kind=CATEGORY)]
     if names is not None:
@@ -34,9 +35,9 @@ def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, words: Words
         for number, on, who_gave, who_received, minutes, category in pairs:
             hours = hours_text.get(minutes) or hours_text.setdefault(minutes, format_hours(minutes))
             if names is None:
-                yield (number, on, who_gave, who_received, minutes, hours, category)
+                yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category))
             else:
-                yield (number, on, who_gave, who_received, minutes, hours, category,
+                yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
                        shown.get(who_gave, ""), shown.get(who_received, ""))
 
     return Sheet(columns, rows())
@@ -55,10 +56,11 @@ def social_value(minutes: int, hour_value: Decimal) -> str:
     return str((Decimal(format_hours(minutes)) * hour_value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def summary(lines: list, total: Any, codes: list[str], hour_value: Decimal | None) -> Sheet:
-    columns = [col("period", kind=CODE), col("exchanges", kind=INT), col("hours", kind=HOURS),
+def summary(lines: list, total: Any, categories: list[Any], hour_value: Decimal | None) -> Sheet:
+    columns = [col("period", kind=PERIOD), col("exchanges", kind=INT), col("hours", kind=HOURS),
                col("members_active", kind=INT), col("members_new", kind=INT), col("members_total", kind=INT)]
-    columns += [col(f"hours_{code}", kind=HOURS, csv=_category_header(code)) for code in codes]
+    codes = [category.code for category in categories]
+    columns += [col(f"hours_{category.code}", kind=HOURS, csv=_category_header(category)) for category in categories]
     if hour_value is not None:
         columns.append(col("social_value_gbp", kind=NUMBER))
 
@@ -84,8 +86,8 @@ class _Total:
         return words._("total")
 
 
-def _category_header(code: str):  # type: ignore[no-untyped-def]
-    return lambda words: words._("hours_{code}").format(code=code)
+def _category_header(category: Any):  # type: ignore[no-untyped-def]
+    return lambda words: words._("hours_{code}").format(code=category.code_in(words.lang))
 
 
 def areas(rows: list) -> Sheet:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
 
-from timebank.i18n import Words
+from timebank.i18n import N_, Words
 from timebank.ledger.categories import CategoryName
 from timebank.ledger.hours import format_hours
 from timebank.ledger.names import MemberName
@@ -35,6 +35,8 @@ CATEGORY = "category"   # a CategoryName
 KIND = "kind"           # a member's kind: person, organisation, pot
 LANG = "lang"           # a language code: cy, en
 BOOL = "bool"
+ACTION = "action"       # an audit action code (member.add): words in tables and Welsh files
+PERIOD = "period"       # a period label (2026-10, 2026-Q4): Welsh files say Ch for a quarter
 SAY = "say"             # words made by the view for the reader's language: Say(words) -> str
 ANY = "any"             # JSON only: a value passed through as it is
 
@@ -55,15 +57,25 @@ class Column:
     source: str | None = None        # read the value from this key of the row instead
     justify: str | None = None
     none: str = ""                   # message id shown in tables for an empty value
+    drop: int = 0                    # on a narrow screen: 0 never dropped, else dropped lowest first
+    whole: bool = False              # never cut short, even if it is text
 
     @property
     def right(self) -> bool:
         return (self.justify or ("right" if self.kind in NUMERIC else "left")) == "right"
 
+    @property
+    def shrinks(self) -> bool:
+        """Free text may be cut short (with an ellipsis) on a narrow screen; names, numbers
+        and dates never are."""
+        return not self.whole and self.kind in (TEXT, SAY, CATEGORY, CODE, DATETIME)
+
 
 def col(key: str, label: str = "", kind: str = TEXT, *, only: Iterable[str] | None = None, csv: Any = None,
-        source: str | None = None, justify: str | None = None, none: str = "") -> Column:
-    return Column(key, label, kind, frozenset(only) if only is not None else EVERYWHERE, csv, source, justify, none)
+        source: str | None = None, justify: str | None = None, none: str = "", drop: int = 0,
+        whole: bool = False) -> Column:
+    return Column(key, label, kind, frozenset(only) if only is not None else EVERYWHERE, csv, source, justify, none,
+                  drop, whole)
 
 
 @dataclass
@@ -138,6 +150,32 @@ def kind_words(kind: str, words: Words) -> str:
             "pot": words._("pot")}.get(kind, kind)
 
 
+def language_words(lang: str, words: Words) -> str:
+    return {"cy": words._("Welsh"), "en": words._("English")}.get(lang, lang)
+
+
+ACTION_WORDS = {
+    "ledger.init": N_("Ledger created"), "ledger.restore": N_("Ledger restored"),
+    "settings.set": N_("Setting changed"), "category.add": N_("Category added"),
+    "member.add": N_("Member added"), "member.edit": N_("Member changed"), "member.leave": N_("Member left"),
+    "member.rejoin": N_("Member rejoined"), "member.forget": N_("Member erased"),
+    "exchange.record": N_("Exchange recorded"), "exchange.void": N_("Exchange voided"),
+    "exchange.overdraft": N_("Overdraft allowed"), "offer.add": N_("Offer added"), "offer.remove": N_("Offer closed"),
+    "request.add": N_("Request added"), "request.remove": N_("Request closed"), "request.met": N_("Request met"),
+    "request.reopen": N_("Request reopened"), "listings.close": N_("Listings closed"),
+    "import.members": N_("Members imported"), "import.exchanges": N_("Exchanges imported"),
+}
+
+
+def action_words(action: str, words: Words) -> str:
+    return words._(ACTION_WORDS[action]) if action in ACTION_WORDS else action
+
+
+def period_words(label: str, words: Words) -> str:
+    """'2026-Q4' in the reader's language ('2026-Ch4' in Welsh); months stay 'YYYY-MM'."""
+    return label.replace("Q", words._("Q")) if "-Q" in label else label
+
+
 def shown_text(text: str | None, words: Words) -> str:
     """Stored free text as a person reads it: the erasure mark in the reader's language."""
     return (text or "").replace(ERASED, words._("[erased]"))
@@ -168,11 +206,17 @@ def table_cell(value: Any, kind: str, words: Words) -> str:
     if kind == SIGNED:
         return signed_hours(value)
     if kind == DATE:
-        return words.date(value)
+        return words.date_short(value)
     if kind == DATETIME:
         return value.isoformat(sep=" ")
     if kind == KIND:
         return kind_words(value, words)
+    if kind == LANG:
+        return language_words(value, words)
+    if kind == ACTION:
+        return action_words(value, words)
+    if kind == PERIOD:
+        return period_words(value, words)
     if kind == TEXT:
         return shown_text(value, words)
     if kind == BOOL:
@@ -195,7 +239,13 @@ def file_cell(value: Any, kind: str, words: Words) -> Any:
     if kind == MEMBERS:
         return "; ".join(member_words(v, words) for v in value)
     if kind == CATEGORY:
-        return value.code
+        return value.code_in(words.lang)
+    if kind == KIND:
+        return kind_words(value, words)
+    if kind == ACTION:
+        return action_words(value, words) if words.lang != "en" else value
+    if kind == PERIOD:
+        return period_words(value, words)
     if kind == DATE:
         return value.isoformat() if isinstance(value, date) else value
     if kind == DATETIME:

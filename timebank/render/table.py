@@ -6,11 +6,14 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from timebank.i18n import Words
-from timebank.render.sheet import (TABLE, Chart, Field, Line, Report, Sheet, table_cell, value_of)
+from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, member_words, table_cell,
+                                   value_of)
 
 RICH_TABLE_LIMIT = 300
 
@@ -31,26 +34,84 @@ def write_lines(lines: Any) -> None:
 
 
 def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
+    out = out or console()
     columns = sheet.columns_for(TABLE)
-    cells = [[_cell(value_of(row, c), c, words) for c in columns] for row in sheet.rows]
+    rows = list(sheet.rows)
+    cells = [[_cell(value_of(row, c), c, words) for c in columns] for row in rows]
     title = sheet.title(words) if sheet.title else None
     if not cells and sheet.empty is not None:
-        (out or console()).print(sheet.empty(words))
+        out.print(sheet.empty(words))
         return
     heads = [words._(c.label) if c.label else "" for c in columns]
     feet = None
     if sheet.footer is not None:
         feet = [_foot(sheet.footer[c.key], c, words) if c.key in sheet.footer else "" for c in columns]
+    keep, widths = fit(columns, heads, cells, feet, out.width, _floors(rows, columns, words))
+    columns = [columns[i] for i in keep]
+    heads = [heads[i] for i in keep]
+    cells = [[row[i] for i in keep] for row in cells]
+    feet = [feet[i] for i in keep] if feet else None
     if len(cells) <= RICH_TABLE_LIMIT:
-        table = Table(title=title, show_footer=feet is not None, title_justify="left")
+        table = Table(title=title, show_footer=feet is not None, title_justify="left", box=box.SIMPLE_HEAVY,
+                      show_edge=False, pad_edge=False, collapse_padding=True)
         for i, c in enumerate(columns):
-            table.add_column(heads[i], justify="right" if c.right else "left",  # type: ignore[arg-type]
-                             footer=feet[i] if feet else "")
+            # A heading may wrap at its spaces ("Balance (hours)"); a cell never wraps.
+            table.add_column(Text(heads[i], no_wrap=False), justify="right" if c.right else "left",  # type: ignore[arg-type]
+                             footer=feet[i] if feet else "", no_wrap=True, overflow="ellipsis",
+                             min_width=widths[keep[i]], max_width=widths[keep[i]])
         for row in cells:
             table.add_row(*row)
-        (out or console()).print(table)
+        out.print(table)
         return
-    _plain_table(title, [c.right for c in columns], heads, cells, feet)
+    _plain_table(title, [c.right for c in columns], heads, cells, feet, [widths[i] for i in keep])
+
+
+SEPARATOR = 2  # two spaces between columns
+
+
+def _floors(rows: list[Any], columns: list[Any], words: Words) -> dict[int, int]:
+    """How narrow a list of names may get: never narrower than its longest single name (a
+    group's list of names may be cut after the first ones; a name never is)."""
+    from rich.cells import cell_len
+
+    floors: dict[int, int] = {}
+    for i, column in enumerate(columns):
+        if column.kind == MEMBERS:
+            floors[i] = max((cell_len(member_words(name, words)) for row in rows
+                             for name in (value_of(row, column) or [])), default=0)
+    return floors
+
+
+def fit(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list[str] | None,
+        width: int, floors: dict[int, int] | None = None) -> tuple[list[int], list[int]]:
+    """Which columns to show and how wide, so that no row wraps: empty columns go; free
+    text is cut short with an ellipsis; then the least needed columns are dropped. Names,
+    numbers and dates are never cut."""
+    from rich.cells import cell_len
+
+    natural = []
+    for i, column in enumerate(columns):
+        # A heading may wrap at its spaces; a cell may not.
+        head = max((cell_len(word) for word in heads[i].split()), default=0)
+        body = max((cell_len(row[i]) for row in cells), default=0)
+        natural.append(max(head, body, cell_len(feet[i]) if feet else 0))
+    keep = [i for i in range(len(columns)) if not cells or any(row[i] for row in cells) or (feet and feet[i])]
+    widths = list(natural)
+
+    def total() -> int:
+        return sum(widths[i] for i in keep) + SEPARATOR * (len(keep) - 1)
+
+    floors = floors or {}
+    for i in sorted((i for i in keep if columns[i].shrinks or i in floors), key=lambda i: -natural[i]):
+        if total() <= width:
+            break
+        floor = min(natural[i], max(floors.get(i, 10), max((cell_len(word) for word in heads[i].split()), default=0)))
+        widths[i] = max(floor, widths[i] - (total() - width))
+    for i in sorted((i for i in keep if columns[i].drop), key=lambda i: columns[i].drop):
+        if total() <= width:
+            break
+        keep.remove(i)
+    return keep, widths
 
 
 def _cell(value: Any, column: Any, words: Words) -> str:
@@ -64,15 +125,17 @@ def _foot(value: Any, column: Any, words: Words) -> str:
 
 
 def _plain_table(title: str | None, right: list[bool], heads: list[str], cells: list[list[str]],
-                 feet: list[str] | None) -> None:
-    from rich.cells import cell_len as rich_cell_len
+                 feet: list[str] | None, widths: list[int]) -> None:
+    from rich.cells import cell_len as rich_cell_len, set_cell_size
 
     def cell_len(text: str) -> int:
         # Plain ASCII is one cell a character; only Welsh accents, emoji and the like need Rich.
         return len(text) if text.isascii() else rich_cell_len(text)
 
-    widths = [max([cell_len(heads[i]), cell_len(feet[i]) if feet else 0] + [cell_len(r[i]) for r in cells])
-              for i in range(len(heads))]
+    widths = [max(w, cell_len(h)) if cell_len(h) <= w else w for w, h in zip(widths, heads)]
+    heads = [h if cell_len(h) <= w else set_cell_size(h, w - 1) + "…" for h, w in zip(heads, widths)]
+    cells = [[v if cell_len(v) <= w else set_cell_size(v, w - 1) + "…" for v, w in zip(row, widths)]
+             for row in cells]
 
     def line(values: list[str]) -> str:
         parts = []
@@ -81,7 +144,7 @@ def _plain_table(title: str | None, right: list[bool], heads: list[str], cells: 
             parts.append(pad + value if to_right else value + pad)
         return "  ".join(parts).rstrip()
 
-    rule = "  ".join("─" * w for w in widths)
+    rule = "  ".join("━" * w for w in widths)
     out = sys.stdout
     if title:
         out.write(title + "\n")

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 from timebank.i18n import N_, Words
 from timebank.ledger.hours import format_hours
 from timebank.ledger.dates import month_of
-from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, CSV, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
+from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, PERIOD, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
                                    MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
                                    Report, Sheet, col, member_words, shown_text, signed_hours)
 
@@ -63,17 +63,18 @@ def balances(rows: list, as_of: date | None) -> Sheet:
 
 def members(rows: list) -> Sheet:
     return Sheet(
-        [col("number", "#", INT), col("name", N_("Name"), MEMBER), col("kind", N_("Kind"), KIND),
-         col("area", N_("Area")), col("lang", N_("Language"), LANG), col("joined", N_("Joined"), DATE),
-         col("left", N_("Left"), DATE), col("balance_minutes", kind=MINUTES, only=[JSON]),
+        [col("number", "#", INT), col("name", N_("Name"), MEMBER), col("kind", N_("Kind"), KIND, drop=2),
+         col("area", N_("Area"), drop=3), col("lang", N_("Language"), LANG, drop=1),
+         col("joined", N_("Joined"), DATE, drop=4), col("left", N_("Left"), DATE, drop=5),
+         col("balance_minutes", kind=MINUTES, only=[JSON]),
          col("balance_hours", N_("Balance (hours)"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
         [r.__dict__ for r in rows], title=_say(N_("Members")), empty=_say(N_("No members to show.")))
 
 
 def inactive(rows: list, days: int) -> Sheet:
     return Sheet(
-        [col("number", "#", INT), col("name", N_("Name"), MEMBER), col("area", N_("Area")),
-         col("phone", N_("Phone")), col("email", N_("Email")),
+        [col("number", "#", INT), col("name", N_("Name"), MEMBER), col("area", N_("Area"), drop=2),
+         col("phone", N_("Phone")), col("email", N_("Email"), drop=1),
          col("last_exchange", N_("Last exchange"), DATE, none=N_("never")),
          col("balance_minutes", kind=MINUTES, only=[JSON]),
          col("balance_hours", N_("Balance (hours)"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
@@ -131,7 +132,7 @@ def _detail(label: str, value: Any, kind: str):  # type: ignore[no-untyped-def]
 
 def _status(row: Any):  # type: ignore[no-untyped-def]
     if row.reverses is not None:
-        return _say(N_("reverses {number}"), number=row.reverses)
+        return _say(N_("voids {number}"), number=row.reverses)
     if row.voided_by is not None:
         return _say(N_("voided by {number}"), number=row.voided_by)
     return None
@@ -142,16 +143,19 @@ def exchanges(rows: Iterable, include_void: bool) -> Sheet:
                col("givers", kind=NUMBERS, only=FILES), col("giver_names", N_("Giver"), MEMBERS, only=[TABLE]),
                col("receivers", kind=NUMBERS, only=FILES),
                col("receiver_names", N_("Receiver"), MEMBERS, only=[TABLE]),
-               col("minutes", kind=INT, only=FILES), col("hours", N_("Hours"), HOURS, only=[TABLE, CSV], source="minutes"),
-               col("category", N_("Category"), CATEGORY), col("note", N_("Note")),
+               col("minutes", kind=INT, only=FILES), col("hours", kind=HOURS, only=[CSV], source="minutes"),
+               # A reversal takes its hours back: shown negative, beside what it voids.
+               col("shown_hours", N_("Hours"), HOURS, only=[TABLE]),
+               col("category", N_("Category"), CATEGORY, drop=2), col("note", N_("Note"), drop=1),
                col("void", kind=BOOL, only=FILES), col("reverses", kind=INT, only=FILES)]
     if include_void:
-        columns.append(col("status", N_("Status"), SAY, only=[TABLE]))
+        columns.append(col("status", N_("Status"), SAY, only=[TABLE], whole=True, drop=3))
 
     def each() -> Iterator[dict[str, Any]]:
         for r in rows:
             yield {"number": r.number, "date": r.date, "givers": r.givers, "giver_names": r.giver_names,
                    "receivers": r.receivers, "receiver_names": r.receiver_names, "minutes": r.minutes,
+                   "shown_hours": -r.minutes if r.reverses is not None else r.minutes,
                    "category": r.category, "note": r.note, "void": r.void, "reverses": r.reverses,
                    "status": _status(r)}
 
@@ -198,8 +202,8 @@ def statement(result: Any) -> Report:
     else:
         span = None
     lines = Sheet(
-        [col("date", N_("Date"), DATE), col("exchange", "#", INT), col("others", N_("With"), MEMBERS),
-         col("category", N_("Category"), CATEGORY), col("note", N_("Note")),
+        [col("date", N_("Date"), DATE), col("exchange", "#", INT, drop=3), col("others", N_("With"), MEMBERS),
+         col("category", N_("Category"), CATEGORY, drop=2), col("note", N_("Note"), drop=1),
          col("minutes", kind=MINUTES, only=[JSON]), col("hours", N_("Hours"), SIGNED, only=[TABLE, CSV], source="minutes"),
          col("balance_minutes", kind=MINUTES, only=[JSON]),
          col("balance_hours", N_("Balance"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
@@ -330,7 +334,7 @@ def _period_name(line: Any):  # type: ignore[no-untyped-def]
 
 def period(lines: list, total: Any, first: date, last: date) -> Report:
     rows = [_period_row(l) for l in lines]
-    file_columns = [col("period", kind=CODE), col("from", kind=DATE), col("to", kind=DATE)] + [
+    file_columns = [col("period", kind=PERIOD), col("from", kind=DATE), col("to", kind=DATE)] + [
         col(key, kind=INT) for key in PERIOD_KEYS[3:]]
     json_rows = Sheet([col(c.key, kind=c.kind, only=[JSON]) for c in file_columns]
                       + [col("categories", kind=ANY, only=[JSON])], rows, key="periods")
@@ -363,8 +367,8 @@ CLOSED_BECAUSE = {"removed": N_("removed"), "met": N_("met"), "left": N_("member
 
 def listings(kind: str, rows: list, include_closed: bool) -> Sheet:
     columns = [col("id", "#", INT), col("member", N_("Member"), INT), col("name", N_("Name"), MEMBER),
-               col("area", N_("Area")), col("category", N_("Category"), CATEGORY), col("note", N_("Note")),
-               col("opened", N_("Opened"), DATE),
+               col("area", N_("Area"), drop=2), col("category", N_("Category"), CATEGORY),
+               col("note", N_("Note"), drop=1), col("opened", N_("Opened"), DATE, drop=3),
                col("closed", kind=DATE, only=[JSON, CSV] if include_closed else [JSON]),
                col("closed_because", kind=CODE, only=[JSON]), col("exchange", kind=INT, only=[JSON])]
     if include_closed:
@@ -415,18 +419,29 @@ SETTING_MEANINGS = {
 
 
 def settings(values: dict[str, str]) -> Report:
-    sheet = Sheet([col("key", N_("Setting"), CODE), col("value", N_("Value")),
+    sheet = Sheet([col("key", N_("Setting"), SAY, whole=True), col("value", N_("Value")),
                    col("description", N_("Meaning"), SAY)],
-                  [{"key": k, "value": v, "description": _say(SETTING_MEANINGS[k])} for k, v in values.items()],
+                  [{"key": _setting_key(k), "value": v, "description": _say(SETTING_MEANINGS[k])}
+                   for k, v in values.items()],
                   title=_say(N_("Settings")))
     return Report([Field(key, value, TEXT) for key, value in values.items()] + [sheet], csv=sheet)
 
 
-def categories(rows: list) -> Sheet:
-    return Sheet([col("code", N_("Code"), CODE), col("cy", N_("Welsh")), col("en", N_("English")),
-                  col("name", kind=CATEGORY, only=[])],
-                  [{"code": c.code, "cy": c.cy, "en": c.en, "name": c} for c in rows],
-                  title=_say(N_("Categories")))
+def _setting_key(key: str):  # type: ignore[no-untyped-def]
+    from timebank.ledger.settings import key_in
+
+    return lambda w: key_in(key, w.lang)
+
+
+def categories(rows: list, lang: str) -> Sheet:
+    """Each category with both its codes and names, in the alphabetical order of `lang`."""
+    from timebank.i18n import sort_key
+
+    rows = sorted(rows, key=lambda c: sort_key(c.name(lang), lang))
+    return Sheet([col("code", N_("Code"), CODE), col("code_cy", N_("Welsh code"), CODE), col("cy", N_("Welsh")),
+                  col("en", N_("English"))],
+                 [{"code": c.code, "code_cy": c.code_cy, "cy": c.cy, "en": c.en} for c in rows],
+                 title=_say(N_("Categories")))
 
 
 def checks(results: list) -> Report:
@@ -446,29 +461,53 @@ def _plain(text: str):  # type: ignore[no-untyped-def]
     return lambda w: text
 
 
-def audit(events: list) -> Sheet:
+def audit(events: list, categories: dict[str, Any] | None = None) -> Sheet:
     return Sheet(
         [col("id", "#", INT, csv="id"), col("at", N_("When (UTC)"), DATETIME, csv=N_("when")),
-         col("by", N_("By"), csv=N_("by")), col("action", N_("Action"), CODE, csv=N_("action")),
+         col("by", N_("By"), csv=N_("by"), drop=2), col("action", N_("Action"), ACTION, csv=N_("action"), drop=1),
          col("member", kind=INT, only=[JSON]), col("exchange", kind=INT, only=[JSON]),
          col("details", kind=ANY, only=[JSON]), col("what", N_("What"), SAY, only=[TABLE, CSV], csv=N_("what"))],
-        [e.__dict__ | {"what": _describe(e)} for e in events],
+        [e.__dict__ | {"what": _describe(e, categories)} for e in events],
         title=_say(N_("Audit")), empty=_say(N_("Nothing in the audit for these dates.")))
 
 
-def _describe(event: Any):  # type: ignore[no-untyped-def]
-    return lambda w: shown_text(describe_event(event, w), w)
+def _describe(event: Any, categories: dict[str, Any] | None):  # type: ignore[no-untyped-def]
+    return lambda w: shown_text(describe_event(event, w, categories), w)
 
 
-def describe_event(event: Any, w: Words) -> str:
+# Member details as a sentence names them.
+FIELD_WORDS = {"name": N_("name"), "area": N_("area"), "email": N_("email"), "phone": N_("phone number"),
+               "lang": N_("language"), "note": N_("note"), "sort_as": N_("sort-as name")}
+
+
+def field_words(fields: Iterable[str], w: Words) -> str:
+    return ", ".join(w._(FIELD_WORDS[f]) if f in FIELD_WORDS else f for f in fields)
+
+
+# The settings as a sentence names them (the key is what `settings set` takes).
+SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's language"),
+                 "credit_limit": N_("the credit limit"), "max_hours": N_("the most hours for one receiver"),
+                 "hour_value": N_("the value of an hour")}
+
+
+def setting_words(key: str, w: Words) -> str:
+    return w._(SETTING_WORDS[key]) if key in SETTING_WORDS else key
+
+
+def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = None) -> str:
     """One audit event as a sentence in the reader's language."""
     d = event.details
     member = f"#{event.member}" if event.member is not None else ""
+
+    def _category_code(code: Any, w: Words) -> Any:
+        known = (categories or {}).get(code)
+        return known.name(w.lang) if known is not None else code
+
     templates = {
         "ledger.init": lambda: w._("Created the ledger"),
         "member.add": lambda: w._("Added member {member} {name}").format(member=member, name=d.get("name", "")),
         "member.edit": lambda: w._("Changed {fields} of member {member}").format(
-            fields=", ".join(sorted(d.get("changes", {}))), member=member),
+            fields=field_words(sorted(d.get("changes", {})), w), member=member),
         "member.leave": lambda: w._("Member {member} left on {date}").format(member=member, date=d.get("date")),
         "member.rejoin": lambda: w._("Member {member} rejoined").format(member=member),
         "exchange.record": lambda: w._("Recorded exchange {exchange}: {hours} hours from {givers} to {receivers}").format(
@@ -479,8 +518,8 @@ def describe_event(event: Any, w: Words) -> str:
             exchange=event.exchange, reversal=d.get("reversal"), reason=d.get("reason", "")),
         "exchange.overdraft": lambda: w._("Allowed member {member} below the credit limit in exchange {exchange}").format(
             member=member, exchange=event.exchange),
-        "settings.set": lambda: w._("Changed the setting {key} from '{old}' to '{new}'").format(
-            key=d.get("key"), old=d.get("old", ""), new=d.get("new", "")),
+        "settings.set": lambda: w._("Changed {setting} from '{old}' to '{new}'").format(
+            setting=setting_words(d.get("key") or "", w), old=d.get("old", ""), new=d.get("new", "")),
         "member.forget": lambda: w._("Erased the personal details of member {member}").format(member=member),
         "ledger.restore": lambda: w._("Restored the ledger from {file}").format(file=d.get("file", "")),
         "import.members": lambda: w.ngettext("Imported {rows} row of members from {file}",
@@ -491,9 +530,9 @@ def describe_event(event: Any, w: Words) -> str:
                                                int(d.get("rows") or 0)).format(rows=d.get("rows"),
                                                                                file=d.get("file", "")),
         "offer.add": lambda: w._("Member {member} offers {category} (listing {id})").format(
-            member=member, category=d.get("category"), id=d.get("id")),
+            member=member, category=_category_code(d.get("category"), w), id=d.get("id")),
         "request.add": lambda: w._("Member {member} asks for {category} (listing {id})").format(
-            member=member, category=d.get("category"), id=d.get("id")),
+            member=member, category=_category_code(d.get("category"), w), id=d.get("id")),
         "offer.remove": lambda: w._("Closed listing {id}").format(id=d.get("id")),
         "request.remove": lambda: w._("Closed listing {id}").format(id=d.get("id")),
         "listings.close": lambda: w._("Closed the listings of member {member}").format(member=member),
@@ -501,7 +540,8 @@ def describe_event(event: Any, w: Words) -> str:
                                                                                     exchange=event.exchange),
         "request.reopen": lambda: w._("Request {id} open again (exchange {exchange} voided)").format(
             id=d.get("id"), exchange=event.exchange),
-        "category.add": lambda: w._("Added the category {code}").format(code=d.get("code")),
+        "category.add": lambda: w._("Added the category {code}").format(
+            code=d.get("code_cy") or d.get("code") if w.lang == "cy" else d.get("code")),
     }
     describe = templates.get(event.action)
     return describe() if describe else event.action
@@ -518,5 +558,5 @@ CSV_HEADERS = [
     N_("given_minutes"), N_("received_minutes"), N_("closing_minutes"), N_("period"), N_("from"), N_("to"),
     N_("exchanges"), N_("minutes_exchanged"), N_("members_active"), N_("members_new"), N_("members_left"),
     N_("members_total"), N_("member"), N_("opened"), N_("closed"), N_("place"), N_("why"), N_("key"), N_("value"),
-    N_("description"), N_("code"), N_("cy"), N_("en"),
+    N_("description"), N_("code"), N_("code_cy"), N_("cy"), N_("en"),
 ]

@@ -1,0 +1,88 @@
+"""Quick reads that must not pay for SQLAlchemy's import: the ledger's language setting
+(read before the app and its help are built) and the names shell completion offers.
+
+Only the standard library's sqlite3, or the PostgreSQL driver alone; any failure (no
+ledger yet, no table, no server) reads as nothing, so that help and completion still work.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from timebank.i18n import fold, normalise_language
+
+
+def _path(value: str | None) -> Path | str | None:
+    """The SQLite file a --db value names, or the URL of a PostgreSQL ledger."""
+    value = value or os.environ.get("TIMEBANK_DB")
+    if value is None:
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("timebank", appauthor=False)) / "timebank.sqlite3"
+    if "://" in value:
+        if value.startswith("postgresql"):
+            return re.sub(r"^postgresql\+\w+://", "postgresql://", value)
+        if not value.startswith("sqlite:///"):
+            return None
+        return Path(value[len("sqlite:///"):])
+    return Path(value)
+
+
+def query(db: str | None, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of one query on the ledger, or none at all if it cannot be read."""
+    target = _path(db)
+    if target is None:
+        return []
+    if isinstance(target, str):
+        try:
+            import psycopg
+
+            with psycopg.connect(target, connect_timeout=5) as conn:
+                return [tuple(row) for row in conn.execute(sql)]
+        except Exception:  # noqa: BLE001 - no server, no table, no driver: nothing to say
+            return []
+    import sqlite3
+
+    try:
+        if not target.expanduser().is_file():
+            return []
+        # A plain connection, closed at once. (A `mode=ro` connection to a WAL database
+        # lost other processes' commits under load here: never open one.)
+        conn = sqlite3.connect(target.expanduser().resolve(), timeout=5)
+        try:
+            return list(conn.execute(sql))
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, ValueError):
+        return []
+
+
+def ledger_language(db: str | None) -> str | None:
+    rows = query(db, "SELECT value FROM settings WHERE key = 'lang'")
+    return normalise_language(rows[0][0]) if rows else None
+
+
+def members_matching(db: str | None, incomplete: str, limit: int = 50) -> list[tuple[int, str]]:
+    """Active members whose number starts with `incomplete`, or whose name or a word of it
+    does, ignoring case and accents ('si' finds Siân)."""
+    wanted = fold(incomplete.lstrip("#").strip())
+    found = []
+    for number, name in query(db, "SELECT number, name FROM members WHERE kind != 'pot' AND \"left\" IS NULL "
+                                  "AND forgotten IS NULL ORDER BY name"):
+        folded = fold(name)
+        if str(number).startswith(wanted) or folded.startswith(wanted) or \
+                any(word.startswith(wanted) for word in folded.split()):
+            found.append((number, name))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def category_names(db: str | None) -> list[tuple[str, ...]]:
+    """(code, English name, Welsh name, Welsh code) of every category (a ledger made before
+    Welsh codes has none)."""
+    return ([tuple(row) for row in query(db, "SELECT code, name_en, name_cy, code_cy FROM categories ORDER BY code")]
+            or [tuple(row) for row in query(db, "SELECT code, name_en, name_cy FROM categories ORDER BY code")])
