@@ -209,6 +209,9 @@ class Words:
     def date(self, value: date) -> str:
         return _format_date(value, self.lang)
 
+    def date_short(self, value: date) -> str:
+        return _format_date_short(value, self.lang)
+
     def month(self, value: date) -> str:
         return format_month(value, self.lang)
 
@@ -241,6 +244,14 @@ def _format_date(value: date, lang: str) -> str:
     from babel.dates import format_date as babel_format_date
 
     return babel_format_date(value, format="long", locale=babel_locale(lang))
+
+
+@lru_cache(maxsize=4096)
+def _format_date_short(value: date, lang: str) -> str:
+    """'1 Hyd 2026' / '1 Oct 2026': for the narrow date column of a printed table."""
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="medium", locale=babel_locale(lang))
 
 
 def format_month(value: date, lang: str | None = None) -> str:
