@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Sequence
 from xml.sax.saxutils import escape
 
+import reportlab.rl_config
 from reportlab.graphics.shapes import Drawing, Line as ChartLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -37,7 +39,11 @@ from reportlab.platypus.frames import Frame
 from timebank.i18n import Words
 from timebank.ledger.hours import format_hours
 from timebank.render.sheet import (CATEGORY, DATE, MEMBER, MEMBERS, NUMERIC, SAID, SAY, SIGNED_SAID, TABLE, TEXT, Chart,
-                                   Field, Line, Report, Say, Sheet, said_hours, signed_hours, table_cell, value_of)
+                                   Field, Line, Report, Say, Sheet, said_parts, signed_hours, table_cell, value_of)
+
+# Page streams compressed and stored as binary, not also ASCII85-encoded: a fifth smaller,
+# and encoding a thousand pages in pure Python costs seconds.
+reportlab.rl_config.useA85 = 0
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -114,17 +120,20 @@ class Lines(Flowable):
     Far cheaper than a Paragraph (a statement run draws tens of thousands of cells), and
     people's text is never read as markup."""
 
-    def __init__(self, lines: list[tuple[str, str, float]], right: bool = False) -> None:
+    def __init__(self, lines: "list[Piece]", right: bool = False) -> None:
         super().__init__()
         self.source = lines
         self.right = right
         self.drawn: list[tuple[str, str, float]] = []
+        self.width = self.height = 0.0
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.width = available_width
-        self.drawn = [(piece, font, size) for text, font, size in self.source
-                      for piece in split_text(text, font, size, available_width)]
-        self.height = sum(size * 1.2 for _text, _font, size in self.drawn)
+        # A table asks each cell its size more than once, always at the same width.
+        if not self.drawn or available_width != self.width:
+            self.width = available_width
+            self.drawn = [(piece, font, size) for text, font, size, parts in self.source
+                          for piece in split_text(text, font, size, available_width, parts)]
+            self.height = sum(size * 1.2 for _text, _font, size in self.drawn)
         return self.width, self.height
 
     def draw(self) -> None:
@@ -138,8 +147,11 @@ class Lines(Flowable):
                 self.canv.drawString(0, y + size * 0.22, text)
 
 
-def split_text(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines no wider than `width`: split at spaces, and inside a word too long for a line."""
+def split_text(text: str, font: str, size: float, width: float, parts: tuple[str, ...] = ()) -> list[str]:
+    """Lines no wider than `width`: split between `parts` if given ('minus 8 hours' |
+    '30 minutes'), else at spaces, and inside a word too long for a line."""
+    if parts and pdfmetrics.stringWidth(text, font, size) > width:
+        return [line for part in parts for line in split_text(part, font, size, width)]
     lines: list[str] = []
     for line in simpleSplit(text, font, size, width) or [""]:
         while pdfmetrics.stringWidth(line, font, size) > width and len(line) > 1:
@@ -152,19 +164,29 @@ def split_text(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+# A line of a cell: its text, font and size, and the pieces it may break between (or none).
+Piece = tuple[str, str, float, tuple[str, ...]]
+
+
 @dataclass
 class _Cell:
-    lines: list[tuple[str, str, float]]   # (text, font, size)
+    lines: list[Piece]
     right: bool
 
-    @property
+    @cached_property
     def widest(self) -> float:
-        return max((pdfmetrics.stringWidth(t, f, s) for t, f, s in self.lines), default=0.0)
+        return max((pdfmetrics.stringWidth(t, f, s) for t, f, s, _p in self.lines), default=0.0)
 
-    @property
+    @cached_property
     def longest_word(self) -> float:
-        return max((pdfmetrics.stringWidth(word, f, s) for t, f, s in self.lines for word in t.split()),
+        return max((pdfmetrics.stringWidth(word, f, s) for t, f, s, _p in self.lines for word in t.split()),
                    default=0.0)
+
+    @cached_property
+    def widest_piece(self) -> float:
+        """The widest unbreakable run: a whole line, or the widest of the pieces it may break between."""
+        return max((max(pdfmetrics.stringWidth(p, f, s) for p in parts) if parts else pdfmetrics.stringWidth(t, f, s)
+                    for t, f, s, parts in self.lines), default=0.0)
 
 
 def pdf_cell(value: Any, kind: str, words: Words, *, bold: bool = False, none: str = "",
@@ -173,43 +195,55 @@ def pdf_cell(value: Any, kind: str, words: Words, *, bold: bool = False, none: s
     font = BOLD if bold else REGULAR
     right = kind in NUMERIC if right is None else right
     if value is None:
-        return _Cell([(words._(none), font, CELL_SIZE)] if none else [], right)
+        return _Cell([(words._(none), font, CELL_SIZE, ())] if none else [], right)
     if kind in (SAID, SIGNED_SAID) and not callable(value):
         figure = signed_hours(value) if kind == SIGNED_SAID else format_hours(value)
-        return _Cell([(figure, font, CELL_SIZE), (said_hours(value, words), REGULAR, SAID_SIZE)], right)
+        parts = tuple(said_parts(value, words))
+        return _Cell([(figure, font, CELL_SIZE, ()), (" ".join(parts), REGULAR, SAID_SIZE, parts)], right)
     # Dates in a printed table in their short form ('1 Hyd 2026'), to leave room for notes.
     text = words.date_short(value) if kind == DATE and isinstance(value, date) else table_cell(value, kind, words)
-    return _Cell([(line, font, CELL_SIZE) for line in text.split("\n")], right)
+    return _Cell([(line, font, CELL_SIZE, ()) for line in text.split("\n")], right)
 
 
 def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_Cell]], available: float,
                   fill: bool = True) -> list[float]:
     """Widths from what the cells hold: each column as wide as its widest cell; if that is
     too wide, headers wrap first (a long header over short numbers), then the columns of
-    words (names, notes) shrink towards their longest word. With `fill` the table is
+    words (names, notes) down to a comfortable width, then hours said in words break into
+    two lines, then the columns of words shrink towards their longest word. With `fill` the table is
     widened to the full line, the columns of words taking the room."""
     # A point to spare in each: a line exactly as wide as its cell would wrap by rounding.
     spare = 2 * PAD + 1
-    natural, body, least, flexible = [], [], [], []
+    natural, body, roomy, said, least, flexible = [], [], [], [], [], []
     for i, column in enumerate(columns):
         cells = [row[i] for row in rows]
         wraps = column.kind in WRAPPING
         widest = max((c.widest for c in cells), default=0.0) + spare
         head_word = heads[i].longest_word + spare
+        word = max((c.longest_word for c in cells), default=0.0) + spare
         natural.append(max(widest, heads[i].widest + spare))
         body.append(max(widest, head_word))
-        word = max((c.longest_word for c in cells), default=0.0) + spare
-        least.append(max(min(widest, max(word, 14 * mm)), head_word) if wraps else body[-1])
+        narrowest = max(min(widest, max(word, 14 * mm)), head_word)
+        # Hours said in words ('minus 8 hours 30 minutes') may take two lines under the figure.
+        piece = max((c.widest_piece for c in cells), default=0.0) + spare
+        said.append(max(piece, head_word) if column.kind in (SAID, SIGNED_SAID) else body[-1])
+        # Words (a note) wrap to a comfortable width before the hours in words break.
+        roomy.append(max(narrowest, min(body[-1], 40 * mm)) if wraps else body[-1])
+        least.append(narrowest if wraps else said[-1])
         flexible.append(wraps)
     widths = natural
-    for floor in (body, least):
+    # A header or hours in words that no longer fit on one line take two whatever the cut,
+    # so those stages cut all the way (the room left over goes back to the words below).
+    broken = [s if c.kind in (SAID, SIGNED_SAID) else r for s, r, c in zip(said, roomy, columns)]
+    stages = ((body, True), (roomy, False), (broken, True), (least, False))
+    for floor, whole in stages:
         total = sum(widths)
         if total <= available:
             break
-        slack = [w - f for w, f in zip(widths, floor)]
+        slack = [max(w - f, 0.0) for w, f in zip(widths, floor)]
         if sum(slack) <= 0:
             continue
-        cut = min(1.0, (total - available) / sum(slack))
+        cut = 1.0 if whole else min(1.0, (total - available) / sum(slack))
         widths = [w - s * cut for w, s in zip(widths, slack)]
     total = sum(widths)
     if total > available + 0.01:
@@ -225,8 +259,8 @@ def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_C
 def _flowable(cell: _Cell, width: float) -> Any:
     # A single line that fits is a plain string, which the table draws itself (fastest).
     if len(cell.lines) == 1:
-        text, font, size = cell.lines[0]
-        if font == REGULAR and size == CELL_SIZE and pdfmetrics.stringWidth(text, font, size) <= width - 2 * PAD:
+        text, font, size, _parts = cell.lines[0]
+        if font == REGULAR and size == CELL_SIZE and cell.widest <= width - 2 * PAD:
             return text
     return Lines(cell.lines, cell.right)
 
@@ -245,7 +279,7 @@ def sheet_flowables(sheet: Sheet, words: Words, available: float, target: str = 
         out.append(paragraph(sheet.empty(words)))
         return out
     with_head = any(c.label for c in columns)
-    heads = [_Cell([(words._(c.label), BOLD, CELL_SIZE)] if c.label else [], c.right) for c in columns]
+    heads = [_Cell([(words._(c.label), BOLD, CELL_SIZE, ())] if c.label else [], c.right) for c in columns]
     feet: list[_Cell] | None = None
     if sheet.footer is not None:
         feet = [pdf_cell(sheet.footer.get(c.key), SAY if callable(sheet.footer.get(c.key)) else c.kind, words,

@@ -150,18 +150,26 @@ def signed_hours(minutes: int) -> str:
     return f"+{text}" if minutes > 0 else text
 
 
-def said_hours(minutes: int, words: Words) -> str:
-    """Minutes as a person says them: 90 -> '1 hour 30 minutes' / '1 awr 30 munud', 120 ->
-    '2 hours' / '2 awr', 30 -> '30 minutes' / '30 munud'; below zero, 'minus ...'. Whole
-    numbers only go to ngettext, so the Welsh forms (and mutations) come from the catalogue."""
+def said_parts(minutes: int, words: Words) -> list[str]:
+    """Minutes as a person says them, in the pieces a narrow column may break between:
+    -510 -> ['minus 8 hours', '30 minutes'] / ['minws 8 awr', '30 munud']. Whole numbers
+    only go to ngettext, so the Welsh forms (and mutations: '2 funud') come from the
+    catalogue."""
     hours, rest = divmod(abs(minutes), 60)
     parts = []
     if hours or not rest:
         parts.append(words.ngettext("{count} hour", "{count} hours", hours).format(count=hours))
     if rest:
         parts.append(words.ngettext("{count} minute", "{count} minutes", rest).format(count=rest))
-    said = " ".join(parts)
-    return words._("minus {hours}").format(hours=said) if minutes < 0 else said
+    if minutes < 0:
+        parts[0] = words._("minus {hours}").format(hours=parts[0])
+    return parts
+
+
+def said_hours(minutes: int, words: Words) -> str:
+    """90 -> '1 hour 30 minutes' / '1 awr 30 munud', 120 -> '2 hours' / '2 awr', 30 ->
+    '30 minutes' / '30 munud', -90 -> 'minus 1 hour 30 minutes' / 'minws 1 awr 30 munud'."""
+    return " ".join(said_parts(minutes, words))
 
 
 def value_of(row: dict[str, Any], column: Column) -> Any:
@@ -247,4 +255,4 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
 
 
 __all__ = ["Column", "col", "Sheet", "Field", "Line", "Chart", "Report", "Part", "table_cell", "file_cell",
-           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "value_of", "field"]
+           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts", "value_of", "field"]
