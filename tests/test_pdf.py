@@ -494,3 +494,32 @@ def test_the_readme_printing_runs_as_written(ledger: Cli, tmp_path: Path, monkey
     written = sorted(tmp_path.glob("*.pdf"))
     assert len(written) == 3 and all(pages_of(path) >= 1 for path in written)
     assert "Canolfan Blaengarw" in texts_of(written[0])[0]
+
+
+def test_any_report_prints_on_a_landscape_page(demo: Cli, tmp_path: Path) -> None:
+    """The PDF layer is not statement-only: the monthly report (headline figures, tables with
+    a total row, a bar chart of twelve months) prints on A4 landscape in either language."""
+    from timebank.i18n import Words
+    from timebank.ledger.db import open_ledger
+    from timebank.ledger.reports import read_monthly
+    from timebank.render import views
+    from timebank.render.pdf import Document, write_pdf
+
+    ledger = open_ledger(str(demo.db))
+    try:
+        report = read_monthly(ledger, date(2026, 10, 1), "cy")
+    finally:
+        ledger.dispose()
+    for lang, title in (("cy", "Oriau a gyfnewidiwyd"), ("en", "Hours exchanged, last 12 months")):
+        out = tmp_path / f"monthly-{lang}.pdf"
+        with out.open("wb") as handle:
+            pages = write_pdf([Document(views.monthly(report), Words(lang), lambda w: w._("Monthly report: {month}")
+                                        .format(month=w.month(date(2026, 10, 1))))], handle, landscape=True)
+        info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"Page size:\s+841.89 x 595.27\d* pts \(A4\)", info) and pages == pages_of(out) >= 1
+        text = "\n".join(texts_of(out))
+        assert title in text
+        chart_months = ("Tach 2025", "Hyd 2026") if lang == "cy" else ("Nov 2025", "Oct 2026")
+        assert all(month in text for month in chart_months)
+        total = next(l for l in text.splitlines() if l.strip().startswith("Total" if lang == "en" else "Cyfanswm"))
+        assert re.search(r"\d+\.\d\d", total)
