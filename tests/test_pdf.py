@@ -347,6 +347,20 @@ def test_contact_setting(ledger: Cli) -> None:
     assert "gyfriflenni" in ledger.ok("settings", "show", lang="cy").out
 
 
+def test_peoples_text_prints_as_typed(ledger: Cli, tmp_path: Path) -> None:
+    """Names, notes and the contact line are never read as markup."""
+    ledger.ok("settings", "set", "contact", "Siop <b>Ffion</b> & Co. &amp; 01656")
+    ledger.ok("settings", "set", "name", "Banc <i>Amser</i>")
+    ledger.ok("member", "edit", "Llinos", "--name", "Llinos <font size=40>Mawr</font>")
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-10-03", "--note", "<br/>Te & bara brith")
+    out = tmp_path / "s.pdf"
+    ledger.ok("statement", "--all", "--month", MONTH, "--output", str(out))
+    text = " ".join(" ".join(texts_of(out, layout=False)).split())
+    for typed in ("Siop <b>Ffion</b> & Co. &amp; 01656", "Banc <i>Amser</i>", "Llinos <font size=40>Mawr</font>",
+                  "<br/>Te & bara brith"):
+        assert typed in text, typed
+
+
 def test_the_font_has_every_welsh_letter_and_is_embedded(ledger: Cli, tmp_path: Path) -> None:
     from reportlab.pdfbase.ttfonts import TTFontFile
 
