@@ -315,8 +315,8 @@ def test_erased_members_and_the_credit_limit(ledger: Cli, tmp_path: Path) -> Non
     """An erased member is the erasure mark in each reader's language; the credit limit is
     printed for people and not for organisations."""
     ledger.ok("member", "add", "Siop y Pentref", "--kind", "organisation", "--joined", "2026-01-05")
-    ledger.ok("record", "Lowri ap Rhys", "Siân", "2", "--date", "2026-10-02")
-    ledger.ok("record", "Lowri ap Rhys", "Llinos", "1", "--date", "2026-10-03")
+    ledger.ok("record", "Lowri ap Rhys", "Siân", "2", "--date", "2026-10-02", "--note", "Gardd Lowri ap Rhys")
+    ledger.ok("record", "Lowri ap Rhys", "Llinos", "1", "--date", "2026-10-03", "--note", "Lowri ap Rhys drove")
     ledger.ok("record", "Siop y Pentref", "Lowri ap Rhys", "1", "--date", "2026-10-04")
     ledger.ok("member", "forget", "Lowri ap Rhys", "--yes")
     out = tmp_path / "s.pdf"
@@ -326,6 +326,7 @@ def test_erased_members_and_the_credit_limit(ledger: Cli, tmp_path: Path) -> Non
     assert "Aelod 3 (wedi'i ddileu)" in sian and "Lowri" not in sian       # Siân reads Welsh
     assert "Member 3 (erased)" in llinos and "Lowri" not in llinos          # Llinos reads English
     assert "Member 3 (erased)" in lowri
+    assert "Gardd [wedi'i ddileu]" in sian and "[erased] drove" in llinos
     assert "Terfyn credyd" in sian and "-10.00" in sian
     assert "Credit limit" in llinos and "Credit limit" not in shop
     ledger.ok("settings", "set", "credit_limit", "")
