@@ -490,7 +490,7 @@ def test_progress_bar_on_a_terminal_only(ledger: Cli, tmp_path: Path) -> None:
     finally:
         os.close(main)
     assert done.returncode == 0
-    assert b"Printing statements" in seen and b"Wrote 3 statements" in seen
+    assert b"Printing 3 statements" in seen and b"Wrote 3 statements" in seen
 
 
 @pytest.mark.parametrize(("readme", "heading"), [("README.md", "## Printed statements"),

@@ -174,13 +174,14 @@ def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any
     title = interface()._("Statements") if len(documents) > 1 else documents[0].words._("Statement")
     with write_file_atomically(output, binary=True) as handle:
         if progress and sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
             from timebank.render.table import err_console
 
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                           TimeRemainingColumn(), console=err_console(), transient=True) as bar:
-                task = bar.add_task(_("Printing statements"), total=len(documents))
+                task = bar.add_task(ngettext("Printing {count} statement", "Printing {count} statements",
+                                             len(documents)).format(count=len(documents)), total=1.0)
                 return write_pdf(documents, handle, title=title, author=printed.bank_name,
                                  progress=lambda done: bar.update(task, completed=done))
         return write_pdf(documents, handle, title=title, author=printed.bank_name)

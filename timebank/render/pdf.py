@@ -351,7 +351,7 @@ def report_flowables(report: Report, words: Words, width: float) -> list[Any]:
 class _Start(Flowable):
     """Marks where a document begins: the pages from here on are counted as its own."""
 
-    def __init__(self, index: int, progress: Callable[[int], None] | None) -> None:
+    def __init__(self, index: int, progress: Callable[[int], None] | None = None) -> None:
         super().__init__()
         self.index = index
         self.progress = progress
@@ -402,9 +402,10 @@ def _numbered_canvas(feet: list[tuple[str, Words]], pages: list[int]) -> type[Ca
 
 
 def write_pdf(documents: Iterable[Document], out: BinaryIO, *, title: str = "", author: str = "",
-              landscape: bool = False, progress: Callable[[int], None] | None = None) -> int:
+              landscape: bool = False, progress: Callable[[float], None] | None = None) -> int:
     """Print documents into one PDF, each starting on a new page with its own page count;
-    returns the number of pages. `progress` hears the number of documents begun so far."""
+    returns the number of pages. `progress` hears how much is done, from 0 to 1: laying the
+    documents out is about a fifth of the work, drawing them most of the rest."""
     register_fonts()
     size = turned(A4) if landscape else A4
     template = BaseDocTemplate(out, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
@@ -415,18 +416,30 @@ def write_pdf(documents: Iterable[Document], out: BinaryIO, *, title: str = "", 
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     story: list[Any] = []
     feet: list[tuple[str, Words]] = []
+    documents = list(documents)
+    count = max(len(documents), 1)
+    drawn = (lambda done: progress(LAID_OUT + (DRAWN - LAID_OUT) * done / count)) if progress else None
     for index, document in enumerate(documents):
         if index:
             story.append(PageBreak())
-        story.append(_Start(index, progress))
+        story.append(_Start(index, drawn))
         story += report_flowables(document.report, document.words, template.width)
         feet.append((document.footer(document.words) if document.footer else "", document.words))
+        if progress is not None:
+            progress(LAID_OUT * (index + 1) / count)
     if not story:
         story.append(Spacer(1, 1))
         feet.append(("", Words("en")))
     pages: list[int] = []
     template.build(story, canvasmaker=_numbered_canvas(feet, pages))
+    if progress is not None:
+        progress(1.0)
     return sum(pages)
+
+
+# Shares of the work done when every document is laid out, and when every one is drawn
+# (measured on a thousand statements; the rest is numbering the pages and writing the file).
+LAID_OUT, DRAWN = 0.2, 0.9
 
 
 __all__ = ["Document", "write_pdf", "register_fonts", "paragraph", "sheet_flowables", "bar_chart",
