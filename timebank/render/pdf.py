@@ -201,7 +201,7 @@ def pdf_cell(value: Any, kind: str, words: Words, *, bold: bool = False, none: s
         parts = tuple(said_parts(value, words))
         return _Cell([(figure, font, CELL_SIZE, ()), (" ".join(parts), REGULAR, SAID_SIZE, parts)], right)
     # Dates in a printed table in their short form ('1 Hyd 2026'), to leave room for notes.
-    text = words.date_short(value) if kind == DATE and isinstance(value, date) else table_cell(value, kind, words)
+    text = words.date_medium(value) if kind == DATE and isinstance(value, date) else table_cell(value, kind, words)
     return _Cell([(line, font, CELL_SIZE, ()) for line in text.split("\n")], right)
 
 
