@@ -13,8 +13,8 @@ from timebank.i18n import N_, Words
 from timebank.ledger.hours import format_hours
 from timebank.ledger.dates import month_of
 from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, CSV, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
-                                   MEMBER, MEMBERS, MINUTES, NUMBERS, SAID, SAY, SIGNED, SIGNED_SAID, TABLE, TEXT, Chart,
-                                   Field, Line, Report, Sheet, col, member_words, said_hours, shown_text, signed_hours)
+                                   MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
+                                   Report, Sheet, col, member_words, shown_text, signed_hours)
 
 FILES = (CSV, JSON)
 
@@ -188,27 +188,26 @@ def _labelled(label: str, value: Any):  # type: ignore[no-untyped-def]
 
 # Statements and reports -------------------------------------------------------------------
 
-def _span(start: date | None, end: date | None):  # type: ignore[no-untyped-def]
-    if start and end:
-        return _say(N_("{start} to {end}"), start=start, end=end)
-    if start:
-        return _say(N_("from {start}"), start=start)
-    if end:
-        return _say(N_("to {end}"), end=end)
-    return None
-
-
 def statement(result: Any, notes: bool = True) -> Report:
-    span = _span(result.start, result.end)
+    if result.start and result.end:
+        span = _say(N_("{start} to {end}"), start=result.start, end=result.end)
+    elif result.start:
+        span = _say(N_("from {start}"), start=result.start)
+    elif result.end:
+        span = _say(N_("to {end}"), end=result.end)
+    else:
+        span = None
     lines = Sheet(
         [col("date", N_("Date"), DATE), col("exchange", "#", INT), col("others", N_("With"), MEMBERS),
-         col("category", N_("Category"), CATEGORY)] + ([col("note", N_("Note"))] if notes else []) + [
+         col("category", N_("Category"), CATEGORY), col("note", N_("Note")),
          col("minutes", kind=MINUTES, only=[JSON]), col("hours", N_("Hours"), SIGNED, only=[TABLE, CSV], source="minutes"),
          col("balance_minutes", kind=MINUTES, only=[JSON]),
          col("balance_hours", N_("Balance"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
         [{"date": l.date, "exchange": l.exchange, "others": l.others, "category": l.category, "note": l.note,
           "minutes": l.minutes, "balance_minutes": l.balance} for l in result.lines],
         empty=_say(N_("No exchanges in this period.")), key="lines")
+    if not notes:  # --without-notes
+        lines.columns = [c for c in lines.columns if c.key != "note"]
     parts: list[Any] = [
         Field("number", result.number, INT),
         Field("name", result.name, MEMBER, lambda w: w._("Statement for {name} (#{number})").format(
@@ -223,6 +222,16 @@ def statement(result: Any, notes: bool = True) -> Report:
               _say(N_("Closing balance: {hours} hours"), hours=_signed(result.closing)), bold=True)]
     return Report(parts, csv=lines,
                   json_order=["number", "name", "from", "to", "opening_minutes", "closing_minutes", "lines"])
+
+
+def _span(start: date | None, end: date | None):  # type: ignore[no-untyped-def]
+    if start and end:
+        return _say(N_("{start} to {end}"), start=start, end=end)
+    if start:
+        return _say(N_("from {start}"), start=start)
+    if end:
+        return _say(N_("to {end}"), end=end)
+    return None
 
 
 def _period_words(start: date | None, end: date | None, made: date):  # type: ignore[no-untyped-def]
@@ -242,6 +251,8 @@ def printed_statement(result: Any, heading: Any, notes: bool = True) -> Report:
     statement and for when, a summary (opening, given, received, closing and the lowest
     balance allowed), then each exchange with hours as figures and as a person says them.
     `heading` is the `StatementSet` it is printed in (name, contact, the day it was made)."""
+    from timebank.render.sheet import SAID, SIGNED_SAID, said_hours
+
     parts: list[Any] = []
     if heading.bank_name:
         parts.append(Line(_plain(heading.bank_name), style="title"))
