@@ -219,6 +219,10 @@ class Words:
     def month_short(self, value: date) -> str:
         return format_month_short(value, self.lang)
 
+    def date_medium(self, value: date) -> str:
+        """'1 Hyd 2026' / '1 Oct 2026': the date column of a printed table."""
+        return _format_date_medium(value, self.lang)
+
     def sort_key(self, name: str) -> tuple:
         return sort_key(name, self.lang)
 
@@ -245,6 +249,13 @@ def _format_date(value: date, lang: str) -> str:
     from babel.dates import format_date as babel_format_date
 
     return babel_format_date(value, format="long", locale=babel_locale(lang))
+
+
+@lru_cache(maxsize=4096)
+def _format_date_medium(value: date, lang: str) -> str:
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="medium", locale=babel_locale(lang))
 
 
 def format_month(value: date, lang: str | None = None) -> str:

@@ -28,8 +28,9 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
 
 
 @contextmanager
-def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]:
-    """Write beside the target and rename at the end, so a failure never leaves half a file."""
+def write_file_atomically(path: Path, *, bom: bool = False, binary: bool = False) -> Iterator[IO]:
+    """Write beside the target and rename at the end, so a failure never leaves half a file.
+    Text (UTF-8) unless `binary` (a PDF)."""
     from timebank.ledger.errors import InvalidInput, os_reason
 
     target = path.expanduser()
@@ -37,7 +38,8 @@ def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]
         raise InvalidInput(_("{path} is a folder.").format(path=target))
     temporary = target.with_name(f".{target.name}.partial")
     try:
-        handle = temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+        handle = (temporary.open("wb") if binary else
+                  temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline=""))
     except OSError as error:
         raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
     try:

@@ -1,13 +1,17 @@
 """Balances, statements and reports."""
 
-from typing import Annotated, Optional
+from contextlib import redirect_stdout
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
 from timebank.cli.app import (By, Format, FormatOption, FromOption, MemberArgument, MonthOption, ToOption,
                               interface, ledger, sub_app)
 from timebank.cli.common import parse_range
-from timebank.i18n import N_, Words
+from timebank.i18n import N_, Words, _, ngettext
 
 WithNames = Annotated[bool, typer.Option("--with-names", help=N_("Add members' names (never contact details)."))]
 
@@ -33,26 +37,154 @@ def balance(
     emit(views.balances(rows, day), fmt.value, words)
 
 
+class StatementFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    pdf = "pdf"
+
+
+def output_format(fmt: "StatementFormat | None", output: Optional[Path]) -> str:
+    """The format asked for: --format, else the output file's extension, else a table."""
+    from timebank.ledger.errors import UsageProblem
+
+    if output is None:
+        if fmt == StatementFormat.pdf:
+            raise UsageProblem(_("A PDF is written to a file: give --output FILE.pdf."))
+        return (fmt or StatementFormat.table).value
+    if fmt == StatementFormat.table:
+        raise UsageProblem(_("A table is for the screen: with --output, use --format pdf, csv or json."))
+    if fmt is not None:
+        return fmt.value
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix in ("pdf", "csv", "json"):
+        return suffix
+    raise UsageProblem(_("Cannot tell the format from the file name {path}: end it in .pdf, .csv or .json, or "
+                         "give --format.").format(path=output))
+
+
 def statement(
     ctx: typer.Context,
-    member: MemberArgument,
+    member: Annotated[Optional[str], typer.Argument(
+        help=N_("Member number or name (or --all for every member)."), show_default=False)] = None,
+    all_members: Annotated[bool, typer.Option(
+        "--all", help=N_("Every member's statement, each in the member's own language, in one PDF."))] = False,
     start: FromOption = None,
     end: ToOption = None,
     month: MonthOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: Annotated[Optional[StatementFormat], typer.Option(
+        "--format", "-f", help=N_("Output: table, csv, json or pdf (default: from --output's extension, else "
+                                  "table)."), show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help=N_("Write to this file (a .pdf prints the statement on A4 pages)."),
+        show_default=False)] = None,
+    without_notes: Annotated[bool, typer.Option(
+        "--without-notes", help=N_("Leave out the notes of the exchanges."))] = False,
 ) -> None:
+    from timebank.ledger.errors import UsageProblem
+
+    if member is not None and all_members:
+        raise UsageProblem(_("Name one member or give --all, not both."))
+    if member is None and not all_members:
+        raise UsageProblem(_("Name a member, or give --all for every member's statement."))
+    if all_members and output is None:
+        raise UsageProblem(_("--all prints every member's statement into one PDF: give the file with "
+                             "--output FILE.pdf."))
+    chosen = output_format(fmt, output)
+    if all_members and chosen != "pdf":
+        raise UsageProblem(_("--all writes a PDF only: give --output FILE.pdf."))
+    first, last = parse_range(start, end, month)
+    if all_members:
+        assert output is not None
+        _print_everyone(ctx, first, last, output, not without_notes)
+        return
+    assert member is not None
+    _one_statement(ctx, member, first, last, chosen, output, not without_notes)
+
+
+def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: "date | None", chosen: str,
+                   output: Optional[Path], notes: bool) -> None:
+    from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.members import find_member
-    from timebank.ledger.statements import statement as build_statement
+    from timebank.ledger.names import message_name
+    from timebank.ledger.statements import statement as build_statement, statement_set
     from timebank.render import emit, views
 
-    first, last = parse_range(start, end, month)
     with reading(ledger(ctx)) as session:
         m = find_member(session, member)
         # In the member's own language, unless the coordinator asked for one with --lang.
         words = interface() if ctx.find_root().params.get("lang") is not None else Words(m.lang)
-        result = build_statement(session, m, words.lang, first, last)
-    emit(views.statement(result), fmt.value, words)
+        settings = settings_module.load(session)
+        result = build_statement(session, m, words.lang, first, last, settings)
+    if chosen == "pdf":
+        assert output is not None
+        printed = statement_set(settings, [result])
+        pages = _write_pdf(output, printed, notes, lambda s: words)
+        typer.echo(_("Wrote the statement of {name} ({pages}) to {path}.").format(
+            name=message_name(m), pages=_pages(pages), path=output), err=True)
+        return
+    if output is None:
+        emit(views.statement(result, notes), chosen, words)
+        return
+    from timebank.cli.common import write_file_atomically
+
+    with write_file_atomically(output) as handle, redirect_stdout(handle):
+        emit(views.statement(result, notes), chosen, words, out=handle)
+    typer.echo(_("Wrote {path}.").format(path=output), err=True)
+
+
+def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None", output: Path,
+                    notes: bool) -> None:
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import reading
+    from timebank.ledger.errors import Refused
+    from timebank.ledger.statements import statement_set, statements
+
+    words = interface()
+    with reading(ledger(ctx)) as session:
+        settings = settings_module.load(session)
+        # Each statement in its member's language; the interface language orders them.
+        everyone = statements(session, settings, words.lang, first, last)
+    if not everyone:
+        raise Refused(_("Nobody was a member in that period: there are no statements to print."))
+    printed = statement_set(settings, everyone)
+    languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
+    pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True)
+    typer.echo(_("Wrote {statements} ({pages}) to {path}.").format(
+        statements=ngettext("{count} statement", "{count} statements", len(everyone)).format(count=len(everyone)),
+        pages=_pages(pages), path=output), err=True)
+
+
+def _pages(count: int) -> str:
+    return ngettext("{count} page", "{count} pages", count).format(count=count)
+
+
+def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any], Words], *,
+               progress: bool = False) -> int:
+    """Print the statements into one PDF, written whole or not at all; returns its pages."""
+    import sys
+
+    from timebank.cli.common import write_file_atomically
+    from timebank.render import views
+    from timebank.render.pdf import Document, write_pdf
+
+    documents = [Document(views.printed_statement(s, printed, notes), words_for(s), views.printed_footer(s, printed))
+                 for s in printed.statements]
+    title = interface()._("Statements") if len(documents) > 1 else documents[0].words._("Statement")
+    with write_file_atomically(output, binary=True) as handle:
+        if progress and sys.stderr.isatty():
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+            from timebank.render.table import err_console
+
+            with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                          TimeRemainingColumn(), console=err_console(), transient=True) as bar:
+                task = bar.add_task(ngettext("Printing {count} statement", "Printing {count} statements",
+                                             len(documents)).format(count=len(documents)), total=1.0)
+                return write_pdf(documents, handle, title=title, author=printed.bank_name,
+                                 progress=lambda done: bar.update(task, completed=done))
+        return write_pdf(documents, handle, title=title, author=printed.bank_name)
 
 
 def monthly(
@@ -95,8 +227,8 @@ def period(
 
 def register(app: typer.Typer) -> None:
     app.command("balance", help=N_("Balances: of the members named, or of every active member."))(balance)
-    app.command("statement", help=N_("A member's statement: opening balance, each exchange, closing balance."))(
-        statement)
+    app.command("statement", help=N_("A member's statement: opening balance, each exchange, closing balance; "
+                                     "--output FILE.pdf prints it, --all prints every member's."))(statement)
     report_app = sub_app(N_("Monthly and period reports."))
     app.add_typer(report_app, name="report")
     report_app.command("monthly", help=N_("The monthly report (default: the last complete month)."))(monthly)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -14,11 +15,11 @@ from timebank.ledger.errors import InvalidInput
 from timebank.ledger.hours import format_hours, hours_to_minutes_setting
 from timebank.ledger.models import Setting
 
-KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value")
+KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "contact")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
 # Welsh readers; the English keys stay what the ledger stores and JSON shows.
 WELSH_KEYS = {"enw": "name", "iaith": "lang", "terfyn_credyd": "credit_limit", "oriau_uchaf": "max_hours",
-              "gwerth_awr": "hour_value"}
+              "gwerth_awr": "hour_value", "cyswllt": "contact"}
 
 
 def key_in(key: str, lang: str) -> str:
@@ -29,7 +30,10 @@ def key_in(key: str, lang: str) -> str:
 
 # A new ledger lets a person go ten hours below zero (a common time-bank rule; TimeOverflow
 # and hOurworld ledgers run limits of the same order). `settings set credit_limit ""` lifts it.
-DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": ""}
+DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": "", "contact": ""}
+
+# The contact line printed under the name on every statement (an address, a phone number).
+MAX_CONTACT = 300
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Settings:
     credit_limit_minutes: int | None
     max_minutes: int
     hour_value: Decimal | None
+    contact: str = ""
 
     def as_text(self) -> dict[str, str]:
         return {
@@ -47,6 +52,7 @@ class Settings:
             "credit_limit": "" if self.credit_limit_minutes is None else format_hours(self.credit_limit_minutes),
             "max_hours": format_hours(self.max_minutes),
             "hour_value": "" if self.hour_value is None else f"{self.hour_value:.2f}",
+            "contact": self.contact,
         }
 
 
@@ -63,6 +69,7 @@ def load(session: Session) -> Settings:
         credit_limit_minutes=hours_to_minutes_setting(raw["credit_limit"]) if raw["credit_limit"] else None,
         max_minutes=hours_to_minutes_setting(raw["max_hours"]),
         hour_value=Decimal(raw["hour_value"]) if raw["hour_value"] else None,
+        contact=raw["contact"],
     )
 
 
@@ -78,6 +85,15 @@ def normalise(key: str, value: str) -> str:
     if key == "name":
         if len(value) > 200:
             raise InvalidInput(_("The name is too long (at most {count} characters).").format(count=200))
+        return value
+    if key == "contact":
+        # One printed line: a tab or a line break would not print as typed.
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+            raise InvalidInput(_("The contact line cannot hold control characters such as tabs or line breaks: "
+                                 "separate its parts with commas."))
+        if len(value) > MAX_CONTACT:
+            raise InvalidInput(_("The contact line is too long (at most {count} characters).").format(
+                count=MAX_CONTACT))
         return value
     if key == "lang":
         lang = normalise_language(value)

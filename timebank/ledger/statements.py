@@ -1,17 +1,26 @@
-"""A member's statement: opening balance, each exchange with a running balance, closing."""
+"""Members' statements: opening balance, each exchange with a running balance, closing.
+
+`statement` reads one member's; `statements` reads every member's for a period in a fixed
+number of queries (the members, their opening balances, the period's exchanges), so a
+thousand printed statements cost about as much to read as one monthly report.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.balances import member_balance
 from timebank.ledger.categories import CategoryName
-from timebank.ledger.exchanges import iter_exchanges
+from timebank.ledger.dates import today
+from timebank.ledger.exchanges import ExchangeRow, iter_exchanges
 from timebank.ledger.models import Member
 from timebank.ledger.names import MemberName, alphabetical, member_name
+from timebank.ledger.reports import MEMBER_COLUMNS, opening_balances
+from timebank.ledger.settings import Settings, credit_limit_applies
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class Statement:
     opening: int
     lines: list[StatementLine]
     closing: int
+    credit_limit: int | None = None  # minutes this member may go below zero; None: no limit binds them
 
     @property
     def given(self) -> int:
@@ -45,18 +55,78 @@ class Statement:
         return -sum(line.minutes for line in self.lines if line.minutes < 0)
 
 
+@dataclass(frozen=True)
+class StatementSet:
+    """Statements to print: what heads every page (the time bank's name and contact line),
+    the day they were made, and the statements in the order they are to be read."""
+
+    bank_name: str
+    contact: str
+    made: date
+    statements: list[Statement]
+
+
+def _line(row: ExchangeRow, number: int, lang: str, running: int) -> StatementLine:
+    amount = row.minutes_for(number)
+    others = row.receiver_names if number in row.givers else row.giver_names
+    return StatementLine(row.date, row.number, alphabetical(others, lang) if len(others) > 1 else list(others),
+                         row.category, row.note, amount, running + amount)
+
+
+def _limit(settings: Settings | None, kind: str) -> int | None:
+    if settings is None or not credit_limit_applies(kind):
+        return None
+    return settings.credit_limit_minutes
+
+
 def statement(session: Session, member: Member, lang: str, start: date | None = None,
-              end: date | None = None) -> Statement:
-    """The statement of `member`; the people on each line in the alphabetical order of `lang`."""
+              end: date | None = None, settings: Settings | None = None) -> Statement:
+    """The statement of `member`; the people on each line in the alphabetical order of `lang`.
+    With `settings`, it carries the credit limit that binds the member."""
     opening = member_balance(session, member.number, start - timedelta(days=1)) if start else 0
     running = opening
     lines: list[StatementLine] = []
     for row in iter_exchanges(session, member=member.number, start=start, end=end):
-        amount = row.minutes_for(member.number)
-        others = row.receiver_names if member.number in row.givers else row.giver_names
-        running += amount
-        lines.append(StatementLine(row.date, row.number, alphabetical(others, lang), row.category, row.note,
-                                   amount, running))
+        line = _line(row, member.number, lang, running)
+        running = line.balance
+        lines.append(line)
     # Voided exchanges and their reversals cancel on the same date, so leaving both out
     # of the lines keeps the running balance equal to the balance from the entries.
-    return Statement(member.number, member_name(member), member.lang, start, end, opening, lines, running)
+    return Statement(member.number, member_name(member), member.lang, start, end, opening, lines, running,
+                     _limit(settings, member.kind))
+
+
+def statements(session: Session, settings: Settings, lang: str, start: date | None = None,
+               end: date | None = None) -> list[Statement]:
+    """The statement of everyone who was a member at some time between start and end (the
+    pot is no member), each with the people on its lines in that member's own language's
+    order, the statements in the alphabetical order of `lang`.
+
+    Three reads whatever the number of members: the members, their opening balances, and
+    the period's exchanges (one streamed query), each exchange dealt to its parties."""
+    query = select(*MEMBER_COLUMNS, Member.lang).where(Member.kind != "pot")
+    if end is not None:
+        query = query.where(Member.joined <= end)
+    if start is not None:
+        query = query.where(or_(Member.left.is_(None), Member.left >= start))
+    members = session.execute(query).all()
+    opening = opening_balances(session, members, start) if start is not None else {}
+    running = {m.number: opening.get(m.number, 0) for m in members}
+    langs = {m.number: m.lang for m in members}
+    lines: dict[int, list[StatementLine]] = {m.number: [] for m in members}
+    for row in iter_exchanges(session, start=start, end=end):
+        for number in (*row.givers, *row.receivers):
+            mine = lines.get(number)
+            if mine is None:  # the pot
+                continue
+            line = _line(row, number, langs[number], running[number])
+            running[number] = line.balance
+            mine.append(line)
+    result = [Statement(m.number, member_name(m), m.lang, start, end, opening.get(m.number, 0), lines[m.number],
+                        running[m.number], _limit(settings, m.kind)) for m in members]
+    return alphabetical(result, lang, key=lambda s: s.name)
+
+
+def statement_set(settings: Settings, chosen: list[Statement]) -> StatementSet:
+    """Statements with the heading every printed page carries, made today."""
+    return StatementSet(settings.name, settings.contact, today(), chosen)

@@ -28,6 +28,8 @@ DATETIME = "datetime"   # a moment in UTC
 HOURS = "hours"         # minutes, shown as hours ("1.50")
 SIGNED = "signed"       # minutes, shown as hours with a sign in tables ("+1.50")
 MINUTES = "minutes"     # minutes, shown as a whole number in files, as hours in tables
+SAID = "said"           # minutes, as hours ("1.50") and as a person says them ("1 hour 30 minutes")
+SIGNED_SAID = "signed_said"  # the same with a sign on the hours ("+1.50")
 MEMBER = "member"       # a MemberName
 MEMBERS = "members"     # a list of MemberName
 NUMBERS = "numbers"     # a list of numbers (member numbers)
@@ -40,7 +42,7 @@ PERIOD = "period"       # a period label (2026-10, 2026-Q4): Welsh files say Ch 
 SAY = "say"             # words made by the view for the reader's language: Say(words) -> str
 ANY = "any"             # JSON only: a value passed through as it is
 
-NUMERIC = frozenset({INT, NUMBER, HOURS, SIGNED, MINUTES})
+NUMERIC = frozenset({INT, NUMBER, HOURS, SIGNED, MINUTES, SAID, SIGNED_SAID})
 TABLE, CSV, JSON = "table", "csv", "json"
 EVERYWHERE = frozenset({TABLE, CSV, JSON})
 
@@ -186,6 +188,28 @@ def signed_hours(minutes: int) -> str:
     return f"+{text}" if minutes > 0 else text
 
 
+def said_parts(minutes: int, words: Words) -> list[str]:
+    """Minutes as a person says them, in the pieces a narrow column may break between:
+    -510 -> ['minus 8 hours', '30 minutes'] / ['minws 8 awr', '30 munud']. Whole numbers
+    only go to ngettext, so the Welsh forms (and mutations: '2 funud') come from the
+    catalogue."""
+    hours, rest = divmod(abs(minutes), 60)
+    parts = []
+    if hours or not rest:
+        parts.append(words.ngettext("{count} hour", "{count} hours", hours).format(count=hours))
+    if rest:
+        parts.append(words.ngettext("{count} minute", "{count} minutes", rest).format(count=rest))
+    if minutes < 0:
+        parts[0] = words._("minus {hours}").format(hours=parts[0])
+    return parts
+
+
+def said_hours(minutes: int, words: Words) -> str:
+    """90 -> '1 hour 30 minutes' / '1 awr 30 munud', 120 -> '2 hours' / '2 awr', 30 ->
+    '30 minutes' / '30 munud', -90 -> 'minus 1 hour 30 minutes' / 'minws 1 awr 30 munud'."""
+    return " ".join(said_parts(minutes, words))
+
+
 def value_of(row: dict[str, Any], column: Column) -> Any:
     return row.get(column.source or column.key)
 
@@ -205,6 +229,9 @@ def table_cell(value: Any, kind: str, words: Words) -> str:
         return format_hours(value)
     if kind == SIGNED:
         return signed_hours(value)
+    if kind in (SAID, SIGNED_SAID):
+        shown = signed_hours(value) if kind == SIGNED_SAID else format_hours(value)
+        return f"{shown} ({said_hours(value, words)})"
     if kind == DATE:
         return words.date_short(value)
     if kind == DATETIME:
@@ -232,7 +259,7 @@ def file_cell(value: Any, kind: str, words: Words) -> Any:
         return None
     if kind == SAY or callable(value):
         return value(words)
-    if kind in (HOURS, SIGNED):
+    if kind in (HOURS, SIGNED, SAID, SIGNED_SAID):
         return format_hours(value)
     if kind == MEMBER:
         return member_words(value, words)
@@ -262,7 +289,7 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
         return None
     if kind == SAY or callable(value):
         return value(words)
-    if kind in (HOURS, SIGNED):
+    if kind in (HOURS, SIGNED, SAID, SIGNED_SAID):
         return format_hours(value)
     if kind == MEMBER:
         return member_words(value, words)
@@ -278,4 +305,4 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
 
 
 __all__ = ["Column", "col", "Sheet", "Field", "Line", "Chart", "Report", "Part", "table_cell", "file_cell",
-           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "value_of", "field"]
+           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts", "value_of", "field"]

@@ -192,7 +192,7 @@ def _labelled(label: str, value: Any):  # type: ignore[no-untyped-def]
 
 # Statements and reports -------------------------------------------------------------------
 
-def statement(result: Any) -> Report:
+def statement(result: Any, notes: bool = True) -> Report:
     if result.start and result.end:
         span = _say(N_("{start} to {end}"), start=result.start, end=result.end)
     elif result.start:
@@ -210,6 +210,8 @@ def statement(result: Any) -> Report:
         [{"date": l.date, "exchange": l.exchange, "others": l.others, "category": l.category, "note": l.note,
           "minutes": l.minutes, "balance_minutes": l.balance} for l in result.lines],
         empty=_say(N_("No exchanges in this period.")), key="lines")
+    if not notes:  # --without-notes
+        lines.columns = [c for c in lines.columns if c.key != "note"]
     parts: list[Any] = [
         Field("number", result.number, INT),
         Field("name", result.name, MEMBER, lambda w: w._("Statement for {name} (#{number})").format(
@@ -224,6 +226,86 @@ def statement(result: Any) -> Report:
               _say(N_("Closing balance: {hours} hours"), hours=_signed(result.closing)), bold=True)]
     return Report(parts, csv=lines,
                   json_order=["number", "name", "from", "to", "opening_minutes", "closing_minutes", "lines"])
+
+
+def _span(start: date | None, end: date | None):  # type: ignore[no-untyped-def]
+    if start and end:
+        return _say(N_("{start} to {end}"), start=start, end=end)
+    if start:
+        return _say(N_("from {start}"), start=start)
+    if end:
+        return _say(N_("to {end}"), end=end)
+    return None
+
+
+def _period_words(start: date | None, end: date | None, made: date):  # type: ignore[no-untyped-def]
+    """A calendar month as its name ('Hydref 2026'), any other span as its two dates."""
+    from timebank.ledger.dates import month_end
+
+    if start is not None and end is not None and start.day == 1 and end == month_end(start):
+        return _say(N_("Period: {span}"), span=lambda w: w.month(start))
+    span = _span(start, end)
+    if span is None:
+        return _say(N_("Period: every exchange to {date}"), date=made)
+    return _say(N_("Period: {span}"), span=span)
+
+
+def printed_statement(result: Any, heading: Any, notes: bool = True) -> Report:
+    """A statement as a member holds it on paper: the time bank's name and contact line, whose
+    statement and for when, a summary (opening, given, received, closing and the lowest
+    balance allowed), then each exchange with hours as figures and as a person says them.
+    `heading` is the `StatementSet` it is printed in (name, contact, the day it was made)."""
+    from timebank.render.sheet import SAID, SIGNED_SAID, said_hours
+
+    parts: list[Any] = []
+    if heading.bank_name:
+        parts.append(Line(_plain(heading.bank_name), style="title"))
+    if heading.contact:
+        parts.append(Line(_plain(heading.contact), style="small"))
+    parts += [
+        Line(_say(N_("Statement")), style="heading"),
+        Line(lambda w: w._("{name} · member number {number}").format(
+            name=member_words(result.name, w), number=result.number), style="subheading"),
+        Line(_period_words(result.start, result.end, heading.made)),
+        Line(_say(N_("Made on {date}"), date=heading.made), style="small")]
+
+    def said(minutes: int):  # type: ignore[no-untyped-def]
+        return lambda w: said_hours(minutes, w)
+
+    def hours(minutes: int, signed: bool):  # type: ignore[no-untyped-def]
+        return lambda w: signed_hours(minutes) if signed else format_hours(minutes)
+
+    summary = [(N_("Opening balance"), result.opening, True), (N_("Hours given"), result.given, False),
+               (N_("Hours received"), result.received, False)]
+    parts.append(Sheet(
+        [col("label", "", SAY), col("hours", "", SAY, justify="right"), col("said", "", SAY)],
+        [{"label": _say(label), "hours": hours(minutes, signed), "said": said(minutes)}
+         for label, minutes, signed in summary],
+        footer={"label": _say(N_("Closing balance")), "hours": hours(result.closing, True),
+                "said": said(result.closing)}))
+    if result.credit_limit is not None:
+        parts.append(Line(lambda w: w._("Credit limit: the balance may go down to {hours} ({said}).").format(
+            hours=signed_hours(-result.credit_limit), said=said_hours(-result.credit_limit, w)), style="small"))
+    parts.append(Sheet(
+        [col("date", N_("Date"), DATE), col("exchange", "#", INT), col("others", N_("With"), MEMBERS),
+         col("category", N_("Category"), CATEGORY)] + ([col("note", N_("Note"))] if notes else []) + [
+         col("given", N_("Given"), SAID), col("received", N_("Received"), SAID),
+         col("balance", N_("Balance"), SIGNED_SAID)],
+        [{"date": l.date, "exchange": l.exchange, "others": l.others, "category": l.category, "note": l.note,
+          "given": l.minutes if l.minutes > 0 else None, "received": -l.minutes if l.minutes < 0 else None,
+          "balance": l.balance} for l in result.lines],
+        title=_say(N_("Exchanges")), empty=_say(N_("No exchanges in this period."))))
+    parts.append(Line(lambda w: w._("Closing balance: {hours} ({said})").format(
+        hours=signed_hours(result.closing), said=said_hours(result.closing, w)), style="bold"))
+    return Report(parts)
+
+
+def printed_footer(result: Any, heading: Any):  # type: ignore[no-untyped-def]
+    """The foot of each printed page: whose statement it is, so a loose page finds its way back."""
+    def say(w: Words) -> str:
+        who = w._("{name} · member number {number}").format(name=member_words(result.name, w), number=result.number)
+        return f"{heading.bank_name} · {who}" if heading.bank_name else who
+    return say
 
 
 def monthly(report: Any, with_names: bool = False) -> Report:
@@ -415,6 +497,7 @@ SETTING_MEANINGS = {
     "credit_limit": N_("Hours a member may go below zero (empty: no limit)"),
     "max_hours": N_("Most hours for one receiver in one exchange"),
     "hour_value": N_("Pounds per hour for social value (empty: not shown)"),
+    "contact": N_("The contact line printed under the name on statements (address, phone)"),
 }
 
 
@@ -487,7 +570,7 @@ def field_words(fields: Iterable[str], w: Words) -> str:
 # The settings as a sentence names them (the key is what `settings set` takes).
 SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's language"),
                  "credit_limit": N_("the credit limit"), "max_hours": N_("the most hours for one receiver"),
-                 "hour_value": N_("the value of an hour")}
+                 "hour_value": N_("the value of an hour"), "contact": N_("the contact line")}
 
 
 def setting_words(key: str, w: Words) -> str:
