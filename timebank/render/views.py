@@ -490,6 +490,11 @@ def describe_event(event: Any, w: Words) -> str:
                                                "Imported {rows} rows of exchanges from {file}",
                                                int(d.get("rows") or 0)).format(rows=d.get("rows"),
                                                                                file=d.get("file", "")),
+        "import.timeoverflow": lambda: w._("Moved in from TimeOverflow (members: {members}, exchanges: {exchanges}; "
+                                           "files: {files})").format(
+            members=d.get("members", 0), exchanges=d.get("exchanges", 0),
+            files=", ".join(f.get("file", "") for f in d.get("files", []) if f.get("kind") != "zip")
+            or ", ".join(f.get("file", "") for f in d.get("files", []))),
         "offer.add": lambda: w._("Member {member} offers {category} (listing {id})").format(
             member=member, category=d.get("category"), id=d.get("id")),
         "request.add": lambda: w._("Member {member} asks for {category} (listing {id})").format(
