@@ -25,6 +25,7 @@ ADMIN = [DATA / "admin" / name for name in ("users.csv", "transfers.csv", "posts
 MEMBERS_EN = DATA / "en" / "Banc Amser Dyffryn_Users_2026-11-20.csv"
 TRANSFERS_EN = DATA / "en" / "Banc Amser Dyffryn_Transfers_2026-11-20.csv"
 TODAY = "2026-11-25"
+PASSED_CY = "Llwyddodd y cyfriflyfr ym mhob gwiriad."
 
 
 @pytest.fixture(autouse=True)
@@ -152,7 +153,7 @@ def test_balances_the_transfers_cannot_explain(new: Cli, tmp_path: Path, lang: s
     assert "Siân Jones" in table and "+0.75" in table and "-0.25" in table and "+1.00" in table and " 60 " in table
     assert "Mair Williams" not in table and "Rhys Morgan" not in table
     assert ("--opening-balances" in table) and (("nothing was imported" in table) == (lang == "en"))
-    assert ("Members file" in table) == (lang == "en") and ("Ffeil yr aelodau" in table) == (lang == "cy")
+    assert ("Members file" in table) == (lang == "en") and ("Ffeil aelodau" in table) == (lang == "cy")
     assert dump(new.db) == before
     dry = new("import", "timeoverflow", *map(str, files), "--dry-run", lang=lang)
     assert dry.code == 1 and "Siân Jones" in dry.err and dump(new.db) == before
@@ -382,3 +383,25 @@ def test_a_large_bank_piped_shows_no_progress_bar(new: Cli, tmp_path: Path) -> N
                            *map(str, files)], env=dict(os.environ), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr == "" and "8000 exchanges from the transfers" in done.stdout
+
+
+@pytest.mark.parametrize(("readme", "heading"), [("README.md", "## Moving in from TimeOverflow"),
+                                                 ("README.cy.md", "## Symud i mewn o TimeOverflow")])
+def test_the_readme_runs_as_written(readme: str, heading: str, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's commands, run where the fixture zip is (it has the name the README uses)."""
+    import re
+    import shlex
+
+    text = (Path(__file__).parent.parent / readme).read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", text[text.index(heading):], re.DOTALL)
+    assert block
+    commands = [shlex.split(line, comments=True) for line in block.group(1).splitlines()]
+    monkeypatch.chdir(DATA)
+    for words in commands:
+        assert words[0] == "timebank"
+        # The ledger is the test's own (a file or a PostgreSQL database), not the README's.
+        at = words.index("--db")
+        result = cli(*(words[1:at] + words[at + 2:]))
+        assert result.code == 0, (words, result)
+    assert words[-1] == "check" and ("passed every check" if readme == "README.md" else PASSED_CY) in result.out
+    assert {r["number"]: r["balance_minutes"] for r in cli.json("balance")}[6] == 180

@@ -214,6 +214,7 @@ class _progress:
         self.bar = None
         self.task = None
         self.piped = False
+        self.shown = 0
         return self
 
     def __call__(self, done: int, total: int) -> None:
@@ -235,8 +236,11 @@ class _progress:
             self.bar = Progress(console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(_("Importing"), total=total)
-        if done % 500 == 0 or done == total:
-            self.bar.update(self.task, completed=done)
+        # Every 500 rows or more (batches jump past exact multiples), and at the end. The
+        # total may grow as work is found (a TimeOverflow import reads, then writes).
+        if abs(done - self.shown) >= 500 or done == total:
+            self.shown = done
+            self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

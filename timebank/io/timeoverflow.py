@@ -42,7 +42,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from timebank.i18n import _, fold, words
 from timebank.io.imports import ImportRejected
@@ -323,6 +323,7 @@ class Bank:
     organisation_names: list[str]     # exact names from export file names
     organisation_slugs: list[str]     # parameterised names from zip names
     unreadable: set[int] = field(default_factory=set)  # numbers of member rows already listed as bad
+    rows: int = 0                     # rows read, in every file
 
 
 class RowsRejected(ImportRejected):
@@ -342,6 +343,8 @@ class _Row:
         self.round = round_
         self.rounding = rounding
         self.now = now
+        self.days: dict[str, date | TimebankError] = {}  # a bank's years repeat a few thousand days
+        self.parties: dict[str, Party | TimebankError] = {}  # and its transfers a few hundred names
 
     def uid(self, text: str) -> int:
         if not re.fullmatch(r"\d{1,9}", text) or int(text) < 1:
@@ -352,7 +355,16 @@ class _Row:
         found = _DAY.match(text)
         if not found:
             raise InvalidInput(_("'{text}' is not a date.").format(text=text))
-        return parse_date(found.group(1), allow_uk=True, now=self.now)
+        day = found.group(1)
+        if day not in self.days:
+            try:
+                self.days[day] = parse_date(day, allow_uk=True, now=self.now)
+            except TimebankError as error:
+                self.days[day] = error
+        value = self.days[day]
+        if isinstance(value, TimebankError):
+            raise value.with_traceback(None)
+        return value
 
     def seconds(self, text: str, what: str) -> int:
         if not re.fullmatch(r"[-+]?\d{1,12}", text):
@@ -388,6 +400,17 @@ class _Row:
         return minutes
 
     def party(self, text: str) -> Party:
+        if text not in self.parties:
+            try:
+                self.parties[text] = self._party(text)
+            except TimebankError as error:
+                self.parties[text] = error
+        value = self.parties[text]
+        if isinstance(value, TimebankError):
+            raise value.with_traceback(None)
+        return value
+
+    def _party(self, text: str) -> Party:
         named = _NAMED.match(text)
         if named:
             return Party(MEMBER, int(named["uid"]), text, named["name"])
@@ -425,11 +448,18 @@ def _category(text: str) -> tuple | None:
     return None if name in ("", "-") else ("name", name)
 
 
-def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date) -> Bank:
+def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date,
+              progress: Callable[[int, int], None] | None = None) -> Bank:
     """Read and check every file. A file that cannot be read, or is not TimeOverflow's,
     is refused at once; bad rows are collected (with their file and line) for the caller
-    to list together with what only the ledger can find."""
+    to list together with what only the ledger can find. `progress(done, total)` is told
+    of the rows as they are read."""
     sources, zips = open_sources(paths)
+    # Every file split into rows and recognised first: a wrong file is refused before any
+    # row is read, and the rows to come are known.
+    shaped = [(source, rows, shape(source, rows)) for source, rows in ((s, _cells(s)) for s in sources)]
+    total = sum(len(rows) for _s, rows, _k in shaped)
+    done = 0
     rounding = Rounding()
     row = _Row(round_, rounding, now)
     errors: list[RowError] = []
@@ -440,9 +470,7 @@ def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date) -> Bank
     transfers: list[ToTransfer] = []
     posts: list[ToPost] = []
     unreadable: set[int] = set()
-    for source in sources:
-        rows = _cells(source)
-        kind = shape(source, rows)
+    for source, rows, kind in shaped:
         for family in FAMILIES[kind]:
             if family in taken:
                 raise InvalidInput(_("{first} and {second} hold the same list; give only one of them.").format(
@@ -458,6 +486,9 @@ def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date) -> Bank
             unreadable = {int(c[0]) for _line, c in data_rows if c and re.fullmatch(r"\d{1,9}", c[0])}
         for place, record, fingerprint in reader(source, kind, data_rows, row, errors):
             records.append((record, fingerprint))
+            done += 1
+            if progress and done % 1000 == 0:
+                progress(done, total)
         content = hashlib.sha256(json.dumps([kind, [f for _r, f in records]], ensure_ascii=False,
                                             sort_keys=True).encode("utf-8")).hexdigest() if records else None
         files.append(FileRead(source.name, kind, source.sha256, content, len(data_rows)))
@@ -472,11 +503,13 @@ def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date) -> Bank
     if MEMBERS not in taken:
         raise InvalidInput(_("None of the files is TimeOverflow's list of members (the members export, or an admin's "
                              "users file): it is needed to number the members."))
+    if progress:
+        progress(total, total)
     _no_twice(members, errors)
-    listed = {uid for uid in unreadable if uid not in {m.uid for m in members}}
+    listed = unreadable - {m.uid for m in members}
     return Bank(files, members, members_kind, transfers, posts, errors, rounding,
                 [s.organisation for s in sources if s.organisation],
-                [s.organisation_slug for s in sources if s.organisation_slug], listed)
+                [s.organisation_slug for s in sources if s.organisation_slug], listed, total)
 
 
 def _no_twice(members: list[ToMember], errors: list[RowError]) -> None:
@@ -710,7 +743,22 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
     gone = organisation + 1 if uses_gone else None
     inactive = organisation + 1 + uses_gone if uses_inactive else None
 
+    numbers: dict[Party, int | TimebankError | _Listed] = {}
+
     def number(party: Party) -> int:
+        """The member number a party maps to (each party worked out once: a bank's transfers
+        name a few hundred parties a hundred thousand times)."""
+        if party not in numbers:
+            try:
+                numbers[party] = _number(party)
+            except (TimebankError, _Listed) as error:
+                numbers[party] = error
+        value = numbers[party]
+        if isinstance(value, (TimebankError, _Listed)):
+            raise value.with_traceback(None)
+        return value
+
+    def _number(party: Party) -> int:
         if party.kind == MEMBER:
             member = by_uid.get(party.uid)  # type: ignore[arg-type]
             if member is None and party.uid in bank.unreadable:

@@ -11,14 +11,14 @@ from timebank.render.views import _say, plural
 
 # What each file was read as (codes from timebank.io.timeoverflow).
 FILE_KINDS = {
-    "members": N_("TimeOverflow's members export"),
-    "transfers": N_("TimeOverflow's transfers export"),
-    "offers": N_("TimeOverflow's offers export"),
-    "requests": N_("TimeOverflow's inquiries (requests) export"),
-    "admin-users": N_("a TimeOverflow admin's users file"),
-    "admin-transfers": N_("a TimeOverflow admin's transfers file"),
-    "admin-posts": N_("a TimeOverflow admin's posts file"),
-    "zip": N_("a zip of TimeOverflow's exports"),
+    "members": N_("members export"),
+    "transfers": N_("transfers export"),
+    "offers": N_("offers export"),
+    "requests": N_("inquiries (requests) export"),
+    "admin-users": N_("admin's users file"),
+    "admin-transfers": N_("admin's transfers file"),
+    "admin-posts": N_("admin's posts file"),
+    "zip": N_("zip of exports"),
 }
 LANGUAGE_NAMES = {"cy": N_("Welsh"), "en": N_("English")}
 
@@ -29,10 +29,10 @@ def differences(rows: list, *, opening: bool = False) -> Sheet:
     title = N_("Opening exchanges with the pot, in hours") if opening else \
         N_("Balances the transfers do not explain, in hours")
     return Sheet(
-        [col("number", "#", INT), col("name", N_("Name"), MEMBER), col("line", N_("Line"), INT),
+        [col("number", "#", INT), col("name", N_("Name"), MEMBER),
          col("expected", N_("Members file"), SIGNED), col("found", N_("Transfers"), SIGNED),
          col("difference", N_("Difference"), SIGNED), col("minutes", N_("Minutes"), INT)],
-        [{"number": d.number, "name": d.name, "line": d.line, "expected": d.expected, "found": d.found,
+        [{"number": d.number, "name": d.name, "expected": d.expected, "found": d.found,
           "difference": d.difference, "minutes": d.difference} for d in rows],
         title=_say(title))
 
@@ -46,7 +46,10 @@ def _indent(say: Any):  # type: ignore[no-untyped-def]
 
 
 def _file(name: str, kind: str):  # type: ignore[no-untyped-def]
-    return lambda w: f"    {name}: {w._(FILE_KINDS.get(kind, kind))}"
+    # A file inside a zip is shown by its own name, under the zip's.
+    archive, _colon, inner = name.partition(":")
+    shown, indent = (inner, "      ") if inner and archive.lower().endswith(".zip") else (name, "    ")
+    return lambda w: f"{indent}{w._(FILE_KINDS.get(kind, kind))}: {shown}"
 
 
 def moved_in(result: Any) -> Report:
@@ -64,10 +67,8 @@ def moved_in(result: Any) -> Report:
         plural("{count} member, numbered as in TimeOverflow", "{count} members, numbered as in TimeOverflow",
                result.members)]
     if result.placeholders:
-        lines.append(plural(
-            "{count} number that no file lists (a deleted or inactive member) is held by a member who left: {numbers}",
-            "{count} numbers that no file lists (deleted or inactive members) are held by members who left: "
-            "{numbers}", len(result.placeholders), numbers=_numbers(result.placeholders)))
+        lines.append(_say(N_("Numbers of deleted or inactive members, kept by members who left: {numbers}"),
+                          numbers=_numbers(result.placeholders)))
     lines.append(_say(N_("The organisation is member {number}, {name}"), number=organisation.number, name=name))
     if result.gone is not None:
         lines.append(_say(N_("Transfers with deleted members are with member {number}"), number=result.gone))
