@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +39,9 @@ from timebank.ledger.models import Exchange, Listing, Member
 from timebank.ledger.names import MemberName, member_name
 from timebank.ledger.settings import Settings
 from timebank.ledger.text import MAX_NOTE, clean_text
+
+
+Step = Callable[..., None]  # step() or step(count): work done, for the progress bar
 
 
 @dataclass(frozen=True)
@@ -265,7 +268,7 @@ def _in_file_order(errors: list[RowError], bank: Bank) -> list[RowError]:
 
 
 def _add_members(session: Session, by: str, settings: Settings, plan: Plan, errors: list[RowError],
-                 step) -> dict[int, Member]:  # type: ignore[no-untyped-def]
+                 step: Step) -> dict[int, Member]:
     """Every member in number order, so that each takes the number planned for it (the
     ledger is new: the next number is always the next one)."""
     added: dict[int, Member] = {}
@@ -289,7 +292,7 @@ def _add_members(session: Session, by: str, settings: Settings, plan: Plan, erro
 
 
 def _check_exchanges(settings: Settings, plan: Plan, added: dict[int, Member], categories: _Categories,
-                     errors: list[RowError], now: date, step) -> list[NewExchange]:  # type: ignore[no-untyped-def]
+                     errors: list[RowError], now: date, step: Step) -> list[NewExchange]:
     """Each transfer against the rules every exchange obeys (members on the day, hours
     within max_hours, never in the future)."""
     checked: list[NewExchange] = []
@@ -310,7 +313,7 @@ def _check_exchanges(settings: Settings, plan: Plan, added: dict[int, Member], c
 
 
 def _add_listings(session: Session, by: str, plan: Plan, added: dict[int, Member], categories: _Categories,
-                  errors: list[RowError], step) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+                  errors: list[RowError], step: Step) -> tuple[int, int]:
     counts = {"offer": 0, "request": 0}
     for planned in plan.listings:
         member = added.get(planned.member)

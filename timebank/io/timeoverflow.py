@@ -27,8 +27,13 @@ What the exports lose is handled in the open rather than guessed:
   still run without gaps from 1;
 - transfers with a member shown only as "The user no longer exists" or "The user isn't
   active" (in any of TimeOverflow's languages) go to one account for each kind of absent
-  member, so that every listed member's side of them still counts;
+  member (an organisation-kind member who left: it stands for many people), so that every
+  listed member's side of them still counts;
 - the organisation's own account becomes an organisation member.
+
+An admin's posts file names its member by `user_id`, TimeOverflow's internal user number,
+which no other file carries: it is read as the member_uid, as a file prepared for moving
+would give it.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from timebank.i18n import _, fold, words
 from timebank.io.imports import ImportRejected
@@ -91,6 +96,9 @@ _ZIP_NAME = re.compile(r"^(?P<slug>.+)_\d{4}-\d{2}-\d{2}\.zip$", re.IGNORECASE)
 
 Place = tuple[str, int]          # (file as shown, line)
 RowError = tuple[str, int, str]  # (file, line, reason in the interface language)
+Rows = list[tuple[int, list[str]]]  # (line, cells)
+Read = Callable[[Place, list[str]], "tuple[Any, list[Any]]"]  # a row's record (or None) and fingerprint
+Parsed = Iterator["tuple[Place, Any, list[Any] | None]"]
 
 
 def _sentence(text: str) -> str:
@@ -187,7 +195,7 @@ def _open_zip(path: Path, data: bytes) -> list[Source]:
     return found
 
 
-def _cells(source: Source) -> list[tuple[int, list[str]]]:
+def _cells(source: Source) -> Rows:
     """The file's non-blank rows, trimmed, with their line numbers."""
     try:
         text = source.data.decode("utf-8-sig")
@@ -227,7 +235,7 @@ def _which_posts(source: Source, header: list[str]) -> str:
                          "gave it (Offers_… or Inquiries_…).").format(path=source.name))
 
 
-def shape(source: Source, rows: list[tuple[int, list[str]]]) -> str:
+def shape(source: Source, rows: Rows) -> str:
     """Which TimeOverflow file this is, from the shape of its rows (headers are translated)."""
     first = rows[0][1]
     later = rows[1][1] if len(rows) > 1 else None
@@ -522,7 +530,7 @@ def _no_twice(members: list[ToMember], errors: list[RowError]) -> None:
             first[member.uid] = member.place[1]
 
 
-def _guarded(source: Source, rows: list[tuple[int, list[str]]], errors: list[RowError], read):  # type: ignore[no-untyped-def]
+def _guarded(source: Source, rows: Rows, errors: list[RowError], read: Read) -> Parsed:
     """Each row through `read`; a row's problem becomes a listed error."""
     for line, cells in rows:
         place = (source.name, line)
@@ -535,8 +543,8 @@ def _guarded(source: Source, rows: list[tuple[int, list[str]]], errors: list[Row
         yield place, record, fingerprint
 
 
-def _members_export(source: Source, kind: str, rows: list, row: _Row, errors: list[RowError]):  # type: ignore[no-untyped-def]
-    def read(place: Place, c: list[str]):  # type: ignore[no-untyped-def]
+def _members_export(source: Source, kind: str, rows: Rows, row: _Row, errors: list[RowError]) -> Parsed:
+    def read(place: Place, c: list[str]) -> tuple[Any, list[Any]]:
         uid = row.uid(_cell(c, 0))
         joined = row.day(_cell(c, 5)) if _cell(c, 5) else None
         seconds = row.seconds(_cell(c, 8), _("balance"))
@@ -546,8 +554,8 @@ def _members_export(source: Source, kind: str, rows: list, row: _Row, errors: li
     return _guarded(source, rows, errors, read)
 
 
-def _admin_users(source: Source, kind: str, rows: list, row: _Row, errors: list[RowError]):  # type: ignore[no-untyped-def]
-    def read(place: Place, c: list[str]):  # type: ignore[no-untyped-def]
+def _admin_users(source: Source, kind: str, rows: Rows, row: _Row, errors: list[RowError]) -> Parsed:
+    def read(place: Place, c: list[str]) -> tuple[Any, list[Any]]:
         uid = row.uid(_cell(c, 0))
         joined = row.day(_cell(c, 1)) if _cell(c, 1) else None
         name = " ".join(part for part in (_cell(c, 2), _cell(c, 3), _cell(c, 4)) if part)
@@ -556,8 +564,8 @@ def _admin_users(source: Source, kind: str, rows: list, row: _Row, errors: list[
     return _guarded(source, rows, errors, read)
 
 
-def _transfers_export(source: Source, kind: str, rows: list, row: _Row, errors: list[RowError]):  # type: ignore[no-untyped-def]
-    def read(place: Place, c: list[str]):  # type: ignore[no-untyped-def]
+def _transfers_export(source: Source, kind: str, rows: Rows, row: _Row, errors: list[RowError]) -> Parsed:
+    def read(place: Place, c: list[str]) -> tuple[Any, list[Any]]:
         on = row.day(_cell(c, 0))
         source_party, destination = row.party(_cell(c, 1)), row.party(_cell(c, 2))
         minutes = row.clock(_cell(c, 4))
@@ -569,8 +577,8 @@ def _transfers_export(source: Source, kind: str, rows: list, row: _Row, errors: 
     return _guarded(source, rows, errors, read)
 
 
-def _admin_transfers(source: Source, kind: str, rows: list, row: _Row, errors: list[RowError]):  # type: ignore[no-untyped-def]
-    def read(place: Place, c: list[str]):  # type: ignore[no-untyped-def]
+def _admin_transfers(source: Source, kind: str, rows: Rows, row: _Row, errors: list[RowError]) -> Parsed:
+    def read(place: Place, c: list[str]) -> tuple[Any, list[Any]]:
         source_party = row.admin_party(_cell(c, 0), _cell(c, 1))
         destination = row.admin_party(_cell(c, 2), _cell(c, 3))
         seconds = row.seconds(_cell(c, 4), _("amount"))
@@ -588,10 +596,10 @@ def _admin_transfers(source: Source, kind: str, rows: list, row: _Row, errors: l
     return _guarded(source, rows, errors, read)
 
 
-def _posts_export(source: Source, kind: str, rows: list, row: _Row, errors: list[RowError]):  # type: ignore[no-untyped-def]
+def _posts_export(source: Source, kind: str, rows: Rows, row: _Row, errors: list[RowError]) -> Parsed:
     category: list[tuple | None] = [None]
 
-    def read(place: Place, c: list[str]):  # type: ignore[no-untyped-def]
+    def read(place: Place, c: list[str]) -> tuple[Any, list[Any]]:
         if _cell(c, 0) == "":
             category[0] = _category(_cell(c, 1))
             return None, ["category", _cell(c, 1)]
@@ -608,8 +616,8 @@ def _posts_export(source: Source, kind: str, rows: list, row: _Row, errors: list
     return _guarded(source, rows, errors, read)
 
 
-def _admin_posts(source: Source, kind: str, rows: list, row: _Row, errors: list[RowError]):  # type: ignore[no-untyped-def]
-    def read(place: Place, c: list[str]):  # type: ignore[no-untyped-def]
+def _admin_posts(source: Source, kind: str, rows: Rows, row: _Row, errors: list[RowError]) -> Parsed:
+    def read(place: Place, c: list[str]) -> tuple[Any, list[Any]]:
         member = Party(MEMBER, row.uid(_cell(c, 0)), _cell(c, 0))
         which = "offer" if fold(_cell(c, 1)) == "offer" else "request" if fold(_cell(c, 1)) == "inquiry" else None
         if which is None:
@@ -649,7 +657,9 @@ class PlannedMember:
 
     @property
     def kind(self) -> str:
-        return "organisation" if self.role == ORGANISATION else "person"
+        # The accounts for deleted and inactive members stand for many people, not one: like
+        # an organisation, the credit limit (a rule for a person) does not bind them.
+        return "organisation" if self.role in (ORGANISATION, GONE, INACTIVE) else "person"
 
 
 @dataclass

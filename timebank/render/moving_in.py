@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from timebank.i18n import N_
-from timebank.render.sheet import INT, MEMBER, SIGNED, Line, Report, Sheet, col, member_words
+from timebank.render.sheet import INT, MEMBER, SIGNED, Line, Report, Say, Sheet, col, member_words
 from timebank.render.views import _say, plural
 
 # What each file was read as (codes from timebank.io.timeoverflow).
@@ -41,11 +41,11 @@ def _numbers(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers)
 
 
-def _indent(say: Any):  # type: ignore[no-untyped-def]
+def _indent(say: Say) -> Say:
     return lambda w: "  " + say(w)
 
 
-def _file(name: str, kind: str):  # type: ignore[no-untyped-def]
+def _file(name: str, kind: str) -> Say:
     # A file inside a zip is shown by its own name, under the zip's.
     archive, _colon, inner = name.partition(":")
     shown, indent = (inner, "      ") if inner and archive.lower().endswith(".zip") else (name, "    ")
