@@ -219,6 +219,15 @@ def test_seconds_that_are_not_whole_minutes(new: Cli, lang: str) -> None:
     new.ok("check")
 
 
+def test_two_members_may_share_a_name_and_dates_may_be_day_first(new: Cli, tmp_path: Path) -> None:
+    """TimeOverflow's people are distinct by number: two of one name both come in (and an
+    admin's 15/03/2024 is the 15th of March)."""
+    files = copy_with(tmp_path, ADMIN, {"users": ("7,2024-03-15,Mair,Williams", "7,15/03/2024,Siân,Jones")})
+    new.ok("import", "timeoverflow", *map(str, files), "--round")
+    members = {m["number"]: m for m in new.json("member", "list")}
+    assert members[1]["name"] == members[7]["name"] == "Siân Jones" and members[7]["joined"] == "2024-03-15"
+
+
 def test_a_quantity_of_nothing_is_refused_or_left_out(new: Cli, tmp_path: Path) -> None:
     files = copy_with(tmp_path, EN, {"_Transfers_": ("Llinos Evans (2),Rhys Morgan (4),,0:30",
                                                      "Llinos Evans (2),Rhys Morgan (4),,0:00")})

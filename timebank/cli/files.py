@@ -214,7 +214,7 @@ class _progress:
         self.bar = None
         self.task = None
         self.piped = False
-        self.shown = 0
+        self.last = 0
         return self
 
     def __call__(self, done: int, total: int) -> None:
@@ -238,8 +238,8 @@ class _progress:
             self.task = self.bar.add_task(_("Importing"), total=total)
         # Every 500 rows or more (batches jump past exact multiples), and at the end. The
         # total may grow as work is found (a TimeOverflow import reads, then writes).
-        if abs(done - self.shown) >= 500 or done == total:
-            self.shown = done
+        if abs(done - self.last) >= 500 or done == total:
+            self.last = done
             self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:

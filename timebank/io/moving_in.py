@@ -303,7 +303,7 @@ def _check_exchanges(settings: Settings, plan: Plan, added: dict[int, Member], c
             continue  # that member's own row is listed already
         try:
             note = clean_text(planned.note, _("note"), limit=MAX_NOTE)
-            check_exchange(settings, [giver], [receiver], planned.minutes, planned.on, historical=True, now=now)
+            check_exchange(settings, [giver], [receiver], planned.minutes, planned.on, now=now)
             code = categories.code(planned.category)
         except TimebankError as error:
             errors.append((*planned.place, error.message))
@@ -352,7 +352,7 @@ def _open_balances(session: Session, by: str, settings: Settings, differences: l
         member = added[difference.number]
         givers, receivers = ([member], [pot]) if difference.difference > 0 else ([pot], [member])
         try:
-            check_exchange(settings, givers, receivers, abs(difference.difference), on, historical=True, now=on)
+            check_exchange(settings, givers, receivers, abs(difference.difference), on, now=on)
         except TimebankError as error:
             errors.append((difference.file, difference.line, error.message))
             continue

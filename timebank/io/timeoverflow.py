@@ -225,6 +225,15 @@ def _is_day(text: str) -> bool:
     return bool(_DAY.match(text))
 
 
+def _iso(day: str) -> str:
+    """An admin's DD/MM/YYYY (day first, as TimeOverflow's Spanish and Catalan admins write
+    it) as YYYY-MM-DD, for parse_date (which refuses an impossible one)."""
+    parts = day.split("/")
+    if len(parts) != 3:
+        return day
+    return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
+
+
 def _which_posts(source: Source, header: list[str]) -> str:
     for word in [header[1]] + re.split(r"[_.\s]+", source.base):
         if fold(word) in OFFER_WORDS:
@@ -366,7 +375,7 @@ class _Row:
         day = found.group(1)
         if day not in self.days:
             try:
-                self.days[day] = parse_date(day, allow_uk=True, now=self.now)
+                self.days[day] = parse_date(_iso(day), now=self.now)
             except TimebankError as error:
                 self.days[day] = error
         value = self.days[day]
