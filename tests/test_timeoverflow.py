@@ -189,6 +189,38 @@ def test_a_transfer_naming_an_unknown_member_is_listed_by_line(new: Cli, tmp_pat
     assert dump(new.db) == before
 
 
+def test_files_renamed_still_find_the_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without TimeOverflow's file names, the one name in the transfers that is no member's
+    is the organisation; with two such names, neither is taken for it."""
+    from conftest import fresh_db
+
+    renamed = []
+    for path, name in zip(EN, ("offers.csv", "requests.csv", "transfers.csv", "members.csv")):
+        renamed.append(tmp_path / name)
+        renamed[-1].write_bytes(path.read_bytes())
+    english = Cli(fresh_db(tmp_path, "english"), capsys)
+    english.ok("init")
+    english.ok("import", "timeoverflow", *map(str, EN))
+    cli = Cli(fresh_db(tmp_path, "renamed"), capsys)
+    cli.ok("init")
+    cli.ok("import", "timeoverflow", *map(str, renamed))
+    assert ledger_view(cli) == ledger_view(english)
+
+    (tmp_path / "two").mkdir()
+    two = copy_with(tmp_path / "two", renamed, {"transfers": ("Mair Williams (7),Banc Amser Dyffryn",
+                                                             "Mair Williams (7),Banc Amser Arall")})
+    other = Cli(fresh_db(tmp_path, "two"), capsys)
+    other.ok("init")
+    before = dump(other.db)
+    refused = other("import", "timeoverflow", *map(str, two))
+    assert refused.code == 1 and "transfers.csv, line 4: 'Banc Amser Dyffryn'" in refused.err
+    assert "transfers.csv, line 5: 'Banc Amser Arall'" in refused.err and dump(other.db) == before
+    # The ledger's own name settles it.
+    other.ok("settings", "set", "name", "Banc Amser Dyffryn")
+    refused = other("import", "timeoverflow", *map(str, two))
+    assert refused.code == 1 and "line 4" not in refused.err and "line 5: 'Banc Amser Arall'" in refused.err
+
+
 def test_a_name_that_does_not_match_its_number_is_listed(new: Cli, tmp_path: Path) -> None:
     files = copy_with(tmp_path, EN, {"_Transfers_": ("Llinos Evans (2),Rhys Morgan (4)", "Llinos Evans (4),"
                                                                                          "Rhys Morgan (4)")})

@@ -493,8 +493,8 @@ def describe_event(event: Any, w: Words) -> str:
         "import.timeoverflow": lambda: w._("Moved in from TimeOverflow (members: {members}, exchanges: {exchanges}; "
                                            "files: {files})").format(
             members=d.get("members", 0), exchanges=d.get("exchanges", 0),
-            files=", ".join(f.get("file", "") for f in d.get("files", []) if f.get("kind") != "zip")
-            or ", ".join(f.get("file", "") for f in d.get("files", []))),
+            # The files as given: a zip by its name, not the CSVs inside it.
+            files=", ".join(f.get("file", "") for f in d.get("files", []) if ":" not in f.get("file", ""))),
         "offer.add": lambda: w._("Member {member} offers {category} (listing {id})").format(
             member=member, category=d.get("category"), id=d.get("id")),
         "request.add": lambda: w._("Member {member} asks for {category} (listing {id})").format(
