@@ -866,7 +866,7 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
     for uid in range(1, top + 1):
         member = by_uid.get(uid)
         if member is None:
-            members.append(PlannedMember(uid, PLACEHOLDER, said._("TimeOverflow member {number} (not in the files)")
+            members.append(PlannedMember(uid, PLACEHOLDER, said._("TimeOverflow member {number} (missing)")
                                          .format(number=uid), earliest, left=earliest))
             continue
         first = min(activity.get(uid, []), default=None)
