@@ -291,6 +291,15 @@ def test_a_member_who_traded_before_joining_joined_then(new: Cli, tmp_path: Path
     new.ok("check")
 
 
+def test_a_member_number_far_beyond_the_bank_is_listed(new: Cli, tmp_path: Path) -> None:
+    files = copy_with(tmp_path, EN, {"_Users_": ("\n7,Mair Williams", "\n700007,Mair Williams"),
+                                     "_Transfers_": ("Mair Williams (7)", "Mair Williams (700007)")})
+    before = dump(new.db)
+    refused = new("import", "timeoverflow", *map(str, files))
+    assert refused.code == 1 and "_Users_2026-11-20.csv, line 6: Member number 700007" in refused.err
+    assert dump(new.db) == before
+
+
 def test_a_transfer_in_the_future_is_listed(new: Cli, tmp_path: Path) -> None:
     files = copy_with(tmp_path, EN, {"_Transfers_": ("2026-11-15 10:00:00 UTC", "2026-12-15 10:00:00 UTC")})
     before = dump(new.db)

@@ -86,6 +86,7 @@ FAMILIES = {MEMBERS: (MEMBERS,), ADMIN_USERS: (MEMBERS,), TRANSFERS: (TRANSFERS,
 MEMBER, ORGANISATION, GONE, INACTIVE, TEXT = "member", "organisation", "gone", "inactive", "text"
 
 MAX_ZIP_MEMBER = 512 * 1024 * 1024  # far beyond any bank's export; a guard against a zip bomb
+MOST_PLACEHOLDERS = 10_000  # numbers no file lists, kept by placeholders (more if the bank is large)
 
 _NAMED = re.compile(r"^(?P<name>.*?\S)\s*\((?P<uid>\d+)\)$")
 _DAY = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})(?:[ T].*)?$")
@@ -756,6 +757,13 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
     texts = list(dict.fromkeys(p.text for t in bank.transfers for p in (t.source, t.destination) if p.kind == TEXT))
     organisation_name = _organisation_name(bank, texts, ledger_name)
     top = max(by_uid, default=0)
+    missing = top - len(by_uid)
+    if missing > max(MOST_PLACEHOLDERS, 10 * len(by_uid)):
+        # A number far beyond the bank's size is a slip in the file, not thousands of departures.
+        highest = by_uid[top]
+        raise RowsRejected([(*highest.place, _("Member number {number} would leave {missing} numbers that no file "
+                                               "lists, each to be kept by a placeholder member: is the number "
+                                               "right?").format(number=top, missing=missing))])
     organisation = top + 1
     uses_gone = any(p.kind == GONE for t in bank.transfers for p in (t.source, t.destination))
     uses_inactive = any(p.kind == INACTIVE for t in bank.transfers for p in (t.source, t.destination))
