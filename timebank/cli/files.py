@@ -29,6 +29,7 @@ class ExportKind(str, Enum):
 class ImportKind(str, Enum):
     members = "members"
     exchanges = "exchanges"
+    timeoverflow = "timeoverflow"
 
 
 def journal(
@@ -118,27 +119,37 @@ def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = Fa
 
 def import_(
     ctx: typer.Context,
-    kind: Annotated[ImportKind, typer.Argument(help=N_("members or exchanges."), show_default=False)],
-    file: Annotated[Path, typer.Argument(help=N_("The CSV file."), show_default=False)],
+    kind: Annotated[ImportKind, typer.Argument(help=N_("members, exchanges or timeoverflow."), show_default=False)],
+    file: Annotated[list[Path], typer.Argument(
+        help=N_("The CSV file; for timeoverflow, the zip of its exports or its CSV files."), show_default=False)],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help=N_("Check every row and say what would happen, writing nothing."))] = False,
     again: Annotated[bool, typer.Option("--again", help=N_("Import a file that was imported before."))] = False,
+    opening_balances: Annotated[bool, typer.Option(
+        "--opening-balances", help=N_("timeoverflow: record balances the transfers do not explain as opening "
+                                      "exchanges with the pot."))] = False,
+    round_: Annotated[bool, typer.Option(
+        "--round", help=N_("timeoverflow: round amounts that are not whole minutes to the nearest minute."))] = False,
     by: ByOption = None,
 ) -> None:
-    from timebank.io.imports import ImportRejected, import_file
-    from timebank.ledger.errors import Refused
+    from timebank.ledger.errors import UsageProblem
+
+    if kind == ImportKind.timeoverflow:
+        if again:
+            raise UsageProblem(_("--again is not for a TimeOverflow import: a bank moves into a new ledger once."))
+        _import_timeoverflow(ctx, file, dry_run=dry_run, opening_balances=opening_balances, round_=round_, by=by)
+        return
+    if opening_balances or round_:
+        raise UsageProblem(_("--opening-balances and --round are for 'import timeoverflow' only."))
+    if len(file) != 1:
+        raise UsageProblem(_("'import {kind}' takes one CSV file.").format(kind=kind.value))
+    from timebank.io.imports import import_file
 
     who = user(by)
     with _progress() as progress:
-        try:
-            result = import_file(ledger(ctx), who, kind.value, file, dry_run=dry_run, again=again, progress=progress)
-        except ImportRejected as rejected:
-            progress(0, 0)
-            for line in rejected.message.splitlines():
-                typer.echo(line, err=True)
-            raise Refused(ngettext("{count} row is bad: nothing was imported.",
-                                   "{count} rows are bad: nothing was imported.",
-                                   len(rejected.errors)).format(count=len(rejected.errors))) from None
+        with _listing_bad_rows(progress):
+            result = import_file(ledger(ctx), who, kind.value, file[0], dry_run=dry_run, again=again,
+                                 progress=progress)
     if result.dry_run:
         message = ngettext("Dry run: {rows} row is good; {created} would be added. Nothing was written.",
                            "Dry run: {rows} rows are good; {created} would be added. Nothing was written.",
@@ -149,16 +160,63 @@ def import_(
     typer.echo(message.format(rows=result.rows, created=result.created))
 
 
+class _listing_bad_rows:
+    """Every bad row on stderr, one a line, then one refusal that counts them."""
+
+    def __init__(self, progress: "_progress") -> None:
+        self.progress = progress
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: object, trace: object) -> bool:
+        from timebank.io.imports import ImportRejected
+        from timebank.ledger.errors import Refused
+
+        if not isinstance(error, ImportRejected):
+            return False
+        self.progress(0, 0)
+        for line in error.message.splitlines():
+            typer.echo(line, err=True)
+        raise Refused(ngettext("{count} row is bad: nothing was imported.",
+                               "{count} rows are bad: nothing was imported.",
+                               len(error.errors)).format(count=len(error.errors))) from None
+
+
+def _import_timeoverflow(ctx: typer.Context, files: list[Path], *, dry_run: bool, opening_balances: bool,
+                         round_: bool, by: Optional[str]) -> None:
+    """A whole bank from TimeOverflow's exports (or its admin files) into a new ledger."""
+    import contextlib
+
+    from timebank.io.moving_in import BalancesDiffer, import_timeoverflow
+    from timebank.render import emit, moving_in
+
+    who = user(by)
+    with _progress() as progress:
+        with _listing_bad_rows(progress):
+            try:
+                result = import_timeoverflow(ledger(ctx), who, files, dry_run=dry_run,
+                                             opening_balances=opening_balances, round_=round_, progress=progress)
+            except BalancesDiffer as differ:
+                progress(0, 0)
+                # The table belongs with the refusal, on stderr (stdout may be a file).
+                with contextlib.redirect_stdout(sys.stderr):
+                    emit(moving_in.differences(differ.differences), "table", interface())
+                raise
+    emit(moving_in.moved_in(result), "table", interface())
+
+
 class _progress:
-    """A Rich progress bar on stderr, shown only for files of a few thousand rows or more."""
+    """A Rich progress bar on stderr, shown only for files of a few thousand rows or more, and
+    only at a terminal."""
 
     THRESHOLD = 3000
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         self.bar = None
         self.task = None
-        # Only for a person watching: a bar drawn into a pipe or a log is noise.
-        self.shown = sys.stderr.isatty()
+        self.piped = False
+        self.last = 0
         return self
 
     def __call__(self, done: int, total: int) -> None:
@@ -166,17 +224,25 @@ class _progress:
             self.__exit__(None, None, None)
             return
         if self.bar is None:
-            if total < self.THRESHOLD * 2 or not self.shown:
+            if total < self.THRESHOLD * 2 or self.piped:
                 return
             from rich.progress import Progress
 
             from timebank.render.table import err_console
 
-            self.bar = Progress(console=err_console(), transient=True)
+            console = err_console()
+            if not console.is_terminal:
+                # Piped or redirected: a bar is noise in a log (Rich would still end it with a blank line).
+                self.piped = True
+                return
+            self.bar = Progress(console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(_("Importing"), total=total)
-        if done % 500 == 0 or done == total:
-            self.bar.update(self.task, completed=done)
+        # Every 500 rows or more (batches jump past exact multiples), and at the end. The
+        # total may grow as work is found (a TimeOverflow import reads, then writes).
+        if abs(done - self.last) >= 500 or done == total:
+            self.last = done
+            self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -187,4 +253,5 @@ class _progress:
 def register(app: typer.Typer) -> None:
     app.command("journal", help=N_("The whole ledger as an hledger or beancount journal (commodity HRS)."))(journal)
     app.command("export", help=N_("CSV for funders: exchanges, members, summary or areas."))(export)
-    app.command("import", help=N_("Import members or exchanges from a spreadsheet saved as CSV."))(import_)
+    app.command("import", help=N_("Import members or exchanges from a spreadsheet saved as CSV, or a whole time "
+                                  "bank from TimeOverflow."))(import_)

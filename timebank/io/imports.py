@@ -144,13 +144,19 @@ def content_digest(rows: list[tuple[int, dict[str, str]]]) -> str | None:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def refuse_repeat(session: Session, digest: str, content: str | None, again: bool) -> None:
-    if again:
-        return
+def earlier_import(session: Session, digest: str, content: str | None) -> datetime | None:
+    """When a file with these bytes (SHA-256) or this content fingerprint was imported
+    before, by any import; None if never."""
     same = AuditEvent.details.like(f'%"{digest}"%')
     if content is not None:
         same = or_(same, AuditEvent.details.like(f'%"{content}"%'))
-    earlier = session.scalar(select(AuditEvent.at).where(AuditEvent.action.like("import.%"), same).limit(1))
+    return session.scalar(select(AuditEvent.at).where(AuditEvent.action.like("import.%"), same).limit(1))
+
+
+def refuse_repeat(session: Session, digest: str, content: str | None, again: bool) -> None:
+    if again:
+        return
+    earlier = earlier_import(session, digest, content)
     if earlier is not None:
         raise Refused(_("This file was already imported on {date}; use --again to import it once more.").format(
             date=earlier.date().isoformat()))

@@ -54,7 +54,7 @@ ACTIONS = frozenset({
     "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget",
     "exchange.record", "exchange.void", "exchange.overdraft",
     "offer.add", "offer.remove", "request.add", "request.remove", "request.met", "request.reopen", "listings.close",
-    "import.members", "import.exchanges",
+    "import.members", "import.exchanges", "import.timeoverflow",
 })
 
 

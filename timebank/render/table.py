@@ -89,23 +89,27 @@ def fit(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list
     numbers and dates are never cut."""
     from rich.cells import cell_len
 
-    natural = []
+    natural, wrapped = [], []
     for i, column in enumerate(columns):
-        # A heading may wrap at its spaces; a cell may not.
-        head = max((cell_len(word) for word in heads[i].split()), default=0)
-        body = max((cell_len(row[i]) for row in cells), default=0)
-        natural.append(max(head, body, cell_len(feet[i]) if feet else 0))
+        body = max([cell_len(row[i]) for row in cells] + [cell_len(feet[i]) if feet else 0])
+        natural.append(max(cell_len(heads[i]), body))
+        # A heading may wrap at its spaces when room is short; a cell may not.
+        wrapped.append(max(body, max((cell_len(word) for word in heads[i].split()), default=0)))
     keep = [i for i in range(len(columns)) if not cells or any(row[i] for row in cells) or (feet and feet[i])]
     widths = list(natural)
 
     def total() -> int:
         return sum(widths[i] for i in keep) + SEPARATOR * (len(keep) - 1)
 
+    for i in keep:
+        if total() <= width:
+            break
+        widths[i] = max(wrapped[i], widths[i] - (total() - width))
     floors = floors or {}
     for i in sorted((i for i in keep if columns[i].shrinks or i in floors), key=lambda i: -natural[i]):
         if total() <= width:
             break
-        floor = min(natural[i], max(floors.get(i, 10), max((cell_len(word) for word in heads[i].split()), default=0)))
+        floor = min(widths[i], max(floors.get(i, 10), max((cell_len(word) for word in heads[i].split()), default=0)))
         widths[i] = max(floor, widths[i] - (total() - width))
     for i in sorted((i for i in keep if columns[i].drop), key=lambda i: columns[i].drop):
         if total() <= width:

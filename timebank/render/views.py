@@ -612,6 +612,11 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
                                                "Imported {rows} rows of exchanges from {file}",
                                                int(d.get("rows") or 0)).format(rows=d.get("rows"),
                                                                                file=d.get("file", "")),
+        "import.timeoverflow": lambda: w._("Moved in from TimeOverflow (members: {members}, exchanges: {exchanges}; "
+                                           "files: {files})").format(
+            members=d.get("members", 0), exchanges=d.get("exchanges", 0),
+            # The files as given: a zip by its name, not the CSVs inside it.
+            files=", ".join(f.get("file", "") for f in d.get("files", []) if ":" not in f.get("file", ""))),
         "offer.add": lambda: w._("Member {member} offers {category} (listing {id})").format(
             member=member, category=_category_code(d.get("category"), w), id=d.get("id")),
         "request.add": lambda: w._("Member {member} asks for {category} (listing {id})").format(
