@@ -92,20 +92,27 @@ def category_add(
     typer.echo(_("Added the category '{code}'.").format(code=category.code))
 
 
-def check(ctx: typer.Context) -> None:
-    from timebank.ledger.checks import run_checks
-    from timebank.ledger.db import reading
+def check(
+    ctx: typer.Context,
+    seal: Annotated[Optional[str], typer.Option(
+        "--seal", help=N_("Prove that the ledger still holds exactly the history sealed as SEAL (as 'check', a "
+                          "monthly report or a journal printed it, e.g. '#1532 3f9a2b71c0de55c2')."),
+        show_default=False)] = None,
+) -> None:
+    from timebank.ledger import actions
     from timebank.ledger.errors import CheckFailed
     from timebank.render import emit, views
 
-    the_ledger = ledger(ctx)
-    with reading(the_ledger) as session:
-        results = run_checks(session, the_ledger)
-    emit(views.checks(results), "table", interface())
-    problems = sum(len(result.problems) for result in results)
+    report = actions.check(ledger(ctx), seal)
+    words = interface()
+    emit(views.checks(report.results), "table", words)
+    typer.echo(views.seal_line(report.seal, words))
+    problems = report.problems
     if problems:
         raise CheckFailed(ngettext("The check found {count} problem.", "The check found {count} problems.",
                                    problems).format(count=problems))
+    if report.asked is not None:
+        typer.echo(_("The ledger still holds exactly the history sealed as {seal}.").format(seal=report.asked.text))
     typer.echo(_("The ledger passed every check."))
 
 

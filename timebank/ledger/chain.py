@@ -1,0 +1,262 @@
+"""The tamper-evident chain kept in the ledger: appending links as exchanges and audit
+events are written, linking the rows of a ledger made before the chain (the upgrade) or
+loaded in bulk (bench), re-binding text that erasure rewrote, and reading seals.
+
+The bytes each link hashes are defined in `canonical`; `verify` walks the whole chain for
+`check`. Links are written in the same transaction as their rows, by the one writer whose
+turn it is, so the chain's order is the writers' order on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from timebank.ledger import canonical
+from timebank.ledger.canonical import Seal, commitment, day_text, moment_text, new_salt
+
+EXCHANGE = "exchange"
+AUDIT = "audit"
+
+# The key under which a `member.forget` event lists the commitments of the texts it rewrote:
+# [[kind, key, hex], ...] (kind "exchange" or "audit").
+RESEALED = "resealed"
+
+
+def _head(connection: Connection) -> tuple[int, bytes]:
+    """The last link and its hash (0 and the genesis hash for an empty chain)."""
+    best = (0, canonical.GENESIS)
+    for table in ("exchanges", "audit"):
+        row = connection.execute(text(
+            f"SELECT link, link_hash FROM {table} WHERE link = (SELECT max(link) FROM {table})")).first()
+        if row is not None and row[0] > best[0]:
+            best = (int(row[0]), bytes(row[1]))
+    return best
+
+
+class ChainWriter:
+    """Appends links for one transaction (the writer holds the ledger's write lock, so no
+    one else appends until it commits)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._head: tuple[int, bytes] | None = None
+
+    @property
+    def head(self) -> tuple[int, bytes]:
+        if self._head is None:
+            self._head = _head(self.connection)
+        return self._head
+
+    def _append(self, content_for: Any) -> tuple[int, bytes]:
+        link, previous = self.head
+        link += 1
+        digest = canonical.link_hash(previous, content_for(link))
+        self._head = (link, digest)
+        return link, digest
+
+    def exchange(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
+                 recorded_at: datetime | str, entries: Iterable[tuple[int, str, date | str, int]],
+                 recorded_by: str | None, note: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
+        """The next link for an exchange: (link, hash, salt)."""
+        salt = salt or new_salt()
+        committed = commitment(salt, (recorded_by, note))
+        day_iso = day_text(day)
+        rows = [(int(m), role, day_iso if d == day else day_text(d), int(amount)) for m, role, d, amount in entries]
+        link, digest = self._append(lambda link: canonical.exchange_content(
+            link, number, day_iso, category, int(minutes), reverses, moment_text(recorded_at), rows, committed))
+        return link, digest, salt
+
+    def audit(self, event_id: int, at: datetime | str, action: str, member: int | None, exchange: int | None,
+              by: str | None, details: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
+        """The next link for an audit event: (link, hash, salt)."""
+        salt = salt or new_salt()
+        committed = commitment(salt, (by, details))
+        link, digest = self._append(lambda link: canonical.audit_content(
+            link, event_id, moment_text(at), action, member, exchange, committed))
+        return link, digest, salt
+
+
+def writer(session: Session) -> ChainWriter:
+    """The chain writer of this session's transaction."""
+    # A session is one transaction here (`db.writing`): its writer's idea of the chain's
+    # head holds until it commits.
+    current = session.info.get("chain_writer")
+    if current is None:
+        current = session.info["chain_writer"] = ChainWriter(session.connection())
+    return current
+
+
+# Linking rows written without links: a ledger made before the chain, or a bulk load ---------
+
+CHUNK = 20_000
+
+
+def _chunks(connection: Connection, query: str, key: str) -> Iterator[Any]:
+    """Rows of `query` (which selects rows with no link, `key` first) in key order, read a
+    chunk at a time so that updates never run while a read is open on the same table."""
+    last = -1
+    while True:
+        rows = connection.execute(text(query + f" AND {key} > :last ORDER BY {key} LIMIT {CHUNK}"),
+                                  {"last": last}).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def _unlinked_exchanges(connection: Connection) -> Iterator[tuple]:
+    """Exchanges without a link, each with its entries."""
+    exchanges = _chunks(connection, "SELECT number, date, category, minutes, note, reverses, recorded_at, "
+                                    "recorded_by FROM exchanges WHERE link IS NULL", "number")
+    pending: list = []
+    for row in exchanges:
+        pending.append(row)
+        if len(pending) >= CHUNK:
+            yield from _with_entries(connection, pending)
+            pending = []
+    if pending:
+        yield from _with_entries(connection, pending)
+
+
+def _with_entries(connection: Connection, rows: list) -> Iterator[tuple]:
+    low, high = rows[0][0], rows[-1][0]
+    entries: dict[int, list[tuple]] = {}
+    for exchange, member, role, day, minutes in connection.execute(text(
+            "SELECT exchange, member, role, date, minutes FROM entries WHERE exchange BETWEEN :low AND :high "
+            "ORDER BY exchange, id"), {"low": low, "high": high}):
+        entries.setdefault(exchange, []).append((member, role, day, minutes))
+    for row in rows:
+        yield (*row, entries.get(row[0], []))
+
+
+def link_unlinked(connection: Connection) -> int:
+    """Give every exchange and audit event that has no link one, after the chain's last
+    link: in the order they were written (by time; exchanges by number and events by id,
+    an exchange before an event of the same second). For the upgrade that builds the
+    chain of an older ledger and for bulk loads (bench); never used by an everyday write,
+    which links its own rows. Returns the number of links added."""
+    chain = ChainWriter(connection)
+    exchanges = _unlinked_exchanges(connection)
+    events = _chunks(connection, "SELECT id, at, \"by\", action, member, exchange, details FROM audit "
+                                 "WHERE link IS NULL", "id")
+    exchange_updates: list[dict] = []
+    audit_updates: list[dict] = []
+    added = 0
+    next_exchange, next_event = next(exchanges, None), next(events, None)
+    while next_exchange is not None or next_event is not None:
+        take_exchange = next_event is None or (
+            next_exchange is not None and moment_text(next_exchange[6]) <= moment_text(next_event[1]))
+        if take_exchange:
+            number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange
+            link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
+                                                recorded_by, note)
+            exchange_updates.append({"link": link, "digest": digest, "salt": salt, "key": number})
+            next_exchange = next(exchanges, None)
+        else:
+            event_id, at, by, action, member, exchange, details = next_event
+            link, digest, salt = chain.audit(event_id, at, action, member, exchange, by, details)
+            audit_updates.append({"link": link, "digest": digest, "salt": salt, "key": event_id})
+            next_event = next(events, None)
+        added += 1
+        # The chunked reads ask for rows with no link past the last key read, so rows
+        # updated here are never read twice.
+        if len(exchange_updates) >= CHUNK:
+            _store_links(connection, "exchanges", "number", exchange_updates)
+        if len(audit_updates) >= CHUNK:
+            _store_links(connection, "audit", "id", audit_updates)
+    _store_links(connection, "exchanges", "number", exchange_updates)
+    _store_links(connection, "audit", "id", audit_updates)
+    return added
+
+
+def _store_links(connection: Connection, table: str, key: str, updates: list[dict]) -> None:
+    if updates:
+        connection.execute(text(f"UPDATE {table} SET link = :link, link_hash = :digest, salt = :salt "
+                                f"WHERE {key} = :key"), updates)
+        updates.clear()
+
+
+# Erasure: re-binding rewritten text -------------------------------------------------------------
+
+def personal_text(kind: str, row: Any) -> tuple[str | None, str | None]:
+    """The text of a row that enters its link only as a commitment."""
+    return (row.recorded_by, row.note) if kind == EXCHANGE else (row.by, row.details)
+
+
+def reseal(kind: str, row: Any, before: tuple[str | None, str | None]) -> str | None:
+    """After erasure rewrote a linked row's personal text (it was `before`): keep the
+    commitment its link was made with, draw a new salt (the old one goes with the old
+    text) and return the hex of the new commitment, for the erasure's audit event to bind.
+    None for a row that is not on the chain."""
+    if row.link is None or row.salt is None:
+        return None
+    if row.erased_commitment is None:
+        row.erased_commitment = commitment(row.salt, before)
+    row.salt = new_salt()
+    return commitment(row.salt, personal_text(kind, row)).hex()
+
+
+def resealed_in(details: str) -> list[tuple[str, int, str]]:
+    """The (kind, key, commitment hex) an erasure event's details list."""
+    try:
+        listed = json.loads(details).get(RESEALED) or []
+    except (ValueError, AttributeError):
+        return []
+    return [(str(kind), int(key), str(digest)) for kind, key, digest in listed
+            if isinstance(key, int) and isinstance(digest, str)]
+
+
+# Seals ----------------------------------------------------------------------------------------------
+
+def current_seal(session: Session) -> Seal | None:
+    """The seal of the chain's last link (None while the chain is empty)."""
+    link, digest = _head(session.connection())
+    return Seal(link, digest) if link else None
+
+
+def seal_up_to(session: Session, day: date) -> Seal | None:
+    """The seal of the last link up to the end of `day`: the chain up to there holds every
+    exchange dated on or before it (recorded then or since) and every audit event made by
+    then. A report or file for a period ending on `day` prints it; a later change to the
+    history it was made from breaks that seal (`check --seal`). None if there is no such link."""
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    # Newest first along the primary key: the answer is near the end for a recent day
+    # (SQLite would otherwise walk the date index over every earlier exchange).
+    plus = "+" if sqlite else ""
+    after = datetime.combine(day + timedelta(days=1), time.min)
+    candidates = [
+        connection.execute(text(f"SELECT link, link_hash FROM exchanges WHERE {plus}date <= :day "
+                                "AND link IS NOT NULL ORDER BY number DESC LIMIT 1"),
+                           {"day": day.isoformat() if sqlite else day}).first(),
+        connection.execute(text(f"SELECT link, link_hash FROM audit WHERE {plus}at < :after "
+                                "AND link IS NOT NULL ORDER BY id DESC LIMIT 1"),
+                           {"after": str(after) if sqlite else after}).first()]
+    found = [row for row in candidates if row is not None]
+    if not found:
+        return None
+    link, digest = max(found, key=lambda row: row[0])
+    return Seal(int(link), bytes(digest))
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    kind: str    # "exchange" or "audit"
+    key: int     # the exchange's number or the event's id
+    hash: bytes
+
+
+def find_link(session: Session, link: int) -> LinkRef | None:
+    for kind, table, key in ((EXCHANGE, "exchanges", "number"), (AUDIT, "audit", "id")):
+        row = session.connection().execute(text(f"SELECT {key}, link_hash FROM {table} WHERE link = :link"),
+                                           {"link": link}).first()
+        if row is not None:
+            return LinkRef(kind, int(row[0]), bytes(row[1] or b""))
+    return None
