@@ -148,9 +148,10 @@ def forget(
     if done.files_clean is True:
         typer.echo(_("The erased details are gone from the ledger file and its write-ahead log."))
     elif done.files_clean is False:
-        typer.echo(_("The erased details are still in the ledger's write-ahead log: another program holds an older "
-                     "snapshot of the ledger open. They will be removed at the next change to the ledger or by "
-                     "'timebank check': close the other program, then run 'timebank check'."))
+        typer.echo(_("The erased details are not yet gone from the ledger's files: another program holds an older "
+                     "snapshot of the ledger open, which keeps the old pages. They will be removed at the next "
+                     "change to the ledger or by 'timebank check': close the other program, then run "
+                     "'timebank check'."))
     if done.vacuumed is True:
         typer.echo(_("PostgreSQL has rewritten the tables that held the details. Older copies can remain in the "
                      "server's write-ahead log segments and its backups, which the server's administrator manages."))

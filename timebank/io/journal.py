@@ -15,6 +15,7 @@ from typing import Iterator, TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from timebank.ledger.chain import current_seal
 from timebank.ledger.names import message_name as display_name
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.settings import load as load_settings
@@ -70,8 +71,12 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     first_entry = dict(session.execute(select(Entry.member, func.min(Entry.date)).group_by(Entry.member)).all())
     members = list(session.scalars(select(Member).order_by(Member.number)))
     title = settings.name or "timebank"
+    # The seal of the history this journal was written from (`timebank check --seal`).
+    seal = current_seal(session)
+    sealed = f"; seal: {seal.text}\n" if seal is not None else ""
     if style == "beancount":
         out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write(sealed)
         out.write('option "operating_currency" "HRS"\n\n')
         for m in members:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
@@ -80,6 +85,7 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
         out.write("\n")
     else:
         out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write(sealed)
         out.write("commodity 1,000.00 HRS\n\n")
         for m in members:
             out.write(f"account {account(m.number, style)}  ; {_one_line(display_name(m))}\n")

@@ -221,8 +221,7 @@ def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
     scrubbed = retry_scrub(ledger)
     if scrubbed is not None:
         extra.append(CheckResult(N_("Erased details are gone from the ledger's files"), [] if scrubbed else [
-            _("The write-ahead log ({path}) still holds details erased earlier: another program holds an older "
-              "snapshot of the ledger open. Close it and run the check again.").format(
-                path=f"{ledger.path}-wal")]))
+            _("Details erased earlier are not yet gone from {path} and its write-ahead log: another program holds "
+              "an older snapshot of the ledger open. Close it and run the check again.").format(path=ledger.path)]))
     with reading(ledger) as session:
         return check_ledger(session, ledger, asked, extra)

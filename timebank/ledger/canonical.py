@@ -178,7 +178,12 @@ class SealQuery:
 
     def matches(self, digest: bytes) -> bool:
         text = digest.hex()
-        return text.startswith(self.prefix) and text.endswith(self.suffix)
+        if self.suffix:
+            # 'prefix…suffix' abbreviates the seal as printed (its 16 digits).
+            printed = text[:SEAL_DIGITS]
+            return (len(self.prefix) + len(self.suffix) <= SEAL_DIGITS and printed.startswith(self.prefix)
+                    and printed.endswith(self.suffix))
+        return text.startswith(self.prefix)
 
     @property
     def text(self) -> str:

@@ -185,8 +185,9 @@ def _exchanges(session: Session, result: Walk, voided: set[int], days: _Days) ->
 
 def _orphans(result: Walk, pending: tuple[int, list[tuple]]) -> None:
     exchange, rows = pending
-    result.entries.append(_("{count} entries point at exchange {number}, which does not exist.").format(
-        count=len(rows), number=exchange))
+    result.entries.append(ngettext("{count} entry points at exchange {number}, which does not exist.",
+                                   "{count} entries point at exchange {number}, which does not exist.",
+                                   len(rows)).format(count=len(rows), number=exchange))
     for member, _role, _day, amount in rows:
         result.balances[member] = result.balances.get(member, 0) + amount
         result.total += amount
@@ -276,10 +277,10 @@ class _Chain:
             return
         if link > self.link + 1:
             first, last = self.link + 1, link - 1
-            self._broken(first, ngettext("Link #{first} of the chain is missing: an exchange or audit event was "
-                                         "deleted.",
-                                         "Links #{first} to #{last} of the chain are missing: exchanges or audit "
-                                         "events were deleted.", last - first + 1).format(first=first, last=last))
+            self._broken(first, _("Link #{link} of the chain is missing: an exchange or audit event was "
+                                  "deleted.").format(link=first) if first == last else _(
+                "Links #{first} to #{last} of the chain are missing: exchanges or audit events were deleted.").format(
+                first=first, last=last))
             # This link was made from the missing one's hash: it cannot be checked, only
             # taken as the start of what follows.
             self._advance(link, stored)

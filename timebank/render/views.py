@@ -290,6 +290,10 @@ def monthly(report: Any, with_names: bool = False) -> Report:
             parts += [Line(_over(line)) for line in report.over_limit]
         else:
             parts.append(Line(_say(N_("No member is over the credit limit."))))
+    seal = report.seal.text if report.seal is not None else None
+    parts.append(Field("seal", seal, CODE,
+                       _say(N_("Seal of the history to the end of the month: {seal}"), seal=seal) if seal
+                       else _say(N_("Seal of the history to the end of the month: none (nothing recorded by then)"))))
     return Report(parts, csv=csv)
 
 
