@@ -67,12 +67,14 @@ _sha256 = hashlib.sha256
 
 
 def nfc(value: str) -> str:
-    return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if value.isascii() or unicodedata.is_normalized("NFC", value):
+        return value
+    return unicodedata.normalize("NFC", value)
 
 
 def string(value: str | None) -> str:
     """A JSON string (or null) in the canonical form."""
-    return "null" if value is None else encode_basestring(nfc(value))
+    return "null" if value is None else encode_basestring(nfc(value))  # type: ignore[no-any-return]
 
 
 def integer(value: int | None) -> str:
@@ -88,19 +90,40 @@ def day_text(value: date | str) -> str:
 
 
 def moment_text(value: datetime | str) -> str:
-    """A moment as ISO text (seconds, and microseconds only when there are some)."""
+    """A moment as ISO text (seconds, and microseconds only when there are some): a
+    `datetime`, or the text SQLite keeps ('2026-11-24 10:00:00[.000000]')."""
     if isinstance(value, str):
+        if len(value) == 19 and value[10] == " ":
+            return value[:10] + "T" + value[11:]
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            return value[:10] + "T" + (value[11:19] if value.endswith(".000000") else value[11:])
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=None).isoformat(sep="T")
 
 
+def personal_bytes(personal: tuple[str | None, ...]) -> bytes:
+    return ("[" + ",".join([string(part) for part in personal]) + "]").encode("utf-8")
+
+
 def commitment(salt: bytes, personal: tuple[str | None, ...]) -> bytes:
     """The salted commitment to a row's personal text (32 bytes)."""
-    body = "[" + ",".join(string(part) for part in personal) + "]"
-    return _sha256(bytes(salt) + body.encode("utf-8")).digest()
+    return _sha256(bytes(salt) + personal_bytes(personal)).digest()
 
 
-_ROLES = {"giver": '"giver"', "receiver": '"receiver"'}
+# The content of a link, as %-templates: (version, link, number or id, ...). `verify` fills
+# them in directly for speed; the functions below are the reference.
+EXCHANGE_FORMAT = '[%d,%d,"exchange",%d,%s,%s,%d,%s,%s,[%s],"%s"]'
+ENTRY_FORMAT = "[%d,%s,%s,%d]"
+AUDIT_FORMAT = '[%d,%d,"audit",%d,%s,%s,%s,%s,"%s"]'
+ROLES = {"giver": '"giver"', "receiver": '"receiver"'}
+
+
+def entries_text(entries: list[tuple[int, str, str, int]], day: str) -> str:
+    """An exchange's entries (member, role, canonical date, minutes) in canonical order."""
+    quoted_day = string(day)
+    return ",".join([ENTRY_FORMAT % (member, ROLES.get(role) or string(role),
+                                     quoted_day if entry_day == day else string(entry_day), amount)
+                     for member, role, entry_day, amount in sorted(entries, key=_entry_order)])
 
 
 def exchange_content(link: int, number: int, day: str, category: str, minutes: int, reverses: int | None,
@@ -108,14 +131,8 @@ def exchange_content(link: int, number: int, day: str, category: str, minutes: i
     """The bytes of an exchange's link. `day`, `recorded_at` and each entry's date are
     already canonical text (`day_text`, `moment_text`); entries are (member, role, date,
     minutes) in any order."""
-    quoted_day = string(day)
-    parts = []
-    for member, role, entry_day, amount in sorted(entries, key=_entry_order):
-        parts.append("[%d,%s,%s,%d]" % (member, _ROLES.get(role) or string(role),
-                                         quoted_day if entry_day == day else string(entry_day), amount))
-    return ('[%d,%d,"exchange",%d,%s,%s,%d,%s,%s,[%s],"%s"]' % (
-        VERSION, link, number, quoted_day, string(category), minutes, integer(reverses), string(recorded_at),
-        ",".join(parts), committed.hex())).encode("utf-8")
+    return (EXCHANGE_FORMAT % (VERSION, link, number, string(day), string(category), minutes, integer(reverses),
+                               string(recorded_at), entries_text(entries, day), committed.hex())).encode("utf-8")
 
 
 def _entry_order(entry: tuple[int, str, str, int]) -> tuple:
@@ -124,9 +141,8 @@ def _entry_order(entry: tuple[int, str, str, int]) -> tuple:
 
 def audit_content(link: int, event_id: int, at: str, action: str, member: int | None, exchange: int | None,
                   committed: bytes) -> bytes:
-    return ('[%d,%d,"audit",%d,%s,%s,%s,%s,"%s"]' % (
-        VERSION, link, event_id, string(at), string(action), integer(member), integer(exchange),
-        committed.hex())).encode("utf-8")
+    return (AUDIT_FORMAT % (VERSION, link, event_id, string(at), string(action), integer(member), integer(exchange),
+                            committed.hex())).encode("utf-8")
 
 
 def link_hash(previous: bytes, content: bytes) -> bytes:

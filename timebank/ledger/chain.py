@@ -98,13 +98,19 @@ def writer(session: Session) -> ChainWriter:
 CHUNK = 20_000
 
 
+def _mark(connection: Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
 def _chunks(connection: Connection, query: str, key: str) -> Iterator[Any]:
     """Rows of `query` (which selects rows with no link, `key` first) in key order, read a
-    chunk at a time so that updates never run while a read is open on the same table."""
+    chunk at a time so that updates never run while a read is open on the same table.
+    Plain driver rows: a million of SQLAlchemy's cost more than the hashing."""
     last = -1
+    mark = _mark(connection)
     while True:
-        rows = connection.execute(text(query + f" AND {key} > :last ORDER BY {key} LIMIT {CHUNK}"),
-                                  {"last": last}).all()
+        rows = connection.exec_driver_sql(f"{query} AND {key} > {mark} ORDER BY {key} LIMIT {CHUNK}",
+                                          (last,)).fetchall()
         if not rows:
             return
         yield from rows
@@ -126,11 +132,11 @@ def _unlinked_exchanges(connection: Connection) -> Iterator[tuple]:
 
 
 def _with_entries(connection: Connection, rows: list) -> Iterator[tuple]:
-    low, high = rows[0][0], rows[-1][0]
+    mark = _mark(connection)
     entries: dict[int, list[tuple]] = {}
-    for exchange, member, role, day, minutes in connection.execute(text(
-            "SELECT exchange, member, role, date, minutes FROM entries WHERE exchange BETWEEN :low AND :high "
-            "ORDER BY exchange, id"), {"low": low, "high": high}):
+    for exchange, member, role, day, minutes in connection.exec_driver_sql(
+            f"SELECT exchange, member, role, date, minutes FROM entries WHERE exchange BETWEEN {mark} AND {mark} "
+            "ORDER BY exchange, id", (rows[0][0], rows[-1][0])):
         entries.setdefault(exchange, []).append((member, role, day, minutes))
     for row in rows:
         yield (*row, entries.get(row[0], []))
@@ -143,26 +149,34 @@ def link_unlinked(connection: Connection) -> int:
     chain of an older ledger and for bulk loads (bench); never used by an everyday write,
     which links its own rows. Returns the number of links added."""
     chain = ChainWriter(connection)
+    moments: dict[Any, str] = {}
+
+    def moment(value: Any) -> str:
+        text_ = moments.get(value)
+        if text_ is None:
+            text_ = moments[value] = moment_text(value)
+        return text_
+
     exchanges = _unlinked_exchanges(connection)
     events = _chunks(connection, "SELECT id, at, \"by\", action, member, exchange, details FROM audit "
                                  "WHERE link IS NULL", "id")
-    exchange_updates: list[dict] = []
-    audit_updates: list[dict] = []
+    exchange_updates: list[tuple] = []
+    audit_updates: list[tuple] = []
     added = 0
     next_exchange, next_event = next(exchanges, None), next(events, None)
     while next_exchange is not None or next_event is not None:
         take_exchange = next_event is None or (
-            next_exchange is not None and moment_text(next_exchange[6]) <= moment_text(next_event[1]))
+            next_exchange is not None and moment(next_exchange[6]) <= moment(next_event[1]))
         if take_exchange:
             number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange
-            link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
-                                                recorded_by, note)
-            exchange_updates.append({"link": link, "digest": digest, "salt": salt, "key": number})
+            link, digest, salt = chain.exchange(number, day, category, minutes, reverses, moment(recorded_at),
+                                                entries, recorded_by, note)
+            exchange_updates.append((link, digest, salt, number))
             next_exchange = next(exchanges, None)
         else:
             event_id, at, by, action, member, exchange, details = next_event
-            link, digest, salt = chain.audit(event_id, at, action, member, exchange, by, details)
-            audit_updates.append({"link": link, "digest": digest, "salt": salt, "key": event_id})
+            link, digest, salt = chain.audit(event_id, moment(at), action, member, exchange, by, details)
+            audit_updates.append((link, digest, salt, event_id))
             next_event = next(events, None)
         added += 1
         # The chunked reads ask for rows with no link past the last key read, so rows
@@ -176,10 +190,11 @@ def link_unlinked(connection: Connection) -> int:
     return added
 
 
-def _store_links(connection: Connection, table: str, key: str, updates: list[dict]) -> None:
+def _store_links(connection: Connection, table: str, key: str, updates: list[tuple]) -> None:
     if updates:
-        connection.execute(text(f"UPDATE {table} SET link = :link, link_hash = :digest, salt = :salt "
-                                f"WHERE {key} = :key"), updates)
+        mark = _mark(connection)
+        connection.exec_driver_sql(f"UPDATE {table} SET link = {mark}, link_hash = {mark}, salt = {mark} "
+                                   f"WHERE {key} = {mark}", updates)
         updates.clear()
 
 
@@ -228,16 +243,18 @@ def seal_up_to(session: Session, day: date) -> Seal | None:
     history it was made from breaks that seal (`check --seal`). None if there is no such link."""
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
-    # Newest first along the primary key: the answer is near the end for a recent day
-    # (SQLite would otherwise walk the date index over every earlier exchange).
+    # Exchanges newest first along the primary key (their links rise with their numbers):
+    # the answer is near the end for a recent day, and SQLite would otherwise walk the
+    # date index over every earlier exchange. Events by their time, from the index on it
+    # (links rise with time, as the writers take turns).
     plus = "+" if sqlite else ""
     after = datetime.combine(day + timedelta(days=1), time.min)
     candidates = [
         connection.execute(text(f"SELECT link, link_hash FROM exchanges WHERE {plus}date <= :day "
                                 "AND link IS NOT NULL ORDER BY number DESC LIMIT 1"),
                            {"day": day.isoformat() if sqlite else day}).first(),
-        connection.execute(text(f"SELECT link, link_hash FROM audit WHERE {plus}at < :after "
-                                "AND link IS NOT NULL ORDER BY id DESC LIMIT 1"),
+        connection.execute(text("SELECT link, link_hash FROM audit WHERE at < :after "
+                                "AND link IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1"),
                            {"after": str(after) if sqlite else after}).first()]
     found = [row for row in candidates if row is not None]
     if not found:

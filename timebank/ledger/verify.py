@@ -1,23 +1,30 @@
 """One streaming pass over the whole history for `check`: every link of the chain, every
 rule an exchange and its entries obey, and the sums the cached balances and monthly
 totals must equal -- read once, in order, with memory that grows with the number of
-members and months, not of exchanges (a million exchanges, two million entries).
+members and months, not of exchanges (a million exchanges, two million entries, a million
+audit events).
 
-Rows are read with the database driver's own cursors: SQLAlchemy's row objects and type
-conversions would cost more than the hashing itself.
+Written for speed: rows straight from the database driver (SQLAlchemy's row objects and
+type conversions would cost more than the hashing), each link's content filled into the
+templates of `canonical` with the day, category and action texts worked out once, and the
+common exchange (one giver, one receiver) checked on a short path. The general path and
+the reference functions of `canonical` give the same bytes (tests prove it on every
+ledger they check).
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
+from itertools import chain as chain_iterables
 from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, ngettext
 from timebank.ledger import canonical
-from timebank.ledger.canonical import Seal, SealQuery
+from timebank.ledger.canonical import AUDIT_FORMAT, EXCHANGE_FORMAT, ENTRY_FORMAT, VERSION, Seal, SealQuery
 from timebank.ledger.chain import AUDIT, EXCHANGE, resealed_in
 
 # How many broken links are named one by one; the rest are counted.
@@ -28,6 +35,10 @@ EXCHANGES = ("SELECT number, date, category, minutes, note, reverses, recorded_a
 ENTRIES = "SELECT exchange, member, role, date, minutes FROM entries ORDER BY exchange, id"
 EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_hash, salt, erased_commitment '
           "FROM audit ORDER BY id")
+
+_sha256 = hashlib.sha256
+BATCH = 10_000
+chain_batches = chain_iterables.from_iterable
 
 
 @dataclass
@@ -45,62 +56,78 @@ class Walk:
     sealed: bytes | None = None                                 # the stored hash of the link asked about
     broken_links: int = 0
 
+    def broken(self, link: int | None, message: str) -> None:
+        self.broken_links += 1
+        if link is not None and (self.first_broken is None or link < self.first_broken):
+            self.first_broken = link
+        if len(self.chain) < NAMED:
+            self.chain.append(message)
 
-def _stream(session: Session, sql: str) -> Iterator[tuple]:
-    """Plain tuples straight from the driver, in the session's snapshot: a server-side
-    cursor on PostgreSQL, so a million rows never sit in memory."""
+
+def _batches(session: Session, sql: str) -> Iterator[list[tuple]]:
+    """Plain tuples straight from the driver, ten thousand at a time, in the session's
+    snapshot: a server-side cursor on PostgreSQL, so a million rows never sit in memory."""
     connection = session.connection()
     dbapi: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
         cursor = dbapi.cursor()
-        cursor.arraysize = 5000
-        cursor.execute(sql)
     else:
         cursor = dbapi.cursor(name=f"timebank_{uuid.uuid4().hex[:12]}")
-        cursor.itersize = 20_000
-        cursor.execute(sql)
+        cursor.itersize = BATCH
+    cursor.execute(sql)
     try:
         while True:
-            rows = cursor.fetchmany(5000)
+            rows = cursor.fetchmany(BATCH)
             if not rows:
                 return
-            yield from rows
+            yield rows
     finally:
         cursor.close()
 
 
-def _grouped_entries(session: Session) -> Iterator[tuple[int, list[tuple]]]:
-    current: int | None = None
-    rows: list[tuple] = []
-    for exchange, member, role, day, minutes in _stream(session, ENTRIES):
-        if exchange != current:
-            if current is not None:
-                yield current, rows
-            current, rows = exchange, []
-        rows.append((member, role, day, minutes))
-    if current is not None:
-        yield current, rows
+def _stream(session: Session, sql: str) -> Iterator[tuple]:
+    return chain_batches(_batches(session, sql))
 
 
-class _Days:
-    """Canonical date and moment texts, each worked out once (a million exchanges share a
-    few thousand days, and an import's rows one moment)."""
+class _Texts:
+    """Canonical texts worked out once: days (a million exchanges share a thousand),
+    categories, actions, who recorded, and the last moment (an import's rows share one)."""
 
     def __init__(self) -> None:
-        self.days: dict[Any, str] = {}
-        self.moments: dict[Any, str] = {}
+        self.days: dict[Any, tuple[str, str]] = {}
+        self.quoted: dict[Any, str] = {}
+        self.personal: dict[Any, bytes] = {}
+        self.last_moment: tuple[Any, str] = (None, "")
 
-    def day(self, value: Any) -> str:
-        text = self.days.get(value)
-        if text is None:
-            text = self.days[value] = canonical.day_text(value)
-        return text
+    def day(self, value: Any) -> tuple[str, str]:
+        """(ISO text, JSON string) of a date."""
+        found = self.days.get(value)
+        if found is None:
+            iso = canonical.day_text(value)
+            found = self.days[value] = (iso, canonical.string(iso))
+        return found
+
+    def quote(self, value: str) -> str:
+        found = self.quoted.get(value)
+        if found is None:
+            found = self.quoted[value] = canonical.string(value)
+        return found
 
     def moment(self, value: Any) -> str:
-        text = self.moments.get(value)
-        if text is None:
-            text = self.moments[value] = canonical.moment_text(value)
-        return text
+        raw, quoted = self.last_moment
+        if value != raw or raw is None:
+            quoted = canonical.string(canonical.moment_text(value))
+            self.last_moment = (value, quoted)
+        return quoted
+
+    def recorder(self, by: str | None, note: str | None) -> bytes:
+        """The personal text of an exchange, as committed: who recorded it changes rarely."""
+        if note is None:
+            found = self.personal.get(by)
+            if found is None:
+                found = self.personal[by] = canonical.personal_bytes((by, None))
+            return found
+        return canonical.personal_bytes((by, note))
 
 
 def walk(session: Session, want: int | None = None) -> Walk:
@@ -108,22 +135,70 @@ def walk(session: Session, want: int | None = None) -> Walk:
     result = Walk()
     voided = {n for (n,) in _stream(session, "SELECT reverses FROM exchanges WHERE reverses IS NOT NULL")}
     resealed = _resealed(session)
-    days = _Days()
-    exchanges = _exchanges(session, result, voided, days)
-    events = _events(session)
-    chain = _Chain(result, want, resealed)
-    exchange, event = next(exchanges, None), next(events, None)
-    while exchange is not None or event is not None:
-        if event is None or (exchange is not None and (exchange[0] or 0) <= (event[0] or 0)):
-            link, stored, salt, erased, number, content_of, personal = exchange  # type: ignore[misc]
-            chain.add(EXCHANGE, number, None, link, stored, salt, erased, content_of, personal)
-            exchange = next(exchanges, None)
+    previous, previous_hash = 0, canonical.GENESIS
+    for link, stored, content, kind, key, action in _merged(_exchange_links(session, result, voided, resealed),
+                                                            _event_links(session, result, resealed)):
+        if content is None:
+            continue  # named already (not on the chain)
+        if link == previous + 1:
+            if content is False or _sha256(previous_hash + content).digest() != stored:
+                result.broken(link, _changed(kind, key, action, link))
+        elif link <= previous:
+            result.broken(link, _("Exchange {number} is out of place in the chain (link #{link}).").format(
+                number=key, link=link) if kind == EXCHANGE else _(
+                "Audit event {id} ({action}) is out of place in the chain (link #{link}).").format(
+                id=key, action=action, link=link))
+            continue
         else:
-            link, stored, salt, erased, event_id, action, content_of, personal = event
-            chain.add(AUDIT, event_id, action, link, stored, salt, erased, content_of, personal)
-            event = next(events, None)
-    chain.finish()
+            first, last = previous + 1, link - 1
+            # This link was made from the missing one's hash: it cannot be checked, only
+            # taken as the start of what follows.
+            result.broken(first, _("Link #{link} of the chain is missing: an exchange or audit event was "
+                                   "deleted.").format(link=first) if first == last else _(
+                "Links #{first} to #{last} of the chain are missing: exchanges or audit events were deleted.").format(
+                first=first, last=last))
+        previous, previous_hash = link, stored
+        if link == want:
+            result.sealed = stored
+    if previous:
+        result.last = Seal(previous, previous_hash)
+    more = result.broken_links - len(result.chain)
+    if more > 0:
+        result.chain.append(ngettext("... and {count} more broken link.", "... and {count} more broken links.",
+                                     more).format(count=more))
     return result
+
+
+def _merged(first: Iterator[list[tuple]], second: Iterator[list[tuple]]) -> Iterator[tuple]:
+    """Two streams of links, each in link order and in batches, as one."""
+    a, b = next(first, []), next(second, [])
+    i = j = 0
+    while True:
+        if i == len(a):
+            a, i = next(first, []), 0
+        if j == len(b):
+            b, j = next(second, []), 0
+        if not a or not b:
+            break
+        if a[i][0] <= b[j][0]:
+            yield a[i]
+            i += 1
+        else:
+            yield b[j]
+            j += 1
+    yield from a[i:]
+    yield from b[j:]
+    for rest in (first, second):
+        for batch in rest:
+            yield from batch
+
+
+def _changed(kind: str, key: int, action: str | None, link: int) -> str:
+    if kind == EXCHANGE:
+        return _("Exchange {number} has changed since it was recorded (link #{link} of the chain does not "
+                 "verify).").format(number=key, link=link)
+    return _("Audit event {id} ({action}) has changed since it was recorded (link #{link} of the chain does not "
+             "verify).").format(id=key, action=action, link=link)
 
 
 def _resealed(session: Session) -> dict[tuple[str, int], tuple[str, int]]:
@@ -136,187 +211,180 @@ def _resealed(session: Session) -> dict[tuple[str, int], tuple[str, int]]:
     return found
 
 
-def _exchanges(session: Session, result: Walk, voided: set[int], days: _Days) -> Iterator[tuple]:
-    """Each exchange checked against its entries and its figures added up; yields what its
-    link needs: (link, stored hash, salt, erased commitment, number, content(link,
-    commitment), personal text)."""
-    entries = _grouped_entries(session)
-    pending = next(entries, None)
+def _commitment(result: Walk, kind: str, key: int, action: str | None, link: int, salt: Any, personal: bytes,
+                erased: Any, resealed: dict[tuple[str, int], tuple[str, int]]) -> bytes:
+    """The commitment a link was made with. For a row erasure rewrote, the one kept beside
+    it -- and the text as it is now must be what the erasure bound."""
+    committed = _sha256(salt + personal).digest()
+    if erased is None:
+        return committed
+    bound = resealed.get((kind, key))
+    if bound is None or bound[1] <= link or committed.hex() != bound[0]:
+        result.broken(link, _("Exchange {number} was changed after an erasure (link #{link}).").format(
+            number=key, link=link) if kind == EXCHANGE else _(
+            "Audit event {id} ({action}) was changed after an erasure (link #{link}).").format(
+            id=key, action=action, link=link))
+    return bytes(erased)
+
+
+def _not_on_chain(result: Walk, kind: str, key: int, action: str | None) -> None:
+    result.broken(None, _("Exchange {number} is not on the chain: timebank did not write it.").format(
+        number=key) if kind == EXCHANGE else _("Audit event {id} ({action}) is not on the chain: timebank did not "
+                                               "write it.").format(id=key, action=action))
+
+
+def _exchange_links(session: Session, result: Walk, voided: set[int],
+                    resealed: dict[tuple[str, int], tuple[str, int]]) -> Iterator[tuple]:
+    """Each exchange checked against its entries and its figures added up; yields its link:
+    (link, stored hash, content bytes -- False if unreadable, None if not on the chain --,
+    kind, number, None)."""
+    texts = _Texts()
     balances, months = result.balances, result.months
-    for (number, day, category, minutes, note, reverses, recorded_at, recorded_by, link, stored, salt,
-         erased) in _stream(session, EXCHANGES):
-        while pending is not None and pending[0] < number:
-            _orphans(result, pending)
-            pending = next(entries, None)
-        rows: list[tuple] = []
-        if pending is not None and pending[0] == number:
-            rows = pending[1]
-            pending = next(entries, None)
-        try:
-            day_iso = days.day(day)
-            moment = days.moment(recorded_at)
-        except (ValueError, TypeError):
-            day_iso = moment = None  # an unreadable date: the link cannot verify
-        _exchange_rules(result, number, day, day_iso, minutes, reverses, rows, days)
-        if reverses is None and number not in voided and day_iso is not None:
-            key = (day_iso[:7], category)
-            count, earned = months.get(key, (0, 0))
-            months[key] = (count + 1, earned + sum(r[3] for r in rows if r[3] > 0))
-        for member, _role, _day, amount in rows:
-            balances[member] = balances.get(member, 0) + amount
-            result.total += amount
-
-        def content_of(link: int, committed: bytes, *, number=number, day_iso=day_iso, category=category,
-                       minutes=minutes, reverses=reverses, moment=moment, rows=rows) -> bytes | None:
-            if day_iso is None or moment is None:
-                return None
-            try:
-                return canonical.exchange_content(link, number, day_iso, category, minutes, reverses, moment,
-                                                  [(m, role, days.day(d), amount) for m, role, d, amount in rows],
-                                                  committed)
-            except (ValueError, TypeError):
-                return None
-
-        yield link, stored, salt, erased, number, content_of, (recorded_by, note)
+    entries = _stream(session, ENTRIES)
+    pending = next(entries, None)
+    for batch in _batches(session, EXCHANGES):
+        out: list[tuple] = []
+        for row in batch:
+            pending = _exchange_link(result, texts, voided, resealed, balances, months, entries, pending, row, out)
+        yield out
     while pending is not None:
-        _orphans(result, pending)
+        _orphan(result, pending)
         pending = next(entries, None)
 
 
-def _orphans(result: Walk, pending: tuple[int, list[tuple]]) -> None:
-    exchange, rows = pending
-    result.entries.append(ngettext("{count} entry points at exchange {number}, which does not exist.",
-                                   "{count} entries point at exchange {number}, which does not exist.",
-                                   len(rows)).format(count=len(rows), number=exchange))
+def _exchange_link(result: Walk, texts: "_Texts", voided: set[int], resealed: dict, balances: dict[int, int],
+                   months: dict, entries: Iterator[tuple], pending: Any, row: tuple, out: list[tuple]) -> Any:
+    """One exchange: its rules, its figures, and its link appended to `out`. Returns the
+    next entry not yet read (the entries stream runs alongside, in exchange order)."""
+    (number, day, category, minutes, note, reverses, recorded_at, recorded_by, link, stored, salt, erased) = row
+    rows = []
+    while pending is not None and pending[0] <= number:
+        if pending[0] == number:
+            rows.append(pending[1:])
+        else:
+            _orphan(result, pending)
+        pending = next(entries, None)
+    try:
+        day_iso, quoted_day = texts.day(day)
+    except (ValueError, TypeError):
+        day_iso = quoted_day = None  # an unreadable date: the link cannot verify
+    sign = -1 if reverses is not None else 1
+    entries_text = None
+    if len(rows) == 2:
+        (giver, role1, day1, given), (receiver, role2, day2, taken) = rows
+        if (role1 == "giver" and role2 == "receiver" and given == sign * minutes and taken == -given
+                and day1 == day and day2 == day and quoted_day is not None):
+            # The common exchange, in canonical order already.
+            entries_text = (ENTRY_FORMAT % (giver, '"giver"', quoted_day, given) + ","
+                            + ENTRY_FORMAT % (receiver, '"receiver"', quoted_day, taken))
+            balances[giver] = balances.get(giver, 0) + given
+            balances[receiver] = balances.get(receiver, 0) + taken
+            if reverses is None and number not in voided:
+                month = (day_iso[:7], category)  # type: ignore[index]
+                count, earned = months.get(month, (0, 0))
+                months[month] = (count + 1, earned + given)
+    if entries_text is None:
+        entries_text = _exchange_rules(result, texts, number, day, day_iso, minutes, reverses, category, rows,
+                                       voided)
+    if link is None or stored is None or salt is None:
+        _not_on_chain(result, EXCHANGE, number, None)
+        out.append((-1, None, None, EXCHANGE, number, None))
+        return pending
+    committed = _commitment(result, EXCHANGE, number, None, link, salt, texts.recorder(recorded_by, note), erased,
+                            resealed)
+    try:
+        content: bytes | bool = (EXCHANGE_FORMAT % (
+            VERSION, link, number, quoted_day, texts.quote(category), minutes,
+            "null" if reverses is None else reverses, texts.moment(recorded_at), entries_text,
+            committed.hex())).encode("utf-8") if entries_text is not False else False
+    except (ValueError, TypeError):
+        content = False
+    out.append((link, stored, content, EXCHANGE, number, None))
+    return pending
+
+
+def _orphan(result: Walk, entry: tuple) -> None:
+    exchange, member, _role, _day, amount = entry
+    result.entries.append(_("Entries point at exchange {number}, which does not exist.").format(number=exchange))
+    result.balances[member] = result.balances.get(member, 0) + amount
+    result.total += amount
+
+
+def _exchange_rules(result: Walk, texts: _Texts, number: int, day: Any, day_iso: str | None, per_pair: int,
+                    reverses: int | None, category: str, rows: list[tuple], voided: set[int]) -> str | bool:
+    """Any exchange: zero-sum, one side single, each entry's amount for its role and date,
+    its figures added up. Returns its entries' canonical text (False if unreadable)."""
     for member, _role, _day, amount in rows:
         result.balances[member] = result.balances.get(member, 0) + amount
         result.total += amount
-
-
-def _exchange_rules(result: Walk, number: int, day: Any, day_iso: str | None, per_pair: int,
-                    reverses: int | None, rows: list[tuple], days: _Days) -> None:
-    """Zero-sum, one side single, each entry's amount for its role, each entry's date."""
+    if reverses is None and number not in voided and day_iso is not None:
+        month = (day_iso[:7], category)
+        count, earned = result.months.get(month, (0, 0))
+        result.months[month] = (count + 1, earned + sum(r[3] for r in rows if r[3] > 0))
     if not rows:
         result.zero_sum.append(_("Exchange {number} has no entries.").format(number=number))
-        return
-    total = sum(r[3] for r in rows)
-    if total != 0:
-        result.zero_sum.append(_("Exchange {number} does not sum to zero (off by {minutes} minutes).").format(
-            number=number, minutes=total))
-    givers = sum(1 for r in rows if r[1] == "giver")
-    receivers = sum(1 for r in rows if r[1] == "receiver")
-    if givers < 1 or receivers < 1 or (givers > 1 and receivers > 1):
-        result.entries.append(_("Exchange {number} has {givers} givers and {receivers} receivers.").format(
-            number=number, givers=givers, receivers=receivers))
-        return
-    sign = -1 if reverses is not None else 1
+    else:
+        total = sum(r[3] for r in rows)
+        if total != 0:
+            result.zero_sum.append(_("Exchange {number} does not sum to zero (off by {minutes} minutes).").format(
+                number=number, minutes=total))
+        givers = sum(1 for r in rows if r[1] == "giver")
+        receivers = sum(1 for r in rows if r[1] == "receiver")
+        if givers < 1 or receivers < 1 or (givers > 1 and receivers > 1):
+            result.entries.append(_("Exchange {number} has {givers} givers and {receivers} receivers.").format(
+                number=number, givers=givers, receivers=receivers))
+        else:
+            sign = -1 if reverses is not None else 1
+            for member, role, _entry_day, minutes in rows:
+                expected = sign * (per_pair * receivers if role == "giver" else -per_pair * givers)
+                if minutes != expected:
+                    result.entries.append(_("Exchange {number}: member {member} has {minutes} minutes, expected "
+                                            "{expected}.").format(number=number, member=member, minutes=minutes,
+                                                                  expected=expected))
+    canonical_rows = []
     dated_wrong = False
     for member, role, entry_day, minutes in rows:
-        expected = sign * (per_pair * receivers if role == "giver" else -per_pair * givers)
-        if minutes != expected:
-            result.entries.append(_("Exchange {number}: member {member} has {minutes} minutes, expected "
-                                    "{expected}.").format(number=number, member=member, minutes=minutes,
-                                                          expected=expected))
-        if not dated_wrong and entry_day != day:
-            try:
-                same = days.day(entry_day) == day_iso
-            except (ValueError, TypeError):
-                same = False
-            if not same:
-                dated_wrong = True
-                result.entries.append(_("Exchange {number}: an entry is dated {entry}, the exchange {date}.").format(
-                    number=number, entry=entry_day, date=day))
+        try:
+            entry_iso = texts.day(entry_day)[0]
+        except (ValueError, TypeError):
+            return False
+        if entry_iso != day_iso and not dated_wrong:
+            dated_wrong = True
+            result.entries.append(_("Exchange {number}: an entry is dated {entry}, the exchange {date}.").format(
+                number=number, entry=entry_day, date=day))
+        canonical_rows.append((member, role, entry_iso, minutes))
+    if day_iso is None:
+        return False
+    return canonical.entries_text(canonical_rows, day_iso)
 
 
-def _events(session: Session) -> Iterator[tuple]:
-    days = _Days()
-    for (event_id, at, by, action, member, exchange, details, link, stored, salt,
-         erased) in _stream(session, EVENTS):
-        def content_of(link: int, committed: bytes, *, event_id=event_id, at=at, action=action, member=member,
-                       exchange=exchange) -> bytes | None:
-            try:
-                return canonical.audit_content(link, event_id, days.moment(at), action, member, exchange, committed)
-            except (ValueError, TypeError):
-                return None
-
-        yield link, stored, salt, erased, event_id, action, content_of, (by, details)
+def _event_links(session: Session, result: Walk, resealed: dict[tuple[str, int], tuple[str, int]]) -> Iterator[tuple]:
+    texts = _Texts()
+    for batch in _batches(session, EVENTS):
+        out: list[tuple] = []
+        for row in batch:
+            _event_link(result, texts, resealed, row, out)
+        yield out
 
 
-class _Chain:
-    """Checks each link against its stored predecessor, so that one changed row is named
-    once and an independent change further on is named too."""
-
-    def __init__(self, result: Walk, want: int | None, resealed: dict[tuple[str, int], tuple[str, int]]) -> None:
-        self.result = result
-        self.want = want
-        self.resealed = resealed
-        self.link = 0
-        self.hash = canonical.GENESIS
-
-    def _broken(self, link: int | None, message: str) -> None:
-        result = self.result
-        result.broken_links += 1
-        if link is not None and (result.first_broken is None or link < result.first_broken):
-            result.first_broken = link
-        if len(result.chain) < NAMED:
-            result.chain.append(message)
-
-    def add(self, kind: str, key: int, action: str | None, link: int | None, stored: Any, salt: Any,
-            erased: Any, content_of: Any, personal: tuple[str | None, str | None]) -> None:
-        if link is None or stored is None or salt is None:
-            self._broken(None, _("Exchange {number} is not on the chain: timebank did not write it.").format(
-                number=key) if kind == EXCHANGE else _("Audit event {id} ({action}) is not on the chain: timebank "
-                                                       "did not write it.").format(id=key, action=action))
-            return
-        stored = bytes(stored)
-        if link <= self.link:
-            self._broken(link, _("Exchange {number} is out of place in the chain (link #{link}).").format(
-                number=key, link=link) if kind == EXCHANGE else _(
-                "Audit event {id} ({action}) is out of place in the chain (link #{link}).").format(
-                id=key, action=action, link=link))
-            return
-        if link > self.link + 1:
-            first, last = self.link + 1, link - 1
-            self._broken(first, _("Link #{link} of the chain is missing: an exchange or audit event was "
-                                  "deleted.").format(link=first) if first == last else _(
-                "Links #{first} to #{last} of the chain are missing: exchanges or audit events were deleted.").format(
-                first=first, last=last))
-            # This link was made from the missing one's hash: it cannot be checked, only
-            # taken as the start of what follows.
-            self._advance(link, stored)
-            return
-        committed = canonical.commitment(bytes(salt), personal)
-        if erased is not None:
-            # Erasure rewrote this row's text: the link was made with the commitment kept
-            # beside it, and the text as it is now must be the one the erasure bound.
-            bound = self.resealed.get((kind, key))
-            if bound is None or bound[1] <= link or committed.hex() != bound[0]:
-                self._broken(link, _("Exchange {number} was changed after an erasure (link #{link}).").format(
-                    number=key, link=link) if kind == EXCHANGE else _(
-                    "Audit event {id} ({action}) was changed after an erasure (link #{link}).").format(
-                    id=key, action=action, link=link))
-            committed = bytes(erased)
-        content = content_of(link, committed)
-        if content is None or canonical.link_hash(self.hash, content) != stored:
-            self._broken(link, _("Exchange {number} has changed since it was recorded (link #{link} of the chain "
-                                 "does not verify).").format(number=key, link=link) if kind == EXCHANGE else _(
-                "Audit event {id} ({action}) has changed since it was recorded (link #{link} of the chain does not "
-                "verify).").format(id=key, action=action, link=link))
-        self._advance(link, stored)
-
-    def _advance(self, link: int, stored: bytes) -> None:
-        self.link, self.hash = link, stored
-        if link == self.want:
-            self.result.sealed = stored
-
-    def finish(self) -> None:
-        result = self.result
-        if self.link:
-            result.last = Seal(self.link, self.hash)
-        more = result.broken_links - len(result.chain)
-        if more > 0:
-            result.chain.append(ngettext("... and {count} more broken link.", "... and {count} more broken links.",
-                                         more).format(count=more))
+def _event_link(result: Walk, texts: "_Texts", resealed: dict, row: tuple, out: list[tuple]) -> None:
+    (event_id, at, by, action, member, exchange, details, link, stored, salt, erased) = row
+    if link is None or stored is None or salt is None:
+        _not_on_chain(result, AUDIT, event_id, action)
+        out.append((-1, None, None, AUDIT, event_id, action))
+        return
+    try:
+        personal = ("[" + texts.quote(by) + "," + canonical.string(details) + "]").encode("utf-8")
+    except (TypeError, AttributeError):
+        personal = canonical.personal_bytes((by, details))
+    committed = _commitment(result, AUDIT, event_id, action, link, salt, personal, erased, resealed)
+    try:
+        content: bytes | bool = (AUDIT_FORMAT % (
+            VERSION, link, event_id, texts.moment(at), texts.quote(action), "null" if member is None else member,
+            "null" if exchange is None else exchange, committed.hex())).encode("utf-8")
+    except (ValueError, TypeError):
+        content = False
+    out.append((link, stored, content, AUDIT, event_id, action))
 
 
 def seal_problems(walk_result: Walk, asked: SealQuery) -> list[str]:
@@ -334,4 +402,3 @@ def seal_problems(walk_result: Walk, asked: SealQuery) -> list[str]:
         return [_("Link #{link} still carries the sealed hash, but the history before it does not verify "
                   "(from link #{first}).").format(link=asked.link, first=walk_result.first_broken)]
     return []
-

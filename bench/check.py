@@ -1,0 +1,71 @@
+"""Time `timebank check` -- the whole chain verified, and every other check -- on a ledger
+of a million exchanges, and write the figures with the machine to bench/RESULTS-check.md.
+
+    python bench/check.py                          # 1,000,000 exchanges, 3 runs
+    python bench/check.py --exchanges 100000 --runs 5
+
+The ledger (bench/out/chain-N.sqlite3) is made by bench/generate.py with one audit event
+per exchange, as typed records leave it, so the chain has about two links per exchange.
+Its linking time is the work the upgrade to revision 0004 does on such a ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+
+from generate import generate
+from run import ENV, TIMEBANK, machine, measure
+
+HERE = Path(__file__).resolve().parent
+TARGET_SECONDS = 10.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exchanges", type=int, default=1_000_000)
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS-check.md")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    ledger = args.out / f"chain-{args.exchanges}.sqlite3"
+    made = ""
+    if not ledger.exists():
+        started = time.perf_counter()
+        generate(ledger, args.exchanges, args.members)
+        made = f"built (and linked) in {time.perf_counter() - started:.0f} s"
+    db = ["--db", str(ledger)]
+    shown = subprocess.run(TIMEBANK + db + ["check"], env=ENV, capture_output=True, text=True)
+    seal = re.search(r"#\d+ [0-9a-f]{16}", shown.stdout)
+    assert shown.returncode == 0 and seal, shown.stdout + shown.stderr
+    links = int(seal.group(0)[1:].split()[0])
+    rows = []
+    for label, argv in (("check", TIMEBANK + db + ["check"]),
+                        ("check --seal SEAL", TIMEBANK + db + ["check", "--seal", seal.group(0)])):
+        results = [measure(argv) for _ in range(args.runs)]
+        seconds = statistics.median(r[0] for r in results)
+        peak = max(r[1] for r in results) / 1024
+        code = max(r[2] for r in results)
+        rows.append(f"| `timebank {label}` | {seconds:.2f} s | {peak:.0f} MB | "
+                    f"{'yes' if seconds <= TARGET_SECONDS else 'no'} |" + ("" if code == 0 else f" exit {code}"))
+        print(rows[-1], flush=True)
+    lines = ["# `timebank check` at scale", "",
+             f"Measured on {date.today().isoformat()} with `python bench/check.py --exchanges {args.exchanges} "
+             f"--runs {args.runs}`.", "", f"Machine: {machine()}.", "",
+             f"Ledger: {args.exchanges:,} exchanges, {args.members:,} members, one audit event per exchange: "
+             f"{links:,} links in the chain ({ledger.stat().st_size / 2**20:.0f} MB){'; ' + made if made else ''}.",
+             "", f"Median wall time of {args.runs} whole processes; target: at most {TARGET_SECONDS:g} s.", "",
+             "| command | time | peak memory | within target |", "|---|---|---|---|", *rows]
+    args.results.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.results}")
+
+
+if __name__ == "__main__":
+    main()
