@@ -254,3 +254,27 @@ def test_canonical_form_is_as_documented() -> None:
     assert canonical.commitment(salt, ("Sia\u0302n", None)) == committed
     assert canonical.link_hash(canonical.GENESIS, content) == hashlib.sha256(bytes(32) + content).digest()
     assert canonical.string('a"b\\c\n') == '"a\\"b\\\\c\\n"'
+
+
+def test_the_write_path_and_the_check_make_the_reference_bytes() -> None:
+    """The chain writer and `check` fill the canonical templates themselves, for speed:
+    they must give the bytes of `canonical.exchange_content`, for the common exchange and
+    for a group one in any order."""
+    from datetime import date as day
+
+    from timebank.ledger import canonical
+    from timebank.ledger.chain import ChainWriter
+
+    salt = bytes(16)
+    for entries in ([(1, "giver", day(2026, 2, 2), 90), (2, "receiver", day(2026, 2, 2), -90)],
+                    [(3, "receiver", day(2026, 2, 2), -30), (1, "giver", day(2026, 2, 2), 60),
+                     (2, "receiver", day(2026, 2, 2), -30)]):
+        writer = ChainWriter(None)  # type: ignore[arg-type]
+        writer._head = (6, bytes(range(32)))
+        link, digest, _salt = writer.exchange(3, day(2026, 2, 2), "trafnidiaeth", 30 if len(entries) == 3 else 90,
+                                              None, datetime(2026, 11, 24, 10, 0), entries, "Siân", "Lifft",
+                                              salt=salt)
+        expected = canonical.exchange_content(
+            7, 3, "2026-02-02", "trafnidiaeth", 30 if len(entries) == 3 else 90, None, "2026-11-24T10:00:00",
+            [(m, r, d.isoformat(), a) for m, r, d, a in entries], canonical.commitment(salt, ("Siân", "Lifft")))
+        assert link == 7 and digest == canonical.link_hash(bytes(range(32)), expected)

@@ -26,7 +26,8 @@ def blodwen(ledger: Cli, tmp_path: Path) -> Cli:
     ledger.ok("member", "edit", "Llinos", "--note", "Carer for Blodwen Zzyzxquor (tel 07700900461). "
                                                    "Does Blodwen's shopping")
     ledger.ok("record", "Blodwen", "Siân", "1", "--date", "2026-02-01", "--note", "Blodwen's shopping")
-    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-02", "--by", "Blodwen Zzyzxquor")
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-02", "--by", "Blodwen Zzyzxquor",
+              "--note", "Blodwen says hi")
     ledger.ok("record", "Llinos", "Siân", "1", "--date", "2026-02-03",
               "--note", "Ring 07700-900-461 or +44 7700 900461 first")
     ledger.ok("offer", "add", "Llinos", "gardening", "--note", "Ask blodwen.z@example.org for the key")
@@ -38,11 +39,11 @@ def test_red_team_3_every_form_of_what_identifies_her_goes(blodwen: Cli) -> None
     preview = blodwen("member", "forget", "4", lang="en")
     assert preview.code == 1 and "add --yes" in preview.err
     assert dump(blodwen.db) == before  # the preview changes nothing
-    for place in ("member 4: name", "member 2: note", "exchange 1: note", "exchange 2: recorded_by",
+    for place in ("member 4: name", "member 2: note", "exchange 1: note", "exchange 2: recorded by",
                   "exchange 3: note", "audit event"):
         assert place in preview.out, place
     assert "CF32 8AB" in preview.out and "Blodwen's" in preview.out
-    assert "aelod 2: note" in blodwen("member", "forget", "4", lang="cy").out
+    assert "aelod 2: nodyn" in blodwen("member", "forget", "4", lang="cy").out
     done = blodwen.ok("member", "forget", "4", "--yes", lang="en")
     assert "gone from the ledger file" in done.out or not isinstance(blodwen.db, Path)
     stored = repr(dump(blodwen.db))
@@ -52,6 +53,7 @@ def test_red_team_3_every_form_of_what_identifies_her_goes(blodwen: Cli) -> None
     assert query(blodwen.db, "SELECT area FROM members WHERE number = 4") == [("CF32",)]
     notes = {e["number"]: e["note"] for e in blodwen.json("exchange", "list")}
     assert notes[1] == "[erased] shopping"
+    assert notes[2] == "[erased] says hi"  # her first name, next to her full name as the recorder
     assert notes[3] == "Ring [erased] or [erased] first"
     assert query(blodwen.db, "SELECT note FROM members WHERE number = 2") == [
         ("Carer for [erased] (tel [erased]). Does [erased] shopping",)]
@@ -189,3 +191,17 @@ def test_red_team_19_postgres_rewrites_the_tables_erasure_touched(blodwen: Cli) 
                 for secret in SECRETS:
                     assert secret.encode() not in raw, (table, page, secret)
     blodwen.ok("check")
+
+
+def test_a_text_rewritten_by_two_erasures_stays_bound(blodwen: Cli) -> None:
+    blodwen.ok("member", "add", "Ann Jones", "--joined", "2026-01-05")  # 5
+    blodwen.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-07",
+               "--note", "Blodwen Zzyzxquor and Ann Jones shared the lift")
+    blodwen.ok("member", "forget", "4", "--yes")
+    blodwen.ok("check")
+    blodwen.ok("member", "forget", "5", "--yes")
+    blodwen.ok("check")
+    notes = {e["number"]: e["note"] for e in blodwen.json("exchange", "list")}
+    assert notes[4] == "[erased] and [erased] shared the lift"
+    resealed = [e for e in blodwen.json("audit") if e["action"] == "member.forget"]
+    assert len(resealed) == 2 and all(e["details"]["resealed"] for e in resealed)

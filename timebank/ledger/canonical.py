@@ -56,6 +56,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
 
 VERSION = 1
 GENESIS = bytes(32)
@@ -143,6 +144,53 @@ def audit_content(link: int, event_id: int, at: str, action: str, member: int | 
                   committed: bytes) -> bytes:
     return (AUDIT_FORMAT % (VERSION, link, event_id, string(at), string(action), integer(member), integer(exchange),
                             committed.hex())).encode("utf-8")
+
+
+class TextCache:
+    """Canonical texts worked out once: days (a million exchanges share a thousand),
+    categories, actions, who recorded, and the last moment (an import's rows share one)."""
+
+    def __init__(self) -> None:
+        self.days: dict[Any, tuple[str, str]] = {}
+        self.quoted: dict[Any, str] = {}
+        self.personal: dict[Any, bytes] = {}
+        self.last_moment: tuple[Any, str] = (None, "")
+
+    def day(self, value: Any) -> tuple[str, str]:
+        """(ISO text, JSON string) of a date."""
+        found = self.days.get(value)
+        if found is None:
+            iso = day_text(value)
+            found = self.days[value] = (iso, string(iso))
+        return found
+
+    def quote(self, value: str) -> str:
+        found = self.quoted.get(value)
+        if found is None:
+            found = self.quoted[value] = string(value)
+        return found
+
+    def moment(self, value: Any) -> str:
+        raw, quoted = self.last_moment
+        if value != raw or raw is None:
+            quoted = string(moment_text(value))
+            self.last_moment = (value, quoted)
+        return quoted
+
+    def two_entries(self, quoted_day: str, giver: int, given: int, receiver: int, taken: int) -> str:
+        """The entries of the common exchange (one giver, one receiver, on its own day), as
+        `entries_text` would write them."""
+        return (ENTRY_FORMAT % (giver, '"giver"', quoted_day, given) + ","
+                + ENTRY_FORMAT % (receiver, '"receiver"', quoted_day, taken))
+
+    def recorder(self, by: str | None, note: str | None) -> bytes:
+        """The personal text of an exchange, as committed: who recorded it changes rarely."""
+        if note is None:
+            found = self.personal.get(by)
+            if found is None:
+                found = self.personal[by] = personal_bytes((by, None))
+            return found
+        return personal_bytes((by, note))
 
 
 def link_hash(previous: bytes, content: bytes) -> bytes:

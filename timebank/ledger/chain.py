@@ -9,6 +9,7 @@ turn it is, so the chain's order is the writers' order on SQLite and PostgreSQL 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,7 +20,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from timebank.ledger import canonical
-from timebank.ledger.canonical import Seal, commitment, day_text, moment_text, new_salt
+from timebank.ledger.canonical import Seal, TextCache, commitment, moment_text, new_salt
+
+_sha256 = hashlib.sha256
 
 EXCHANGE = "exchange"
 AUDIT = "audit"
@@ -42,11 +45,13 @@ def _head(connection: Connection) -> tuple[int, bytes]:
 
 class ChainWriter:
     """Appends links for one transaction (the writer holds the ledger's write lock, so no
-    one else appends until it commits)."""
+    one else appends until it commits). An import links a hundred thousand exchanges: the
+    texts they share (days, categories, the moment, who recorded) are worked out once."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._head: tuple[int, bytes] | None = None
+        self.texts = TextCache()
 
     @property
     def head(self) -> tuple[int, bytes]:
@@ -57,20 +62,32 @@ class ChainWriter:
     def _append(self, content_for: Any) -> tuple[int, bytes]:
         link, previous = self.head
         link += 1
-        digest = canonical.link_hash(previous, content_for(link))
+        digest = _sha256(previous + content_for(link)).digest()
         self._head = (link, digest)
         return link, digest
 
     def exchange(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
                  recorded_at: datetime | str, entries: Iterable[tuple[int, str, date | str, int]],
                  recorded_by: str | None, note: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
-        """The next link for an exchange: (link, hash, salt)."""
+        """The next link for an exchange: (link, hash, salt). The bytes are those of
+        `canonical.exchange_content`, filled in from the shared texts."""
+        texts = self.texts
         salt = salt or new_salt()
-        committed = commitment(salt, (recorded_by, note))
-        day_iso = day_text(day)
-        rows = [(int(m), role, day_iso if d == day else day_text(d), int(amount)) for m, role, d, amount in entries]
-        link, digest = self._append(lambda link: canonical.exchange_content(
-            link, number, day_iso, category, int(minutes), reverses, moment_text(recorded_at), rows, committed))
+        committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
+        day_iso, quoted_day = texts.day(day)
+        rows = list(entries)
+        if (len(rows) == 2 and rows[0][1] == "giver" and rows[1][1] == "receiver" and rows[0][2] == day
+                and rows[1][2] == day):
+            listed = texts.two_entries(quoted_day, int(rows[0][0]), int(rows[0][3]), int(rows[1][0]),
+                                       int(rows[1][3]))
+        else:
+            listed = canonical.entries_text([(int(m), role, texts.day(d)[0], int(amount))
+                                             for m, role, d, amount in rows], day_iso)
+        moment = texts.moment(recorded_at)
+        quoted_category = texts.quote(category)
+        link, digest = self._append(lambda link: (canonical.EXCHANGE_FORMAT % (
+            canonical.VERSION, link, number, quoted_day, quoted_category, int(minutes),
+            "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"))
         return link, digest, salt
 
     def audit(self, event_id: int, at: datetime | str, action: str, member: int | None, exchange: int | None,
@@ -169,13 +186,13 @@ def link_unlinked(connection: Connection) -> int:
             next_exchange is not None and moment(next_exchange[6]) <= moment(next_event[1]))
         if take_exchange:
             number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange
-            link, digest, salt = chain.exchange(number, day, category, minutes, reverses, moment(recorded_at),
-                                                entries, recorded_by, note)
+            link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
+                                                recorded_by, note)
             exchange_updates.append((link, digest, salt, number))
             next_exchange = next(exchanges, None)
         else:
             event_id, at, by, action, member, exchange, details = next_event
-            link, digest, salt = chain.audit(event_id, moment(at), action, member, exchange, by, details)
+            link, digest, salt = chain.audit(event_id, at, action, member, exchange, by, details)
             audit_updates.append((link, digest, salt, event_id))
             next_event = next(events, None)
         added += 1

@@ -179,6 +179,11 @@ class Identity:
                     kept.append((start, end))
         return sorted(erase), sorted(kept)
 
+    def identifies(self, *texts: str | None) -> bool:
+        """Whether any of these texts holds one of the strong identifiers: then a name word
+        in any text of the same record stands next to another identifier."""
+        return self.strong is not None and any(text and self.strong.search(fold(text)) for text in texts)
+
     def _part_of_another_name(self, text: str, start: int, end: int) -> bool:
         after = re.match(r"[ \t]+(\w[\w'’-]*)", text[end:])
         if after and after.group(1)[0].isupper() and fold(after.group(1)) not in self.own_words:
@@ -298,15 +303,16 @@ def plan_erasure(session: Session, member: Member) -> ErasurePlan:
         Entry.member == member.number)), _may_mention(Exchange.note, filters), _may_mention(Exchange.recorded_by,
                                                                                             filters)))
     for exchange in session.scalars(candidates.order_by(Exchange.number)):
-        linked = exchange.number in theirs
+        linked = exchange.number in theirs or identity.identifies(exchange.note, exchange.recorded_by)
         for column in ("note", "recorded_by"):
             _plan_text(plan, identity, "exchange", exchange.number, column, getattr(exchange, column), linked)
 
     # Other members' notes and areas, and other people's listing notes.
     for other in session.scalars(select(Member).where(Member.number != member.number, or_(
             _may_mention(Member.note, filters), _may_mention(Member.area, filters))).order_by(Member.number)):
+        near = identity.identifies(other.note, other.area)
         for column in ("note", "area"):
-            _plan_text(plan, identity, "member", other.number, column, getattr(other, column), False)
+            _plan_text(plan, identity, "member", other.number, column, getattr(other, column), near)
     for listing in session.scalars(select(Listing).where(Listing.member != member.number,
                                                          _may_mention(Listing.note, filters)).order_by(Listing.id)):
         _plan_text(plan, identity, "listing", listing.id, "note", listing.note, False)
@@ -319,7 +325,7 @@ def plan_erasure(session: Session, member: Member) -> ErasurePlan:
         _may_mention(AuditEvent.details, filters), _may_mention(AuditEvent.by, filters))).order_by(AuditEvent.id))
     for event in events:
         own_event = event.id in own_ids
-        linked = own_event or event.exchange in theirs
+        linked = own_event or event.exchange in theirs or identity.identifies(event.by, event.details)
         _plan_text(plan, identity, "audit", event.id, "by", event.by, linked)
         details = _details(event)
         if own_event:

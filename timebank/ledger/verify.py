@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from timebank.i18n import _, ngettext
 from timebank.ledger import canonical
-from timebank.ledger.canonical import AUDIT_FORMAT, EXCHANGE_FORMAT, ENTRY_FORMAT, VERSION, Seal, SealQuery
+from timebank.ledger.canonical import (AUDIT_FORMAT, ENTRY_FORMAT, EXCHANGE_FORMAT, VERSION, Seal, SealQuery,
+                                       TextCache)
 from timebank.ledger.chain import AUDIT, EXCHANGE, resealed_in
 
 # How many broken links are named one by one; the rest are counted.
@@ -87,47 +88,6 @@ def _batches(session: Session, sql: str) -> Iterator[list[tuple]]:
 
 def _stream(session: Session, sql: str) -> Iterator[tuple]:
     return chain_batches(_batches(session, sql))
-
-
-class _Texts:
-    """Canonical texts worked out once: days (a million exchanges share a thousand),
-    categories, actions, who recorded, and the last moment (an import's rows share one)."""
-
-    def __init__(self) -> None:
-        self.days: dict[Any, tuple[str, str]] = {}
-        self.quoted: dict[Any, str] = {}
-        self.personal: dict[Any, bytes] = {}
-        self.last_moment: tuple[Any, str] = (None, "")
-
-    def day(self, value: Any) -> tuple[str, str]:
-        """(ISO text, JSON string) of a date."""
-        found = self.days.get(value)
-        if found is None:
-            iso = canonical.day_text(value)
-            found = self.days[value] = (iso, canonical.string(iso))
-        return found
-
-    def quote(self, value: str) -> str:
-        found = self.quoted.get(value)
-        if found is None:
-            found = self.quoted[value] = canonical.string(value)
-        return found
-
-    def moment(self, value: Any) -> str:
-        raw, quoted = self.last_moment
-        if value != raw or raw is None:
-            quoted = canonical.string(canonical.moment_text(value))
-            self.last_moment = (value, quoted)
-        return quoted
-
-    def recorder(self, by: str | None, note: str | None) -> bytes:
-        """The personal text of an exchange, as committed: who recorded it changes rarely."""
-        if note is None:
-            found = self.personal.get(by)
-            if found is None:
-                found = self.personal[by] = canonical.personal_bytes((by, None))
-            return found
-        return canonical.personal_bytes((by, note))
 
 
 def walk(session: Session, want: int | None = None) -> Walk:
@@ -234,73 +194,76 @@ def _not_on_chain(result: Walk, kind: str, key: int, action: str | None) -> None
 
 
 def _exchange_links(session: Session, result: Walk, voided: set[int],
-                    resealed: dict[tuple[str, int], tuple[str, int]]) -> Iterator[tuple]:
-    """Each exchange checked against its entries and its figures added up; yields its link:
-    (link, stored hash, content bytes -- False if unreadable, None if not on the chain --,
-    kind, number, None)."""
-    texts = _Texts()
+                    resealed: dict[tuple[str, int], tuple[str, int]]) -> Iterator[list[tuple]]:
+    """Each exchange checked against its entries and its figures added up; yields batches
+    of links: (link, stored hash, content bytes -- False if unreadable, None if not on the
+    chain --, kind, number, None). The loop is written out for speed: it runs a million
+    times."""
+    texts = TextCache()
     balances, months = result.balances, result.months
+    balance_of, month_of, day_of, recorder = balances.get, months.get, texts.days.get, texts.personal.get
+    sha = _sha256
     entries = _stream(session, ENTRIES)
     pending = next(entries, None)
     for batch in _batches(session, EXCHANGES):
         out: list[tuple] = []
-        for row in batch:
-            pending = _exchange_link(result, texts, voided, resealed, balances, months, entries, pending, row, out)
+        append = out.append
+        for (number, day, category, minutes, note, reverses, recorded_at, recorded_by, link, stored, salt,
+             erased) in batch:
+            rows = []
+            while pending is not None and pending[0] <= number:
+                if pending[0] == number:
+                    rows.append(pending)
+                else:
+                    _orphan(result, pending)
+                pending = next(entries, None)
+            known = day_of(day)
+            if known is None:
+                try:
+                    known = texts.day(day)
+                except (ValueError, TypeError):
+                    known = (None, None)  # an unreadable date: the link cannot verify
+            day_iso, quoted_day = known
+            entries_text = None
+            if len(rows) == 2 and quoted_day is not None:
+                (_x, giver, role1, day1, given), (_y, receiver, role2, day2, taken) = rows
+                if (role1 == "giver" and role2 == "receiver" and taken == -given and day1 == day and day2 == day
+                        and given == (minutes if reverses is None else -minutes)):
+                    # The common exchange, in canonical order already.
+                    entries_text = (ENTRY_FORMAT % (giver, '"giver"', quoted_day, given) + ","
+                                    + ENTRY_FORMAT % (receiver, '"receiver"', quoted_day, taken))
+                    balances[giver] = balance_of(giver, 0) + given
+                    balances[receiver] = balance_of(receiver, 0) + taken
+                    if reverses is None and number not in voided:
+                        month = (day_iso[:7], category)  # type: ignore[index]
+                        count, earned = month_of(month, (0, 0))
+                        months[month] = (count + 1, earned + given)
+            if entries_text is None:
+                entries_text = _exchange_rules(result, texts, number, day, day_iso, minutes, reverses, category,
+                                               [r[1:] for r in rows], voided)
+            if link is None or stored is None or salt is None:
+                _not_on_chain(result, EXCHANGE, number, None)
+                append((-1, None, None, EXCHANGE, number, None))
+                continue
+            personal = recorder(recorded_by) if note is None else None
+            if personal is None:
+                personal = texts.recorder(recorded_by, note)
+            if erased is None:
+                committed = sha(salt + personal).digest()
+            else:
+                committed = _commitment(result, EXCHANGE, number, None, link, salt, personal, erased, resealed)
+            try:
+                content: bytes | bool = (EXCHANGE_FORMAT % (
+                    VERSION, link, number, quoted_day, texts.quote(category), minutes,
+                    "null" if reverses is None else reverses, texts.moment(recorded_at), entries_text,
+                    committed.hex())).encode("utf-8") if entries_text is not False and quoted_day else False
+            except (ValueError, TypeError):
+                content = False
+            append((link, stored, content, EXCHANGE, number, None))
         yield out
     while pending is not None:
         _orphan(result, pending)
         pending = next(entries, None)
-
-
-def _exchange_link(result: Walk, texts: "_Texts", voided: set[int], resealed: dict, balances: dict[int, int],
-                   months: dict, entries: Iterator[tuple], pending: Any, row: tuple, out: list[tuple]) -> Any:
-    """One exchange: its rules, its figures, and its link appended to `out`. Returns the
-    next entry not yet read (the entries stream runs alongside, in exchange order)."""
-    (number, day, category, minutes, note, reverses, recorded_at, recorded_by, link, stored, salt, erased) = row
-    rows = []
-    while pending is not None and pending[0] <= number:
-        if pending[0] == number:
-            rows.append(pending[1:])
-        else:
-            _orphan(result, pending)
-        pending = next(entries, None)
-    try:
-        day_iso, quoted_day = texts.day(day)
-    except (ValueError, TypeError):
-        day_iso = quoted_day = None  # an unreadable date: the link cannot verify
-    sign = -1 if reverses is not None else 1
-    entries_text = None
-    if len(rows) == 2:
-        (giver, role1, day1, given), (receiver, role2, day2, taken) = rows
-        if (role1 == "giver" and role2 == "receiver" and given == sign * minutes and taken == -given
-                and day1 == day and day2 == day and quoted_day is not None):
-            # The common exchange, in canonical order already.
-            entries_text = (ENTRY_FORMAT % (giver, '"giver"', quoted_day, given) + ","
-                            + ENTRY_FORMAT % (receiver, '"receiver"', quoted_day, taken))
-            balances[giver] = balances.get(giver, 0) + given
-            balances[receiver] = balances.get(receiver, 0) + taken
-            if reverses is None and number not in voided:
-                month = (day_iso[:7], category)  # type: ignore[index]
-                count, earned = months.get(month, (0, 0))
-                months[month] = (count + 1, earned + given)
-    if entries_text is None:
-        entries_text = _exchange_rules(result, texts, number, day, day_iso, minutes, reverses, category, rows,
-                                       voided)
-    if link is None or stored is None or salt is None:
-        _not_on_chain(result, EXCHANGE, number, None)
-        out.append((-1, None, None, EXCHANGE, number, None))
-        return pending
-    committed = _commitment(result, EXCHANGE, number, None, link, salt, texts.recorder(recorded_by, note), erased,
-                            resealed)
-    try:
-        content: bytes | bool = (EXCHANGE_FORMAT % (
-            VERSION, link, number, quoted_day, texts.quote(category), minutes,
-            "null" if reverses is None else reverses, texts.moment(recorded_at), entries_text,
-            committed.hex())).encode("utf-8") if entries_text is not False else False
-    except (ValueError, TypeError):
-        content = False
-    out.append((link, stored, content, EXCHANGE, number, None))
-    return pending
 
 
 def _orphan(result: Walk, entry: tuple) -> None:
@@ -310,7 +273,7 @@ def _orphan(result: Walk, entry: tuple) -> None:
     result.total += amount
 
 
-def _exchange_rules(result: Walk, texts: _Texts, number: int, day: Any, day_iso: str | None, per_pair: int,
+def _exchange_rules(result: Walk, texts: TextCache, number: int, day: Any, day_iso: str | None, per_pair: int,
                     reverses: int | None, category: str, rows: list[tuple], voided: set[int]) -> str | bool:
     """Any exchange: zero-sum, one side single, each entry's amount for its role and date,
     its figures added up. Returns its entries' canonical text (False if unreadable)."""
@@ -359,7 +322,7 @@ def _exchange_rules(result: Walk, texts: _Texts, number: int, day: Any, day_iso:
 
 
 def _event_links(session: Session, result: Walk, resealed: dict[tuple[str, int], tuple[str, int]]) -> Iterator[tuple]:
-    texts = _Texts()
+    texts = TextCache()
     for batch in _batches(session, EVENTS):
         out: list[tuple] = []
         for row in batch:
@@ -367,7 +330,7 @@ def _event_links(session: Session, result: Walk, resealed: dict[tuple[str, int],
         yield out
 
 
-def _event_link(result: Walk, texts: "_Texts", resealed: dict, row: tuple, out: list[tuple]) -> None:
+def _event_link(result: Walk, texts: TextCache, resealed: dict, row: tuple, out: list[tuple]) -> None:
     (event_id, at, by, action, member, exchange, details, link, stored, salt, erased) = row
     if link is None or stored is None or salt is None:
         _not_on_chain(result, AUDIT, event_id, action)

@@ -466,8 +466,16 @@ PLACES = {"member": N_("member {key}: {field}"), "exchange": N_("exchange {key}:
           "listing": N_("listing {key}: {field}"), "audit": N_("audit event {key}: {field}")}
 
 
+# Stored columns by the words a coordinator knows them by; keys inside an audit event's
+# details ("changes.note.old") are shown as they are.
+FIELDS = {"name": N_("name"), "email": N_("email"), "phone": N_("phone number"), "note": N_("note"),
+          "area": N_("area"), "sort_as": N_("sort-as name"), "recorded_by": N_("recorded by"), "by": N_("by")}
+
+
 def _place(place: Any):  # type: ignore[no-untyped-def]
-    return _say(PLACES[place.where], key=place.key, field=place.field)
+    label = FIELDS.get(place.field)
+    field = (lambda w: w._(label)) if label else place.field
+    return _say(PLACES[place.where], key=place.key, field=field)
 
 
 def checks(results: list) -> Report:
