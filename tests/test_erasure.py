@@ -205,3 +205,25 @@ def test_a_text_rewritten_by_two_erasures_stays_bound(blodwen: Cli) -> None:
     assert notes[4] == "[erased] and [erased] shared the lift"
     resealed = [e for e in blodwen.json("audit") if e["action"] == "member.forget"]
     assert len(resealed) == 2 and all(e["details"]["resealed"] for e in resealed)
+
+
+@postgres_only
+def test_red_team_19_a_role_that_does_not_own_the_tables_is_told_so(blodwen: Cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from conftest import _pg_conninfo
+
+    url = make_url(str(blodwen.db))
+    role = f"clerk_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_pg_conninfo(url.database), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    clerk = Cli(url.set(username=role, password=None).render_as_string(hide_password=False), capsys)
+    done = clerk.ok("member", "forget", "4", "--yes", lang="en")
+    assert "could not rewrite the tables" in done.out and "VACUUM FULL" in done.out
+    assert "has rewritten" not in done.out
+    clerk.ok("check")

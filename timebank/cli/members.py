@@ -156,9 +156,11 @@ def forget(
         typer.echo(_("PostgreSQL has rewritten the tables that held the details. Older copies can remain in the "
                      "server's write-ahead log segments and its backups, which the server's administrator manages."))
     elif done.vacuumed is False:
-        typer.echo(_("PostgreSQL keeps the old rows in its table files until the tables' owner runs VACUUM FULL on "
-                     "{tables}. Older copies can also remain in the server's write-ahead log segments and its "
-                     "backups, which the server's administrator manages.").format(tables=", ".join(done.plan.tables)))
+        typer.echo(_("PostgreSQL could not rewrite the tables that held the details now (only their owner may, and "
+                     "not while others are using them): it keeps the old rows in its table files until VACUUM FULL "
+                     "runs on {tables}. Older copies can also remain in the server's write-ahead log segments and "
+                     "its backups, which the server's administrator manages.").format(
+            tables=", ".join(done.plan.tables)))
     if done.backups:
         # A restore erases them again, but the files themselves still hold the details.
         typer.echo(ngettext("{count} backup made before now still holds their details: delete it from {folder} "

@@ -166,35 +166,29 @@ def link_unlinked(connection: Connection) -> int:
     chain of an older ledger and for bulk loads (bench); never used by an everyday write,
     which links its own rows. Returns the number of links added."""
     chain = ChainWriter(connection)
-    moments: dict[Any, str] = {}
-
-    def moment(value: Any) -> str:
-        text_ = moments.get(value)
-        if text_ is None:
-            text_ = moments[value] = moment_text(value)
-        return text_
-
     exchanges = _unlinked_exchanges(connection)
     events = _chunks(connection, "SELECT id, at, \"by\", action, member, exchange, details FROM audit "
                                  "WHERE link IS NULL", "id")
     exchange_updates: list[tuple] = []
     audit_updates: list[tuple] = []
     added = 0
-    next_exchange, next_event = next(exchanges, None), next(events, None)
+
+    def timed(row: Any, at: int) -> tuple[Any, str] | None:
+        return None if row is None else (row, moment_text(row[at]))
+
+    next_exchange, next_event = timed(next(exchanges, None), 6), timed(next(events, None), 1)
     while next_exchange is not None or next_event is not None:
-        take_exchange = next_event is None or (
-            next_exchange is not None and moment(next_exchange[6]) <= moment(next_event[1]))
-        if take_exchange:
-            number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange
+        if next_event is None or (next_exchange is not None and next_exchange[1] <= next_event[1]):
+            number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange[0]
             link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
                                                 recorded_by, note)
             exchange_updates.append((link, digest, salt, number))
-            next_exchange = next(exchanges, None)
+            next_exchange = timed(next(exchanges, None), 6)
         else:
-            event_id, at, by, action, member, exchange, details = next_event
+            event_id, at, by, action, member, exchange, details = next_event[0]
             link, digest, salt = chain.audit(event_id, at, action, member, exchange, by, details)
             audit_updates.append((link, digest, salt, event_id))
-            next_event = next(events, None)
+            next_event = timed(next(events, None), 1)
         added += 1
         # The chunked reads ask for rows with no link past the last key read, so rows
         # updated here are never read twice.

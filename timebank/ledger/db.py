@@ -252,7 +252,8 @@ def retry_scrub(ledger: Ledger, *, wait_ms: int = 2000) -> bool | None:
 def vacuum(ledger: Ledger, tables: list[str]) -> bool:
     """PostgreSQL: rewrite the tables an erasure touched, so that the old rows' bytes are
     gone from the table files (a plain VACUUM frees their space but leaves the bytes in
-    the pages until reused). True if the server did it: only a table's owner may."""
+    the pages until reused). True if the server did it: only a table's owner may, and not
+    while other sessions hold the tables for more than a few seconds."""
     if ledger.path is not None or not tables:
         return True
     with translate_db_errors(ledger):
@@ -265,8 +266,16 @@ def vacuum(ledger: Ledger, tables: list[str]) -> bool:
             if not allowed:
                 return False
             auto = conn.execution_options(isolation_level="AUTOCOMMIT")
-            for table in tables:
-                auto.exec_driver_sql(f'VACUUM (FULL, ANALYZE) "{table}"')
+            # A rewrite waits for every other session using the table; better to say
+            # "not now" than to stall every coordinator behind it.
+            auto.exec_driver_sql("SET lock_timeout = '5s'")
+            try:
+                for table in tables:
+                    auto.exec_driver_sql(f'VACUUM (FULL, ANALYZE) "{table}"')
+            except DBAPIError:
+                return False
+            finally:
+                auto.exec_driver_sql("RESET lock_timeout")
     return True
 
 
