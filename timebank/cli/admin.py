@@ -95,8 +95,9 @@ def category_add(
 def check(
     ctx: typer.Context,
     seal: Annotated[Optional[str], typer.Option(
-        "--seal", help=N_("Prove that the ledger still holds exactly the history sealed as SEAL (as 'check', a "
-                          "monthly report or a journal printed it, e.g. '#1532 3f9a2b71c0de55c2')."),
+        "--seal", metavar=N_("SEAL"),
+        help=N_("Prove that the ledger still holds exactly the history sealed with SEAL (as 'check', a "
+                "monthly report or a journal printed it, e.g. '#1532 3f9a2b71c0de55c2')."),
         show_default=False)] = None,
 ) -> None:
     from timebank.ledger import actions
@@ -177,8 +178,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(category_app, name="category")
     category_app.command("list", help=N_("List the categories of help."))(category_list)
     category_app.command("add", help=N_("Add a category with its English and Welsh names."))(category_add)
-    app.command("check", help=N_("Verify the ledger: integrity, zero-sum exchanges, voids, numbering, schema."))(
-        check)
+    app.command("check", help=N_("Verify the ledger: integrity, zero-sum exchanges, voids, numbering, schema, and "
+                                 "that its history is as it was written; print its seal."))(check)
     app.command("audit", help=N_("Every change ever made: when, by whom, what."))(audit_list)
     app.command("backup", help=N_("Copy the ledger safely, even while others are writing."))(backup)
     app.command("restore", help=N_("Replace the ledger with a backup (the current ledger is backed up first)."))(
