@@ -1,10 +1,14 @@
 """Build a realistic ledger of a given size, fast: timebank's own schema (via `timebank
-init`), then members, exchanges and entries written in bulk in one transaction.
+init`), then members, exchanges, entries and their audit events written in bulk in one
+transaction, then linked into the tamper-evident chain as timebank would have linked them.
 
     python bench/generate.py LEDGER.sqlite3 --exchanges 1000000 --members 10000
 
 The result passes `timebank check`: numbering without gaps, zero-sum exchanges, voids
-as reversals dated on the original's date, members who left with no exchange after.
+as reversals dated on the original's date, members who left with no exchange after, and
+a chain that verifies. Each exchange is recorded on the evening of its day with its
+`exchange.record` event, as a coordinator typing them in would leave it (`--no-events`
+for the bare exchanges of a bulk import).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ LAST = ["Jones", "Davies", "Williams", "Evans", "Thomas", "Roberts", "Hughes", "
 AREAS = ["CF31", "CF32", "CF33", "CF34", "CF35", "CF36", "SA10", "SA11", "SA12", "SA13"]
 
 
-def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: int = 1) -> None:
+def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: int = 1, events: bool = True) -> None:
     started = time.perf_counter()
     if path.exists():
         raise SystemExit(f"{path} exists: the generator makes a new ledger")
@@ -64,6 +68,7 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     days = sorted(start + timedelta(days=rng.randrange(span)) for _ in range(exchanges))
     exchange_rows = []
     entry_rows = []
+    event_rows: list[tuple] = []
     number = 0
     voids = []
     for day in days:
@@ -77,9 +82,13 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
         minutes = rng.choice([30, 45, 60, 60, 60, 90, 120, 120, 180])
         category = rng.choices(CATEGORIES, WEIGHTS)[0]
         iso = day.isoformat()
-        exchange_rows.append((number, iso, category, minutes, None, None, now, "bench"))
+        evening = f"{iso} 18:00:00"
+        exchange_rows.append((number, iso, category, minutes, None, None, evening, "bench"))
         entry_rows.append((number, giver, "giver", iso, minutes))
         entry_rows.append((number, receiver, "receiver", iso, -minutes))
+        event_rows.append((evening, "exchange.record", number,
+                           f'{{"category": "{category}", "date": "{iso}", "givers": [{giver}], '
+                           f'"minutes": {minutes}, "receivers": [{receiver}]}}'))
         if rng.random() < 0.005:
             voids.append((number, iso, category, minutes, giver, receiver))
     for original, iso, category, minutes, giver, receiver in voids:
@@ -87,21 +96,30 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
         exchange_rows.append((number, iso, category, minutes, "Recorded twice", original, now, "bench"))
         entry_rows.append((number, giver, "giver", iso, -minutes))
         entry_rows.append((number, receiver, "receiver", iso, minutes))
+        event_rows.append((now, "exchange.void", original, f'{{"reason": "Recorded twice", "reversal": {number}}}'))
     conn.executemany("INSERT INTO exchanges (number, date, category, minutes, note, reverses, recorded_at, "
                      "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", exchange_rows)
     conn.executemany("INSERT INTO entries (exchange, member, role, date, minutes) VALUES (?, ?, ?, ?, ?)",
                      entry_rows)
-    conn.execute("INSERT INTO audit (at, by, action, details) VALUES (?, 'bench', 'bench.generate', ?)",
+    if events:
+        conn.executemany("INSERT INTO audit (at, \"by\", action, exchange, details) VALUES (?, 'bench', ?, ?, ?)",
+                         event_rows)
+    conn.execute("INSERT INTO audit (at, \"by\", action, details) VALUES (?, 'bench', 'bench.generate', ?)",
                  (now, f'{{"exchanges": {exchanges}, "members": {members}}}'))
     conn.commit()
     conn.close()
-    # The cached balances and monthly totals, computed from the entries as timebank does.
+    # The cached balances and monthly totals, computed from the entries as timebank does,
+    # and the rows linked into the chain in the order they were written.
+    from timebank.ledger.chain import link_unlinked
     from timebank.ledger.db import open_ledger, writing
     from timebank.ledger.totals import rebuild
 
     ledger = open_ledger(str(path))
     with writing(ledger) as session:
         rebuild(session)
+        linking = time.perf_counter()
+        linked = link_unlinked(session.connection())
+    print(f"linked {linked} rows into the chain in {time.perf_counter() - linking:.1f} s")
     ledger.dispose()
     conn = sqlite3.connect(path)
     conn.execute("ANALYZE")
@@ -117,8 +135,10 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-events", dest="events", action="store_false",
+                        help="no audit event per exchange (a ledger filled by imports)")
     args = parser.parse_args()
-    generate(args.ledger, args.exchanges, args.members, args.months, args.seed)
+    generate(args.ledger, args.exchanges, args.members, args.months, args.seed, args.events)
 
 
 if __name__ == "__main__":

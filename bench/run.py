@@ -137,6 +137,10 @@ def bench_size(size: int, runs: int, out: Path) -> dict[str, str]:
     results["export exchanges (all rows)"] = (f"{seconds:.3f} s = {seconds / sqlite_seconds:.2f}x sqlite3 -csv "
                                               f"({sqlite_seconds:.3f} s); peak {memory / 1024:.0f} MB")
 
+    seconds, memory, code = median_of(TIMEBANK + db + ["check"], runs)
+    results["check (every check, the chain included)"] = (f"{seconds:.2f} s; peak {memory / 1024:.0f} MB"
+                                                         + ("" if code == 0 else f" (exit {code})"))
+
     rows = 100_000
     source = out / "import-100k.csv"
     import_file(source, ledger, rows)
@@ -198,6 +202,7 @@ TARGETS = [
     ("export exchanges (all rows)", "peak", 150.0, "at most"),
     ("import 100k exchange rows", "rows", 20_000.0, "at least"),
     ("complete a member name (bash, Tab after 'balance Si')", "seconds", 0.15, "at most"),
+    ("check (every check, the chain included)", "seconds", 10.0, "at most"),
 ]
 # What stood in the way where a target was missed, measured with -X importtime and cProfile
 # on 2026-11-25: figures in milliseconds go stale as the code changes, so measure again.

@@ -188,6 +188,10 @@ def test_every_audit_action_is_described_in_both_languages() -> None:
         in_english, in_welsh = describe_event(event, english), describe_event(event, welsh)
         assert in_english != action and in_welsh != action, action
         assert in_english != in_welsh, action
+        # And a word for the action itself, for the audit's Action column.
+        from timebank.render.sheet import action_words
+
+        assert action_words(action, english) != action and action_words(action, welsh) != action_words(action, english)
 
 
 def test_json_keeps_codes_whatever_the_language(core, cli: Cli) -> None:  # type: ignore[no-untyped-def]

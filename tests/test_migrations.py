@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, execute_sql, fresh_db, sqlite_only
+from conftest import Cli, execute_sql, fresh_db, query, sqlite_only
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS
 from timebank.ledger.migrate import head_revision
 
@@ -88,6 +88,16 @@ def _figures_at(revision: str) -> tuple[dict[int, int], int, int, int]:
     return balances, exchanges, members, listings
 
 
+def _rows_at(revision: str, statement: str) -> int:
+    conn = sqlite3.connect(FIXTURES / f"ledger-{revision}.sqlite3")
+    try:
+        return conn.execute(statement).fetchone()[0]
+    except sqlite3.OperationalError:  # the table came later
+        return 0
+    finally:
+        conn.close()
+
+
 PAST_REVISIONS = [r for r in KNOWN_REVISIONS if r != HEAD_REVISION]
 
 
@@ -119,3 +129,40 @@ def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None
         conn = sqlite3.connect(target)
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
         conn.close()
+
+
+@pytest.mark.parametrize("revision", PAST_REVISIONS)
+def test_upgrade_builds_the_chain(tmp_path: Path, capsys, revision: str) -> None:  # type: ignore[no-untyped-def]
+    """Every exchange and event of an older ledger becomes a link, in the order they were
+    written; an audit event says when the chain began; the chain then catches a change to
+    the oldest history, and an erasure afterwards keeps it whole."""
+    target = fresh_db(tmp_path, "old")
+    _load_fixture(revision, target)
+    exchanges = _rows_at(revision, "SELECT count(*) FROM exchanges")
+    events = _rows_at(revision, "SELECT count(*) FROM audit")
+    cli = Cli(target, capsys)
+    result = cli.ok("check")
+    assert f"#{exchanges + events + 1} " in result.out, result.out
+    links = query(target, "SELECT link FROM exchanges UNION ALL SELECT link FROM audit ORDER BY 1")
+    assert [link for (link,) in links] == list(range(1, exchanges + events + 2))
+    began = [e for e in cli.json("audit") if e["action"] == "ledger.chain"]
+    assert len(began) == 1 and began[0]["details"]["links"] == exchanges + events
+    assert "Began the tamper-evident chain over the" in cli.ok("audit", lang="en").out
+    assert "gadwyn" in cli.ok("audit", lang="cy").out
+    # An exchange's event follows the exchange.
+    first = query(target, "SELECT x.link, a.link FROM exchanges x JOIN audit a ON a.exchange = x.number "
+                          "AND a.action = 'exchange.record' WHERE x.number = 1")
+    assert first and first[0][0] < first[0][1]
+    # Erasing a member with notes and edits after the upgrade keeps the chain whole.
+    person = query(target, "SELECT max(number) FROM members WHERE kind = 'person' AND forgotten IS NULL")[0][0]
+    cli.ok("member", "forget", str(person), "--yes")
+    cli.ok("check")
+    # The oldest history is now sealed: a change to it is named.
+    execute_sql(target, "UPDATE exchanges SET category = 'other' WHERE number = 1")
+    broken = cli("check", lang="en")
+    assert broken.code == 1 and "Exchange 1 has changed since it was recorded" in broken.out
+
+
+def test_a_new_ledger_has_no_chain_start_event(ledger: Cli) -> None:
+    assert [e for e in ledger.json("audit") if e["action"] == "ledger.chain"] == []
+    assert query(ledger.db, "SELECT min(link) FROM audit") == [(1,)]

@@ -101,20 +101,28 @@ def category_add(
     typer.echo(_("Added the category '{code}'.").format(code=category.code_in(get_language())))
 
 
-def check(ctx: typer.Context) -> None:
-    from timebank.ledger.checks import run_checks
-    from timebank.ledger.db import reading
+def check(
+    ctx: typer.Context,
+    seal: Annotated[Optional[str], typer.Option(
+        "--seal", metavar=N_("SEAL"),
+        help=N_("Prove that the ledger still holds exactly the history sealed with SEAL (as 'check', a "
+                "monthly report or a journal printed it, e.g. '#1532 3f9a2b71c0de55c2')."),
+        show_default=False)] = None,
+) -> None:
+    from timebank.ledger import actions
     from timebank.ledger.errors import CheckFailed
     from timebank.render import emit, views
 
-    the_ledger = ledger(ctx)
-    with reading(the_ledger) as session:
-        results = run_checks(session, the_ledger)
-    emit(views.checks(results), "table", interface())
-    problems = sum(len(result.problems) for result in results)
+    report = actions.check(ledger(ctx), seal)
+    words = interface()
+    emit(views.checks(report.results), "table", words)
+    typer.echo(views.seal_line(report.seal, words))
+    problems = report.problems
     if problems:
         raise CheckFailed(ngettext("The check found {count} problem.", "The check found {count} problems.",
                                    problems).format(count=problems))
+    if report.asked is not None:
+        typer.echo(_("The ledger still holds exactly the history sealed as {seal}.").format(seal=report.asked.text))
     typer.echo(_("The ledger passed every check."))
 
 
@@ -183,8 +191,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(category_app, name="category")
     category_app.command("list", help=N_("List the categories of help."))(category_list)
     category_app.command("add", help=N_("Add a category with its English and Welsh names (and codes)."))(category_add)
-    app.command("check", help=N_("Verify the ledger: integrity, zero-sum exchanges, voids, numbering, schema."))(
-        check)
+    app.command("check", help=N_("Verify the ledger: integrity, zero-sum exchanges, voids, numbering, schema, and "
+                                 "that its history is as it was written; print its seal."))(check)
     app.command("audit", help=N_("Every change ever made: when, by whom, what."))(audit_list)
     app.command("backup", help=N_("Copy the ledger safely, even while others are writing."))(backup)
     app.command("restore", help=N_("Replace the ledger with a backup (the current ledger is backed up first)."))(

@@ -142,11 +142,38 @@ def forget(
     from timebank.cli.common import confirm
     from timebank.ledger import actions
     from timebank.ledger.errors import Refused
+    from timebank.render import emit, views
 
-    if not yes and not confirm(_("Erase {member} for good? This cannot be undone.").format(member=member)):
+    words = interface()
+
+    def shown_and_agreed(plan) -> bool:  # type: ignore[no-untyped-def]
+        # What would go, and where; at a terminal the coordinator may say yes to it now.
+        emit(views.erasure_preview(plan), "table", words)
+        return confirm(_("Erase these details of member {number} for good? This cannot be undone.").format(
+            number=plan.member))
+
+    done = actions.forget(ledger(ctx), user(by), member, confirm=True if yes else shown_and_agreed)
+    if not done.done:
         raise Refused(_("Erasing cannot be undone: add --yes to go ahead."))
-    done = actions.forget(ledger(ctx), user(by), member)
     typer.echo(_("Member {number} has been erased; their exchanges and balance remain.").format(number=done.number))
+    typer.echo(ngettext("{count} stored text was erased or cut down.", "{count} stored texts were erased or cut down.",
+                        len(done.plan.places)).format(count=len(done.plan.places)))
+    if done.files_clean is True:
+        typer.echo(_("The erased details are gone from the ledger file and its write-ahead log."))
+    elif done.files_clean is False:
+        typer.echo(_("The erased details are not yet gone from the ledger's files: another program holds an older "
+                     "snapshot of the ledger open, which keeps the old pages. They will be removed at the next "
+                     "change to the ledger or by 'timebank check': close the other program, then run "
+                     "'timebank check'."))
+    if done.vacuumed is True:
+        typer.echo(_("PostgreSQL has rewritten the tables that held the details. Older copies can remain in the "
+                     "server's write-ahead log segments and its backups, which the server's administrator manages."))
+    elif done.vacuumed is False:
+        typer.echo(_("PostgreSQL could not rewrite the tables that held the details now (only their owner may, and "
+                     "not while others are using them): it keeps the old rows in its table files until VACUUM FULL "
+                     "runs on {tables}. Older copies can also remain in the server's write-ahead log segments and "
+                     "its backups, which the server's administrator manages.").format(
+            tables=", ".join(done.plan.tables)))
     if done.backups:
         # A restore erases them again, but the files themselves still hold the details.
         typer.echo(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
@@ -166,4 +193,5 @@ def register(app: typer.Typer) -> None:
     member_app.command("leave", help=N_("Mark a member as having left (their exchanges stay)."))(leave)
     member_app.command("rejoin", help=N_("Bring back a member who had left."))(rejoin)
     member_app.command("forget", help=N_("Erase a member's name, contact details and notes (UK GDPR); "
-                                         "their number and exchanges stay."))(forget)
+                                         "their number and exchanges stay. Without --yes, shows what would be "
+                                         "erased and where."))(forget)

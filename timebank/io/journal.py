@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from timebank.i18n import _, get_language
 from timebank.ledger.categories import category_names
+from timebank.ledger.chain import current_seal
 from timebank.ledger.names import message_name as display_name
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.settings import load as load_settings
@@ -79,8 +80,12 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     # Beancount metadata keys are identifiers: the member's name is under the word for
     # "name" in the interface language ("enw" in Welsh, ASCII either way).
     name_key = _("name")
+    # The seal of the history this journal was written from (`timebank check --seal`).
+    seal = current_seal(session)
+    sealed = "; " + _("seal: {seal}").format(seal=seal.text) + "\n" if seal is not None else ""
     if style == "beancount":
         out.write(f"; {header}\n")
+        out.write(sealed)
         out.write('option "operating_currency" "HRS"\n\n')
         for m in members:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
@@ -89,6 +94,7 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
         out.write("\n")
     else:
         out.write(f"; {header}\n")
+        out.write(sealed)
         out.write("commodity 1,000.00 HRS\n\n")
         for m in members:
             out.write(f"account {account(m.number, style)}  ; {_one_line(display_name(m))}\n")

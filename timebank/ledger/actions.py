@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
+from timebank.i18n import N_, _
 from timebank.ledger import audit, erasure, listings, members
 from timebank.ledger import settings as settings_module
 from timebank.ledger.categories import CategoryName, add_category, category_name
+from timebank.ledger.checks import CheckReport, CheckResult, check_ledger
 from timebank.ledger.dates import today
-from timebank.ledger.db import Ledger, flush_to_file, reading, writing
+from timebank.ledger.db import Ledger, flush_to_file, reading, retry_scrub, vacuum, writing
 from timebank.ledger.exchanges import RecordResult, record_exchange, void_exchange
 from timebank.ledger.names import MemberName, member_name
 
@@ -103,22 +105,39 @@ def rejoin(ledger: Ledger, by: str, ref: MemberRef) -> MemberName:
 @dataclass(frozen=True)
 class Forgotten:
     number: int
-    backups: list[Path]          # backups beside the ledger that still hold the details
-    backups_folder: Path | None
+    plan: erasure.ErasurePlan    # what erasure changes (and what it keeps), for the preview
+    done: bool                   # False: only the preview was asked for
+    backups: list[Path] = field(default_factory=list)  # backups beside the ledger that still hold the details
+    backups_folder: Path | None = None
+    files_clean: bool | None = None   # SQLite: the old bytes are gone from the file and its write-ahead log
+    vacuumed: bool | None = None      # PostgreSQL: the server rewrote the tables that held them
 
 
-def forget(ledger: Ledger, by: str, ref: MemberRef) -> Forgotten:
+def forget(ledger: Ledger, by: str, ref: MemberRef, *,
+           confirm: "bool | Callable[[erasure.ErasurePlan], bool]" = True) -> Forgotten:
     """UK GDPR erasure: details erased everywhere in the ledger, listings closed, and the
-    SQLite write-ahead log folded into the file so no copy of the details lingers there."""
+    old bytes scrubbed from the database's files (the SQLite write-ahead log folded into
+    the file; on PostgreSQL the touched tables rewritten). Without `confirm`, only the
+    plan: what would be erased, and where. With a function for `confirm`, it is shown the
+    plan (outside any transaction: a person may take their time) and erases if it says yes."""
     from timebank.ledger.backups import backups_folder, existing_backups
 
+    if confirm is not True:
+        with reading(ledger) as session:
+            member = _find(session, ref)
+            preview = Forgotten(member.number, erasure.plan_erasure(session, member), done=False)
+        if not confirm or not confirm(preview.plan):
+            return preview
     with writing(ledger) as session:
         member = _find(session, ref)
-        erasure.forget_member(session, by, member)
+        plan = erasure.plan_erasure(session, member)
+        erasure.apply_plan(session, by, member, plan)
         listings.close_member_listings(session, by, member.number, "erased", today())
         number = member.number
-    flush_to_file(ledger)
-    return Forgotten(number, existing_backups(ledger), backups_folder(ledger) if ledger.is_sqlite else None)
+    if ledger.is_sqlite:
+        return Forgotten(number, plan, True, existing_backups(ledger), backups_folder(ledger),
+                         files_clean=flush_to_file(ledger))
+    return Forgotten(number, plan, True, vacuumed=vacuum(ledger, plan.tables))
 
 
 # Exchanges -----------------------------------------------------------------------------------
@@ -206,3 +225,28 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
     if again:
         flush_to_file(ledger)
     return Restored(safety, same_ledger, bool(erased), again)
+
+
+# Checking ----------------------------------------------------------------------------------------
+
+def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
+    """Every check, and with `seal` the proof that the history up to it is unchanged. First
+    finishes an erasure's scrub of the write-ahead log that a reader had held up."""
+    from timebank.ledger.canonical import parse_seal
+    from timebank.ledger.errors import InvalidInput
+
+    asked = None
+    if seal is not None:
+        asked = parse_seal(seal)
+        if asked is None:
+            raise InvalidInput(_("'{seal}' is not a seal: give the link number and at least 8 hex digits of its "
+                                 "hash, as 'timebank check' prints it (e.g. '#1532 3f9a2b71c0de55c2').").format(
+                seal=seal))
+    extra = []
+    scrubbed = retry_scrub(ledger)
+    if scrubbed is not None:
+        extra.append(CheckResult(N_("Erased details are gone from the ledger's files"), [] if scrubbed else [
+            _("Details erased earlier are not yet gone from {path} and its write-ahead log: another program holds "
+              "an older snapshot of the ledger open. Close it and run the check again.").format(path=ledger.path)]))
+    with reading(ledger) as session:
+        return check_ledger(session, ledger, asked, extra)

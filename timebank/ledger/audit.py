@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
+from timebank.ledger import chain
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.models import AuditEvent
 from timebank.ledger.text import has_control_characters
@@ -54,15 +55,21 @@ ACTIONS = frozenset({
     "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget",
     "exchange.record", "exchange.void", "exchange.overdraft",
     "offer.add", "offer.remove", "request.add", "request.remove", "request.met", "request.reopen", "listings.close",
-    "import.members", "import.exchanges", "import.timeoverflow",
+    "import.members", "import.exchanges", "import.timeoverflow", "ledger.chain",
 })
 
 
 def log(session: Session, by: str, action: str, *, member: int | None = None,
-        exchange: int | None = None, **details: Any) -> None:
+        exchange: int | None = None, **details: Any) -> AuditEvent:
+    """Record an event, as the next link of the chain."""
     assert action in ACTIONS, action
-    session.add(AuditEvent(at=now(), by=by, action=action, member=member, exchange=exchange,
-                           details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)))
+    event = AuditEvent(at=now(), by=by, action=action, member=member, exchange=exchange,
+                       details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))
+    session.add(event)
+    session.flush()  # its id is part of its link
+    event.link, event.link_hash, event.salt = chain.writer(session).audit(
+        event.id, event.at, event.action, event.member, event.exchange, event.by, event.details)
+    return event
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,27 @@
-"""`timebank check`: a list of plain checks, each returning the problems it found."""
+"""`timebank check`: plain checks, each returning the problems it found.
+
+Everything that reads every exchange and entry -- zero-sum, entries against their
+exchange, the sums behind the cached figures, and the chain of links -- is one streaming
+pass (`verify`), so the check stays linear in the size of the ledger. On SQLite the
+database's own integrity check runs at the same time on a second connection (it spends its
+time inside SQLite, which lets Python's pass run alongside it).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+import threading
+from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_, _
-from timebank.ledger.db import HEAD_REVISION, Ledger
+from timebank.ledger.canonical import Seal, SealQuery
+from timebank.ledger.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
 from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
-from timebank.ledger.totals import expected_balances, expected_months
+from timebank.ledger.verify import Walk, seal_problems, walk
 
 
 @dataclass(frozen=True)
@@ -20,13 +30,38 @@ class CheckResult:
     problems: list[str]   # in the interface language, like every refusal
 
 
-def _integrity(session: Session, ledger: Ledger) -> list[str]:
-    if not ledger.is_sqlite:
-        return []
-    problems = [row[0] for row in session.execute(text("PRAGMA integrity_check")) if row[0] != "ok"]
-    problems += [_("Entry in table {table} (row {row}) points at a missing row of {parent}.").format(
-        table=row[0], row=row[1], parent=row[2]) for row in session.execute(text("PRAGMA foreign_key_check"))]
-    return problems
+@dataclass(frozen=True)
+class CheckReport:
+    results: list[CheckResult]
+    seal: Seal | None                  # the chain's last link: the seal to write down
+    asked: SealQuery | None = None     # the seal the check was asked to prove, if any
+
+    @property
+    def problems(self) -> int:
+        return sum(len(result.problems) for result in self.results)
+
+
+class _Integrity(threading.Thread):
+    """SQLite's integrity and foreign-key checks, on a connection of their own."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__(daemon=True)
+        self.ledger = ledger
+        self.problems: list[str] = []
+
+    def run(self) -> None:
+        assert self.ledger.path is not None
+        try:
+            conn = sqlite3.connect(self.ledger.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                rows = conn.execute("PRAGMA integrity_check").fetchall()
+                self.problems = [str(row[0]) for row in rows if row[0] != "ok"]
+                self.problems += [_("Entry in table {table} (row {row}) points at a missing row of {parent}.").format(
+                    table=row[0], row=row[1], parent=row[2]) for row in conn.execute("PRAGMA foreign_key_check")]
+            finally:
+                conn.close()
+        except sqlite3.Error as error:
+            self.problems = [str(error)]
 
 
 def _schema(session: Session, ledger: Ledger) -> list[str]:
@@ -36,53 +71,18 @@ def _schema(session: Session, ledger: Ledger) -> list[str]:
     return []
 
 
-def _zero_sum(session: Session, ledger: Ledger) -> list[str]:
-    rows = session.execute(select(Entry.exchange, func.sum(Entry.minutes)).group_by(Entry.exchange)
-                           .having(func.sum(Entry.minutes) != 0)).all()
-    missing = session.execute(select(Exchange.number).where(
-        ~Exchange.number.in_(select(Entry.exchange)))).scalars().all()
-    return ([_("Exchange {number} does not sum to zero (off by {minutes} minutes).").format(number=n, minutes=m)
-             for n, m in rows]
-            + [_("Exchange {number} has no entries.").format(number=n) for n in missing])
-
-
-def _entries_match(session: Session, ledger: Ledger) -> list[str]:
-    """Each entry agrees with its exchange: date, sign for its role, minutes per pair."""
-    counts = {number: (g, r) for number, g, r in session.execute(
-        select(Entry.exchange,
-               func.sum(case((Entry.role == "giver", 1), else_=0)),
-               func.sum(case((Entry.role == "receiver", 1), else_=0)))
-        .group_by(Entry.exchange))}
-    problems: list[str] = []
-    query = (select(Entry.exchange, Entry.member, Entry.role, Entry.minutes, Entry.date,
-                    Exchange.date, Exchange.minutes, Exchange.reverses)
-             .join(Exchange, Exchange.number == Entry.exchange))
-    for number, member, role, minutes, on, exchange_date, per_pair, reverses in session.execute(query):
-        givers, receivers = counts[number]
-        if givers < 1 or receivers < 1 or (givers > 1 and receivers > 1):
-            problems.append(_("Exchange {number} has {givers} givers and {receivers} receivers.").format(
-                number=number, givers=givers, receivers=receivers))
-            continue
-        expected = per_pair * receivers if role == "giver" else -per_pair * givers
-        if reverses is not None:
-            expected = -expected
-        if minutes != expected:
-            problems.append(_("Exchange {number}: member {member} has {minutes} minutes, expected {expected}.").format(
-                number=number, member=member, minutes=minutes, expected=expected))
-        if on != exchange_date:
-            problems.append(_("Exchange {number}: an entry is dated {entry}, the exchange {date}.").format(
-                number=number, entry=on, date=exchange_date))
-    return sorted(set(problems), key=problems.index)
-
-
 def _voids(session: Session, ledger: Ledger) -> list[str]:
+    """Each reversal: of an existing exchange that is no reversal, on its date, for its
+    minutes and category, numbered after it, and cancelling it entry for entry. Two
+    queries, whatever the number of voids."""
     original = aliased(Exchange)
     problems: list[str] = []
-    for number, reverses, on, o_number, o_date, o_reverses, o_minutes, minutes in session.execute(
-            select(Exchange.number, Exchange.reverses, Exchange.date, original.number, original.date,
-                   original.reverses, original.minutes, Exchange.minutes)
-            .outerjoin(original, original.number == Exchange.reverses)
-            .where(Exchange.reverses.is_not(None))):
+    for number, reverses, on, minutes, category, o_number, o_date, o_reverses, o_minutes, o_category in \
+            session.execute(select(Exchange.number, Exchange.reverses, Exchange.date, Exchange.minutes,
+                                   Exchange.category, original.number, original.date, original.reverses,
+                                   original.minutes, original.category)
+                            .outerjoin(original, original.number == Exchange.reverses)
+                            .where(Exchange.reverses.is_not(None)).order_by(Exchange.number)):
         if o_number is None:
             problems.append(_("Reversal {number} points at exchange {original}, which does not exist.").format(
                 number=number, original=reverses))
@@ -90,16 +90,22 @@ def _voids(session: Session, ledger: Ledger) -> list[str]:
         if o_reverses is not None:
             problems.append(_("Reversal {number} reverses another reversal ({original}).").format(
                 number=number, original=reverses))
-        if on != o_date or minutes != o_minutes or number < reverses:
+        if on != o_date or minutes != o_minutes or category != o_category or number < reverses:
             problems.append(_("Reversal {number} does not match exchange {original}.").format(
                 number=number, original=reverses))
-        mine = sorted(session.execute(select(Entry.member, Entry.minutes).where(Entry.exchange == number)).all())
-        theirs = sorted((m, -v) for m, v in session.execute(
-            select(Entry.member, Entry.minutes).where(Entry.exchange == reverses)).all())
-        if mine != theirs:
-            problems.append(_("Reversal {number} does not cancel exchange {original} entry for entry.").format(
-                number=number, original=reverses))
-    return problems
+    # Per reversal and member: the reversal's entries and the original's cancel, and there
+    # are as many of each.
+    own = case((Entry.exchange == Exchange.number, 1), else_=-1)
+    for number, reverses in session.execute(
+            select(Exchange.number, Exchange.reverses)
+            .join(Entry, Entry.exchange.in_([Exchange.number, Exchange.reverses]))
+            .where(Exchange.reverses.is_not(None))
+            .group_by(Exchange.number, Exchange.reverses, Entry.member)
+            .having(or_(func.sum(Entry.minutes) != 0, func.sum(own) != 0))
+            .order_by(Exchange.number).distinct()):
+        problems.append(_("Reversal {number} does not cancel exchange {original} entry for entry.").format(
+            number=number, original=reverses))
+    return sorted(set(problems), key=problems.index)
 
 
 def _numbering(session: Session, ledger: Ledger) -> list[str]:
@@ -116,14 +122,14 @@ def _numbering(session: Session, ledger: Ledger) -> list[str]:
     return problems
 
 
-def _cached(session: Session, ledger: Ledger) -> list[str]:
+def _cached(session: Session, passed: Walk) -> list[str]:
     problems: list[str] = []
-    sums = expected_balances(session)
+    sums = passed.balances
     for number, cached in session.execute(select(Member.number, Member.balance_minutes)):
         if cached != sums.get(number, 0):
             problems.append(_("Member {number}'s cached balance is {cached} minutes; the entries say {sum}.").format(
                 number=number, cached=cached, sum=sums.get(number, 0)))
-    expected = expected_months(session)
+    expected = passed.months
     stored = {(m, c): (n, minutes) for m, c, n, minutes in session.execute(
         select(MonthTotal.month, MonthTotal.category, MonthTotal.exchanges, MonthTotal.minutes))}
     for key in sorted(set(expected) | set(stored)):
@@ -133,24 +139,52 @@ def _cached(session: Session, ledger: Ledger) -> list[str]:
     return problems
 
 
-def _balances(session: Session, ledger: Ledger) -> list[str]:
-    total = session.scalar(select(func.coalesce(func.sum(Entry.minutes), 0)))
-    if total != 0:
-        return [_("The balances of all members add up to {minutes} minutes, not zero.").format(minutes=total)]
+def _balances(passed: Walk) -> list[str]:
+    if passed.total != 0:
+        return [_("The balances of all members add up to {minutes} minutes, not zero.").format(minutes=passed.total)]
     return []
 
 
-CHECKS: list[tuple[str, Callable[[Session, Ledger], list[str]]]] = [
-    (N_("Database integrity and foreign keys"), _integrity),
-    (N_("Schema at the latest migration"), _schema),
-    (N_("Every exchange sums to zero"), _zero_sum),
-    (N_("Entries agree with their exchanges"), _entries_match),
-    (N_("Voids and reversals are consistent"), _voids),
-    (N_("Numbers without gaps or reuse"), _numbering),
-    (N_("Balances add up to zero"), _balances),
-    (N_("Cached balances and monthly totals equal the entries"), _cached),
-]
+# The checks in the order they are shown. Each takes the session, the ledger and the pass.
+TITLES = {
+    "integrity": N_("Database integrity and foreign keys"),
+    "schema": N_("Schema at the latest migration"),
+    "zero_sum": N_("Every exchange sums to zero"),
+    "entries": N_("Entries agree with their exchanges"),
+    "voids": N_("Voids and reversals are consistent"),
+    "numbering": N_("Numbers without gaps or reuse"),
+    "balances": N_("Balances add up to zero"),
+    "cached": N_("Cached balances and monthly totals equal the entries"),
+    "chain": N_("The history is as it was written (every link of the chain verifies)"),
+    "seal": N_("The history up to the seal given is unchanged"),
+}
+
+
+def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None,
+                 extra: list[CheckResult] | None = None) -> CheckReport:
+    """Every check, in one snapshot (the integrity check on its own connection)."""
+    integrity = _Integrity(ledger) if ledger.is_sqlite else None
+    if integrity is not None:
+        integrity.start()
+    passed = walk(session, seal.link if seal else None)
+    found: dict[str, list[str]] = {
+        "schema": _schema(session, ledger),
+        "zero_sum": passed.zero_sum,
+        "entries": sorted(set(passed.entries), key=passed.entries.index),
+        "voids": _voids(session, ledger),
+        "numbering": _numbering(session, ledger),
+        "balances": _balances(passed),
+        "cached": _cached(session, passed),
+        "chain": passed.chain,
+    }
+    if integrity is not None:
+        integrity.join()
+    found["integrity"] = integrity.problems if integrity is not None else []
+    if seal is not None:
+        found["seal"] = seal_problems(passed, seal)
+    results = [CheckResult(title, found[key]) for key, title in TITLES.items() if key in found]
+    return CheckReport(results + list(extra or []), passed.last, seal)
 
 
 def run_checks(session: Session, ledger: Ledger) -> list[CheckResult]:
-    return [CheckResult(title, check(session, ledger)) for title, check in CHECKS]
+    return check_ledger(session, ledger).results

@@ -22,8 +22,8 @@ from timebank.ledger.errors import LedgerMissing, LedgerUnusable, TimebankError,
 
 # The newest migration this version of timebank knows. A test proves it equals
 # Alembic's head, so that an up-to-date ledger is recognised with one SELECT.
-HEAD_REVISION = "0004"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+HEAD_REVISION = "0005"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -199,19 +199,84 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
             reason=str(getattr(error, "orig", error)).splitlines()[0])) from None
 
 
-def flush_to_file(ledger: Ledger) -> None:
-    """Fold the write-ahead log into the file and empty it, so nothing erased survives in
-    the -wal file. Retries briefly if a reader holds an old snapshot."""
-    if not ledger.is_sqlite:
-        return
-    import time
+def _scrub_mark(ledger: Ledger) -> Path:
+    assert ledger.path is not None
+    return ledger.path.with_name(ledger.path.name + "-erasure")
 
-    for _attempt in range(50):
+
+def scrub_pending(ledger: Ledger) -> bool:
+    """An erasure whose old bytes may still be in the SQLite write-ahead log."""
+    return ledger.path is not None and _scrub_mark(ledger).exists()
+
+
+def flush_to_file(ledger: Ledger, *, wait_ms: int = 2000) -> bool:
+    """Fold the write-ahead log into the file and empty it, so that nothing erased survives
+    in the -wal file; True once that is done. A reader holding an older snapshot keeps
+    those pages alive: then this waits at most `wait_ms`, leaves a mark beside the ledger
+    and says False, and the next write or `check` tries again (`retry_scrub`)."""
+    if ledger.path is None:
+        return True
+    mark = _scrub_mark(ledger)
+    try:
+        if not mark.exists():
+            fd = os.open(mark, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            os.close(fd)
+    except OSError:
+        pass  # the folder is read-only: then nothing can be erased later either; say so now
+    done = False
+    try:
         with ledger.engine.connect() as conn:
-            busy = conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        if not busy:
-            return
-        time.sleep(0.1)
+            raw = conn.connection.driver_connection
+            raw.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+            try:
+                busy, log, moved = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        wal = ledger.path.with_name(ledger.path.name + "-wal")
+        done = busy == 0 and log == moved and (not wal.exists() or wal.stat().st_size == 0)
+    except (sqlite3.Error, OperationalError, DBAPIError, OSError):
+        done = False
+    if done:
+        mark.unlink(missing_ok=True)
+    return done
+
+
+def retry_scrub(ledger: Ledger, *, wait_ms: int = 2000) -> bool | None:
+    """Finish an erasure's scrub of the write-ahead log if one is pending: None if none
+    was, else whether it is now done."""
+    if not scrub_pending(ledger):
+        return None
+    return flush_to_file(ledger, wait_ms=wait_ms)
+
+
+def vacuum(ledger: Ledger, tables: list[str]) -> bool:
+    """PostgreSQL: rewrite the tables an erasure touched, so that the old rows' bytes are
+    gone from the table files (a plain VACUUM frees their space but leaves the bytes in
+    the pages until reused). True if the server did it: only a table's owner may, and not
+    while other sessions hold the tables for more than a few seconds."""
+    if ledger.path is not None or not tables:
+        return True
+    with translate_db_errors(ledger):
+        with ledger.engine.connect() as conn:
+            allowed = conn.execute(text(
+                "SELECT bool_and(pg_has_role(current_user, c.relowner, 'USAGE')) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relname = ANY(:tables)"), {"tables": tables}).scalar()
+            conn.rollback()
+            if not allowed:
+                return False
+            auto = conn.execution_options(isolation_level="AUTOCOMMIT")
+            # A rewrite waits for every other session using the table; better to say
+            # "not now" than to stall every coordinator behind it.
+            auto.exec_driver_sql("SET lock_timeout = '5s'")
+            try:
+                for table in tables:
+                    auto.exec_driver_sql(f'VACUUM (FULL, ANALYZE) "{table}"')
+            except DBAPIError:
+                return False
+            finally:
+                auto.exec_driver_sql("RESET lock_timeout")
+    return True
 
 
 @contextmanager
@@ -223,6 +288,10 @@ def writing(ledger: Ledger) -> Iterator[Session]:
             with Session(bind=conn, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
+    if ledger.path is not None and scrub_pending(ledger):
+        # An earlier erasure could not empty the write-ahead log (a reader held an old
+        # snapshot): try again now, briefly.
+        flush_to_file(ledger, wait_ms=200)
 
 
 @contextmanager

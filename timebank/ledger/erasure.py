@@ -1,75 +1,488 @@
 """UK GDPR erasure: a member's name, contact details and notes go from wherever the ledger
 keeps them (their row, their listings' notes, the audit's stored details, other people's
-free text that mentions them); their number, dates and exchanges stay, so every balance
-still adds up. Closing their listings and scrubbing the SQLite WAL are the `forget`
-action's other steps (`actions`)."""
+free text that mentions them, `recorded_by`/`by` where they recorded with `--by`); their
+number, dates and exchanges stay, so every balance still adds up. Closing their listings
+and scrubbing the database files are the `forget` action's other steps (`actions`).
+
+What identifies a person, and is erased wherever it stands as a whole word (any case,
+any accents, with a possessive 's):
+- a name of two or more words (as they are called now, and as they were called before an
+  edit; their sort-as name if it has two words), their e-mail, their phone number (the
+  digits however spaced, national or +44);
+- a single name word (their first name, their surname, a one-word name such as an
+  organisation called "Cymru") only next to another identifier: in a text about them
+  (their own exchanges' notes, events about them) or in a text that also holds one of the
+  identifiers above. Even then never a word written in lower case (a common word: "rose",
+  "cymru" in a URL), and never a word that is part of a longer name ("Gareth Jones",
+  "Jones Hall", "Banc Amser Cymru"): those are kept, and the preview lists them.
+A full postcode in their area becomes its district ("CF32 8AB" -> "CF32").
+
+`plan_erasure` works out every change without making it: the preview a coordinator sees
+before `--yes`, and exactly what `forget_member` then does.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
-from timebank.ledger import audit
+from timebank.ledger import audit, chain
 from timebank.ledger.errors import Refused
-from timebank.ledger.models import AuditEvent, Exchange, Listing, Member
+from timebank.ledger.models import AuditEvent, Entry, Exchange, Listing, Member
 from timebank.ledger.text import ERASED
 
+PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
+IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")
+# Values that are digests or identities, never text about a person.
+DIGEST_KEYS = frozenset({"sha256", "content", "ledger", chain.RESEALED})
+# Words that join a name without being one ("Lowri ap Rhys", "Ludwig van Beethoven").
+PARTICLES = frozenset({"ap", "ab", "ferch", "verch", "de", "da", "di", "du", "van", "von", "der", "den", "le", "la",
+                       "del", "della", "y", "and", "a", "ac", "the"})
+# Before a name, these make it more surely the person's (not another name's first word).
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "revd", "cllr", "prof", "sir", "dame", "parch",
+                    "y parch", "mrs.", "mr.", "dr."})
 
-def forget_member(session: Session, by: str, member: Member) -> int:
-    """UK GDPR erasure: the name, contact details, notes and sort-as name go, from the
-    member row, from exchange and listing notes and from the audit's stored details. The
-    number, dates and exchanges stay, so every balance still adds up. Returns how many
-    stored texts were scrubbed."""
+
+# Finding mentions -------------------------------------------------------------------------------
+
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)).casefold()
+
+
+def fold_map(text: str) -> tuple[str, list[int] | None]:
+    """The text without case or accents, and for each of its characters the index of the
+    original character (None when they are the same, as for plain ASCII)."""
+    if text.isascii():
+        return text.lower(), None
+    folded: list[str] = []
+    where: list[int] = []
+    for index, ch in enumerate(text):
+        for piece in _fold_char(ch):
+            folded.append(piece)
+            where.append(index)
+    where.append(len(text))
+    return "".join(folded), where
+
+
+def fold(text: str) -> str:
+    return fold_map(text)[0]
+
+
+_WORD = re.compile(r"\w(?:[\w'’-]*\w)?")
+_START = r"(?<![\w'’-])"
+_END = r"(?:['’]s)?(?![\w'’-])"
+_POSTCODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})(?![A-Za-z0-9])")
+
+
+def district(area: str) -> str:
+    """Each full UK postcode in an area reduced to its district ('CF32 8AB' -> 'CF32')."""
+    return _POSTCODE.sub(lambda m: m.group(1), area)
+
+
+def _phone_pattern(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+") or digits.startswith("00"):
+        digits = digits[2:] if digits.startswith("00") else digits
+        national = "0" + digits[2:] if digits.startswith("44") else None
+        international = digits[2:] if digits.startswith("44") else None
+    else:
+        national = digits
+        international = digits[1:] if digits.startswith("0") else None
+    if len(national or digits) < 6:
+        return None  # too short to be anyone's number rather than any number
+    sep = r"[\s().\-/]*"
+    forms = []
+    if national:
+        forms.append(sep.join(national))
+    if international:
+        forms.append(r"(?:\+|00)\s*44\s*(?:\(0\)\s*)?" + sep.join(international))
+    return r"(?<![\d+])(?:" + "|".join(forms) + r")(?!\d)"
+
+
+@dataclass
+class Identity:
+    """What identifies one member, compiled for searching folded text."""
+
+    strong: re.Pattern[str] | None
+    weak: re.Pattern[str] | None
+    own_words: frozenset[str]          # folded words of their names
+    other_names: frozenset[str]        # folded words of other members' names
+    runs: list[str]                    # plain ASCII runs for the database's cheap filter
+
+    @classmethod
+    def of(cls, names: Iterable[str], emails: Iterable[str], phones: Iterable[str],
+           other_names: Iterable[str]) -> "Identity":
+        strong: list[str] = []
+        weak: set[str] = set()
+        own: set[str] = set()
+        runs: set[str] = set()
+        for name in {n.strip() for n in names if n and n.strip()}:
+            words = _WORD.findall(fold(name))
+            own.update(words)
+            meaningful = [w for w in words if w not in PARTICLES and len(w) >= 2]
+            if len(words) >= 2:
+                # As written, punctuation and all, with any spacing between its words.
+                strong.append(_START + r"\s+".join(re.escape(part) for part in fold(name).split()) + _END)
+            weak.update(meaningful)
+            runs.update(_ascii_runs(name))
+        for email in {e.strip() for e in emails if e and e.strip()}:
+            strong.append(r"(?<![\w.+-])" + re.escape(fold(email)) + r"(?![\w-])")
+            runs.update(_ascii_runs(email))
+        for phone in {p for p in phones if p and p.strip()}:
+            pattern = _phone_pattern(phone)
+            if pattern:
+                strong.append(pattern)
+                digits = re.sub(r"\D", "", phone)
+                runs.add(digits[-4:])  # the last four digits, however the rest was spaced
+        others = {w for name in other_names for w in _WORD.findall(fold(name or ""))}
+        return cls(re.compile("|".join(f"(?:{p})" for p in strong)) if strong else None,
+                   re.compile(_START + "(?:" + "|".join(re.escape(w) for w in sorted(weak, key=len, reverse=True))
+                              + ")" + _END) if weak else None,
+                   frozenset(own), frozenset(others - own), sorted(runs))
+
+    def scan(self, text: str, linked: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """The spans of `text` to erase, and the spans of name words kept (part of another
+        name, or alone in a text not about them)."""
+        if not text:
+            return [], []
+        folded, where = fold_map(text)
+
+        def original(span: tuple[int, int]) -> tuple[int, int]:
+            if where is None:
+                return span
+            return where[span[0]], where[span[1] - 1] + 1 if span[1] > span[0] else where[span[0]]
+
+        erase = [original(m.span()) for m in self.strong.finditer(folded)] if self.strong else []
+        kept: list[tuple[int, int]] = []
+        if self.weak is not None:
+            about_them = linked or bool(erase)
+            for match in self.weak.finditer(folded):
+                start, end = original(match.span())
+                if any(s < end and start < e for s, e in erase):
+                    continue
+                if not text[start].isupper():
+                    continue  # written as a common word
+                if self._part_of_another_name(text, start, end):
+                    kept.append((start, end))
+                elif about_them:
+                    erase.append((start, end))
+                else:
+                    kept.append((start, end))
+        return sorted(erase), sorted(kept)
+
+    def identifies(self, *texts: str | None) -> bool:
+        """Whether any of these texts holds one of the strong identifiers: then a name word
+        in any text of the same record stands next to another identifier."""
+        return self.strong is not None and any(text and self.strong.search(fold(text)) for text in texts)
+
+    def _part_of_another_name(self, text: str, start: int, end: int) -> bool:
+        after = re.match(r"[ \t]+(\w[\w'’-]*)", text[end:])
+        if after and after.group(1)[0].isupper() and fold(after.group(1)) not in self.own_words:
+            return True
+        before = re.search(r"(\w[\w'’.-]*)[ \t]+$", text[:start])
+        if before and before.group(1)[0].isupper():
+            word = fold(before.group(1))
+            if word in self.own_words or word in TITLES:
+                return False
+            opening = text[:before.start(1)].rstrip(" \t")
+            # A capital that only starts a sentence ("Took Ann home") is no name, unless it
+            # is another member's name ("Gareth Jones fixed it").
+            if opening == "" or opening[-1] in ".!?:;\n(\"'“‘":
+                return word in self.other_names
+            return True
+        return False
+
+
+def _ascii_runs(text: str) -> list[str]:
+    parts = re.findall(r"[A-Za-z0-9@.+-]{2,}", text)
+    return [max(parts, key=len)] if parts else []
+
+
+def _replace(text: str, spans: list[tuple[int, int]]) -> str:
+    out, at = [], 0
+    for start, end in _merged(spans):
+        out += [text[at:start], ERASED]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+# The plan ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Place:
+    """One stored text that erasure changes (or, in `kept`, leaves as it is)."""
+
+    where: str               # "member", "exchange", "listing", "audit"
+    key: int                 # member number, exchange number, listing id, audit event id
+    field: str               # the column, or the key in an audit event's details ("changes.note.old")
+    before: str
+    after: str
+    erased: tuple[str, ...]  # the pieces that go (all of `before` for their own details)
+    kept: tuple[str, ...] = ()
+
+
+@dataclass
+class ErasurePlan:
+    member: int
+    places: list[Place] = field(default_factory=list)
+    kept: list[Place] = field(default_factory=list)
+    # New values by row: (model, key) -> {column: value}
+    changes: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> list[str]:
+        names = {"member": "members", "exchange": "exchanges", "listing": "listings", "audit": "audit"}
+        return sorted({"members", "audit"} | {names[kind] for kind, _key in self.changes})
+
+
+def plan_erasure(session: Session, member: Member) -> ErasurePlan:
+    """Every change erasing `member` makes, without making it."""
     if member.kind == "pot":
         raise Refused(_("The time bank pot cannot be erased."))
     if member.forgotten is not None:
         raise Refused(_("Member {number} has already been erased.").format(number=member.number))
-    # What the member was called and how to reach them before any edit: the audit of
-    # their own `member add` and `member edit` holds the earlier values too.
-    own_events = list(session.scalars(select(AuditEvent).where(AuditEvent.member == member.number)))
-    earlier = [(key, value) for event in own_events for key, value in _personal_values(json.loads(event.details))
+    plan = ErasurePlan(member.number)
+    own_events = list(session.scalars(select(AuditEvent).where(AuditEvent.member == member.number)
+                                      .order_by(AuditEvent.id)))
+    # What they were called and how to reach them before any edit: the audit of their own
+    # `member add` and `member edit` holds the earlier values too.
+    earlier = [(key, value) for event in own_events for key, value in _personal_values(_details(event))
                if value != ERASED]
-    # Words that identify them, to be found in other people's free text. (Their own notes
-    # are erased where they are kept, not searched for: "Saturdays" identifies nobody.)
-    identifying = {member.name, member.sort_as, member.email, member.phone,
-                   *(value for key, value in earlier if key in IDENTIFYING_FIELDS)}
-    secrets = sorted({text.strip() for text in identifying if text and len(text.strip()) >= 2}, key=len, reverse=True)
-    member.name = ""
-    member.sort_as = member.email = member.phone = member.note = None
-    member.forgotten = audit.now()
-    scrubbed = 0
-    for event in own_events:
-        details = json.loads(event.details)
-        if _erase_personal(details):
-            event.details = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
-            scrubbed += 1
+    names = {member.name, *(v for k, v in earlier if k == "name")}
+    sort_names = {member.sort_as, *(v for k, v in earlier if k == "sort_as")}
+    identity = Identity.of(
+        [n for n in names | sort_names if n],
+        [member.email, *(v for k, v in earlier if k == "email")],
+        [member.phone, *(v for k, v in earlier if k == "phone")],
+        [name for (name,) in session.execute(select(Member.name).where(Member.number != member.number,
+                                                                         Member.forgotten.is_(None)))])
+
+    # Their own row.
+    own: dict[str, Any] = {}
+    for column in PERSONAL_FIELDS:
+        value = getattr(member, column)
+        if value:
+            plan.places.append(Place("member", member.number, column, value, ERASED, (value,)))
+        own[column] = "" if column == "name" else None
+    if member.area and district(member.area) != member.area:
+        plan.places.append(Place("member", member.number, "area", member.area, district(member.area),
+                                 _postcodes(member.area)))
+        own["area"] = district(member.area)
+    plan.changes[("member", member.number)] = own
+
+    # Their listings' notes go whole.
     for listing in session.scalars(select(Listing).where(Listing.member == member.number, Listing.note.is_not(None))):
-        listing.note = None
-        scrubbed += 1
-    if secrets:
-        mention = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(secret) for secret in secrets) + r")(?!\w)",
-                             re.IGNORECASE)
-        for event in session.scalars(select(AuditEvent).where(
-                AuditEvent.member.is_distinct_from(member.number), _may_mention(AuditEvent.details, secrets))):
-            details = json.loads(event.details)
-            # Another member's own details are theirs, whatever they happen to share with these.
-            keep = DIGEST_KEYS | (set(PERSONAL_FIELDS) | {"changes"} if event.action.startswith("member.") else set())
-            cleaned = _scrub_values(details, mention, keep)
-            if cleaned != details:
-                event.details = json.dumps(cleaned, ensure_ascii=False, sort_keys=True, default=str)
-                scrubbed += 1
-        for row in (*session.scalars(select(Exchange).where(_may_mention(Exchange.note, secrets))),
-                    *session.scalars(select(Listing).where(_may_mention(Listing.note, secrets)))):
-            text = mention.sub(ERASED, row.note or "")
-            if text != row.note:
-                row.note = text
-                scrubbed += 1
-    audit.log(session, by, "member.forget", member=member.number)
-    return scrubbed
+        plan.places.append(Place("listing", listing.id, "note", listing.note or "", "", (listing.note or "",)))
+        plan.changes[("listing", listing.id)] = {"note": None}
+
+    theirs = set(session.scalars(select(Entry.exchange).where(Entry.member == member.number)))
+    filters = identity.runs
+
+    # Exchanges: notes and who recorded them.
+    candidates = select(Exchange).where(or_(Exchange.number.in_(select(Entry.exchange).where(
+        Entry.member == member.number)), _may_mention(Exchange.note, filters), _may_mention(Exchange.recorded_by,
+                                                                                            filters)))
+    for exchange in session.scalars(candidates.order_by(Exchange.number)):
+        linked = exchange.number in theirs or identity.identifies(exchange.note, exchange.recorded_by)
+        for column in ("note", "recorded_by"):
+            _plan_text(plan, identity, "exchange", exchange.number, column, getattr(exchange, column), linked)
+
+    # Other members' notes and areas, and other people's listing notes.
+    for other in session.scalars(select(Member).where(Member.number != member.number, or_(
+            _may_mention(Member.note, filters), _may_mention(Member.area, filters))).order_by(Member.number)):
+        near = identity.identifies(other.note, other.area)
+        for column in ("note", "area"):
+            _plan_text(plan, identity, "member", other.number, column, getattr(other, column), near)
+    for listing in session.scalars(select(Listing).where(Listing.member != member.number,
+                                                         _may_mention(Listing.note, filters)).order_by(Listing.id)):
+        _plan_text(plan, identity, "listing", listing.id, "note", listing.note, False)
+
+    # The audit: their own events' personal details go; any event's text that mentions them.
+    own_ids = {event.id for event in own_events}
+    events = session.scalars(select(AuditEvent).where(or_(
+        AuditEvent.member == member.number,
+        AuditEvent.exchange.in_(select(Entry.exchange).where(Entry.member == member.number)),
+        _may_mention(AuditEvent.details, filters), _may_mention(AuditEvent.by, filters))).order_by(AuditEvent.id))
+    for event in events:
+        own_event = event.id in own_ids
+        linked = own_event or event.exchange in theirs or identity.identifies(event.by, event.details)
+        _plan_text(plan, identity, "audit", event.id, "by", event.by, linked)
+        details = _details(event)
+        if own_event:
+            cleaned = _scrub(plan, identity, event.id, _erase_own(plan, event.id, details), True,
+                             {*PERSONAL_FIELDS, "area"}, path="")
+        else:
+            # Another member's own name and contact details are theirs, whatever they share.
+            keep = set(IDENTIFYING_FIELDS) if event.action.startswith("member.") else set()
+            cleaned = _scrub(plan, identity, event.id, details, linked, keep, path="")
+        if cleaned != details:
+            plan.changes.setdefault(("audit", event.id), {})["details"] = json.dumps(
+                cleaned, ensure_ascii=False, sort_keys=True, default=str)
+    return plan
+
+
+def _details(event: AuditEvent) -> dict:
+    try:
+        value = json.loads(event.details)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _postcodes(area: str) -> tuple[str, ...]:
+    return tuple(m.group(0) for m in _POSTCODE.finditer(area))
+
+
+def _plan_text(plan: ErasurePlan, identity: Identity, where: str, key: int, column: str, value: str | None,
+               linked: bool) -> None:
+    if not value:
+        return
+    erase, kept = identity.scan(value, linked)
+    if erase:
+        after = _replace(value, erase)
+        plan.places.append(Place(where, key, column, value, after, tuple(value[s:e] for s, e in _merged(erase)),
+                                 tuple(value[s:e] for s, e in kept)))
+        plan.changes.setdefault((where, key), {})[column] = after
+    elif kept:
+        plan.kept.append(Place(where, key, column, value, value, (), tuple(value[s:e] for s, e in kept)))
+
+
+def _personal_values(details: dict) -> list[tuple[str, str]]:
+    """(field, text) of the personal texts in one audit event's details: `member add` stores
+    the name and area, `member edit` the old and new value of each changed field."""
+    values = [(key, details[key]) for key in (*PERSONAL_FIELDS, "area") if isinstance(details.get(key), str)]
+    for name, change in (details.get("changes") or {}).items():
+        if name in (*PERSONAL_FIELDS, "area") and isinstance(change, dict):
+            values += [(name, v) for v in (change.get("old"), change.get("new")) if isinstance(v, str)]
+    return values
+
+
+def _erase_own(plan: ErasurePlan, event_id: int, details: dict) -> dict:
+    """One of their own events: personal fields blanked, areas down to the district."""
+    cleaned = json.loads(json.dumps(details))
+
+    def erase(container: dict, key: str, path: str) -> None:
+        value = container.get(key)
+        if not isinstance(value, str) or value == ERASED or not value:
+            return
+        if key == "area":
+            if district(value) != value:
+                plan.places.append(Place("audit", event_id, path, value, district(value), _postcodes(value)))
+                container[key] = district(value)
+            return
+        plan.places.append(Place("audit", event_id, path, value, ERASED, (value,)))
+        container[key] = ERASED
+
+    for key in (*PERSONAL_FIELDS, "area"):
+        erase(cleaned, key, key)
+    for name, change in (cleaned.get("changes") or {}).items():
+        if name in (*PERSONAL_FIELDS, "area") and isinstance(change, dict):
+            for side in ("old", "new"):
+                if name == "area":
+                    erase(change, side, f"changes.{name}.{side}")
+                    continue
+                value = change.get(side)
+                if isinstance(value, str) and value and value != ERASED:
+                    plan.places.append(Place("audit", event_id, f"changes.{name}.{side}", value, ERASED, (value,)))
+                    change[side] = ERASED
+    return cleaned
+
+
+def _scrub(plan: ErasurePlan, identity: Identity, event_id: int, value: Any, linked: bool, keep: set[str],
+           path: str) -> Any:
+    """The same JSON value with every mention erased in its strings (never in its keys),
+    leaving the entries named in `keep` (and digests) as they are."""
+    if isinstance(value, str):
+        erase, kept = identity.scan(value, linked)
+        if erase:
+            after = _replace(value, erase)
+            plan.places.append(Place("audit", event_id, path or "details", value, after,
+                                     tuple(value[s:e] for s, e in _merged(erase)), tuple(value[s:e] for s, e in kept)))
+            return after
+        if kept:
+            plan.kept.append(Place("audit", event_id, path or "details", value, value, (),
+                                   tuple(value[s:e] for s, e in kept)))
+        return value
+    if isinstance(value, list):
+        return [_scrub(plan, identity, event_id, item, linked, set(), path) for item in value]
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else key
+            if key in DIGEST_KEYS or key in keep:
+                out[key] = item
+            elif key == "changes" and isinstance(item, dict):
+                out[key] = {name: change if name in keep else _scrub(plan, identity, event_id, change, linked,
+                                                                     set(), f"{inner}.{name}")
+                            for name, change in item.items()}
+            else:
+                out[key] = _scrub(plan, identity, event_id, item, linked, set(), inner)
+        return out
+    return value
+
+
+def _may_mention(column, runs: list[str]):  # type: ignore[no-untyped-def]
+    """A cheap SQL filter for rows that might mention one of `runs`, in any case: plain ASCII,
+    which both databases compare without case (SQLite's lower() and LIKE fold only ASCII).
+    Python then decides on whole words."""
+    if not runs:
+        return False
+    return or_(*[column.icontains(run, autoescape=True) for run in runs])
+
+
+# Doing it ---------------------------------------------------------------------------------------
+
+MODELS = {"member": Member, "exchange": Exchange, "listing": Listing, "audit": AuditEvent}
+
+
+def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan) -> int:
+    """Make the planned changes, re-bind every rewritten link (`chain.reseal`) and record
+    the erasure, whose audit event lists the new commitments. Returns how many stored
+    texts changed."""
+    resealed: list[list[Any]] = []
+    for (kind, key), values in sorted(plan.changes.items()):
+        row = member if kind == "member" and key == member.number else session.get(MODELS[kind], key)
+        if row is None:
+            continue
+        linked_kind = chain.EXCHANGE if kind == "exchange" else chain.AUDIT if kind == "audit" else None
+        before = chain.personal_text(linked_kind, row) if linked_kind else None
+        for column, value in values.items():
+            setattr(row, column, value)
+        if linked_kind and before is not None and chain.personal_text(linked_kind, row) != before:
+            digest = chain.reseal(linked_kind, row, before)
+            if digest is not None:
+                resealed.append([linked_kind, key, digest])
+    member.forgotten = audit.now()
+    session.flush()
+    audit.log(session, by, "member.forget", member=member.number, texts=len(plan.places),
+              **{chain.RESEALED: resealed})
+    return len(plan.places)
+
+
+def forget_member(session: Session, by: str, member: Member) -> int:
+    """UK GDPR erasure of one member, in the caller's transaction. Returns how many stored
+    texts were scrubbed."""
+    return apply_plan(session, by, member, plan_erasure(session, member))
 
 
 def erased_numbers(session: Session) -> set[int]:
@@ -81,59 +494,3 @@ def not_yet_erased(session: Session, numbers: set[int]) -> list[Member]:
     back people erased since it was made)."""
     return list(session.scalars(select(Member).where(Member.number.in_(numbers), Member.forgotten.is_(None))
                                 .order_by(Member.number)))
-
-
-PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
-IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")
-DIGEST_KEYS = frozenset({"sha256", "content", "ledger"})
-
-
-def _personal_values(details: dict) -> list[tuple[str, str]]:
-    """(field, text) of the personal texts in one audit event's details: `member add` stores
-    the name, `member edit` the old and new value of each changed field."""
-    values = [(key, details[key]) for key in PERSONAL_FIELDS if isinstance(details.get(key), str)]
-    for field, change in (details.get("changes") or {}).items():
-        if field in PERSONAL_FIELDS and isinstance(change, dict):
-            values += [(field, v) for v in (change.get("old"), change.get("new")) if isinstance(v, str)]
-    return values
-
-
-def _erase_personal(details: dict) -> bool:
-    """Blank the personal fields of one audit event's details; True if any were there."""
-    found = False
-    for key in PERSONAL_FIELDS:
-        if isinstance(details.get(key), str) and details[key] != ERASED:
-            details[key] = ERASED
-            found = True
-    for field, change in (details.get("changes") or {}).items():
-        if field in PERSONAL_FIELDS and isinstance(change, dict):
-            for side in ("old", "new"):
-                if change.get(side) not in (None, ERASED):
-                    change[side] = ERASED
-                    found = True
-    return found
-
-
-def _scrub_values(value: object, mention: "re.Pattern[str]", keep: "frozenset[str] | set[str]" = frozenset()) -> object:
-    """The same JSON value with every mention replaced in its strings (never in its keys),
-    leaving the entries named in `keep` as they are."""
-    if isinstance(value, str):
-        return mention.sub(ERASED, value)
-    if isinstance(value, list):
-        return [_scrub_values(item, mention) for item in value]
-    if isinstance(value, dict):
-        return {key: item if key in keep else _scrub_values(item, mention) for key, item in value.items()}
-    return value
-
-
-def _may_mention(column, secrets: list[str]):  # type: ignore[no-untyped-def]
-    """A cheap SQL filter for rows that might mention one of `secrets`, in any case: each
-    secret's longest run of plain ASCII, which both databases compare without case
-    (SQLite's lower() and LIKE fold only ASCII). Python then decides on whole words."""
-    runs = []
-    for secret in secrets:
-        parts = re.findall(r"[A-Za-z0-9@.+-]{2,}", secret)
-        if not parts:
-            return column.is_not(None)  # nothing plain to look for: read every row
-        runs.append(max(parts, key=len))
-    return or_(*[column.icontains(run, autoescape=True) for run in runs])

@@ -15,7 +15,7 @@ from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import _
-from timebank.ledger import audit
+from timebank.ledger import audit, chain
 from timebank.ledger import settings as settings_module
 from timebank.ledger import totals
 from timebank.ledger.balances import balances_of
@@ -114,15 +114,17 @@ def entry_rows(number: int, givers: Iterable[int], receivers: Iterable[int], min
     return rows
 
 
-EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by")
+EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by",
+                    "link", "link_hash", "salt")
 ENTRY_COLUMNS = ("exchange", "member", "role", "date", "minutes")
 BATCH_ENTRIES = 20_000
 
 
 def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
                     progress: "callable | None" = None) -> tuple[int, int]:  # type: ignore[valid-type]
-    """Append exchanges with their entries, and keep the cached balances and monthly totals
-    in step, in the caller's transaction. Returns (first number, count).
+    """Append exchanges with their entries, each a link of the chain, and keep the cached
+    balances and monthly totals in step, in the caller's transaction. Returns (first
+    number, count).
 
     Rows go through the driver's executemany in batches: SQLAlchemy's per-row parameter
     processing costs more than the database's own work for a hundred thousand rows."""
@@ -135,7 +137,9 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
         # PostgreSQL's driver takes the objects.
         return str(value) if sqlite else value
 
-    recorded_at = stored(audit.now())
+    moment = audit.now()
+    recorded_at = stored(moment)
+    links = chain.writer(session)
     day_text: dict[date, object] = {}
     balance_changes: dict[int, int] = {}
     month_changes: dict[tuple[str, str], tuple[int, int]] = {}
@@ -145,10 +149,13 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
     for count, exchange in enumerate(exchanges, 1):
         number = first + count - 1
         day = day_text.get(exchange.on) or day_text.setdefault(exchange.on, stored(exchange.on))
-        exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, exchange.reverses,
-                              recorded_at, by))
         sign = -1 if exchange.reverses is not None else 1
         rows = entry_rows(number, exchange.givers, exchange.receivers, exchange.minutes, exchange.on, sign=sign)
+        link, digest, salt = links.exchange(
+            number, exchange.on, exchange.category, exchange.minutes, exchange.reverses, moment,
+            [(entry["member"], entry["role"], exchange.on, entry["minutes"]) for entry in rows], by, exchange.note)
+        exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, exchange.reverses,
+                              recorded_at, by, link, digest, salt))
         for entry in rows:
             entries.append((number, entry["member"], entry["role"], day, entry["minutes"]))
             balance_changes[entry["member"]] = balance_changes.get(entry["member"], 0) + entry["minutes"]

@@ -2,6 +2,9 @@
 
 Amounts are whole minutes in `entries`; nothing here is ever updated or deleted except
 a member's descriptive details (and those only through the audited member commands).
+Exchanges and audit events are links of the tamper-evident chain (`canonical`, `chain`):
+their `link`, `link_hash` and `salt` are written with them and never change; erasure may
+rewrite their personal text and salt, keeping the commitment the link was made with.
 """
 
 from __future__ import annotations
@@ -9,17 +12,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,6 +38,18 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Minutes(TypeDecorator):
+    """An amount in whole minutes: 64-bit on both databases (PostgreSQL's INTEGER would
+    overflow at 35,791 hours where SQLite's would not). PostgreSQL sums 64-bit integers as
+    `numeric`; the sum comes back an int here, as on SQLite."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        return None if value is None else int(value)
 
 
 class Member(Base):
@@ -56,7 +74,7 @@ class Member(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # The sum of this member's entries, kept in the same transaction as every entry
     # written; `check` proves it. Lets balances and reports skip a scan of all entries.
-    balance_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    balance_minutes: Mapped[int] = mapped_column(Minutes, default=0, server_default="0")
 
 
 class Category(Base):
@@ -78,11 +96,15 @@ class Exchange(Base):
     date: Mapped[date] = mapped_column(Date, index=True)
     category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
     # Minutes per giver/receiver pair, as recorded; the entries carry the amounts.
-    minutes: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Minutes)
     note: Mapped[str | None] = mapped_column(Text)
     reverses: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"), unique=True)
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     recorded_by: Mapped[str] = mapped_column(Text)
+    link: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    link_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    erased_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Entry(Base):
@@ -103,7 +125,7 @@ class Entry(Base):
     # A copy of the exchange's date (never changes: exchanges are append-only) so that
     # balances as of a date need no join; `check` proves it matches.
     date: Mapped[date] = mapped_column(Date)
-    minutes: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Minutes)
 
 
 class MonthTotal(Base):
@@ -115,7 +137,7 @@ class MonthTotal(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     category: Mapped[str] = mapped_column(ForeignKey("categories.code"), primary_key=True)
     exchanges: Mapped[int] = mapped_column(Integer)
-    minutes: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Minutes)
 
 
 class Listing(Base):
@@ -159,3 +181,7 @@ class AuditEvent(Base):
     exchange: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"))
     # JSON text: what changed, for a person reading the audit.
     details: Mapped[str] = mapped_column(Text)
+    link: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    link_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    erased_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from timebank.i18n import sort_key
 from timebank.ledger import settings as settings_module
+from timebank.ledger.canonical import Seal
+from timebank.ledger.chain import seal_up_to
 from timebank.ledger.categories import CategoryName, category_names
 from timebank.ledger.dates import add_months, month_end, today
 from timebank.ledger.listings import RequestFigures, request_figures
@@ -66,6 +68,9 @@ class MonthlyReport:
     over_limit: list[MemberLine]
     credit_limit_minutes: int | None
     requests: "RequestFigures | None" = None
+    # The seal of the last link up to the month's end: paper that leaves the centre anchors
+    # the history the report was made from (`check --seal`).
+    seal: "Seal | None" = None
 
 
 def last_complete_month() -> date:
@@ -140,6 +145,7 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str)
         over_limit=over,
         credit_limit_minutes=limit,
         requests=request_figures(session, start, end),
+        seal=seal_up_to(session, end),
     )
 
 

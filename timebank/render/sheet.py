@@ -166,6 +166,7 @@ ACTION_WORDS = {
     "request.add": N_("Request added"), "request.remove": N_("Request closed"), "request.met": N_("Request met"),
     "request.reopen": N_("Request reopened"), "listings.close": N_("Listings closed"),
     "import.members": N_("Members imported"), "import.exchanges": N_("Exchanges imported"),
+    "import.timeoverflow": N_("Moved in from TimeOverflow"), "ledger.chain": N_("History chain begun"),
 }
 
 

@@ -376,6 +376,10 @@ def monthly(report: Any, with_names: bool = False) -> Report:
             parts += [Line(_over(line)) for line in report.over_limit]
         else:
             parts.append(Line(_say(N_("No member is over the credit limit."))))
+    seal = report.seal.text if report.seal is not None else None
+    parts.append(Field("seal", seal, CODE,
+                       _say(N_("Seal of the history to the end of the month: {seal}"), seal=seal) if seal
+                       else _say(N_("Seal of the history to the end of the month: none (nothing recorded by then)"))))
     return Report(parts, csv=csv)
 
 
@@ -527,6 +531,51 @@ def categories(rows: list, lang: str) -> Sheet:
                  title=_say(N_("Categories")))
 
 
+def seal_line(seal: Any, w: Words) -> str:
+    """The seal to write down: the chain's last link and the start of its hash."""
+    if seal is None:
+        return w._("Seal: none yet (nothing has been recorded).")
+    return w._("Seal: {seal}").format(seal=seal.text)
+
+
+def erasure_preview(plan: Any) -> Report:
+    """What `member forget` would erase, and where; and the mentions it would keep."""
+    columns = [col("where", N_("Where"), SAY), col("erased", N_("Erased"), TEXT),
+               col("after", N_("Becomes"), TEXT)]
+    rows = [{"where": _place(p), "erased": " · ".join(p.erased), "after": p.after} for p in plan.places]
+    parts: list[Any] = [
+        Line(plural("Erasing member {number} changes {count} stored text:",
+                    "Erasing member {number} changes {count} stored texts:", len(plan.places), number=plan.member),
+             bold=True),
+        Sheet(columns, rows)]
+    if plan.kept:
+        parts.append(Line(plural("{count} text mentions one of their names but is kept (the name is part of "
+                                 "another name, or stands alone in a text not about them):",
+                                 "{count} texts mention one of their names but are kept (the name is part of "
+                                 "another name, or stands alone in a text not about them):", len(plan.kept)),
+                          bold=True))
+        parts.append(Sheet([col("where", N_("Where"), SAY), col("kept", N_("Kept"), TEXT),
+                            col("text", N_("Text"), TEXT)],
+                           [{"where": _place(p), "kept": " · ".join(p.kept), "text": p.before} for p in plan.kept]))
+    return Report(parts)
+
+
+PLACES = {"member": N_("member {key}: {field}"), "exchange": N_("exchange {key}: {field}"),
+          "listing": N_("listing {key}: {field}"), "audit": N_("audit event {key}: {field}")}
+
+
+# Stored columns by the words a coordinator knows them by; keys inside an audit event's
+# details ("changes.note.old") are shown as they are.
+FIELDS = {"name": N_("name"), "email": N_("email"), "phone": N_("phone number"), "note": N_("note"),
+          "area": N_("area"), "sort_as": N_("sort-as name"), "recorded_by": N_("recorded by"), "by": N_("by")}
+
+
+def _place(place: Any):  # type: ignore[no-untyped-def]
+    label = FIELDS.get(place.field)
+    field = (lambda w: w._(label)) if label else place.field
+    return _say(PLACES[place.where], key=place.key, field=field)
+
+
 def checks(results: list) -> Report:
     parts: list[Any] = []
     for result in results:
@@ -604,6 +653,8 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
         "settings.set": lambda: w._("Changed {setting} from '{old}' to '{new}'").format(
             setting=setting_words(d.get("key") or "", w), old=d.get("old", ""), new=d.get("new", "")),
         "member.forget": lambda: w._("Erased the personal details of member {member}").format(member=member),
+        "ledger.chain": lambda: w._("Began the tamper-evident chain over the {count} earlier exchanges and "
+                                    "events").format(count=d.get("links", 0)),
         "ledger.restore": lambda: w._("Restored the ledger from {file}").format(file=d.get("file", "")),
         "import.members": lambda: w.ngettext("Imported {rows} row of members from {file}",
                                              "Imported {rows} rows of members from {file}",

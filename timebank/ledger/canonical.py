@@ -1,0 +1,270 @@
+"""The canonical form of the ledger's history, version 1: the exact bytes each link of the
+chain hashes. Pure functions, no database: the write path, `check`, the upgrade that
+builds the chain for older ledgers and any outside verifier compute the same bytes.
+
+The chain
+---------
+Every exchange (with its entries) and every audit event is one link, numbered 1, 2, 3, ...
+in the order the writers wrote them (writers take turns: BEGIN IMMEDIATE on SQLite, an
+advisory lock on PostgreSQL). Within one transaction links follow the order of writing.
+
+    hash(link n) = SHA-256( hash(link n-1) || content(link n) )      hash(link 0) = 32 zero bytes
+
+content(link) is the UTF-8 encoding of a JSON array, written without whitespace, with
+integers in decimal, strings NFC-normalised and escaped minimally (`"` `\\` and control
+characters; other characters as themselves), `null` for nothing -- the serialisation RFC
+8785 (JCS) gives an array of integers, strings and nulls:
+
+    [1, link, "exchange", number, date, category, minutes, reverses, recorded_at,
+        [[member, role, date, minutes], ...], commitment]
+    [1, link, "audit", id, at, action, member, exchange, commitment]
+
+- `1` is this version of the form. A later version starts with its own number.
+- dates are ISO `YYYY-MM-DD`; moments ISO `YYYY-MM-DDTHH:MM:SS` in UTC, with `.ffffff`
+  only when the microseconds are not zero.
+- an exchange's entries are sorted: givers before receivers, then by member number.
+- `reverses`, `member`, `exchange` are integers or null.
+
+Personal text: commitments
+--------------------------
+What erasure may rewrite -- the exchange's `recorded_by` and `note`, the audit event's
+`by` and `details` (a JSON text that holds names, reasons, file names) -- enters the link
+only as a salted commitment:
+
+    commitment = lowercase hex of SHA-256( salt || UTF-8 of the JSON array [recorded_by, note] )
+                                           (an audit event: [by, details])
+
+The 16-byte random salt is stored beside the row. Without it the commitment says nothing
+about the text (a name cannot be guessed and tried). Erasure rewrites the text, keeps the
+commitment the link was made with (`erased_commitment`), draws a new salt, and lists the
+new commitment in its own `member.forget` audit event -- a later link -- so the rewritten
+text is bound by the chain again and the old text and salt are gone.
+
+Seals
+-----
+A seal names a link and the start of its hash: `#1532 3f9a2b71c0de55c2` (16 hex digits,
+64 bits). `timebank check --seal SEAL` proves that the ledger still holds exactly the
+history up to that link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+VERSION = 1
+GENESIS = bytes(32)
+SALT_BYTES = 16
+SEAL_DIGITS = 16
+MIN_SEAL_DIGITS = 8
+
+_sha256 = hashlib.sha256
+
+
+def nfc(value: str) -> str:
+    if value.isascii() or unicodedata.is_normalized("NFC", value):
+        return value
+    return unicodedata.normalize("NFC", value)
+
+
+def string(value: str | None) -> str:
+    """A JSON string (or null) in the canonical form."""
+    return "null" if value is None else encode_basestring(nfc(value))  # type: ignore[no-any-return]
+
+
+def integer(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+def day_text(value: date | str) -> str:
+    """A date as ISO text: a `date`, or the text SQLite keeps ('2026-11-24')."""
+    if isinstance(value, str):
+        # As SQLAlchemy reads it: the date at the start of the text.
+        return date.fromisoformat(value[:10]).isoformat()
+    return value.isoformat()
+
+
+def moment_text(value: datetime | str) -> str:
+    """A moment as ISO text (seconds, and microseconds only when there are some): a
+    `datetime`, or the text SQLite keeps ('2026-11-24 10:00:00[.000000]')."""
+    if isinstance(value, str):
+        if len(value) == 19 and value[10] == " ":
+            return value[:10] + "T" + value[11:]
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            return value[:10] + "T" + (value[11:19] if value.endswith(".000000") else value[11:])
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=None).isoformat(sep="T")
+
+
+def personal_bytes(personal: tuple[str | None, ...]) -> bytes:
+    return ("[" + ",".join([string(part) for part in personal]) + "]").encode("utf-8")
+
+
+def commitment(salt: bytes, personal: tuple[str | None, ...]) -> bytes:
+    """The salted commitment to a row's personal text (32 bytes)."""
+    return _sha256(bytes(salt) + personal_bytes(personal)).digest()
+
+
+# The content of a link, as %-templates: (version, link, number or id, ...). `verify` fills
+# them in directly for speed; the functions below are the reference.
+EXCHANGE_FORMAT = '[%d,%d,"exchange",%d,%s,%s,%d,%s,%s,[%s],"%s"]'
+ENTRY_FORMAT = "[%d,%s,%s,%d]"
+AUDIT_FORMAT = '[%d,%d,"audit",%d,%s,%s,%s,%s,"%s"]'
+ROLES = {"giver": '"giver"', "receiver": '"receiver"'}
+
+
+def entries_text(entries: list[tuple[int, str, str, int]], day: str) -> str:
+    """An exchange's entries (member, role, canonical date, minutes) in canonical order."""
+    quoted_day = string(day)
+    return ",".join([ENTRY_FORMAT % (member, ROLES.get(role) or string(role),
+                                     quoted_day if entry_day == day else string(entry_day), amount)
+                     for member, role, entry_day, amount in sorted(entries, key=_entry_order)])
+
+
+def exchange_content(link: int, number: int, day: str, category: str, minutes: int, reverses: int | None,
+                     recorded_at: str, entries: list[tuple[int, str, str, int]], committed: bytes) -> bytes:
+    """The bytes of an exchange's link. `day`, `recorded_at` and each entry's date are
+    already canonical text (`day_text`, `moment_text`); entries are (member, role, date,
+    minutes) in any order."""
+    return (EXCHANGE_FORMAT % (VERSION, link, number, string(day), string(category), minutes, integer(reverses),
+                               string(recorded_at), entries_text(entries, day), committed.hex())).encode("utf-8")
+
+
+def _entry_order(entry: tuple[int, str, str, int]) -> tuple:
+    return (entry[1] != "giver", entry[1], entry[0], entry[3], entry[2])
+
+
+def audit_content(link: int, event_id: int, at: str, action: str, member: int | None, exchange: int | None,
+                  committed: bytes) -> bytes:
+    return (AUDIT_FORMAT % (VERSION, link, event_id, string(at), string(action), integer(member), integer(exchange),
+                            committed.hex())).encode("utf-8")
+
+
+class TextCache:
+    """Canonical texts worked out once: days (a million exchanges share a thousand),
+    categories, actions, who recorded, and the last moment (an import's rows share one)."""
+
+    def __init__(self) -> None:
+        self.days: dict[Any, tuple[str, str]] = {}
+        self.quoted: dict[Any, str] = {}
+        self.personal: dict[Any, bytes] = {}
+        self.last_moment: tuple[Any, str] = (None, "")
+
+    def day(self, value: Any) -> tuple[str, str]:
+        """(ISO text, JSON string) of a date."""
+        found = self.days.get(value)
+        if found is None:
+            iso = day_text(value)
+            found = self.days[value] = (iso, string(iso))
+        return found
+
+    def quote(self, value: str) -> str:
+        found = self.quoted.get(value)
+        if found is None:
+            found = self.quoted[value] = string(value)
+        return found
+
+    def moment(self, value: Any) -> str:
+        raw, quoted = self.last_moment
+        if value != raw or raw is None:
+            quoted = string(moment_text(value))
+            self.last_moment = (value, quoted)
+        return quoted
+
+    def two_entries(self, quoted_day: str, giver: int, given: int, receiver: int, taken: int) -> str:
+        """The entries of the common exchange (one giver, one receiver, on its own day), as
+        `entries_text` would write them."""
+        return (ENTRY_FORMAT % (giver, '"giver"', quoted_day, given) + ","
+                + ENTRY_FORMAT % (receiver, '"receiver"', quoted_day, taken))
+
+    def recorder(self, by: str | None, note: str | None) -> bytes:
+        """The personal text of an exchange, as committed: who recorded it changes rarely."""
+        if note is None:
+            found = self.personal.get(by)
+            if found is None:
+                found = self.personal[by] = personal_bytes((by, None))
+            return found
+        return personal_bytes((by, note))
+
+
+def link_hash(previous: bytes, content: bytes) -> bytes:
+    return _sha256(bytes(previous) + content).digest()
+
+
+class Salts:
+    """Random salts, drawn from the operating system a thousand at a time (one system call
+    per salt would cost more than the hashing of an imported row)."""
+
+    def __init__(self) -> None:
+        self._pool = b""
+        self._at = 0
+
+    def __call__(self) -> bytes:
+        if self._at >= len(self._pool):
+            self._pool, self._at = os.urandom(SALT_BYTES * 1024), 0
+        salt = self._pool[self._at:self._at + SALT_BYTES]
+        self._at += SALT_BYTES
+        return salt
+
+
+new_salt = Salts()
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A link of the chain and its hash: what paper and files carry to anchor the history."""
+
+    link: int
+    hash: bytes
+
+    @property
+    def text(self) -> str:
+        return f"#{self.link} {self.hash.hex()[:SEAL_DIGITS]}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class SealQuery:
+    """A seal as a person typed it: the link, and the hex digits they gave (a prefix, and
+    after an ellipsis a suffix)."""
+
+    link: int
+    prefix: str
+    suffix: str = ""
+
+    def matches(self, digest: bytes) -> bool:
+        text = digest.hex()
+        if self.suffix:
+            # 'prefix…suffix' abbreviates the seal as printed (its 16 digits).
+            printed = text[:SEAL_DIGITS]
+            return (len(self.prefix) + len(self.suffix) <= SEAL_DIGITS and printed.startswith(self.prefix)
+                    and printed.endswith(self.suffix))
+        return text.startswith(self.prefix)
+
+    @property
+    def text(self) -> str:
+        return f"#{self.link} {self.prefix}" + (f"…{self.suffix}" if self.suffix else "")
+
+
+_SEAL = re.compile(r"#?\s*(\d{1,18})\s+([0-9a-f\s]*?)\s*(?:(?:…|\.\.\.)\s*([0-9a-f\s]*))?")
+
+
+def parse_seal(text: str) -> SealQuery | None:
+    """'#1532 3f9a2b71c0de55c2', '1532 3f9a 2b71 c0de 55c2', '#1532 3f9a…c2' or the full hash;
+    None if it is not a seal, or gives fewer than 8 hex digits (too few to prove anything)."""
+    match = _SEAL.fullmatch(text.strip().lower())
+    if not match:
+        return None
+    prefix = re.sub(r"\s", "", match.group(2) or "")
+    suffix = re.sub(r"\s", "", match.group(3) or "")
+    if len(prefix) + len(suffix) < MIN_SEAL_DIGITS or len(prefix) + len(suffix) > 64 or int(match.group(1)) < 1:
+        return None
+    return SealQuery(int(match.group(1)), prefix, suffix)

@@ -1,0 +1,290 @@
+"""The tamper-evident chain kept in the ledger: appending links as exchanges and audit
+events are written, linking the rows of a ledger made before the chain (the upgrade) or
+loaded in bulk (bench), re-binding text that erasure rewrote, and reading seals.
+
+The bytes each link hashes are defined in `canonical`; `verify` walks the whole chain for
+`check`. Links are written in the same transaction as their rows, by the one writer whose
+turn it is, so the chain's order is the writers' order on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from timebank.ledger import canonical
+from timebank.ledger.canonical import Seal, TextCache, commitment, moment_text, new_salt
+
+_sha256 = hashlib.sha256
+
+EXCHANGE = "exchange"
+AUDIT = "audit"
+
+# The key under which a `member.forget` event lists the commitments of the texts it rewrote:
+# [[kind, key, hex], ...] (kind "exchange" or "audit").
+RESEALED = "resealed"
+
+
+def _head(connection: Connection) -> tuple[int, bytes]:
+    """The last link and its hash (0 and the genesis hash for an empty chain)."""
+    best = (0, canonical.GENESIS)
+    for table in ("exchanges", "audit"):
+        row = connection.execute(text(
+            f"SELECT link, link_hash FROM {table} WHERE link = (SELECT max(link) FROM {table})")).first()
+        if row is not None and row[0] > best[0]:
+            best = (int(row[0]), bytes(row[1]))
+    return best
+
+
+class ChainWriter:
+    """Appends links for one transaction (the writer holds the ledger's write lock, so no
+    one else appends until it commits). An import links a hundred thousand exchanges: the
+    texts they share (days, categories, the moment, who recorded) are worked out once."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._head: tuple[int, bytes] | None = None
+        self.texts = TextCache()
+
+    @property
+    def head(self) -> tuple[int, bytes]:
+        if self._head is None:
+            self._head = _head(self.connection)
+        return self._head
+
+    def _append(self, content_for: Any) -> tuple[int, bytes]:
+        link, previous = self.head
+        link += 1
+        digest = _sha256(previous + content_for(link)).digest()
+        self._head = (link, digest)
+        return link, digest
+
+    def exchange(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
+                 recorded_at: datetime | str, entries: Iterable[tuple[int, str, date | str, int]],
+                 recorded_by: str | None, note: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
+        """The next link for an exchange: (link, hash, salt). The bytes are those of
+        `canonical.exchange_content`, filled in from the shared texts."""
+        texts = self.texts
+        salt = salt or new_salt()
+        committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
+        day_iso, quoted_day = texts.day(day)
+        rows = list(entries)
+        if (len(rows) == 2 and rows[0][1] == "giver" and rows[1][1] == "receiver" and rows[0][2] == day
+                and rows[1][2] == day):
+            listed = texts.two_entries(quoted_day, int(rows[0][0]), int(rows[0][3]), int(rows[1][0]),
+                                       int(rows[1][3]))
+        else:
+            listed = canonical.entries_text([(int(m), role, texts.day(d)[0], int(amount))
+                                             for m, role, d, amount in rows], day_iso)
+        moment = texts.moment(recorded_at)
+        quoted_category = texts.quote(category)
+        link, digest = self._append(lambda link: (canonical.EXCHANGE_FORMAT % (
+            canonical.VERSION, link, number, quoted_day, quoted_category, int(minutes),
+            "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"))
+        return link, digest, salt
+
+    def audit(self, event_id: int, at: datetime | str, action: str, member: int | None, exchange: int | None,
+              by: str | None, details: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
+        """The next link for an audit event: (link, hash, salt)."""
+        salt = salt or new_salt()
+        committed = commitment(salt, (by, details))
+        link, digest = self._append(lambda link: canonical.audit_content(
+            link, event_id, moment_text(at), action, member, exchange, committed))
+        return link, digest, salt
+
+
+def writer(session: Session) -> ChainWriter:
+    """The chain writer of this session's transaction."""
+    # A session is one transaction here (`db.writing`): its writer's idea of the chain's
+    # head holds until it commits.
+    current = session.info.get("chain_writer")
+    if current is None:
+        current = session.info["chain_writer"] = ChainWriter(session.connection())
+    return current
+
+
+# Linking rows written without links: a ledger made before the chain, or a bulk load ---------
+
+CHUNK = 20_000
+
+
+def _mark(connection: Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def _chunks(connection: Connection, query: str, key: str) -> Iterator[Any]:
+    """Rows of `query` (which selects rows with no link, `key` first) in key order, read a
+    chunk at a time so that updates never run while a read is open on the same table.
+    Plain driver rows: a million of SQLAlchemy's cost more than the hashing."""
+    last = -1
+    mark = _mark(connection)
+    while True:
+        rows = connection.exec_driver_sql(f"{query} AND {key} > {mark} ORDER BY {key} LIMIT {CHUNK}",
+                                          (last,)).fetchall()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def _unlinked_exchanges(connection: Connection) -> Iterator[tuple]:
+    """Exchanges without a link, each with its entries."""
+    exchanges = _chunks(connection, "SELECT number, date, category, minutes, note, reverses, recorded_at, "
+                                    "recorded_by FROM exchanges WHERE link IS NULL", "number")
+    pending: list = []
+    for row in exchanges:
+        pending.append(row)
+        if len(pending) >= CHUNK:
+            yield from _with_entries(connection, pending)
+            pending = []
+    if pending:
+        yield from _with_entries(connection, pending)
+
+
+def _with_entries(connection: Connection, rows: list) -> Iterator[tuple]:
+    mark = _mark(connection)
+    entries: dict[int, list[tuple]] = {}
+    for exchange, member, role, day, minutes in connection.exec_driver_sql(
+            f"SELECT exchange, member, role, date, minutes FROM entries WHERE exchange BETWEEN {mark} AND {mark} "
+            "ORDER BY exchange, id", (rows[0][0], rows[-1][0])):
+        entries.setdefault(exchange, []).append((member, role, day, minutes))
+    for row in rows:
+        yield (*row, entries.get(row[0], []))
+
+
+def link_unlinked(connection: Connection) -> int:
+    """Give every exchange and audit event that has no link one, after the chain's last
+    link: in the order they were written (by time; exchanges by number and events by id,
+    an exchange before an event of the same second). For the upgrade that builds the
+    chain of an older ledger and for bulk loads (bench); never used by an everyday write,
+    which links its own rows. Returns the number of links added."""
+    chain = ChainWriter(connection)
+    exchanges = _unlinked_exchanges(connection)
+    events = _chunks(connection, "SELECT id, at, \"by\", action, member, exchange, details FROM audit "
+                                 "WHERE link IS NULL", "id")
+    exchange_updates: list[tuple] = []
+    audit_updates: list[tuple] = []
+    added = 0
+
+    def timed(row: Any, at: int) -> tuple[Any, str] | None:
+        return None if row is None else (row, moment_text(row[at]))
+
+    next_exchange, next_event = timed(next(exchanges, None), 6), timed(next(events, None), 1)
+    while next_exchange is not None or next_event is not None:
+        if next_event is None or (next_exchange is not None and next_exchange[1] <= next_event[1]):
+            number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange[0]
+            link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
+                                                recorded_by, note)
+            exchange_updates.append((link, digest, salt, number))
+            next_exchange = timed(next(exchanges, None), 6)
+        else:
+            event_id, at, by, action, member, exchange, details = next_event[0]
+            link, digest, salt = chain.audit(event_id, at, action, member, exchange, by, details)
+            audit_updates.append((link, digest, salt, event_id))
+            next_event = timed(next(events, None), 1)
+        added += 1
+        # The chunked reads ask for rows with no link past the last key read, so rows
+        # updated here are never read twice.
+        if len(exchange_updates) >= CHUNK:
+            _store_links(connection, "exchanges", "number", exchange_updates)
+        if len(audit_updates) >= CHUNK:
+            _store_links(connection, "audit", "id", audit_updates)
+    _store_links(connection, "exchanges", "number", exchange_updates)
+    _store_links(connection, "audit", "id", audit_updates)
+    return added
+
+
+def _store_links(connection: Connection, table: str, key: str, updates: list[tuple]) -> None:
+    if updates:
+        mark = _mark(connection)
+        connection.exec_driver_sql(f"UPDATE {table} SET link = {mark}, link_hash = {mark}, salt = {mark} "
+                                   f"WHERE {key} = {mark}", updates)
+        updates.clear()
+
+
+# Erasure: re-binding rewritten text -------------------------------------------------------------
+
+def personal_text(kind: str, row: Any) -> tuple[str | None, str | None]:
+    """The text of a row that enters its link only as a commitment."""
+    return (row.recorded_by, row.note) if kind == EXCHANGE else (row.by, row.details)
+
+
+def reseal(kind: str, row: Any, before: tuple[str | None, str | None]) -> str | None:
+    """After erasure rewrote a linked row's personal text (it was `before`): keep the
+    commitment its link was made with, draw a new salt (the old one goes with the old
+    text) and return the hex of the new commitment, for the erasure's audit event to bind.
+    None for a row that is not on the chain."""
+    if row.link is None or row.salt is None:
+        return None
+    if row.erased_commitment is None:
+        row.erased_commitment = commitment(row.salt, before)
+    row.salt = new_salt()
+    return commitment(row.salt, personal_text(kind, row)).hex()
+
+
+def resealed_in(details: str) -> list[tuple[str, int, str]]:
+    """The (kind, key, commitment hex) an erasure event's details list."""
+    try:
+        listed = json.loads(details).get(RESEALED) or []
+    except (ValueError, AttributeError):
+        return []
+    return [(str(kind), int(key), str(digest)) for kind, key, digest in listed
+            if isinstance(key, int) and isinstance(digest, str)]
+
+
+# Seals ----------------------------------------------------------------------------------------------
+
+def current_seal(session: Session) -> Seal | None:
+    """The seal of the chain's last link (None while the chain is empty)."""
+    link, digest = _head(session.connection())
+    return Seal(link, digest) if link else None
+
+
+def seal_up_to(session: Session, day: date) -> Seal | None:
+    """The seal of the last link up to the end of `day`: the chain up to there holds every
+    exchange dated on or before it (recorded then or since) and every audit event made by
+    then. A report or file for a period ending on `day` prints it; a later change to the
+    history it was made from breaks that seal (`check --seal`). None if there is no such link."""
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    # Exchanges newest first along the primary key (their links rise with their numbers):
+    # the answer is near the end for a recent day, and SQLite would otherwise walk the
+    # date index over every earlier exchange. Events by their time, from the index on it
+    # (links rise with time, as the writers take turns).
+    plus = "+" if sqlite else ""
+    after = datetime.combine(day + timedelta(days=1), time.min)
+    candidates = [
+        connection.execute(text(f"SELECT link, link_hash FROM exchanges WHERE {plus}date <= :day "
+                                "AND link IS NOT NULL ORDER BY number DESC LIMIT 1"),
+                           {"day": day.isoformat() if sqlite else day}).first(),
+        connection.execute(text("SELECT link, link_hash FROM audit WHERE at < :after "
+                                "AND link IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1"),
+                           {"after": str(after) if sqlite else after}).first()]
+    found = [row for row in candidates if row is not None]
+    if not found:
+        return None
+    link, digest = max(found, key=lambda row: row[0])
+    return Seal(int(link), bytes(digest))
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    kind: str    # "exchange" or "audit"
+    key: int     # the exchange's number or the event's id
+    hash: bytes
+
+
+def find_link(session: Session, link: int) -> LinkRef | None:
+    for kind, table, key in ((EXCHANGE, "exchanges", "number"), (AUDIT, "audit", "id")):
+        row = session.connection().execute(text(f"SELECT {key}, link_hash FROM {table} WHERE link = :link"),
+                                           {"link": link}).first()
+        if row is not None:
+            return LinkRef(kind, int(row[0]), bytes(row[1] or b""))
+    return None
