@@ -21,7 +21,7 @@ from timebank.ledger import totals
 from timebank.ledger.balances import balances_of
 from timebank.ledger.categories import CategoryName, category_names, find_category
 from timebank.ledger.dates import today
-from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
+from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, OverLimit, Refused
 from timebank.ledger.hours import format_hours
 from timebank.ledger.members import require_member_on
 from timebank.ledger.models import Entry, Exchange, Member
@@ -77,10 +77,12 @@ def overdrawn_receivers(session: Session, settings: Settings, receivers: list[Me
         after = current.get(receiver.number, 0) - per_receiver
         if settings_module.below_limit(settings, receiver.kind, after):
             if not allow_overdraft:
-                raise Refused(_("{name} (#{number}) would have a balance of {after} hours, below the credit "
-                                "limit of -{limit} hours. Use --allow-overdraft to record it anyway.").format(
-                    name=message_name(receiver), number=receiver.number, after=format_hours(after),
-                    limit=format_hours(settings.credit_limit_minutes)))
+                reason = _("{name} (#{number}) would have a balance of {after} hours, below the credit limit of "
+                           "-{limit} hours.").format(name=message_name(receiver), number=receiver.number,
+                                                     after=format_hours(after),
+                                                     limit=format_hours(settings.credit_limit_minutes))
+                raise OverLimit(reason + " " + _("Use --allow-overdraft to record it anyway."),
+                                reason + " " + _("Record it anyway?"), reason)
             overdrawn.append(receiver.number)
     return overdrawn
 

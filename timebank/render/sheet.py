@@ -186,6 +186,17 @@ def signed_hours(minutes: int) -> str:
     return f"+{text}" if minutes > 0 else text
 
 
+def duration_words(minutes: int, words: Words) -> str:
+    """An amount as a person says it: '1 awr 30 munud', '1 hour 30 minutes', '45 minutes'."""
+    hours, rest = divmod(abs(minutes), 60)
+    said = []
+    if hours:
+        said.append(words.ngettext("{count} hour", "{count} hours", hours).format(count=hours))
+    if rest or not hours:
+        said.append(words.ngettext("{count} minute", "{count} minutes", rest).format(count=rest))
+    return ("-" if minutes < 0 else "") + " ".join(said)
+
+
 def value_of(row: dict[str, Any], column: Column) -> Any:
     return row.get(column.source or column.key)
 
@@ -278,4 +289,4 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
 
 
 __all__ = ["Column", "col", "Sheet", "Field", "Line", "Chart", "Report", "Part", "table_cell", "file_cell",
-           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "value_of", "field"]
+           "json_cell", "member_words", "kind_words", "duration_words", "shown_text", "signed_hours", "value_of", "field"]

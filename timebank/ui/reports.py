@@ -1,0 +1,134 @@
+"""Reports: the monthly report and a member's statement, on screen, with the chart of the
+last twelve months."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Static
+
+from timebank.i18n import N_
+from timebank.ledger.dates import add_months, month_end, report_end, today
+from timebank.ledger.reports import last_complete_month
+from timebank.render import views
+from timebank.ui import reading
+from timebank.ui.base import Notice, Page, attempt
+from timebank.ui.draw import report_widgets
+
+# Where the files for members and funders will plug in: each a function that writes the
+# file and returns a line saying where, or None while this build has no such writer. The
+# statement PDF and the funder workbook are being built elsewhere; when they land they
+# are wired here and their keys appear (see `Reports.check_action`).
+WRITERS: dict[str, Callable[..., str] | None] = {"statement_pdf": None, "month_pdfs": None, "workbook": None}
+
+
+class Body(VerticalScroll):
+    BINDINGS = [Binding("left_square_bracket", "screen.month(-1)", N_("Month before")),
+                Binding("right_square_bracket", "screen.month(1)", N_("Month after")),
+                Binding("m", "screen.monthly", N_("Monthly report")),
+                Binding("s", "screen.find", N_("Statement")),
+                Binding("p", "screen.write('statement_pdf')", N_("Statement PDF")),
+                Binding("P", "screen.write('month_pdfs')", N_("Month's statements PDF")),
+                Binding("w", "screen.write('workbook')", N_("Funder workbook"))]
+
+
+class Reports(Page):
+    AUTO_FOCUS = "Body"
+    BINDINGS = [Binding("escape", "body", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.month = last_complete_month()
+        self.member: str | None = None
+
+    def compose(self) -> ComposeResult:
+        words = self.words
+        with Horizontal(classes="filters"):
+            yield Label(words._("Statement for"))
+            yield Input(id="member", compact=True, placeholder=words._("a member's name or number; Enter shows it"))
+        yield Body(id="body")
+        yield Notice(id="notice")
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        from timebank.ui.base import translate_bindings
+
+        translate_bindings(self.query_one(Body), self.words)
+
+    def reload(self) -> None:
+        self.call_after_refresh(self.show)
+
+    async def show(self) -> None:
+        words, notice = self.words, self.query_one(Notice)
+        first, last = self.month, month_end(self.month)
+        report: Any
+        if self.member:
+            member = self.member
+            result = attempt(words, notice, lambda: reading.member_statement(
+                self.ledger, member, first, report_end(first, last), words.lang))
+            report = views.statement(result) if result is not None else None
+        else:
+            result = attempt(words, notice, lambda: reading.monthly(self.ledger, first, words.lang))
+            report = views.monthly(result) if result is not None else None
+        if report is None:
+            return
+        body = self.query_one(Body)
+        await body.remove_children()
+        await body.mount_all(report_widgets(report, words, max(self.app.size.width - 4, 40)))
+        body.scroll_home(animate=False)
+        if self.focused is None:
+            body.focus()
+
+    def show_statement(self, member: str) -> None:
+        self.query_one("#member", Input).value = member
+        self.member = member
+        self.query_one(Notice).clear()
+        self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(Notice).clear()
+        self.member = event.value.strip() or None
+        self.reload()
+        self.query_one(Body).focus()
+
+    def action_month(self, step: int) -> None:
+        month = add_months(self.month, step)
+        if month > today():
+            return
+        self.month = month
+        self.query_one(Notice).clear()
+        self.reload()
+
+    def action_monthly(self) -> None:
+        self.member = None
+        self.query_one("#member", Input).value = ""
+        self.reload()
+
+    def action_find(self) -> None:
+        self.query_one("#member", Input).focus()
+
+    def action_body(self) -> None:
+        self.query_one(Body).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A file's key is there only when this build can write the file."""
+        if action == "write":
+            return WRITERS.get(str(parameters[0])) is not None
+        return True
+
+    def action_write(self, kind: str) -> None:
+        writer = WRITERS.get(kind)
+        if writer is None:
+            return
+        notice = self.query_one(Notice)
+        said = attempt(self.words, notice, lambda: writer(self.app, self.month, self.member))
+        if said:
+            notice.say(said)
+
+
+__all__ = ["Reports", "WRITERS", "Text"]
