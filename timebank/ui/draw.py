@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from timebank.i18n import Words
 from timebank.ledger.hours import format_hours
 from timebank.render.sheet import TABLE, Chart, Field, Line, Report, Sheet, table_cell, value_of
-from timebank.render.table import fit
+from timebank.render.table import fit, name_floors
 
 
 def cell_text(row: dict[str, Any], column: Any, words: Words) -> str:
@@ -40,7 +40,10 @@ def fill_table(table: DataTable, sheet: Sheet, words: Words, width: int, *, key:
     if sheet.footer is not None:
         feet = [_foot(sheet.footer[c.key], c, words) if c.key in sheet.footer else "" for c in columns]
     # A heading on the screen stays on one line (the command line's may wrap at its spaces).
-    keep, widths = fit(columns, [h.replace(" ", "_") for h in heads], cells, feet, width)
+    # A DataTable pads each cell by one on both sides (the command line puts two spaces
+    # between columns, none at the edges) and keeps two columns for its scroll bar.
+    keep, widths = fit(columns, [h.replace(" ", "_") for h in heads], cells, feet, width - 4,
+                       name_floors(shown, columns, words))
     table.clear(columns=True)
     for i in keep:
         head = Text(_cut(heads[i], widths[i]), justify="right" if columns[i].right else "left")
