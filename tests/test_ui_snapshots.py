@@ -61,7 +61,9 @@ def compare(snap_compare: Any, bank: Cli, lang: str, size: tuple[int, int], run_
 
 
 async def settle(pilot: Any) -> None:
+    """Let the screen finish: reads in the background, then every message."""
     for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

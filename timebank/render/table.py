@@ -87,7 +87,11 @@ def fit(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list
     """Which columns to show and how wide, so that no row wraps: empty columns go; free
     text is cut short with an ellipsis; then the least needed columns are dropped. Names,
     numbers and dates are never cut."""
-    from rich.cells import cell_len
+    from rich.cells import cell_len as rich_cell_len
+
+    def cell_len(text: str) -> int:
+        # Plain ASCII is one cell a character (most cells: numbers, dates, hours).
+        return len(text) if text.isascii() else rich_cell_len(text)
 
     natural = []
     for i, column in enumerate(columns):

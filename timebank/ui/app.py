@@ -23,12 +23,14 @@ Screen { layout: vertical; }
 #figures { padding: 0 1; }
 .report-text { padding: 0 1; }
 .report-table { height: auto; max-height: 100%; margin: 0 1 1 1; }
-#ring, #requests { height: auto; max-height: 12; margin: 0 1; }
+#ring, #requests { height: auto; max-height: 12; }
+.list-head { padding: 0 1; }
 #search { margin: 0 1; }
-MemberTable, ExchangeTable { height: 1fr; margin: 0 1; }
+#members, #exchanges { height: 1fr; }
 Notice { height: auto; max-height: 8; padding: 0 1; }
 Notice.error { color: $error; text-style: bold; }
 Notice.done { color: $success; }
+Record Notice { height: 6; }
 .form { grid-size: 3; grid-columns: 16 1fr 1fr; grid-rows: auto; grid-gutter: 0 1; height: auto; padding: 1 1 0 1; }
 .form Label { width: 100%; }
 .hint { color: $text-muted; }

@@ -92,7 +92,8 @@ class Notice(Static):
     def say(self, text: str, *, error: bool = False) -> None:
         self.set_class(error, "error")
         self.set_class(not error and bool(text), "done")
-        self.update(Text(text))
+        # A notice of fixed height needs no new layout of the page (a keystroke's worth of time).
+        self.update(Text(text), layout=self.styles.height is None or self.styles.height.is_auto)
 
     def clear(self) -> None:
         self.say("")
@@ -142,12 +143,46 @@ class Page(Screen[None]):
     def by(self) -> str:
         return self.app.by  # type: ignore[attr-defined, no-any-return]
 
+    asking = False
+
+    def ask(self, question: Any, answered: Callable[[Any], None]) -> None:
+        """Put a question (a modal screen) over this page; the page is not read again when
+        it comes back from the question (the answer's own action reads what it needs)."""
+        self.asking = True
+        self.app.push_screen(question, answered)
+
     def on_screen_resume(self) -> None:
+        if self.asking:
+            self.asking = False
+            return
         # After the first refresh: a page's widgets are laid out before they are filled.
         self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
         """Read the page's data again and show it."""
+
+    def read_in_background(self, read: Callable[[], T], show: Callable[[T], None]) -> None:
+        """Read in a thread (its own connection from the pool) and show the result when it
+        comes, so the page is on screen before a slow read is done; a refusal or failure is
+        shown in the page's notice, as `attempt` does."""
+        words = self.words
+
+        def work() -> None:
+            try:
+                result = read()
+            except TimebankError as error:
+                self.app.call_from_thread(self.query_one(Notice).say, error.message, error=True)
+                return
+            except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
+                import os
+
+                if os.environ.get("TIMEBANK_DEBUG"):
+                    raise
+                self.app.call_from_thread(self.query_one(Notice).say, unexpected(words, error), error=True)
+                return
+            self.app.call_from_thread(show, result)
+
+        self.run_worker(work, thread=True, exclusive=True, group=f"read-{id(self)}")
 
     def footer(self) -> ComposeResult:
         yield KeyBar()

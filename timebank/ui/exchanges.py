@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from timebank.i18n import N_
 from timebank.ledger import actions
@@ -18,12 +18,12 @@ from timebank.ledger.exchanges import ExchangeRow
 from timebank.render import views
 from timebank.ui import reading
 from timebank.ui.base import Ask, Notice, Page, Question, attempt
-from timebank.ui.draw import fill_table
+from timebank.ui.draw import PickList, fill
 
 SHOWN = 500   # the latest exchanges of a busy month; a filter finds the rest
 
 
-class ExchangeTable(DataTable):
+class ExchangeList(PickList):
     BINDINGS = [Binding("v", "screen.void", N_("Void")), Binding("left_square_bracket", "screen.month(-1)",
                                                                   N_("Month before")),
                 Binding("right_square_bracket", "screen.month(1)", N_("Month after")),
@@ -31,7 +31,7 @@ class ExchangeTable(DataTable):
 
 
 class Exchanges(Page):
-    AUTO_FOCUS = "ExchangeTable"
+    AUTO_FOCUS = "ExchangeList"
     BINDINGS = [Binding("escape", "filters", show=False)]
 
     def __init__(self) -> None:
@@ -48,14 +48,15 @@ class Exchanges(Page):
             yield Input(id="member", compact=True, placeholder=words._("everyone"))
             yield Label(words._("Category"))
             yield Input(id="category", compact=True, placeholder=words._("every category"))
-        yield ExchangeTable(id="exchanges", cursor_type="row", zebra_stripes=True)
+        yield Static(id="exchanges-head", classes="list-head")
+        yield ExchangeList(id="exchanges")
         yield Notice(id="notice")
         yield from self.footer()
 
     def on_mount(self) -> None:
         from timebank.ui.base import translate_bindings
 
-        translate_bindings(self.query_one(ExchangeTable), self.words)
+        translate_bindings(self.query_one(ExchangeList), self.words)
 
     def reload(self) -> None:
         words, notice = self.words, self.query_one(Notice)
@@ -68,9 +69,8 @@ class Exchanges(Page):
             return
         latest = rows[::-1][:SHOWN]
         self.rows = {str(r.number): r for r in latest}
-        table = self.query_one(ExchangeTable)
-        fill_table(table, views.exchanges(latest, self.include_void), words, max(self.app.size.width - 2, 40),
-                   key="number")
+        fill(self.query_one("#exchanges-head", Static), self.query_one(ExchangeList),
+             views.exchanges(latest, self.include_void), words, max(self.app.size.width - 4, 40), key="number")
         count = len(rows)
         title = words._("Exchanges in {month}").format(month=words.month(self.month)) + ": " + words.ngettext(
             "{count} exchange", "{count} exchanges", count).format(count=count)
@@ -82,7 +82,7 @@ class Exchanges(Page):
         event.stop()
         self.query_one(Notice).clear()
         self.reload()
-        self.query_one(ExchangeTable).focus()
+        self.query_one(ExchangeList).focus()
 
     def action_filters(self) -> None:
         self.query_one("#member", Input).focus()
@@ -99,25 +99,21 @@ class Exchanges(Page):
         self.reload()
 
     def chosen(self) -> ExchangeRow | None:
-        table = self.query_one(ExchangeTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return self.rows.get(key or "")
+        return self.rows.get(self.query_one(ExchangeList).chosen or "")
 
     def action_void(self) -> None:
         row = self.chosen()
         if row is None:
             return
         words = self.words
-        self.app.push_screen(Ask(words._("Why is exchange {number} being voided?").format(number=row.number), words),
+        self.ask(Ask(words._("Why is exchange {number} being voided?").format(number=row.number), words),
                              lambda reason: self._confirm(row, reason))
 
     def _confirm(self, row: ExchangeRow, reason: str | None) -> None:
         if reason is None:
             return
         words = self.words
-        self.app.push_screen(Question(words._("Void exchange {number}?").format(number=row.number), words),
+        self.ask(Question(words._("Void exchange {number}?").format(number=row.number), words),
                              lambda yes: self._void(row, reason, bool(yes)))
 
     def _void(self, row: ExchangeRow, reason: str, yes: bool) -> None:

@@ -7,29 +7,25 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from timebank.i18n import N_, Words
 from timebank.ledger import actions
 from timebank.ledger.dates import today
 from timebank.ledger.hours import format_hours
-from timebank.ledger.members import MemberRow, matching
+from timebank.ledger.members import MemberRow, MemberSearch
 from timebank.ledger.names import member_name
 from timebank.render import views
 from timebank.render.sheet import Line, Report, member_words
 from timebank.ui import reading
 from timebank.ui.base import Ask, KeyBar, Notice, Page, Question, attempt, translate_bindings
-from timebank.ui.draw import fill_table, report_widgets
+from timebank.ui.draw import PickList, TextView, fill, report_lines
 
 # A search shows at most this many members: typing more of a name narrows it (a ledger
 # may have ten thousand members, and a keystroke must answer at once).
-SHOWN = 200
-
-
-class MemberTable(DataTable):
-    pass
+SHOWN = 60
 
 
 class Members(Page):
@@ -38,20 +34,21 @@ class Members(Page):
                 Binding("down", "to_list", show=False)]
 
     everyone = False
-    rows: list[MemberRow] = []
+    search: MemberSearch = MemberSearch([])
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title")
         yield Input(placeholder=self.words._("A name, part of a name, a number or an area"), id="search",
                     compact=True)
-        yield MemberTable(id="members", cursor_type="row", zebra_stripes=True)
+        yield Static(id="members-head", classes="list-head")
+        yield PickList(id="members")
         yield Notice(id="notice")
         yield from self.footer()
 
     def reload(self) -> None:
         rows = attempt(self.words, self.query_one(Notice), lambda: reading.members(self.ledger, self.words.lang))
         if rows is not None:
-            self.rows = rows
+            self.search = MemberSearch(rows)
             self.show_matches()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -63,10 +60,9 @@ class Members(Page):
         the page was shown: a keystroke costs no query."""
         words = self.words
         search = self.query_one("#search", Input).value
-        rows = [r for r in self.rows if self.everyone or r.left is None]
-        found = matching(rows, search)
-        table = self.query_one(MemberTable)
-        fill_table(table, views.members(found[:SHOWN]), words, max(self.app.size.width - 2, 40), key="number")
+        found = self.search.find(search, everyone=self.everyone)
+        fill(self.query_one("#members-head", Static), self.query_one("#members", PickList), views.members(found[:SHOWN]),
+             words, max(self.app.size.width - 4, 40), key="number")
         if len(found) > SHOWN:
             title = words._("{shown} of {count} members: type more of a name to narrow the list").format(
                 shown=SHOWN, count=len(found))
@@ -80,30 +76,28 @@ class Members(Page):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the search opens the member when one is found, else goes to the list."""
-        table = self.query_one(MemberTable)
-        if table.row_count == 1:
-            key = table.coordinate_to_cell_key((0, 0)).row_key.value
-            if key is not None:
-                self.app.open_member(int(key))  # type: ignore[attr-defined]
-                return
-        table.focus()
+        found = self.query_one("#members", PickList)
+        if len(found.keys) == 1:
+            self.app.open_member(int(found.keys[0]))  # type: ignore[attr-defined]
+            return
+        found.focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.open_member(int(event.row_key.value))  # type: ignore[attr-defined]
+    def on_pick_list_picked(self, event: PickList.Picked) -> None:
+        self.app.open_member(int(event.key))  # type: ignore[attr-defined]
 
     def action_everyone(self) -> None:
         self.everyone = not self.everyone
         self.show_matches()
 
     def action_to_list(self) -> None:
-        self.query_one(MemberTable).focus()
+        self.query_one("#members", PickList).focus()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
 
 class MemberView(Page):
+    AUTO_FOCUS = "#page"
     """One member: details, balance, this year's giving and receiving, latest exchanges,
     offers and requests."""
 
@@ -118,14 +112,11 @@ class MemberView(Page):
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title")
-        yield VerticalScroll(id="page")
+        yield TextView(id="page")
         yield Notice(id="notice")
         yield from self.footer()
 
     def reload(self) -> None:
-        self.call_after_refresh(self.show)
-
-    async def show(self) -> None:
         words = self.words
         page = attempt(words, self.query_one(Notice),
                        lambda: reading.member_page(self.ledger, self.number, words.lang, today()))
@@ -143,23 +134,20 @@ class MemberView(Page):
                                                       "hours.").format(date=w.date(page.year_start),
                                                                        given=format_hours(page.given),
                                                                        received=format_hours(page.received))))
-        widgets = report_widgets(Report(parts), words, width)
         for kind, rows in (("offer", page.offers), ("request", page.requests)):
-            widgets += report_widgets(Report([views.listings(kind, rows, False)]), words, width)
-        scroll = self.query_one("#page", VerticalScroll)
-        await scroll.remove_children()
-        await scroll.mount_all(widgets)
+            parts.append(views.listings(kind, rows, False))
+        self.query_one("#page", TextView).show(report_lines(Report(parts), words, width))
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_edit(self) -> None:
         if self.page is not None:
-            self.app.push_screen(EditMember(self.page.member, self.words), self._after)
+            self.ask(EditMember(self.page.member, self.words), self._after)
 
     def action_leave(self) -> None:
         words = self.words
-        self.app.push_screen(Ask(words._("Date they left (default today):"), words,
+        self.ask(Ask(words._("Date they left (default today):"), words,
                                  placeholder=words._("today")), self._leave)
 
     def _leave(self, answer: str | None) -> None:
@@ -180,7 +168,7 @@ class MemberView(Page):
         words = self.words
         if self.page is not None:
             name = member_words(member_name(self.page.member), words)
-            self.app.push_screen(Question(words._("Bring back {name} (#{number}) as an active member?").format(
+            self.ask(Question(words._("Bring back {name} (#{number}) as an active member?").format(
                 name=name, number=self.number), words), self._rejoin)
 
     def _rejoin(self, yes: bool | None) -> None:

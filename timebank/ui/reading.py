@@ -15,6 +15,7 @@ from timebank.ledger.db import Ledger, reading
 from timebank.ledger.exchanges import ExchangeRow, iter_exchanges
 from timebank.ledger.listings import ListingRow, list_listings
 from timebank.ledger.members import MemberIndex, MemberRow, find_member, list_members, member_index
+from timebank.ledger.names import alphabetical, member_name
 from timebank.ledger.reports import MonthlyReport, MonthSoFar, month_so_far, read_monthly
 from timebank.ledger.settings import load as load_settings
 from timebank.ledger.statements import Statement, statement
@@ -28,6 +29,12 @@ class Glance:
     month: MonthSoFar
     to_ring: list[InactiveMember]
     open_requests: list[ListingRow]
+
+
+def name(ledger: Ledger) -> str:
+    """The time bank's name (its setting)."""
+    with reading(ledger) as session:
+        return load_settings(session).name
 
 
 def glance(ledger: Ledger, lang: str, today: date) -> Glance:
@@ -82,7 +89,9 @@ def form_data(ledger: Ledger, lang: str) -> FormData:
     with reading(ledger) as session:
         index = member_index(session)
         requests = {r.id: r for r in list_listings(session, "request", lang)}
-        names = [row.name.name for row in list_members(session, lang) if not row.name.erased]
+        # Active members' names, alphabetical, for completing what is typed.
+        active = [member for _folded, member in index.pools[0] if member.kind != "pot"]
+        names = [m.name for m in alphabetical(active, lang, key=member_name)]
         return FormData(index, category_names(session), requests, names)
 
 

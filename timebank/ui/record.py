@@ -192,10 +192,10 @@ class Record(Page):
         try:
             done = record()
         except Duplicate as duplicate:
-            self.ask(duplicate.question, lambda: self.submit(again=True, allow_overdraft=allow_overdraft))
+            self.confirm(duplicate.question, lambda: self.submit(again=True, allow_overdraft=allow_overdraft))
             return
         except OverLimit as over:
-            self.ask(over.question, lambda: self.submit(again=again, allow_overdraft=True), over.reason)
+            self.confirm(over.question, lambda: self.submit(again=again, allow_overdraft=True), over.reason)
             return
         except TimebankError as error:
             notice.say(error.message, error=True)
@@ -207,7 +207,7 @@ class Record(Page):
             return
         self.recorded(done, typed)
 
-    def ask(self, question: str, go_on: Callable[[], None], reason: str | None = None) -> None:
+    def confirm(self, question: str, go_on: Callable[[], None], reason: str | None = None) -> None:
         words, notice = self.words, self.query_one(Notice)
 
         def answered(yes: bool | None) -> None:
@@ -216,7 +216,7 @@ class Record(Page):
             else:
                 notice.say(" ".join(filter(None, [reason, words._("Nothing was recorded.")])), error=True)
 
-        self.app.push_screen(Question(question, words), answered)
+        self.ask(Question(question, words), answered)
 
     def recorded(self, done: actions.Recorded, typed: dict[str, str]) -> None:
         """Say what was recorded, and make the form ready for the next line of the sheet:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from timebank.i18n import N_
@@ -17,7 +17,7 @@ from timebank.ledger.reports import last_complete_month
 from timebank.render import views
 from timebank.ui import reading
 from timebank.ui.base import Notice, Page, attempt
-from timebank.ui.draw import report_widgets
+from timebank.ui.draw import TextView, report_lines
 
 # Where the files for members and funders will plug in: each a function that writes the
 # file and returns a line saying where, or None while this build has no such writer. The
@@ -26,7 +26,7 @@ from timebank.ui.draw import report_widgets
 WRITERS: dict[str, Callable[..., str] | None] = {"statement_pdf": None, "month_pdfs": None, "workbook": None}
 
 
-class Body(VerticalScroll):
+class Body(TextView):
     BINDINGS = [Binding("left_square_bracket", "screen.month(-1)", N_("Month before")),
                 Binding("right_square_bracket", "screen.month(1)", N_("Month after")),
                 Binding("m", "screen.monthly", N_("Monthly report")),
@@ -60,9 +60,6 @@ class Reports(Page):
         translate_bindings(self.query_one(Body), self.words)
 
     def reload(self) -> None:
-        self.call_after_refresh(self.show)
-
-    async def show(self) -> None:
         words, notice = self.words, self.query_one(Notice)
         first, last = self.month, month_end(self.month)
         report: Any
@@ -76,12 +73,7 @@ class Reports(Page):
             report = views.monthly(result) if result is not None else None
         if report is None:
             return
-        body = self.query_one(Body)
-        await body.remove_children()
-        await body.mount_all(report_widgets(report, words, max(self.app.size.width - 4, 40)))
-        body.scroll_home(animate=False)
-        if self.focused is None:
-            body.focus()
+        self.query_one(Body).show(report_lines(report, words, max(self.app.size.width - 4, 40)))
 
     def show_statement(self, member: str) -> None:
         self.query_one("#member", Input).value = member
