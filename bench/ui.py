@@ -53,13 +53,17 @@ def machine() -> str:
 
 
 def time_floor() -> float:
-    started = time.perf_counter()
+    started, used = time.perf_counter(), time.process_time()
     subprocess.run([PYTHON, "-c", FLOOR], check=True)
     return time.perf_counter() - started
 
 
-def time_open(ledger: Path, marker: bytes) -> float:
-    """Seconds from starting `timebank ui` in a terminal until `marker` is on the screen."""
+FILLED = b"members active"   # the start page's figures, read in the background
+
+
+def time_open(ledger: Path, marker: bytes) -> tuple[float, float]:
+    """Seconds from starting `timebank ui` in a terminal until `marker` (the start page's
+    title) is on the screen, and until the page's figures are there too."""
     import fcntl
     import struct
     import termios
@@ -69,12 +73,12 @@ def time_open(ledger: Path, marker: bytes) -> float:
     env.pop("CI", None)
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    started = time.perf_counter()
+    started, used = time.perf_counter(), time.process_time()
     process = subprocess.Popen([PYTHON, "-m", "timebank", "--db", str(ledger), "ui"], stdin=follower,
                                stdout=follower, stderr=follower, env=env, close_fds=True, cwd=ROOT)
     os.close(follower)
     seen = b""
-    opened = None
+    opened = filled = None
     deadline = started + 120
     while time.perf_counter() < deadline:
         ready, _w, _x = select.select([leader], [], [], 0.05)
@@ -88,17 +92,22 @@ def time_open(ledger: Path, marker: bytes) -> float:
             seen += chunk
             if opened is None and marker in seen:
                 opened = time.perf_counter() - started
+            if filled is None and FILLED in seen:
+                filled = time.perf_counter() - started
+            if opened is not None and filled is not None:
                 os.write(leader, b"\x11")   # Ctrl-Q
+                opened = min(opened, filled)
+                break
         elif process.poll() is not None:
             break
     process.wait(timeout=30)
     os.close(leader)
-    if opened is None:
+    if opened is None or filled is None:
         raise SystemExit(f"the start page never appeared: {seen[-500:]!r}")
-    return opened
+    return opened, filled
 
 
-async def _until(pilot: Any, done: Any, limit: float = 30.0) -> None:
+async def _until(pilot: Any, done: Any, limit: float = 60.0) -> None:
     """Let the app work until `done()` holds (a page drawn), checking between its messages."""
     deadline = time.perf_counter() + limit
     while not done():
@@ -107,7 +116,36 @@ async def _until(pilot: Any, done: Any, limit: float = 30.0) -> None:
         await pilot.pause(0)
 
 
-def time_actions(ledger: Path, runs: int) -> dict[str, list[float]]:
+async def answered(app: Any, send: Any, done: Any) -> tuple[float, float]:
+    """Wall and CPU seconds from sending a key (as the terminal driver does) until `done()`
+    holds and the screen has been painted once more. No Pilot here: its waits for idleness
+    sleep, and would be counted."""
+    import asyncio
+
+    from textual import events
+
+    started, used = time.perf_counter(), time.process_time()
+    send(events)
+    deadline = started + 60
+    while not done():
+        if time.perf_counter() > deadline:
+            raise SystemExit("no answer in time")
+        await asyncio.sleep(0)
+    painted = asyncio.Event()
+    app.screen.call_after_refresh(painted.set)
+    await painted.wait()
+    return time.perf_counter() - started, time.process_time() - used
+
+
+def key(app: Any, name: str, char: str | None = None) -> Any:
+    def send(events: Any) -> None:
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    return send
+
+
+def time_actions(ledger: Path, runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     from textual.widgets import Input
 
     from timebank.i18n import Words, set_language
@@ -117,6 +155,12 @@ def time_actions(ledger: Path, runs: int) -> dict[str, list[float]]:
 
     set_language("en")
     times: dict[str, list[float]] = {"search": [], "record": [], "member": [], "monthly": []}
+    cpu: dict[str, list[float]] = {key: [] for key in times}
+
+    def note(what: str, measured: tuple[float, float]) -> None:
+        times[what].append(measured[0])
+        cpu[what].append(measured[1])
+
     with sqlite3.connect(ledger) as conn:
         active = [row[0] for row in conn.execute(
             "SELECT number FROM members WHERE left IS NULL AND kind = 'person' ORDER BY number LIMIT 200")]
@@ -139,22 +183,19 @@ def time_actions(ledger: Path, runs: int) -> dict[str, list[float]]:
                 search.value = ""
                 await pilot.pause()
                 for char in "sian j":
-                    before = str(app.screen.query_one("#title").render())
-                    started = time.perf_counter()
-                    await pilot.press(char)
-                    await _until(pilot, lambda: str(app.screen.query_one("#title").render()) != before
-                                 or search.value.endswith(char))
-                    await pilot.pause(0)
-                    times["search"].append(time.perf_counter() - started)
-            # A member's page, from Enter to the page drawn.
+                    typed = search.value + char
+                    shown = app.screen.query_one("#members")
+                    before = shown.lines
+                    note("search", await answered(app, key(app, "space" if char == " " else char, char),
+                                                  lambda: search.value == typed and shown.lines is not before))
+            # A member's page, from Enter on the member to the page drawn.
             for number in active[:runs]:
-                started = time.perf_counter()
-                app.open_member(number)
-                await _until(pilot, lambda: type(app.screen).__name__ == "MemberView"
-                             and getattr(app.screen, "page", None) is not None
-                             and bool(app.screen.query_one("#page").lines))
-                await pilot.pause(0)
-                times["member"].append(time.perf_counter() - started)
+                search.value = f"#{number}"
+                await pilot.pause()
+                search.focus()
+                await pilot.pause()
+                note("member", await answered(app, key(app, "enter", "\r"), lambda: type(app.screen).__name__ ==
+                                              "MemberView" and bool(app.screen.query("#page")) and bool(app.screen.query_one("#page").lines)))
                 app.pop_screen()
                 await pilot.pause()
             # Recording from the form: Enter to the result on screen.
@@ -162,40 +203,36 @@ def time_actions(ledger: Path, runs: int) -> dict[str, list[float]]:
             await _until(pilot, lambda: getattr(app.screen, "data", None) is not None)
             for run in range(runs):
                 giver, receiver = rich[2 * run + 1], rich[2 * run]
-                for key, value in (("giver", str(giver)), ("receiver", str(receiver)), ("hours", "1"),
-                                   ("note", f"bench {datetime.now():%H%M%S%f}")):
-                    app.screen.query_one(f"#{key}", Input).value = value
+                for field, value in (("giver", str(giver)), ("receiver", str(receiver)), ("hours", "1"),
+                                     ("note", f"bench {datetime.now():%H%M%S%f}")):
+                    app.screen.query_one(f"#{field}", Input).value = value
                 await pilot.pause()
                 app.screen.query_one("#giver", Input).focus()
-                started = time.perf_counter()
-                await pilot.press("enter")
-                await _until(pilot, lambda: "Recorded exchange" in app.screen.query_one(Notice).text
-                             or "error" in app.screen.query_one(Notice).classes)
-                times["record"].append(time.perf_counter() - started)
-                if "error" in app.screen.query_one(Notice).classes:
-                    raise SystemExit(app.screen.query_one(Notice).text)
-                app.screen.query_one(Notice).clear()
+                await pilot.pause()
+                notice = app.screen.query_one(Notice)
+                note("record", await answered(app, key(app, "enter", "\r"), lambda: "Recorded exchange" in notice.text
+                                              or "error" in notice.classes))
+                if "error" in notice.classes:
+                    raise SystemExit(notice.text)
+                notice.clear()
             # The monthly report: the page's first showing, then month to month.
-            started = time.perf_counter()
-            await pilot.press("f5")
-            await _until(pilot, lambda: type(app.screen).__name__ == "Reports"
-                         and bool(app.screen.query_one("#body").lines))
-            await pilot.pause(0)
-            times["monthly"].append(time.perf_counter() - started)
+            note("monthly", await answered(app, key(app, "f5"), lambda: type(app.screen).__name__ == "Reports"
+                                           and bool(app.screen.query("#body"))
+                                           and bool(app.screen.query_one("#body").lines)))
             for run in range(runs - 1):
+                await pilot.pause()
                 body = app.screen.query_one("#body")
+                body.focus()
                 first = body.lines
-                started = time.perf_counter()
-                await pilot.press("left_square_bracket" if run % 2 == 0 else "right_square_bracket")
-                await _until(pilot, lambda: body.lines is not first and bool(body.lines))
-                await pilot.pause(0)
-                times["monthly"].append(time.perf_counter() - started)
+                step = "left_square_bracket" if run % 2 == 0 else "right_square_bracket"
+                note("monthly", await answered(app, key(app, step, "[" if run % 2 == 0 else "]"),
+                                               lambda: body.lines is not first and bool(body.lines)))
 
     try:
         asyncio.run(drive())
     finally:
         opened.dispose()
-    return times
+    return times, cpu
 
 
 def ms(seconds: float) -> str:
@@ -221,18 +258,21 @@ def main() -> None:
     loads = [load()]
 
     time_open(work, marker)   # once to warm the disk cache and compile the modules
-    opens, floors = [], []
+    opens, fills, floors = [], [], []
     for _run in range(args.runs):
         floors.append(time_floor())
-        opens.append(time_open(work, marker))
+        first, filled = time_open(work, marker)
+        opens.append(first)
+        fills.append(filled)
     loads.append(load())
-    actions = time_actions(work, args.runs)
+    actions, cpu = time_actions(work, args.runs)
     loads.append(load())
     work.unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         Path(str(work) + suffix).unlink(missing_ok=True)
 
     open_time, floor_time = statistics.median(opens), statistics.median(floors)
+    fill_time = statistics.median(fills)
     targets = {"search": 0.050, "record": 0.050, "member": 0.100, "monthly": 0.500}
     what = {"search": "a keystroke in the member search", "record": "recording an exchange from the form",
             "member": "a member's page", "monthly": "the monthly report"}
@@ -243,20 +283,24 @@ def main() -> None:
         f"(1,000,000 exchanges, 10,000 members), on {machine()}. The machine is shared: load average "
         f"(1, 5, 15 min) before, between and after: {' / '.join(loads)}.",
         "",
-        "| what | median | worst | target | met |",
-        "|---|---|---|---|---|",
-        f"| opening `timebank ui` to the start page (80x24 terminal) | {open_time:.2f} s | {max(opens):.2f} s | "
+        "| what | median | worst | CPU (median) | target | met |",
+        "|---|---|---|---|---|---|",
+        f"| opening `timebank ui` to the start page (80x24 terminal) | {open_time:.2f} s | {max(opens):.2f} s | | "
         f"1.5x the floor with Textual ({floor_time:.2f} s): {1.5 * floor_time:.2f} s; "
         f"here {open_time / floor_time:.2f}x | {'yes' if open_time <= 1.5 * floor_time else 'no'} |",
+        f"| ... and its figures and lists filled (read in the background) | {fill_time:.2f} s | {max(fills):.2f} s | "
+        f"| ({fill_time / floor_time:.2f}x the floor) | |",
     ]
     for key in ("search", "record", "member", "monthly"):
         values = actions[key]
         median = statistics.median(values)
         lines.append(f"| {what[key]} ({len(values)} times) | {ms(median)} | {ms(max(values))} | "
-                     f"< {ms(targets[key])} | {'yes' if median < targets[key] else 'no'} |")
+                     f"{ms(statistics.median(cpu[key]))} | < {ms(targets[key])} | "
+                     f"{'yes' if median < targets[key] else 'no'} |")
     lines += ["", "The floor is `python -c \"" + FLOOR + "\"`, run interleaved with the openings. Actions are "
-              "timed in process with Textual's Pilot, headless, from the key press until the page shows the "
-              "result (the core's reads and writes, the widgets filled and laid out).", ""]
+              "timed in process, headless, from the key event (sent as the terminal driver sends it) until the page "
+              "shows the result and the screen has been painted again (the core's reads and writes, the widgets filled and laid out); CPU is the process's CPU "
+              "time over the same span, which a loaded machine inflates far less than the wall clock.", ""]
     args.results.write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -69,7 +69,7 @@ def member_page(ledger: Ledger, number: int, lang: str, today: date) -> MemberPa
         member = find_member(session, str(number))
         year = date(today.year, 1, 1)
         given, received = given_received(session, member.number, year, today)
-        recent = list(iter_exchanges(session, member=member.number))[-LATEST:][::-1]
+        recent = list(iter_exchanges(session, member=member.number, latest=LATEST))[::-1]
         return MemberPage(member, member_balance(session, member.number), year, given, received, recent,
                           list_listings(session, "offer", lang, member=member),
                           list_listings(session, "request", lang, member=member))
