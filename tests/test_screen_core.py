@@ -122,3 +122,23 @@ def test_over_the_credit_limit_is_a_question_with_its_reason(ledger: Cli) -> Non
     assert result.code == 1 and result.err.strip() == (
         "Llinos (#2) would have a balance of -2.00 hours, below the credit limit of -1.00 hours. "
         "Use --allow-overdraft to record it anyway.")
+
+
+def test_member_months_agree_with_monthly_statements(busy: Cli) -> None:
+    from timebank.ledger.dates import add_months, month_end
+    from timebank.ledger.db import reading
+    from timebank.ledger.members import find_member
+    from timebank.ledger.statements import member_months, statement
+
+    ledger = open_(busy)
+    try:
+        with reading(ledger) as session:
+            for number in (1, 7, 40):
+                member = find_member(session, str(number))
+                points = member_months(session, number, date(2026, 11, 20))
+                assert [p.month for p in points] == [add_months(date(2025, 12, 1), i) for i in range(12)]
+                for point in points:
+                    whole = statement(session, member, "en", point.month, month_end(point.month))
+                    assert (point.given, point.received) == (whole.given, whole.received), (number, point)
+    finally:
+        ledger.dispose()

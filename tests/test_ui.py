@@ -424,6 +424,7 @@ def test_reports_monthly_and_statement_with_the_chart(people: Cli, lang: str) ->
         text = app.screen.query_one("#body").text
         assert w._("Statement for {name} (#{number})").format(name="Siân", number=1) in text
         assert w._("Closing balance: {hours} hours").format(hours="-2.00") in text
+        assert w._("Hours given and received, last 12 months") in text
         # A member who is not there: the core's message, no crash.
         await pilot.press("s")
         app.screen.query_one("#member").value = "Nobody"

@@ -18,7 +18,7 @@ from timebank.ledger.members import MemberIndex, MemberRow, find_member, list_me
 from timebank.ledger.names import alphabetical, member_name
 from timebank.ledger.reports import MonthlyReport, MonthSoFar, month_so_far, read_monthly
 from timebank.ledger.settings import load as load_settings
-from timebank.ledger.statements import Statement, statement
+from timebank.ledger.statements import MonthHours, Statement, member_months, statement
 
 RING_AFTER_DAYS = 60   # members to ring: no exchange in this many days
 
@@ -113,6 +113,9 @@ def monthly(ledger: Ledger, month: date, lang: str) -> MonthlyReport:
     return read_monthly(ledger, month, lang)
 
 
-def member_statement(ledger: Ledger, member: str, start: date, end: date, lang: str) -> Statement:
+def member_statement(ledger: Ledger, member: str, start: date, end: date,
+                     lang: str) -> tuple[Statement, list[MonthHours]]:
+    """A member's statement, and their hours in each of the twelve months to its end."""
     with reading(ledger) as session:
-        return statement(session, find_member(session, member), lang, start, end)
+        found = find_member(session, member)
+        return statement(session, found, lang, start, end), member_months(session, found.number, end)

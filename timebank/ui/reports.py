@@ -67,7 +67,12 @@ class Reports(Page):
             member = self.member
             result = attempt(words, notice, lambda: reading.member_statement(
                 self.ledger, member, first, report_end(first, last), words.lang))
-            report = views.statement(result) if result is not None else None
+            if result is not None:
+                found, months = result
+                report = views.statement(found)
+                report.parts.append(views.member_chart(months))
+            else:
+                report = None
         else:
             result = attempt(words, notice, lambda: reading.monthly(self.ledger, first, words.lang))
             report = views.monthly(result) if result is not None else None
