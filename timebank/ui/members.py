@@ -15,7 +15,7 @@ from timebank.i18n import N_, Words
 from timebank.ledger import actions
 from timebank.ledger.dates import today
 from timebank.ledger.hours import format_hours
-from timebank.ledger.members import MemberRow, MemberSearch
+from timebank.ledger.members import MemberSearch
 from timebank.ledger.names import member_name
 from timebank.render import views
 from timebank.render.sheet import Line, Report, member_words
