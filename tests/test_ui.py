@@ -459,6 +459,10 @@ def test_start_page_and_keys_in_the_interface_language(people: Cli, lang: str) -
         keys = [chunk.plain for chunk in app.screen.query_one("KeyBar").chunks()]
         for label in ("Overview", "Members", "Record", "Exchanges", "Reports", "Close"):
             assert any(k.endswith(" " + w._(label)) for k in keys), (label, keys)
+        # Ctrl-C, a reflex from the command line, says how to close, in the interface language.
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [w._("Press Ctrl-Q to close the screen.")]
         # Enter on someone to ring opens their page.
         app.screen.query_one("#ring").focus()
         await pilot.press("enter")

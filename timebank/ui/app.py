@@ -66,6 +66,11 @@ class TimebankApp(App[None]):
     def action_page(self, mode: str) -> None:
         self.switch_mode(mode)
 
+    def action_help_quit(self) -> None:
+        """Ctrl-C (a reflex from the command line): say, in the interface language, how to
+        close the screen (Textual's own words for it are English)."""
+        self.notify(self.words._("Press Ctrl-Q to close the screen."), markup=False)
+
     def action_reload(self) -> None:
         self.screen.reload()  # type: ignore[attr-defined]
 
