@@ -592,3 +592,29 @@ def test_bare_timebank_at_a_real_terminal(people: Cli, lang: str) -> None:
     assert sent, seen[-2000:]
     assert process.returncode == 0
     assert b"Banc Amser Blaengarw" in seen
+
+
+def test_the_hook_for_files_shows_a_key_once_a_writer_is_there(people: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDF statements and the funder workbook plug into `reports.WRITERS`; until then no
+    key is shown for them (see the reports test)."""
+    import timebank.ui.reports as reports
+
+    written: list[tuple[Any, Any]] = []
+
+    def workbook(app: Any, month: Any, member: Any) -> str:
+        written.append((month, member))
+        return f"Wrote {month:%Y-%m}.xlsx"
+
+    monkeypatch.setitem(reports.WRITERS, "workbook", workbook)
+
+    async def test(app: Any, pilot: Any) -> None:
+        await pilot.press("f5")
+        await settle(pilot)
+        keys = " ".join(chunk.plain for chunk in app.screen.query_one("KeyBar").chunks())
+        assert "Funder workbook" in keys and "PDF" not in keys
+        await pilot.press("w")
+        await settle(pilot)
+        assert notice(app) == "Wrote 2026-10.xlsx"
+
+    screen(people, "en", test)
+    assert written and written[0][1] is None

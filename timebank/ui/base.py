@@ -167,20 +167,26 @@ class Page(Screen[None]):
         shown in the page's notice, as `attempt` does."""
         words = self.words
 
+        def hand_over(function: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+            try:
+                self.app.call_from_thread(function, *args, **kwargs)
+            except RuntimeError:
+                pass  # the screen was closed while the read went on: nobody to show it to
+
         def work() -> None:
             try:
                 result = read()
             except TimebankError as error:
-                self.app.call_from_thread(self.query_one(Notice).say, error.message, error=True)
+                hand_over(self.query_one(Notice).say, error.message, error=True)
                 return
             except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
                 import os
 
                 if os.environ.get("TIMEBANK_DEBUG"):
                     raise
-                self.app.call_from_thread(self.query_one(Notice).say, unexpected(words, error), error=True)
+                hand_over(self.query_one(Notice).say, unexpected(words, error), error=True)
                 return
-            self.app.call_from_thread(show, result)
+            hand_over(show, result)
 
         self.run_worker(work, thread=True, exclusive=True, group=f"read-{id(self)}")
 

@@ -19,10 +19,14 @@ from timebank.ui import reading
 from timebank.ui.base import Notice, Page, attempt
 from timebank.ui.draw import TextView, report_lines
 
-# Where the files for members and funders will plug in: each a function that writes the
-# file and returns a line saying where, or None while this build has no such writer. The
-# statement PDF and the funder workbook are being built elsewhere; when they land they
-# are wired here and their keys appear (see `Reports.check_action`).
+# Where the files for members and funders plug in. Each is `writer(app, month, member)`:
+# `app.ledger`, `app.by` and `app.words` are the ledger, the user and the interface
+# language, `month` the first day of the month on screen, `member` what was typed for a
+# statement (or None); it writes the file through the core and returns one line saying
+# what it wrote and where (a refusal is raised as a TimebankError and shown in the page).
+# None while this build has no such writer: its key is then not shown. The statement PDF
+# (p: this member, P: every member's statement for the month) and the funder workbook (w)
+# are being built elsewhere; wiring them is one line each here.
 WRITERS: dict[str, Callable[..., str] | None] = {"statement_pdf": None, "month_pdfs": None, "workbook": None}
 
 
