@@ -135,6 +135,7 @@ def test_search_as_you_type_finds_sian_in_the_languages_order(people: Cli, lang:
 @pytest.mark.parametrize("lang", LANGS)
 def test_member_page_edit_leave_and_rejoin(people: Cli, lang: str) -> None:
     async def test(app: Any, pilot: Any) -> None:
+        w = words(lang)
         app.open_member(2)
         await settle(pilot)
         await pilot.press("e")
@@ -170,6 +171,19 @@ def test_member_page_edit_leave_and_rejoin(people: Cli, lang: str) -> None:
         await pilot.press("i" if lang == "cy" else "y")
         await settle(pilot)
         assert "(#2)" in notice(app)
+        # From the page: record with them (named as the giver), and their statement.
+        await pilot.press("r")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "Record"
+        assert app.screen.query_one("#giver").value == "2" and app.focused is app.screen.query_one("#receiver")
+        assert "Llinos (#2)" in str(app.screen.query_one("#giver-hint").render())
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "Reports"
+        assert w._("Statement for {name} (#{number})").format(name="Llinos", number=2) in \
+            app.screen.query_one("#body").text
 
     screen(people, lang, test)
     member = people.json("member", "show", "2")

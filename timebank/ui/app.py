@@ -79,16 +79,15 @@ class TimebankApp(App[None]):
         self.push_screen(MemberView(number))
 
     def open_record(self, giver: str | None = None) -> None:
+        """The record form, with a member already named as the giver (from their page)."""
         self.switch_mode("record")
-        screen = self.screen
-        if isinstance(screen, Record):
-            screen.fill(giver)
+        if isinstance(self.screen, Record):
+            self.screen.wanted_giver = giver   # filled in when the page is next shown
 
     def open_statement(self, member: str) -> None:
         self.switch_mode("reports")
-        screen = self.screen
-        if isinstance(screen, Reports):
-            screen.show_statement(member)
+        if isinstance(self.screen, Reports):
+            self.screen.wanted_member = member
 
 
 def run_screen(ledger: Any, by: str, words: Words) -> None:

@@ -72,6 +72,7 @@ class Record(Page):
     BINDINGS = [Binding("ctrl+n", "clear", N_("New line"))]
 
     data: reading.FormData | None = None
+    wanted_giver: str | None = None
 
     def compose(self) -> ComposeResult:
         words = self.words
@@ -107,6 +108,9 @@ class Record(Page):
             if "other" in data.categories else ""
         for key, _label in FIELDS:
             self.check(key)
+        if self.wanted_giver is not None:
+            self.fill(self.wanted_giver)
+            self.wanted_giver = None
 
     # Reading back what is typed ---------------------------------------------------------
 

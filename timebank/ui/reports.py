@@ -48,6 +48,7 @@ class Reports(Page):
         super().__init__()
         self.month = last_complete_month()
         self.member: str | None = None
+        self.wanted_member: str | None = None   # a statement asked for from a member's page
 
     def compose(self) -> ComposeResult:
         words = self.words
@@ -64,6 +65,10 @@ class Reports(Page):
         translate_bindings(self.query_one(Body), self.words)
 
     def reload(self) -> None:
+        if self.wanted_member is not None:
+            self.query_one("#member", Input).value = self.member = self.wanted_member
+            self.wanted_member = None
+            self.query_one(Notice).clear()
         words, notice = self.words, self.query_one(Notice)
         first, last = self.month, month_end(self.month)
         report: Any
@@ -83,12 +88,6 @@ class Reports(Page):
         if report is None:
             return
         self.query_one(Body).show(report_lines(report, words, max(self.app.size.width - 4, 40)))
-
-    def show_statement(self, member: str) -> None:
-        self.query_one("#member", Input).value = member
-        self.member = member
-        self.query_one(Notice).clear()
-        self.reload()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
