@@ -632,3 +632,29 @@ def test_the_hook_for_files_shows_a_key_once_a_writer_is_there(people: Cli, monk
 
     screen(people, "en", test)
     assert written and written[0][1] is None
+
+
+def test_a_bug_in_a_handler_is_a_message_at_a_terminal_and_raised_under_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    from timebank.ui.base import guarded
+
+    said: list[str] = []
+
+    class App:
+        is_headless = False
+        words = words("cy")
+
+        def notify(self, message: str, **_options: Any) -> None:
+            said.append(message)
+
+    class Page:
+        app = App()
+
+        @guarded
+        def action_break(self) -> None:
+            raise KeyError("oops")
+
+    assert Page().action_break() is None
+    assert said[0].startswith("Gwall annisgwyl (KeyError)")
+    Page.app.is_headless = True
+    with pytest.raises(KeyError):
+        Page().action_break()

@@ -123,7 +123,44 @@ def attempt(words: Words, notice: Notice, action: Callable[[], T]) -> T | None:
     return None
 
 
-class Page(Screen[None]):
+def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A handler of the screen (a key, a message, an answer to a question): anything
+    unexpected in it becomes a message in the interface language, and the screen goes on;
+    Textual would otherwise stop the whole screen with a traceback. Under test (headless)
+    or with TIMEBANK_DEBUG the error is raised, so that it is seen and mended."""
+    import functools
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
+            import os
+
+            if os.environ.get("TIMEBANK_DEBUG") or self.app.is_headless:
+                raise
+            self.app.notify(unexpected(self.app.words, error), severity="error", markup=False, timeout=15)
+            return None
+    return run
+
+
+class Guarded:
+    """Every handler a page or dialog defines is `guarded`: its actions (`action_*`), its
+    message handlers (`on_*`), the answers to its questions and its reads (`_*`, `reload`,
+    `show`...)."""
+
+    HANDLERS = ("reload", "show", "show_matches", "submit", "confirm", "recorded", "clear", "fill", "check")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if not callable(value) or isinstance(value, type) or name.startswith("__") or name == "compose":
+                continue
+            if name.startswith(("action_", "on_", "_")) or name in cls.HANDLERS:
+                setattr(cls, name, guarded(value))
+
+
+class Page(Guarded, Screen[None]):
     """A page of the screen. Its data is read again each time it is shown, so what other
     coordinators wrote since appears."""
 
@@ -194,7 +231,7 @@ class Page(Screen[None]):
         yield KeyBar()
 
 
-class Question(ModalScreen[bool]):
+class Question(Guarded, ModalScreen[bool]):
     """A y/N question (i/N in Welsh): Enter or Escape is No, as at the command line."""
 
     BINDINGS = [Binding("y", "answer(True)", N_("Yes")), Binding("i", "answer(True)", N_("Yes")),
@@ -220,7 +257,7 @@ class Question(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class Ask(ModalScreen["str | None"]):
+class Ask(Guarded, ModalScreen["str | None"]):
     """A question answered with a line of text (the reason for a void, a date): Enter gives
     the answer, Escape gives up."""
 

@@ -20,7 +20,7 @@ from timebank.ledger.names import member_name
 from timebank.render import views
 from timebank.render.sheet import Line, Report, member_words
 from timebank.ui import reading
-from timebank.ui.base import Ask, KeyBar, Notice, Page, Question, attempt, translate_bindings
+from timebank.ui.base import Ask, Guarded, KeyBar, Notice, Page, Question, attempt, translate_bindings
 from timebank.ui.draw import PickList, TextView, fill, report_lines
 
 # A search shows at most this many members: typing more of a name narrows it (a ledger
@@ -197,7 +197,7 @@ FIELDS = [("name", N_("Name")), ("area", N_("Area")), ("email", N_("Email")), ("
           ("lang", N_("Language")), ("note", N_("Note")), ("sort_as", N_("Sort as"))]
 
 
-class EditMember(ModalScreen["str | None"]):
+class EditMember(Guarded, ModalScreen["str | None"]):
     """A member's details as a form: Enter saves what changed (an emptied field clears the
     detail), Escape leaves them as they were."""
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from timebank.ledger.activity import InactiveMember, inactive_members
 from timebank.ledger.balances import given_received, member_balance
-from timebank.ledger.categories import CategoryName, category_names, find_category
+from timebank.ledger.categories import CategoryName, category_name, category_names, find_category
 from timebank.ledger.db import Ledger, reading
 from timebank.ledger.exchanges import ExchangeRow, iter_exchanges
 from timebank.ledger.listings import ListingRow, list_listings
@@ -95,9 +95,10 @@ def form_data(ledger: Ledger, lang: str) -> FormData:
         return FormData(index, category_names(session), requests, names)
 
 
-def category_code(ledger: Ledger, text: str) -> str:
+def category(ledger: Ledger, text: str) -> CategoryName:
+    """The category named (codes or names, in either language), by the core's rule."""
     with reading(ledger) as session:
-        return find_category(session, text).code
+        return category_name(find_category(session, text))
 
 
 def exchanges(ledger: Ledger, start: date, end: date, member: str | None, category: str | None,

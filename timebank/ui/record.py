@@ -145,7 +145,7 @@ class Record(Page):
             if key == "category":
                 if not value.strip():
                     return "", False
-                return self.category(value).name(words.lang), False
+                return reading.category(self.ledger, value).name(words.lang), False
             if key == "request":
                 if not value.strip():
                     return "", False
@@ -158,12 +158,6 @@ class Record(Page):
         except TimebankError as error:
             return error.message, True
         return "", False
-
-    def category(self, text: str):  # type: ignore[no-untyped-def]
-        """The category named, by the core's rule (codes or names in either language)."""
-        assert self.data is not None
-        code = reading.category_code(self.ledger, text)
-        return self.data.categories[code]
 
     # Recording ------------------------------------------------------------------------
 
