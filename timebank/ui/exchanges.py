@@ -3,8 +3,6 @@ y/N question."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -128,4 +126,4 @@ class Exchanges(Page):
             self.reload()
 
 
-__all__ = ["Exchanges", "date"]
+__all__ = ["Exchanges"]

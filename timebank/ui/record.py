@@ -14,7 +14,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 
-from timebank.i18n import N_, Words, fold, sort_key
+from timebank.i18n import N_, fold, sort_key
 from timebank.ledger import actions
 from timebank.ledger.dates import parse_date, today
 from timebank.ledger.errors import Duplicate, InvalidInput, OverLimit, TimebankError
@@ -254,4 +254,4 @@ class Record(Page):
             self.query_one("#receiver", Input).focus()
 
 
-__all__ = ["Record", "Words", "parts"]
+__all__ = ["Record", "parts"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -131,4 +130,4 @@ class Reports(Page):
             notice.say(said)
 
 
-__all__ = ["Reports", "WRITERS", "Text"]
+__all__ = ["Reports", "WRITERS"]
