@@ -61,6 +61,9 @@ class TimebankApp(App[None]):
         translate_bindings(self, words)
 
     def on_mount(self) -> None:
+        # One member's page, made once and shown for each member (making a page costs more
+        # than reading a member).
+        self.install_screen(MemberView(), name="member")
         self.switch_mode("home")
 
     def action_page(self, mode: str) -> None:
@@ -76,7 +79,16 @@ class TimebankApp(App[None]):
 
     def open_member(self, number: int) -> None:
         self.switch_mode("members")
-        self.push_screen(MemberView(number))
+        view = self.get_screen("member")
+        assert isinstance(view, MemberView)
+        view.number = number
+        if view.is_mounted:
+            # Read now, so the page never shows the member before for a moment.
+            view.query_one("#notice").clear()  # type: ignore[attr-defined]
+            view.reload()
+            view.fresh = True
+        if view not in self.screen_stack:
+            self.push_screen(view)
 
     def open_record(self, giver: str | None = None) -> None:
         """The record form, with a member already named as the giver (from their page)."""

@@ -188,9 +188,11 @@ class Page(Guarded, Screen[None]):
         self.asking = True
         self.app.push_screen(question, answered)
 
+    fresh = False    # just read: the next showing need not read again
+
     def on_screen_resume(self) -> None:
-        if self.asking:
-            self.asking = False
+        if self.asking or self.fresh:
+            self.asking = self.fresh = False
             return
         # After the first refresh: a page's widgets are laid out before they are filled.
         self.call_after_refresh(self.reload)

@@ -105,7 +105,7 @@ class MemberView(Page):
                 Binding("l", "leave", N_("Leave")), Binding("j", "rejoin", N_("Rejoin")),
                 Binding("r", "record", N_("Record")), Binding("s", "statement", N_("Statement"))]
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int = 0) -> None:
         super().__init__()
         self.number = number
         self.page: reading.MemberPage | None = None
