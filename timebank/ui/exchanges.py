@@ -18,7 +18,7 @@ from timebank.ui import reading
 from timebank.ui.base import Ask, Notice, Page, Question, attempt
 from timebank.ui.draw import PickList, fill
 
-SHOWN = 500   # the latest exchanges of a busy month; a filter finds the rest
+SHOWN = 500   # the latest exchanges of a busy month (a ledger of a million has 28,000 a month); a filter finds the rest
 
 
 class ExchangeList(PickList):
@@ -61,19 +61,20 @@ class Exchanges(Page):
         member = self.query_one("#member", Input).value.strip() or None
         category = self.query_one("#category", Input).value.strip() or None
         last = min(month_end(self.month), max(today(), self.month))
+        # One more than is shown, to know whether there are more.
         rows = attempt(words, notice, lambda: reading.exchanges(self.ledger, self.month, last, member, category,
-                                                                self.include_void))
+                                                                self.include_void, latest=SHOWN + 1))
         if rows is None:
             return
         latest = rows[::-1][:SHOWN]
         self.rows = {str(r.number): r for r in latest}
         fill(self.query_one("#exchanges-head", Static), self.query_one(ExchangeList),
              views.exchanges(latest, self.include_void), words, max(self.app.size.width - 4, 40), key="number")
-        count = len(rows)
-        title = words._("Exchanges in {month}").format(month=words.month(self.month)) + ": " + words.ngettext(
-            "{count} exchange", "{count} exchanges", count).format(count=count)
-        if count > SHOWN:
-            title += " " + words._("(the latest {shown} shown)").format(shown=SHOWN)
+        title = words._("Exchanges in {month}").format(month=words.month(self.month))
+        if len(rows) > SHOWN:
+            title += ": " + words._("the latest {shown} shown").format(shown=SHOWN)
+        else:
+            title += ": " + words.ngettext("{count} exchange", "{count} exchanges", len(rows)).format(count=len(rows))
         self.query_one("#title", Static).update(Text(title))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

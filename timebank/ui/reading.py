@@ -102,12 +102,13 @@ def category(ledger: Ledger, text: str) -> CategoryName:
 
 
 def exchanges(ledger: Ledger, start: date, end: date, member: str | None, category: str | None,
-              include_void: bool) -> list[ExchangeRow]:
+              include_void: bool, latest: int | None = None) -> list[ExchangeRow]:
+    """The exchanges between two dates (at most the `latest` so many), oldest first."""
     with reading(ledger) as session:
         number = find_member(session, member).number if member else None
         code = find_category(session, category).code if category else None
         return list(iter_exchanges(session, member=number, start=start, end=end, category=code,
-                                   include_void=include_void))
+                                   include_void=include_void, latest=latest))
 
 
 def monthly(ledger: Ledger, month: date, lang: str) -> MonthlyReport:
