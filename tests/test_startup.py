@@ -1,5 +1,5 @@
-"""Start-up cost: --help and --version never import SQLAlchemy or Alembic, and a command on
-an up-to-date ledger never imports Alembic."""
+"""Start-up cost: --help and --version never import SQLAlchemy or Alembic, no command but
+`ui` imports Textual, and a command on an up-to-date ledger never imports Alembic."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ PROBE = """
 import sys
 from timebank.cli.main import run
 code = run({args!r})
-loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic'))
+loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'textual'))
 print('LOADED', ' '.join(sorted({{m.split('.')[0] for m in loaded}})))
 sys.exit(code)
 """
@@ -31,11 +31,18 @@ def test_help_and_version_import_no_database_code() -> None:
     assert modules_after(["--lang", "cy", "record", "--help"]) == set()
 
 
+def test_only_the_screen_imports_textual(ledger: Cli) -> None:
+    assert modules_after(["ui", "--help"]) == set()
+    assert modules_after(["--lang", "cy", "sgrin", "--help"]) == set()
+    assert "textual" not in modules_after(["--db", str(ledger.db), "balance"])
+    assert "textual" not in modules_after(["--db", str(ledger.db), "record", "1", "2", "1"])
+
+
 def test_help_by_importtime() -> None:
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "timebank", "--help"],
                             capture_output=True, text=True)
     assert result.returncode == 0
-    assert "sqlalchemy" not in result.stderr and "alembic" not in result.stderr
+    assert "sqlalchemy" not in result.stderr and "alembic" not in result.stderr and "textual" not in result.stderr
 
 
 def test_command_on_current_ledger_skips_alembic(ledger: Cli) -> None:

@@ -140,7 +140,7 @@ WELSH_COMMANDS = {
     "archwilio": "audit", "copi-wrth-gefn": "backup", "adfer": "restore", "aelod": "member", "cofnodi": "record",
     "cyfnewidiad": "exchange", "balans": "balance", "cyfriflen": "statement", "adroddiad": "report",
     "dyddlyfr": "journal", "allforio": "export", "mewnforio": "import", "cynnig": "offer", "cais": "request",
-    "paru": "match",
+    "paru": "match", "sgrin": "ui",
 }
 WELSH_SUBCOMMANDS = {
     "ychwanegu": "add", "rhestr": "list", "dangos": "show", "golygu": "edit", "gadael": "leave",
@@ -192,6 +192,7 @@ COMMAND_MODULES = {
     "balance": "reports", "statement": "reports", "report": "reports",
     "journal": "files", "export": "files", "import": "files",
     "offer": "listings", "request": "listings", "match": "listings",
+    "ui": "screen",
 }
 GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--lang")
 

@@ -129,11 +129,15 @@ def run(args: list[str] | None = None) -> int:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except NoArgsIsHelpError as error:
+        if opens_screen(error.ctx):
+            return run(args + ["ui"])
         # A bare group (`timebank member`) asks for its help: that is an answer, not an error.
         print(error.format_message())
         return 0
     except UsageError as error:
         if error.format_message() == "Missing command." and error.ctx is not None:
+            if opens_screen(error.ctx):
+                return run(args + ["ui"])
             # `timebank --db FILE` with nothing after: help, as for a bare `timebank`.
             print(error.ctx.get_help())
             return 0
@@ -163,6 +167,14 @@ def run(args: list[str] | None = None) -> int:
                                                                     error=str(error).splitlines()[0] if str(error) else ""))
         return 1
     return 0
+
+
+def opens_screen(ctx) -> bool:  # type: ignore[no-untyped-def]
+    """Bare `timebank` (perhaps with --db or --lang) opens the screen for a person at a
+    terminal; a script still gets the help, and exit code 0."""
+    from timebank.cli.common import interactive
+
+    return ctx is not None and ctx.parent is None and interactive()
 
 
 def _main_asking_for_missing(command, args: list[str]):  # type: ignore[no-untyped-def]

@@ -27,17 +27,29 @@ class InactiveMember:
 
 def inactive_members(session: Session, days: int, lang: str) -> list[InactiveMember]:
     """Active members with no exchange (that counts) in the last `days` days, with how to
-    reach them. Two grouped queries, whatever the number of members."""
+    reach them. Whatever the size of the ledger it reads only the recent entries (through
+    the date index) and then the entries of the quiet members (through the member index):
+    grouping every entry of a million exchanges took 15 s."""
     since = today() - timedelta(days=days)
-    last = {number: on for number, on in session.execute(
-        select(Entry.member, func.max(Entry.date))
+    # `member + 0`: read by date, not by member (see reports.month_activity).
+    recent = set(session.scalars(
+        select((Entry.member + 0).label("who"))
         .join(Exchange, Exchange.number == Entry.exchange)
-        .where(live_condition())
-        .group_by(Entry.member))}
+        .where(Entry.date > since, live_condition())
+        .distinct()))
+    quiet = [m for m in session.execute(
+        select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
+               Member.joined, Member.balance_minutes, Member.phone, Member.email)
+        .where(Member.left.is_(None), Member.kind != "pot", Member.joined <= since))
+        if m.number not in recent]
+    last: dict[int, date] = {}
+    numbers = [m.number for m in quiet]
+    for start in range(0, len(numbers), 5000):
+        last.update({number: on for number, on in session.execute(
+            select(Entry.member, func.max(Entry.date))
+            .join(Exchange, Exchange.number == Entry.exchange)
+            .where(Entry.member.in_(numbers[start:start + 5000]), live_condition())
+            .group_by(Entry.member))})
     rows = [InactiveMember(m.number, member_name(m), m.area, last.get(m.number), m.balance_minutes, m.phone, m.email)
-            for m in session.execute(
-                select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
-                       Member.joined, Member.balance_minutes, Member.phone, Member.email)
-                .where(Member.left.is_(None), Member.kind != "pot"))
-            if (last.get(m.number) or date.min) <= since and m.joined <= since]
+            for m in quiet]
     return alphabetical(rows, lang, key=lambda r: r.name)

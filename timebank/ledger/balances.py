@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.models import Entry, Member
+from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.names import MemberName, alphabetical, member_name
-from timebank.ledger.sql import NAME_COLUMNS
+from timebank.ledger.sql import NAME_COLUMNS, live_condition
 
 
 def member_balance(session: Session, number: int, as_of: date | None = None) -> int:
@@ -62,3 +62,15 @@ def balances(session: Session, lang: str, members: list[Member] | None = None,
             Member.joined <= as_of, or_(Member.left.is_(None), Member.left > as_of))))
     names = alphabetical([member_name(m) for m in session.execute(query)], lang)
     return [BalanceRow(n.number, n, totals.get(n.number, 0)) for n in names]
+
+
+def given_received(session: Session, number: int, start: date, end: date) -> tuple[int, int]:
+    """What one member gave and received between two dates, in minutes, counting the
+    exchanges that count (a voided one and its reversal count in neither), as a statement
+    of the same days adds them up. One query over the member's entries."""
+    given, received = session.execute(
+        select(func.coalesce(func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)), 0),
+               func.coalesce(func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), 0))
+        .join(Exchange, Exchange.number == Entry.exchange)
+        .where(Entry.member == number, Entry.date.between(start, end), live_condition())).one()
+    return int(given), int(received)

@@ -34,6 +34,16 @@ class Duplicate(Refused):
         self.question = question
 
 
+class OverLimit(Refused):
+    """A receiver this exchange would take below the credit limit: a person at the keyboard
+    of the screen is asked whether to allow it; the command line needs --allow-overdraft."""
+
+    def __init__(self, message: str, question: str, reason: str) -> None:
+        super().__init__(message)
+        self.question = question
+        self.reason = reason
+
+
 class LedgerMissing(TimebankError):
     pass
 

@@ -21,7 +21,7 @@ from timebank.ledger import totals
 from timebank.ledger.balances import balances_of
 from timebank.ledger.categories import CategoryName, category_names, find_category
 from timebank.ledger.dates import today
-from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
+from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, OverLimit, Refused
 from timebank.ledger.hours import format_hours
 from timebank.ledger.members import require_member_on
 from timebank.ledger.models import Entry, Exchange, Member
@@ -77,10 +77,12 @@ def overdrawn_receivers(session: Session, settings: Settings, receivers: list[Me
         after = current.get(receiver.number, 0) - per_receiver
         if settings_module.below_limit(settings, receiver.kind, after):
             if not allow_overdraft:
-                raise Refused(_("{name} (#{number}) would have a balance of {after} hours, below the credit "
-                                "limit of -{limit} hours. Use --allow-overdraft to record it anyway.").format(
-                    name=message_name(receiver), number=receiver.number, after=format_hours(after),
-                    limit=format_hours(settings.credit_limit_minutes)))
+                reason = _("{name} (#{number}) would have a balance of {after} hours, below the credit limit of "
+                           "-{limit} hours.").format(name=message_name(receiver), number=receiver.number,
+                                                     after=format_hours(after),
+                                                     limit=format_hours(settings.credit_limit_minutes))
+                raise OverLimit(reason + " " + _("Use --allow-overdraft to record it anyway."),
+                                reason + " " + _("Record it anyway?"), reason)
             overdrawn.append(receiver.number)
     return overdrawn
 
@@ -296,32 +298,46 @@ class ExchangeRow:
         return -sign * self.minutes * len(self.givers)
 
 
-def names_by_number(session: Session) -> dict[int, MemberName]:
-    return {m.number: member_name(m) for m in session.execute(select(*NAME_COLUMNS))}
+def names_by_number(session: Session, partners_of: int | None = None) -> dict[int, MemberName]:
+    """Every member's name, or (`partners_of`) only the names of the members who share an
+    exchange with that member: a member's page or statement on a ledger of ten thousand
+    members names a few dozen of them."""
+    query = select(*NAME_COLUMNS)
+    if partners_of is not None:
+        shared = select(Entry.exchange).where(Entry.member == partners_of)
+        query = query.where(Member.number.in_(select(Entry.member).where(Entry.exchange.in_(shared))))
+    return {m.number: member_name(m) for m in session.execute(query)}
 
 
 def iter_exchanges(session: Session, *, member: int | None = None, start: date | None = None,
                    end: date | None = None, category: str | None = None,
-                   include_void: bool = False) -> Iterator[ExchangeRow]:
-    """Exchanges in date order, streamed: one query, grouped as it is read."""
+                   include_void: bool = False, latest: int | None = None) -> Iterator[ExchangeRow]:
+    """Exchanges in date order, streamed: one query, grouped as it is read. With `latest`,
+    only the last so many of them (still oldest first): a member's page shows ten."""
     reversal = reversal_alias()
+    conditions = []
+    if start:
+        conditions.append(Exchange.date >= start)
+    if end:
+        conditions.append(Exchange.date <= end)
+    if category:
+        conditions.append(Exchange.category == category)
+    if member is not None:
+        conditions.append(Exchange.number.in_(select(Entry.exchange).where(Entry.member == member)))
+    if not include_void:
+        conditions += [not_a_reversal(), reversal.number.is_(None)]
+    if latest is not None:
+        last = (select(Exchange.number).outerjoin(reversal, reversal.reverses == Exchange.number)
+                .where(*conditions).order_by(Exchange.date.desc(), Exchange.number.desc()).limit(latest))
+        conditions = [Exchange.number.in_(last)]
     query = (select(Exchange.number, Exchange.date, Exchange.minutes, Exchange.category, Exchange.note,
                     Exchange.reverses, Exchange.recorded_at, Exchange.recorded_by, reversal.number,
                     Entry.member, Entry.role)
              .join(Entry, Entry.exchange == Exchange.number)
-             .outerjoin(reversal, reversal.reverses == Exchange.number))
-    if start:
-        query = query.where(Exchange.date >= start)
-    if end:
-        query = query.where(Exchange.date <= end)
-    if category:
-        query = query.where(Exchange.category == category)
-    if member is not None:
-        query = query.where(Exchange.number.in_(select(Entry.exchange).where(Entry.member == member)))
-    if not include_void:
-        query = query.where(not_a_reversal(), reversal.number.is_(None))
-    query = query.order_by(Exchange.date, Exchange.number, Entry.id)
-    names = names_by_number(session)
+             .outerjoin(reversal, reversal.reverses == Exchange.number)
+             .where(*conditions)
+             .order_by(Exchange.date, Exchange.number, Entry.id))
+    names = names_by_number(session, partners_of=member)
     categories = category_names(session)
     current: dict | None = None
     for (number, on, minutes, code, note, reverses, at, by, voided_by, who, role) in \

@@ -179,6 +179,12 @@ class MemberIndex:
         return []
 
 
+def member_index(session: Session) -> MemberIndex:
+    """Every member, read once, to be found by the same rule as `find_member` many times
+    over (the screen names members as they are typed)."""
+    return MemberIndex(list(session.scalars(select(Member))))
+
+
 def find_member(session: Session, text: str) -> Member:
     """One lookup: a number is one primary-key read; a name reads the members once."""
     number_match = re.fullmatch(r"#?\s*(\d+)", text.strip())
@@ -187,7 +193,7 @@ def find_member(session: Session, text: str) -> Member:
         # Beyond the database's 64-bit integers no member can have the number.
         member = session.get(Member, number) if number < 2**63 else None
         return MemberIndex([member] if member else []).find(text)
-    return MemberIndex(list(session.scalars(select(Member)))).find(text)
+    return member_index(session).find(text)
 
 
 def require_active(member: Member, on: date | None = None) -> None:
@@ -242,11 +248,32 @@ def list_members(session: Session, lang: str, *, which: str = "active", search: 
     rows = [MemberRow(m.number, member_name(m), m.kind, None if m.forgotten else m.area, m.lang, m.joined, m.left,
                       m.balance_minutes, None if m.forgotten else m.email, None if m.forgotten else m.phone)
             for m in session.execute(query)]
-    if search:
+    return alphabetical(matching(rows, search), lang, key=lambda r: r.name)
+
+
+def matching(rows: list[MemberRow], search: str | None) -> list[MemberRow]:
+    """The rows whose name or area contains `search` (ignoring case and accents), or whose
+    number it is ('17' or '#17'), in the order given: `member list --search`."""
+    return MemberSearch(rows).find(search)
+
+
+class MemberSearch:
+    """The one search rule over members read once: the screen's search as you type folds
+    every name once, not at each keystroke (ten thousand names take 30 ms to fold)."""
+
+    def __init__(self, rows: list[MemberRow]) -> None:
+        self.every = [(fold(r.name.name), fold(r.area or ""), str(r.number), r) for r in rows]
+        self.active = [entry for entry in self.every if entry[3].left is None]
+
+    def find(self, search: str | None, *, everyone: bool = True) -> list[MemberRow]:
+        """Rows that match `search` (all of them for none): every member, or (not
+        `everyone`) only those who have not left."""
+        pool = self.every if everyone else self.active
+        if not search or not search.strip():
+            return [row for *_folded, row in pool]
         wanted = fold(search.strip())
-        rows = [r for r in rows if wanted in fold(r.name.name) or wanted in fold(r.area or "")
-                or wanted == str(r.number)]
-    return alphabetical(rows, lang, key=lambda r: r.name)
+        number = wanted[1:].strip() if wanted.startswith("#") else wanted
+        return [row for name, area, own, row in pool if wanted in name or wanted in area or number == own]
 
 
 def edit_member(session: Session, by: str, member: Member, **changes: str | None) -> dict[str, tuple]:

@@ -81,20 +81,7 @@ def last_complete_month() -> date:
 def monthly_report(session: Session, settings: Settings, month: date, lang: str) -> MonthlyReport:
     """The month's figures; member and category lines in the alphabetical order of `lang`."""
     start, end = month, month_end(month)
-    live = live_condition()
-
-    # Grouped by `member + 0` so that SQLite reads the month from the date index rather
-    # than skip-scanning every member's entries in member order.
-    who = (Entry.member + 0).label("who")
-    activity = session.execute(
-        select(who,
-               earned_sum(),
-               func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)))
-        .join(Exchange, Exchange.number == Entry.exchange)
-        .where(Entry.date.between(start, end), live)
-        .group_by(who)).all()
-    given = {number: int(g) for number, g, _r in activity}
-    received = {number: int(r) for number, _g, r in activity}
+    given, received = month_activity(session, start, end)
 
     # Plain rows, not ORM objects: a ledger may have ten thousand members.
     members = session.execute(select(*MEMBER_COLUMNS).where(Member.joined <= end)).all()
@@ -136,8 +123,7 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str)
         month=month,
         exchanges=int(counts),
         minutes_exchanged=sum(given.values()),
-        members_active=sum(1 for number in given.keys() | received.keys() if number != 0
-                           and (given.get(number) or received.get(number))),
+        members_active=members_active(given, received),
         **member_counts(people, start, end),
         members=shown,
         categories=categories,
@@ -147,6 +133,50 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str)
         requests=request_figures(session, start, end),
         seal=seal_up_to(session, end),
     )
+
+
+def month_activity(session: Session, start: date, end: date) -> tuple[dict[int, int], dict[int, int]]:
+    """What each member gave and received between two dates, in minutes (exchanges that
+    count only)."""
+    # Grouped by `member + 0` so that SQLite reads the month from the date index rather
+    # than skip-scanning every member's entries in member order.
+    who = (Entry.member + 0).label("who")
+    activity = session.execute(
+        select(who,
+               earned_sum(),
+               func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)))
+        .join(Exchange, Exchange.number == Entry.exchange)
+        .where(Entry.date.between(start, end), live_condition())
+        .group_by(who)).all()
+    return ({number: int(g) for number, g, _r in activity}, {number: int(r) for number, _g, r in activity})
+
+
+def members_active(given: dict[int, int], received: dict[int, int]) -> int:
+    """Members (not the pot) who gave or received anything: the one definition of active."""
+    return sum(1 for number in given.keys() | received.keys() if number != 0
+               and (given.get(number) or received.get(number)))
+
+
+@dataclass(frozen=True)
+class MonthSoFar:
+    """The figures of a month at a glance (the screen's first page): the month's summary
+    lines of the monthly report, without the per-member opening balances."""
+
+    month: date
+    end: date
+    exchanges: int
+    minutes_exchanged: int
+    members_active: int
+
+
+def month_so_far(session: Session, month: date) -> MonthSoFar:
+    """This month (or any month) up to today: exchanges, hours and members active, by the
+    same definitions as the monthly report. Two small queries."""
+    end = min(month_end(month), max(today(), month))
+    given, received = month_activity(session, month, end)
+    figures = month_totals(session, month, month)
+    return MonthSoFar(month, end, sum(n for n, _m in figures.values()), sum(given.values()),
+                      members_active(given, received))
 
 
 def member_counts(people: list, first: date, last: date) -> dict[str, int]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.balances import member_balance
 from timebank.ledger.categories import CategoryName
-from timebank.ledger.dates import today
+from timebank.ledger.dates import add_months, month_end, today
 from timebank.ledger.exchanges import ExchangeRow, iter_exchanges
-from timebank.ledger.models import Member
+from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.names import MemberName, alphabetical, member_name
 from timebank.ledger.reports import MEMBER_COLUMNS, opening_balances
 from timebank.ledger.settings import Settings, credit_limit_applies
@@ -130,3 +130,32 @@ def statements(session: Session, settings: Settings, lang: str, start: date | No
 def statement_set(settings: Settings, chosen: list[Statement]) -> StatementSet:
     """Statements with the heading every printed page carries, made today."""
     return StatementSet(settings.name, settings.contact, today(), chosen)
+
+
+@dataclass(frozen=True)
+class MonthHours:
+    month: date          # the first day of the month
+    given: int           # minutes
+    received: int
+
+
+def member_months(session: Session, number: int, last: date, months: int = 12) -> list[MonthHours]:
+    """What one member gave and received in each of the `months` months up to the month of
+    `last` (exchanges that count), oldest first: the chart beside a statement. One query
+    through the member's entries."""
+    from timebank.ledger.sql import live_condition, month_key
+
+    first = add_months(last.replace(day=1), -(months - 1))
+    month = month_key(Entry.date).label("month")
+    found = {key: (int(given or 0), int(received or 0)) for key, given, received in session.execute(
+        select(month, func.sum(Entry.minutes).filter(Entry.minutes > 0),
+               -func.sum(Entry.minutes).filter(Entry.minutes < 0))
+        .join(Exchange, Exchange.number == Entry.exchange)
+        .where(Entry.member == number, Entry.date.between(first, month_end(last.replace(day=1))), live_condition())
+        .group_by(month))}
+    points = []
+    for offset in range(months):
+        start = add_months(first, offset)
+        given, received = found.get(start.isoformat()[:7], (0, 0))
+        points.append(MonthHours(start, given, received))
+    return points

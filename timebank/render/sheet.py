@@ -306,4 +306,5 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
 
 
 __all__ = ["Column", "col", "Sheet", "Field", "Line", "Chart", "Report", "Part", "table_cell", "file_cell",
-           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts", "value_of", "field"]
+           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts",
+           "value_of", "field"]

@@ -46,7 +46,7 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     feet = None
     if sheet.footer is not None:
         feet = [_foot(sheet.footer[c.key], c, words) if c.key in sheet.footer else "" for c in columns]
-    keep, widths = fit(columns, heads, cells, feet, out.width, _floors(rows, columns, words))
+    keep, widths = fit(columns, heads, cells, feet, out.width, name_floors(rows, columns, words))
     columns = [columns[i] for i in keep]
     heads = [heads[i] for i in keep]
     cells = [[row[i] for i in keep] for row in cells]
@@ -69,7 +69,7 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
 SEPARATOR = 2  # two spaces between columns
 
 
-def _floors(rows: list[Any], columns: list[Any], words: Words) -> dict[int, int]:
+def name_floors(rows: list[Any], columns: list[Any], words: Words) -> dict[int, int]:
     """How narrow a list of names may get: never narrower than its longest single name (a
     group's list of names may be cut after the first ones; a name never is)."""
     from rich.cells import cell_len
@@ -87,7 +87,11 @@ def fit(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list
     """Which columns to show and how wide, so that no row wraps: empty columns go; free
     text is cut short with an ellipsis; then the least needed columns are dropped. Names,
     numbers and dates are never cut."""
-    from rich.cells import cell_len
+    from rich.cells import cell_len as rich_cell_len
+
+    def cell_len(text: str) -> int:
+        # Plain ASCII is one cell a character (most cells: numbers, dates, hours).
+        return len(text) if text.isascii() else rich_cell_len(text)
 
     natural, wrapped = [], []
     for i, column in enumerate(columns):

@@ -308,6 +308,13 @@ def printed_footer(result: Any, heading: Any):  # type: ignore[no-untyped-def]
     return say
 
 
+def member_chart(points: list) -> Chart:
+    """A member's hours given and received in each of the last twelve months: the monthly
+    report's chart, for one member (beside their statement)."""
+    return Chart(_say(N_("Hours given and received, last 12 months")),
+                 [(_trend_label(p.month), p.given + p.received) for p in points])
+
+
 def monthly(report: Any, with_names: bool = False) -> Report:
     members_columns = [col("number", "#", INT), col("name", N_("Name"), MEMBER, only=[TABLE, JSON]),
                        col("opening_minutes", N_("Opening"), SIGNED, only=[TABLE]),

@@ -1,0 +1,106 @@
+"""The screen as one Textual app: a page for each part of a coordinator's Saturday, a
+function key for each page, and the ledger, the user and the language it works with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from timebank.i18n import N_, Words
+from timebank.ui.base import translate_bindings
+from timebank.ui.exchanges import Exchanges
+from timebank.ui.home import Home
+from timebank.ui.members import Members, MemberView
+from timebank.ui.record import Record
+from timebank.ui.reports import Reports
+
+CSS = """
+Screen { layout: vertical; }
+.title { background: $primary-background; color: $text; text-style: bold; padding: 0 1; height: 1; }
+.heading { text-style: bold; padding: 1 1 0 1; }
+#figures { padding: 0 1; }
+.report-text { padding: 0 1; }
+.report-table { height: auto; max-height: 100%; margin: 0 1 1 1; }
+#ring, #requests { height: auto; max-height: 12; }
+.list-head { padding: 0 1; }
+#search { margin: 0 1; }
+#members, #exchanges { height: 1fr; }
+Notice { height: auto; max-height: 8; padding: 0 1; }
+Notice.error { color: $error; text-style: bold; }
+Notice.done { color: $success; }
+Record Notice { height: 6; }
+.form { grid-size: 3; grid-columns: 16 1fr 1fr; grid-rows: auto; grid-gutter: 0 1; height: auto; padding: 1 1 0 1; }
+.form Label { width: 100%; }
+.hint { color: $text-muted; }
+.hint.error { color: $error; }
+.filters { height: 1; padding: 0 1; }
+.filters Label { padding: 0 1 0 0; }
+.filters Input { width: 1fr; margin: 0 2 0 0; }
+Question, Ask, EditMember { align: center middle; }
+.dialog { width: 70%; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 1 2; }
+.dialog.wide { width: 90%; }
+EditMember .form { grid-size: 2; grid-columns: 14 1fr; padding: 1 0; }
+"""
+
+
+class TimebankApp(App[None]):
+    CSS = CSS
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "timebank"
+    BINDINGS = [Binding("f1", "page('home')", N_("Overview")), Binding("f2", "page('members')", N_("Members")),
+                Binding("f3", "page('record')", N_("Record")), Binding("f4", "page('exchanges')", N_("Exchanges")),
+                Binding("f5", "page('reports')", N_("Reports")), Binding("ctrl+r", "reload", N_("Refresh")),
+                Binding("ctrl+q", "quit", N_("Close"), priority=True)]
+    MODES = {"home": Home, "members": Members, "record": Record, "exchanges": Exchanges, "reports": Reports}
+
+    def __init__(self, ledger: Any, by: str, words: Words) -> None:
+        super().__init__()
+        self.ledger, self.by, self.words = ledger, by, words
+        translate_bindings(self, words)
+
+    def on_mount(self) -> None:
+        # One member's page, made once and shown for each member (making a page costs more
+        # than reading a member).
+        self.install_screen(MemberView(), name="member")
+        self.switch_mode("home")
+
+    def action_page(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_help_quit(self) -> None:
+        """Ctrl-C (a reflex from the command line): say, in the interface language, how to
+        close the screen (Textual's own words for it are English)."""
+        self.notify(self.words._("Press Ctrl-Q to close the screen."), markup=False)
+
+    def action_reload(self) -> None:
+        self.screen.reload()  # type: ignore[attr-defined]
+
+    def open_member(self, number: int) -> None:
+        self.switch_mode("members")
+        view = self.get_screen("member")
+        assert isinstance(view, MemberView)
+        view.number = number
+        if view.is_mounted:
+            # Read now, so the page never shows the member before for a moment.
+            view.query_one("#notice").clear()  # type: ignore[attr-defined]
+            view.reload()
+            view.fresh = True
+        if view not in self.screen_stack:
+            self.push_screen(view)
+
+    def open_record(self, giver: str | None = None) -> None:
+        """The record form, with a member already named as the giver (from their page)."""
+        self.switch_mode("record")
+        if isinstance(self.screen, Record):
+            self.screen.wanted_giver = giver   # filled in when the page is next shown
+
+    def open_statement(self, member: str) -> None:
+        self.switch_mode("reports")
+        if isinstance(self.screen, Reports):
+            self.screen.wanted_member = member
+
+
+def run_screen(ledger: Any, by: str, words: Words) -> None:
+    TimebankApp(ledger, by, words).run()

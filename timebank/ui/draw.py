@@ -1,0 +1,290 @@
+"""Sheets, reports and charts from `timebank.render` as Textual widgets, in the words of
+the language given: the same views as the command line, drawn for the screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.binding import Binding
+from textual.message import Message
+from rich.style import Style
+
+from timebank.i18n import Words
+from timebank.ledger.hours import format_hours
+from timebank.render.sheet import TABLE, Chart, Field, Line, Report, Sheet, table_cell, value_of
+from timebank.render.table import fit, name_floors
+
+
+def cell_text(row: dict[str, Any], column: Any, words: Words) -> str:
+    value = value_of(row, column)
+    if value is None and column.none:
+        return words._(column.none)
+    return table_cell(value, column.kind, words)
+
+
+def width_of(text: str) -> int:
+    """Cells on screen: one a character for plain ASCII (most cells), else as Rich counts."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if width_of(text) <= width else set_cell_size(text, max(width - 1, 0)) + "…"
+
+
+Lineish = Text | str   # a line of a report: styled, or plain until it is drawn
+
+
+@dataclass
+class Drawn:
+    head: Text
+    rule: Text
+    lines: list[Lineish]
+    keys: list[str]
+    foot: list[Text]
+    count: int
+
+
+def table_lines(sheet: Sheet, words: Words, width: int, *, key: str | None = None,
+                limit: int | None = None) -> Drawn:
+    """A sheet as aligned text with the columns that fit in `width` (dropped and shortened as
+    the command line does): the heading line, a line per row (at most `limit`), each row's
+    key (the value of column `key`), the footer lines, and how many rows there were."""
+    columns = sheet.columns_for(TABLE)
+    rows = list(sheet.rows)
+    shown = rows if limit is None else rows[:limit]
+    cells = [[cell_text(row, c, words) for c in columns] for row in shown]
+    heads = [words._(c.label) if c.label else "" for c in columns]
+    feet = None
+    if sheet.footer is not None:
+        feet = [_foot(sheet.footer[c.key], c, words) if c.key in sheet.footer else "" for c in columns]
+    # A heading on the screen stays on one line (the command line's may wrap at its spaces).
+    keep, widths = fit(columns, [h.replace(" ", "_") for h in heads], cells, feet, width,
+                       name_floors(shown, columns, words))
+    right = [columns[i].right for i in keep]
+    sizes = [max(widths[i], cell_len(heads[i])) for i in keep]
+
+    def plain(values: list[str]) -> str:
+        parts = []
+        for value, size, to_right in zip(values, sizes, right):
+            value = _cut(value, size)
+            pad = " " * (size - width_of(value))
+            parts.append(pad + value if to_right else value + pad)
+        return "  ".join(parts).rstrip()
+
+    def line(values: list[str], style: str = "") -> Text:
+        return Text(plain(values), style=style, no_wrap=True)
+
+    rule = Text("  ".join("━" * size for size in sizes), style="dim")
+    # Rows stay plain text until drawn: a report may have ten thousand of them.
+    lines = [plain([values[i] for i in keep]) for values in cells]
+    keys = [str(value_of(row, _column(columns, key))) for row in shown] if key else []
+    foot = [rule, line([feet[i] for i in keep], "bold")] if feet and shown else []
+    return Drawn(line([heads[i] for i in keep], "bold"), rule, lines, keys, foot, len(rows))
+
+
+def _column(columns: list[Any], key: str | None) -> Any:
+    return next(c for c in columns if c.key == key)
+
+
+def _foot(value: Any, column: Any, words: Words) -> str:
+    return value(words) if callable(value) else table_cell(value, column.kind, words)
+
+
+def chart_text(chart: Chart, words: Words, width: int) -> Text:
+    """The bars of the command line's chart, as wide as the screen allows."""
+    labels = [label(words) for label, _minutes in chart.points]
+    label_width = max((cell_len(label) for label in labels), default=0)
+    values = [format_hours(minutes) for _label, minutes in chart.points]
+    bar_room = max(10, min(40, width - label_width - max((len(v) for v in values), default=0) - 6))
+    peak = max((minutes for _label, minutes in chart.points), default=0) or 1
+    text = Text(chart.title(words), style="bold")
+    for label, value, (_say, minutes) in zip(labels, values, chart.points):
+        text.append(f"\n  {' ' * (label_width - cell_len(label))}{label} ")
+        text.append("█" * round(bar_room * minutes / peak), style="green")
+        text.append(f" {value}")
+    return text
+
+
+def sheet_lines(sheet: Sheet, words: Words, width: int) -> list[Lineish]:
+    """A sheet as lines of aligned text: heading, rule, rows and footer."""
+    drawn = table_lines(sheet, words, width)
+    return [drawn.head, drawn.rule] + drawn.lines + drawn.foot
+
+
+def report_lines(report: Report, words: Words, width: int) -> list[Lineish]:
+    """A report's parts in reading order, as lines of text: its lines, its lists as aligned
+    columns, its chart as bars. One `TextView` shows them, however long (a monthly report on
+    a ledger of ten thousand members has ten thousand lines)."""
+    lines: list[Lineish] = []
+    for part in report.parts:
+        if isinstance(part, (Field, Line)):
+            say = part.line if isinstance(part, Field) else part.say
+            if say is None:
+                continue
+            style = "bold" if part.bold else (getattr(part, "style", None) or "")
+            lines += [Text(text, style=style) for text in say(words).split("\n")]
+        elif isinstance(part, Sheet) and part.columns_for(TABLE):
+            rows = list(part.rows)
+            if lines and str(lines[-1]):
+                lines.append(Text())
+            if part.title is not None:
+                lines.append(Text(part.title(words), style="bold"))
+            if not rows and part.empty is not None:
+                lines.append(Text(part.empty(words)))
+            elif rows:
+                lines += sheet_lines(Sheet(part.columns, rows, footer=part.footer), words, width)
+            lines.append(Text())
+        elif isinstance(part, Chart):
+            if lines and str(lines[-1]):
+                lines.append(Text())
+            lines += chart_text(part, words, width).split("\n")
+    while lines and not str(lines[-1]):
+        lines.pop()
+    return lines
+
+
+class TextView(ScrollView, can_focus=True):
+    """Lines of styled text in a scrolling view that draws only the lines on screen, so a
+    report of ten thousand lines is shown at once. Arrow keys, Page Up/Down, Home and End
+    move through it."""
+
+    DEFAULT_CSS = """
+    TextView { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.lines: list[Lineish] = []
+        self._strips: dict[int, Strip] = {}
+
+    def show(self, lines: list[Lineish]) -> None:
+        self.lines = lines
+        self._strips.clear()
+        width = max((width_of(str(line)) for line in lines), default=0)
+        self.virtual_size = Size(width, len(lines))
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(str(line) for line in self.lines)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        style = self.rich_style
+        width = self.scrollable_content_region.width
+        if index >= len(self.lines):
+            return Strip.blank(width, style)
+        strip = self._strips.get(index)
+        if strip is None:
+            line = self.lines[index]
+            text = Text(line) if isinstance(line, str) else line.copy()
+            text.stylize_before(style)
+            strip = Strip(list(text.render(self.app.console, end="")) or [Segment("")])
+            self._strips[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+
+class PickList(TextView):
+    """A list to choose from: one line per row, the chosen row highlighted; the arrow keys,
+    Page Up/Down, Home and End move, Enter (or a click) picks. Like `TextView` it draws only
+    the lines on screen: a keystroke in a search redraws it at once."""
+
+    BINDINGS = [Binding("up", "move(-1)", show=False), Binding("down", "move(1)", show=False),
+                Binding("pageup", "page(-1)", show=False), Binding("pagedown", "page(1)", show=False),
+                Binding("home", "ends(0)", show=False), Binding("end", "ends(1)", show=False),
+                Binding("enter", "pick", show=False)]
+
+    class Picked(Message):
+        def __init__(self, picklist: "PickList", key: str) -> None:
+            super().__init__()
+            self.picklist = picklist
+            self.key = key
+
+        @property
+        def control(self) -> "PickList":
+            return self.picklist
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.keys: list[str] = []
+        self.cursor = 0
+
+    def show_rows(self, lines: list[Lineish], keys: list[str]) -> None:
+        chosen = self.chosen
+        self.keys = keys
+        # The same row stays chosen when the list is read again (others' changes).
+        self.cursor = keys.index(chosen) if chosen in keys else 0
+        self.show(lines)
+        self._follow()
+
+    @property
+    def chosen(self) -> str | None:
+        return self.keys[self.cursor] if 0 <= self.cursor < len(self.keys) else None
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if self.scroll_offset.y + y == self.cursor and self.keys:
+            highlight = Style(reverse=True) if self.has_focus else Style(bgcolor="grey30")
+            strip = strip.apply_style(highlight)
+        return strip
+
+    def _follow(self) -> None:
+        height = max(self.scrollable_content_region.height, 1)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        if self.keys:
+            self.cursor = max(0, min(len(self.keys) - 1, self.cursor + step))
+            self._follow()
+
+    def action_page(self, step: int) -> None:
+        self.action_move(step * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_ends(self, last: int) -> None:
+        self.action_move(len(self.keys) if last else -len(self.keys))
+
+    def action_pick(self) -> None:
+        if self.chosen is not None:
+            self.post_message(self.Picked(self, self.chosen))
+
+    def on_click(self, event: Any) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self.keys):
+            self.cursor = row
+            self.refresh()
+            self.action_pick()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+def fill(head: Any, picklist: PickList, sheet: Sheet, words: Words, width: int, *, key: str,
+         limit: int | None = None) -> int:
+    """Put a sheet into a heading (a Static) and a PickList; returns how many rows it had."""
+    drawn = table_lines(sheet, words, width, key=key, limit=limit)
+    if getattr(head, "drawn", None) != drawn.head.plain:
+        # Only when it changes: an update lays the page out again (a keystroke's worth).
+        head.update(drawn.head)
+        head.drawn = drawn.head.plain
+    picklist.show_rows(drawn.lines, drawn.keys)
+    return drawn.count
+
+
+__all__ = ["table_lines", "fill", "report_lines", "sheet_lines", "chart_text", "cell_text", "TextView", "PickList"]

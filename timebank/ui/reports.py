@@ -1,0 +1,133 @@
+"""Reports: the monthly report and a member's statement, on screen, with the chart of the
+last twelve months."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Label
+
+from timebank.i18n import N_
+from timebank.ledger.dates import add_months, month_end, report_end, today
+from timebank.ledger.reports import last_complete_month
+from timebank.render import views
+from timebank.ui import reading
+from timebank.ui.base import Notice, Page, attempt
+from timebank.ui.draw import TextView, report_lines
+
+# Where the files for members and funders plug in. Each is `writer(app, month, member)`:
+# `app.ledger`, `app.by` and `app.words` are the ledger, the user and the interface
+# language, `month` the first day of the month on screen, `member` what was typed for a
+# statement (or None); it writes the file through the core and returns one line saying
+# what it wrote and where (a refusal is raised as a TimebankError and shown in the page).
+# None while this build has no such writer: its key is then not shown. The statement PDF
+# (p: this member, P: every member's statement for the month) and the funder workbook (w)
+# are being built elsewhere; wiring them is one line each here.
+WRITERS: dict[str, Callable[..., str] | None] = {"statement_pdf": None, "month_pdfs": None, "workbook": None}
+
+
+class Body(TextView):
+    BINDINGS = [Binding("left_square_bracket", "screen.month(-1)", N_("Month before")),
+                Binding("right_square_bracket", "screen.month(1)", N_("Month after")),
+                Binding("m", "screen.monthly", N_("Monthly report")),
+                Binding("s", "screen.find", N_("Statement")),
+                Binding("p", "screen.write('statement_pdf')", N_("Statement PDF")),
+                Binding("P", "screen.write('month_pdfs')", N_("Month's statements PDF")),
+                Binding("w", "screen.write('workbook')", N_("Funder workbook"))]
+
+
+class Reports(Page):
+    AUTO_FOCUS = "Body"
+    BINDINGS = [Binding("escape", "body", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.month = last_complete_month()
+        self.member: str | None = None
+        self.wanted_member: str | None = None   # a statement asked for from a member's page
+
+    def compose(self) -> ComposeResult:
+        words = self.words
+        with Horizontal(classes="filters"):
+            yield Label(words._("Statement for"))
+            yield Input(id="member", compact=True, placeholder=words._("a member's name or number; Enter shows it"))
+        yield Body(id="body")
+        yield Notice(id="notice")
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        from timebank.ui.base import translate_bindings
+
+        translate_bindings(self.query_one(Body), self.words)
+
+    def reload(self) -> None:
+        if self.wanted_member is not None:
+            self.query_one("#member", Input).value = self.member = self.wanted_member
+            self.wanted_member = None
+            self.query_one(Notice).clear()
+        words, notice = self.words, self.query_one(Notice)
+        first, last = self.month, month_end(self.month)
+        report: Any
+        if self.member:
+            member = self.member
+            result = attempt(words, notice, lambda: reading.member_statement(
+                self.ledger, member, first, report_end(first, last), words.lang))
+            if result is not None:
+                found, months = result
+                report = views.statement(found)
+                report.parts.append(views.member_chart(months))
+            else:
+                report = None
+        else:
+            result = attempt(words, notice, lambda: reading.monthly(self.ledger, first, words.lang))
+            report = views.monthly(result) if result is not None else None
+        if report is None:
+            return
+        self.query_one(Body).show(report_lines(report, words, max(self.app.size.width - 4, 40)))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(Notice).clear()
+        self.member = event.value.strip() or None
+        self.reload()
+        self.query_one(Body).focus()
+
+    def action_month(self, step: int) -> None:
+        month = add_months(self.month, step)
+        if month > today():
+            return
+        self.month = month
+        self.query_one(Notice).clear()
+        self.reload()
+
+    def action_monthly(self) -> None:
+        self.member = None
+        self.query_one("#member", Input).value = ""
+        self.reload()
+
+    def action_find(self) -> None:
+        self.query_one("#member", Input).focus()
+
+    def action_body(self) -> None:
+        self.query_one(Body).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A file's key is there only when this build can write the file."""
+        if action == "write":
+            return WRITERS.get(str(parameters[0])) is not None
+        return True
+
+    def action_write(self, kind: str) -> None:
+        writer = WRITERS.get(kind)
+        if writer is None:
+            return
+        notice = self.query_one(Notice)
+        said = attempt(self.words, notice, lambda: writer(self.app, self.month, self.member))
+        if said:
+            notice.say(said)
+
+
+__all__ = ["Reports", "WRITERS"]
