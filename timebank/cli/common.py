@@ -29,9 +29,12 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
 @contextmanager
 def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]:
     """Write beside the target and rename at the end, so a failure never leaves half a file."""
+    from timebank.ledger import filesystem
     from timebank.ledger.errors import InvalidInput, os_reason
+    from timebank.ledger.location import refuse_device_name
 
     target = path.expanduser()
+    refuse_device_name(target)  # CON, NUL.csv ...: a device on Windows, never a file
     if target.is_dir():
         raise InvalidInput(_("{path} is a folder.").format(path=target))
     temporary = target.with_name(f".{target.name}.partial")
@@ -42,7 +45,7 @@ def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]
     try:
         with handle:
             yield handle
-        temporary.replace(target)
+        filesystem.replace(temporary, target)
     except OSError as error:  # the disk filled, or the folder went away, while writing
         temporary.unlink(missing_ok=True)
         raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None

@@ -4,7 +4,6 @@ the one place that turns errors into a message and an exit code."""
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -25,28 +24,29 @@ def _option_value(args: list[str], name: str) -> str | None:
 
 def _ledger_language(db: str | None) -> str | None:
     """The ledger's own `lang` setting, read with the standard library only (so that help
-    in the ledger's language costs no SQLAlchemy import)."""
+    in the ledger's language costs no SQLAlchemy import). Paths and URLs are told apart by
+    the rule the ledger itself uses (`timebank.ledger.location`)."""
+    from timebank.ledger.location import quick_target
+
     value = db or os.environ.get("TIMEBANK_DB")
     if value is None:
         from platformdirs import user_data_dir
 
-        path = Path(user_data_dir("timebank", appauthor=False)) / "timebank.sqlite3"
-    elif "://" in value:
-        if value.startswith("postgresql"):
-            return _postgres_language(value)
-        if not value.startswith("sqlite:///"):
-            return None
-        path = Path(value[len("sqlite:///"):])
+        target: Path | str | None = Path(user_data_dir("timebank", appauthor=False)) / "timebank.sqlite3"
     else:
-        path = Path(value)
+        target = quick_target(value)
+    if target is None:
+        return None
+    if isinstance(target, str):
+        return _postgres_language(target)
     import sqlite3
 
     try:
-        if not path.is_file():
+        if not target.is_file():
             return None
         # A plain connection, closed at once. (A `mode=ro` connection to a WAL database
         # lost other processes' commits under load here: never open one.)
-        conn = sqlite3.connect(path.expanduser().resolve(), timeout=5)
+        conn = sqlite3.connect(target, timeout=5)
         try:
             row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
         finally:
@@ -61,8 +61,7 @@ def _postgres_language(url: str) -> str | None:
     try:
         import psycopg
 
-        conninfo = re.sub(r"^postgresql\+\w+://", "postgresql://", url)
-        with psycopg.connect(conninfo, connect_timeout=5) as conn:
+        with psycopg.connect(url, connect_timeout=5) as conn:
             row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
         return normalise_language(row[0]) if row else None
     except Exception:  # noqa: BLE001 - no server, no table, no driver: fall back

@@ -15,6 +15,8 @@ from pathlib import Path
 from timebank.i18n import _
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
+from timebank.ledger.filesystem import make_private
+from timebank.ledger.location import refuse_device_name
 
 KEEP_AUTOMATIC = 30
 AUTOMATIC_PREFIX = "timebank-auto-"
@@ -32,10 +34,7 @@ def _require_sqlite(ledger: Ledger) -> Path:
 
 
 def _private(path: Path) -> None:
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
+    make_private(path)
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -60,6 +59,7 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
     if output is None:
         prefix = AUTOMATIC_PREFIX if automatic else "timebank-"
         output = backups_folder(ledger) / f"{prefix}{stamp}.sqlite3"
+    refuse_device_name(output)
     output = output.expanduser().resolve()
     if output == path:
         raise InvalidInput(_("A backup cannot overwrite the ledger itself."))
