@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_, _
 from timebank.ledger.db import HEAD_REVISION, Ledger
-from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.models import Base, Entry, Exchange, Member, MonthTotal
 from timebank.ledger.totals import expected_balances, expected_months
 
 
@@ -27,6 +27,55 @@ def _integrity(session: Session, ledger: Ledger) -> list[str]:
     problems += [_("Entry in table {table} (row {row}) points at a missing row of {parent}.").format(
         table=row[0], row=row[1], parent=row[2]) for row in session.execute(text("PRAGMA foreign_key_check"))]
     return problems
+
+
+def _stored_types(session: Session, ledger: Ledger) -> list[str]:
+    """Every stored value has its column's type. SQLite keeps any value in any column, so a
+    damaged file (one flipped bit) can hold '2026-0u-28' as a date or text as minutes; the
+    other checks would stop at such a value instead of naming it. One pass over each table.
+    PostgreSQL enforces types itself."""
+    if not ledger.is_sqlite:
+        return []
+    problems: list[str] = []
+    present = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+    for table in Base.metadata.sorted_tables:
+        if table.name not in present:
+            continue
+        tests = [(column.name, message, wrong) for column in table.columns
+                 for message, wrong in [_wrong_value(f'"{column.name}"', column.type)] if wrong]
+        if not tests:
+            continue
+        parts = ", ".join(f"sum({wrong}), min(CASE WHEN {wrong} THEN rowid END)" for _n, _k, wrong in tests)
+        row = session.execute(text(f'SELECT {parts} FROM "{table.name}"')).one()
+        for index, (column, message, _wrong) in enumerate(tests):
+            count, first = row[2 * index] or 0, row[2 * index + 1]
+            if count:
+                problems.append(_(message).format(table=table.name, column=column, count=count, row=first))
+    return problems
+
+
+def _wrong_value(name: str, column_type: object) -> tuple[str, str | None]:
+    """The problem's message, and an SQL test true for a stored value not of the column's type."""
+    from sqlalchemy import Date, DateTime, Integer, LargeBinary, String
+
+    if isinstance(column_type, DateTime):
+        return (N_("Table {table}, column {column}: stored values that are not dates and times "
+                   "({count}, the first in row {row})."),
+                f"({name} IS NOT NULL AND (typeof({name}) != 'text' OR julianday({name}) IS NULL))")
+    if isinstance(column_type, Date):
+        return (N_("Table {table}, column {column}: stored values that are not dates ({count}, the first in row {row})."),
+                f"({name} IS NOT NULL AND (typeof({name}) != 'text' OR date({name}) IS NOT {name}))")
+    if isinstance(column_type, Integer):
+        return (N_("Table {table}, column {column}: stored values that are not whole numbers "
+                   "({count}, the first in row {row})."),
+                f"({name} IS NOT NULL AND typeof({name}) != 'integer')")
+    if isinstance(column_type, String):
+        return (N_("Table {table}, column {column}: stored values that are not text ({count}, the first in row {row})."),
+                f"({name} IS NOT NULL AND typeof({name}) != 'text')")
+    if isinstance(column_type, LargeBinary):
+        return (N_("Table {table}, column {column}: stored values that are not bytes ({count}, the first in row {row})."),
+                f"({name} IS NOT NULL AND typeof({name}) != 'blob')")
+    return "", None
 
 
 def _schema(session: Session, ledger: Ledger) -> list[str]:
@@ -142,6 +191,7 @@ def _balances(session: Session, ledger: Ledger) -> list[str]:
 
 CHECKS: list[tuple[str, Callable[[Session, Ledger], list[str]]]] = [
     (N_("Database integrity and foreign keys"), _integrity),
+    (N_("Every stored value has its type"), _stored_types),
     (N_("Schema at the latest migration"), _schema),
     (N_("Every exchange sums to zero"), _zero_sum),
     (N_("Entries agree with their exchanges"), _entries_match),
@@ -153,4 +203,13 @@ CHECKS: list[tuple[str, Callable[[Session, Ledger], list[str]]]] = [
 
 
 def run_checks(session: Session, ledger: Ledger) -> list[CheckResult]:
-    return [CheckResult(title, check(session, ledger)) for title, check in CHECKS]
+    return [CheckResult(title, _guarded(check, session, ledger)) for title, check in CHECKS]
+
+
+def _guarded(check: Callable[[Session, Ledger], list[str]], session: Session, ledger: Ledger) -> list[str]:
+    """A check that meets a value it cannot read (a damaged file) reports that as its
+    problem, and the other checks still run."""
+    try:
+        return check(session, ledger)
+    except (ValueError, TypeError, OverflowError, KeyError):
+        return [_("This check could not be completed: a stored value cannot be read (the ledger is damaged).")]

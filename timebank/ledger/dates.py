@@ -14,8 +14,19 @@ def today() -> date:
     """The local date. TIMEBANK_TODAY pins it, so tests and demos can be reproduced."""
     pinned = os.environ.get("TIMEBANK_TODAY")
     if pinned:
-        return date.fromisoformat(pinned)
+        return _pinned_today(pinned)
     return date.today()
+
+
+def _pinned_today(text: str) -> date:
+    try:
+        value = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        value = None
+    if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidInput(_("TIMEBANK_TODAY must be a date written YYYY-MM-DD, between the years {first} and "
+                             "{last}.").format(first=FIRST_YEAR, last=LAST_YEAR))
+    return value
 
 
 def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False,
