@@ -77,9 +77,15 @@ def choose_language(args: list[str]) -> str:
             or "en")
 
 
+INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C (128 + SIGINT)
+
+
 def run(args: list[str] | None = None) -> int:
     """Run one command line; returns the exit code."""
     args = list(sys.argv[1:] if args is None else args)
+    from timebank.cli import streams
+
+    streams.prepare()  # UTF-8 to pipes and files, plain letters for a terminal that lacks some
     set_language(choose_language(args))
 
     from typer import Abort
@@ -92,7 +98,13 @@ def run(args: list[str] | None = None) -> int:
     typer_words.install()
     command = build_command(args)
     try:
+        from timebank.cli import interrupts
+
+        interrupts.work_begins()  # from here Ctrl-C raises KeyboardInterrupt (rolls back, said below)
         result = command.main(args=args, prog_name="timebank", standalone_mode=False)
+        if result == INTERRUPTED:
+            # Typer turns Ctrl-C inside a command into a bare exit code; say what it means.
+            raise KeyboardInterrupt
         return result if isinstance(result, int) else 0
     except SystemExit as done:
         code = done.code
@@ -103,7 +115,10 @@ def run(args: list[str] | None = None) -> int:
     except ClickException as error:
         _print_error(typer_words.translate_error(error.format_message()))
         return error.exit_code
-    except Abort:
+    except Abort as error:
+        if isinstance(error.__context__, KeyboardInterrupt):  # Click turns Ctrl-C into Abort
+            _print_error(_("Interrupted: nothing more was written."))
+            return INTERRUPTED
         _print_error(_("Aborted!"))
         return 1
     except TimebankError as error:
@@ -111,7 +126,7 @@ def run(args: list[str] | None = None) -> int:
         return error.code
     except KeyboardInterrupt:
         _print_error(_("Interrupted: nothing more was written."))
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         return 1
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback
@@ -127,17 +142,18 @@ def run(args: list[str] | None = None) -> int:
 
 
 def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-def]
-    sys.stdout.flush()
+    from timebank.cli.streams import say
+
     if error.ctx is not None:
-        print(error.ctx.get_usage(), file=sys.stderr)
-        print(_("Try '{command} --help' for help.").format(command=error.ctx.command_path), file=sys.stderr)
-        print(file=sys.stderr)
-    print(_("Error: {message}").format(message=message), file=sys.stderr)
+        say(error.ctx.get_usage())
+        say(_("Try '{command} --help' for help.").format(command=error.ctx.command_path) + "\n")
+    say(_("Error: {message}").format(message=message))
 
 
 def _print_error(message: str) -> None:
-    sys.stdout.flush()
-    print(message, file=sys.stderr)
+    from timebank.cli.streams import say
+
+    say(message)  # never fails: stdout may be closed or full, stderr too
 
 
 def main() -> None:
