@@ -74,7 +74,7 @@ def test_the_console_script_and_python_m_install_the_guard_first(tmp_path: Path)
     probe = ("import sys, _signal\n"
              "import timebank.__main__ as entry\n"
              "from timebank.cli import interrupts\n"
-             "print(_signal.getsignal(_signal.SIGINT) is interrupts._stop_now,"
+             "print(_signal.getsignal(_signal.SIGINT) is interrupts._on_ctrl_c,"
              " sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'typer', 'rich', 'timebank.i18n'))))\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.stdout.strip() == "True []", result

@@ -16,11 +16,11 @@ def main() -> None:
 
     try:
         code = run()
+        interrupts.work_done()
     except KeyboardInterrupt:  # pressed while the command was saying how it ended
         interrupts.work_done()
         streams.say(interrupts.interrupted_message())
         code = interrupts.EXIT_CODE
-    interrupts.work_done()
     sys.exit(streams.finish(code))
 
 

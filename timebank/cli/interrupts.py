@@ -74,8 +74,22 @@ def _from_catalogue(lang: str) -> str | None:
     return None
 
 
-def _stop_now(_signum: int, _frame: object) -> None:  # typing is not imported yet: it costs 9 ms
-    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+# One handler for the whole run; what it does depends on the phase, which changes by one
+# assignment (a signal handler runs between two bytecodes, never inside one).
+_phase = "starting"
+
+
+def _on_ctrl_c(_signum: int, _frame: object) -> None:  # typing is not imported yet: it costs 9 ms
+    if _phase == "working":
+        raise KeyboardInterrupt
+    if _phase == "done":
+        return
+    _stop_now()
+
+
+def _stop_now() -> None:
+    global _phase
+    _phase = "done"
     message = "\n" + interrupted_message() + "\n"
     try:
         encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
@@ -87,16 +101,21 @@ def _stop_now(_signum: int, _frame: object) -> None:  # typing is not imported y
 
 def stop_quietly() -> None:
     """First phase: Ctrl-C ends the program at once."""
-    _signal.signal(_signal.SIGINT, _stop_now)
+    _signal.signal(_signal.SIGINT, _on_ctrl_c)
 
 
 def work_begins() -> None:
-    """Second phase: Ctrl-C raises KeyboardInterrupt. Only if the first phase was installed,
-    and only from the main thread (the only one that may set a handler)."""
-    if _signal.getsignal(_signal.SIGINT) is _stop_now:
-        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+    """Second phase: Ctrl-C raises KeyboardInterrupt. Only where the first phase was
+    installed (the process entry); a program that calls `run` keeps its own Ctrl-C."""
+    global _phase
+    if _signal.getsignal(_signal.SIGINT) is _on_ctrl_c:
+        _phase = "working"
 
 
 def work_done() -> None:
-    """Third phase: the command has finished; let the program exit."""
+    """Third phase: the command has finished; Ctrl-C is ignored while the program exits."""
+    global _phase
+    _phase = "done"
+    # Ignored at the system's level too: Python puts back the default action (the process
+    # killed, exit -2) for the last moments of its shutdown unless the signal is ignored.
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
