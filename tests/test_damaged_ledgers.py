@@ -73,12 +73,12 @@ def test_values_of_the_wrong_type_are_named_by_check(busy_ledger: Cli) -> None:
     conn.close()
     result = busy_ledger("check")
     assert result.code == 1 and not any(word in result.out + result.err for word in UNEXPECTED), result
-    assert "Table entries, column date: stored values that are not dates (2, the first in row 3)." in result.out
-    assert "Table exchanges, column minutes: stored values that are not whole numbers (1, the first in row 4)." \
-        in result.out
-    assert "Table audit, column at: stored values that are not dates and times (1, the first in row 2)." in result.out
+    assert "entries.date: values that are not dates (2; the first in row 3)." in result.out
+    assert "exchanges.minutes: values that are not whole numbers (1; the first in row 4)." in result.out
+    assert "audit.at: values that are not dates and times (1; the first in row 2)." in result.out
     welsh = busy_ledger("check", lang="cy")
-    assert welsh.code == 1 and "Tabl entries, colofn date" in welsh.out and "Table" not in welsh.out, welsh
+    assert welsh.code == 1 and "entries.date: gwerthoedd nad ydynt yn ddyddiadau (2; y cyntaf yn rhes 3)." in welsh.out
+    assert "values that are" not in welsh.out, welsh
 
 
 def test_a_sound_ledger_passes_the_type_check(busy_ledger: Cli) -> None:

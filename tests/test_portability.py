@@ -20,7 +20,7 @@ PACKAGE = Path(timebank.__file__).resolve().parent
 
 # Modules Python has on POSIX only (Windows: ImportError).
 POSIX_ONLY_MODULES = {"fcntl", "pwd", "grp", "termios", "resource", "tty", "pty", "posix", "syslog", "crypt", "spwd",
-                      "nis", "readline", "curses", "_curses", "posixpath_only"}
+                      "nis", "readline", "curses", "_curses"}
 # Names in `os` and `signal` that Windows' Python does not have (AttributeError there).
 POSIX_ONLY_NAMES = {
     "os": {"O_NOFOLLOW", "O_DIRECTORY", "O_NOCTTY", "O_NONBLOCK", "O_SYNC", "O_DSYNC", "O_CLOEXEC", "O_ASYNC",

@@ -45,11 +45,11 @@ def _stored_types(session: Session, ledger: Ledger) -> list[str]:
                  for message, wrong in [_wrong_value(f'"{column.name}"', column.type)] if wrong]
         if not tests:
             continue
-        parts = ", ".join(f"sum({wrong}), min(CASE WHEN {wrong} THEN rowid END)" for _n, _k, wrong in tests)
-        row = session.execute(text(f'SELECT {parts} FROM "{table.name}"')).one()
-        for index, (column, message, _wrong) in enumerate(tests):
-            count, first = row[2 * index] or 0, row[2 * index + 1]
-            if count:
+        counts = session.execute(text(
+            f'SELECT {", ".join(f"sum({wrong})" for _n, _m, wrong in tests)} FROM "{table.name}"')).one()
+        for (column, message, wrong), count in zip(tests, counts):
+            if count:  # rare: only then the second pass for the first such row
+                first = session.scalar(text(f'SELECT min(rowid) FROM "{table.name}" WHERE {wrong}'))
                 problems.append(_(message).format(table=table.name, column=column, count=count, row=first))
     return problems
 
@@ -59,21 +59,19 @@ def _wrong_value(name: str, column_type: object) -> tuple[str, str | None]:
     from sqlalchemy import Date, DateTime, Integer, LargeBinary, String
 
     if isinstance(column_type, DateTime):
-        return (N_("Table {table}, column {column}: stored values that are not dates and times "
-                   "({count}, the first in row {row})."),
+        return (N_("{table}.{column}: values that are not dates and times ({count}; the first in row {row})."),
                 f"({name} IS NOT NULL AND (typeof({name}) != 'text' OR julianday({name}) IS NULL))")
     if isinstance(column_type, Date):
-        return (N_("Table {table}, column {column}: stored values that are not dates ({count}, the first in row {row})."),
+        return (N_("{table}.{column}: values that are not dates ({count}; the first in row {row})."),
                 f"({name} IS NOT NULL AND (typeof({name}) != 'text' OR date({name}) IS NOT {name}))")
     if isinstance(column_type, Integer):
-        return (N_("Table {table}, column {column}: stored values that are not whole numbers "
-                   "({count}, the first in row {row})."),
+        return (N_("{table}.{column}: values that are not whole numbers ({count}; the first in row {row})."),
                 f"({name} IS NOT NULL AND typeof({name}) != 'integer')")
     if isinstance(column_type, String):
-        return (N_("Table {table}, column {column}: stored values that are not text ({count}, the first in row {row})."),
+        return (N_("{table}.{column}: values that are not text ({count}; the first in row {row})."),
                 f"({name} IS NOT NULL AND typeof({name}) != 'text')")
     if isinstance(column_type, LargeBinary):
-        return (N_("Table {table}, column {column}: stored values that are not bytes ({count}, the first in row {row})."),
+        return (N_("{table}.{column}: values that are not bytes ({count}; the first in row {row})."),
                 f"({name} IS NOT NULL AND typeof({name}) != 'blob')")
     return "", None
 
@@ -212,4 +210,4 @@ def _guarded(check: Callable[[Session, Ledger], list[str]], session: Session, le
     try:
         return check(session, ledger)
     except (ValueError, TypeError, OverflowError, KeyError):
-        return [_("This check could not be completed: a stored value cannot be read (the ledger is damaged).")]
+        return [_("Not completed: a stored value cannot be read (the ledger is damaged).")]
