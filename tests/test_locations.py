@@ -257,3 +257,17 @@ def test_device_names_are_refused_with_the_error_kind_asked_for() -> None:
         location.refuse_device_name("x/NUL.csv")
     with pytest.raises(LedgerUnusable):
         location.file_path("C:\\ledgers\\con.sqlite3")
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_a_very_long_file_name_for_output_or_restore_is_one_short_line(ledger: Cli, tmp_path: Path, lang: str) -> None:
+    long = str(tmp_path / ("b" * 5000))
+    before = dump(ledger.db)
+    commands = [["export", "members", "-o", long + ".csv"], ["journal", "--output", long], ["restore", long, "--yes"]]
+    if not ON_POSTGRES:
+        commands.append(["backup", "--output", long])
+    for args in commands:
+        result = ledger(*args, lang=lang)
+        assert result.code == 1 and len(result.err.splitlines()) == 1 and len(result.err) < 300, (args, result)
+        assert "Unexpected" not in result.err and "annisgwyl" not in result.err
+    assert dump(ledger.db) == before

@@ -31,17 +31,23 @@ def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]
     """Write beside the target and rename at the end, so a failure never leaves half a file."""
     from timebank.ledger import filesystem
     from timebank.ledger.errors import InvalidInput, os_reason
-    from timebank.ledger.location import refuse_device_name
+    from timebank.ledger.location import refuse_device_name, shown
 
     target = path.expanduser()
     refuse_device_name(target)  # CON, NUL.csv ...: a device on Windows, never a file
-    if target.is_dir():
+    try:
+        is_folder = target.is_dir()
+    except OSError as error:  # a name too long, a folder we may not look into
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(
+            path=shown(target), reason=os_reason(error))) from None
+    if is_folder:
         raise InvalidInput(_("{path} is a folder.").format(path=target))
     temporary = target.with_name(f".{target.name}.partial")
     try:
         handle = temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
     except OSError as error:
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(
+            path=shown(target), reason=os_reason(error))) from None
     try:
         with handle:
             yield handle
