@@ -88,3 +88,28 @@ def test_run_inside_another_program_leaves_its_ctrl_c_alone(ledger: Cli) -> None
     before = signal.getsignal(signal.SIGINT)
     ledger.ok("balance")
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_ctrl_c_inside_an_import_lock_callback_is_put_off_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen once in 240 trials: Ctrl-C landed inside importlib's lock callback, where a raised
+    # KeyboardInterrupt is printed as "Exception ignored ... Traceback" and then dropped.
+    from types import SimpleNamespace
+
+    from timebank.cli import interrupts
+
+    asked: list[int] = []
+    fake_signal = SimpleNamespace(SIGINT=2, raise_signal=asked.append)
+    monkeypatch.setattr(interrupts, "_signal", fake_signal)
+    monkeypatch.setattr(interrupts, "_phase", "working")
+
+    def frame(filename: str, name: str) -> SimpleNamespace:
+        return SimpleNamespace(f_code=SimpleNamespace(co_filename=filename, co_name=name))
+
+    interrupts._on_ctrl_c(2, frame("<frozen importlib._bootstrap>", "cb"))
+    interrupts._on_ctrl_c(2, frame("/somewhere/pool.py", "__del__"))
+    assert asked == [2, 2]  # asked again, to be handled once out of there
+    with pytest.raises(KeyboardInterrupt):
+        interrupts._on_ctrl_c(2, frame("/work/timebank/ledger/db.py", "writing"))
+    monkeypatch.setattr(interrupts, "_phase", "done")
+    interrupts._on_ctrl_c(2, frame("/work/timebank/ledger/db.py", "writing"))  # ignored once done
+    assert asked == [2, 2]

@@ -79,12 +79,26 @@ def _from_catalogue(lang: str) -> str | None:
 _phase = "starting"
 
 
-def _on_ctrl_c(_signum: int, _frame: object) -> None:  # typing is not imported yet: it costs 9 ms
+def _on_ctrl_c(_signum: int, frame: object) -> None:  # typing is not imported yet: it costs 9 ms
     if _phase == "working":
+        if _unsafe_to_raise(frame):
+            # Raised here, Python would print "Exception ignored ... KeyboardInterrupt" and
+            # go on: ask again, to be handled a few steps later, once out of that code.
+            _signal.raise_signal(_signal.SIGINT)
+            return
         raise KeyboardInterrupt
     if _phase == "done":
         return
     _stop_now()
+
+
+def _unsafe_to_raise(frame: object) -> bool:
+    """Inside the import machinery's lock callbacks or a finaliser, an exception cannot
+    propagate: Python reports it as ignored (with a traceback) and carries on."""
+    code = getattr(frame, "f_code", None)
+    if code is None:
+        return False
+    return code.co_filename.startswith("<frozen importlib") or code.co_name in ("__del__", "cb", "remove")
 
 
 def _stop_now() -> None:
