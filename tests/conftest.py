@@ -60,6 +60,32 @@ def _drop_test_databases():  # type: ignore[no-untyped-def]
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+# The suite's second pass stands in for Windows: `PYTHONIOENCODING=cp1252 pytest` runs every
+# command through `cli` with standard output and error as Windows hands them to a program
+# whose output is redirected to a file: the ANSI code page (cp1252, no ŵ or ŷ) and "\n"
+# written as CRLF. The tests then read the bytes as UTF-8, which is what timebank promises
+# to pipes and files on every system (timebank.cli.streams).
+REDIRECTED_ENCODING = (os.environ.get("PYTHONIOENCODING") or "").split(":")[0] or None
+
+
+def _run_redirected(argv: list[str]) -> "Result":
+    import io
+    import sys
+
+    saved = sys.stdout, sys.stderr
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = [io.TextIOWrapper(buffer, encoding=REDIRECTED_ENCODING, newline="\r\n", write_through=True)
+               for buffer in (out, err)]
+    sys.stdout, sys.stderr = streams
+    try:
+        code = run(argv)
+        for stream in streams:
+            stream.flush()
+    finally:
+        sys.stdout, sys.stderr = saved
+    return Result(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+
 @dataclass
 class Result:
     code: int
@@ -79,6 +105,8 @@ class Cli:
         if lang:
             argv += ["--lang", lang]
         self.capsys.readouterr()
+        if REDIRECTED_ENCODING:
+            return _run_redirected(argv + list(args))
         code = run(argv + list(args))
         captured = self.capsys.readouterr()
         return Result(code, captured.out, captured.err)

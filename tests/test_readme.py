@@ -64,3 +64,45 @@ def test_the_tour_runs_as_written_today(readme: str, heading: str, tmp_path: Pat
                         or "2 exchanges" in monthly[0] or "2 gyfnewidiad" in monthly[0]), monthly
     # Two members were given Welsh and one English; the record and the void add up.
     assert sum(r["balance_minutes"] for r in cli.json("balance")) == 0
+
+
+def windows_setup(readme: str, heading: str) -> tuple[str, list[list[str]]]:
+    """The Windows section's TIMEBANK_DB value and its timebank command lines."""
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    section = text[text.index(heading):]
+    block = re.search(r"```powershell\n(.*?)```", section, re.DOTALL)
+    assert block, readme
+    db = ""
+    lines = []
+    for line in block.group(1).splitlines():
+        code = line.split("  #")[0].strip()
+        if code.startswith("$env:TIMEBANK_DB"):
+            db = code.split("=", 1)[1].strip().strip('"')
+        elif code.startswith(".venv\\Scripts\\timebank "):
+            lines.append(shlex.split(code[len(".venv\\Scripts\\timebank "):]))
+    return db, lines
+
+
+@pytest.mark.parametrize(("readme", "heading"), [("README.md", "## On Windows"), ("README.cy.md", "## Ar Windows")])
+def test_the_windows_setup_runs_as_written(readme: str, heading: str, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # What can be proved here: the commands are real, and the ledger's Windows path (drive,
+    # backslashes, a space) is a path. On this system it is one file name in the folder.
+    from timebank.cli.main import run
+
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    for needed in ("py -m venv .venv", ".venv\\Scripts\\timebank", "$env:TIMEBANK_DB", "Activate.ps1",
+                   "[Console]::OutputEncoding", "set TIMEBANK_DB="):
+        assert needed in text, needed
+    db, commands = windows_setup(readme, heading)
+    windows_path = db.replace("$env:USERPROFILE", "C:\\Users\\Cydlynydd")
+    assert windows_path == "C:\\Users\\Cydlynydd\\Documents\\Banc Amser\\banc.sqlite3"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TIMEBANK_DB", windows_path)
+    assert len(commands) >= 5
+    for words in commands:
+        capsys.readouterr()
+        assert run(words) == 0, (readme, words, capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(windows_path)) == ["aelodau.csv"]
+    assert (tmp_path / windows_path).is_file()
+    assert "Llŷr Gwŷn" in (tmp_path / "aelodau.csv").read_text(encoding="utf-8-sig")

@@ -22,7 +22,10 @@ def init(
     if is_initialised(new):
         typer.echo(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
-    initialise(new, user(by), name=name, lang=(lang.value if lang else get_language()))
+    if not initialise(new, user(by), name=name, lang=(lang.value if lang else get_language())):
+        # Another init, run at the same moment, created it.
+        typer.echo(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
+        return
     typer.echo(_("Created a new ledger at {path}.").format(path=new.display))
 
 

@@ -31,21 +31,30 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
 def write_file_atomically(path: Path, *, bom: bool = False, binary: bool = False) -> Iterator[IO]:
     """Write beside the target and rename at the end, so a failure never leaves half a file.
     Text (UTF-8) unless `binary` (a PDF)."""
+    from timebank.ledger import filesystem
     from timebank.ledger.errors import InvalidInput, os_reason
+    from timebank.ledger.location import refuse_device_name, shown
 
     target = path.expanduser()
-    if target.is_dir():
+    refuse_device_name(target)  # CON, NUL.csv ...: a device on Windows, never a file
+    try:
+        is_folder = target.is_dir()
+    except OSError as error:  # a name too long, a folder we may not look into
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(
+            path=shown(target), reason=os_reason(error))) from None
+    if is_folder:
         raise InvalidInput(_("{path} is a folder.").format(path=target))
     temporary = target.with_name(f".{target.name}.partial")
     try:
         handle = (temporary.open("wb") if binary else
                   temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline=""))
     except OSError as error:
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(
+            path=shown(target), reason=os_reason(error))) from None
     try:
         with handle:
             yield handle
-        temporary.replace(target)
+        filesystem.replace(temporary, target)
     except OSError as error:  # the disk filled, or the folder went away, while writing
         temporary.unlink(missing_ok=True)
         raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None

@@ -98,6 +98,9 @@ def _leading(args: list[str]) -> list[str]:
 def run(args: list[str] | None = None) -> int:
     """Run one command line; returns the exit code."""
     args = list(sys.argv[1:] if args is None else args)
+    from timebank.cli import streams
+
+    streams.prepare()  # UTF-8 to pipes and files, plain letters for a terminal that lacks some
 
     from typer import Abort
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -120,6 +123,9 @@ def run(args: list[str] | None = None) -> int:
     set_language(choose_language(_leading(args)))
     translate_help(command)
     try:
+        from timebank.cli import interrupts
+
+        interrupts.work_begins()  # from here Ctrl-C raises KeyboardInterrupt (rolls back, said below)
         result = _main_asking_for_missing(command, args)
         if result == INTERRUPTED:
             # Typer turns Ctrl-C inside a command into a bare exit code; say what it means.
@@ -146,7 +152,10 @@ def run(args: list[str] | None = None) -> int:
     except ClickException as error:
         _print_error(typer_words.translate_error(error.format_message()))
         return error.exit_code
-    except Abort:
+    except Abort as error:
+        if isinstance(error.__context__, KeyboardInterrupt):  # Click turns Ctrl-C into Abort
+            _print_error(_("Interrupted: nothing more was written."))
+            return INTERRUPTED
         _print_error(_("Aborted!"))
         return 1
     except TimebankError as error:
@@ -195,17 +204,18 @@ def _main_asking_for_missing(command, args: list[str]):  # type: ignore[no-untyp
 
 
 def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-def]
-    sys.stdout.flush()
+    from timebank.cli.streams import say
+
     if error.ctx is not None:
-        print(error.ctx.get_usage(), file=sys.stderr)
-        print(_("Try '{command} --help' for help.").format(command=error.ctx.command_path), file=sys.stderr)
-        print(file=sys.stderr)
-    print(_("Error: {message}").format(message=message), file=sys.stderr)
+        say(error.ctx.get_usage())
+        say(_("Try '{command} --help' for help.").format(command=error.ctx.command_path) + "\n")
+    say(_("Error: {message}").format(message=message))
 
 
 def _print_error(message: str) -> None:
-    sys.stdout.flush()
-    print(message, file=sys.stderr)
+    from timebank.cli.streams import say
+
+    say(message)  # never fails: stdout may be closed or full, stderr too
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 from timebank.i18n import _
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
+from timebank.ledger.filesystem import make_private
+from timebank.ledger.location import refuse_device_name, shown
 
 KEEP_AUTOMATIC = 30
 AUTOMATIC_PREFIX = "timebank-auto-"
@@ -32,10 +34,7 @@ def _require_sqlite(ledger: Ledger) -> Path:
 
 
 def _private(path: Path) -> None:
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
+    make_private(path)
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -60,12 +59,18 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
     if output is None:
         prefix = AUTOMATIC_PREFIX if automatic else "timebank-"
         output = backups_folder(ledger) / f"{prefix}{stamp}.sqlite3"
+    refuse_device_name(output)
     output = output.expanduser().resolve()
     if output == path:
         raise InvalidInput(_("A backup cannot overwrite the ledger itself."))
-    if output.is_dir():
-        output = output / f"timebank-{stamp}.sqlite3"
-    if output.exists():
+    try:
+        if output.is_dir():
+            output = output / f"timebank-{stamp}.sqlite3"
+        taken = output.exists()
+    except OSError as error:  # a name too long, a folder we may not look into
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(
+            path=shown(output), reason=os_reason(error))) from None
+    if taken:
         # It may be another ledger, or an older backup someone is keeping.
         raise InvalidInput(_("{path} already exists: choose a new file name.").format(path=output))
     try:
@@ -97,7 +102,11 @@ def prune_automatic(ledger: Ledger) -> None:
 
 def inspect_backup(file: Path) -> str:
     """Refuse a file that is not a sound timebank ledger; return its schema revision."""
-    if not file.is_file():
+    try:
+        is_file = file.is_file()
+    except OSError as error:
+        raise InvalidInput(_("Cannot read {path}: {reason}").format(path=shown(file), reason=os_reason(error))) from None
+    if not is_file:
         raise InvalidInput(_("{path} is not a file.").format(path=file))
     with file.open("rb") as handle:
         if handle.read(16) != b"SQLite format 3\x00":

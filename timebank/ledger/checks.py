@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from timebank.i18n import N_, _
 from timebank.ledger.canonical import Seal, SealQuery
 from timebank.ledger.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
-from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.models import Base, Entry, Exchange, Member, MonthTotal
 from timebank.ledger.verify import Walk, seal_problems, walk
 
 
@@ -62,6 +62,56 @@ class _Integrity(threading.Thread):
                 conn.close()
         except sqlite3.Error as error:
             self.problems = [str(error)]
+
+
+def _stored_types(session: Session, ledger: Ledger) -> list[str]:
+    """Every stored value has its column's type. SQLite keeps any value in any column, so a
+    damaged file (one flipped bit) can hold '2026-0u-28' as a date or text as minutes; the
+    other checks would stop at such a value instead of naming it. One pass over each table.
+    PostgreSQL enforces types itself."""
+    if not ledger.is_sqlite:
+        return []
+    problems: list[str] = []
+    present = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+    for table in Base.metadata.sorted_tables:
+        if table.name not in present:
+            continue
+        tests = [(column.name, message, wrong) for column in table.columns
+                 for message, wrong in [_wrong_value(f'"{column.name}"', column.type)] if wrong]
+        if not tests:
+            continue
+        counts = session.execute(text(
+            f'SELECT {", ".join(f"sum({wrong})" for _n, _m, wrong in tests)} FROM "{table.name}"')).one()
+        for (column, message, wrong), count in zip(tests, counts):
+            if count:  # rare: only then the second pass for the first such row
+                first = session.scalar(text(f'SELECT min(rowid) FROM "{table.name}" WHERE {wrong}'))
+                problems.append(_(message).format(table=table.name, column=column, count=count, row=first))
+    return problems
+
+
+def _wrong_value(name: str, column_type: object) -> tuple[str, str | None]:
+    """The problem's message, and an SQL test true for a stored value not of the column's type."""
+    from sqlalchemy import Date, DateTime, Integer, LargeBinary, String
+    from sqlalchemy.types import TypeDecorator
+
+    if isinstance(column_type, TypeDecorator):  # e.g. Minutes: a BIGINT that reads back as int
+        column_type = column_type.impl_instance
+    if isinstance(column_type, DateTime):
+        return (N_("{table}.{column}: values that are not dates and times ({count}; the first in row {row})."),
+                f"({name} IS NOT NULL AND (typeof({name}) != 'text' OR julianday({name}) IS NULL))")
+    if isinstance(column_type, Date):
+        return (N_("{table}.{column}: values that are not dates ({count}; the first in row {row})."),
+                f"({name} IS NOT NULL AND (typeof({name}) != 'text' OR date({name}) IS NOT {name}))")
+    if isinstance(column_type, Integer):
+        return (N_("{table}.{column}: values that are not whole numbers ({count}; the first in row {row})."),
+                f"({name} IS NOT NULL AND typeof({name}) != 'integer')")
+    if isinstance(column_type, String):
+        return (N_("{table}.{column}: values that are not text ({count}; the first in row {row})."),
+                f"({name} IS NOT NULL AND typeof({name}) != 'text')")
+    if isinstance(column_type, LargeBinary):
+        return (N_("{table}.{column}: values that are not bytes ({count}; the first in row {row})."),
+                f"({name} IS NOT NULL AND typeof({name}) != 'blob')")
+    return "", None
 
 
 def _schema(session: Session, ledger: Ledger) -> list[str]:
@@ -148,6 +198,7 @@ def _balances(passed: Walk) -> list[str]:
 # The checks in the order they are shown. Each takes the session, the ledger and the pass.
 TITLES = {
     "integrity": N_("Database integrity and foreign keys"),
+    "types": N_("Every stored value has its type"),
     "schema": N_("Schema at the latest migration"),
     "zero_sum": N_("Every exchange sums to zero"),
     "entries": N_("Entries agree with their exchanges"),
@@ -159,6 +210,21 @@ TITLES = {
     "seal": N_("The history up to the seal given is unchanged"),
 }
 
+# What a damaged file (a flipped bit) can make a value into: a check that meets one reports
+# it, and the other checks still run.
+UNREADABLE = (ValueError, TypeError, OverflowError, KeyError)
+
+
+def _not_completed() -> list[str]:
+    return [_("Not completed: a stored value cannot be read (the ledger is damaged).")]
+
+
+def _guarded(check: Callable[[], list[str]]) -> list[str]:
+    try:
+        return check()
+    except UNREADABLE:
+        return _not_completed()
+
 
 def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None,
                  extra: list[CheckResult] | None = None) -> CheckReport:
@@ -166,24 +232,29 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
     integrity = _Integrity(ledger) if ledger.is_sqlite else None
     if integrity is not None:
         integrity.start()
-    passed = walk(session, seal.link if seal else None)
-    found: dict[str, list[str]] = {
-        "schema": _schema(session, ledger),
-        "zero_sum": passed.zero_sum,
-        "entries": sorted(set(passed.entries), key=passed.entries.index),
-        "voids": _voids(session, ledger),
-        "numbering": _numbering(session, ledger),
-        "balances": _balances(passed),
-        "cached": _cached(session, passed),
-        "chain": passed.chain,
-    }
+    found: dict[str, list[str]] = {"types": _guarded(lambda: _stored_types(session, ledger)),
+                                   "schema": _guarded(lambda: _schema(session, ledger))}
+    try:
+        passed: Walk | None = walk(session, seal.link if seal else None)
+    except UNREADABLE:
+        passed = None
+    if passed is None:
+        found |= {key: _not_completed() for key in ("zero_sum", "entries", "balances", "cached", "chain")}
+    else:
+        found |= {"zero_sum": passed.zero_sum,
+                  "entries": sorted(set(passed.entries), key=passed.entries.index),
+                  "balances": _balances(passed),
+                  "cached": _guarded(lambda: _cached(session, passed)),
+                  "chain": passed.chain}
+    found["voids"] = _guarded(lambda: _voids(session, ledger))
+    found["numbering"] = _guarded(lambda: _numbering(session, ledger))
     if integrity is not None:
         integrity.join()
     found["integrity"] = integrity.problems if integrity is not None else []
     if seal is not None:
-        found["seal"] = seal_problems(passed, seal)
+        found["seal"] = seal_problems(passed, seal) if passed is not None else _not_completed()
     results = [CheckResult(title, found[key]) for key, title in TITLES.items() if key in found]
-    return CheckReport(results + list(extra or []), passed.last, seal)
+    return CheckReport(results + list(extra or []), passed.last if passed is not None else None, seal)
 
 
 def run_checks(session: Session, ledger: Ledger) -> list[CheckResult]:

@@ -14,8 +14,19 @@ def today() -> date:
     """The local date. TIMEBANK_TODAY pins it, so tests and demos can be reproduced."""
     pinned = os.environ.get("TIMEBANK_TODAY")
     if pinned:
-        return date.fromisoformat(pinned)
+        return _pinned_today(pinned)
     return date.today()
+
+
+def _pinned_today(text: str) -> date:
+    try:
+        value = date.fromisoformat(text) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) else None
+    except ValueError:
+        value = None
+    if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidInput(_("TIMEBANK_TODAY must be a date written YYYY-MM-DD, between the years {first} and "
+                             "{last}.").format(first=FIRST_YEAR, last=LAST_YEAR))
+    return value
 
 
 # Weekday names in both languages (Monday is 0, as date.weekday() counts), with the
@@ -51,9 +62,9 @@ def parse_date(text: str, *, allow_future: bool = False, now: date | None = None
         return current - timedelta(days=(current.weekday() - weekday) % 7)
     value: date | None = None
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
             value = date.fromisoformat(raw)
-        elif re.fullmatch(r"\d{1,2}/\d{1,2}/(\d{4}|\d{2})", raw):
+        elif re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/([0-9]{4}|[0-9]{2})", raw):
             day, month, year = (int(part) for part in raw.split("/"))
             if year < 100:
                 # Two-digit years are this century's: a time bank records the recent past.
@@ -79,7 +90,7 @@ def parse_month(text: str) -> date:
     word = text.strip().lower()
     if word in MONTH_WORDS:
         return add_months(today().replace(day=1), MONTH_WORDS[word])
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise InvalidInput(_("'{text}' is not a month (use YYYY-MM, this or last).").format(text=text))
     first = date(int(match.group(1)), int(match.group(2)), 1) if int(match.group(1)) else None

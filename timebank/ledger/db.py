@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
+from timebank.ledger import location
 from timebank.ledger.errors import LedgerMissing, LedgerUnusable, TimebankError, os_reason
 
 # The newest migration this version of timebank knows. A test proves it equals
@@ -55,22 +57,49 @@ class Ledger:
 
 
 def resolve(db: str | None) -> tuple[str, Path | None]:
-    """A --db value (a path or an SQLAlchemy URL) as a URL and, for SQLite, the file."""
+    """A --db value (a path or an explicit URL: see `location`) as the URL the engine opens
+    and, for SQLite, the file. A path is never parsed as a URL."""
     value = db or os.environ.get("TIMEBANK_DB") or str(default_path())
-    if "://" in value:
-        url = make_url(value)
-        if url.get_backend_name() == "sqlite":
-            if not url.database or url.database == ":memory:":
-                raise LedgerUnusable(_("A ledger must be a file, not an in-memory database."))
-            return value, Path(url.database).expanduser().resolve()
-        return value, None
-    path = Path(value).expanduser().resolve()
-    return f"sqlite:///{path}", path
+    scheme = location.url_scheme(value)
+    if scheme is None:
+        path = location.file_path(value)
+        return _file_url(path), path
+    kind = location.backend(scheme)
+    if kind == location.SQLITE:
+        path = location.file_path(location.sqlite_url_file(value))
+        return _file_url(path, query=_parsed(value).query), path
+    if kind == location.POSTGRESQL:
+        location.check_server_url(value)
+        url = _parsed(value)
+        if url.drivername in ("postgresql", "postgres"):
+            # The driver timebank installs (psycopg 3), not SQLAlchemy's default psycopg2.
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False), None
+    raise LedgerUnusable(_("timebank keeps its ledger in a SQLite file or a PostgreSQL database "
+                           "(postgresql://...), not in a '{scheme}' database.").format(scheme=scheme))
+
+
+def _file_url(path: Path, query: Any = None) -> str:
+    # Built, not formatted: a '?' or '%41' in the file name is escaped, never read as URL syntax.
+    return URL.create("sqlite", database=str(path), query=query or {}).render_as_string(hide_password=False)
+
+
+def _parsed(value: str) -> URL:
+    try:
+        return make_url(value)
+    except (ArgumentError, ValueError, TypeError):
+        # Not echoed: the URL may hold a password.
+        raise LedgerUnusable(_("The database URL cannot be read: check its user name, host, port (a number) "
+                               "and database name.")) from None
 
 
 def _make_engine(url: str, path: Path | None) -> Engine:
     if path is None:
-        engine = create_engine(url, pool_pre_ping=False)
+        try:
+            engine = create_engine(url, pool_pre_ping=False)
+        except (ImportError, NoSuchModuleError):
+            raise LedgerUnusable(_("A PostgreSQL ledger needs the psycopg driver: "
+                                   "pip install 'timebank[postgres]'.")) from None
 
         @event.listens_for(engine, "begin")
         def _serialise_writers(conn: Connection) -> None:
@@ -107,8 +136,6 @@ def _make_engine(url: str, path: Path | None) -> Engine:
 
 
 def _check_sqlite_file(path: Path) -> None:
-    if path.is_dir():
-        raise LedgerUnusable(_("{path} is a folder, not a ledger file.").format(path=path))
     try:
         with path.open("rb") as handle:
             header = handle.read(16)
@@ -119,18 +146,40 @@ def _check_sqlite_file(path: Path) -> None:
         raise LedgerUnusable(_("{path} is not a timebank ledger.").format(path=path))
 
 
+def _existing(path: Path) -> bool:
+    """Whether the ledger file exists; refuses what is there but is not a plain file: a folder,
+    or a pipe or device (opening a pipe would wait forever, and SQLite would make a stray
+    journal beside a device)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise LedgerUnusable(_("Cannot open the ledger {path}: {reason}").format(
+            path=location.shown(path), reason=os_reason(error))) from None
+    if stat.S_ISDIR(mode):
+        raise LedgerUnusable(_("{path} is a folder, not a ledger file.").format(path=path))
+    if not stat.S_ISREG(mode):
+        raise LedgerUnusable(_("{path} is not a ledger file: it is a device, a pipe or another special file.").format(
+            path=path))
+    return True
+
+
 def open_ledger(db: str | None, *, create: bool = False) -> Ledger:
     """Open the ledger named by --db. Unless `create`, it must exist and be initialised."""
     url, path = resolve(db)
     created = False
     if path is not None:
-        if path.exists():
+        if _existing(path):
             _check_sqlite_file(path)
         elif not create:
-            raise LedgerMissing(_("There is no ledger at {path}. Run 'timebank init' to create one.").format(path=path))
-        else:
-            _create_private_file(path)
+            raise LedgerMissing(_("There is no ledger at {path}. Run 'timebank init' to create one.").format(
+                path=location.shown(path)))
+        elif _create_private_file(path):
             created = True
+        else:
+            _existing(path)  # another init made it a moment ago
+            _check_sqlite_file(path)
     ledger = Ledger(url=url, engine=_make_engine(url, path), path=path)
     if created:
         use_wal(ledger)
@@ -140,20 +189,36 @@ def open_ledger(db: str | None, *, create: bool = False) -> Ledger:
 def use_wal(ledger: Ledger) -> None:
     """Put a ledger we created or restored into WAL mode (a setting stored in the file).
     Existing files are never switched on opening: a damaged file must stay as it was."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     with translate_db_errors(ledger):
-        with ledger.engine.connect() as conn:
-            conn.connection.driver_connection.execute("PRAGMA journal_mode = WAL")
+        while True:
+            try:
+                with ledger.engine.connect() as conn:
+                    conn.connection.driver_connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                # Changing the journal mode does not wait for other connections (SQLite says
+                # "locked" at once, busy timeout or not), e.g. an init run at the same moment.
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the ledger file readable and writable by its owner only."""
+def _create_private_file(path: Path) -> bool:
+    """Create the ledger file readable and writable by its owner only. False when another
+    process created it first."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
+        return True
+    except FileExistsError:
+        return False
     except OSError as error:
         raise LedgerUnusable(_("Cannot create the ledger {path}: {reason}").format(
-            path=path, reason=os_reason(error))) from None
+            path=location.shown(path), reason=os_reason(error))) from None
 
 
 def schema_revision(ledger: Ledger) -> str | None:
@@ -176,7 +241,7 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
         yield
     except TimebankError:
         raise
-    except (OperationalError, DBAPIError) as error:
+    except (OperationalError, DBAPIError, sqlite3.Error) as error:
         message = str(getattr(error, "orig", error)).lower()
         if "locked" in message or "busy" in message:
             raise LedgerUnusable(_("The ledger is busy: another timebank has been writing for too long. "
@@ -196,7 +261,13 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
         if "unable to open" in message:
             raise LedgerUnusable(_("Cannot open the ledger {ledger}.").format(ledger=ledger.display)) from None
         raise LedgerUnusable(_("The database refused the request: {reason}").format(
-            reason=str(getattr(error, "orig", error)).splitlines()[0])) from None
+            reason=_without_password(ledger, str(getattr(error, "orig", error)).splitlines()[0]))) from None
+
+
+def _without_password(ledger: Ledger, message: str) -> str:
+    """A driver's message with the ledger's password blanked out, should it quote the URL."""
+    password = None if ledger.is_sqlite else make_url(ledger.url).password
+    return message.replace(str(password), "***") if password else message
 
 
 def _scrub_mark(ledger: Ledger) -> Path:

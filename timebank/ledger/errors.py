@@ -77,5 +77,7 @@ def os_reason(error: OSError) -> str:
         errno.ENOTDIR: _("part of the path is not a folder"),
         errno.EROFS: _("the file system is read-only"),
         errno.EEXIST: _("it already exists"),
+        errno.ENAMETOOLONG: _("the name is too long"),
+        errno.EIO: _("the device reported an input/output error"),
     }
     return reasons.get(error.errno or 0, error.strerror or str(error))

@@ -8,7 +8,6 @@ ledger yet, no table, no server) reads as nothing, so that help and completion s
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +15,16 @@ from timebank.i18n import fold, normalise_language
 
 
 def _path(value: str | None) -> Path | str | None:
-    """The SQLite file a --db value names, or the URL of a PostgreSQL ledger."""
+    """The SQLite file a --db value names, or the URL of a PostgreSQL ledger (paths and URLs
+    told apart by the rule the ledger itself uses: `location`)."""
+    from timebank.ledger.location import quick_target
+
     value = value or os.environ.get("TIMEBANK_DB")
     if value is None:
         from platformdirs import user_data_dir
 
         return Path(user_data_dir("timebank", appauthor=False)) / "timebank.sqlite3"
-    if "://" in value:
-        if value.startswith("postgresql"):
-            return re.sub(r"^postgresql\+\w+://", "postgresql://", value)
-        if not value.startswith("sqlite:///"):
-            return None
-        return Path(value[len("sqlite:///"):])
-    return Path(value)
+    return quick_target(value)
 
 
 def query(db: str | None, sql: str, params: tuple[Any, ...] = (), *, sqlite_sql: str | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.engine import Connection
+
 from timebank.ledger.db import Ledger
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -44,6 +46,17 @@ def upgrade_to_head(ledger: Ledger, revision: str = "head") -> None:
             raw.execute("PRAGMA foreign_keys = ON")
             if problems:
                 raise RuntimeError(f"the migration left {len(problems)} broken references")
+
+
+def migrate_in_transaction(ledger: Ledger, conn: Connection) -> None:
+    """Run every migration inside the transaction `conn` has begun (Alembic neither begins
+    nor commits one of its own), so that the caller's lock covers the whole creation."""
+    from alembic import command
+
+    assert conn.in_transaction()
+    config = alembic_config(ledger)
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
 
 
 def head_revision() -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from timebank.i18n import _
 from timebank.ledger import audit
@@ -53,24 +54,43 @@ def is_initialised(ledger: Ledger) -> bool:
     return schema_revision(ledger) is not None
 
 
-def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> None:
-    """Create the schema and the first rows in a database that holds nothing yet."""
+def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> bool:
+    """Create the schema and the first rows in a database that holds nothing yet, in one
+    transaction that holds the writers' lock (BEGIN IMMEDIATE on SQLite, the advisory lock on
+    PostgreSQL): of several inits at once, exactly one creates the ledger. Returns False when
+    the ledger was already there (another init got there first)."""
+    from timebank.ledger.migrate import migrate_in_transaction
+
     with translate_db_errors(ledger):
-        tables = inspect(ledger.engine).get_table_names()
-    if tables:
-        # Someone else's database: adding our tables to it would be a change they never asked for.
-        raise Refused(_("{path} already holds a database that is not a timebank ledger; nothing was changed.").format(
-            path=ledger.display))
-    upgrade(ledger)
-    with writing(ledger) as session:
-        if session.scalar(select(Member.number).where(Member.kind == "pot")) is not None:
-            return
-        create_pot(session, today(), lang)
-        add_defaults(session)
-        settings_module.store(session, "lang", lang)
-        if name:
-            settings_module.set_value(session, "name", name, by)
-        audit.log(session, by, "ledger.init", name=name or "", lang=lang, ledger=uuid.uuid4().hex)
+        with ledger.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            if ledger.is_sqlite:
+                raw.execute("PRAGMA foreign_keys = OFF")  # as for any migration (see migrate)
+            conn.execution_options(timebank_write=True)
+            with conn.begin():
+                tables = inspect(conn).get_table_names()
+                if "alembic_version" in tables and conn.execute(text("SELECT version_num FROM alembic_version")).first():
+                    return False
+                if tables:
+                    # Someone else's database: adding our tables to it would be a change they never asked for.
+                    raise Refused(_("{path} already holds a database that is not a timebank ledger; "
+                                    "nothing was changed.").format(path=ledger.display))
+                migrate_in_transaction(ledger, conn)
+                with Session(bind=conn) as session:
+                    _first_rows(session, by, name=name, lang=lang)
+                    session.flush()
+            if ledger.is_sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
+    return True
+
+
+def _first_rows(session: Session, by: str, *, name: str | None, lang: str) -> None:
+    create_pot(session, today(), lang)
+    add_defaults(session)
+    settings_module.store(session, "lang", lang)
+    if name:
+        settings_module.set_value(session, "name", name, by)
+    audit.log(session, by, "ledger.init", name=name or "", lang=lang, ledger=uuid.uuid4().hex)
 
 
 def has_members(ledger: Ledger) -> bool:
