@@ -1,19 +1,26 @@
-"""Figures for funders: members as a funder's file lists them, and activity by area with
-small counts suppressed."""
+"""Figures for funders: members as a funder's file lists them, activity by area with small
+counts blanked so that no blank can be worked out, and the funder's pack (the period
+figures of `period_figures` and the areas, from one snapshot)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.balances import balances_by_member
-from timebank.ledger.members import MemberRow
+from timebank.ledger.members import POT, MemberRow
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.names import member_name
 from timebank.ledger.sql import live_condition
+
+if TYPE_CHECKING:
+    from timebank.ledger.db import Ledger
+    from timebank.ledger.period_figures import PeriodReport
+    from timebank.ledger.settings import Settings
 
 
 def members_by_number(session: Session, as_of: date | None = None) -> list[MemberRow]:
@@ -25,18 +32,36 @@ def members_by_number(session: Session, as_of: date | None = None) -> list[Membe
                       balances.get(m.number, 0)) for m in session.execute(query)]
 
 
+AREA_COLUMNS = ("members", "members_active", "minutes_given", "minutes_received")
+
+
 @dataclass(frozen=True)
 class AreaRow:
-    area: str                      # "" for members with no area
-    members: int | None            # None where the count is suppressed
+    area: str                      # "" for members with no area; "" for the pot's row too (see `pot`)
+    members: int | None            # None where the count is blanked
     members_active: int | None
     minutes_given: int | None
     minutes_received: int | None
+    pot: bool = False              # the time bank's own account, which belongs to no area
 
 
-def areas(session: Session, start: date | None, end: date | None, min_count: int) -> list[AreaRow]:
-    """Members, active members and hours per area; counts under `min_count` are blanked,
-    and with them the area's hours."""
+@dataclass(frozen=True)
+class AreaFigures:
+    """The areas, then the pot in its own row; `total` holds every column's true total (all
+    areas and the pot: the summary's members trading and hours), None where even the total
+    must be blanked; `blanked` counts the cells blanked to protect small groups."""
+
+    rows: list[AreaRow]
+    total: AreaRow
+    min_count: int
+    blanked: int
+
+
+def areas(session: Session, start: date | None, end: date | None, min_count: int) -> AreaFigures:
+    """Members, active members and hours per area, and the pot's hours in a row of their own,
+    so that the rows add up to the summary. A count under `min_count` is blanked, and with
+    it the area's hours; then, in every column where a single cell is blank, a second one
+    is blanked too (the smallest), since one blank cell is the total less all the others."""
     end_day = end or date.max
     people = session.execute(select(Member.number, Member.area, Member.left)
                              .where(Member.kind != "pot", Member.joined <= end_day)).all()
@@ -53,7 +78,14 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
     given: dict[str, int] = {}
     received: dict[str, int] = {}
     active: dict[str, set[int]] = {}
+    pot_given = pot_received = 0
     for member, given_side, minutes in session.execute(flows):
+        if member == POT:
+            if given_side:
+                pot_given += int(minutes)
+            else:
+                pot_received -= int(minutes)
+            continue
         if member not in area_of:
             continue
         area = area_of[member]
@@ -67,10 +99,62 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
     for m in people:
         if m.left is None or start is None or m.left >= start:
             counted[area_of[m.number]] = counted.get(area_of[m.number], 0) + 1
-    rows = []
-    for area in sorted(set(counted) | set(active)):
-        total, busy = counted.get(area, 0), len(active.get(area, set()))
-        small = total < min_count or busy < min_count
-        rows.append(AreaRow(area, None if total < min_count else total, None if busy < min_count else busy,
-                            None if small else given.get(area, 0), None if small else received.get(area, 0)))
-    return rows
+    names = sorted(set(counted) | set(active))
+    true = {area: {"members": counted.get(area, 0), "members_active": len(active.get(area, set())),
+                   "minutes_given": given.get(area, 0), "minutes_received": received.get(area, 0)}
+            for area in names}
+    pot = {"members": 0, "members_active": 0, "minutes_given": pot_given, "minutes_received": pot_received}
+    shown = {area: dict(values) for area, values in true.items()}
+    for area, values in shown.items():
+        small = values["members"] < min_count or values["members_active"] < min_count
+        if values["members"] < min_count:
+            values["members"] = None
+        if values["members_active"] < min_count:
+            values["members_active"] = None
+        if small:
+            values["minutes_given"] = values["minutes_received"] = None
+    shown_pot: dict[str, int | None] = dict(pot)
+    total: dict[str, int | None] = {column: sum(v[column] for v in true.values()) + pot[column]
+                                    for column in AREA_COLUMNS}
+    for column in AREA_COLUMNS:
+        blank = [area for area in names if shown[area][column] is None]
+        if len(blank) != 1:
+            continue
+        # The smallest other area's cell (the least lost), else the pot's hours, else the total.
+        others = sorted((shown[area][column], area) for area in names if shown[area][column] is not None)
+        if others:
+            shown[others[0][1]][column] = None
+        elif column.startswith("minutes") and (pot_given or pot_received):
+            shown_pot[column] = None
+        else:
+            total[column] = None
+    rows = [AreaRow(area, **shown[area]) for area in names]
+    if pot_given or pot_received:
+        rows.append(AreaRow("", **shown_pot, pot=True))
+    blanked = sum(1 for row in rows for column in AREA_COLUMNS if getattr(row, column) is None)
+    return AreaFigures(rows, AreaRow("", **total), min_count, blanked)
+
+
+@dataclass(frozen=True)
+class FunderPack:
+    """What a funder's workbook holds: the period figures and the areas of one span, read
+    from one snapshot of the ledger."""
+
+    report: "PeriodReport"
+    areas: AreaFigures
+
+
+def funder_pack(session: Session, settings: "Settings", start: date, end: date, by: str,
+                min_count: int) -> FunderPack:
+    from timebank.ledger.period_figures import period_report
+
+    report = period_report(session, settings, start, end, by)
+    return FunderPack(report, areas(session, report.start, report.end, min_count))
+
+
+def read_funder_pack(ledger: "Ledger", start: date, end: date, by: str, min_count: int) -> FunderPack:
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import reading
+
+    with reading(ledger) as session:
+        return funder_pack(session, settings_module.load(session), start, end, by, min_count)
