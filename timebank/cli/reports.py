@@ -281,7 +281,7 @@ def period(
 
 def _period_pdf(report: Any, output: Path) -> None:
     """The one-page summary, written whole or not at all. A page that runs over (a long
-    name, many long category names) is made again without the words beside the figures."""
+    name, long category names) is made again giving up a little more each time."""
     import io
 
     from timebank.cli.common import write_file_atomically
@@ -291,13 +291,13 @@ def _period_pdf(report: Any, output: Path) -> None:
     words = interface()
     title = words._("Figures for {span}").format(span=words._("{start} to {end}").format(
         start=words.date(report.start), end=words.date(report.end)))
-    for compact in (False, True):
+    for level in range(figures.PAGE_LEVELS):
         # The ledger's seal at the end of the period goes here once `check --seal` (issue 17)
-        # is merged: figures.period_page(report, seal=...).
-        page = figures.period_page(report, seal=None, compact=compact)
+        # is merged: figures.period_page(report, seal=..., level=level).
+        page = figures.period_page(report, seal=None, level=level)
         printed = io.BytesIO()
-        pages = write_pdf([Document(page, words, lambda w: report.bank_name)], printed, title=title,
-                          author=report.bank_name, landscape=True)
+        # No words at the foot: the name heads the page, and a long one would run into 'page 1 of 1'.
+        pages = write_pdf([Document(page, words)], printed, title=title, author=report.bank_name, landscape=True)
         if pages == 1:
             break
     with write_file_atomically(output, binary=True) as handle:

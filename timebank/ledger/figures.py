@@ -104,35 +104,47 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
                    "minutes_given": given.get(area, 0), "minutes_received": received.get(area, 0)}
             for area in names}
     pot = {"members": 0, "members_active": 0, "minutes_given": pot_given, "minutes_received": pot_received}
-    shown = {area: dict(values) for area, values in true.items()}
-    for area, values in shown.items():
-        small = values["members"] < min_count or values["members_active"] < min_count
-        if values["members"] < min_count:
+    return blank_small(true, pot if pot_given or pot_received else None, min_count)
+
+
+Cells = dict[str, "int | None"]
+
+
+def blank_small(true: dict[str, dict[str, int]], pot: dict[str, int] | None, min_count: int) -> AreaFigures:
+    """Blank the counts under `min_count`, and with them the area's hours; then, in every
+    column where a single area is blank (which the total less the other rows would give
+    back), blank a second cell too: the smallest other area's, else the pot's hours, else
+    the total itself. The total is every area's true figure plus the pot's."""
+    shown: dict[str, Cells] = {area: dict(values) for area, values in true.items()}
+    for values in shown.values():
+        small = (values["members"] or 0) < min_count or (values["members_active"] or 0) < min_count
+        if (values["members"] or 0) < min_count:
             values["members"] = None
-        if values["members_active"] < min_count:
+        if (values["members_active"] or 0) < min_count:
             values["members_active"] = None
         if small:
             values["minutes_given"] = values["minutes_received"] = None
-    shown_pot: dict[str, int | None] = dict(pot)
-    total: dict[str, int | None] = {column: sum(v[column] for v in true.values()) + pot[column]
-                                    for column in AREA_COLUMNS}
+    shown_pot: Cells | None = dict(pot) if pot is not None else None
+    total: Cells = {column: sum(v[column] for v in true.values()) + (pot or {}).get(column, 0)
+                    for column in AREA_COLUMNS}
+    names = sorted(shown)
     for column in AREA_COLUMNS:
         blank = [area for area in names if shown[area][column] is None]
         if len(blank) != 1:
             continue
-        # The smallest other area's cell (the least lost), else the pot's hours, else the total.
-        others = sorted((shown[area][column], area) for area in names if shown[area][column] is not None)
+        # The least lost: the smallest other area's cell.
+        others = sorted((value, area) for area in names if (value := shown[area][column]) is not None)
         if others:
             shown[others[0][1]][column] = None
-        elif column.startswith("minutes") and (pot_given or pot_received):
+        elif shown_pot is not None and column.startswith("minutes") and shown_pot[column] is not None:
             shown_pot[column] = None
         else:
             total[column] = None
     rows = [AreaRow(area, **shown[area]) for area in names]
-    if pot_given or pot_received:
-        rows.append(AreaRow("", **shown_pot, pot=True))
+    if shown_pot is not None:
+        rows.append(AreaRow("", **shown_pot, pot=True))  # type: ignore[arg-type]
     blanked = sum(1 for row in rows for column in AREA_COLUMNS if getattr(row, column) is None)
-    return AreaFigures(rows, AreaRow("", **total), min_count, blanked)
+    return AreaFigures(rows, AreaRow("", **total), min_count, blanked)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

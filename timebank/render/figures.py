@@ -221,8 +221,9 @@ def _period_label(label: str):  # type: ignore[no-untyped-def]
     return lambda w: period_words(label, w)
 
 
-def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES) -> Sheet:
-    """The categories with the most hours over the span, the rest in one line."""
+def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | None = None) -> Sheet:
+    """The categories with the most hours over the span, the rest in one line; with `cut`,
+    names longer than that many letters are cut short."""
     total = report.total
     ranked = sorted(total.category_minutes.items(), key=lambda item: (-item[1], item[0]))
     ranked = [(code, minutes) for code, minutes in ranked if minutes]
@@ -232,23 +233,33 @@ def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES) -> Sheet:
     def share(minutes: int):  # type: ignore[no-untyped-def]
         return lambda w: f"{100 * minutes / everything:.0f}%"
 
-    rows: list[dict[str, Any]] = [{"name": report.categories[code], "hours": minutes, "share": share(minutes)}
+    def name(code: str) -> Any:
+        category = report.categories[code]
+        if cut is None:
+            return category
+        return lambda w: _cut(category.name(w.lang), cut)
+
+    rows: list[dict[str, Any]] = [{"name": name(code), "hours": minutes, "share": share(minutes)}
                                   for code, minutes in shown]
     if rest:
         minutes = sum(m for _c, m in rest)
         rows.append({"name": plural("{count} other category", "{count} other categories", len(rest)),
                      "hours": minutes, "share": share(minutes)})
-    return Sheet([col("name", N_("Category"), ANY), col("hours", N_("Hours"), HOURS),
-                  col("share", N_("Share"), SAY, justify="right")],
-                 [dict(r, name=Typed(r["name"], CATEGORY) if not callable(r["name"]) else Typed(r["name"], SAY))
-                  for r in rows],
+    # A category's name, or words made for the reader ('4 other categories'): either wraps.
+    return Sheet([col("name", N_("Category"), CATEGORY), col("hours", N_("Hours"), HOURS),
+                  col("share", N_("Share"), SAY, justify="right")], rows,
                  title=_say(N_("Top categories")), empty=_say(N_("No exchanges in this period.")))
 
 
-def period_page(report: PeriodReport, seal: str | None = None, *, compact: bool = False) -> Report:
+# How much a page gives up to fit: 0 everything; 1 no words beside the figures, five
+# categories, a smaller name; 2 three categories, their names cut short, a lower chart.
+PAGE_LEVELS = 3
+
+
+def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0) -> Report:
     """The one-page summary for a funder (A4 landscape): the time bank's name, the period,
-    the headline figures, hours per month and the top categories. `compact` leaves out the
-    words beside the figures and shortens the lists, for a page that would not fit.
+    the headline figures, hours per month and the top categories. A higher `level` gives
+    up a little (see `PAGE_LEVELS`) for a page that would otherwise run onto a second.
 
     `seal`: the tamper-evident seal of the last link of the ledger's chain in the period
     (`timebank check --seal`, issue 17). Printed when given; the command passes None until
@@ -256,8 +267,9 @@ def period_page(report: PeriodReport, seal: str | None = None, *, compact: bool 
     total = report.total
     heading: list[Any] = []
     if report.bank_name:
-        heading.append(Line(_plain(report.bank_name), style="title"))
-    heading.append(Line(_say(N_("Figures for {span}"), span=_span(report.start, report.end)), style="heading"))
+        heading.append(Line(_plain(report.bank_name), style="title" if level == 0 else "heading"))
+    heading.append(Line(_say(N_("Figures for {span}"), span=_span(report.start, report.end)),
+                        style="heading" if level == 0 else "subheading"))
     made = _say(N_("Made on {date}."), date=report.made)
     if total.partial:
         made = _joined(made, _say(N_("Partial: the period ends after today or starts before the first exchange.")))
@@ -268,10 +280,11 @@ def period_page(report: PeriodReport, seal: str | None = None, *, compact: bool 
         heading.append(Line(_say(N_("Seal of the ledger at the end of the period: {seal}"), seal=seal), style="small"))
     title, points = _chart_points(report)
     figures = headline_sheet(report)
-    categories = top_categories(report, 5 if compact else TOP_CATEGORIES)
-    if compact:
+    if level:
         figures.columns = [c for c in figures.columns if c.key != "detail"]
-    return Report(heading + [Columns([[figures], [Chart(title, points), categories]], [0.54, 0.46])])
+    categories = top_categories(report, (TOP_CATEGORIES, 5, 3)[level], cut=40 if level >= 2 else None)
+    chart = Chart(title, points, height=40 if level >= 2 else None)
+    return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46])])
 
 
 def _social_value_words(report: PeriodReport):  # type: ignore[no-untyped-def]
@@ -281,6 +294,10 @@ def _social_value_words(report: PeriodReport):  # type: ignore[no-untyped-def]
         return _say(N_("Social value: the hours exchanged times £{value} an hour ({source})."), value=value,
                     source=report.hour_value_source)
     return _say(N_("Social value: the hours exchanged times £{value} an hour."), value=value)
+
+
+def _cut(text: str, letters: int) -> str:
+    return text if len(text) <= letters else text[:letters - 1].rstrip() + "…"
 
 
 def _plain(text: str):  # type: ignore[no-untyped-def]
@@ -381,8 +398,8 @@ def areas_page(areas: Any) -> Report:
     sheet = area_sheet(areas)
     total = areas.total
     sheet.footer = {"area": _say(N_("All areas and the pot")), "members": total.members,
-                    "members_active": total.members_active, "minutes_given": total.minutes_given,
-                    "minutes_received": total.minutes_received}
+                    "members_active": total.members_active, "hours_given": total.minutes_given,
+                    "hours_received": total.minutes_received}
     return Report([sheet, Line(plural(
         "A count under {count} is left blank, and with it the area's hours; where one blank could be worked out "
         "from the total, a second cell is blanked too. The totals are counted before blanking.",

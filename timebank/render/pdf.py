@@ -314,10 +314,11 @@ def sheet_flowables(sheet: Sheet, words: Words, available: float, target: str = 
 
 # Charts -----------------------------------------------------------------------------------------
 
-def bar_chart(chart: Chart, words: Words, width: float, height: float = 55 * mm) -> list[Any]:
+def bar_chart(chart: Chart, words: Words, width: float, height: float | None = None) -> list[Any]:
     """Bars to scale with their labels beneath and their hours above, in greys that print.
     Where bars are too narrow for every label, every second (or third...) is labelled; where
     they are too narrow for their hours, the hours are left to the tables."""
+    height = height or (chart.height or 55) * mm
     drawing = Drawing(width, height)
     points = [(label(words), minutes) for label, minutes in chart.points]
     top = max((m for _l, m in points), default=0) or 1

@@ -137,6 +137,7 @@ class Chart:
     title: Say
     points: list[tuple[Say, int]]
     source: tuple[str, str] | None = None
+    height: float | None = None      # on paper, in millimetres (the printer's choice if None)
 
 
 @dataclass
