@@ -941,3 +941,24 @@ def test_period_figures_use_a_fixed_number_of_queries(tmp_path: Path) -> None:
         return len(statements)
 
     assert count("small", 3) == count("large", 80)
+
+
+@pytest.mark.parametrize("readme,heading", [("README.md", "## The funder pack"),
+                                            ("README.cy.md", "## Pecyn y cyllidwyr")])
+def test_the_readmes_funder_pack_runs_as_written(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 readme: str, heading: str) -> None:
+    import shlex
+
+    text = (Path(__file__).resolve().parent.parent / readme).read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", text[text.index(heading):], re.DOTALL).group(1)  # type: ignore
+    commands = [shlex.split(line, comments=True)[1:] for line in block.splitlines() if line.startswith("timebank")]
+    assert len(commands) >= 7
+    monkeypatch.chdir(tmp_path)
+    cli.ok("demo", "--members", "20")
+    for words in commands:
+        result = cli(*words)
+        assert result.code == 0, (readme, words, result.err)
+    written = sorted(path.suffix for path in tmp_path.iterdir() if path.suffix in (".pdf", ".xlsx", ".csv"))
+    assert written == [".csv", ".pdf", ".xlsx"]
+    if shutil.which("pdfinfo"):
+        assert pdf_pages(next(tmp_path.glob("*.pdf")))[0] == 1

@@ -112,9 +112,10 @@ def period(report: PeriodReport) -> Report:
         Field("made", report.made, DATE),
         table]
     if any(f.partial for f in report.periods):
-        parts.append(Line(_say(N_("* Partial: the figures cover only part of the period (it ends after today, it "
-                                  "starts before the first exchange, or the dates asked for cut it short)."))))
+        parts.append(Line(_say(N_("* Partial: the figures cover only part of this period."))))
     parts += [Line(_say(N_("The whole period")), bold=True), headline_sheet(report, title=False)]
+    if report.hour_value is not None:
+        parts.append(Line(_social_value_words(report)))
     return Report(parts, csv=[headline_csv(report), summary(report)])
 
 
