@@ -114,7 +114,7 @@ def period(report: PeriodReport) -> Report:
     if any(f.partial for f in report.periods):
         parts.append(Line(_say(N_("* Partial: the figures cover only part of this period."))))
     parts += [Line(_say(N_("The whole period")), bold=True), headline_sheet(report, title=False)]
-    if report.hour_value is not None:
+    if report.hour_value is not None and report.hour_value_source:
         parts.append(Line(_social_value_words(report)))
     return Report(parts, csv=[headline_csv(report), summary(report)])
 
