@@ -2,15 +2,14 @@
 and for the whole span: each one defined once, here, with its definition in both languages
 (`FIGURES`: message ids, put into words by the face that shows them).
 
-Seven queries whatever the size of the ledger or the number of periods: activity per
-member and month, exchanges and hours per month and category, hours between people per
-month, the members, each member's first exchange, the requests and the category names.
-Everything else is counted in Python from those rows.
+Nine queries whatever the size of the ledger or the number of periods (see
+`period_report`); everything else is counted in Python from their rows.
 """
 
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,7 +27,7 @@ from timebank.ledger.models import Entry, Exchange, Listing, Member
 from timebank.ledger.periods import Period, months_before, months_in, split
 from timebank.ledger.reports import member_counts
 from timebank.ledger.settings import Settings
-from timebank.ledger.sql import earned_sum, live_condition, month_key
+from timebank.ledger.sql import dead_exchanges, earned_sum, live_condition, month_key
 
 # What a figure counts, which decides how each face shows it.
 COUNT = "count"        # members, exchanges, requests
@@ -241,18 +240,31 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     earliest = min([start] + [months_before(last, RECENT_MONTHS) + timedelta(days=1) for _f, last in spans])
     live = live_condition()
 
-    # 1. Each member's activity in each month: given, received, and the first and last day.
-    month = month_key(Entry.date).label("month")
-    in_span = case((Entry.date >= start, 1), else_=0).label("in_span")
-    activity = session.execute(
-        select(month, Entry.member, in_span, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
-               func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), func.min(Entry.date),
-               func.max(Entry.date))
-        .join(Exchange, Exchange.number == Entry.exchange)
-        .where(Entry.date.between(earliest, end), Entry.member != POT, live)
-        .group_by(month, Entry.member, in_span)).all()
+    # Members' activity is read from the entries alone (their indexes hold date, member and
+    # minutes: no exchange is visited), then the few entries of voided exchanges and their
+    # reversals are taken away -- far cheaper over a whole ledger than testing each exchange.
+    # 1. The entries that do not count: voided exchanges and their reversals.
+    dead = session.execute(select(Entry.member, Entry.date, Entry.minutes)
+                           .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).all()
+    # 2. Each member's entries on each day from `earliest`: given, received, and how many.
+    days = session.execute(
+        select(Entry.date, Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
+               func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), func.count())
+        .where(Entry.date.between(earliest, end), Entry.member != POT)
+        .group_by(Entry.date, Entry.member)).all()
+    # 3. Each member's first entry of all.
+    earliest_entry = dict(session.execute(
+        select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).all())
+    # 4. ... and, for the members whose first day held a voided exchange, their first entry that counts.
+    dead_days = {(member, day) for member, day, _minutes in dead}
+    doubtful = sorted(member for member, day in earliest_entry.items() if (member, day) in dead_days)
+    recounted = dict(session.execute(
+        select(Entry.member, func.min(Entry.date))
+        .where(Entry.member.in_(doubtful), Entry.exchange.not_in(dead_exchanges()))
+        .group_by(Entry.member)).all())
+    first = {member: day for member, day in earliest_entry.items() if member not in doubtful} | recounted
 
-    # 2. Exchanges and hours per month and category.
+    # 5. Exchanges and hours per month and category.
     exchange_month = month_key(Exchange.date).label("month")
     per_category = session.execute(
         select(exchange_month, Exchange.category, func.count(func.distinct(Exchange.number)), earned_sum())
@@ -260,7 +272,7 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
         .where(Exchange.date.between(start, end), live)
         .group_by(exchange_month, Exchange.category)).all()
 
-    # 3. Hours of the exchanges in which nobody but people took part.
+    # 6. Hours of the exchanges in which nobody but people took part.
     other = aliased(Entry, name="other")
     not_a_person = aliased(Member, name="not_a_person")
     only_people = ~exists().where(other.exchange == Exchange.number, not_a_person.number == other.member,
@@ -271,27 +283,43 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
         .where(Exchange.date.between(start, end), live, only_people)
         .group_by(exchange_month)).all())
 
-    # 4. The members (never the pot).
+    # 7. The members (never the pot).
     members = session.execute(select(Member.number, Member.kind, Member.lang, Member.joined, Member.left)
                               .where(Member.kind != "pot")).all()
     kinds = {m.number: m.kind for m in members}
 
-    # 5. Each member's first exchange that counts.
-    first = {number: day for number, day in session.execute(
-        select(Entry.member, func.min(Entry.date))
-        .join(Exchange, Exchange.number == Entry.exchange)
-        .where(Entry.member != POT, live)
-        .group_by(Entry.member))}
-
-    # 6. Requests made or met in the span.
+    # 8. Requests made or met in the span.
     requests = session.execute(
         select(Listing.opened, Listing.closed, Listing.closed_because)
         .where(Listing.kind == "request",
                (Listing.opened.between(start, end)) | and_(Listing.closed_because == "met",
                                                             Listing.closed.between(start, end)))).all()
 
-    # 7. The categories' names.
+    # 9. The categories' names.
     names = category_names(session)
+
+    # Each member's days that count: what they gave and received, less the entries that do not count.
+    counted: dict[tuple[date, int], list[int]] = {(day, member): [int(g or 0), int(r or 0), int(n)]
+                                                  for day, member, g, r, n in days}
+    for member, day, minutes in dead:
+        cell = counted.get((day, member))
+        if cell is not None:
+            cell[0 if minutes > 0 else 1] -= abs(minutes)
+            cell[2] -= 1
+    active_days: dict[int, list[date]] = {}
+    # Who gave and who received in each month of the span.
+    month_giving: dict[str, set[int]] = {}
+    month_receiving: dict[str, set[int]] = {}
+    for (day, member), (given, received, n) in sorted(counted.items()):
+        if n <= 0:
+            continue
+        active_days.setdefault(member, []).append(day)
+        if day >= start:
+            key = day.isoformat()[:7]
+            if given:
+                month_giving.setdefault(key, set()).add(member)
+            if received:
+                month_receiving.setdefault(key, set()).add(member)
 
     first_exchange = min(first.values(), default=None)
     exchanges: dict[str, int] = {}
@@ -305,23 +333,14 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
 
     def figures(period: Period | None, label: str, first_day: date, last_day: date, whole: tuple[date, date]) -> \
             PeriodFigures:
+        # Periods are whole months but where the span cuts them, and the span is all that was read.
         keys = months_in(first_day, last_day)
-        wanted = set(keys)
-        giving: set[int] = set()
-        receiving: set[int] = set()
-        recent: set[int] = set()
-        window = months_before(last_day, RECENT_MONTHS)  # traded after this day, up to last_day
-        for key, member, inside, given, received, low, high in activity:
-            if inside and key in wanted:
-                if given:
-                    giving.add(member)
-                if received:
-                    receiving.add(member)
-            # One row holds one month of one member: the window is longer than a month, so
-            # a row has a day in it when its last day is after the window opens and its
-            # first day is not after the window closes.
-            if high > window and low <= last_day:
-                recent.add(member)
+        giving: set[int] = set().union(*(month_giving.get(k, set()) for k in keys))
+        receiving: set[int] = set().union(*(month_receiving.get(k, set()) for k in keys))
+        # Traded in the last three months of the period: a day that counts in the window.
+        window = months_before(last_day, RECENT_MONTHS)
+        recent = {member for member, dates in active_days.items()
+                  if bisect_right(dates, last_day) > bisect_right(dates, window)}
         merged: dict[str, int] = {}
         for key in keys:
             for code, value in categories.get(key, {}).items():

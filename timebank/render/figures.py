@@ -11,11 +11,11 @@ from typing import Any
 
 from timebank.i18n import N_, Words
 from timebank.ledger.hours import format_hours
-from timebank.ledger.period_figures import (BY_KEY, COUNT, DAYS as DAYS_UNIT, FIGURES, FLAG, MINUTES, PARTIAL,
-                                            POUNDS, RETENTION_MONTHS, Figure, PeriodFigures, PeriodReport)
-from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, CSV, DATE, DAYS, HOURS, INT, JSON, MONEY, PERIOD, SAY,
-                                   TABLE, TEXT, Book, Chart, Columns, Field, Line, Page, Report, Sheet, Typed, col,
-                                   days_text, money_text, period_words, table_cell)
+from timebank.ledger.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
+                                            RETENTION_MONTHS, PeriodFigures, PeriodReport)
+from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, PERIOD, SAY, TEXT, Book,
+                                   Chart, Columns, Field, Line, Page, Report, Sheet, Typed, col, money_text,
+                                   period_words)
 from timebank.render.exports import areas as area_sheet, kind_of, summary
 from timebank.render.views import _say, plural
 
@@ -34,10 +34,6 @@ HEADERS = [N_("partial"), N_("members_registered"), N_("members_registered_peopl
            N_("requests_met"), N_("median_days_to_meet"), N_("hour_value"), N_("hour_value_source"), N_("figure"),
            N_("value"), N_("opening_hours"), N_("given_hours"), N_("received_hours"), N_("closing_hours"),
            N_("month"), N_("requests_open")]
-
-
-def figure_value(figures: PeriodFigures, key: str) -> Any:
-    return figures.values()[key]
 
 
 # The period report: table, JSON, CSV ------------------------------------------------------
@@ -409,4 +405,4 @@ def areas_page(areas: Any) -> Report:
 
 
 __all__ = ["period", "period_page", "workbook", "json_row", "headline_rows", "headline_sheet", "headline_csv",
-           "top_categories", "kind_of", "figure_value", "TABLE", "JSON", "CSV"]
+           "top_categories", "kind_of", "PAGE_LEVELS", "RETENTION_LABELS"]

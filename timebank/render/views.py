@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 from timebank.i18n import N_, Words
 from timebank.ledger.hours import format_hours
 from timebank.ledger.dates import month_of
-from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, PERIOD, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
+from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
                                    MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
                                    Report, Sheet, col, member_words, shown_text, signed_hours)
 
