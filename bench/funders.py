@@ -22,7 +22,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate import generate  # noqa: E402
 from run import ENV, TIMEBANK, machine  # noqa: E402
 from statements import timed  # noqa: E402
 
@@ -63,7 +62,10 @@ def main() -> None:
         if size is None:
             subprocess.run(TIMEBANK + ["--db", str(path), "demo"], check=True, stdout=subprocess.DEVNULL, env=ENV)
         else:
-            generate(path, *size)
+            # In a process of its own: a child forked from a large parent would report the
+            # parent's memory as its own peak.
+            subprocess.run([sys.executable, str(HERE / "generate.py"), str(path), "--exchanges", str(size[0]),
+                            "--members", str(size[1])], check=True)
         subprocess.run(TIMEBANK + ["--db", str(path), "settings", "set", "hour_value", "12.60"], check=True,
                        stdout=subprocess.DEVNULL, env=ENV)
     load = os.getloadavg()

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from timebank.ledger.balances import balances_by_member
 from timebank.ledger.members import POT, MemberRow
-from timebank.ledger.models import Entry, Exchange, Member
+from timebank.ledger.models import Entry, Member
 from timebank.ledger.names import member_name
-from timebank.ledger.sql import live_condition
+from timebank.ledger.sql import dead_exchanges
 
 if TYPE_CHECKING:
     from timebank.ledger.db import Ledger
@@ -66,20 +66,26 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
     people = session.execute(select(Member.number, Member.area, Member.left)
                              .where(Member.kind != "pot", Member.joined <= end_day)).all()
     area_of = {m.number: (m.area or "").strip() for m in people}
-    # One grouped query: each member's minutes given and received in the span.
+    # Each member's minutes given and received in the span, from the entries alone (their
+    # index holds date, member and minutes), less those of voided exchanges and reversals.
     is_given = (Entry.minutes > 0).label("is_given")
-    flows = select(Entry.member, is_given, func.sum(Entry.minutes)) \
-        .join(Exchange, Exchange.number == Entry.exchange).where(live_condition())
-    if start:
-        flows = flows.where(Entry.date >= start)
-    if end:
-        flows = flows.where(Entry.date <= end)
-    flows = flows.group_by(Entry.member, is_given)
+    in_span = [Entry.date >= (start or date.min), Entry.date <= end_day]
+    flows: dict[tuple[int, bool], list[int]] = {
+        (member, bool(side)): [int(minutes), int(count)] for member, side, minutes, count in session.execute(
+            select(Entry.member, is_given, func.sum(Entry.minutes), func.count())
+            .where(*in_span).group_by(Entry.member, is_given))}
+    for member, minutes in session.execute(select(Entry.member, Entry.minutes)
+                                           .where(*in_span, Entry.exchange.in_(dead_exchanges()))):
+        flow = flows[(member, minutes > 0)]
+        flow[0] -= minutes
+        flow[1] -= 1
     given: dict[str, int] = {}
     received: dict[str, int] = {}
     active: dict[str, set[int]] = {}
     pot_given = pot_received = 0
-    for member, given_side, minutes in session.execute(flows):
+    for (member, given_side), (minutes, count) in flows.items():
+        if count <= 0:
+            continue
         if member == POT:
             if given_side:
                 pot_given += int(minutes)

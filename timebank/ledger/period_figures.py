@@ -15,17 +15,17 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_
 from timebank.ledger.categories import CategoryName, category_names
-from timebank.ledger.dates import report_end, today
+from timebank.ledger.dates import month_end, report_end, today
 from timebank.ledger.hours import format_hours
 from timebank.ledger.members import POT
 from timebank.ledger.models import Entry, Exchange, Listing, Member
 from timebank.ledger.periods import Period, months_before, months_in, split
-from timebank.ledger.reports import member_counts
+from timebank.ledger.reports import member_counts, month_totals
 from timebank.ledger.settings import Settings
 from timebank.ledger.sql import dead_exchanges, earned_sum, live_condition, month_key
 
@@ -246,12 +246,13 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     # 1. The entries that do not count: voided exchanges and their reversals.
     dead = session.execute(select(Entry.member, Entry.date, Entry.minutes)
                            .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).all()
-    # 2. Each member's entries on each day from `earliest`: given, received, and how many.
-    days = session.execute(
+    # 2. Each member's entries on each day from `earliest`: given, received, and how many
+    # (plain rows: a year of a large ledger is hundreds of thousands of them).
+    days = session.connection().execute(
         select(Entry.date, Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
                func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), func.count())
         .where(Entry.date.between(earliest, end), Entry.member != POT)
-        .group_by(Entry.date, Entry.member)).all()
+        .group_by(Entry.date, Entry.member).order_by(Entry.date, Entry.member)).all()
     # 3. Each member's first entry of all.
     earliest_entry = dict(session.execute(
         select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).all())
@@ -264,24 +265,36 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
         .group_by(Entry.member)).all())
     first = {member: day for member, day in earliest_entry.items() if member not in doubtful} | recounted
 
-    # 5. Exchanges and hours per month and category.
+    # 5. Exchanges and hours per month and category: whole months from the cached monthly
+    # totals (kept with every write, proved by `check`), the months the span cuts from the
+    # exchanges themselves.
+    keys = months_in(start, end)
+    whole = [key for key in keys if date.fromisoformat(key + "-01") >= start
+             and month_end(date.fromisoformat(key + "-01")) <= end]
+    per_category = [(key, code, n, earned) for (key, code), (n, earned) in
+                    month_totals(session, date.fromisoformat(whole[0] + "-01"),
+                                 date.fromisoformat(whole[-1] + "-01")).items()] if whole else []
+    edges = [(max(start, date.fromisoformat(key + "-01")), min(end, month_end(date.fromisoformat(key + "-01"))))
+             for key in keys if key not in whole]
+    nothing = (end + timedelta(days=1), end)  # an empty range, so that the query is always the same one
+    edge_ranges = (edges + [nothing, nothing])[:2]
     exchange_month = month_key(Exchange.date).label("month")
-    per_category = session.execute(
+    per_category += session.execute(
         select(exchange_month, Exchange.category, func.count(func.distinct(Exchange.number)), earned_sum())
         .join(Entry, Entry.exchange == Exchange.number)
-        .where(Exchange.date.between(start, end), live)
+        .where(or_(*(Exchange.date.between(low, high) for low, high in edge_ranges)), live)
         .group_by(exchange_month, Exchange.category)).all()
 
-    # 6. Hours of the exchanges in which nobody but people took part.
-    other = aliased(Entry, name="other")
+    # 6. Hours of the exchanges in which an organisation or the pot took part: found from the
+    # entries of those few members, not by testing every exchange.
     not_a_person = aliased(Member, name="not_a_person")
-    only_people = ~exists().where(other.exchange == Exchange.number, not_a_person.number == other.member,
-                                  not_a_person.kind != "person")
-    person_to_person = dict(session.execute(
-        select(exchange_month, earned_sum())
-        .join(Entry, Entry.exchange == Exchange.number)
-        .where(Exchange.date.between(start, end), live, only_people)
-        .group_by(exchange_month)).all())
+    theirs = (select(Entry.exchange).join(not_a_person, not_a_person.number == Entry.member)
+              .where(not_a_person.kind != "person", Entry.date.between(start, end)))
+    entry_month = month_key(Entry.date).label("month")
+    with_organisations = dict(session.execute(
+        select(entry_month, earned_sum())
+        .where(Entry.exchange.in_(theirs), Entry.exchange.not_in(dead_exchanges()))
+        .group_by(entry_month)).all())
 
     # 7. The members (never the pot).
     members = session.execute(select(Member.number, Member.kind, Member.lang, Member.joined, Member.left)
@@ -299,23 +312,24 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     names = category_names(session)
 
     # Each member's days that count: what they gave and received, less the entries that do not count.
-    counted: dict[tuple[date, int], list[int]] = {(day, member): [int(g or 0), int(r or 0), int(n)]
-                                                  for day, member, g, r, n in days}
+    taken: dict[tuple[date, int], list[int]] = {}
     for member, day, minutes in dead:
-        cell = counted.get((day, member))
-        if cell is not None:
-            cell[0 if minutes > 0 else 1] -= abs(minutes)
-            cell[2] -= 1
+        cell = taken.setdefault((day, member), [0, 0, 0])
+        cell[0 if minutes > 0 else 1] += abs(minutes)
+        cell[2] += 1
     active_days: dict[int, list[date]] = {}
-    # Who gave and who received in each month of the span.
-    month_giving: dict[str, set[int]] = {}
-    month_receiving: dict[str, set[int]] = {}
-    for (day, member), (given, received, n) in sorted(counted.items()):
+    # Who gave and who received in each month of the span (months as year * 100 + month).
+    month_giving: dict[int, set[int]] = {}
+    month_receiving: dict[int, set[int]] = {}
+    for day, member, given, received, n in days:  # in order of day: see query 2
+        less = taken.get((day, member))
+        if less is not None:
+            given, received, n = given - less[0], received - less[1], n - less[2]
         if n <= 0:
             continue
         active_days.setdefault(member, []).append(day)
         if day >= start:
-            key = day.isoformat()[:7]
+            key = day.year * 100 + day.month
             if given:
                 month_giving.setdefault(key, set()).add(member)
             if received:
@@ -335,8 +349,9 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
             PeriodFigures:
         # Periods are whole months but where the span cuts them, and the span is all that was read.
         keys = months_in(first_day, last_day)
-        giving: set[int] = set().union(*(month_giving.get(k, set()) for k in keys))
-        receiving: set[int] = set().union(*(month_receiving.get(k, set()) for k in keys))
+        numbers = [int(k[:4]) * 100 + int(k[5:]) for k in keys]
+        giving: set[int] = set().union(*(month_giving.get(k, set()) for k in numbers))
+        receiving: set[int] = set().union(*(month_receiving.get(k, set()) for k in numbers))
         # Traded in the last three months of the period: a day that counts in the window.
         window = months_before(last_day, RECENT_MONTHS)
         recent = {member for member, dates in active_days.items()
@@ -364,7 +379,7 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
         return PeriodFigures(
             period=period, label=label, first=first_day, last=last_day, partial=partial,
             exchanges=sum(exchanges.get(k, 0) for k in keys), minutes=total_minutes,
-            minutes_person_to_person=sum(int(person_to_person.get(k) or 0) for k in keys),
+            minutes_person_to_person=total_minutes - sum(int(with_organisations.get(k) or 0) for k in keys),
             members_registered=_by_kind(registered, kinds),
             members_new=counts["members_new"], members_left=counts["members_left"],
             members_welsh=sum(1 for m in registered if m.lang == "cy"),
