@@ -91,7 +91,22 @@ def test_hours_and_counts_stay_numbers(hostile: Cli) -> None:
 def test_report_csv_names_only_when_asked(hostile: Cli) -> None:
     plain = hostile.ok("report", "monthly", "--month", "2026-10", "--format", "csv").out
     assert "HYPERLINK" not in plain and "44 1" not in plain
-    assert cells(plain)[0] == ["number", "opening_minutes", "given_minutes", "received_minutes", "closing_minutes"]
+    # The headline figures, then (after a blank line) a row a member, then the categories.
+    headers = [block[0] for block in sections(plain)]
+    assert headers == [["figure", "value"],
+                       ["month", "member", "opening_hours", "given_hours", "received_hours", "closing_hours"],
+                       ["category", "exchanges", "hours"]]
     named = hostile.ok("report", "monthly", "--month", "2026-10", "--format", "csv", "--with-names").out
-    assert cells(named)[0][:2] == ["number", "name"]
+    assert sections(named)[1][0][:3] == ["month", "member", "name"]
     assert "'=HYPERLINK" in named
+
+
+def sections(text: str) -> list[list[list[str]]]:
+    """The blocks of a report's CSV, each its header row and its rows."""
+    blocks: list[list[list[str]]] = [[]]
+    for row in cells(text):
+        if not row:
+            blocks.append([])
+        else:
+            blocks[-1].append(row)
+    return blocks

@@ -16,7 +16,8 @@ from timebank.ledger import settings as settings_module
 from timebank.ledger.dates import month_end
 from timebank.ledger.db import open_ledger, reading, writing
 from timebank.ledger.members import add_member
-from timebank.ledger.reports import monthly_report, period_report
+from timebank.ledger.period_figures import period_report
+from timebank.ledger.reports import monthly_report
 from timebank.ledger.schema import initialise
 
 
@@ -133,7 +134,7 @@ def count_queries(path: "Path | str", members: int) -> int:
     with reading(ledger) as session:
         settings = settings_module.load(session)
         monthly_report(session, settings, date(2026, 10, 1), "en")
-        period_report(session, date(2026, 1, 1), date(2026, 10, 31), "quarter")
+        period_report(session, settings, date(2026, 1, 1), date(2026, 10, 31), "quarter")
     ledger.dispose()
     return len(statements)
 

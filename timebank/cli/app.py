@@ -42,10 +42,12 @@ class Format(str, Enum):
 
 
 class By(str, Enum):
-    """Periods for summaries: months or quarters."""
+    """Periods for summaries: months, or the quarters and years of the financial year
+    (the setting year_start)."""
 
     month = "month"
     quarter = "quarter"
+    year = "year"
 
 
 @dataclass

@@ -24,6 +24,7 @@ class ExportKind(str, Enum):
     members = "members"
     summary = "summary"
     areas = "areas"
+    workbook = "workbook"
 
 
 class ImportKind(str, Enum):
@@ -54,25 +55,45 @@ def journal(
 
 def export(
     ctx: typer.Context,
-    kind: Annotated[ExportKind, typer.Argument(help=N_("exchanges, members, summary or areas."), show_default=False)],
+    kind: Annotated[ExportKind, typer.Argument(help=N_("exchanges, members, summary, areas or workbook."),
+                                               show_default=False)],
     start: FromOption = None,
     end: ToOption = None,
     output: OutputOption = None,
     excel: Annotated[bool, typer.Option("--excel", help=N_("Start the file with a UTF-8 BOM for Excel."))] = False,
     with_names: Annotated[bool, typer.Option(
         "--with-names", help=N_("Add members' names (never contact details)."))] = False,
-    by: Annotated[By, typer.Option("--by", help=N_("summary: month or quarter."))] = By.month,
+    by: Annotated[By, typer.Option("--by", help=N_("summary and workbook: month, quarter or year (of the financial "
+                                                   "year: the setting year_start)."))] = By.month,
     min_count: Annotated[int, typer.Option(
-        "--min-count", min=1, max=MAX_NUMBER, help=N_("areas: blank any count below this."))] = 5,
+        "--min-count", min=1, max=MAX_NUMBER, help=N_("areas and workbook: blank any count below this."))] = 5,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger.db import reading
     from timebank.render import exports
 
+    if kind == ExportKind.workbook:
+        _check_workbook(output, excel, with_names)
     first, last = parse_range(start, end)
     words = interface()
     with reading(ledger(ctx)) as session:
-        if kind == ExportKind.exchanges:
+        if kind in (ExportKind.summary, ExportKind.workbook):
+            from timebank.ledger import settings as settings_module
+            from timebank.ledger.dates import today
+            from timebank.ledger.exchanges import first_exchange_date
+
+            settings = settings_module.load(session)
+            span_start = first or first_exchange_date(session) or today()
+            span_end = last or today()
+            if kind == ExportKind.workbook:
+                from timebank.ledger.figures import funder_pack
+
+                pack = funder_pack(session, settings, span_start, span_end, by.value, min_count)
+            else:
+                from timebank.ledger.period_figures import period_report
+
+                sheet = exports.summary(period_report(session, settings, span_start, span_end, by.value))
+        elif kind == ExportKind.exchanges:
             from timebank.ledger.categories import category_names
             from timebank.ledger.exchanges import iter_pairs, names_by_number
 
@@ -83,25 +104,48 @@ def export(
             from timebank.ledger.figures import members_by_number
 
             sheet = exports.members(members_by_number(session, last), with_names)
-        elif kind == ExportKind.summary:
-            from timebank.ledger import settings as settings_module
-            from timebank.ledger.categories import category_names
-            from timebank.ledger.dates import report_end, today
-            from timebank.ledger.exchanges import first_exchange_date
-            from timebank.ledger.reports import period_report
-
-            span_start = first or first_exchange_date(session) or today()
-            lines, total = period_report(session, span_start, report_end(span_start, last or today()), by.value)
-            sheet = exports.summary(lines, total, list(category_names(session).values()),
-                                    settings_module.load(session).hour_value)
         else:
             from timebank.ledger.figures import areas
 
             sheet = exports.areas(areas(session, first, last, min_count))
-        count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges)
+        if kind != ExportKind.workbook:
+            count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges)
+    if kind == ExportKind.workbook:
+        assert output is not None
+        _write_workbook(pack, output)
+        return
     if output is not None:
         typer.echo(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
             count=count, path=output), err=True)
+
+
+def _check_workbook(output: Optional[Path], excel: bool, with_names: bool) -> None:
+    from timebank.ledger.errors import UsageProblem
+
+    if output is None:
+        raise UsageProblem(_("A workbook is written to a file: give --output FILE.xlsx."))
+    if output.suffix.lower() != ".xlsx":
+        raise UsageProblem(_("A workbook's file name ends in .xlsx: {path}").format(path=output))
+    if excel:
+        raise UsageProblem(_("--excel is for CSV files; a workbook opens in Excel as it is."))
+    if with_names:
+        raise UsageProblem(_("A workbook never holds members' names or contact details: leave out --with-names."))
+
+
+def _write_workbook(pack, output: Path) -> None:  # type: ignore[no-untyped-def]
+    """The funder's workbook, written whole or not at all."""
+    from timebank.cli.common import write_file_atomically
+    from timebank.render import figures
+    from timebank.render.xlsx import write_workbook
+
+    words = interface()
+    # The ledger's seal at the end of the period goes here once `check --seal` (issue 17)
+    # is merged: figures.workbook(..., seal=...).
+    book = figures.workbook(pack.report, pack.areas, words.lang, seal=None)
+    with write_file_atomically(output, binary=True) as handle:
+        sheets = write_workbook(book, handle, words)
+    typer.echo(ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
+                        sheets).format(count=sheets, path=output), err=True)
 
 
 def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False) -> int:  # type: ignore[no-untyped-def]
@@ -252,6 +296,7 @@ class _progress:
 
 def register(app: typer.Typer) -> None:
     app.command("journal", help=N_("The whole ledger as an hledger or beancount journal (commodity HRS)."))(journal)
-    app.command("export", help=N_("CSV for funders: exchanges, members, summary or areas."))(export)
+    app.command("export", help=N_("Files for funders: exchanges, members, summary or areas as CSV; workbook as "
+                                  "an .xlsx workbook."))(export)
     app.command("import", help=N_("Import members or exchanges from a spreadsheet saved as CSV, or a whole time "
                                   "bank from TimeOverflow."))(import_)

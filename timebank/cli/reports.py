@@ -187,42 +187,122 @@ def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any
         return write_pdf(documents, handle, title=title, author=printed.bank_name)
 
 
+def report_format(fmt: "StatementFormat | None", output: Optional[Path], excel: bool, *, pdf: bool) -> str:
+    """The format of a report: --format, else --output's extension, else a table; --excel
+    only for CSV, a PDF only where the report prints."""
+    from timebank.ledger.errors import UsageProblem
+
+    if fmt == StatementFormat.pdf and not pdf or (output is not None and fmt is None
+                                                  and output.suffix.lower() == ".pdf" and not pdf):
+        raise UsageProblem(_("This report is not printed: write it as csv or json."))
+    if output is not None and fmt == StatementFormat.table and not pdf:
+        raise UsageProblem(_("A table is for the screen: with --output, use --format csv or json."))
+    chosen = output_format(fmt, output)
+    if excel and chosen != "csv":
+        raise UsageProblem(_("--excel is for CSV files (it starts the file with a UTF-8 BOM for Excel)."))
+    return chosen
+
+
+def write_report(result: Any, chosen: str, output: Optional[Path], excel: bool) -> None:
+    """A report on the screen, or written whole to a file (CSV rows end in CRLF there, as in
+    every funder's file; --excel starts it with a BOM)."""
+    import sys
+
+    from timebank.render import emit
+
+    words = interface()
+    if output is None:
+        if excel:
+            sys.stdout.write("\ufeff")
+        emit(result, chosen, words)
+        return
+    from timebank.cli.common import write_file_atomically
+
+    with write_file_atomically(output, bom=excel) as handle, redirect_stdout(handle):
+        emit(result, chosen, words, out=handle, crlf=chosen == "csv")
+    typer.echo(_("Wrote {path}.").format(path=output), err=True)
+
+
+ReportFormatOption = Annotated[Optional[StatementFormat], typer.Option(
+    "--format", "-f", help=N_("Output: table, csv or json (default: from --output's extension, else table)."),
+    show_default=False)]
+ReportOutput = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help=N_("Write to this file (.csv or .json)."), show_default=False)]
+ExcelOption = Annotated[bool, typer.Option("--excel", help=N_("Start a CSV with a UTF-8 BOM for Excel."))]
+
+
 def monthly(
     ctx: typer.Context,
     month: Annotated[Optional[str], typer.Option("--month", help=N_("The month (YYYY-MM)."))] = None,
     with_names: WithNames = False,
-    fmt: FormatOption = Format.table,
+    fmt: ReportFormatOption = None,
+    output: ReportOutput = None,
+    excel: ExcelOption = False,
 ) -> None:
     from timebank.ledger.dates import month_end, parse_month, report_end
-    from timebank.ledger.reports import last_complete_month
+    from timebank.ledger.reports import last_complete_month, read_monthly
+    from timebank.render import views
 
-    from timebank.ledger.reports import read_monthly
-    from timebank.render import emit, views
-
+    chosen_format = report_format(fmt, output, excel, pdf=False)
     chosen = parse_month(month) if month is not None else last_complete_month()
     report_end(chosen, month_end(chosen))  # refuses a month that has not begun
     words = interface()
-    emit(views.monthly(read_monthly(ledger(ctx), chosen, words.lang), with_names), fmt.value, words)
+    write_report(views.monthly(read_monthly(ledger(ctx), chosen, words.lang), with_names), chosen_format, output,
+                 excel)
 
 
 def period(
     ctx: typer.Context,
     start: Annotated[str, typer.Option("--from", help=N_("From this date."), show_default=False)],
     end: Annotated[str, typer.Option("--to", help=N_("To this date."), show_default=False)],
-    by: Annotated[By, typer.Option("--by", help=N_("month or quarter."))] = By.month,
-    fmt: FormatOption = Format.table,
+    by: Annotated[By, typer.Option("--by", help=N_("month, quarter or year (of the financial year: the setting "
+                                                   "year_start)."))] = By.month,
+    fmt: Annotated[Optional[StatementFormat], typer.Option(
+        "--format", "-f", help=N_("Output: table, csv, json or pdf (default: from --output's extension, else "
+                                  "table)."), show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help=N_("Write to this file: .pdf prints a one-page summary for funders (A4), .csv or "
+                                  ".json the figures."), show_default=False)] = None,
+    excel: ExcelOption = False,
 ) -> None:
-    from timebank.ledger.dates import report_end
-    from timebank.ledger.db import reading
-    from timebank.ledger.reports import period_report
-    from timebank.render import emit, views
+    from timebank.ledger.period_figures import read_period_report
+    from timebank.render import figures
 
+    chosen = report_format(fmt, output, excel, pdf=True)
     first, last = parse_range(start, end)
     assert first is not None and last is not None
-    last = report_end(first, last)
-    with reading(ledger(ctx)) as session:
-        lines, total = period_report(session, first, last, by.value)
-    emit(views.period(lines, total, first, last), fmt.value, interface())
+    report = read_period_report(ledger(ctx), first, last, by.value)
+    if chosen == "pdf":
+        assert output is not None
+        _period_pdf(report, output)
+        return
+    write_report(figures.period(report), chosen, output, excel)
+
+
+def _period_pdf(report: Any, output: Path) -> None:
+    """The one-page summary, written whole or not at all. A page that runs over (a long
+    name, long category names) is made again giving up a little more each time."""
+    import io
+
+    from timebank.cli.common import write_file_atomically
+    from timebank.render import figures
+    from timebank.render.pdf import Document, write_pdf
+
+    words = interface()
+    title = words._("Figures for {span}").format(span=words._("{start} to {end}").format(
+        start=words.date(report.start), end=words.date(report.end)))
+    for level in range(figures.PAGE_LEVELS):
+        # The ledger's seal at the end of the period goes here once `check --seal` (issue 17)
+        # is merged: figures.period_page(report, seal=..., level=level).
+        page = figures.period_page(report, seal=None, level=level)
+        printed = io.BytesIO()
+        # No words at the foot: the name heads the page, and a long one would run into 'page 1 of 1'.
+        pages = write_pdf([Document(page, words)], printed, title=title, author=report.bank_name, landscape=True)
+        if pages == 1:
+            break
+    with write_file_atomically(output, binary=True) as handle:
+        handle.write(printed.getvalue())
+    typer.echo(_("Wrote the report ({pages}) to {path}.").format(pages=_pages(pages), path=output), err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -232,5 +312,5 @@ def register(app: typer.Typer) -> None:
     report_app = sub_app(N_("Monthly and period reports."))
     app.add_typer(report_app, name="report")
     report_app.command("monthly", help=N_("The monthly report (default: the last complete month)."))(monthly)
-    report_app.command("period", help=N_("The report's figures for each month or quarter of a period, and in "
-                                         "total."))(period)
+    report_app.command("period", help=N_("The figures funders ask for, for each month, quarter or year of a "
+                                         "period and in total; --output FILE.pdf prints them on one page."))(period)

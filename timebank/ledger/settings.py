@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -14,12 +15,14 @@ from timebank.ledger import audit
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.hours import format_hours, hours_to_minutes_setting
 from timebank.ledger.models import Setting
+from timebank.ledger.text import has_control_characters
 
-KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "contact")
+KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
 # Welsh readers; the English keys stay what the ledger stores and JSON shows.
 WELSH_KEYS = {"enw": "name", "iaith": "lang", "terfyn_credyd": "credit_limit", "oriau_uchaf": "max_hours",
-              "gwerth_awr": "hour_value", "cyswllt": "contact"}
+              "gwerth_awr": "hour_value", "ffynhonnell_gwerth_awr": "hour_value_source",
+              "dechrau_blwyddyn": "year_start", "cyswllt": "contact"}
 
 
 def key_in(key: str, lang: str) -> str:
@@ -30,10 +33,13 @@ def key_in(key: str, lang: str) -> str:
 
 # A new ledger lets a person go ten hours below zero (a common time-bank rule; TimeOverflow
 # and hOurworld ledgers run limits of the same order). `settings set credit_limit ""` lifts it.
-DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": "", "contact": ""}
+DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": "",
+            "hour_value_source": "", "year_start": "4", "contact": ""}
 
 # The contact line printed under the name on every statement (an address, a phone number).
 MAX_CONTACT = 300
+# Where the value of an hour comes from (a wage, a study): printed beside every social value.
+MAX_SOURCE = 300
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class Settings:
     max_minutes: int
     hour_value: Decimal | None
     contact: str = ""
+    # Where `hour_value` comes from, shown wherever a social value is.
+    hour_value_source: str = ""
+    # The month the financial year starts (4: April, the UK's); quarters follow it.
+    year_start: int = 4
 
     def as_text(self) -> dict[str, str]:
         return {
@@ -52,6 +62,8 @@ class Settings:
             "credit_limit": "" if self.credit_limit_minutes is None else format_hours(self.credit_limit_minutes),
             "max_hours": format_hours(self.max_minutes),
             "hour_value": "" if self.hour_value is None else f"{self.hour_value:.2f}",
+            "hour_value_source": self.hour_value_source,
+            "year_start": str(self.year_start),
             "contact": self.contact,
         }
 
@@ -70,6 +82,8 @@ def load(session: Session) -> Settings:
         max_minutes=hours_to_minutes_setting(raw["max_hours"]),
         hour_value=Decimal(raw["hour_value"]) if raw["hour_value"] else None,
         contact=raw["contact"],
+        hour_value_source=raw["hour_value_source"],
+        year_start=int(raw["year_start"]),
     )
 
 
@@ -95,6 +109,21 @@ def normalise(key: str, value: str) -> str:
             raise InvalidInput(_("The contact line is too long (at most {count} characters).").format(
                 count=MAX_CONTACT))
         return value
+    if key == "hour_value_source":
+        # Printed on one line beside the value: no tabs, line breaks or other controls.
+        if has_control_characters(value) or any(unicodedata.category(ch) in ("Zl", "Zp") for ch in value):
+            raise InvalidInput(_("The source of the hour value cannot hold control characters such as tabs or "
+                                 "line breaks."))
+        if len(value) > MAX_SOURCE:
+            raise InvalidInput(_("The source of the hour value is too long (at most {count} characters).").format(
+                count=MAX_SOURCE))
+        return unicodedata.normalize("NFC", value)
+    if key == "year_start":
+        if not re.fullmatch(r"\d{1,2}", value) or not 1 <= int(value) <= 12:
+            raise InvalidInput(_("'{value}' is not the number of a month: the year can start in month 1 "
+                                 "(January) to 12 (December); 4 is April, the UK's financial year.").format(
+                value=value))
+        return str(int(value))
     if key == "lang":
         lang = normalise_language(value)
         if lang is None or lang != value.lower():

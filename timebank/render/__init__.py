@@ -23,12 +23,12 @@ def emit(result: Sheet | Report, fmt: str, words: Words, *, out: TextIO | None =
         write_json(report_data(result, words) if isinstance(result, Report) else sheet_data(result, words))
         return 0
     if fmt == "csv":
-        from timebank.render.csvfile import write_csv
+        from timebank.render.csvfile import write_sections
 
         sheet = result.csv if isinstance(result, Report) else result
         if sheet is None:
             return 0
-        return write_csv(sheet, out or sys.stdout, words, crlf=crlf)
+        return write_sections(sheet, out or sys.stdout, words, crlf=crlf)
     from timebank.render.table import draw_report, draw_sheet
 
     if isinstance(result, Report):

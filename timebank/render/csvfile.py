@@ -50,6 +50,19 @@ def write_csv(sheet: Sheet, out: TextIO, words: Words, *, crlf: bool = False, tu
     return count
 
 
+def write_sections(sheets: "Sheet | list[Sheet]", out: TextIO, words: Words, *, crlf: bool = False) -> int:
+    """A report's CSV: each of its sheets with its own header row, a blank line between
+    them (the headline figures, then the lists). Returns the rows written, headers aside."""
+    if isinstance(sheets, Sheet):
+        return write_csv(sheets, out, words, crlf=crlf)
+    count = 0
+    for index, sheet in enumerate(sheets):
+        if index:
+            out.write("\r\n" if crlf else "\n")
+        count += write_csv(sheet, out, words, crlf=crlf)
+    return count
+
+
 def _safe_tuples(batch: list[tuple], text_at: list[int]) -> Iterator[tuple]:
     for row in batch:
         if any(isinstance(row[i], str) and row[i].startswith(FORMULA_START) for i in text_at):

@@ -4,12 +4,11 @@ decimals; headers in the output language (the English ones are the contract)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterator
 
 from timebank.i18n import N_, Words
 from timebank.ledger.hours import format_hours
-from timebank.render.sheet import CATEGORY, DATE, HOURS, INT, KIND, LANG, MEMBER, NUMBER, PERIOD, TEXT, Sheet, col
+from timebank.render.sheet import BOOL, CATEGORY, DATE, DAYS, HOURS, INT, KIND, LANG, MEMBER, MONEY, PERIOD, TEXT, Sheet, col
 
 # The export headers, marked so that Welsh files carry Welsh headers.
 HEADERS = [N_("exchange"), N_("date"), N_("giver"), N_("receiver"), N_("minutes"), N_("hours"), N_("category"),
@@ -50,53 +49,71 @@ def members(rows: list, with_names: bool) -> Sheet:
     return Sheet(columns, [r.__dict__ for r in rows])
 
 
-def social_value(minutes: int, hour_value: Decimal) -> str:
-    # From the hours as the row shows them, so that a funder who multiplies the two cells
-    # in a spreadsheet gets the same pennies.
-    return str((Decimal(format_hours(minutes)) * hour_value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+def kind_of(figure: Any) -> str:
+    """The cell kind a figure is shown as: counts as numbers, time as hours, money as pounds."""
+    from timebank.ledger.period_figures import COUNT, DAYS as DAYS_UNIT, FLAG, MINUTES, POUNDS
+
+    return {COUNT: INT, MINUTES: HOURS, DAYS_UNIT: DAYS, POUNDS: MONEY, FLAG: BOOL}[figure.unit]
 
 
-def summary(lines: list, total: Any, categories: list[Any], hour_value: Decimal | None) -> Sheet:
+def summary(report: Any) -> Sheet:
+    """A row a period (no total row: a funder's =SUM(C:C) would count it twice, and members
+    trading over a year are not the sum of its months; the whole span's figures are in
+    `report period`, the workbook and the one-page report). The columns scripts have always
+    read come first, in their old order; the new figures follow."""
+    from timebank.ledger.period_figures import FIGURES, POUNDS
+
+    categories = list(report.categories.values())
     columns = [col("period", kind=PERIOD), col("exchanges", kind=INT), col("hours", kind=HOURS),
-               col("members_active", kind=INT), col("members_new", kind=INT), col("members_total", kind=INT)]
-    codes = [category.code for category in categories]
-    columns += [col(f"hours_{category.code}", kind=HOURS, csv=_category_header(category)) for category in categories]
-    if hour_value is not None:
-        columns.append(col("social_value_gbp", kind=NUMBER))
+               col("members_active", kind=INT, source="members_trading"), col("members_new", kind=INT),
+               col("members_total", kind=INT, source="members_registered")]
+    # Read from keys of their own, so that a category coded like a figure ('person_to_person')
+    # can never take that figure's place.
+    columns += [col(f"hours_{category.code}", kind=HOURS, csv=_category_header(category),
+                    source=f"category {category.code}") for category in categories]
+    if report.hour_value is not None:
+        columns.append(col("social_value_gbp", kind=MONEY))
+    columns += [col("from", kind=DATE), col("to", kind=DATE), col("partial", kind=BOOL)]
+    already = {"exchanges", "hours", "members_new", "social_value_gbp"}
+    columns += [col(f.key, kind=kind_of(f)) for f in FIGURES if f.key not in already and f.unit != POUNDS]
+    if report.hour_value is not None:
+        columns += [col("hour_value", kind=MONEY), col("hour_value_source", kind=TEXT)]
 
     def rows() -> Iterator[dict[str, Any]]:
-        for line in lines + [total]:
-            row: dict[str, Any] = {
-                "period": line.label if line is not total else _Total(), "exchanges": line.exchanges,
-                "hours": line.minutes_exchanged, "members_active": line.members_active,
-                "members_new": line.members_new, "members_total": line.members_total}
-            for code in codes:
-                row[f"hours_{code}"] = line.category_minutes.get(code, 0)
-            if hour_value is not None:
-                row["social_value_gbp"] = social_value(line.minutes_exchanged, hour_value)
+        for line in report.periods:
+            row: dict[str, Any] = {"period": line.label, "from": line.first, "to": line.last, **line.values(),
+                                   "hour_value": report.hour_value,
+                                   "hour_value_source": report.hour_value_source or None}
+            for category in categories:
+                row[f"category {category.code}"] = line.category_minutes.get(category.code, 0)
             yield row
 
     return Sheet(columns, rows())
-
-
-class _Total:
-    """The label of the total row, said in the file's language."""
-
-    def __call__(self, words: Words) -> str:
-        return words._("total")
 
 
 def _category_header(category: Any):  # type: ignore[no-untyped-def]
     return lambda words: words._("hours_{code}").format(code=category.code_in(words.lang))
 
 
-def areas(rows: list) -> Sheet:
-    columns = [col("area", kind=TEXT), col("members", kind=INT), col("members_active", kind=INT),
-               col("hours_given", kind=HOURS, source="minutes_given"),
-               col("hours_received", kind=HOURS, source="minutes_received")]
-    return Sheet(columns, [r.__dict__ | {"area": r.area or _NoArea()} for r in rows])
+def areas(figures: Any) -> Sheet:
+    """A row an area, then the pot's own row (it belongs to no area), so that the rows add
+    up to the summary; blank cells are counts too small to show (`ledger.figures.areas`)."""
+    columns = [col("area", N_("Area"), TEXT), col("members", N_("Members"), INT),
+               col("members_active", N_("Members trading"), INT),
+               col("hours_given", N_("Hours given"), HOURS, source="minutes_given"),
+               col("hours_received", N_("Hours received"), HOURS, source="minutes_received")]
+    return Sheet(columns, [r.__dict__ | {"area": _area_name(r)} for r in figures.rows], key="areas")
 
 
+def _area_name(row: Any) -> Any:
+    if row.pot:
+        return _Pot()
+    return row.area or _NoArea()
+
+
+class _Pot:
+    def __call__(self, words: Words) -> str:
+        return words._("(time bank pot)")
 class _NoArea:
     def __call__(self, words: Words) -> str:
         return words._("(no area)")

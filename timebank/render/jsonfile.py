@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from timebank.i18n import Words
-from timebank.render.sheet import JSON, Field, Report, Sheet, json_cell, value_of
+from timebank.render.sheet import JSON, Field, Report, Sheet, flat_parts, json_cell, value_of
 
 
 def sheet_data(sheet: Sheet, words: Words) -> list[dict[str, Any]]:
@@ -17,7 +17,7 @@ def sheet_data(sheet: Sheet, words: Words) -> list[dict[str, Any]]:
 
 def report_data(report: Report, words: Words) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for part in report.parts:
+    for part in flat_parts(report.parts):
         if isinstance(part, Field) and part.key is not None:
             data[part.key] = json_cell(part.value, part.kind, words)
         elif isinstance(part, Sheet) and part.key is not None:

@@ -39,7 +39,8 @@ from reportlab.platypus.frames import Frame
 from timebank.i18n import Words
 from timebank.ledger.hours import format_hours
 from timebank.render.sheet import (CATEGORY, DATE, MEMBER, MEMBERS, NUMERIC, SAID, SAY, SIGNED_SAID, TABLE, TEXT, Chart,
-                                   Field, Line, Report, Say, Sheet, said_parts, signed_hours, table_cell, value_of)
+                                   Columns, Field, Line, Report, Say, Sheet, Typed, said_parts, signed_hours, table_cell,
+                                   value_of)
 
 # Page streams compressed and stored as binary, not also ASCII85-encoded: a fifth smaller,
 # and encoding a thousand pages in pure Python costs seconds.
@@ -194,6 +195,8 @@ def pdf_cell(value: Any, kind: str, words: Words, *, bold: bool = False, none: s
     """A value as the lines of a printed cell: hours said in words sit small under the figure."""
     font = BOLD if bold else REGULAR
     right = kind in NUMERIC if right is None else right
+    if isinstance(value, Typed):
+        value, kind = value.value, value.kind
     if value is None:
         return _Cell([(words._(none), font, CELL_SIZE, ())] if none else [], right)
     if kind in (SAID, SIGNED_SAID) and not callable(value):
@@ -311,22 +314,31 @@ def sheet_flowables(sheet: Sheet, words: Words, available: float, target: str = 
 
 # Charts -----------------------------------------------------------------------------------------
 
-def bar_chart(chart: Chart, words: Words, width: float, height: float = 55 * mm) -> list[Any]:
-    """Bars to scale with their labels beneath and their hours above, in greys that print."""
+def bar_chart(chart: Chart, words: Words, width: float, height: float | None = None) -> list[Any]:
+    """Bars to scale with their labels beneath and their hours above, in greys that print.
+    Where bars are too narrow for every label, every second (or third...) is labelled; where
+    they are too narrow for their hours, the hours are left to the tables."""
+    height = height or (chart.height or 55) * mm
     drawing = Drawing(width, height)
     points = [(label(words), minutes) for label, minutes in chart.points]
     top = max((m for _l, m in points), default=0) or 1
     base, room = 12.0, height - 24.0
     step = width / max(len(points), 1)
+    widest_label = max((pdfmetrics.stringWidth(label, REGULAR, 7) for label, _m in points), default=0.0)
+    every = max(1, -int(-(widest_label + 3) // step))
+    widest_value = max((pdfmetrics.stringWidth(format_hours(m), REGULAR, 7) for _l, m in points), default=0.0)
+    values = widest_value + 2 <= step
     drawing.add(ChartLine(0, base, width, base, strokeColor=INK, strokeWidth=0.8))
     for i, (label, minutes) in enumerate(points):
         bar = room * max(minutes, 0) / top
         x = i * step + step * 0.15
         drawing.add(Rect(x, base, step * 0.7, bar, fillColor=BAR, strokeColor=None))
         middle = i * step + step / 2
-        drawing.add(String(middle, base - 9, label, fontName=REGULAR, fontSize=7, textAnchor="middle"))
-        drawing.add(String(middle, base + bar + 2.5, format_hours(minutes), fontName=REGULAR, fontSize=7,
-                           textAnchor="middle"))
+        if i % every == 0:
+            drawing.add(String(middle, base - 9, label, fontName=REGULAR, fontSize=7, textAnchor="middle"))
+        if values:
+            drawing.add(String(middle, base + bar + 2.5, format_hours(minutes), fontName=REGULAR, fontSize=7,
+                               textAnchor="middle"))
     return [paragraph(chart.title(words), "sheet_title"), drawing]
 
 
@@ -345,7 +357,31 @@ def report_flowables(report: Report, words: Words, width: float) -> list[Any]:
             out += sheet_flowables(part, words, width)
         elif isinstance(part, Chart):
             out += bar_chart(part, words, width)
+        elif isinstance(part, Columns):
+            out.append(side_by_side(part, words, width))
     return out
+
+
+GUTTER = 8 * mm
+
+
+def side_by_side(part: Columns, words: Words, width: float) -> Table:
+    """Columns of parts side by side, a gutter between them, each laid out in its own width."""
+    room = width - GUTTER * (len(part.columns) - 1)
+    widths = [room * share for share in part.shares]
+    cells = [report_flowables(Report(parts), words, w) for parts, w in zip(part.columns, widths)]
+    row: list[Any] = []
+    col_widths: list[float] = []
+    for index, (cell, w) in enumerate(zip(cells, widths)):
+        if index:
+            row.append("")
+            col_widths.append(GUTTER)
+        row.append(cell)
+        col_widths.append(w)
+    return Table([row], colWidths=col_widths, hAlign="LEFT",
+                 style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
 
 
 class _Start(Flowable):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from timebank.i18n import N_, Words
 from timebank.ledger.categories import CategoryName
@@ -38,15 +38,26 @@ KIND = "kind"           # a member's kind: person, organisation, pot
 LANG = "lang"           # a language code: cy, en
 BOOL = "bool"
 ACTION = "action"       # an audit action code (member.add): words in tables and Welsh files
-PERIOD = "period"       # a period label (2026-10, 2026-Q4): Welsh files say Ch for a quarter
+PERIOD = "period"       # a period label (2026-10, 2026-27 Q1, 2026-27): Welsh readers see Ch for a quarter
+DAYS = "days"           # a number of days that may end in .5 (a median): 12, 12.5
+MONEY = "money"         # pounds, an exact Decimal: '£12.50' in tables, 12.50 in files
 SAY = "say"             # words made by the view for the reader's language: Say(words) -> str
 ANY = "any"             # JSON only: a value passed through as it is
 
-NUMERIC = frozenset({INT, NUMBER, HOURS, SIGNED, MINUTES, SAID, SIGNED_SAID})
+NUMERIC = frozenset({INT, NUMBER, HOURS, SIGNED, MINUTES, SAID, SIGNED_SAID, DAYS, MONEY})
 TABLE, CSV, JSON = "table", "csv", "json"
 EVERYWHERE = frozenset({TABLE, CSV, JSON})
 
 Say = Callable[[Words], str]
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A cell that carries its own kind, for a column of mixed figures (a count, then hours,
+    then pounds): each face shows it as a cell of that kind."""
+
+    value: Any
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,8 @@ class Sheet:
     empty: Say | None = None
     footer: dict[str, Any] | None = None
     key: str | None = None           # the JSON key of this list inside a report
+    # Columns whose footer is the sum of the rows above: a spreadsheet writes it as a formula.
+    sums: frozenset[str] = frozenset()
 
     def columns_for(self, target: str) -> list[Column]:
         return [c for c in self.columns if target in c.formats]
@@ -118,23 +131,65 @@ class Line:
 
 @dataclass(frozen=True)
 class Chart:
-    """Bars: (label, value in minutes) pairs, drawn to scale."""
+    """Bars: (label, value in minutes) pairs, drawn to scale. A spreadsheet may draw them
+    from a column of a sheet instead: `source` names the sheet's key and the column's key."""
 
     title: Say
     points: list[tuple[Say, int]]
+    source: tuple[str, str] | None = None
+    height: float | None = None      # on paper, in millimetres (the printer's choice if None)
 
 
-Part = Field | Line | Sheet | Chart
+@dataclass
+class Columns:
+    """Parts side by side on a page (each list a column, `shares` their widths as fractions
+    of the line); a screen or file reads them one column after another."""
+
+    columns: list[list[Any]]
+    shares: list[float]
+
+
+Part = Field | Line | Sheet | Chart | Columns
 
 
 @dataclass
 class Report:
     """A document: its parts in reading order. JSON takes the fields and keyed sheets (in
-    `json_order` if given), CSV takes `csv`, a table draws every part."""
+    `json_order` if given), CSV takes `csv` (several sheets are written one after another,
+    a blank line between them), a table draws every part."""
 
     parts: list[Part]
-    csv: Sheet | None = None
+    csv: Sheet | list[Sheet] | None = None
     json_order: list[str] | None = None
+
+
+@dataclass
+class Page:
+    """One sheet of a workbook: its name, and the report drawn on it from the top; `freeze`
+    keeps the header row of its first table (and the first column) in view."""
+
+    name: Say
+    report: Report
+    freeze: bool = False
+
+
+@dataclass
+class Book:
+    """A workbook: pages in order, and its title and author for the file's properties."""
+
+    pages: list[Page]
+    title: Say
+    author: str = ""
+
+
+def flat_parts(parts: list[Any]) -> Iterator[Any]:
+    """Every part in reading order, the columns of a `Columns` one after another."""
+    for part in parts:
+        if isinstance(part, Columns):
+            for column in part.columns:
+                yield from flat_parts(column)
+        else:
+            yield part
 
 
 # Cells -------------------------------------------------------------------------------
@@ -175,8 +230,22 @@ def action_words(action: str, words: Words) -> str:
 
 
 def period_words(label: str, words: Words) -> str:
-    """'2026-Q4' in the reader's language ('2026-Ch4' in Welsh); months stay 'YYYY-MM'."""
-    return label.replace("Q", words._("Q")) if "-Q" in label else label
+    """A period's label in the reader's language: '2026-27 Q1' is '2026-27 Ch1' in Welsh;
+    months ('2026-04') and years ('2026-27') read the same in both."""
+    if " Q" in label or "-Q" in label:
+        return label.replace("Q", words._("Q"))
+    if label == "total":
+        return words._("total")
+    return label
+
+
+def days_text(value: float | int) -> str:
+    """A number of days: '12', or '12.5' for a median between two days."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def money_text(value: Any) -> str:
+    return f"{value:.2f}"
 
 
 def shown_text(text: str | None, words: Words) -> str:
@@ -216,6 +285,8 @@ def value_of(row: dict[str, Any], column: Column) -> Any:
 
 
 def table_cell(value: Any, kind: str, words: Words) -> str:
+    if isinstance(value, Typed):
+        return table_cell(value.value, value.kind, words)
     if value is None:
         return ""
     if kind == SAY or callable(value):
@@ -237,6 +308,10 @@ def table_cell(value: Any, kind: str, words: Words) -> str:
         return words.date_short(value)
     if kind == DATETIME:
         return value.isoformat(sep=" ")
+    if kind == DAYS:
+        return days_text(value)
+    if kind == MONEY:
+        return f"£{value:,.2f}"
     if kind == KIND:
         return kind_words(value, words)
     if kind == LANG:
@@ -256,12 +331,18 @@ def table_cell(value: Any, kind: str, words: Words) -> str:
 
 def file_cell(value: Any, kind: str, words: Words) -> Any:
     """A CSV cell before formula-neutralising: numbers stay numbers, dates ISO, codes codes."""
+    if isinstance(value, Typed):
+        return file_cell(value.value, value.kind, words)
     if value is None:
         return None
     if kind == SAY or callable(value):
         return value(words)
     if kind in (HOURS, SIGNED, SAID, SIGNED_SAID):
         return format_hours(value)
+    if kind == DAYS:
+        return days_text(value)
+    if kind == MONEY:
+        return money_text(value)
     if kind == MEMBER:
         return member_words(value, words)
     if kind == MEMBERS:
@@ -286,12 +367,18 @@ def file_cell(value: Any, kind: str, words: Words) -> Any:
 
 
 def json_cell(value: Any, kind: str, words: Words) -> Any:
+    if isinstance(value, Typed):
+        return json_cell(value.value, value.kind, words)
     if value is None:
         return None
     if kind == SAY or callable(value):
         return value(words)
     if kind in (HOURS, SIGNED, SAID, SIGNED_SAID):
         return format_hours(value)
+    if kind == DAYS:
+        return int(value) if float(value).is_integer() else float(value)
+    if kind == MONEY:
+        return money_text(value)
     if kind == MEMBER:
         return member_words(value, words)
     if kind == MEMBERS:
@@ -305,6 +392,6 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
     return value
 
 
-__all__ = ["Column", "col", "Sheet", "Field", "Line", "Chart", "Report", "Part", "table_cell", "file_cell",
-           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts",
-           "value_of", "field"]
+__all__ = ["Typed", "Column", "col", "Sheet", "Field", "Line", "Chart", "Columns", "Report", "Page", "Book", "Part", "flat_parts",
+           "days_text", "money_text", "period_words", "table_cell", "file_cell",
+           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts", "value_of", "field"]

@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from timebank.i18n import Words
-from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, member_words, table_cell,
-                                   value_of)
+from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, Typed, flat_parts,
+                                   member_words, table_cell, value_of)
 
 RICH_TABLE_LIMIT = 300
 
@@ -52,8 +52,9 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     cells = [[row[i] for i in keep] for row in cells]
     feet = [feet[i] for i in keep] if feet else None
     if len(cells) <= RICH_TABLE_LIMIT:
+        # A list of figures with no headings (label, value) is drawn without a header row.
         table = Table(title=title, show_footer=feet is not None, title_justify="left", box=box.SIMPLE_HEAVY,
-                      show_edge=False, pad_edge=False, collapse_padding=True)
+                      show_edge=False, pad_edge=False, collapse_padding=True, show_header=any(heads))
         for i, c in enumerate(columns):
             # A heading may wrap at its spaces ("Balance (hours)"); a cell never wraps.
             table.add_column(Text(heads[i], no_wrap=False), justify="right" if c.right else "left",  # type: ignore[arg-type]
@@ -123,6 +124,8 @@ def fit(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list
 
 
 def _cell(value: Any, column: Any, words: Words) -> str:
+    if isinstance(value, Typed) and value.value is None:
+        value = None
     if value is None and column.none:
         return words._(column.none)
     return table_cell(value, column.kind, words)
@@ -182,7 +185,7 @@ def draw_report(report: Report, words: Words) -> None:
             write_lines(pending)
             pending.clear()
 
-    for part in report.parts:
+    for part in flat_parts(report.parts):
         if isinstance(part, (Field, Line)):
             say = part.line if isinstance(part, Field) else part.say
             if say is None:

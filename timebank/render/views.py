@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 from timebank.i18n import N_, Words
 from timebank.ledger.hours import format_hours
 from timebank.ledger.dates import month_of
-from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, PERIOD, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
+from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
                                    MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
                                    Report, Sheet, col, member_words, shown_text, signed_hours)
 
@@ -328,10 +328,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
         member_rows, title=_say(N_("Members")), key="members",
         footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in report.members),
                 "received_minutes": sum(l.received_minutes for l in report.members)})
-    # The CSV of the monthly report names members only when asked (a funder's file).
-    csv_columns = [col("number", kind=INT)] + ([col("name", kind=MEMBER)] if with_names else []) + [
-        col(key, kind=MINUTES) for key in ("opening_minutes", "given_minutes", "received_minutes", "closing_minutes")]
-    csv = Sheet(csv_columns, member_rows)
+    csv = monthly_csv(report, member_rows, with_names)
     categories = Sheet(
         [col("code", kind=CODE, only=[JSON]), col("name", N_("Category"), SAY),
          col("exchanges", N_("Exchanges"), INT), col("minutes", kind=MINUTES, only=[JSON]),
@@ -390,6 +387,45 @@ def monthly(report: Any, with_names: bool = False) -> Report:
     return Report(parts, csv=csv)
 
 
+def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool) -> list[Sheet]:
+    """The monthly report as a spreadsheet reads it, in hours like every funder's file: the
+    headline figures (one a row: its key and its value), then a row a member with the month
+    on each and a total row, then the categories; a blank line between the three. Names
+    only when asked (a funder's file)."""
+    from timebank.render.sheet import Typed
+
+    month = month_of(report.month)
+    headline: list[tuple[str, Any]] = [
+        ("month", Typed(month, CODE)), ("exchanges", Typed(report.exchanges, INT)),
+        ("hours", Typed(report.minutes_exchanged, HOURS)), ("members_active", Typed(report.members_active, INT)),
+        ("members_new", Typed(report.members_new, INT)), ("members_left", Typed(report.members_left, INT)),
+        ("members_total", Typed(report.members_total, INT))]
+    if report.requests is not None:
+        figures = report.requests
+        headline += [("requests_opened", Typed(figures.opened, INT)), ("requests_met", Typed(figures.met, INT)),
+                     ("requests_open", Typed(figures.still_open, INT)),
+                     ("median_days_to_meet", Typed(figures.median_days_to_meet, DAYS))]
+    figures_sheet = Sheet([col("figure", kind=SAY), col("value", kind=SAY)],
+                          [{"figure": _csv_key(key), "value": value} for key, value in headline])
+    hours_columns = [col(f"{name}_hours", kind=HOURS, source=f"{name}_minutes")
+                     for name in ("opening", "given", "received", "closing")]
+    members_sheet = Sheet(
+        [col("month", kind=CODE), col("member", kind=INT, source="number")]
+        + ([col("name", kind=MEMBER)] if with_names else []) + hours_columns,
+        [dict(row, month=month) for row in member_rows] + [{
+            "month": month, "number": _csv_key("total"),
+            "given_minutes": sum(line.given_minutes for line in report.members),
+            "received_minutes": sum(line.received_minutes for line in report.members)}])
+    categories_sheet = Sheet(
+        [col("category", kind=CATEGORY), col("exchanges", kind=INT), col("hours", kind=HOURS, source="minutes")],
+        [{"category": c.category, "exchanges": c.exchanges, "minutes": c.minutes} for c in report.categories])
+    return [figures_sheet, members_sheet, categories_sheet]
+
+
+def _csv_key(key: str):  # type: ignore[no-untyped-def]
+    return lambda w: w._(key)
+
+
 def _category(category: Any):  # type: ignore[no-untyped-def]
     return lambda w: category.name(w.lang)
 
@@ -404,50 +440,6 @@ def _indent(say: Any):  # type: ignore[no-untyped-def]
 
 def _trend_label(month: date):  # type: ignore[no-untyped-def]
     return lambda w: f"{w.month_short(month)} {month.year}"
-
-
-PERIOD_KEYS = ["period", "from", "to", "exchanges", "minutes_exchanged", "members_active", "members_new",
-               "members_left", "members_total"]
-
-
-def _period_row(line: Any) -> dict[str, Any]:
-    return {"period": line.label, "from": line.start, "to": line.end, "exchanges": line.exchanges,
-            "minutes_exchanged": line.minutes_exchanged, "members_active": line.members_active,
-            "members_new": line.members_new, "members_left": line.members_left,
-            "members_total": line.members_total, "categories": dict(sorted(line.category_minutes.items())),
-            "line": line}
-
-
-def _period_name(line: Any):  # type: ignore[no-untyped-def]
-    if "Q" in line.label:
-        year, quarter = line.label.split("-Q")
-        return _say(N_("Quarter {quarter} {year}"), quarter=quarter, year=year)
-    return lambda w: w.month(line.start)
-
-
-def period(lines: list, total: Any, first: date, last: date) -> Report:
-    rows = [_period_row(l) for l in lines]
-    file_columns = [col("period", kind=PERIOD), col("from", kind=DATE), col("to", kind=DATE)] + [
-        col(key, kind=INT) for key in PERIOD_KEYS[3:]]
-    json_rows = Sheet([col(c.key, kind=c.kind, only=[JSON]) for c in file_columns]
-                      + [col("categories", kind=ANY, only=[JSON])], rows, key="periods")
-    table = Sheet(
-        [col("name", N_("Period"), SAY), col("exchanges", N_("Exchanges"), INT),
-         col("minutes_exchanged", N_("Hours"), HOURS), col("members_active", N_("Active members"), INT),
-         col("members_new", N_("New members"), INT), col("members_left", N_("Members who left"), INT),
-         col("members_total", N_("Members at the end"), INT)],
-        [dict(r, name=_period_name(r["line"])) for r in rows],
-        footer={"name": _say(N_("Total")), "exchanges": total.exchanges,
-                "minutes_exchanged": total.minutes_exchanged, "members_active": total.members_active,
-                "members_new": total.members_new, "members_left": total.members_left,
-                "members_total": total.members_total})
-    total_row = _period_row(total)
-    total_json = {key: (value.isoformat() if isinstance(value, date) else value)
-                  for key, value in total_row.items() if key != "line"}
-    parts: list[Any] = [
-        Line(_say(N_("Report: {start} to {end}"), start=first, end=last), bold=True),
-        Field("from", first, DATE), Field("to", last, DATE), json_rows, Field("total", total_json, ANY), table]
-    return Report(parts, csv=Sheet(file_columns, rows + [total_row]))
 
 
 # Listings and matching -----------------------------------------------------------------
@@ -508,6 +500,8 @@ SETTING_MEANINGS = {
     "credit_limit": N_("Hours a member may go below zero (empty: no limit)"),
     "max_hours": N_("Most hours for one receiver in one exchange"),
     "hour_value": N_("Pounds per hour for social value (empty: not shown)"),
+    "hour_value_source": N_("Where the value of an hour comes from (a wage, a study), shown beside social value"),
+    "year_start": N_("The month the financial year starts (1-12; 4 is April): quarters and years follow it"),
     "contact": N_("The contact line printed under the name on statements (address, phone)"),
 }
 
@@ -626,7 +620,8 @@ def field_words(fields: Iterable[str], w: Words) -> str:
 # The settings as a sentence names them (the key is what `settings set` takes).
 SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's language"),
                  "credit_limit": N_("the credit limit"), "max_hours": N_("the most hours for one receiver"),
-                 "hour_value": N_("the value of an hour"), "contact": N_("the contact line")}
+                 "hour_value": N_("the value of an hour"), "hour_value_source": N_("the source of the value of an hour"),
+                 "year_start": N_("the month the year starts"), "contact": N_("the contact line")}
 
 
 def setting_words(key: str, w: Words) -> str:

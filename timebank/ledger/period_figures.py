@@ -1,0 +1,426 @@
+"""The figures funders and evaluators ask for, for each month, quarter or year of a span
+and for the whole span: each one defined once, here, with its definition in both languages
+(`FIGURES`: message ids, put into words by the face that shows them).
+
+Nine queries whatever the size of the ledger or the number of periods (see
+`period_report`); everything else is counted in Python from their rows.
+"""
+
+from __future__ import annotations
+
+import statistics
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from timebank.i18n import N_
+from timebank.ledger.categories import CategoryName, category_names
+from timebank.ledger.dates import month_end, report_end, today
+from timebank.ledger.hours import format_hours
+from timebank.ledger.members import POT
+from timebank.ledger.models import Entry, Exchange, Listing, Member
+from timebank.ledger.periods import Period, months_before, months_in, split
+from timebank.ledger.reports import member_counts, month_totals
+from timebank.ledger.settings import Settings
+from timebank.ledger.sql import dead_exchanges, earned_sum, live_condition, month_key
+
+# What a figure counts, which decides how each face shows it.
+COUNT = "count"        # members, exchanges, requests
+MINUTES = "minutes"    # an amount of time: minutes here, hours in every file and table
+DAYS = "days"          # a median number of days (may end in .5)
+POUNDS = "pounds"      # money, an exact Decimal
+FLAG = "flag"          # yes or no
+
+RETENTION_MONTHS = (3, 6, 12)
+# Retention looks at whether a member traded in this many months up to the period's end.
+RECENT_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str              # the JSON key and CSV column (hours for an amount of time)
+    unit: str
+    label: str            # message id: its name as a heading
+    meaning: str          # message id: its definition
+    additive: bool = False  # the span's figure is the sum of its periods' (a total row may SUM it)
+    minutes_key: str | None = None  # for an amount of time, the JSON key of its minutes
+
+
+def _split(key: str, label: str, meaning: str, people: str, organisations: str) -> tuple[Figure, ...]:
+    return (Figure(key, COUNT, label, meaning), Figure(f"{key}_people", COUNT, people, N_("Of them, people.")),
+            Figure(f"{key}_organisations", COUNT, organisations, N_("Of them, organisations.")))
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("exchanges", COUNT, N_("Exchanges"),
+           N_("Exchanges dated in the period. A voided exchange and its reversal count in no figure."), True),
+    Figure("hours", MINUTES, N_("Hours exchanged"),
+           N_("Hours of help given in the period, each hour counted once: the hours the givers earned (an hour "
+              "given to three members at once counts three times)."), True, "minutes_exchanged"),
+    Figure("hours_person_to_person", MINUTES, N_("Hours between people"),
+           N_("Hours of the exchanges in which every giver and every receiver was a person."), True,
+           "minutes_person_to_person"),
+    Figure("hours_with_organisations", MINUTES, N_("Hours with organisations"),
+           N_("Hours of the exchanges in which an organisation, or the time bank's own pot, gave or received: the "
+              "hours exchanged less the hours between people."), True, "minutes_with_organisations"),
+    *_split("members_registered", N_("Members registered"),
+            N_("Members (people and organisations; never the time bank's own pot) on the last day of the period: "
+               "joined on or before it, and not left on or before it."),
+            N_("Members registered: people"), N_("Members registered: organisations")),
+    Figure("members_new", COUNT, N_("New members"), N_("Members who joined in the period."), True),
+    Figure("members_left", COUNT, N_("Members who left"), N_("Members who left in the period."), True),
+    Figure("members_welsh", COUNT, N_("Members whose language is Welsh"),
+           N_("Members registered on the last day of the period whose language is Welsh (Cymraeg): they read "
+              "their statements in Welsh.")),
+    *_split("members_trading", N_("Members trading"),
+            N_("Members with at least one exchange in the period, giving or receiving."),
+            N_("Members trading: people"), N_("Members trading: organisations")),
+    *_split("members_giving", N_("Members giving"), N_("Members who gave help in at least one exchange in the period."),
+            N_("Members giving: people"), N_("Members giving: organisations")),
+    *_split("members_receiving", N_("Members receiving"),
+            N_("Members who received help in at least one exchange in the period."),
+            N_("Members receiving: people"), N_("Members receiving: organisations")),
+    *_split("members_both", N_("Members giving and receiving"),
+            N_("Members who both gave and received help in the period (not necessarily in the same exchange)."),
+            N_("Members giving and receiving: people"), N_("Members giving and receiving: organisations")),
+    Figure("days_to_first_exchange_median", DAYS, N_("Median days to a first exchange"),
+           N_("For the members who joined in the period and have had an exchange since (up to the day the report "
+              "was made), the median number of days from joining to their first exchange; empty when there are "
+              "none.")),
+    Figure("cohort_3m", COUNT, N_("Members trading for 3 months or more"),
+           N_("Members whose first exchange was 3 months or more before the end of the period.")),
+    Figure("retained_3m", COUNT, N_("Of them, still trading (3 months)"),
+           N_("Of the members whose first exchange was 3 months or more before the end of the period, those "
+              "with an exchange in the last 3 months of it.")),
+    Figure("cohort_6m", COUNT, N_("Members trading for 6 months or more"),
+           N_("Members whose first exchange was 6 months or more before the end of the period.")),
+    Figure("retained_6m", COUNT, N_("Of them, still trading (6 months)"),
+           N_("Of the members whose first exchange was 6 months or more before the end of the period, those "
+              "with an exchange in the last 3 months of it.")),
+    Figure("cohort_12m", COUNT, N_("Members trading for 12 months or more"),
+           N_("Members whose first exchange was 12 months or more before the end of the period.")),
+    Figure("retained_12m", COUNT, N_("Of them, still trading (12 months)"),
+           N_("Of the members whose first exchange was 12 months or more before the end of the period, those "
+              "with an exchange in the last 3 months of it.")),
+    Figure("requests_opened", COUNT, N_("Requests made"), N_("Requests for help added in the period."), True),
+    Figure("requests_met", COUNT, N_("Requests met"),
+           N_("Requests closed in the period by the exchange that met them."), True),
+    Figure("median_days_to_meet", DAYS, N_("Median days to meet a request"),
+           N_("For the requests met in the period, the median number of days from the request to the exchange "
+              "that met it; empty when none was met.")),
+    Figure("social_value_gbp", POUNDS, N_("Social value (£)"),
+           N_("The hours exchanged, as shown to two decimals, times the value of an hour (the setting hour_value), "
+              "in pounds, rounded to the penny; empty when no value is set."), True),
+)
+
+PARTIAL = Figure("partial", FLAG, N_("Partial"),
+                 N_("Yes when the figures cover only part of the period: it ends after the day the report was made, "
+                    "it starts before the ledger's first exchange, or the dates asked for cut it short."))
+
+BY_KEY = {f.key: f for f in FIGURES + (PARTIAL,)}
+
+
+@dataclass(frozen=True)
+class ByKind:
+    """A count of members, split into people and organisations (the pot is never counted)."""
+
+    people: int = 0
+    organisations: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.people + self.organisations
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    period: Period | None          # None for the whole span
+    label: str                     # the period's label, or 'total'
+    first: date                    # the days the figures cover: the period cut to the span and to today
+    last: date
+    partial: bool
+    exchanges: int
+    minutes: int
+    minutes_person_to_person: int
+    members_registered: ByKind
+    members_new: int
+    members_left: int
+    members_welsh: int
+    members_trading: ByKind
+    members_giving: ByKind
+    members_receiving: ByKind
+    members_both: ByKind
+    days_to_first_exchange_median: float | None
+    cohorts: dict[int, int]        # months -> members whose first exchange was that long before the end
+    retained: dict[int, int]       # months -> of them, those who traded in the last RECENT_MONTHS
+    requests_opened: int
+    requests_met: int
+    median_days_to_meet: float | None
+    social_value_gbp: Decimal | None
+    category_minutes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def minutes_with_organisations(self) -> int:
+        return self.minutes - self.minutes_person_to_person
+
+    def values(self) -> dict[str, Any]:
+        """Every figure of `FIGURES` by its key (amounts of time in minutes), and `partial`."""
+        split = {}
+        for name in ("members_registered", "members_trading", "members_giving", "members_receiving",
+                     "members_both"):
+            counts: ByKind = getattr(self, name)
+            split |= {name: counts.total, f"{name}_people": counts.people,
+                      f"{name}_organisations": counts.organisations}
+        return {
+            "exchanges": self.exchanges, "hours": self.minutes,
+            "hours_person_to_person": self.minutes_person_to_person,
+            "hours_with_organisations": self.minutes_with_organisations,
+            **split,
+            "members_new": self.members_new, "members_left": self.members_left, "members_welsh": self.members_welsh,
+            "days_to_first_exchange_median": self.days_to_first_exchange_median,
+            **{f"cohort_{n}m": self.cohorts[n] for n in RETENTION_MONTHS},
+            **{f"retained_{n}m": self.retained[n] for n in RETENTION_MONTHS},
+            "requests_opened": self.requests_opened, "requests_met": self.requests_met,
+            "median_days_to_meet": self.median_days_to_meet, "social_value_gbp": self.social_value_gbp,
+            "partial": self.partial,
+        }
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """The figures of each period of a span and of the whole span, and what a funder's
+    document says about them."""
+
+    start: date                    # the span's first day
+    end: date                      # its last day, today at the latest
+    asked_end: date                # the last day asked for
+    by: str
+    year_start: int
+    made: date                     # the day the figures were counted
+    first_exchange: date | None    # the ledger's first exchange that counts
+    bank_name: str
+    hour_value: Decimal | None
+    hour_value_source: str
+    periods: list[PeriodFigures]
+    total: PeriodFigures
+    months: list[tuple[date, int]]  # hours exchanged in each month of the span (minutes), for a chart
+    categories: dict[str, CategoryName]
+
+
+def social_value(minutes: int, hour_value: Decimal | None) -> Decimal | None:
+    """The hours as shown (two decimals) times the value of an hour, to the penny: a funder
+    who multiplies the two cells in a spreadsheet gets the same pennies."""
+    if hour_value is None:
+        return None
+    return (Decimal(format_hours(minutes)) * hour_value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _median(values: list[int]) -> float | None:
+    if not values:
+        return None
+    middle = statistics.median(values)
+    return float(middle)
+
+
+def period_report(session: Session, settings: Settings, start: date, end: date, by: str = "month") -> PeriodReport:
+    """The figures for each month, quarter or year (following `settings.year_start`) that
+    overlaps `start`..`end`, and for the whole span. The span ends today at the latest; a
+    span that starts after today is refused."""
+    made = today()
+    asked_end = end
+    end = report_end(start, end)
+    periods = split(start, end, by, settings.year_start)
+    spans = [(max(p.first, start), min(p.last, end)) for p in periods]
+    # Retention looks back three months from each period's end: read activity from there.
+    earliest = min([start] + [months_before(last, RECENT_MONTHS) + timedelta(days=1) for _f, last in spans])
+    live = live_condition()
+
+    # Members' activity is read from the entries alone (their indexes hold date, member and
+    # minutes: no exchange is visited), then the few entries of voided exchanges and their
+    # reversals are taken away -- far cheaper over a whole ledger than testing each exchange.
+    # 1. The entries that do not count: voided exchanges and their reversals.
+    dead = session.execute(select(Entry.member, Entry.date, Entry.minutes)
+                           .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).all()
+    # 2. Each member's entries on each day from `earliest`: given, received, and how many
+    # (plain rows: a year of a large ledger is hundreds of thousands of them).
+    days = session.connection().execute(
+        select(Entry.date, Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
+               func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), func.count())
+        .where(Entry.date.between(earliest, end), Entry.member != POT)
+        .group_by(Entry.date, Entry.member).order_by(Entry.date, Entry.member)).all()
+    # 3. Each member's first entry of all.
+    earliest_entry = dict(session.execute(
+        select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).all())
+    # 4. ... and, for the members whose first day held a voided exchange, their first entry that counts.
+    dead_days = {(member, day) for member, day, _minutes in dead}
+    doubtful = sorted(member for member, day in earliest_entry.items() if (member, day) in dead_days)
+    recounted = dict(session.execute(
+        select(Entry.member, func.min(Entry.date))
+        .where(Entry.member.in_(doubtful), Entry.exchange.not_in(dead_exchanges()))
+        .group_by(Entry.member)).all())
+    first = {member: day for member, day in earliest_entry.items() if member not in doubtful} | recounted
+
+    # 5. Exchanges and hours per month and category: whole months from the cached monthly
+    # totals (kept with every write, proved by `check`), the months the span cuts from the
+    # exchanges themselves.
+    keys = months_in(start, end)
+    whole = [key for key in keys if date.fromisoformat(key + "-01") >= start
+             and month_end(date.fromisoformat(key + "-01")) <= end]
+    per_category = [(key, code, n, earned) for (key, code), (n, earned) in
+                    month_totals(session, date.fromisoformat(whole[0] + "-01"),
+                                 date.fromisoformat(whole[-1] + "-01")).items()] if whole else []
+    edges = [(max(start, date.fromisoformat(key + "-01")), min(end, month_end(date.fromisoformat(key + "-01"))))
+             for key in keys if key not in whole]
+    nothing = (end + timedelta(days=1), end)  # an empty range, so that the query is always the same one
+    edge_ranges = (edges + [nothing, nothing])[:2]
+    exchange_month = month_key(Exchange.date).label("month")
+    per_category += session.execute(
+        select(exchange_month, Exchange.category, func.count(func.distinct(Exchange.number)), earned_sum())
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(or_(*(Exchange.date.between(low, high) for low, high in edge_ranges)), live)
+        .group_by(exchange_month, Exchange.category)).all()
+
+    # 6. Hours of the exchanges in which an organisation or the pot took part: found from the
+    # entries of those few members, not by testing every exchange.
+    not_a_person = aliased(Member, name="not_a_person")
+    theirs = (select(Entry.exchange).join(not_a_person, not_a_person.number == Entry.member)
+              .where(not_a_person.kind != "person", Entry.date.between(start, end)))
+    entry_month = month_key(Entry.date).label("month")
+    with_organisations = dict(session.execute(
+        select(entry_month, earned_sum())
+        .where(Entry.exchange.in_(theirs), Entry.exchange.not_in(dead_exchanges()))
+        .group_by(entry_month)).all())
+
+    # 7. The members (never the pot).
+    members = session.execute(select(Member.number, Member.kind, Member.lang, Member.joined, Member.left)
+                              .where(Member.kind != "pot")).all()
+    kinds = {m.number: m.kind for m in members}
+
+    # 8. Requests made or met in the span.
+    requests = session.execute(
+        select(Listing.opened, Listing.closed, Listing.closed_because)
+        .where(Listing.kind == "request",
+               (Listing.opened.between(start, end)) | and_(Listing.closed_because == "met",
+                                                            Listing.closed.between(start, end)))).all()
+
+    # 9. The categories' names.
+    names = category_names(session)
+
+    # Each member's days that count: what they gave and received, less the entries that do not count.
+    taken: dict[tuple[date, int], list[int]] = {}
+    for member, day, minutes in dead:
+        cell = taken.setdefault((day, member), [0, 0, 0])
+        cell[0 if minutes > 0 else 1] += abs(minutes)
+        cell[2] += 1
+    active_days: dict[int, list[date]] = {}
+    # Who gave and who received in each month of the span (months as year * 100 + month).
+    month_giving: dict[int, set[int]] = {}
+    month_receiving: dict[int, set[int]] = {}
+    for day, member, given, received, n in days:  # in order of day: see query 2
+        less = taken.get((day, member))
+        if less is not None:
+            given, received, n = given - less[0], received - less[1], n - less[2]
+        if n <= 0:
+            continue
+        active_days.setdefault(member, []).append(day)
+        if day >= start:
+            key = day.year * 100 + day.month
+            if given:
+                month_giving.setdefault(key, set()).add(member)
+            if received:
+                month_receiving.setdefault(key, set()).add(member)
+
+    first_exchange = min(first.values(), default=None)
+    exchanges: dict[str, int] = {}
+    minutes: dict[str, int] = {}
+    categories: dict[str, dict[str, int]] = {}
+    for key, code, count, earned in per_category:
+        exchanges[key] = exchanges.get(key, 0) + int(count)
+        minutes[key] = minutes.get(key, 0) + int(earned or 0)
+        categories.setdefault(key, {})
+        categories[key][code] = categories[key].get(code, 0) + int(earned or 0)
+
+    def figures(period: Period | None, label: str, first_day: date, last_day: date, whole: tuple[date, date]) -> \
+            PeriodFigures:
+        # Periods are whole months but where the span cuts them, and the span is all that was read.
+        keys = months_in(first_day, last_day)
+        numbers = [int(k[:4]) * 100 + int(k[5:]) for k in keys]
+        giving: set[int] = set().union(*(month_giving.get(k, set()) for k in numbers))
+        receiving: set[int] = set().union(*(month_receiving.get(k, set()) for k in numbers))
+        # Traded in the last three months of the period: a day that counts in the window.
+        window = months_before(last_day, RECENT_MONTHS)
+        recent = {member for member, dates in active_days.items()
+                  if bisect_right(dates, last_day) > bisect_right(dates, window)}
+        merged: dict[str, int] = {}
+        for key in keys:
+            for code, value in categories.get(key, {}).items():
+                merged[code] = merged.get(code, 0) + value
+        cohorts, retained = {}, {}
+        for months in RETENTION_MONTHS:
+            cutoff = months_before(last_day, months)
+            cohort = {number for number, day in first.items() if day <= cutoff and number in kinds}
+            cohorts[months] = len(cohort)
+            retained[months] = len(cohort & recent)
+        joined = [(first[m.number] - m.joined).days for m in members
+                  if first_day <= m.joined <= last_day and m.number in first]
+        met = [(r.closed - r.opened).days for r in requests
+               if r.closed_because == "met" and r.closed is not None and first_day <= r.closed <= last_day]
+        counts = member_counts(members, first_day, last_day)
+        registered = [m for m in members if m.joined <= last_day and (m.left is None or m.left > last_day)]
+        total_minutes = sum(minutes.get(k, 0) for k in keys)
+        natural_first, natural_last = whole
+        partial = (first_day > natural_first or last_day < natural_last
+                   or (first_exchange is not None and natural_first < first_exchange))
+        return PeriodFigures(
+            period=period, label=label, first=first_day, last=last_day, partial=partial,
+            exchanges=sum(exchanges.get(k, 0) for k in keys), minutes=total_minutes,
+            minutes_person_to_person=total_minutes - sum(int(with_organisations.get(k) or 0) for k in keys),
+            members_registered=_by_kind(registered, kinds),
+            members_new=counts["members_new"], members_left=counts["members_left"],
+            members_welsh=sum(1 for m in registered if m.lang == "cy"),
+            members_trading=_by_kind(giving | receiving, kinds), members_giving=_by_kind(giving, kinds),
+            members_receiving=_by_kind(receiving, kinds), members_both=_by_kind(giving & receiving, kinds),
+            days_to_first_exchange_median=_median(joined), cohorts=cohorts, retained=retained,
+            requests_opened=sum(1 for r in requests if first_day <= r.opened <= last_day),
+            requests_met=len(met), median_days_to_meet=_median(met),
+            social_value_gbp=social_value(total_minutes, settings.hour_value),
+            category_minutes=merged)
+
+    lines = [figures(p, p.label, first_day, last_day, (p.first, p.last))
+             for p, (first_day, last_day) in zip(periods, spans)]
+    total = figures(None, "total", start, end, (start, asked_end))
+    chart = [(date.fromisoformat(key + "-01"), minutes.get(key, 0)) for key in months_in(start, end)]
+    return PeriodReport(start=start, end=end, asked_end=asked_end, by=by, year_start=settings.year_start,
+                        made=made, first_exchange=first_exchange, bank_name=settings.name,
+                        hour_value=settings.hour_value, hour_value_source=settings.hour_value_source,
+                        periods=lines, total=total, months=chart, categories=names)
+
+
+def _by_kind(members: Any, kinds: dict[int, str]) -> ByKind:
+    """Members (rows with a number, or numbers) counted as people and organisations."""
+    people = organisations = 0
+    for member in members:
+        kind = kinds.get(member if isinstance(member, int) else member.number)
+        if kind == "person":
+            people += 1
+        elif kind == "organisation":
+            organisations += 1
+    return ByKind(people, organisations)
+
+
+def read_period_report(ledger: Any, start: date, end: date, by: str = "month") -> PeriodReport:
+    """The period report from one snapshot of the ledger."""
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import reading
+
+    with reading(ledger) as session:
+        return period_report(session, settings_module.load(session), start, end, by)
+
+
+__all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "PeriodFigures", "PeriodReport", "period_report",
+           "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG", "RETENTION_MONTHS"]

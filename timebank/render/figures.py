@@ -1,0 +1,408 @@
+"""Views of the funders' figures (`timebank.ledger.period_figures`): the period report (a
+table, JSON, and a CSV of the headline figures and the periods), the one-page report a
+funder is handed (PDF), and the workbook (xlsx). Every figure's name and definition comes
+from the one list in the core, `FIGURES`; here they only find their place and their kind.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from timebank.i18n import N_, Words
+from timebank.ledger.hours import format_hours
+from timebank.ledger.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
+                                            RETENTION_MONTHS, PeriodFigures, PeriodReport)
+from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, PERIOD, SAY, TEXT, Book,
+                                   Chart, Columns, Field, Line, Page, Report, Sheet, Typed, col, money_text,
+                                   period_words)
+from timebank.render.exports import areas as area_sheet, kind_of, summary
+from timebank.render.views import _say, plural
+
+# The keys `report period --format json` has always had, kept for the scripts that read them.
+LEGACY = {"minutes_exchanged": "hours", "members_active": "members_trading", "members_total": "members_registered"}
+
+# Every key a period's figures can carry in a CSV, marked so that Welsh files get Welsh headers.
+HEADERS = [N_("partial"), N_("members_registered"), N_("members_registered_people"),
+           N_("members_registered_organisations"), N_("members_trading"), N_("members_trading_people"),
+           N_("members_trading_organisations"), N_("members_giving"), N_("members_giving_people"),
+           N_("members_giving_organisations"), N_("members_receiving"), N_("members_receiving_people"),
+           N_("members_receiving_organisations"), N_("members_both"), N_("members_both_people"),
+           N_("members_both_organisations"), N_("members_welsh"), N_("hours_person_to_person"),
+           N_("hours_with_organisations"), N_("days_to_first_exchange_median"), N_("cohort_3m"), N_("retained_3m"),
+           N_("cohort_6m"), N_("retained_6m"), N_("cohort_12m"), N_("retained_12m"), N_("requests_opened"),
+           N_("requests_met"), N_("median_days_to_meet"), N_("hour_value"), N_("hour_value_source"), N_("figure"),
+           N_("value"), N_("opening_hours"), N_("given_hours"), N_("received_hours"), N_("closing_hours"),
+           N_("month"), N_("requests_open")]
+
+
+# The period report: table, JSON, CSV ------------------------------------------------------
+
+def json_row(f: PeriodFigures) -> dict[str, Any]:
+    """One period's figures as JSON has them: the keys scripts already read, then every
+    figure (an amount of time as hours, "1.50", and as minutes)."""
+    values = f.values()
+    row: dict[str, Any] = {"period": f.label, "from": f.first.isoformat(), "to": f.last.isoformat(),
+                           "exchanges": f.exchanges}
+    row |= {legacy: values[key] for legacy, key in LEGACY.items()}
+    row |= {"members_new": f.members_new, "members_left": f.members_left, "partial": f.partial}
+    for figure in FIGURES:
+        value = values[figure.key]
+        if figure.unit == MINUTES:
+            row[figure.key] = format_hours(value)
+            if figure.minutes_key and figure.minutes_key not in row:
+                row[figure.minutes_key] = value
+        elif figure.unit == POUNDS:
+            row[figure.key] = None if value is None else money_text(value)
+        elif figure.unit == DAYS_UNIT:
+            row[figure.key] = None if value is None else (int(value) if float(value).is_integer() else value)
+        else:
+            row[figure.key] = value
+    row["categories"] = dict(sorted(f.category_minutes.items()))
+    # The order scripts have always met: members_active and members_total beside the others.
+    ordered = ["period", "from", "to", "exchanges", "minutes_exchanged", "members_active", "members_new",
+               "members_left", "members_total"]
+    return {key: row[key] for key in ordered} | {k: v for k, v in row.items() if k not in ordered}
+
+
+def _period_name(f: PeriodFigures):  # type: ignore[no-untyped-def]
+    """A period as a heading names it ('Quarter 1 2026-27', 'Ebrill 2026'), with a star
+    when its figures are partial."""
+    p = f.period
+    if p is None:
+        name = _say(N_("Total"))
+    elif p.kind == "quarter":
+        name = _say(N_("Quarter {quarter} {year}"), quarter=p.quarter, year=p.year)
+    elif p.kind == "year":
+        name = _say(N_("Year {year}"), year=p.year)
+    else:
+        start = p.first
+        name = lambda w: w.month(start)  # noqa: E731
+    return (lambda w: name(w) + " *") if f.partial else name
+
+
+def _span(first: date, last: date):  # type: ignore[no-untyped-def]
+    return _say(N_("{start} to {end}"), start=first, end=last)
+
+
+def period(report: PeriodReport) -> Report:
+    """`report period`: a table of the periods and the headline figures of the whole span;
+    JSON with every figure of every period; CSV with the headline figures, then the periods."""
+    table = Sheet(
+        [col("name", N_("Period"), SAY), col("exchanges", N_("Exchanges"), INT),
+         col("hours", N_("Hours"), HOURS), col("members_trading", N_("Members trading"), INT),
+         col("members_new", N_("New members"), INT), col("members_left", N_("Members who left"), INT),
+         col("members_registered", N_("Members at the end"), INT)],
+        [{"name": _period_name(f), **f.values()} for f in report.periods],
+        footer={"name": _say(N_("Total")), **{k: v for k, v in report.total.values().items()
+                                              if k in ("exchanges", "hours", "members_trading", "members_new",
+                                                       "members_left", "members_registered")}})
+    parts: list[Any] = [
+        Line(_say(N_("Report: {start} to {end}"), start=report.start, end=report.end), bold=True),
+        Field("from", report.start, DATE), Field("to", report.end, DATE), Field("by", report.by, CODE),
+        Field("year_start", report.year_start, INT),
+        Field("periods", lambda w: [json_row(f) for f in report.periods], ANY),
+        Field("total", lambda w: json_row(report.total), ANY),
+        Field("hour_value", None if report.hour_value is None else money_text(report.hour_value), ANY),
+        Field("hour_value_source", report.hour_value_source or None, ANY),
+        Field("made", report.made, DATE),
+        table]
+    if any(f.partial for f in report.periods):
+        parts.append(Line(_say(N_("* Partial: the figures cover only part of this period."))))
+    parts += [Line(_say(N_("The whole period")), bold=True), headline_sheet(report, title=False)]
+    if report.hour_value is not None and report.hour_value_source:
+        parts.append(Line(_social_value_words(report)))
+    return Report(parts, csv=[headline_csv(report), summary(report)])
+
+
+def headline_csv(report: PeriodReport) -> Sheet:
+    """The headline figures of the whole span as a CSV block: one figure a row (its key in
+    the file's language, its value), so that a spreadsheet reads them down one column."""
+    total = report.total
+    values = total.values()
+    rows: list[dict[str, Any]] = [
+        {"figure": "from", "value": Typed(total.first, DATE)}, {"figure": "to", "value": Typed(total.last, DATE)},
+        {"figure": "partial", "value": Typed(total.partial, BOOL)}]
+    for figure in FIGURES:
+        rows.append({"figure": figure.key, "value": Typed(values[figure.key], kind_of(figure))})
+    rows += [{"figure": "hour_value", "value": Typed(report.hour_value, MONEY)},
+             {"figure": "hour_value_source", "value": Typed(report.hour_value_source or None, TEXT)}]
+    return Sheet([col("figure", kind=SAY), col("value", kind=SAY)],
+                 [{"figure": _key(r["figure"]), "value": r["value"]} for r in rows])
+
+
+def _key(key: str):  # type: ignore[no-untyped-def]
+    return lambda w: w._(key)
+
+
+# The headline figures, as a person reads them (the screen and the printed page) -----------
+
+def _of_kinds(people: int, organisations: int):  # type: ignore[no-untyped-def]
+    def say(w: Words) -> str:
+        return ", ".join([w.ngettext("{count} person", "{count} people", people).format(count=people),
+                          w.ngettext("{count} organisation", "{count} organisations", organisations).format(
+                              count=organisations)])
+    return say
+
+
+def headline_rows(report: PeriodReport) -> list[dict[str, Any]]:
+    """The whole span's figures as a person reads them: a name, the value (the same as JSON
+    has it, so that one can be checked against the other), and what it is made of."""
+    f = report.total
+    values = f.values()
+
+    def row(key: str, value: Any, kind: str, detail: Any = None, label: str | None = None) -> dict[str, Any]:
+        return {"key": key, "label": _say(label or BY_KEY[key].label), "value": Typed(value, kind), "detail": detail}
+
+    rows = [row("exchanges", f.exchanges, INT), row("hours", f.minutes, HOURS),
+            row("hours_person_to_person", f.minutes_person_to_person, HOURS),
+            row("hours_with_organisations", f.minutes_with_organisations, HOURS)]
+    for key in ("members_registered", "members_trading", "members_giving", "members_receiving", "members_both"):
+        rows.append(row(key, values[key], INT, _of_kinds(values[f"{key}_people"], values[f"{key}_organisations"])))
+    rows += [row(key, values[key], INT) for key in ("members_new", "members_left", "members_welsh")]
+    rows.append(row("days_to_first_exchange_median", values["days_to_first_exchange_median"], DAYS,
+                    label=N_("Median days to a first exchange")))
+    for months in RETENTION_MONTHS:
+        cohort = values[f"cohort_{months}m"]
+        rows.append(row(f"retained_{months}m", values[f"retained_{months}m"], INT,
+                        plural("of {count} member", "of {count} members", cohort), label=RETENTION_LABELS[months]))
+    rows += [row("requests_opened", f.requests_opened, INT), row("requests_met", f.requests_met, INT),
+             row("median_days_to_meet", f.median_days_to_meet, DAYS,
+                 label=N_("Median days to meet a request"))]
+    if report.hour_value is not None:
+        rows.append(row("social_value_gbp", f.social_value_gbp, MONEY,
+                        _say(N_("at £{value} an hour"), value=money_text(report.hour_value)),
+                        label=N_("Social value")))
+    return rows
+
+
+# "Of the members whose first exchange was N months or more before the end, those who traded
+# in its last three months" (`FIGURES`), as a heading says it.
+RETENTION_LABELS = {3: N_("Still trading after 3 months"), 6: N_("Still trading after 6 months"),
+                    12: N_("Still trading after 12 months")}
+
+
+def headline_sheet(report: PeriodReport, *, title: bool = True) -> Sheet:
+    return Sheet([col("label", "", SAY, whole=True), col("value", "", ANY, justify="right", none=N_("none")),
+                  col("detail", "", SAY)],
+                 headline_rows(report), title=_say(N_("Headline figures")) if title else None)
+
+
+# The one-page report -----------------------------------------------------------------------
+
+TOP_CATEGORIES = 8
+
+
+def _chart_points(report: PeriodReport) -> tuple[Any, list[tuple[Any, int]]]:
+    """Hours per month; a span of more than two years in quarters, of more than six in years,
+    so that the bars stay wide enough to read."""
+    from timebank.ledger.periods import period_of
+
+    months = report.months
+    if len(months) <= 24:
+        return _say(N_("Hours exchanged each month")), [(_month_label(m), minutes) for m, minutes in months]
+    by = "quarter" if len(months) <= 72 else "year"
+    grouped: dict[str, int] = {}
+    for month, minutes in months:
+        label = period_of(month, by, report.year_start).label
+        grouped[label] = grouped.get(label, 0) + minutes
+    title = _say(N_("Hours exchanged each quarter")) if by == "quarter" else _say(N_("Hours exchanged each year"))
+    return title, [(_period_label(label), minutes) for label, minutes in grouped.items()]
+
+
+def _month_label(month: date):  # type: ignore[no-untyped-def]
+    return lambda w: f"{w.month_short(month)} {month.year % 100:02d}"
+
+
+def _period_label(label: str):  # type: ignore[no-untyped-def]
+    return lambda w: period_words(label, w)
+
+
+def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | None = None) -> Sheet:
+    """The categories with the most hours over the span, the rest in one line; with `cut`,
+    names longer than that many letters are cut short."""
+    total = report.total
+    ranked = sorted(total.category_minutes.items(), key=lambda item: (-item[1], item[0]))
+    ranked = [(code, minutes) for code, minutes in ranked if minutes]
+    shown, rest = ranked[:top], ranked[top:]
+    everything = sum(minutes for _code, minutes in ranked) or 1
+
+    def share(minutes: int):  # type: ignore[no-untyped-def]
+        return lambda w: f"{100 * minutes / everything:.0f}%"
+
+    def name(code: str) -> Any:
+        category = report.categories[code]
+        if cut is None:
+            return category
+        return lambda w: _cut(category.name(w.lang), cut)
+
+    rows: list[dict[str, Any]] = [{"name": name(code), "hours": minutes, "share": share(minutes)}
+                                  for code, minutes in shown]
+    if rest:
+        minutes = sum(m for _c, m in rest)
+        rows.append({"name": plural("{count} other category", "{count} other categories", len(rest)),
+                     "hours": minutes, "share": share(minutes)})
+    # A category's name, or words made for the reader ('4 other categories'): either wraps.
+    return Sheet([col("name", N_("Category"), CATEGORY), col("hours", N_("Hours"), HOURS),
+                  col("share", N_("Share"), SAY, justify="right")], rows,
+                 title=_say(N_("Top categories")), empty=_say(N_("No exchanges in this period.")))
+
+
+# How much a page gives up to fit: 0 everything; 1 no words beside the figures, five
+# categories, a smaller name; 2 three categories, their names cut short, a lower chart.
+PAGE_LEVELS = 3
+
+
+def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0) -> Report:
+    """The one-page summary for a funder (A4 landscape): the time bank's name, the period,
+    the headline figures, hours per month and the top categories. A higher `level` gives
+    up a little (see `PAGE_LEVELS`) for a page that would otherwise run onto a second.
+
+    `seal`: the tamper-evident seal of the last link of the ledger's chain in the period
+    (`timebank check --seal`, issue 17). Printed when given; the command passes None until
+    the chain is merged -- wire it in `cli/reports.py: _period_pdf`."""
+    total = report.total
+    heading: list[Any] = []
+    if report.bank_name:
+        heading.append(Line(_plain(report.bank_name), style="title" if level == 0 else "heading"))
+    heading.append(Line(_say(N_("Figures for {span}"), span=_span(report.start, report.end)),
+                        style="heading" if level == 0 else "subheading"))
+    made = _say(N_("Made on {date}."), date=report.made)
+    if total.partial:
+        made = _joined(made, _say(N_("Partial: the period ends after today or starts before the first exchange.")))
+    heading.append(Line(made, style="small"))
+    if report.hour_value is not None:
+        heading.append(Line(_social_value_words(report), style="small"))
+    if seal:
+        heading.append(Line(_say(N_("Seal of the ledger at the end of the period: {seal}"), seal=seal), style="small"))
+    title, points = _chart_points(report)
+    figures = headline_sheet(report)
+    if level:
+        figures.columns = [c for c in figures.columns if c.key != "detail"]
+    categories = top_categories(report, (TOP_CATEGORIES, 5, 3)[level], cut=40 if level >= 2 else None)
+    chart = Chart(title, points, height=40 if level >= 2 else None)
+    return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46])])
+
+
+def _social_value_words(report: PeriodReport):  # type: ignore[no-untyped-def]
+    """'Social value: the hours times £12.50 an hour (Real Living Wage 2026-27).'"""
+    value = money_text(report.hour_value)
+    if report.hour_value_source:
+        return _say(N_("Social value: the hours exchanged times £{value} an hour ({source})."), value=value,
+                    source=report.hour_value_source)
+    return _say(N_("Social value: the hours exchanged times £{value} an hour."), value=value)
+
+
+def _cut(text: str, letters: int) -> str:
+    return text if len(text) <= letters else text[:letters - 1].rstrip() + "…"
+
+
+def _plain(text: str):  # type: ignore[no-untyped-def]
+    return lambda w: text
+
+
+def _joined(*says: Any):  # type: ignore[no-untyped-def]
+    return lambda w: " ".join(say(w) for say in says)
+
+
+# The workbook -----------------------------------------------------------------------------------
+
+SHEET_NAMES = {"about": N_("About"), "summary": N_("Summary"), "categories": N_("Categories"), "areas": N_("Areas")}
+BY_WORDS = {"month": N_("months"), "quarter": N_("quarters"), "year": N_("years")}
+
+
+def workbook(report: PeriodReport, areas: Any, lang: str, seal: str | None = None) -> Book:
+    """The funder's workbook: About (what it is and what every figure means), Summary (a row
+    a period, typed, with SUM totals below a blank row, and a chart of hours), Categories
+    and Areas. Never a member's name or contact details: nothing here carries one.
+
+    `seal`: as for `period_page`, shown on About when given (issue 17 wires it)."""
+    return Book([Page(_say(SHEET_NAMES["about"]), about(report, areas, seal)),
+                 Page(_say(SHEET_NAMES["summary"]), summary_page(report), freeze=True),
+                 Page(_say(SHEET_NAMES["categories"]), categories_page(report, lang), freeze=True),
+                 Page(_say(SHEET_NAMES["areas"]), areas_page(areas), freeze=True)],
+                title=_say(N_("Figures for {span}"), span=_span(report.start, report.end)), author=report.bank_name)
+
+
+def about(report: PeriodReport, areas: Any, seal: str | None) -> Report:
+    details: list[tuple[str, Any]] = [
+        (N_("Time bank"), Typed(report.bank_name or None, TEXT)),
+        (N_("From"), Typed(report.start, DATE)), (N_("To"), Typed(report.end, DATE)),
+        (N_("Periods"), Typed(_say(BY_WORDS[report.by]), SAY)),
+        (N_("The year starts in"), Typed(lambda w: w.month(date(2000, report.year_start, 1)).split()[0], SAY)),
+        (N_("Made on"), Typed(report.made, DATE)),
+        (N_("Value of an hour (£)"), Typed(report.hour_value, MONEY)),
+        (N_("Where the value of an hour comes from"), Typed(report.hour_value_source or None, TEXT)),
+        (N_("Areas: counts blanked below"), Typed(areas.min_count, INT))]
+    if seal:
+        details.append((N_("Seal of the ledger at the end of the period"), Typed(seal, CODE)))
+    values = report.total.values()
+    definitions = Sheet(
+        [col("label", N_("Figure"), SAY), col("meaning", N_("Meaning"), SAY),
+         col("value", N_("The whole period"), ANY), col("key", N_("Column in files"), SAY)],
+        [{"label": _say(f.label), "value": Typed(values[f.key], kind_of(f)), "meaning": _say(f.meaning),
+          "key": _key(f.key)} for f in (PARTIAL,) + FIGURES],
+        title=_say(N_("What each figure means")), key="definitions")
+    return Report([
+        Line(_plain(report.bank_name) if report.bank_name else _say(N_("Time bank")), style="title"),
+        Line(_say(N_("Figures for {span}"), span=_span(report.start, report.end)), style="heading"),
+        Sheet([col("label", "", SAY), col("value", "", ANY)],
+              [{"label": _say(label), "value": value} for label, value in details], key="details"),
+        Line(_say(N_("Hours are hours of help given: one hour earns one time credit, whatever the help. This "
+                      "workbook holds no member's name or contact details."))),
+        definitions])
+
+
+def summary_page(report: PeriodReport) -> Report:
+    columns = [col("period", N_("Period"), PERIOD), col("from", N_("From"), DATE), col("to", N_("To"), DATE),
+               col("partial", PARTIAL.label, BOOL)]
+    columns += [col(f.key, f.label, kind_of(f)) for f in FIGURES if f.unit != POUNDS or report.hour_value is not None]
+    rows = [{"period": f.label, "from": f.first, "to": f.last, **f.values()} for f in report.periods]
+    sums = frozenset(f.key for f in FIGURES if f.additive)
+    footer: dict[str, Any] = {"period": _say(N_("Total"))}
+    for key in sums:
+        footer[key] = sum(r[key] for r in rows if r[key] is not None) if rows else 0
+    sheet = Sheet(columns, rows, footer=footer, sums=sums, key="summary")
+    chart = Chart(_say(N_("Hours exchanged")), [(_period_label(f.label), f.minutes) for f in report.periods],
+                  source=("summary", "hours"))
+    return Report([sheet, chart])
+
+
+def categories_page(report: PeriodReport, lang: str) -> Report:
+    """Hours per category (a row each, in the reader's alphabetical order) per period (a
+    column each), then the whole span."""
+    from timebank.i18n import sort_key
+
+    keys = [f"p{index}" for index in range(len(report.periods))]
+    columns = [col("category", N_("Category"), CATEGORY), col("code", N_("Code"), CODE)]
+    columns += [col(key, _period_label(f.label), HOURS) for key, f in zip(keys, report.periods)]
+    columns.append(col("whole", N_("The whole period"), HOURS))
+    rows = []
+    for code, category in report.categories.items():
+        row: dict[str, Any] = {"category": category, "code": lambda w, c=category: c.code_in(w.lang),
+                               "whole": report.total.category_minutes.get(code, 0)}
+        for key, f in zip(keys, report.periods):
+            row[key] = f.category_minutes.get(code, 0)
+        rows.append(row)
+    rows.sort(key=lambda r: sort_key(r["category"].name(lang), lang))
+    sums = frozenset(keys + ["whole"])
+    footer: dict[str, Any] = {"category": _say(N_("Total"))} | {key: sum(r[key] for r in rows) for key in sums}
+    return Report([Sheet(columns, rows, footer=footer, sums=sums, key="categories", title=None)],
+                  json_order=None)
+
+
+def areas_page(areas: Any) -> Report:
+    sheet = area_sheet(areas)
+    total = areas.total
+    sheet.footer = {"area": _say(N_("All areas and the pot")), "members": total.members,
+                    "members_active": total.members_active, "hours_given": total.minutes_given,
+                    "hours_received": total.minutes_received}
+    return Report([sheet, Line(plural(
+        "A count under {count} is left blank, and with it the area's hours; where one blank could be worked out "
+        "from the total, a second cell is blanked too. The totals are counted before blanking.",
+        "Counts under {count} are left blank, and with them the area's hours; where one blank could be worked out "
+        "from the total, a second cell is blanked too. The totals are counted before blanking.", areas.min_count))])
+
+
+__all__ = ["period", "period_page", "workbook", "json_row", "headline_rows", "headline_sheet", "headline_csv",
+           "top_categories", "kind_of", "PAGE_LEVELS", "RETENTION_LABELS"]
