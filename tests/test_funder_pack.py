@@ -961,3 +961,37 @@ def test_the_readmes_funder_pack_runs_as_written(cli: Cli, tmp_path: Path, monke
     assert written == [".csv", ".pdf", ".xlsx"]
     if shutil.which("pdfinfo"):
         assert pdf_pages(next(tmp_path.glob("*.pdf")))[0] == 1
+
+
+# The seal (issue 17) ----------------------------------------------------------------------------
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_funder_files_carry_the_seal_of_their_period(ledger: Cli, tmp_path: Path, lang: str) -> None:
+    """The one-page report and the workbook's About sheet print the seal of the history to the
+    end of their period; `check --seal` proves it, and a later change to that history breaks it."""
+    from conftest import execute_sql
+
+    words = words_for(lang)
+    ledger.ok("record", "1", "2", "1.5", "--date", "2026-02-10")
+    ledger.ok("record", "2", "3", "2", "--date", "2026-03-05")
+    span = ["--from", "2026-01-01", "--to", "2026-03-31"]
+    page = tmp_path / "page.pdf"
+    ledger.ok("report", "period", *span, "--output", str(page), lang=lang)
+    text = subprocess.run(["pdftotext", "-layout", str(page), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    label = words._("Seal of the ledger at the end of the period: {seal}").split("{seal}")[0]
+    on_page = re.search(re.escape(label) + r"(#\d+ [0-9a-f]{16})", text)
+    assert on_page, text[:2000]
+    seal = on_page.group(1)
+    ledger.ok("export", "workbook", *span, "--output", str(tmp_path / "book.xlsx"), lang=lang)
+    from openpyxl import load_workbook
+
+    about = {row[0]: row[1] for row in load_workbook(tmp_path / "book.xlsx").worksheets[0].iter_rows(values_only=True)
+             if row and row[0]}
+    assert about[words._("Seal of the ledger at the end of the period")] == seal
+    # The seal is of the period's end, not of today: what is recorded since leaves it standing.
+    ledger.ok("record", "3", "1", "1")
+    assert ledger("check", "--seal", seal).code == 0
+    execute_sql(ledger.db, "UPDATE exchanges SET minutes = 150 WHERE number = 2")
+    assert ledger("check", "--seal", seal).code == 1

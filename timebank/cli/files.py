@@ -139,9 +139,8 @@ def _write_workbook(pack, output: Path) -> None:  # type: ignore[no-untyped-def]
     from timebank.render.xlsx import write_workbook
 
     words = interface()
-    # The ledger's seal at the end of the period goes here once `check --seal` (issue 17)
-    # is merged: figures.workbook(..., seal=...).
-    book = figures.workbook(pack.report, pack.areas, words.lang, seal=None)
+    seal = pack.report.seal
+    book = figures.workbook(pack.report, pack.areas, words.lang, seal=seal.text if seal else None)
     with write_file_atomically(output, binary=True) as handle:
         sheets = write_workbook(book, handle, words)
     typer.echo(ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",

@@ -292,9 +292,7 @@ def _period_pdf(report: Any, output: Path) -> None:
     title = words._("Figures for {span}").format(span=words._("{start} to {end}").format(
         start=words.date(report.start), end=words.date(report.end)))
     for level in range(figures.PAGE_LEVELS):
-        # The ledger's seal at the end of the period goes here once `check --seal` (issue 17)
-        # is merged: figures.period_page(report, seal=..., level=level).
-        page = figures.period_page(report, seal=None, level=level)
+        page = figures.period_page(report, seal=report.seal.text if report.seal else None, level=level)
         printed = io.BytesIO()
         # No words at the foot: the name heads the page, and a long one would run into 'page 1 of 1'.
         pages = write_pdf([Document(page, words)], printed, title=title, author=report.bank_name, landscape=True)

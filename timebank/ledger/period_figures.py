@@ -19,6 +19,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_
+from timebank.ledger.canonical import Seal
+from timebank.ledger.chain import seal_up_to
 from timebank.ledger.categories import CategoryName, category_names
 from timebank.ledger.dates import month_end, report_end, today
 from timebank.ledger.hours import format_hours
@@ -210,6 +212,9 @@ class PeriodReport:
     total: PeriodFigures
     months: list[tuple[date, int]]  # hours exchanged in each month of the span (minutes), for a chart
     categories: dict[str, CategoryName]
+    # The seal of the ledger's history to the end of the span (`timebank check --seal`): the
+    # one-page report and the workbook print it, so a funder's copy anchors that history.
+    seal: Seal | None = None
 
 
 def social_value(minutes: int, hour_value: Decimal | None) -> Decimal | None:
@@ -398,7 +403,7 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     return PeriodReport(start=start, end=end, asked_end=asked_end, by=by, year_start=settings.year_start,
                         made=made, first_exchange=first_exchange, bank_name=settings.name,
                         hour_value=settings.hour_value, hour_value_source=settings.hour_value_source,
-                        periods=lines, total=total, months=chart, categories=names)
+                        periods=lines, total=total, months=chart, categories=names, seal=seal_up_to(session, end))
 
 
 def _by_kind(members: Any, kinds: dict[int, str]) -> ByKind:

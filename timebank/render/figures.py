@@ -259,8 +259,7 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
     up a little (see `PAGE_LEVELS`) for a page that would otherwise run onto a second.
 
     `seal`: the tamper-evident seal of the last link of the ledger's chain in the period
-    (`timebank check --seal`, issue 17). Printed when given; the command passes None until
-    the chain is merged -- wire it in `cli/reports.py: _period_pdf`."""
+    (`timebank check --seal`): printed when given, i.e. when the ledger has a history."""
     total = report.total
     heading: list[Any] = []
     if report.bank_name:
@@ -316,7 +315,7 @@ def workbook(report: PeriodReport, areas: Any, lang: str, seal: str | None = Non
     a period, typed, with SUM totals below a blank row, and a chart of hours), Categories
     and Areas. Never a member's name or contact details: nothing here carries one.
 
-    `seal`: as for `period_page`, shown on About when given (issue 17 wires it)."""
+    `seal`: as for `period_page`, shown on About when given."""
     return Book([Page(_say(SHEET_NAMES["about"]), about(report, areas, seal)),
                  Page(_say(SHEET_NAMES["summary"]), summary_page(report), freeze=True),
                  Page(_say(SHEET_NAMES["categories"]), categories_page(report, lang), freeze=True),
