@@ -135,14 +135,10 @@ def _check_workbook(output: Optional[Path], excel: bool, with_names: bool) -> No
 def _write_workbook(pack, output: Path) -> None:  # type: ignore[no-untyped-def]
     """The funder's workbook, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
-    from timebank.render import figures
-    from timebank.render.xlsx import write_workbook
+    from timebank.render.printing import workbook
 
-    words = interface()
-    seal = pack.report.seal
-    book = figures.workbook(pack.report, pack.areas, words.lang, seal=seal.text if seal else None)
     with write_file_atomically(output, binary=True) as handle:
-        sheets = write_workbook(book, handle, words)
+        sheets = workbook(pack, interface(), handle)
     typer.echo(ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
                         sheets).format(count=sheets, path=output), err=True)
 

@@ -166,25 +166,22 @@ def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any
     import sys
 
     from timebank.cli.common import write_file_atomically
-    from timebank.render import views
-    from timebank.render.pdf import Document, write_pdf
+    from timebank.render.printing import statements_pdf
 
-    documents = [Document(views.printed_statement(s, printed, notes), words_for(s), views.printed_footer(s, printed))
-                 for s in printed.statements]
-    title = interface()._("Statements") if len(documents) > 1 else documents[0].words._("Statement")
     with write_file_atomically(output, binary=True) as handle:
         if progress and sys.stderr.isatty():
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
             from timebank.render.table import err_console
 
+            count = len(printed.statements)
             with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                           TimeRemainingColumn(), console=err_console(), transient=True) as bar:
                 task = bar.add_task(ngettext("Printing {count} statement", "Printing {count} statements",
-                                             len(documents)).format(count=len(documents)), total=1.0)
-                return write_pdf(documents, handle, title=title, author=printed.bank_name,
-                                 progress=lambda done: bar.update(task, completed=done))
-        return write_pdf(documents, handle, title=title, author=printed.bank_name)
+                                             count).format(count=count), total=1.0)
+                return statements_pdf(printed, notes, words_for, interface(), handle,
+                                      progress=lambda done: bar.update(task, completed=done))
+        return statements_pdf(printed, notes, words_for, interface(), handle)
 
 
 def report_format(fmt: "StatementFormat | None", output: Optional[Path], excel: bool, *, pdf: bool) -> str:
@@ -280,26 +277,13 @@ def period(
 
 
 def _period_pdf(report: Any, output: Path) -> None:
-    """The one-page summary, written whole or not at all. A page that runs over (a long
-    name, long category names) is made again giving up a little more each time."""
-    import io
-
+    """The one-page summary, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
-    from timebank.render import figures
-    from timebank.render.pdf import Document, write_pdf
+    from timebank.render.printing import period_pdf
 
-    words = interface()
-    title = words._("Figures for {span}").format(span=words._("{start} to {end}").format(
-        start=words.date(report.start), end=words.date(report.end)))
-    for level in range(figures.PAGE_LEVELS):
-        page = figures.period_page(report, seal=report.seal.text if report.seal else None, level=level)
-        printed = io.BytesIO()
-        # No words at the foot: the name heads the page, and a long one would run into 'page 1 of 1'.
-        pages = write_pdf([Document(page, words)], printed, title=title, author=report.bank_name, landscape=True)
-        if pages == 1:
-            break
+    printed, pages = period_pdf(report, interface())
     with write_file_atomically(output, binary=True) as handle:
-        handle.write(printed.getvalue())
+        handle.write(printed)
     typer.echo(_("Wrote the report ({pages}) to {path}.").format(pages=_pages(pages), path=output), err=True)
 
 
