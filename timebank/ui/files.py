@@ -1,0 +1,142 @@
+"""The files the screen writes for members and funders: a member's statement as a PDF (in
+the member's language), every statement of the month in one PDF, and the funder's workbook
+for the financial year up to the month on screen.
+
+Each is laid out by `render.printing`, as at the command line, and written by the core's one
+writer of output files (private, whole or not at all, never over another file). The screen
+has no --force and no file name to ask for: it writes into the folder it was started in,
+under a name that says what the file holds, and takes the next free name rather than
+replace a file that is there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from timebank.i18n import Words
+from timebank.ledger.dates import month_end, report_end
+from timebank.ledger.errors import Refused
+
+TRIES = 100   # statement-1-2026-10.pdf, then statement-1-2026-10 (2).pdf, ...
+
+
+def _names(stem: str, suffix: str, folder: Path) -> Iterator[Path]:
+    yield folder / f"{stem}{suffix}"
+    for count in range(2, TRIES + 1):
+        yield folder / f"{stem} ({count}){suffix}"
+
+
+def _write(words: Words, stem: str, suffix: str, write: Callable[[Any], Any]) -> tuple[Path, Any]:
+    """Write a new file named from `stem` in the current folder; returns its path and what
+    `write` returned. A name already taken (even by another screen a moment ago) moves on to
+    the next."""
+    from timebank.ledger.files import private_output
+    from timebank.ledger.location import shown
+
+    folder = Path.cwd()
+    for path in _names(stem, suffix, folder):
+        if path.exists() or path.is_symlink():
+            continue
+        try:
+            with private_output(path, binary=True) as handle:
+                return path, write(handle)
+        except Refused:
+            if path.exists():
+                continue   # taken between our look and our write
+            raise
+        except OSError as error:
+            raise Refused(words._("Cannot write {path}: {reason}").format(
+                path=shown(path), reason=error.strerror or error)) from error
+    raise Refused(words._("Cannot write {path}: {reason}").format(
+        path=shown(folder / f"{stem}{suffix}"), reason=words._("too many files of that name in this folder")))
+
+
+def _pages(words: Words, count: int) -> str:
+    return words.ngettext("{count} page", "{count} pages", count).format(count=count)
+
+
+def statement_pdf(app: Any, month: date, member: str | None) -> str:
+    """The statement on screen, for its month, as a PDF in the member's own language."""
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import reading
+    from timebank.ledger.members import find_member
+    from timebank.ledger.names import message_name
+    from timebank.ledger.statements import statement, statement_set
+    from timebank.render.printing import statements_pdf
+
+    words: Words = app.words
+    if not member:
+        raise Refused(words._("Show a member's statement first (s), then write it as a PDF."))
+    first = month
+    last = report_end(first, month_end(first))
+    with reading(app.ledger) as session:
+        found = find_member(session, member)
+        settings = settings_module.load(session)
+        theirs = Words(found.lang)
+        made = statement(session, found, theirs.lang, first, last, settings)
+        name = message_name(found)
+        number = found.number
+    printed = statement_set(settings, [made])
+    stem = words._("statement-{number}-{month}").format(number=number, month=f"{first:%Y-%m}")
+    path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(printed, True, lambda s: theirs, words,
+                                                                           handle))
+    from timebank.ledger.location import shown
+
+    return words._("Wrote the statement of {name} ({pages}) to {path}.").format(
+        name=name, pages=_pages(words, pages), path=shown(path))
+
+
+def month_pdfs(app: Any, month: date, member: str | None) -> str:
+    """Every statement of the month on screen in one PDF, each in its member's language, in
+    the interface language's alphabetical order."""
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import reading
+    from timebank.ledger.location import shown
+    from timebank.ledger.statements import statement_set, statements
+    from timebank.render.printing import statements_pdf
+
+    words: Words = app.words
+    first = month
+    last = report_end(first, month_end(first))
+    with reading(app.ledger) as session:
+        settings = settings_module.load(session)
+        everyone = statements(session, settings, words.lang, first, last)
+    if not everyone:
+        raise Refused(words._("Nobody was a member in that period: there are no statements to print."))
+    printed = statement_set(settings, everyone)
+    languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
+    stem = words._("statements-{month}").format(month=f"{first:%Y-%m}")
+    path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(
+        printed, True, lambda s: languages[s.lang], words, handle))
+    return words._("Wrote {statements} ({pages}) to {path}.").format(
+        statements=words.ngettext("{count} statement", "{count} statements", len(everyone)).format(
+            count=len(everyone)), pages=_pages(words, pages), path=shown(path))
+
+
+def workbook(app: Any, month: date, member: str | None) -> str:
+    """The funder's workbook, a row a month, from the start of the financial year (the setting
+    year_start) that holds the month on screen to that month's end (today at the latest)."""
+    from timebank.ledger import settings as settings_module
+    from timebank.ledger.db import reading
+    from timebank.ledger.figures import funder_pack
+    from timebank.ledger.location import shown
+    from timebank.ledger.periods import period_of
+    from timebank.render.printing import workbook as write_workbook
+
+    words: Words = app.words
+    with reading(app.ledger) as session:
+        settings = settings_module.load(session)
+        first = period_of(month, "year", settings.year_start).first
+        last = report_end(first, month_end(month))
+        pack = funder_pack(session, settings, first, last, "month", MIN_COUNT)
+    stem = words._("funders-{start}-to-{end}").format(start=first.isoformat(), end=last.isoformat())
+    path, sheets = _write(words, stem, ".xlsx", lambda handle: write_workbook(pack, words, handle))
+    return words.ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
+                          sheets).format(count=sheets, path=shown(path))
+
+
+MIN_COUNT = 5   # as `export workbook`'s --min-count: areas blank any count below it
+
+__all__ = ["statement_pdf", "month_pdfs", "workbook"]
