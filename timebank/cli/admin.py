@@ -126,10 +126,12 @@ def backup(
     ctx: typer.Context,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help=N_("The backup file (default: the backups folder beside the ledger)."))] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help=N_("Replace an older backup at --output (never the ledger itself)."))] = False,
 ) -> None:
     from timebank.ledger.backups import backup as make_backup
 
-    target = make_backup(ledger(ctx), output)
+    target = make_backup(ledger(ctx), output, force=force)
     typer.echo(_("Backed up the ledger to {path}.").format(path=target))
 
 

@@ -109,6 +109,9 @@ MemberArgument = Annotated[str, typer.Argument(help=N_("Member number or name.")
 FromOption = Annotated[Optional[str], typer.Option("--from", help=N_("From this date."), show_default=False)]
 ToOption = Annotated[Optional[str], typer.Option("--to", help=N_("To this date."), show_default=False)]
 MonthOption = Annotated[Optional[str], typer.Option("--month", help=N_("Only this month (YYYY-MM)."))]
+# Beside every --output: an existing file is replaced only when asked (never a ledger or a backup).
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help=N_("Replace the output file if it exists (never a ledger or a backup)."))]
 
 
 def _version(value: bool) -> None:
@@ -205,4 +208,4 @@ def sub_app(help_text: str) -> typer.Typer:
 
 __all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "user", "build_command",
            "get_language", "FormatOption", "ByOption", "MemberArgument", "FromOption", "ToOption", "MonthOption",
-           "sub_app"]
+           "ForceOption", "sub_app"]

@@ -27,25 +27,19 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
 
 
 @contextmanager
-def write_file_atomically(path: Path, *, bom: bool = False) -> Iterator[IO[str]]:
-    """Write beside the target and rename at the end, so a failure never leaves half a file."""
+def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
+                          binary: bool = False) -> Iterator[IO]:
+    """The one way a command writes a file (`--output`): private (0600), never through a
+    symbolic link or over a ledger or backup, over another existing file only with
+    `force`, and whole or not at all (see `timebank.ledger.files`). Text handles are UTF-8
+    (with a BOM for Excel on request); `binary` gives a bytes handle (PDF, xlsx)."""
     from timebank.ledger.errors import InvalidInput, os_reason
+    from timebank.ledger.files import private_output
 
     target = path.expanduser()
-    if target.is_dir():
-        raise InvalidInput(_("{path} is a folder.").format(path=target))
-    temporary = target.with_name(f".{target.name}.partial")
     try:
-        handle = temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
-    except OSError as error:
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
-    try:
-        with handle:
+        with private_output(target, force=force, binary=binary,
+                            encoding="utf-8-sig" if bom else "utf-8") as handle:
             yield handle
-        temporary.replace(target)
-    except OSError as error:  # the disk filled, or the folder went away, while writing
-        temporary.unlink(missing_ok=True)
+    except OSError as error:  # no such folder, the disk filled, the folder went away
         raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

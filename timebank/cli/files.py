@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import MAX_NUMBER, By, ByOption, FromOption, ToOption, interface, ledger, user
+from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, ToOption, interface, ledger,
+                              user)
 from timebank.i18n import N_, _, ngettext
 
 OutputOption = Annotated[Optional[Path], typer.Option(
@@ -35,6 +36,7 @@ def journal(
     ctx: typer.Context,
     fmt: Annotated[JournalFormat, typer.Option("--format", "-f", help=N_("hledger or beancount."))] = JournalFormat.hledger,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from timebank.io.journal import write_journal
     from timebank.ledger.db import reading
@@ -45,7 +47,7 @@ def journal(
             return
         from timebank.cli.common import write_file_atomically
 
-        with write_file_atomically(output) as handle:
+        with write_file_atomically(output, force=force) as handle:
             count = write_journal(session, handle, fmt.value)
     typer.echo(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
                         count).format(count=count, path=output), err=True)
@@ -63,6 +65,7 @@ def export(
     by: Annotated[By, typer.Option("--by", help=N_("summary: month or quarter."))] = By.month,
     min_count: Annotated[int, typer.Option(
         "--min-count", min=1, max=MAX_NUMBER, help=N_("areas: blank any count below this."))] = 5,
+    force: ForceOption = False,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger.db import reading
@@ -95,13 +98,14 @@ def export(
             from timebank.ledger.figures import areas
 
             sheet = exports.areas(areas(session, first, last, min_count))
-        count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges)
+        count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges, force=force)
     if output is not None:
         typer.echo(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
             count=count, path=output), err=True)
 
 
-def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False) -> int:  # type: ignore[no-untyped-def]
+def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False,  # type: ignore[no-untyped-def]
+                force: bool = False) -> int:
     """A funder's CSV (CRLF rows, a BOM for Excel on request), to a file or the screen."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.csvfile import write_csv
@@ -110,7 +114,7 @@ def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = Fa
         if excel:
             sys.stdout.write("\ufeff")
         return write_csv(sheet, sys.stdout, interface(), crlf=True, tuples=tuples)
-    with write_file_atomically(output, bom=excel) as handle:
+    with write_file_atomically(output, bom=excel, force=force) as handle:
         return write_csv(sheet, handle, interface(), crlf=True, tuples=tuples)
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from timebank.i18n import _
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
+from timebank.ledger.files import (COMPANION_SUFFIXES, make_private_folder, publish, refuse_linked_folder,
+                                   refuse_unsafe_target, temporary_beside)
 
 KEEP_AUTOMATIC = 30
 AUTOMATIC_PREFIX = "timebank-auto-"
@@ -31,18 +33,8 @@ def _require_sqlite(ledger: Ledger) -> Path:
     return ledger.path
 
 
-def _private(path: Path) -> None:
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
-
-
 def copy_database(source: Path, target: Path) -> None:
-    """Copy one SQLite database into another file, page by page, online."""
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
+    """Copy one SQLite database into another (an empty file we made), page by page, online."""
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target, timeout=30)
     try:
@@ -51,31 +43,51 @@ def copy_database(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
-    _private(target)
 
 
-def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = False) -> Path:
+def is_the_ledger(ledger_path: Path, target: Path) -> bool:
+    """`target` names the ledger or one of its companion files, through any link."""
+    resolved = target.resolve()
+    return resolved == ledger_path or any(resolved == ledger_path.with_name(ledger_path.name + suffix)
+                                          for suffix in COMPANION_SUFFIXES)
+
+
+def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = False, force: bool = False) -> Path:
+    """Copy the ledger to `output` (default: a new file in the backups folder beside it).
+    The copy is written under a temporary name and appears whole; it never replaces the
+    ledger, goes through a symbolic link, or replaces an existing file without `force`."""
     path = _require_sqlite(ledger)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     if output is None:
+        folder = backups_folder(ledger)
+        refuse_linked_folder(folder)
         prefix = AUTOMATIC_PREFIX if automatic else "timebank-"
-        output = backups_folder(ledger) / f"{prefix}{stamp}.sqlite3"
-    output = output.expanduser().resolve()
-    if output == path:
+        output = folder / f"{prefix}{stamp}.sqlite3"
+    else:
+        # Absolute, but the last part is not resolved: a link there is refused, not followed.
+        output = Path(os.path.abspath(output.expanduser()))
+        if output.is_dir():
+            output = output / f"timebank-{stamp}.sqlite3"
+    if is_the_ledger(path, output):
         raise InvalidInput(_("A backup cannot overwrite the ledger itself."))
-    if output.is_dir():
-        output = output / f"timebank-{stamp}.sqlite3"
-    if output.exists():
-        # It may be another ledger, or an older backup someone is keeping.
-        raise InvalidInput(_("{path} already exists: choose a new file name.").format(path=output))
+    refuse_unsafe_target(output, force=force, backup=True)
+    temporary: Path | None = None
     try:
-        copy_database(path, output)
+        make_private_folder(output.parent)
+        temporary = temporary_beside(output)
+        copy_database(path, temporary)
+        publish(temporary, output, replace=force)
     except (sqlite3.Error, OSError) as error:
-        output.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
         if "full" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
             raise LedgerUnusable(_("The disk is full: no backup was made.")) from None
         reason = os_reason(error) if isinstance(error, OSError) else str(error)
         raise LedgerUnusable(_("The backup failed: {reason}").format(reason=reason)) from None
+    except BaseException:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise
     if automatic:
         prune_automatic(ledger)
     return output
@@ -90,6 +102,7 @@ def existing_backups(ledger: Ledger) -> list[Path]:
 
 def prune_automatic(ledger: Ledger) -> None:
     folder = backups_folder(ledger)
+    refuse_linked_folder(folder)  # deleting through a link would delete someone else's files
     automatic = sorted(folder.glob(f"{AUTOMATIC_PREFIX}*.sqlite3"))
     for old in automatic[:-KEEP_AUTOMATIC]:
         old.unlink(missing_ok=True)

@@ -147,8 +147,10 @@ def use_wal(ledger: Ledger) -> None:
 
 def _create_private_file(path: Path) -> None:
     """Create the ledger file readable and writable by its owner only."""
+    from timebank.ledger.files import make_private_folder
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)  # 0700 each, whatever the umask
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except OSError as error:
