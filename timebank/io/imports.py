@@ -97,6 +97,23 @@ class DryRunDone(Exception):
     """Raised to roll back a dry run after every row was checked."""
 
 
+class SpreadsheetCSV(csv.excel):
+    """What spreadsheets write: fields quoted with '"' (doubled inside), any line ending."""
+
+    delimiter = ","
+
+
+def dialect_of(start: str) -> type[csv.Dialect]:
+    """The delimiter is read from the header line (',' or, from European spreadsheets, ';'
+    or a tab); the quote is always '"'. Guessing the quote from the data took the
+    apostrophes of names like 'Peggy' for quotes."""
+    header = next((line for line in start.splitlines() if line.strip()), "")
+    outside_quotes = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: outside_quotes.count(delimiter) for delimiter in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return type("Dialect", (SpreadsheetCSV,), {"delimiter": delimiter})
+
+
 def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[str, int]]:
     """The file's SHA-256 and its non-blank rows with their line numbers (header is line 1)."""
     try:
@@ -108,12 +125,7 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[s
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(_("{path} is not UTF-8 text: save the spreadsheet as CSV UTF-8.").format(path=path)) from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect_of(text[:4096]))
     headers: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
     columns: dict[str, int] = {}
