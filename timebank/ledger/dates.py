@@ -32,9 +32,9 @@ def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False,
         return current - timedelta(days=1)
     value: date | None = None
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
             value = date.fromisoformat(raw)
-        elif allow_uk and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", raw):
+        elif allow_uk and re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", raw):
             day, month, year = (int(part) for part in raw.split("/"))
             value = date(year, month, day)
     except ValueError:
@@ -49,7 +49,7 @@ def parse_date(text: str, *, allow_uk: bool = False, allow_future: bool = False,
 
 def parse_month(text: str) -> date:
     """'YYYY-MM' -> the first day of that month."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise InvalidInput(_("'{text}' is not a month (use YYYY-MM).").format(text=text))
     first = date(int(match.group(1)), int(match.group(2)), 1) if int(match.group(1)) else None

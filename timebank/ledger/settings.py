@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -80,6 +81,8 @@ def normalise(key: str, value: str) -> str:
     if value == "":
         return ""
     try:
+        if not re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", value):  # ASCII digits: "١٢" is not 12
+            raise InvalidOperation
         money = Decimal(value.replace(",", "."))
     except InvalidOperation:
         money = Decimal(-1)
