@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import (ByOption, Format, FormatOption, FromOption, Lang, ToOption, interface, ledger, state,
+from timebank.cli.app import (ByOption, Format, FormatOption, FromOption, Lang, ToOption, interface, ledger, say, state,
                               sub_app, user)
 from timebank.i18n import N_, _, get_language, ngettext
 
@@ -20,10 +20,10 @@ def init(
 
     new = state(ctx).new_ledger()
     if is_initialised(new):
-        typer.echo(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
+        say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
     initialise(new, user(by), name=name, lang=(lang.value if lang else get_language()))
-    typer.echo(_("Created a new ledger at {path}.").format(path=new.display))
+    say(_("Created a new ledger at {path}.").format(path=new.display))
 
 
 def demo(
@@ -40,9 +40,9 @@ def demo(
     new = state(ctx).new_ledger()
     counts = make_demo(new, user(by), name=_("Demo time bank"), lang=get_language(), members=members, months=months,
                        seed=seed)
-    typer.echo(_("Demo ledger at {path}: {members} members, {exchanges} exchanges ({voided} voided).").format(
+    say(_("Demo ledger at {path}: {members} members, {exchanges} exchanges ({voided} voided).").format(
         path=new.display, **counts))
-    typer.echo("")
+    say("")
     words = interface()
     emit(views.monthly(read_monthly(new, last_complete_month(), words.lang)), "table", words)
 
@@ -66,7 +66,7 @@ def settings_set(
     from timebank.ledger import actions
 
     stored = actions.set_setting(ledger(ctx), user(by), key, value)
-    typer.echo(_("{key} is now '{value}'.").format(key=key, value=stored))
+    say(_("{key} is now '{value}'.").format(key=key, value=stored))
 
 
 def category_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
@@ -89,7 +89,7 @@ def category_add(
     from timebank.ledger import actions
 
     category = actions.new_category(ledger(ctx), user(by), code, en, cy)
-    typer.echo(_("Added the category '{code}'.").format(code=category.code))
+    say(_("Added the category '{code}'.").format(code=category.code))
 
 
 def check(ctx: typer.Context) -> None:
@@ -106,7 +106,7 @@ def check(ctx: typer.Context) -> None:
     if problems:
         raise CheckFailed(ngettext("The check found {count} problem.", "The check found {count} problems.",
                                    problems).format(count=problems))
-    typer.echo(_("The ledger passed every check."))
+    say(_("The ledger passed every check."))
 
 
 def audit_list(ctx: typer.Context, start: FromOption = None, end: ToOption = None,
@@ -132,7 +132,7 @@ def backup(
     from timebank.ledger.backups import backup as make_backup
 
     target = make_backup(ledger(ctx), output, force=force)
-    typer.echo(_("Backed up the ledger to {path}.").format(path=target))
+    say(_("Backed up the ledger to {path}.").format(path=target))
 
 
 def restore(
@@ -147,14 +147,14 @@ def restore(
     if not yes:
         raise Refused(_("Restoring replaces the whole ledger: add --yes to go ahead."))
     done = actions.restore(ledger(ctx), user(by), file)
-    typer.echo(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
+    say(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
         path=file, safety=done.safety_copy))
     if done.had_erasures and not done.same_ledger:
-        typer.echo(_("That backup is of another ledger, so the erasures made in the one it replaced do not "
+        say(_("That backup is of another ledger, so the erasures made in the one it replaced do not "
                      "apply to it."))
     if done.erased_again:
         again = done.erased_again
-        typer.echo(ngettext("{count} member erased since that backup was made has been erased again: {numbers}.",
+        say(ngettext("{count} member erased since that backup was made has been erased again: {numbers}.",
                             "{count} members erased since that backup was made have been erased again: {numbers}.",
                             len(again)).format(count=len(again), numbers=", ".join(f"#{n}" for n in again)))
 

@@ -95,6 +95,14 @@ def interface() -> Words:
     return words(get_language())
 
 
+def say(message: str, *, err: bool = False) -> None:
+    """Print a message for a person: every command's messages go through here, cleaned of
+    control characters (a name or a file name in the message may hold escape sequences)."""
+    from timebank.ledger.text import printable
+
+    typer.echo(printable(message), err=err)
+
+
 def user(by: str | None) -> str:
     from timebank.ledger.audit import current_user
 
@@ -206,6 +214,6 @@ def sub_app(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True)
 
 
-__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "user", "build_command",
+__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "say", "user", "build_command",
            "get_language", "FormatOption", "ByOption", "MemberArgument", "FromOption", "ToOption", "MonthOption",
            "ForceOption", "sub_app"]

@@ -4,8 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import (MAX_NUMBER, ByOption, Format, FormatOption, FromOption, MonthOption, ToOption,
-                              interface, ledger, sub_app, user)
+from timebank.cli.app import (MAX_NUMBER, ByOption, Format, FormatOption, FromOption, MonthOption, ToOption, interface,
+                              ledger, say, sub_app, user)
 from timebank.cli.common import parse_range
 from timebank.i18n import N_, _
 
@@ -60,14 +60,14 @@ def record(
     done = actions.record(ledger(ctx), user(by), givers=givers, receivers=receivers, minutes=minutes, on=day,
                           category=category, note=note, allow_overdraft=allow_overdraft, request=request)
     words = interface()
-    typer.echo(_("Recorded exchange {number}.").format(number=done.result.number))
+    say(_("Recorded exchange {number}.").format(number=done.result.number))
     for name, balance in done.result.balances:
-        typer.echo(_("  {name} (#{number}): balance {hours} hours").format(
+        say(_("  {name} (#{number}): balance {hours} hours").format(
             name=member_words(name, words), number=name.number, hours=signed_hours(balance)))
     for number in done.result.overdraft:
-        typer.echo(_("  Member #{number} is now below the credit limit (allowed).").format(number=number))
+        say(_("  Member #{number} is now below the credit limit (allowed).").format(number=number))
     if done.request is not None:
-        typer.echo(_("Request {id} is met.").format(id=done.request))
+        say(_("Request {id} is met.").format(id=done.request))
 
 
 def list_exchanges(
@@ -116,7 +116,7 @@ def void(
     from timebank.ledger import actions
 
     reversal = actions.void(ledger(ctx), user(by), number, reason)
-    typer.echo(_("Voided exchange {number}: its reversal is exchange {reversal}.").format(
+    say(_("Voided exchange {number}: its reversal is exchange {reversal}.").format(
         number=number, reversal=reversal))
 
 

@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, ToOption, interface, ledger,
-                              user)
+from timebank.cli.app import MAX_NUMBER, By, ByOption, ForceOption, FromOption, ToOption, interface, ledger, say, user
 from timebank.i18n import N_, _, ngettext
 
 OutputOption = Annotated[Optional[Path], typer.Option(
@@ -49,7 +48,7 @@ def journal(
 
         with write_file_atomically(output, force=force) as handle:
             count = write_journal(session, handle, fmt.value)
-    typer.echo(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
+    say(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
                         count).format(count=count, path=output), err=True)
 
 
@@ -100,7 +99,7 @@ def export(
             sheet = exports.areas(areas(session, first, last, min_count))
         count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges, force=force)
     if output is not None:
-        typer.echo(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
+        say(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
             count=count, path=output), err=True)
 
 
@@ -137,7 +136,7 @@ def import_(
         except ImportRejected as rejected:
             progress(0, 0)
             for line in rejected.message.splitlines():
-                typer.echo(line, err=True)
+                say(line, err=True)
             raise Refused(ngettext("{count} row is bad: nothing was imported.",
                                    "{count} rows are bad: nothing was imported.",
                                    len(rejected.errors)).format(count=len(rejected.errors))) from None
@@ -148,7 +147,7 @@ def import_(
     else:
         message = ngettext("Imported {rows} row: {created} added.", "Imported {rows} rows: {created} added.",
                            result.rows)
-    typer.echo(message.format(rows=result.rows, created=result.created))
+    say(message.format(rows=result.rows, created=result.created))
 
 
 class _progress:

@@ -128,17 +128,24 @@ def run(args: list[str] | None = None) -> int:
 
 
 def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-def]
+    from timebank.ledger.text import printable
+
     sys.stdout.flush()
     if error.ctx is not None:
-        print(error.ctx.get_usage(), file=sys.stderr)
-        print(_("Try '{command} --help' for help.").format(command=error.ctx.command_path), file=sys.stderr)
+        for line in error.ctx.get_usage().splitlines():
+            print(printable(line), file=sys.stderr)
+        print(printable(_("Try '{command} --help' for help.").format(command=error.ctx.command_path)), file=sys.stderr)
         print(file=sys.stderr)
-    print(_("Error: {message}").format(message=message), file=sys.stderr)
+    print(printable(_("Error: {message}").format(message=message)), file=sys.stderr)
 
 
 def _print_error(message: str) -> None:
+    """Every refusal and failure: one line, cleaned of control characters (the message may
+    quote what was typed, a name, or a file's name)."""
+    from timebank.ledger.text import printable
+
     sys.stdout.flush()
-    print(message, file=sys.stderr)
+    print(printable(message), file=sys.stderr)
 
 
 def main() -> None:

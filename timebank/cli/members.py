@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import ByOption, Format, FormatOption, Lang, MemberArgument, interface, ledger, sub_app, user
+from timebank.cli.app import ByOption, Format, FormatOption, Lang, MemberArgument, interface, ledger, say, sub_app, user
 from timebank.i18n import N_, _, format_date, ngettext
 
 
@@ -34,7 +34,7 @@ def add(
     member = actions.add_member(ledger(ctx), user(by), name=name, kind=kind.value, area=area, email=email,
                                 phone=phone, lang=lang.value if lang else None, joined=joined_on, note=note,
                                 sort_as=sort_as)
-    typer.echo(_("Added {name} as member number {number}.").format(name=member.name, number=member.number))
+    say(_("Added {name} as member number {number}.").format(name=member.name, number=member.number))
 
 
 def list_members(
@@ -98,7 +98,7 @@ def edit(
     changed_member, fields = actions.edit_member(
         ledger(ctx), user(by), member, name=name, area=area, email=email, phone=phone,
         lang=lang.value if lang else None, note=note, sort_as=sort_as)
-    typer.echo(_("Changed {fields} for {name} (#{number}).").format(
+    say(_("Changed {fields} for {name} (#{number}).").format(
         fields=", ".join(fields), name=member_words(changed_member, interface()), number=changed_member.number))
 
 
@@ -114,7 +114,7 @@ def leave(
 
     left_on = parse_date(on) if on is not None else None
     name, day = actions.leave(ledger(ctx), user(by), member, left_on)
-    typer.echo(_("{name} (#{number}) left on {date}.").format(
+    say(_("{name} (#{number}) left on {date}.").format(
         name=member_words(name, interface()), number=name.number, date=format_date(day)))
 
 
@@ -123,7 +123,7 @@ def rejoin(ctx: typer.Context, member: MemberArgument, by: ByOption = None) -> N
     from timebank.render.sheet import member_words
 
     name = actions.rejoin(ledger(ctx), user(by), member)
-    typer.echo(_("{name} (#{number}) is an active member again.").format(
+    say(_("{name} (#{number}) is an active member again.").format(
         name=member_words(name, interface()), number=name.number))
 
 
@@ -139,10 +139,10 @@ def forget(
     if not yes:
         raise Refused(_("Erasing cannot be undone: add --yes to go ahead."))
     done = actions.forget(ledger(ctx), user(by), member)
-    typer.echo(_("Member {number} has been erased; their exchanges and balance remain.").format(number=done.number))
+    say(_("Member {number} has been erased; their exchanges and balance remain.").format(number=done.number))
     if done.backups:
         # A restore erases them again, but the files themselves still hold the details.
-        typer.echo(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
+        say(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
                             "if the erasure must reach backups too.",
                             "{count} backups made before now still hold their details: delete them from "
                             "{folder} if the erasure must reach backups too.", len(done.backups)).format(

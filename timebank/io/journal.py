@@ -8,6 +8,7 @@ from the exact hours by far less than the 0.005 that two-decimal display could s
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator, TextIO
@@ -39,12 +40,25 @@ def _postings(entries: list[tuple[int, int]]) -> list[tuple[int, Decimal]]:
     return amounts
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+# Characters that could end a line or a comment, or act on a terminal, in any stored text:
+# C0 and C1 controls, Unicode line and paragraph separators, bidirectional overrides.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Any stored text as one plain line: a name or note can never start a directive,
+    whatever it holds (a setting written before names refused newlines, say)."""
+    return " ".join(_UNSAFE.sub(" ", text or "").split())
+
+
+def _quote(text: str) -> str:
+    return '"' + _one_line(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _comment(text: str | None) -> str:
+    """A whole-line comment (column 0): hledger reads no tags there, so a name such as
+    "Ann, type:L" cannot declare an account type as it could in a directive's comment."""
+    return f"; {_one_line(text)}\n"
 
 
 def _transactions(session: Session) -> Iterator[tuple[int, date, str, str | None, int | None, list[tuple[int, int]]]]:
@@ -69,26 +83,27 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     settings = load_settings(session)
     first_entry = dict(session.execute(select(Entry.member, func.min(Entry.date)).group_by(Entry.member)).all())
     members = list(session.scalars(select(Member).order_by(Member.number)))
-    title = settings.name or "timebank"
+    title = f"{settings.name or 'timebank'}: timebank journal, 1 HRS = 1 hour of help"
     if style == "beancount":
-        out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write(_comment(title))
         out.write('option "operating_currency" "HRS"\n\n')
         for m in members:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
             out.write(f"{opened.isoformat()} open {account(m.number, style)} HRS\n")
-            out.write(f"  name: {_quote(_one_line(display_name(m)))}\n")
+            out.write(f"  name: {_quote(display_name(m))}\n")
         out.write("\n")
     else:
-        out.write(f"; {title}: timebank journal, 1 HRS = 1 hour of help\n")
+        out.write(_comment(title))
         out.write("commodity 1,000.00 HRS\n\n")
         for m in members:
-            out.write(f"account {account(m.number, style)}  ; {_one_line(display_name(m))}\n")
+            out.write(_comment(display_name(m)))
+            out.write(f"account {account(m.number, style)}\n")
         out.write("\n")
 
     count = 0
     for number, on, category, note, reverses, entries in _transactions(session):
         count += 1
-        description = f"#{number} {category}" + (f": {_one_line(note)}" if note else "")
+        description = _one_line(f"#{number} {category}" + (f": {note}" if note else ""))
         if style == "beancount":
             links = f" ^exchange-{reverses if reverses else number}"
             out.write(f"{on.isoformat()} * {_quote(description)}{links}\n")

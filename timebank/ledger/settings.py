@@ -14,6 +14,7 @@ from timebank.ledger import audit
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.hours import format_hours, hours_to_minutes_setting
 from timebank.ledger.models import Setting
+from timebank.ledger.text import MAX_TEXT, clean_text, has_control_characters
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value")
 
@@ -62,10 +63,11 @@ def normalise(key: str, value: str) -> str:
     if key not in KEYS:
         raise InvalidInput(_("'{key}' is not a setting. The settings are: {keys}.").format(
             key=key, keys=", ".join(KEYS)))
+    if has_control_characters(value):
+        # A newline in the name had written directives into the journal's header.
+        raise InvalidInput(_("The setting {key} cannot contain control characters.").format(key=key))
     if key == "name":
-        if len(value) > 200:
-            raise InvalidInput(_("The name is too long (at most {count} characters).").format(count=200))
-        return value
+        return clean_text(value, _("name"), limit=MAX_TEXT) or ""
     if key == "lang":
         lang = normalise_language(value)
         if lang is None or lang != value.lower():
