@@ -146,17 +146,20 @@ def restore(
 
     if not yes:
         raise Refused(_("Restoring replaces the whole ledger: add --yes to go ahead."))
-    done = actions.restore(ledger(ctx), user(by), file)
+    done = actions.restore(state(ctx).ledger_as_found(), user(by), file)
     say(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
         path=file, safety=done.safety_copy))
-    if done.had_erasures and not done.same_ledger:
+    if done.unreadable:
+        say(_("The ledger it replaced could not be read, so nobody erased in it could be erased again: if anyone "
+              "was erased after that backup was made, erase them again with 'timebank member forget'."))
+    elif done.had_erasures and not done.same_ledger:
         say(_("That backup is of another ledger, so the erasures made in the one it replaced do not "
-                     "apply to it."))
+              "apply to it."))
     if done.erased_again:
         again = done.erased_again
         say(ngettext("{count} member erased since that backup was made has been erased again: {numbers}.",
-                            "{count} members erased since that backup was made have been erased again: {numbers}.",
-                            len(again)).format(count=len(again), numbers=", ".join(f"#{n}" for n in again)))
+                     "{count} members erased since that backup was made have been erased again: {numbers}.",
+                     len(again)).format(count=len(again), numbers=", ".join(f"#{n}" for n in again)))
 
 
 def register(app: typer.Typer) -> None:

@@ -66,6 +66,15 @@ class State:
             self._ledger = ledger
         return self._ledger
 
+    def ledger_as_found(self) -> "Ledger":
+        """The ledger named by --db as it is: not upgraded, its schema not checked (a broken
+        ledger must still be restorable)."""
+        from timebank.ledger.db import open_ledger
+
+        self.close()
+        self._ledger = open_ledger(self.db)
+        return self._ledger
+
     def new_ledger(self) -> "Ledger":
         """The ledger named by --db, created (an empty file) if there is none yet."""
         from timebank.ledger.db import open_ledger

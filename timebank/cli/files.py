@@ -49,7 +49,7 @@ def journal(
         with write_file_atomically(output, force=force) as handle:
             count = write_journal(session, handle, fmt.value)
     say(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
-                        count).format(count=count, path=output), err=True)
+                 count).format(count=count, path=output), err=True)
 
 
 def export(

@@ -62,7 +62,7 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
         number, name, chosen = actions.add_listing(ledger(ctx), user(by), kind, member, category, note,
                                                    parse_date(on) if on is not None else None)
         say(_(ADDED[kind]).format(id=number, name=member_words(name, words), number=name.number,
-                                         category=chosen.code))
+                                  category=chosen.code))
 
     def list_(
         ctx: typer.Context,

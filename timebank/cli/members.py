@@ -143,9 +143,9 @@ def forget(
     if done.backups:
         # A restore erases them again, but the files themselves still hold the details.
         say(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
-                            "if the erasure must reach backups too.",
-                            "{count} backups made before now still hold their details: delete them from "
-                            "{folder} if the erasure must reach backups too.", len(done.backups)).format(
+                     "if the erasure must reach backups too.",
+                     "{count} backups made before now still hold their details: delete them from "
+                     "{folder} if the erasure must reach backups too.", len(done.backups)).format(
             count=len(done.backups), folder=done.backups_folder))
 
 

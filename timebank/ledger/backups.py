@@ -1,5 +1,5 @@
-"""Backups and restores of a SQLite ledger, with SQLite's online backup API: the copy is
-consistent even while another process writes.
+"""Backups of a SQLite ledger, with SQLite's online backup API: the copy is consistent even
+while another process writes. (Restoring one is `restoring`'s work.)
 
 Every connection here is an ordinary read-write one: read-only (`mode=ro`) connections
 to a WAL ledger lost other processes' commits under load in our concurrency test."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ def backups_folder(ledger: Ledger) -> Path:
     return ledger.path.parent / "backups"
 
 
-def _require_sqlite(ledger: Ledger) -> Path:
+def require_sqlite(ledger: Ledger) -> Path:
     if ledger.path is None:
         raise Refused(_("Backups of a server database are made with its own tools (pg_dump)."))
     return ledger.path
@@ -52,11 +53,14 @@ def is_the_ledger(ledger_path: Path, target: Path) -> bool:
                                           for suffix in COMPANION_SUFFIXES)
 
 
-def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = False, force: bool = False) -> Path:
+def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = False, force: bool = False,
+           damaged_too: bool = False) -> Path:
     """Copy the ledger to `output` (default: a new file in the backups folder beside it).
     The copy is written under a temporary name and appears whole; it never replaces the
-    ledger, goes through a symbolic link, or replaces an existing file without `force`."""
-    path = _require_sqlite(ledger)
+    ledger, goes through a symbolic link, or replaces an existing file without `force`.
+    With `damaged_too` (the safety copy before a restore), a ledger SQLite cannot read is
+    copied byte for byte, with its write-ahead log beside the copy."""
+    path = require_sqlite(ledger)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     if output is None:
         folder = backups_folder(ledger)
@@ -75,7 +79,12 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
     try:
         make_private_folder(output.parent)
         temporary = temporary_beside(output)
-        copy_database(path, temporary)
+        try:
+            copy_database(path, temporary)
+        except sqlite3.DatabaseError as error:
+            if not damaged_too or type(error) is not sqlite3.DatabaseError:  # not damage: busy, full...
+                raise
+            _copy_bytes(path, temporary, output)
         publish(temporary, output, replace=force)
     except (sqlite3.Error, OSError) as error:
         if temporary is not None:
@@ -93,6 +102,19 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
     return output
 
 
+def _copy_bytes(path: Path, temporary: Path, output: Path) -> None:
+    shutil.copyfile(path, temporary)
+    wal = path.with_name(path.name + "-wal")
+    if wal.is_file():
+        wal_copy = temporary_beside(output)
+        try:
+            shutil.copyfile(wal, wal_copy)
+            publish(wal_copy, output.with_name(output.name + "-wal"), replace=False)
+        except BaseException:
+            wal_copy.unlink(missing_ok=True)
+            raise
+
+
 def existing_backups(ledger: Ledger) -> list[Path]:
     """The backup files in the folder beside a SQLite ledger (none for a server database)."""
     if ledger.path is None or not backups_folder(ledger).is_dir():
@@ -106,6 +128,7 @@ def prune_automatic(ledger: Ledger) -> None:
     automatic = sorted(folder.glob(f"{AUTOMATIC_PREFIX}*.sqlite3"))
     for old in automatic[:-KEEP_AUTOMATIC]:
         old.unlink(missing_ok=True)
+        old.with_name(old.name + "-wal").unlink(missing_ok=True)
 
 
 def inspect_backup(file: Path) -> str:
@@ -134,26 +157,4 @@ def inspect_backup(file: Path) -> str:
     return str(revision[0])
 
 
-def restore(ledger: Ledger, file: Path) -> tuple[Path, str]:
-    """Back up the current ledger, then copy `file` over it (online, so a reader or a
-    writer waiting its turn sees either the old ledger or the new one, never a mix)."""
-    path = _require_sqlite(ledger)
-    file = file.expanduser().resolve()
-    if file == path:
-        raise InvalidInput(_("That file is the ledger itself."))
-    revision = inspect_backup(file)
-    safety = backup(ledger, automatic=True)
-    src = sqlite3.connect(file, timeout=30)
-    dst = sqlite3.connect(path, timeout=30)
-    try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.Error as error:
-        raise LedgerUnusable(_("The restore failed: {reason}").format(reason=error)) from None
-    finally:
-        dst.close()
-        src.close()
-    return safety, revision
-
-
-__all__ = ["backup", "restore", "inspect_backup", "HEAD_REVISION"]
+__all__ = ["backup", "inspect_backup", "copy_database", "is_the_ledger", "HEAD_REVISION"]
