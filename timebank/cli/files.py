@@ -151,13 +151,14 @@ def import_(
 
 
 class _progress:
-    """A Rich progress bar on stderr, shown only for files of a few thousand rows or more."""
+    """A Rich progress bar on stderr for large files (the import reports bytes read)."""
 
-    THRESHOLD = 3000
+    THRESHOLD = 256 * 1024  # bytes: about six thousand rows of exchanges
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         self.bar = None
         self.task = None
+        self.shown = 0
         return self
 
     def __call__(self, done: int, total: int) -> None:
@@ -165,7 +166,7 @@ class _progress:
             self.__exit__(None, None, None)
             return
         if self.bar is None:
-            if total < self.THRESHOLD * 2:
+            if total < self.THRESHOLD:
                 return
             from rich.progress import Progress
 
@@ -174,7 +175,8 @@ class _progress:
             self.bar = Progress(console=err_console(), transient=True)
             self.bar.start()
             self.task = self.bar.add_task(_("Importing"), total=total)
-        if done % 500 == 0 or done == total:
+        if done - self.shown >= total // 500 or done == total:
+            self.shown = done
             self.bar.update(self.task, completed=done)
 
     def __exit__(self, *exc: object) -> None:
