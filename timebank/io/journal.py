@@ -8,7 +8,6 @@ from the exact hours by far less than the 0.005 that two-decimal display could s
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator, TextIO
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from timebank.ledger.names import message_name as display_name
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.settings import load as load_settings
+from timebank.ledger.text import UNPRINTABLE
 
 PLACES = Decimal("0.000001")
 
@@ -40,15 +40,11 @@ def _postings(entries: list[tuple[int, int]]) -> list[tuple[int, Decimal]]:
     return amounts
 
 
-# Characters that could end a line or a comment, or act on a terminal, in any stored text:
-# C0 and C1 controls, Unicode line and paragraph separators, bidirectional overrides.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def _one_line(text: str | None) -> str:
     """Any stored text as one plain line: a name or note can never start a directive,
-    whatever it holds (a setting written before names refused newlines, say)."""
-    return " ".join(_UNSAFE.sub(" ", text or "").split())
+    whatever it holds (a setting written before names refused newlines, say). Every
+    character that could end a line or act on a terminal becomes a space."""
+    return " ".join(UNPRINTABLE.sub(" ", text or "").split())
 
 
 def _quote(text: str) -> str:

@@ -52,7 +52,7 @@ def clean_text(value: str | None, label: str, *, limit: int = MAX_TEXT, required
 
 # What must never reach a terminal as it is: C0 and C1 controls (escape sequences start
 # with ESC or CSI), Unicode line and paragraph separators, bidirectional overrides.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
@@ -62,7 +62,7 @@ def printable(text: str) -> str:
     that draws for a terminal passes what it draws through here."""
     if text.isprintable():
         return text
-    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
+    return UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def neutralise(value: str) -> str:
