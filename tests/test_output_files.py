@@ -124,12 +124,14 @@ def test_backup_to_a_dangling_link_writes_nothing(ledger: Cli, tmp_path: Path) -
 
 @sqlite_only
 def test_a_linked_backups_folder_is_refused(ledger: Cli, tmp_path: Path) -> None:
+    good = tmp_path / "good.sqlite3"
+    ledger.ok("backup", "-o", str(good))
     elsewhere = tmp_path / "shared"
     elsewhere.mkdir()
     (Path(ledger.db).parent / "backups").symlink_to(elsewhere, target_is_directory=True)
-    results = refused(ledger, "backup")
-    assert "link" in results["en"].err
-    refused(ledger, "restore", str(ledger.db) + ".none", "--yes")
+    for args in (["backup"], ["restore", str(good), "--yes"]):
+        results = refused(ledger, *args)
+        assert "link" in results["en"].err
     assert list(elsewhere.iterdir()) == []
 
 
