@@ -464,6 +464,7 @@ def _one_exchange(group: list[_Row], errors: list[tuple[int, str]]) -> _Exchange
 
 ROWS_TABLE, ORDER_TABLE = "timebank_import_rows", "timebank_import_order"
 BATCH, PAGE = 10_000, 2_000  # rows written to the temporary table at a time; rows read back at a time
+SORT_CACHE = -16384           # KiB: SQLite's page cache (and so its in-memory sort) while ordering rows
 
 
 def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member], source: CsvRows,
@@ -492,6 +493,11 @@ def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member]
             batch.clear()
     if batch:
         connection.exec_driver_sql(insert, batch)
+    if sqlite:
+        # SQLite sorts in memory up to the page cache's size, and the import's cache is large
+        # for its writes: sort within a small one (spilling to temporary files), then restore it.
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = {SORT_CACHE}")
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {ORDER_TABLE}{ending} AS "
         f"SELECT row_number() OVER (ORDER BY coalesce(g.first, r.line), r.line) AS seq, r.* "
@@ -499,6 +505,8 @@ def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member]
         f"GROUP BY grp) g ON g.grp = r.grp")
     connection.exec_driver_sql(f"DROP TABLE {ROWS_TABLE}")
     connection.exec_driver_sql(f"CREATE INDEX {ORDER_TABLE}_seq ON {ORDER_TABLE} (seq)")
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
     days: dict[str, date] = {}
     rows_total, done, after = max(source.count, 1), 0, 0
     current: list[_Row] = []
