@@ -125,6 +125,17 @@ def test_a_broken_ledger_can_be_restored(ledger: Cli, tmp_path: Path, how: str) 
     assert ledger.json("balance") == balances
     ledger.ok("check")
     assert not leftovers(Path(ledger.db))
+    # Who had been erased cannot be known from a ledger SQLite cannot read: the restore says so.
+    assert ("could not be read" in result.out) == (how in ("truncated", "bad page size")), result.out
+
+
+def test_erasures_known_to_a_broken_ledger_still_count(erased_after_backup: tuple[Cli, Path]) -> None:
+    """Its members table is gone, but its audit says who was erased: they stay erased."""
+    ledger, older = erased_after_backup
+    _break(Path(ledger.db), "members dropped")
+    result = ledger.ok("restore", str(older), "--yes")
+    assert "#4" in result.out and "could not be read" not in result.out
+    assert _never_unerased(Path(ledger.db)) == 1
 
 
 def test_a_failure_after_the_safety_copy_names_it(ledger: Cli, tmp_path: Path,
