@@ -8,8 +8,8 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from timebank.cli.app import (By, Format, FormatOption, FromOption, MemberArgument, MonthOption, ToOption,
-                              interface, ledger, sub_app)
+from timebank.cli.app import (By, ForceOption, Format, FormatOption, FromOption, MemberArgument, MonthOption,
+                              ToOption, interface, ledger, say, sub_app)
 from timebank.cli.common import parse_range
 from timebank.i18n import N_, Words, _, ngettext
 
@@ -80,6 +80,7 @@ def statement(
         show_default=False)] = None,
     without_notes: Annotated[bool, typer.Option(
         "--without-notes", help=N_("Leave out the notes of the exchanges."))] = False,
+    force: ForceOption = False,
 ) -> None:
     from timebank.ledger.errors import UsageProblem
 
@@ -96,14 +97,14 @@ def statement(
     first, last = parse_range(start, end, month)
     if all_members:
         assert output is not None
-        _print_everyone(ctx, first, last, output, not without_notes)
+        _print_everyone(ctx, first, last, output, not without_notes, force)
         return
     assert member is not None
-    _one_statement(ctx, member, first, last, chosen, output, not without_notes)
+    _one_statement(ctx, member, first, last, chosen, output, not without_notes, force)
 
 
 def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: "date | None", chosen: str,
-                   output: Optional[Path], notes: bool) -> None:
+                   output: Optional[Path], notes: bool, force: bool) -> None:
     from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.members import find_member
@@ -120,8 +121,8 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
     if chosen == "pdf":
         assert output is not None
         printed = statement_set(settings, [result])
-        pages = _write_pdf(output, printed, notes, lambda s: words)
-        typer.echo(_("Wrote the statement of {name} ({pages}) to {path}.").format(
+        pages = _write_pdf(output, printed, notes, lambda s: words, force=force)
+        say(_("Wrote the statement of {name} ({pages}) to {path}.").format(
             name=message_name(m), pages=_pages(pages), path=output), err=True)
         return
     if output is None:
@@ -129,13 +130,13 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
         return
     from timebank.cli.common import write_file_atomically
 
-    with write_file_atomically(output) as handle, redirect_stdout(handle):
+    with write_file_atomically(output, force=force) as handle, redirect_stdout(handle):
         emit(views.statement(result, notes), chosen, words, out=handle)
-    typer.echo(_("Wrote {path}.").format(path=output), err=True)
+    say(_("Wrote {path}.").format(path=output), err=True)
 
 
 def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None", output: Path,
-                    notes: bool) -> None:
+                    notes: bool, force: bool) -> None:
     from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.errors import Refused
@@ -150,8 +151,8 @@ def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None
         raise Refused(_("Nobody was a member in that period: there are no statements to print."))
     printed = statement_set(settings, everyone)
     languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
-    pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True)
-    typer.echo(_("Wrote {statements} ({pages}) to {path}.").format(
+    pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True, force=force)
+    say(_("Wrote {statements} ({pages}) to {path}.").format(
         statements=ngettext("{count} statement", "{count} statements", len(everyone)).format(count=len(everyone)),
         pages=_pages(pages), path=output), err=True)
 
@@ -161,8 +162,9 @@ def _pages(count: int) -> str:
 
 
 def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any], Words], *,
-               progress: bool = False) -> int:
-    """Print the statements into one PDF, written whole or not at all; returns its pages."""
+               progress: bool = False, force: bool = False) -> int:
+    """Print the statements into one PDF, written whole or not at all, through the one
+    writer of output files (an existing file only with `force`); returns its pages."""
     import sys
 
     from timebank.cli.common import write_file_atomically
@@ -172,7 +174,7 @@ def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any
     documents = [Document(views.printed_statement(s, printed, notes), words_for(s), views.printed_footer(s, printed))
                  for s in printed.statements]
     title = interface()._("Statements") if len(documents) > 1 else documents[0].words._("Statement")
-    with write_file_atomically(output, binary=True) as handle:
+    with write_file_atomically(output, binary=True, force=force) as handle:
         if progress and sys.stderr.isatty():
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
