@@ -689,7 +689,7 @@ def check_one_page(cli: Cli, tmp_path: Path, lang: str, *span: str) -> dict[str,
     from timebank.ledger.period_figures import BY_KEY
 
     words = words_for(lang)
-    path = tmp_path / f"page-{lang}.pdf"
+    path = tmp_path / f"page-{lang}-{span[1] if span else 'all'}.pdf"
     result = cli.ok("report", "period", *span, "--output", str(path), lang=lang)
     assert str(path) in result.err
     pages, size = pdf_pages(path)

@@ -206,6 +206,9 @@ def _at_terminal(args: list[str], answers: list[str], db: Path) -> tuple[int, st
     """Run timebank in a pseudo-terminal, answering its questions in order."""
     env = dict(env_without_timebank(), TIMEBANK_DB=str(db), TIMEBANK_USER="tester", COLUMNS="100")
     env.pop("CI", None)
+    # A terminal sends what is typed in its own encoding: cp1252 under PYTHONIOENCODING=cp1252
+    # (a Windows console), where UTF-8 bytes for "Siân" would arrive as "SiÃ¢n".
+    typed_in = (env.get("PYTHONIOENCODING") or "utf-8").split(":")[0] or "utf-8"
     leader, follower = pty.openpty()
     process = subprocess.Popen(TIMEBANK + args, stdin=follower, stdout=follower, stderr=follower, env=env,
                                close_fds=True)
@@ -224,7 +227,7 @@ def _at_terminal(args: list[str], answers: list[str], db: Path) -> tuple[int, st
                 break
             seen += chunk
             if pending and (seen.rstrip().endswith(b":") or seen.rstrip().endswith(b"]")):
-                os.write(leader, (pending.pop(0) + "\n").encode())
+                os.write(leader, (pending.pop(0) + "\n").encode(typed_in))
         elif process.poll() is not None:
             break
     process.wait(timeout=10)

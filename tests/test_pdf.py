@@ -330,7 +330,7 @@ def test_erased_members_and_the_credit_limit(ledger: Cli, tmp_path: Path) -> Non
     assert "Terfyn credyd" in sian and "-10.00" in sian
     assert "Credit limit" in llinos and "Credit limit" not in shop
     ledger.ok("settings", "set", "credit_limit", "")
-    ledger.ok("statement", "--all", "--month", MONTH, "--output", str(out))
+    ledger.ok("statement", "--all", "--month", MONTH, "--output", str(out), "--force")  # the same file again
     assert "Terfyn credyd" not in by_member(out)[1][0]
 
 
@@ -470,7 +470,8 @@ def test_progress_bar_on_a_terminal_only(ledger: Cli, tmp_path: Path) -> None:
     import pty
 
     env = dict(os.environ, TIMEBANK_DB=str(ledger.db), TERM="xterm-256color")
-    command = [sys.executable, "-m", "timebank", "statement", "--all", "--output", str(tmp_path / "s.pdf")]
+    # --force: the second run writes the same file again.
+    command = [sys.executable, "-m", "timebank", "statement", "--all", "--output", str(tmp_path / "s.pdf"), "--force"]
     piped = subprocess.run(command, capture_output=True, text=True, env=env)
     assert piped.returncode == 0 and piped.stderr.strip().splitlines() == [
         f"Wrote 3 statements (3 pages) to {tmp_path / 's.pdf'}."]

@@ -159,8 +159,9 @@ def test_a_refused_replace_leaves_the_file_as_it_was(ledger: Cli, tmp_path: Path
     monkeypatch.setattr(os, "replace", refused)
     monkeypatch.setattr(Path, "replace", lambda self, other: refused())
     for lang in ("en", "cy"):
-        for args, path in ((["export", "members", "--output", str(target)], target),
-                           (["journal", "--output", str(journal)], journal)):
+        # --force: without it an existing file is refused before anything is written.
+        for args, path in ((["export", "members", "--output", str(target), "--force"], target),
+                           (["journal", "--output", str(journal), "--force"], journal)):
             result = ledger(*args, lang=lang)
             assert result.code == 1 and len(result.err.strip().splitlines()) == 1, result
             assert str(path) in result.err and "Unexpected" not in result.err and "annisgwyl" not in result.err

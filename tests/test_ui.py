@@ -445,9 +445,9 @@ def test_reports_monthly_and_statement_with_the_chart(people: Cli, lang: str) ->
         await pilot.press("enter")
         await settle(pilot)
         assert "Nobody" in notice(app)
-        # No key for files this build cannot write.
+        # The keys for the files, in the interface language.
         keys = " ".join(chunk.plain for chunk in app.screen.query_one("KeyBar").chunks())
-        assert "PDF" not in keys
+        assert w._("Statement PDF") in keys and w._("Funder workbook") in keys
 
     screen(people, lang, test)
 
@@ -608,9 +608,8 @@ def test_bare_timebank_at_a_real_terminal(people: Cli, lang: str) -> None:
     assert b"Banc Amser Blaengarw" in seen
 
 
-def test_the_hook_for_files_shows_a_key_once_a_writer_is_there(people: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The PDF statements and the funder workbook plug into `reports.WRITERS`; until then no
-    key is shown for them (see the reports test)."""
+def test_a_key_is_shown_only_for_a_file_this_build_can_write(people: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files plug into `reports.WRITERS`; a writer that is not there has no key."""
     import timebank.ui.reports as reports
 
     written: list[tuple[Any, Any]] = []
@@ -620,6 +619,8 @@ def test_the_hook_for_files_shows_a_key_once_a_writer_is_there(people: Cli, monk
         return f"Wrote {month:%Y-%m}.xlsx"
 
     monkeypatch.setitem(reports.WRITERS, "workbook", workbook)
+    monkeypatch.setitem(reports.WRITERS, "statement_pdf", None)
+    monkeypatch.setitem(reports.WRITERS, "month_pdfs", None)
 
     async def test(app: Any, pilot: Any) -> None:
         await pilot.press("f5")
@@ -633,6 +634,59 @@ def test_the_hook_for_files_shows_a_key_once_a_writer_is_there(people: Cli, monk
     screen(people, "en", test)
     assert written and written[0][1] is None
 
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_screen_writes_statements_and_the_workbook(people: Cli, tmp_path: Path, lang: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """p: the statement on screen as a PDF in the member's language; P: the month's statements;
+    w: the funder workbook for the financial year to the month's end. Into the folder the screen
+    was started in, never over a file that is there."""
+    people.ok("record", "Siân", "Llinos", "1:30", "--date", "2026-10-03")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    w = words(lang)
+    before = dump(people.db)
+
+    async def test(app: Any, pilot: Any) -> None:
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("p")                      # no statement on screen yet: a message, no file
+        await settle(pilot)
+        assert notice(app) == w._("Show a member's statement first (s), then write it as a PDF.")
+        assert not list(folder.iterdir())
+        await pilot.press("s")
+        await type_text(pilot, "sian")
+        await pilot.press("enter")
+        await settle(pilot)
+        for _ in range(2):
+            await pilot.press("p")
+            await settle(pilot)
+        assert str(folder) in notice(app)
+        await pilot.press("P")
+        await settle(pilot)
+        assert w.ngettext("{count} statement", "{count} statements", 3).format(count=3) in notice(app)
+        await pilot.press("w")
+        await settle(pilot)
+        assert w.ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
+                          4).split("{path}")[0].format(count=4) in notice(app)
+
+    screen(people, lang, test)
+    one = w._("statement-{number}-{month}").format(number=1, month="2026-10")
+    every = w._("statements-{month}").format(month="2026-10")
+    book = w._("funders-{start}-to-{end}").format(start="2026-04-01", end="2026-10-31")
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [f"{one}.pdf", f"{one} (2).pdf", f"{every}.pdf", f"{book}.xlsx"])
+    for path in folder.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600
+    text = subprocess.run(["pdftotext", str(folder / f"{one}.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Siân" in text and "Cyfriflen" in text      # Siân's language is Welsh, whatever the screen's
+    assert (folder / f"{one}.pdf").read_bytes()[:5] == b"%PDF-"
+    from openpyxl import load_workbook
+
+    assert len(load_workbook(folder / f"{book}.xlsx").worksheets) == 4
+    assert dump(people.db) == before                # writing files changes nothing in the ledger
 
 def test_a_bug_in_a_handler_is_a_message_at_a_terminal_and_raised_under_test(monkeypatch: pytest.MonkeyPatch) -> None:
     from timebank.ui.base import guarded

@@ -19,7 +19,7 @@ def main() -> None:
         interrupts.work_done()
     except KeyboardInterrupt:  # pressed while the command was saying how it ended
         interrupts.work_done()
-        streams.say(interrupts.interrupted_message())
+        streams.say(interrupts.interrupted_message(), err=True)
         code = interrupts.EXIT_CODE
     sys.exit(streams.finish(code))
 

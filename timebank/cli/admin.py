@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import (ByOption, Format, FormatOption, FromOption, Lang, ToOption, interface, ledger, state,
+from timebank.cli.app import (ByOption, Format, FormatOption, FromOption, Lang, ToOption, interface, ledger, say, state,
                               sub_app, user)
 from timebank.i18n import N_, _, get_language, ngettext
 
@@ -20,13 +20,13 @@ def init(
 
     new = state(ctx).new_ledger()
     if is_initialised(new):
-        typer.echo(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
+        say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
     if not initialise(new, user(by), name=name, lang=(lang.value if lang else get_language())):
         # Another init, run at the same moment, created it.
-        typer.echo(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
+        say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
-    typer.echo(_("Created a new ledger at {path}.").format(path=new.display))
+    say(_("Created a new ledger at {path}.").format(path=new.display))
 
 
 def demo(
@@ -43,9 +43,9 @@ def demo(
     new = state(ctx).new_ledger()
     counts = make_demo(new, user(by), name=_("Demo time bank"), lang=get_language(), members=members, months=months,
                        seed=seed)
-    typer.echo(_("Demo ledger at {path}: {members} members, {exchanges} exchanges ({voided} voided).").format(
+    say(_("Demo ledger at {path}: {members} members, {exchanges} exchanges ({voided} voided).").format(
         path=new.display, **counts))
-    typer.echo("")
+    say("")
     words = interface()
     emit(views.monthly(read_monthly(new, last_complete_month(), words.lang)), "table", words)
 
@@ -75,7 +75,7 @@ def settings_set(
 
     message = _("{setting} is now '{value}'.").format(setting=setting_words(WELSH_KEYS.get(key, key), interface()),
                                                       value=stored)
-    typer.echo(message[:1].upper() + message[1:])
+    say(message[:1].upper() + message[1:])
 
 
 def category_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
@@ -101,7 +101,7 @@ def category_add(
     from timebank.ledger import actions
 
     category = actions.new_category(ledger(ctx), user(by), code, en, cy, cy_code)
-    typer.echo(_("Added the category '{code}'.").format(code=category.code_in(get_language())))
+    say(_("Added the category '{code}'.").format(code=category.code_in(get_language())))
 
 
 def check(
@@ -119,14 +119,14 @@ def check(
     report = actions.check(ledger(ctx), seal)
     words = interface()
     emit(views.checks(report.results), "table", words)
-    typer.echo(views.seal_line(report.seal, words))
+    say(views.seal_line(report.seal, words))
     problems = report.problems
     if problems:
         raise CheckFailed(ngettext("The check found {count} problem.", "The check found {count} problems.",
                                    problems).format(count=problems))
     if report.asked is not None:
-        typer.echo(_("The ledger still holds exactly the history sealed as {seal}.").format(seal=report.asked.text))
-    typer.echo(_("The ledger passed every check."))
+        say(_("The ledger still holds exactly the history sealed as {seal}.").format(seal=report.asked.text))
+    say(_("The ledger passed every check."))
 
 
 def audit_list(ctx: typer.Context, start: FromOption = None, end: ToOption = None,
@@ -148,11 +148,13 @@ def backup(
     ctx: typer.Context,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help=N_("The backup file (default: the backups folder beside the ledger)."))] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help=N_("Replace an older backup at --output (never the ledger itself)."))] = False,
 ) -> None:
     from timebank.ledger.backups import backup as make_backup
 
-    target = make_backup(ledger(ctx), output)
-    typer.echo(_("Backed up the ledger to {path}.").format(path=target))
+    target = make_backup(ledger(ctx), output, force=force)
+    say(_("Backed up the ledger to {path}.").format(path=target))
 
 
 def restore(
@@ -168,17 +170,20 @@ def restore(
     if not yes and not confirm(_("Replace the whole ledger with {file}? (The ledger as it is now is saved "
                                  "first.)").format(file=file)):
         raise Refused(_("Restoring replaces the whole ledger: add --yes to go ahead."))
-    done = actions.restore(ledger(ctx), user(by), file)
-    typer.echo(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
+    done = actions.restore(state(ctx).ledger_as_found(), user(by), file)
+    say(_("Restored the ledger from {path}. The ledger as it was is saved in {safety}.").format(
         path=file, safety=done.safety_copy))
-    if done.had_erasures and not done.same_ledger:
-        typer.echo(_("That backup is of another ledger, so the erasures made in the one it replaced do not "
-                     "apply to it."))
+    if done.unreadable:
+        say(_("The ledger it replaced could not be read, so nobody erased in it could be erased again: if anyone "
+              "was erased after that backup was made, erase them again with 'timebank member forget'."))
+    elif done.had_erasures and not done.same_ledger:
+        say(_("That backup is of another ledger, so the erasures made in the one it replaced do not "
+              "apply to it."))
     if done.erased_again:
         again = done.erased_again
-        typer.echo(ngettext("{count} member erased since that backup was made has been erased again: {numbers}.",
-                            "{count} members erased since that backup was made have been erased again: {numbers}.",
-                            len(again)).format(count=len(again), numbers=", ".join(f"#{n}" for n in again)))
+        say(ngettext("{count} member erased since that backup was made has been erased again: {numbers}.",
+                     "{count} members erased since that backup was made have been erased again: {numbers}.",
+                     len(again)).format(count=len(again), numbers=", ".join(f"#{n}" for n in again)))
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from timebank import __version__
+from timebank.cli.streams import say  # the one way a command speaks: cleaned, and safe for any console
 from timebank.i18n import N_, Words, _, get_language, words
 
 if TYPE_CHECKING:
@@ -70,6 +71,15 @@ class State:
             self._ledger = ledger
         return self._ledger
 
+    def ledger_as_found(self) -> "Ledger":
+        """The ledger named by --db as it is: not upgraded, its schema not checked (a broken
+        ledger must still be restorable)."""
+        from timebank.ledger.db import open_ledger
+
+        self.close()
+        self._ledger = open_ledger(self.db)
+        return self._ledger
+
     def new_ledger(self) -> "Ledger":
         """The ledger named by --db, created (an empty file) if there is none yet."""
         from timebank.ledger.db import open_ledger
@@ -115,6 +125,9 @@ CategoryOption = Annotated[Optional[str], typer.Option("--category", help=N_("On
 FromOption = Annotated[Optional[str], typer.Option("--from", help=N_("From this date."), show_default=False)]
 ToOption = Annotated[Optional[str], typer.Option("--to", help=N_("To this date."), show_default=False)]
 MonthOption = Annotated[Optional[str], typer.Option("--month", help=N_("Only this month (YYYY-MM)."))]
+# Beside every --output: an existing file is replaced only when asked (never a ledger or a backup).
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help=N_("Replace the output file if it exists (never a ledger or a backup)."))]
 
 
 def _install_completion(ctx: typer.Context, param: Any, value: Optional[str]) -> None:
@@ -285,6 +298,6 @@ def sub_app(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True, cls=AliasGroup)
 
 
-__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "user", "build_command",
+__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "say", "user", "build_command",
            "get_language", "FormatOption", "ByOption", "MemberArgument", "MemberOption", "CategoryOption", "FromOption",
-           "ToOption", "MonthOption", "sub_app"]
+           "ToOption", "MonthOption", "ForceOption", "sub_app"]

@@ -28,39 +28,25 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
 
 
 @contextmanager
-def write_file_atomically(path: Path, *, bom: bool = False, binary: bool = False) -> Iterator[IO]:
-    """Write beside the target and rename at the end, so a failure never leaves half a file.
-    Text (UTF-8) unless `binary` (a PDF)."""
-    from timebank.ledger import filesystem
+def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
+                          binary: bool = False) -> Iterator[IO]:
+    """The one way a command writes a file (`--output`): private (0600), never through a
+    symbolic link or over a ledger or backup, over another existing file only with
+    `force`, never at a name Windows keeps for a device, and whole or not at all (see
+    `timebank.ledger.files`). Text handles are UTF-8 (with a BOM for Excel on request);
+    `binary` gives a bytes handle (PDF, xlsx)."""
     from timebank.ledger.errors import InvalidInput, os_reason
-    from timebank.ledger.location import refuse_device_name, shown
+    from timebank.ledger.files import private_output
+    from timebank.ledger.location import shown
 
     target = path.expanduser()
-    refuse_device_name(target)  # CON, NUL.csv ...: a device on Windows, never a file
     try:
-        is_folder = target.is_dir()
-    except OSError as error:  # a name too long, a folder we may not look into
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(
-            path=shown(target), reason=os_reason(error))) from None
-    if is_folder:
-        raise InvalidInput(_("{path} is a folder.").format(path=target))
-    temporary = target.with_name(f".{target.name}.partial")
-    try:
-        handle = (temporary.open("wb") if binary else
-                  temporary.open("w", encoding="utf-8-sig" if bom else "utf-8", newline=""))
-    except OSError as error:
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(
-            path=shown(target), reason=os_reason(error))) from None
-    try:
-        with handle:
+        with private_output(target, force=force, binary=binary,
+                            encoding="utf-8-sig" if bom else "utf-8") as handle:
             yield handle
-        filesystem.replace(temporary, target)
-    except OSError as error:  # the disk filled, or the folder went away, while writing
-        temporary.unlink(missing_ok=True)
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(path=target, reason=os_reason(error))) from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    except OSError as error:  # no such folder, a name too long, the disk filled, the folder went away
+        raise InvalidInput(_("Cannot write {path}: {reason}").format(
+            path=shown(target), reason=os_reason(error))) from None
 
 
 def interactive() -> bool:

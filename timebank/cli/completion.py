@@ -150,7 +150,9 @@ def install(ctx: typer.Context, param: Any, value: str | None) -> None:
         from typer._completion_shared import install as typer_install
 
         _shell_name, path = typer_install(shell=shell, prog_name="timebank", complete_var=COMPLETE_VAR)
-    typer.echo(_("Completion for {shell} is installed in {path}; it works in the next terminal you open.").format(
+    from timebank.cli.streams import say
+
+    say(_("Completion for {shell} is installed in {path}; it works in the next terminal you open.").format(
         shell=shell, path=path))
     raise typer.Exit()
 

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from timebank.cli.app import (MAX_NUMBER, ByOption, CategoryOption, Format, FormatOption, FromOption, MemberOption,
-                              MonthOption, ToOption, interface, ledger, sub_app, user)
+                              MonthOption, ToOption, interface, ledger, say, sub_app, user)
 from timebank.cli.common import ask, interactive, parse_range, unless_duplicate
 from timebank.i18n import N_, _
 
@@ -67,14 +67,14 @@ def record(
         the_ledger, who, givers=givers, receivers=receivers, minutes=minutes, on=day, category=category, note=note,
         allow_overdraft=allow_overdraft, request=request, again=repeat), again)
     words = interface()
-    typer.echo(_("Recorded exchange {number}.").format(number=done.result.number))
+    say(_("Recorded exchange {number}.").format(number=done.result.number))
     for name, balance in done.result.balances:
-        typer.echo(_("  {name} (#{number}): balance {hours} hours").format(
+        say(_("  {name} (#{number}): balance {hours} hours").format(
             name=member_words(name, words), number=name.number, hours=signed_hours(balance)))
     for number in done.result.overdraft:
-        typer.echo(_("  Member #{number} is now below the credit limit (allowed).").format(number=number))
+        say(_("  Member #{number} is now below the credit limit (allowed).").format(number=number))
     if done.request is not None:
-        typer.echo(_("Request {id} is met.").format(id=done.request))
+        say(_("Request {id} is met.").format(id=done.request))
 
 
 def list_exchanges(
@@ -128,7 +128,7 @@ def void(
     if interactive() and not confirm(_("Void exchange {number}?").format(number=number)):
         raise Refused(_("Nothing was voided."))
     reversal = actions.void(ledger(ctx), user(by), number, reason)
-    typer.echo(_("Voided exchange {number}: its reversal is exchange {reversal}.").format(
+    say(_("Voided exchange {number}: its reversal is exchange {reversal}.").format(
         number=number, reversal=reversal))
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import MAX_NUMBER, By, ByOption, FromOption, ToOption, interface, ledger, user
+from timebank.cli.app import MAX_NUMBER, By, ByOption, ForceOption, FromOption, ToOption, interface, ledger, say, user
 from timebank.i18n import N_, _, ngettext
 
 OutputOption = Annotated[Optional[Path], typer.Option(
@@ -37,6 +37,7 @@ def journal(
     ctx: typer.Context,
     fmt: Annotated[JournalFormat, typer.Option("--format", "-f", help=N_("hledger or beancount."))] = JournalFormat.hledger,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from timebank.io.journal import write_journal
     from timebank.ledger.db import reading
@@ -47,10 +48,10 @@ def journal(
             return
         from timebank.cli.common import write_file_atomically
 
-        with write_file_atomically(output) as handle:
+        with write_file_atomically(output, force=force) as handle:
             count = write_journal(session, handle, fmt.value)
-    typer.echo(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
-                        count).format(count=count, path=output), err=True)
+    say(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
+                 count).format(count=count, path=output), err=True)
 
 
 def export(
@@ -67,6 +68,7 @@ def export(
                                                    "year: the setting year_start)."))] = By.month,
     min_count: Annotated[int, typer.Option(
         "--min-count", min=1, max=MAX_NUMBER, help=N_("areas and workbook: blank any count below this."))] = 5,
+    force: ForceOption = False,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger.db import reading
@@ -109,13 +111,13 @@ def export(
 
             sheet = exports.areas(areas(session, first, last, min_count))
         if kind != ExportKind.workbook:
-            count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges)
+            count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges, force=force)
     if kind == ExportKind.workbook:
         assert output is not None
-        _write_workbook(pack, output)
+        _write_workbook(pack, output, force)
         return
     if output is not None:
-        typer.echo(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
+        say(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
             count=count, path=output), err=True)
 
 
@@ -132,18 +134,19 @@ def _check_workbook(output: Optional[Path], excel: bool, with_names: bool) -> No
         raise UsageProblem(_("A workbook never holds members' names or contact details: leave out --with-names."))
 
 
-def _write_workbook(pack, output: Path) -> None:  # type: ignore[no-untyped-def]
+def _write_workbook(pack, output: Path, force: bool) -> None:  # type: ignore[no-untyped-def]
     """The funder's workbook, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.printing import workbook
 
-    with write_file_atomically(output, binary=True) as handle:
+    with write_file_atomically(output, binary=True, force=force) as handle:
         sheets = workbook(pack, interface(), handle)
-    typer.echo(ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
-                        sheets).format(count=sheets, path=output), err=True)
+    say(ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
+            sheets).format(count=sheets, path=output), err=True)
 
 
-def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False) -> int:  # type: ignore[no-untyped-def]
+def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False,  # type: ignore[no-untyped-def]
+                force: bool = False) -> int:
     """A funder's CSV (CRLF rows, a BOM for Excel on request), to a file or the screen."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.csvfile import write_csv
@@ -152,7 +155,7 @@ def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = Fa
         if excel:
             sys.stdout.write("\ufeff")
         return write_csv(sheet, sys.stdout, interface(), crlf=True, tuples=tuples)
-    with write_file_atomically(output, bom=excel) as handle:
+    with write_file_atomically(output, bom=excel, force=force) as handle:
         return write_csv(sheet, handle, interface(), crlf=True, tuples=tuples)
 
 
@@ -196,7 +199,7 @@ def import_(
     else:
         message = ngettext("Imported {rows} row: {created} added.", "Imported {rows} rows: {created} added.",
                            result.rows)
-    typer.echo(message.format(rows=result.rows, created=result.created))
+    say(message.format(rows=result.rows, created=result.created))
 
 
 class _listing_bad_rows:
@@ -216,7 +219,7 @@ class _listing_bad_rows:
             return False
         self.progress(0, 0)
         for line in error.message.splitlines():
-            typer.echo(line, err=True)
+            say(line, err=True)
         raise Refused(ngettext("{count} row is bad: nothing was imported.",
                                "{count} rows are bad: nothing was imported.",
                                len(error.errors)).format(count=len(error.errors))) from None
@@ -231,7 +234,7 @@ def _import_timeoverflow(ctx: typer.Context, files: list[Path], *, dry_run: bool
     from timebank.render import emit, moving_in
 
     who = user(by)
-    with _progress() as progress:
+    with _progress(_progress.ROWS) as progress:
         with _listing_bad_rows(progress):
             try:
                 result = import_timeoverflow(ledger(ctx), who, files, dry_run=dry_run,
@@ -246,10 +249,14 @@ def _import_timeoverflow(ctx: typer.Context, files: list[Path], *, dry_run: bool
 
 
 class _progress:
-    """A Rich progress bar on stderr, shown only for files of a few thousand rows or more, and
-    only at a terminal."""
+    """A Rich progress bar on stderr, shown only for large work, and only at a terminal. A CSV
+    import reports bytes read; a TimeOverflow import reports rows."""
 
-    THRESHOLD = 3000
+    BYTES = 256 * 1024  # about six thousand rows of exchanges
+    ROWS = 6000
+
+    def __init__(self, threshold: int = BYTES) -> None:
+        self.threshold = threshold
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         self.bar = None
@@ -263,7 +270,7 @@ class _progress:
             self.__exit__(None, None, None)
             return
         if self.bar is None:
-            if total < self.THRESHOLD * 2 or self.piped:
+            if total < self.threshold or self.piped:
                 return
             from rich.progress import Progress
 
@@ -277,9 +284,9 @@ class _progress:
             self.bar = Progress(console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(_("Importing"), total=total)
-        # Every 500 rows or more (batches jump past exact multiples), and at the end. The
-        # total may grow as work is found (a TimeOverflow import reads, then writes).
-        if abs(done - self.last) >= 500 or done == total:
+        # Every 1/500 of the total or more (batches jump past exact multiples), and at the end.
+        # The total may grow as work is found (a TimeOverflow import reads, then writes).
+        if abs(done - self.last) >= max(total // 500, 1) or done == total:
             self.last = done
             self.bar.update(self.task, completed=done, total=total)
 

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from timebank.cli.app import (MAX_NUMBER, ByOption, CategoryOption, Format, FormatOption, MemberArgument,
-                              interface, ledger, sub_app, user)
+                              interface, ledger, say, sub_app, user)
 from timebank.i18n import N_, _
 
 GROUP_HELP = {"offer": N_("What members offer: add, list, remove."),
@@ -60,8 +60,8 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
         words = interface()
         number, name, chosen = actions.add_listing(ledger(ctx), user(by), kind, member, category, note,
                                                    parse_date(on) if on is not None else None)
-        typer.echo(_(ADDED[kind]).format(id=number, name=member_words(name, words), number=name.number,
-                                         category=chosen.name(words.lang)))
+        say(_(ADDED[kind]).format(id=number, name=member_words(name, words), number=name.number,
+                                  category=chosen.name(words.lang)))
 
     def list_(
         ctx: typer.Context,
@@ -87,7 +87,7 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
         from timebank.ledger import actions
 
         actions.remove_listing(ledger(ctx), user(by), kind, number)
-        typer.echo(_(REMOVED[kind]).format(id=number))
+        say(_(REMOVED[kind]).format(id=number))
 
     return add, list_, remove
 

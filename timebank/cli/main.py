@@ -207,15 +207,19 @@ def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-
     from timebank.cli.streams import say
 
     if error.ctx is not None:
-        say(error.ctx.get_usage())
-        say(_("Try '{command} --help' for help.").format(command=error.ctx.command_path) + "\n")
-    say(_("Error: {message}").format(message=message))
+        for line in error.ctx.get_usage().splitlines():
+            say(line, err=True)
+        say(_("Try '{command} --help' for help.").format(command=error.ctx.command_path), err=True)
+        say("", err=True)
+    say(_("Error: {message}").format(message=message), err=True)
 
 
 def _print_error(message: str) -> None:
+    """Every refusal and failure: one line, cleaned of control characters (the message may
+    quote what was typed, a name, or a file's name)."""
     from timebank.cli.streams import say
 
-    say(message)  # never fails: stdout may be closed or full, stderr too
+    say(message, err=True)  # never fails: stdout may be closed or full, stderr too
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import ByOption, Format, FormatOption, Lang, MemberArgument, interface, ledger, sub_app, user
+from timebank.cli.app import ByOption, Format, FormatOption, Lang, MemberArgument, interface, ledger, say, sub_app, user
 from timebank.i18n import N_, _, format_date, ngettext
 
 
@@ -38,7 +38,7 @@ def add(
     member = unless_duplicate(lambda repeat: actions.add_member(
         the_ledger, who, name=name, kind=kind.value, area=area, email=email, phone=phone,
         lang=lang.value if lang else None, joined=joined_on, note=note, sort_as=sort_as, again=repeat), again)
-    typer.echo(_("Added {name} as member number {number}.").format(name=member.name, number=member.number))
+    say(_("Added {name} as member number {number}.").format(name=member.name, number=member.number))
 
 
 def list_members(
@@ -104,7 +104,7 @@ def edit(
         ledger(ctx), user(by), member, name=name, area=area, email=email, phone=phone,
         lang=lang.value if lang else None, note=note, sort_as=sort_as)
     words = interface()
-    typer.echo(_("Changed {fields} for {name} (#{number}).").format(
+    say(_("Changed {fields} for {name} (#{number}).").format(
         fields=field_words(fields, words), name=member_words(changed_member, words), number=changed_member.number))
 
 
@@ -120,7 +120,7 @@ def leave(
 
     left_on = parse_date(on) if on is not None else None
     name, day = actions.leave(ledger(ctx), user(by), member, left_on)
-    typer.echo(_("{name} (#{number}) left on {date}.").format(
+    say(_("{name} (#{number}) left on {date}.").format(
         name=member_words(name, interface()), number=name.number, date=format_date(day)))
 
 
@@ -129,7 +129,7 @@ def rejoin(ctx: typer.Context, member: MemberArgument, by: ByOption = None) -> N
     from timebank.render.sheet import member_words
 
     name = actions.rejoin(ledger(ctx), user(by), member)
-    typer.echo(_("{name} (#{number}) is an active member again.").format(
+    say(_("{name} (#{number}) is an active member again.").format(
         name=member_words(name, interface()), number=name.number))
 
 
@@ -155,31 +155,30 @@ def forget(
     done = actions.forget(ledger(ctx), user(by), member, confirm=True if yes else shown_and_agreed)
     if not done.done:
         raise Refused(_("Erasing cannot be undone: add --yes to go ahead."))
-    typer.echo(_("Member {number} has been erased; their exchanges and balance remain.").format(number=done.number))
-    typer.echo(ngettext("{count} stored text was erased or cut down.", "{count} stored texts were erased or cut down.",
-                        len(done.plan.places)).format(count=len(done.plan.places)))
+    say(_("Member {number} has been erased; their exchanges and balance remain.").format(number=done.number))
+    say(ngettext("{count} stored text was erased or cut down.", "{count} stored texts were erased or cut down.",
+                 len(done.plan.places)).format(count=len(done.plan.places)))
     if done.files_clean is True:
-        typer.echo(_("The erased details are gone from the ledger file and its write-ahead log."))
+        say(_("The erased details are gone from the ledger file and its write-ahead log."))
     elif done.files_clean is False:
-        typer.echo(_("The erased details are not yet gone from the ledger's files: another program holds an older "
-                     "snapshot of the ledger open, which keeps the old pages. They will be removed at the next "
-                     "change to the ledger or by 'timebank check': close the other program, then run "
-                     "'timebank check'."))
+        say(_("The erased details are not yet gone from the ledger's files: another program holds an older "
+              "snapshot of the ledger open, which keeps the old pages. They will be removed at the next "
+              "change to the ledger or by 'timebank check': close the other program, then run "
+              "'timebank check'."))
     if done.vacuumed is True:
-        typer.echo(_("PostgreSQL has rewritten the tables that held the details. Older copies can remain in the "
-                     "server's write-ahead log segments and its backups, which the server's administrator manages."))
+        say(_("PostgreSQL has rewritten the tables that held the details. Older copies can remain in the "
+              "server's write-ahead log segments and its backups, which the server's administrator manages."))
     elif done.vacuumed is False:
-        typer.echo(_("PostgreSQL could not rewrite the tables that held the details now (only their owner may, and "
-                     "not while others are using them): it keeps the old rows in its table files until VACUUM FULL "
-                     "runs on {tables}. Older copies can also remain in the server's write-ahead log segments and "
-                     "its backups, which the server's administrator manages.").format(
-            tables=", ".join(done.plan.tables)))
+        say(_("PostgreSQL could not rewrite the tables that held the details now (only their owner may, and "
+              "not while others are using them): it keeps the old rows in its table files until VACUUM FULL "
+              "runs on {tables}. Older copies can also remain in the server's write-ahead log segments and "
+              "its backups, which the server's administrator manages.").format(tables=", ".join(done.plan.tables)))
     if done.backups:
         # A restore erases them again, but the files themselves still hold the details.
-        typer.echo(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
-                            "if the erasure must reach backups too.",
-                            "{count} backups made before now still hold their details: delete them from "
-                            "{folder} if the erasure must reach backups too.", len(done.backups)).format(
+        say(ngettext("{count} backup made before now still holds their details: delete it from {folder} "
+                     "if the erasure must reach backups too.",
+                     "{count} backups made before now still hold their details: delete them from "
+                     "{folder} if the erasure must reach backups too.", len(done.backups)).format(
             count=len(done.backups), folder=done.backups_folder))
 
 

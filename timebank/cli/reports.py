@@ -8,8 +8,8 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from timebank.cli.app import (By, Format, FormatOption, FromOption, MemberArgument, MonthOption, ToOption,
-                              interface, ledger, sub_app)
+from timebank.cli.app import (By, ForceOption, Format, FormatOption, FromOption, MemberArgument, MonthOption,
+                              ToOption, interface, ledger, say, sub_app)
 from timebank.cli.common import parse_range
 from timebank.i18n import N_, Words, _, ngettext
 
@@ -80,6 +80,7 @@ def statement(
         show_default=False)] = None,
     without_notes: Annotated[bool, typer.Option(
         "--without-notes", help=N_("Leave out the notes of the exchanges."))] = False,
+    force: ForceOption = False,
 ) -> None:
     from timebank.ledger.errors import UsageProblem
 
@@ -96,14 +97,14 @@ def statement(
     first, last = parse_range(start, end, month)
     if all_members:
         assert output is not None
-        _print_everyone(ctx, first, last, output, not without_notes)
+        _print_everyone(ctx, first, last, output, not without_notes, force)
         return
     assert member is not None
-    _one_statement(ctx, member, first, last, chosen, output, not without_notes)
+    _one_statement(ctx, member, first, last, chosen, output, not without_notes, force)
 
 
 def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: "date | None", chosen: str,
-                   output: Optional[Path], notes: bool) -> None:
+                   output: Optional[Path], notes: bool, force: bool) -> None:
     from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.members import find_member
@@ -120,8 +121,8 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
     if chosen == "pdf":
         assert output is not None
         printed = statement_set(settings, [result])
-        pages = _write_pdf(output, printed, notes, lambda s: words)
-        typer.echo(_("Wrote the statement of {name} ({pages}) to {path}.").format(
+        pages = _write_pdf(output, printed, notes, lambda s: words, force=force)
+        say(_("Wrote the statement of {name} ({pages}) to {path}.").format(
             name=message_name(m), pages=_pages(pages), path=output), err=True)
         return
     if output is None:
@@ -129,13 +130,13 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
         return
     from timebank.cli.common import write_file_atomically
 
-    with write_file_atomically(output) as handle, redirect_stdout(handle):
+    with write_file_atomically(output, force=force) as handle, redirect_stdout(handle):
         emit(views.statement(result, notes), chosen, words, out=handle)
-    typer.echo(_("Wrote {path}.").format(path=output), err=True)
+    say(_("Wrote {path}.").format(path=output), err=True)
 
 
 def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None", output: Path,
-                    notes: bool) -> None:
+                    notes: bool, force: bool) -> None:
     from timebank.ledger import settings as settings_module
     from timebank.ledger.db import reading
     from timebank.ledger.errors import Refused
@@ -150,8 +151,8 @@ def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None
         raise Refused(_("Nobody was a member in that period: there are no statements to print."))
     printed = statement_set(settings, everyone)
     languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
-    pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True)
-    typer.echo(_("Wrote {statements} ({pages}) to {path}.").format(
+    pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True, force=force)
+    say(_("Wrote {statements} ({pages}) to {path}.").format(
         statements=ngettext("{count} statement", "{count} statements", len(everyone)).format(count=len(everyone)),
         pages=_pages(pages), path=output), err=True)
 
@@ -161,14 +162,15 @@ def _pages(count: int) -> str:
 
 
 def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any], Words], *,
-               progress: bool = False) -> int:
-    """Print the statements into one PDF, written whole or not at all; returns its pages."""
+               progress: bool = False, force: bool = False) -> int:
+    """Print the statements into one PDF, written whole or not at all, through the one
+    writer of output files (an existing file only with `force`); returns its pages."""
     import sys
 
     from timebank.cli.common import write_file_atomically
     from timebank.render.printing import statements_pdf
 
-    with write_file_atomically(output, binary=True) as handle:
+    with write_file_atomically(output, binary=True, force=force) as handle:
         if progress and sys.stderr.isatty():
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
@@ -200,7 +202,7 @@ def report_format(fmt: "StatementFormat | None", output: Optional[Path], excel: 
     return chosen
 
 
-def write_report(result: Any, chosen: str, output: Optional[Path], excel: bool) -> None:
+def write_report(result: Any, chosen: str, output: Optional[Path], excel: bool, force: bool = False) -> None:
     """A report on the screen, or written whole to a file (CSV rows end in CRLF there, as in
     every funder's file; --excel starts it with a BOM)."""
     import sys
@@ -215,9 +217,9 @@ def write_report(result: Any, chosen: str, output: Optional[Path], excel: bool) 
         return
     from timebank.cli.common import write_file_atomically
 
-    with write_file_atomically(output, bom=excel) as handle, redirect_stdout(handle):
+    with write_file_atomically(output, bom=excel, force=force) as handle, redirect_stdout(handle):
         emit(result, chosen, words, out=handle, crlf=chosen == "csv")
-    typer.echo(_("Wrote {path}.").format(path=output), err=True)
+    say(_("Wrote {path}.").format(path=output), err=True)
 
 
 ReportFormatOption = Annotated[Optional[StatementFormat], typer.Option(
@@ -235,6 +237,7 @@ def monthly(
     fmt: ReportFormatOption = None,
     output: ReportOutput = None,
     excel: ExcelOption = False,
+    force: ForceOption = False,
 ) -> None:
     from timebank.ledger.dates import month_end, parse_month, report_end
     from timebank.ledger.reports import last_complete_month, read_monthly
@@ -245,7 +248,7 @@ def monthly(
     report_end(chosen, month_end(chosen))  # refuses a month that has not begun
     words = interface()
     write_report(views.monthly(read_monthly(ledger(ctx), chosen, words.lang), with_names), chosen_format, output,
-                 excel)
+                 excel, force)
 
 
 def period(
@@ -261,6 +264,7 @@ def period(
         "--output", "-o", help=N_("Write to this file: .pdf prints a one-page summary for funders (A4), .csv or "
                                   ".json the figures."), show_default=False)] = None,
     excel: ExcelOption = False,
+    force: ForceOption = False,
 ) -> None:
     from timebank.ledger.period_figures import read_period_report
     from timebank.render import figures
@@ -271,20 +275,20 @@ def period(
     report = read_period_report(ledger(ctx), first, last, by.value)
     if chosen == "pdf":
         assert output is not None
-        _period_pdf(report, output)
+        _period_pdf(report, output, force)
         return
-    write_report(figures.period(report), chosen, output, excel)
+    write_report(figures.period(report), chosen, output, excel, force)
 
 
-def _period_pdf(report: Any, output: Path) -> None:
+def _period_pdf(report: Any, output: Path, force: bool) -> None:
     """The one-page summary, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.printing import period_pdf
 
     printed, pages = period_pdf(report, interface())
-    with write_file_atomically(output, binary=True) as handle:
+    with write_file_atomically(output, binary=True, force=force) as handle:
         handle.write(printed)
-    typer.echo(_("Wrote the report ({pages}) to {path}.").format(pages=_pages(pages), path=output), err=True)
+    say(_("Wrote the report ({pages}) to {path}.").format(pages=_pages(pages), path=output), err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -190,22 +190,36 @@ def finish(code: int) -> int:
     try:
         sys.stdout.flush()
     except OutputUnwritable as error:
-        say(error.message)
+        say(error.message, err=True)
         return code or 1
     except (OSError, ValueError):
         return code or 1
     return code
 
 
-def say(message: str) -> None:
-    """One line on standard error, whatever state the streams are in."""
+def say(message: str, *, err: bool = False) -> None:
+    """Print a message for a person: every command's messages, refusals and errors go
+    through here. Control characters are shown as escapes (a name or a file name in the
+    message may hold escape sequences; see `ledger.text.printable`), and the streams
+    prepared above write any letter the console cannot show as its plain letter.
+
+    On standard output (`err=False`) a failure to write is the command's failure. On
+    standard error it never fails, whatever state the streams are in: stdout may be closed
+    or full, stderr too, and there is nowhere left to say so."""
+    from timebank.ledger.text import printable
+
+    if not err:
+        import typer
+
+        typer.echo(printable(message))
+        return
     try:
         sys.stdout.flush()
     except (OSError, ValueError, TimebankError):
         pass
     try:
         if sys.stderr is not None:
-            sys.stderr.write(message + "\n")
+            sys.stderr.write(printable(message) + "\n")
             sys.stderr.flush()
     except (OSError, ValueError, TimebankError):
         pass

@@ -1,17 +1,26 @@
 """Spreadsheet imports: every bad row reported with its line, nothing written unless all
-are good, one transaction, and the same file refused twice."""
+are good, one transaction, and the same file refused twice.
+
+A file is read as a stream, so memory does not grow with its size (a 5.7 million row file
+had needed 5.4 GB): rows are checked and written as they are read, inside the one
+transaction, and if any row is bad the transaction is rolled back at the end, after every
+bad row has been listed. Rows that name an `exchange` (one exchange over several rows,
+which may be anywhere in the file) are first gathered in a temporary table of the same
+transaction, then read back exchange by exchange."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -97,63 +106,142 @@ class DryRunDone(Exception):
     """Raised to roll back a dry run after every row was checked."""
 
 
+class SpreadsheetCSV(csv.excel):
+    """What spreadsheets write: fields quoted with '"' (doubled inside), any line ending."""
+
+    delimiter = ","
+
+
+def dialect_of(start: str) -> type[csv.Dialect]:
+    """The delimiter is read from the header line (',' or, from European spreadsheets, ';'
+    or a tab); the quote is always '"'. Guessing the quote from the data took the
+    apostrophes of names like 'Peggy' for quotes."""
+    header = next((line for line in start.splitlines() if line.strip()), "")
+    outside_quotes = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: outside_quotes.count(delimiter) for delimiter in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return type("Dialect", (SpreadsheetCSV,), {"delimiter": delimiter})
+
+
+CHUNK = 1 << 20
+# json.dumps(row, sort_keys=True, ensure_ascii=False), with the encoder made once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
+class CsvRows:
+    """A spreadsheet's CSV, read as a stream. Opening it reads the bytes once (their SHA-256
+    for the repeat guard, and a check that they are UTF-8, so that no row is written from a
+    file that turns out not to be text) and the header line; `rows()` then yields each
+    non-blank row with its line number (the header is line 1), as a dict of the known
+    columns, while keeping the fingerprint of what the rows say (`content`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        digest = hashlib.sha256()
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        start = ""
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+                    text = decoder.decode(chunk)
+                    if len(start) < 4096:
+                        start += text[:4096]
+                decoder.decode(b"", final=True)
+            self.size = os.path.getsize(path)
+        except OSError as error:
+            raise InvalidInput(_("Cannot read {path}: {reason}").format(path=path, reason=os_reason(error))) from None
+        except UnicodeDecodeError:
+            raise InvalidInput(_("{path} is not UTF-8 text: save the spreadsheet as CSV UTF-8.").format(
+                path=path)) from None
+        self.digest = digest.hexdigest()
+        self.dialect = dialect_of(start.lstrip("\ufeff"))
+        self.read = 0            # bytes read so far, for a progress bar
+        self.count = 0           # rows yielded so far
+        self._content = hashlib.sha256(b"[")
+        self.columns = self._header()
+
+    def _open(self) -> tuple[Any, Any, Iterator[list[str]]]:
+        binary = open(self.path, "rb")
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        return binary, text, csv.reader(text, self.dialect)
+
+    def _header(self) -> dict[str, int]:
+        binary, text, reader = self._open()
+        with binary, text:
+            for cells in self._cells(reader):
+                return _header_map(cells)
+        raise InvalidInput(_("{path} is empty.").format(path=self.path))
+
+    def _cells(self, reader: Any) -> Iterator[list[str]]:
+        try:
+            for cells in reader:
+                if any(cell.strip() for cell in cells):
+                    yield cells
+        except csv.Error as error:
+            raise InvalidInput(_("{path} is not a readable CSV file: {reason}").format(
+                path=self.path, reason=error)) from None
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Each row once (a second call would read the file again and count it twice)."""
+        binary, text, reader = self._open()
+        columns = self.columns
+        with binary, text:
+            cells_of = self._cells(reader)
+            next(cells_of, None)  # the header
+            for cells in cells_of:
+                row = {name: unneutralise(cells[i].strip()) if i < len(cells) else "" for name, i in columns.items()}
+                # The same bytes as json.dumps of the list of every row (the fingerprint an
+                # import stored before files were streamed), one row at a time.
+                if self.count:
+                    self._content.update(b", ")
+                self._content.update(_CANONICAL.encode(row).encode("utf-8"))
+                self.count += 1
+                if self.count % 256 == 0:
+                    self.read = binary.tell()
+                yield reader.line_num, row
+            self.read = self.size
+
+    @property
+    def content(self) -> str | None:
+        """A fingerprint of what the rows say, not of the bytes: the same rows re-saved by a
+        spreadsheet, with another line ending, a BOM, blank lines or Welsh headers, match.
+        None for no rows: every empty file would look like every other. Known once every
+        row has been read."""
+        if not self.count:
+            return None
+        final = self._content.copy()
+        final.update(b"]")
+        return final.hexdigest()
+
+
 def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[str, int]]:
-    """The file's SHA-256 and its non-blank rows with their line numbers (header is line 1)."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InvalidInput(_("Cannot read {path}: {reason}").format(path=path, reason=os_reason(error))) from None
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(_("{path} is not UTF-8 text: save the spreadsheet as CSV UTF-8.").format(path=path)) from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    headers: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    columns: dict[str, int] = {}
-    try:
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if headers is None:
-                headers = cells
-                columns = _header_map(headers)
-                continue
-            rows.append((reader.line_num, {name: unneutralise(cells[i].strip()) if i < len(cells) else ""
-                                           for name, i in columns.items()}))
-    except csv.Error as error:
-        raise InvalidInput(_("{path} is not a readable CSV file: {reason}").format(path=path, reason=error)) from None
-    if headers is None:
-        raise InvalidInput(_("{path} is empty.").format(path=path))
-    return digest, rows, columns
+    """The file's SHA-256, its non-blank rows with their line numbers, and its columns, all
+    in memory: for small files only (the imports here stream; see `CsvRows`)."""
+    source = CsvRows(path)
+    return source.digest, list(source.rows()), source.columns
 
 
 def content_digest(rows: list[tuple[int, dict[str, str]]]) -> str | None:
-    """A fingerprint of what the rows say, not of the bytes: the same rows re-saved by a
-    spreadsheet, with another line ending, a BOM, blank lines or Welsh headers, match.
-    None for no rows: every empty file would look like every other."""
+    """`CsvRows.content` of rows already in memory."""
     if not rows:
         return None
     canonical = json.dumps([row for _line, row in rows], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def earlier_import(session: Session, digest: str, content: str | None) -> datetime | None:
-    """When a file with these bytes (SHA-256) or this content fingerprint was imported
-    before, by any import; None if never."""
-    same = AuditEvent.details.like(f'%"{digest}"%')
-    if content is not None:
-        same = or_(same, AuditEvent.details.like(f'%"{content}"%'))
+def earlier_import(session: Session, digest: str | None, content: str | None) -> datetime | None:
+    """When a file with these bytes (SHA-256, `digest`) or rows (`content`) was imported
+    before, by any import (a TimeOverflow move too); None if never, or if neither is known."""
+    fingerprints = [value for value in (digest, content) if value is not None]
+    if not fingerprints:
+        return None
+    same = or_(*[AuditEvent.details.like(f'%"{value}"%') for value in fingerprints])
     return session.scalar(select(AuditEvent.at).where(AuditEvent.action.like("import.%"), same).limit(1))
 
 
-def refuse_repeat(session: Session, digest: str, content: str | None, again: bool) -> None:
+def refuse_repeat(session: Session, digest: str | None, content: str | None, again: bool) -> None:
+    """Refuse a file whose bytes (`digest`) or rows (`content`) were imported before."""
     if again:
         return
     earlier = earlier_import(session, digest, content)
@@ -170,15 +258,46 @@ def _require(columns: dict[str, int], *needed: str) -> None:
             columns=", ".join(_(name) for name in missing)))
 
 
+def _finish(session: Session, source: CsvRows, again: bool, errors: list[tuple[int, str]]) -> str | None:
+    """The end of every import, once all rows are read: a re-saved copy of an imported file
+    is refused (its rows are known only now), then every bad row is listed. Either rolls
+    the transaction back with everything written so far."""
+    content = source.content
+    refuse_repeat(session, None, content, again)
+    if errors:
+        raise ImportRejected(sorted(errors))
+    return content
+
+
+class _Bounded(dict):
+    """A cache of parsed cells that forgets everything when full: a file of a few hundred
+    dates and amounts keeps them all, and a file of millions of distinct ones stays small."""
+
+    LIMIT = 50_000
+
+    def remember(self, key: Any, parse: Callable[[Any], Any]) -> Any:
+        try:
+            value = self[key]
+        except KeyError:
+            if len(self) >= self.LIMIT:
+                self.clear()
+            try:
+                value = self[key] = parse(key)
+            except TimebankError as error:
+                value = self[key] = error
+        if isinstance(value, TimebankError):
+            raise value
+        return value
+
+
 def import_members(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,
                    again: bool = False, progress: Progress | None = None) -> ImportResult:
-    digest, rows, columns = read_rows(path)
-    content = content_digest(rows)
-    _require(columns, "name")
-    refuse_repeat(session, digest, content, again)
+    source = CsvRows(path)
+    _require(source.columns, "name")
+    refuse_repeat(session, source.digest, None, again)
     errors: list[tuple[int, str]] = []
-    created: list[int] = []
-    for done, (line, row) in enumerate(rows, 1):
+    created, first, last = 0, None, None
+    for line, row in source.rows():
         try:
             with session.begin_nested():
                 joined = parse_date(row["joined"]) if row.get("joined") else None
@@ -194,16 +313,17 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
                         raise InvalidInput(_("left on {left}, before joining on {joined}.").format(
                             left=left.isoformat(), joined=member.joined.isoformat()))
                     member.left = left
-                created.append(member.number)
+                created += 1
+                first = member.number if first is None else min(first, member.number)
+                last = member.number if last is None else max(last, member.number)
         except TimebankError as error:
             errors.append((line, error.message))
         if progress:
-            progress(done, len(rows))
-    if errors:
-        raise ImportRejected(errors)
-    result = ImportResult(len(rows), len(created), dry_run, min(created, default=None), max(created, default=None))
-    audit.log(session, by, "import.members", file=path.name, sha256=digest, content=content,
-              rows=len(rows), first=result.first, last=result.last)
+            progress(source.read, source.size)
+    content = _finish(session, source, again, errors)
+    result = ImportResult(source.count, created, dry_run, first, last)
+    audit.log(session, by, "import.members", file=path.name, sha256=source.digest, content=content,
+              rows=source.count, first=result.first, last=result.last)
     if dry_run:
         raise_dry_run(result)
     return result
@@ -215,9 +335,114 @@ def raise_dry_run(result: ImportResult) -> None:
     raise error
 
 
-@dataclass
-class _Pending:
+@dataclass(frozen=True)
+class _Row:
+    """One good row of exchanges, its cells parsed and its members found."""
+
     line: int
+    group: str | None
+    on: date
+    minutes: int
+    category: str
+    note: str | None
+    giver: Member
+    receiver: Member
+
+
+class _RowReader:
+    """Turns a row's cells into a `_Row`, or raises why it cannot. Everything repeated
+    across a file (dates, amounts, members, categories) is parsed once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.index = MemberIndex(list(session.scalars(select(Member))))
+        self.now = today()  # once: millions of rows must not each ask the clock
+        self.dates, self.amounts, self.members, self.categories = _Bounded(), _Bounded(), _Bounded(), _Bounded()
+
+    def member(self, text: str, name: str | None) -> Member:
+        return self.members.remember((text, name or ""), self._find)
+
+    def _find(self, key: tuple[str, str]) -> Member:
+        text, name = key
+        found = self.index.find(text)
+        # A number with a name beside it (an export made --with-names): they must agree.
+        if name and found.forgotten is None and fold(name) != fold(found.name) and re.fullmatch(r"#?\s*[0-9]+",
+                                                                                                text.strip()):
+            raise InvalidInput(_("member {number} is {found}, not {name}.").format(
+                number=found.number, found=found.name, name=name))
+        return found
+
+    def __call__(self, line: int, row: dict[str, str]) -> _Row:
+        on = self.dates.remember(row.get("date", ""), lambda text: parse_date(text, now=self.now))
+        amount = row["hours"] if row.get("hours") else f"{row.get('minutes', '')}m"
+        minutes = self.amounts.remember(amount, parse_hours)
+        giver = self.member(row.get("giver", ""), row.get("giver_name"))
+        receiver = self.member(row.get("receiver", ""), row.get("receiver_name"))
+        code = self.categories.remember(row.get("category", ""), self._category)
+        note = clean_text(row.get("note"), _("note"), limit=MAX_NOTE)
+        return _Row(line, row.get("exchange") or None, on, minutes, code, note, giver, receiver)
+
+    def _category(self, text: str) -> str:
+        return find_category(self.session, text).code if text else "other"
+
+
+def import_exchanges(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,
+                     again: bool = False, progress: Progress | None = None) -> ImportResult:
+    source = CsvRows(path)
+    _require(source.columns, "date", "giver", "receiver")
+    if "hours" not in source.columns and "minutes" not in source.columns:
+        raise InvalidInput(_("The file has no column for: {columns}.").format(columns=_("hours")))
+    refuse_repeat(session, source.digest, None, again)
+    read = _RowReader(session)
+    errors: list[tuple[int, str]] = []
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # Each row adds to three indexes at scattered places; with SQLite's default 2 MB page
+        # cache a large import on a large ledger spends most of its time re-reading pages.
+        connection.exec_driver_sql("PRAGMA cache_size = -131072")
+    grouped = "exchange" in source.columns
+    total = source.size * (2 if grouped else 1)
+
+    def rows() -> Iterator[_Row]:
+        for line, cells in source.rows():
+            try:
+                yield read(line, cells)
+            except TimebankError as error:
+                errors.append((line, error.message))
+            if progress and source.count % 256 == 0:
+                progress(source.read, total)
+
+    groups = (_gathered(session, rows(), read.index.by_number, source, progress, total) if grouped
+              else ([row] for row in rows()))
+
+    def checked() -> Iterator[NewExchange]:
+        for group in groups:
+            exchange = _one_exchange(group, errors)
+            try:
+                check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on,
+                               now=read.now)
+            except TimebankError as error:
+                errors.append((group[0].line, error.message))
+                continue
+            if not errors:  # after the first bad row nothing more is written: it will all roll back
+                yield NewExchange(exchange.on, exchange.category, exchange.minutes, exchange.note,
+                                  tuple(g.number for g in exchange.givers), tuple(r.number for r in exchange.receivers))
+
+    first, count = write_exchanges(session, by, checked())
+    if progress:
+        progress(total, total)
+    content = _finish(session, source, again, errors)
+    last = first + count - 1 if count else None
+    result = ImportResult(source.count, count, dry_run, first if count else None, last)
+    audit.log(session, by, "import.exchanges", file=path.name, sha256=source.digest, content=content,
+              rows=source.count, exchanges=count, first=result.first, last=result.last)
+    if dry_run:
+        raise_dry_run(result)
+    return result
+
+
+@dataclass
+class _Exchange:
     on: date
     minutes: int
     category: str
@@ -226,126 +451,91 @@ class _Pending:
     receivers: list[Member]
 
 
-def import_exchanges(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,
-                     again: bool = False, progress: Progress | None = None) -> ImportResult:
-    digest, rows, columns = read_rows(path)
-    content = content_digest(rows)
-    _require(columns, "date", "giver", "receiver")
-    if "hours" not in columns and "minutes" not in columns:
-        raise InvalidInput(_("The file has no column for: {columns}.").format(columns=_("hours")))
-    refuse_repeat(session, digest, content, again)
-    index = MemberIndex(list(session.scalars(select(Member))))
-    member_cache: dict[str, Member | TimebankError] = {}
-    category_cache: dict[str, str | TimebankError] = {}
+def _one_exchange(group: list[_Row], errors: list[tuple[int, str]]) -> _Exchange:
+    """The rows of one exchange as one exchange: they must agree on the date, hours and
+    category (each row that does not is listed, and left out); givers and receivers gather."""
+    head = group[0]
+    exchange = _Exchange(head.on, head.minutes, head.category, head.note, [head.giver], [head.receiver])
+    for row in group[1:]:
+        if (row.on, row.minutes, row.category) != (head.on, head.minutes, head.category):
+            errors.append((row.line, _("rows of exchange {exchange} disagree on the date, hours or category.").format(
+                exchange=head.group)))
+            continue
+        if row.giver not in exchange.givers:
+            exchange.givers.append(row.giver)
+        if row.receiver not in exchange.receivers:
+            exchange.receivers.append(row.receiver)
+    return exchange
 
-    def member(text: str, name: str | None) -> Member:
-        key = f"{text}\x00{name or ''}"
-        if key not in member_cache:
-            try:
-                found = index.find(text)
-                # A number with a name beside it (an export made --with-names): they must agree.
-                if name and found.forgotten is None and fold(name) != fold(found.name) \
-                        and re.fullmatch(r"#?\s*\d+", text.strip()):
-                    raise InvalidInput(_("member {number} is {found}, not {name}.").format(
-                        number=found.number, found=found.name, name=name))
-                member_cache[key] = found
-            except TimebankError as error:
-                member_cache[key] = error
-        value = member_cache[key]
-        if isinstance(value, TimebankError):
-            raise value
-        return value
 
-    def category(text: str) -> str:
-        if text not in category_cache:
-            try:
-                category_cache[text] = find_category(session, text).code if text else "other"
-            except TimebankError as error:
-                category_cache[text] = error
-        value = category_cache[text]
-        if isinstance(value, TimebankError):
-            raise value
-        return value
+ROWS_TABLE, ORDER_TABLE = "timebank_import_rows", "timebank_import_order"
+BATCH, PAGE = 10_000, 2_000  # rows written to the temporary table at a time; rows read back at a time
+SORT_CACHE = -16384           # KiB: SQLite's page cache (and so its in-memory sort) while ordering rows
 
-    errors: list[tuple[int, str]] = []
-    now = today()  # once: a hundred thousand rows must not each ask the clock
-    # A year of rows repeats a few hundred dates and a handful of amounts: parse each once.
-    dates: dict[str, date | TimebankError] = {}
-    amounts: dict[str, int | TimebankError] = {}
 
-    def cached(cache: dict, key: str, parse):  # type: ignore[no-untyped-def]
-        if key not in cache:
-            try:
-                cache[key] = parse(key)
-            except TimebankError as error:
-                cache[key] = error
-        value = cache[key]
-        if isinstance(value, TimebankError):
-            raise value
-        return value
-
-    pending: dict[str, _Pending] = {}
-    order: list[str] = []
-    for done, (line, row) in enumerate(rows, 1):
-        try:
-            on = cached(dates, row.get("date", ""), lambda text: parse_date(text, now=now))
-            amount = row["hours"] if row.get("hours") else f"{row.get('minutes', '')}m"
-            minutes = cached(amounts, amount, parse_hours)
-            giver = member(row.get("giver", ""), row.get("giver_name"))
-            receiver = member(row.get("receiver", ""), row.get("receiver_name"))
-            code = category(row.get("category", ""))
-            note = clean_text(row.get("note"), _("note"), limit=MAX_NOTE)
-            group = row.get("exchange") or f"line {line}"
-            current = pending.get(group)
-            if current is None:
-                pending[group] = _Pending(line, on, minutes, code, note, [giver], [receiver])
-                order.append(group)
-            else:
-                if (current.on, current.minutes, current.category) != (on, minutes, code):
-                    raise InvalidInput(_("rows of exchange {exchange} disagree on the date, hours or category.").format(
-                        exchange=group))
-                if giver not in current.givers:
-                    current.givers.append(giver)
-                if receiver not in current.receivers:
-                    current.receivers.append(receiver)
-        except TimebankError as error:
-            errors.append((line, error.message))
-        if progress:
-            progress(done, len(rows) * 2)
-
-    checked: list[_Pending] = []
-    for group in order:
-        exchange = pending[group]
-        try:
-            check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on, now=now)
-            checked.append(exchange)
-        except TimebankError as error:
-            errors.append((exchange.line, error.message))
-    if errors:
-        raise ImportRejected(sorted(errors))
-
+def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member], source: CsvRows,
+              progress: Progress | None, total: int) -> Iterator[list[_Row]]:
+    """Rows grouped by their `exchange` cell, groups in the order of their first row, rows
+    without one each alone. The rows go to a temporary table of this transaction (on disk,
+    so memory stays small) and come back ordered, a page at a time."""
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        # Each row adds to three indexes at scattered places; with SQLite's default 2 MB page
-        # cache a large import on a large ledger spends most of its time re-reading pages.
-        connection.exec_driver_sql("PRAGMA cache_size = -131072")
-
-    def written(count: int) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA temp_store = FILE")  # however this SQLite was built
+    ending = "" if sqlite else " ON COMMIT DROP"
+    for table in (ROWS_TABLE, ORDER_TABLE):
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")  # never another import's leftovers
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {ROWS_TABLE} (line INTEGER NOT NULL, grp TEXT, day TEXT "
+                               f"NOT NULL, minutes INTEGER NOT NULL, category TEXT NOT NULL, note TEXT, "
+                               f"giver INTEGER NOT NULL, receiver INTEGER NOT NULL){ending}")
+    insert = f"INSERT INTO {ROWS_TABLE} VALUES ({', '.join([mark] * 8)})"
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append((row.line, row.group, row.on.isoformat(), row.minutes, row.category, row.note,
+                      row.giver.number, row.receiver.number))
+        if len(batch) >= BATCH:
+            connection.exec_driver_sql(insert, batch)
+            batch.clear()
+    if batch:
+        connection.exec_driver_sql(insert, batch)
+    if sqlite:
+        # SQLite sorts in memory up to the page cache's size, and the import's cache is large
+        # for its writes: sort within a small one (spilling to temporary files), then restore it.
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = {SORT_CACHE}")
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {ORDER_TABLE}{ending} AS "
+        f"SELECT row_number() OVER (ORDER BY coalesce(g.first, r.line), r.line) AS seq, r.* "
+        f"FROM {ROWS_TABLE} r LEFT JOIN (SELECT grp, min(line) AS first FROM {ROWS_TABLE} WHERE grp IS NOT NULL "
+        f"GROUP BY grp) g ON g.grp = r.grp")
+    connection.exec_driver_sql(f"DROP TABLE {ROWS_TABLE}")
+    connection.exec_driver_sql(f"CREATE INDEX {ORDER_TABLE}_seq ON {ORDER_TABLE} (seq)")
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+    days: dict[str, date] = {}
+    rows_total, done, after = max(source.count, 1), 0, 0
+    current: list[_Row] = []
+    while True:
+        page = connection.exec_driver_sql(
+            f"SELECT seq, line, grp, day, minutes, category, note, giver, receiver FROM {ORDER_TABLE} "
+            f"WHERE seq > {mark} ORDER BY seq LIMIT {PAGE}", (after,)).fetchall()
+        if not page:
+            break
+        for seq, line, group, day, minutes, category, note, giver, receiver in page:
+            on = days.get(day) or days.setdefault(day, date.fromisoformat(day))
+            row = _Row(line, group, on, minutes, category, note, members[giver], members[receiver])
+            if current and (group is None or group != current[0].group):
+                yield current
+                current = []
+            current.append(row)
+            after = seq
+        done += len(page)
         if progress:
-            progress(len(rows) + count * len(rows) // max(len(checked), 1), len(rows) * 2)
-
-    first, _count = write_exchanges(session, by, (NewExchange(
-        e.on, e.category, e.minutes, e.note, tuple(g.number for g in e.givers), tuple(r.number for r in e.receivers))
-        for e in checked), progress=written)
-    if progress:
-        progress(len(rows) * 2, len(rows) * 2)
-    last = first + len(checked) - 1 if checked else None
-    result = ImportResult(len(rows), len(checked), dry_run, first if checked else None, last)
-    audit.log(session, by, "import.exchanges", file=path.name, sha256=digest, content=content,
-              rows=len(rows), exchanges=len(checked), first=result.first, last=result.last)
-    if dry_run:
-        raise_dry_run(result)
-    return result
+            progress(source.size + source.size * done // rows_total, total)
+    if current:
+        yield current
+    connection.exec_driver_sql(f"DROP TABLE {ORDER_TABLE}")
 
 
 def import_file(ledger: Ledger, by: str, kind: str, path: Path, *, dry_run: bool = False, again: bool = False,

@@ -21,6 +21,7 @@ from timebank.ledger.chain import current_seal
 from timebank.ledger.names import message_name as display_name
 from timebank.ledger.models import Entry, Exchange, Member
 from timebank.ledger.settings import load as load_settings
+from timebank.ledger.text import UNPRINTABLE
 
 PLACES = Decimal("0.000001")
 
@@ -42,12 +43,21 @@ def _postings(entries: list[tuple[int, int]]) -> list[tuple[int, Decimal]]:
     return amounts
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Any stored text as one plain line: a name or note can never start a directive,
+    whatever it holds (a setting written before names refused newlines, say). Every
+    character that could end a line or act on a terminal becomes a space."""
+    return " ".join(UNPRINTABLE.sub(" ", text or "").split())
+
+
+def _quote(text: str) -> str:
+    return '"' + _one_line(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _comment(text: str | None) -> str:
+    """A whole-line comment (column 0): hledger reads no tags there, so a name such as
+    "Ann, type:L" cannot declare an account type as it could in a directive's comment."""
+    return f"; {_one_line(text)}\n"
 
 
 def _transactions(session: Session) -> Iterator[tuple[int, date, str, str | None, int | None, list[tuple[int, int]]]]:
@@ -82,28 +92,29 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     name_key = _("name")
     # The seal of the history this journal was written from (`timebank check --seal`).
     seal = current_seal(session)
-    sealed = "; " + _("seal: {seal}").format(seal=seal.text) + "\n" if seal is not None else ""
+    sealed = _comment(_("seal: {seal}").format(seal=seal.text)) if seal is not None else ""
     if style == "beancount":
-        out.write(f"; {header}\n")
+        out.write(_comment(header))
         out.write(sealed)
         out.write('option "operating_currency" "HRS"\n\n')
         for m in members:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
             out.write(f"{opened.isoformat()} open {account(m.number, style)} HRS\n")
-            out.write(f"  {name_key}: {_quote(_one_line(display_name(m)))}\n")
+            out.write(f"  {name_key}: {_quote(display_name(m))}\n")
         out.write("\n")
     else:
-        out.write(f"; {header}\n")
+        out.write(_comment(header))
         out.write(sealed)
         out.write("commodity 1,000.00 HRS\n\n")
         for m in members:
-            out.write(f"account {account(m.number, style)}  ; {_one_line(display_name(m))}\n")
+            out.write(_comment(display_name(m)))
+            out.write(f"account {account(m.number, style)}\n")
         out.write("\n")
 
     count = 0
     for number, on, category, note, reverses, entries in _transactions(session):
         count += 1
-        description = f"#{number} {codes.get(category, category)}" + (f": {_one_line(note)}" if note else "")
+        description = _one_line(f"#{number} {codes.get(category, category)}" + (f": {note}" if note else ""))
         if style == "beancount":
             links = f" ^exchange-{reverses if reverses else number}"
             out.write(f"{on.isoformat()} * {_quote(description)}{links}\n")

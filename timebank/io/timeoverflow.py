@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from timebank.i18n import _, fold, words
-from timebank.io.imports import ImportRejected
+from timebank.io.imports import ImportRejected, dialect_of
 from timebank.ledger.dates import parse_date
 from timebank.ledger.errors import InvalidInput, TimebankError, os_reason
 from timebank.ledger.text import MAX_NOTE
@@ -88,12 +88,12 @@ MEMBER, ORGANISATION, GONE, INACTIVE, TEXT = "member", "organisation", "gone", "
 MAX_ZIP_MEMBER = 512 * 1024 * 1024  # far beyond any bank's export; a guard against a zip bomb
 MOST_PLACEHOLDERS = 10_000  # numbers no file lists, kept by placeholders (more if the bank is large)
 
-_NAMED = re.compile(r"^(?P<name>.*?\S)\s*\((?P<uid>\d+)\)$")
-_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})(?:[ T].*)?$")
-_CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
+_NAMED = re.compile(r"^(?P<name>.*?\S)\s*\((?P<uid>[0-9]+)\)$")
+_DAY = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})(?:[ T].*)?$")
+_CLOCK = re.compile(r"^([0-9]+):([0-5][0-9])$")
 _LOCALE_MARK = re.compile(r"\s*\[[A-Za-z]{2}(?:-[A-Za-z]{2})?\]$")  # "Garden [ca]": a name shown in another language
-_EXPORT_NAME = re.compile(r"^(?P<org>.+)_(?P<list>[^_]+)_\d{4}-\d{2}-\d{2}\.csv$", re.IGNORECASE)
-_ZIP_NAME = re.compile(r"^(?P<slug>.+)_\d{4}-\d{2}-\d{2}\.zip$", re.IGNORECASE)
+_EXPORT_NAME = re.compile(r"^(?P<org>.+)_(?P<list>[^_]+)_[0-9]{4}-[0-9]{2}-[0-9]{2}\.csv$", re.IGNORECASE)
+_ZIP_NAME = re.compile(r"^(?P<slug>.+)_[0-9]{4}-[0-9]{2}-[0-9]{2}\.zip$", re.IGNORECASE)
 
 Place = tuple[str, int]          # (file as shown, line)
 RowError = tuple[str, int, str]  # (file, line, reason in the interface language)
@@ -203,11 +203,9 @@ def _cells(source: Source) -> Rows:
     except UnicodeDecodeError:
         raise InvalidInput(_("{path} is not UTF-8 text: save the spreadsheet as CSV UTF-8.").format(
             path=source.name)) from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-    except csv.Error:
-        dialect = csv.excel
+    # The delimiter from the first line, the quote always '"' (as every import): a sniffed
+    # quote took the apostrophes of names like 'Peggy' for quotes.
+    dialect = dialect_of(text[:4096])
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[tuple[int, list[str]]] = []
     try:
@@ -220,6 +218,11 @@ def _cells(source: Source) -> Rows:
     if not rows:
         raise InvalidInput(_("{path} is empty.").format(path=source.name))
     return rows
+
+
+def _number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes Arabic-Indic and fullwidth digits."""
+    return text.isascii() and text.isdigit()
 
 
 def _is_day(text: str) -> bool:
@@ -258,7 +261,7 @@ def shape(source: Source, rows: Rows) -> str:
         return ADMIN_TRANSFERS
     if len(first) >= 3 and fold(first[1]) in ("offer", "inquiry"):
         return ADMIN_POSTS
-    if len(first) >= 3 and first[0].isdigit() and (_is_day(first[1]) or not first[1]):
+    if len(first) >= 3 and _number(first[0]) and (_is_day(first[1]) or not first[1]):
         return ADMIN_USERS
     if len(first) == 5 and not _is_day(first[0]) and (later is None or (_is_day(later[0]) and
                                                                          _CLOCK.match(later[4] if len(later) > 4 else ""))):
@@ -365,7 +368,7 @@ class _Row:
         self.parties: dict[str, Party | TimebankError] = {}  # and its transfers a few hundred names
 
     def uid(self, text: str) -> int:
-        if not re.fullmatch(r"\d{1,9}", text) or int(text) < 1:
+        if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
             raise InvalidInput(_("'{text}' is not a TimeOverflow member number.").format(text=text))
         return int(text)
 
@@ -385,7 +388,7 @@ class _Row:
         return value
 
     def seconds(self, text: str, what: str) -> int:
-        if not re.fullmatch(r"[-+]?\d{1,12}", text):
+        if not re.fullmatch(r"[-+]?[0-9]{1,12}", text):
             raise InvalidInput(_("'{text}' is not a number of seconds ({what}).").format(text=text, what=what))
         return int(text)
 
@@ -501,7 +504,7 @@ def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date,
         data_rows = rows[1:] if kind in (MEMBERS, TRANSFERS, OFFERS, REQUESTS) else rows
         if kind in (MEMBERS, ADMIN_USERS):
             # A member row that is bad is listed once; its transfers are not listed again for it.
-            unreadable = {int(c[0]) for _line, c in data_rows if c and re.fullmatch(r"\d{1,9}", c[0])}
+            unreadable = {int(c[0]) for _line, c in data_rows if c and re.fullmatch(r"[0-9]{1,9}", c[0])}
         for place, record, fingerprint in reader(source, kind, data_rows, row, errors):
             records.append((record, fingerprint))
             done += 1
@@ -597,7 +600,7 @@ def _admin_transfers(source: Source, kind: str, rows: Rows, row: _Row, errors: l
         # TimeOverflow dates a transfer without created_at on the day it is imported.
         on = row.day(_cell(c, 5)) if _cell(c, 5) else row.now
         minutes = row.minutes(seconds)
-        post_id = int(_cell(c, 7)) if _cell(c, 7).isdigit() else None
+        post_id = int(_cell(c, 7)) if _number(_cell(c, 7)) else None
         fingerprint = [str(on), source_party.key(), destination.key(), seconds, _cell(c, 6), post_id]
         if minutes == 0:
             row.rounding.dropped += 1
@@ -613,7 +616,7 @@ def _posts_export(source: Source, kind: str, rows: Rows, row: _Row, errors: list
         if _cell(c, 0) == "":
             category[0] = _category(_cell(c, 1))
             return None, ["category", _cell(c, 1)]
-        if not _cell(c, 0).isdigit():
+        if not _number(_cell(c, 0)):
             raise InvalidInput(_("'{text}' is not a post number.").format(text=_cell(c, 0)))
         member = row.party(_cell(c, 3))
         if member.kind != MEMBER:
@@ -633,7 +636,7 @@ def _admin_posts(source: Source, kind: str, rows: Rows, row: _Row, errors: list[
         if which is None:
             raise InvalidInput(_("'{text}' is neither Offer nor Inquiry.").format(text=_cell(c, 1)))
         number = _cell(c, 4)
-        if number and not number.isdigit():
+        if number and not _number(number):
             raise InvalidInput(_("'{text}' is not a category number.").format(text=number))
         on = row.day(_cell(c, 5)) if _cell(c, 5) else row.now
         title = _cell(c, 2)

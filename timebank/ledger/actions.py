@@ -199,32 +199,49 @@ class Restored:
     same_ledger: bool                 # the backup is of this ledger (not another one's)
     had_erasures: bool                # the replaced ledger had erased members
     erased_again: list[int] = field(default_factory=list)
+    unreadable: bool = False          # the replaced ledger was too damaged to say who was erased
 
 
 def restore(ledger: Ledger, by: str, file: Path) -> Restored:
-    """Replace the ledger with a backup (the current one is copied aside first), bring it
-    up to date, and erase again everyone who had been erased in the ledger it replaces:
-    a backup made before an erasure must not undo it."""
-    from timebank.ledger.backups import restore as restore_file
-    from timebank.ledger.schema import ensure_current
+    """Replace the ledger with a backup, which may be of any past revision, and erase again
+    everyone erased in the ledger it replaces (a backup made before an erasure must not
+    undo it). All of it happens in a staging copy beside the ledger, which replaces the
+    ledger in one transaction only when it is verified, up to date and re-erased: a kill
+    at any moment leaves either the old ledger or the new one (see `restoring`). The
+    ledger being replaced may be broken: only its file is needed, and what can be read of it.
+    The current ledger is copied aside first; any failure after that names the copy."""
+    from timebank.ledger import restoring
+    from timebank.ledger.backups import backup, require_sqlite
+    from timebank.ledger.errors import LedgerUnusable, TimebankError, os_reason
 
-    with reading(ledger) as session:
-        erased, replaced = erasure.erased_numbers(session), audit.origin(session)
-    safety, _revision = restore_file(ledger, file)
-    ensure_current(ledger)
-    with writing(ledger) as session:
-        audit.log(session, by, "ledger.restore", file=str(file), safety_copy=str(safety))
-        # Member numbers mean something only within one ledger's history.
-        same_ledger = audit.origin(session) == replaced
-        again = []
-        if same_ledger:
-            for member in erasure.not_yet_erased(session, erased):
-                erasure.forget_member(session, by, member)
-                listings.close_member_listings(session, by, member.number, "erased", today())
-                again.append(member.number)
-    if again:
+    path = require_sqlite(ledger)
+    staged = restoring.stage(path, file)
+    safety: Path | None = None
+    try:
+        safety = backup(ledger, automatic=True, damaged_too=True)
+        known = restoring.what_it_knew(ledger)
+        with writing(staged.ledger) as session:
+            audit.log(session, by, "ledger.restore", file=str(file), safety_copy=str(safety))
+            # Member numbers mean something only within one ledger's history.
+            same_ledger = known.origin is not restoring.UNKNOWN and audit.origin(session) == known.origin
+            again = []
+            if same_ledger and known.erased:
+                for member in erasure.not_yet_erased(session, known.erased):
+                    erasure.forget_member(session, by, member)
+                    listings.close_member_listings(session, by, member.number, "erased", today())
+                    again.append(member.number)
+        restoring.replace_ledger(staged, ledger)
         flush_to_file(ledger)
-    return Restored(safety, same_ledger, bool(erased), again)
+    except BaseException as error:
+        staged.discard()
+        if safety is None or not isinstance(error, (TimebankError, OSError)):
+            raise
+        reason = error.message if isinstance(error, TimebankError) else os_reason(error)
+        raise LedgerUnusable(_("The restore did not finish ({reason}). The ledger as it was is saved in "
+                               "{safety}.").format(reason=reason, safety=safety)) from None
+    staged.discard()
+    unreadable = known.erased is None or known.origin is restoring.UNKNOWN
+    return Restored(safety, same_ledger, bool(known.erased), again, unreadable)
 
 
 # Checking ----------------------------------------------------------------------------------------

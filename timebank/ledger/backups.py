@@ -1,5 +1,5 @@
-"""Backups and restores of a SQLite ledger, with SQLite's online backup API: the copy is
-consistent even while another process writes.
+"""Backups of a SQLite ledger, with SQLite's online backup API: the copy is consistent even
+while another process writes. (Restoring one is `restoring`'s work.)
 
 Every connection here is an ordinary read-write one: read-only (`mode=ro`) connections
 to a WAL ledger lost other processes' commits under load in our concurrency test."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +16,8 @@ from pathlib import Path
 from timebank.i18n import _
 from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
-from timebank.ledger.filesystem import make_private
+from timebank.ledger.files import (COMPANION_SUFFIXES, make_private_folder, publish, refuse_linked_folder,
+                                   refuse_unsafe_target, temporary_beside)
 from timebank.ledger.location import refuse_device_name, shown
 
 KEEP_AUTOMATIC = 30
@@ -27,21 +29,14 @@ def backups_folder(ledger: Ledger) -> Path:
     return ledger.path.parent / "backups"
 
 
-def _require_sqlite(ledger: Ledger) -> Path:
+def require_sqlite(ledger: Ledger) -> Path:
     if ledger.path is None:
         raise Refused(_("Backups of a server database are made with its own tools (pg_dump)."))
     return ledger.path
 
 
-def _private(path: Path) -> None:
-    make_private(path)
-
-
 def copy_database(source: Path, target: Path) -> None:
-    """Copy one SQLite database into another file, page by page, online."""
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
+    """Copy one SQLite database into another (an empty file we made), page by page, online."""
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target, timeout=30)
     try:
@@ -50,40 +45,80 @@ def copy_database(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
-    _private(target)
 
 
-def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = False) -> Path:
-    path = _require_sqlite(ledger)
+def is_the_ledger(ledger_path: Path, target: Path) -> bool:
+    """`target` names the ledger or one of its companion files, through any link."""
+    resolved = target.resolve()
+    return resolved == ledger_path or any(resolved == ledger_path.with_name(ledger_path.name + suffix)
+                                          for suffix in COMPANION_SUFFIXES)
+
+
+def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = False, force: bool = False,
+           damaged_too: bool = False) -> Path:
+    """Copy the ledger to `output` (default: a new file in the backups folder beside it).
+    The copy is written under a temporary name and appears whole; it never replaces the
+    ledger, goes through a symbolic link, or replaces an existing file without `force`.
+    With `damaged_too` (the safety copy before a restore), a ledger SQLite cannot read is
+    copied byte for byte, with its write-ahead log beside the copy."""
+    path = require_sqlite(ledger)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     if output is None:
+        folder = backups_folder(ledger)
+        refuse_linked_folder(folder)
         prefix = AUTOMATIC_PREFIX if automatic else "timebank-"
-        output = backups_folder(ledger) / f"{prefix}{stamp}.sqlite3"
-    refuse_device_name(output)
-    output = output.expanduser().resolve()
-    if output == path:
+        output = folder / f"{prefix}{stamp}.sqlite3"
+    else:
+        refuse_device_name(output)  # CON, NUL.csv ...: a device on Windows, never a file
+        # Absolute, but the last part is not resolved: a link there is refused, not followed.
+        output = Path(os.path.abspath(output.expanduser()))
+        try:
+            if output.is_dir():
+                output = output / f"timebank-{stamp}.sqlite3"
+        except OSError as error:  # a name too long, a folder we may not look into
+            raise InvalidInput(_("Cannot write {path}: {reason}").format(
+                path=shown(output), reason=os_reason(error))) from None
+    if is_the_ledger(path, output):
         raise InvalidInput(_("A backup cannot overwrite the ledger itself."))
+    refuse_unsafe_target(output, force=force, backup=True)
+    temporary: Path | None = None
     try:
-        if output.is_dir():
-            output = output / f"timebank-{stamp}.sqlite3"
-        taken = output.exists()
-    except OSError as error:  # a name too long, a folder we may not look into
-        raise InvalidInput(_("Cannot write {path}: {reason}").format(
-            path=shown(output), reason=os_reason(error))) from None
-    if taken:
-        # It may be another ledger, or an older backup someone is keeping.
-        raise InvalidInput(_("{path} already exists: choose a new file name.").format(path=output))
-    try:
-        copy_database(path, output)
+        make_private_folder(output.parent)
+        temporary = temporary_beside(output)
+        try:
+            copy_database(path, temporary)
+        except sqlite3.DatabaseError as error:
+            if not damaged_too or type(error) is not sqlite3.DatabaseError:  # not damage: busy, full...
+                raise
+            _copy_bytes(path, temporary, output)
+        publish(temporary, output, replace=force)
     except (sqlite3.Error, OSError) as error:
-        output.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
         if "full" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
             raise LedgerUnusable(_("The disk is full: no backup was made.")) from None
         reason = os_reason(error) if isinstance(error, OSError) else str(error)
         raise LedgerUnusable(_("The backup failed: {reason}").format(reason=reason)) from None
+    except BaseException:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise
     if automatic:
         prune_automatic(ledger)
     return output
+
+
+def _copy_bytes(path: Path, temporary: Path, output: Path) -> None:
+    shutil.copyfile(path, temporary)
+    wal = path.with_name(path.name + "-wal")
+    if wal.is_file():
+        wal_copy = temporary_beside(output)
+        try:
+            shutil.copyfile(wal, wal_copy)
+            publish(wal_copy, output.with_name(output.name + "-wal"), replace=False)
+        except BaseException:
+            wal_copy.unlink(missing_ok=True)
+            raise
 
 
 def existing_backups(ledger: Ledger) -> list[Path]:
@@ -95,9 +130,11 @@ def existing_backups(ledger: Ledger) -> list[Path]:
 
 def prune_automatic(ledger: Ledger) -> None:
     folder = backups_folder(ledger)
+    refuse_linked_folder(folder)  # deleting through a link would delete someone else's files
     automatic = sorted(folder.glob(f"{AUTOMATIC_PREFIX}*.sqlite3"))
     for old in automatic[:-KEEP_AUTOMATIC]:
         old.unlink(missing_ok=True)
+        old.with_name(old.name + "-wal").unlink(missing_ok=True)
 
 
 def inspect_backup(file: Path) -> str:
@@ -130,26 +167,4 @@ def inspect_backup(file: Path) -> str:
     return str(revision[0])
 
 
-def restore(ledger: Ledger, file: Path) -> tuple[Path, str]:
-    """Back up the current ledger, then copy `file` over it (online, so a reader or a
-    writer waiting its turn sees either the old ledger or the new one, never a mix)."""
-    path = _require_sqlite(ledger)
-    file = file.expanduser().resolve()
-    if file == path:
-        raise InvalidInput(_("That file is the ledger itself."))
-    revision = inspect_backup(file)
-    safety = backup(ledger, automatic=True)
-    src = sqlite3.connect(file, timeout=30)
-    dst = sqlite3.connect(path, timeout=30)
-    try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.Error as error:
-        raise LedgerUnusable(_("The restore failed: {reason}").format(reason=error)) from None
-    finally:
-        dst.close()
-        src.close()
-    return safety, revision
-
-
-__all__ = ["backup", "restore", "inspect_backup", "HEAD_REVISION"]
+__all__ = ["backup", "inspect_backup", "copy_database", "is_the_ledger", "HEAD_REVISION"]

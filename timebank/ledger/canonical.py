@@ -254,7 +254,7 @@ class SealQuery:
         return f"#{self.link} {self.prefix}" + (f"…{self.suffix}" if self.suffix else "")
 
 
-_SEAL = re.compile(r"#?\s*(\d{1,18})\s+([0-9a-f\s]*?)\s*(?:(?:…|\.\.\.)\s*([0-9a-f\s]*))?")
+_SEAL = re.compile(r"#?\s*([0-9]{1,18})\s+([0-9a-f\s]*?)\s*(?:(?:…|\.\.\.)\s*([0-9a-f\s]*))?")
 
 
 def parse_seal(text: str) -> SealQuery | None:

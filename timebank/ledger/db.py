@@ -28,6 +28,11 @@ HEAD_REVISION = "0005"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL writers take turns through this transaction-level advisory lock.
+WRITERS_LOCK = 7461626
+
+# SQLSTATEs that say what went wrong whatever the server's language.
+INSUFFICIENT_PRIVILEGE, LOCK_NOT_AVAILABLE, UNDEFINED_TABLE = "42501", "55P03", "42P01"
 
 
 def default_path() -> Path:
@@ -103,9 +108,12 @@ def _make_engine(url: str, path: Path | None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _serialise_writers(conn: Connection) -> None:
-            # Writers take numbers as max + 1: one writer at a time, as on SQLite.
+            # Writers take numbers as max + 1: one writer at a time, as on SQLite. Any role
+            # that can connect can take this lock too: wait for it as long as SQLite waits
+            # for its write lock, then give up with a clear message rather than for ever.
             if conn.get_execution_options().get("timebank_write"):
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7461626)")
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
 
         return engine
 
@@ -209,8 +217,10 @@ def use_wal(ledger: Ledger) -> None:
 def _create_private_file(path: Path) -> bool:
     """Create the ledger file readable and writable by its owner only. False when another
     process created it first."""
+    from timebank.ledger.files import make_private_folder
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)  # 0700 each, whatever the umask
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
         return True
@@ -222,16 +232,28 @@ def _create_private_file(path: Path) -> bool:
 
 
 def schema_revision(ledger: Ledger) -> str | None:
-    """The ledger's migration revision, or None when it has no timebank schema."""
+    """The ledger's migration revision, or None when it has no timebank schema. A role that
+    may not read the ledger is told so (by `translate_db_errors`), not told to run init."""
     with translate_db_errors(ledger):
         with ledger.engine.connect() as conn:
             try:
                 row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-            except (OperationalError, ProgrammingError):
-                return None
+            except (OperationalError, ProgrammingError) as error:
+                if _no_such_table(error):
+                    return None
+                raise
             finally:
                 conn.rollback()
     return row[0] if row else None
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    original = getattr(error, "orig", error)
+    return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+
+
+def _no_such_table(error: DBAPIError) -> bool:
+    return _sqlstate(error) == UNDEFINED_TABLE or "no such table" in str(getattr(error, "orig", error)).lower()
 
 
 @contextmanager
@@ -243,6 +265,16 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
         raise
     except (OperationalError, DBAPIError, sqlite3.Error) as error:
         message = str(getattr(error, "orig", error)).lower()
+        state = _sqlstate(error)
+        if state == INSUFFICIENT_PRIVILEGE:
+            raise LedgerUnusable(_("The database role {role} has no permission to use the ledger {ledger}: ask the "
+                                   "database's administrator to grant it.").format(
+                role=make_url(ledger.url).username or "?", ledger=ledger.display)) from None
+        if state == LOCK_NOT_AVAILABLE:
+            raise LedgerUnusable(_("The ledger is busy: another connection has held the writers' turn for more than "
+                                   "{seconds} seconds, so nothing was written. Try again; if it stays busy, ask the "
+                                   "database's administrator which session holds advisory lock {lock}.").format(
+                seconds=BUSY_TIMEOUT_MS // 1000, lock=WRITERS_LOCK)) from None
         if "locked" in message or "busy" in message:
             raise LedgerUnusable(_("The ledger is busy: another timebank has been writing for too long. "
                                    "Try again in a minute.")) from None

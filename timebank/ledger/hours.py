@@ -8,8 +8,11 @@ from decimal import Decimal, InvalidOperation
 from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput
 
-_CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
-_UNITS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)h)?(?:(\d+)m)?$")
+# ASCII digits only: Python's \d, int() and Decimal() also take Arabic-Indic and fullwidth
+# digits, and "٣" must not quietly mean three hours.
+_CLOCK = re.compile(r"^([0-9]+):([0-5][0-9])$")
+_UNITS = re.compile(r"^(?:([0-9]+(?:[.,][0-9]+)?)h)?(?:([0-9]+)m)?$")
+_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 
 
 def parse_hours(text: str) -> int:
@@ -27,7 +30,7 @@ def parse_hours(text: str) -> int:
         elif units and (units.group(1) or units.group(2)):
             hours_part = Decimal(units.group(1).replace(",", ".")) if units.group(1) else Decimal(0)
             minutes = hours_part * 60 + Decimal(units.group(2) or 0)
-        elif re.fullmatch(r"-?\d+(?:[.,]\d+)?", raw):
+        elif _NUMBER.fullmatch(raw):
             minutes = Decimal(raw.replace(",", ".")) * 60
     except InvalidOperation:
         minutes = None
@@ -50,6 +53,8 @@ def format_hours(minutes: int) -> str:
 def hours_to_minutes_setting(text: str) -> int:
     """A setting given in hours ('10', '7.5') as whole minutes; zero is allowed."""
     try:
+        if not _NUMBER.fullmatch(text.strip()):
+            raise InvalidOperation
         hours = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         raise InvalidInput(_("'{text}' is not a number of hours.").format(text=text)) from None

@@ -142,7 +142,7 @@ class MemberIndex:
         """By number ('17', '#17') or by name: exact, then unique prefix, then unique
         substring, ignoring case and accents; active members first."""
         raw = text.strip()
-        number_match = re.fullmatch(r"#?\s*(\d+)", raw)
+        number_match = re.fullmatch(r"#?\s*([0-9]+)", raw)
         if number_match:
             member = self.by_number.get(int(number_match.group(1)))
             if member is None:
@@ -187,7 +187,7 @@ def member_index(session: Session) -> MemberIndex:
 
 def find_member(session: Session, text: str) -> Member:
     """One lookup: a number is one primary-key read; a name reads the members once."""
-    number_match = re.fullmatch(r"#?\s*(\d+)", text.strip())
+    number_match = re.fullmatch(r"#?\s*([0-9]+)", text.strip())
     if number_match:
         number = int(number_match.group(1))
         # Beyond the database's 64-bit integers no member can have the number.

@@ -15,7 +15,7 @@ from timebank.ledger import audit
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.hours import format_hours, hours_to_minutes_setting
 from timebank.ledger.models import Setting
-from timebank.ledger.text import has_control_characters
+from timebank.ledger.text import MAX_TEXT, clean_text, has_control_characters
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
@@ -96,13 +96,9 @@ def normalise(key: str, value: str) -> str:
 
         raise InvalidInput(_("'{key}' is not a setting. The settings are: {keys}.").format(
             key=key, keys=", ".join(key_in(k, get_language()) for k in KEYS)))
-    if key == "name":
-        if len(value) > 200:
-            raise InvalidInput(_("The name is too long (at most {count} characters).").format(count=200))
-        return value
     if key == "contact":
         # One printed line: a tab or a line break would not print as typed.
-        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+        if has_control_characters(value) or any(unicodedata.category(ch) in ("Zl", "Zp") for ch in value):
             raise InvalidInput(_("The contact line cannot hold control characters such as tabs or line breaks: "
                                  "separate its parts with commas."))
         if len(value) > MAX_CONTACT:
@@ -119,11 +115,19 @@ def normalise(key: str, value: str) -> str:
                 count=MAX_SOURCE))
         return unicodedata.normalize("NFC", value)
     if key == "year_start":
-        if not re.fullmatch(r"\d{1,2}", value) or not 1 <= int(value) <= 12:
+        if not re.fullmatch(r"[0-9]{1,2}", value) or not 1 <= int(value) <= 12:
             raise InvalidInput(_("'{value}' is not the number of a month: the year can start in month 1 "
                                  "(January) to 12 (December); 4 is April, the UK's financial year.").format(
                 value=value))
         return str(int(value))
+    if has_control_characters(value):
+        from timebank.i18n import get_language
+
+        # A newline in the name had written directives into the journal's header.
+        raise InvalidInput(_("The setting {key} cannot contain control characters.").format(
+            key=key_in(key, get_language())))
+    if key == "name":
+        return clean_text(value, _("name"), limit=MAX_TEXT) or ""
     if key == "lang":
         lang = normalise_language(value)
         if lang is None or lang != value.lower():
@@ -139,6 +143,8 @@ def normalise(key: str, value: str) -> str:
     if value == "":
         return ""
     try:
+        if not re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", value):  # ASCII digits: "١٢" is not 12
+            raise InvalidOperation
         money = Decimal(value.replace(",", "."))
     except InvalidOperation:
         money = Decimal(-1)

@@ -7,6 +7,7 @@ categories, exchanges and imports all use it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from timebank.i18n import _
@@ -47,6 +48,21 @@ def clean_text(value: str | None, label: str, *, limit: int = MAX_TEXT, required
     if len(value) > limit:
         raise InvalidInput(_("The {field} is too long (at most {count} characters).").format(field=label, count=limit))
     return value
+
+
+# What must never reach a terminal as it is: C0 and C1 controls (escape sequences start
+# with ESC or CSI), Unicode line and paragraph separators, bidirectional overrides.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text as it may be shown on a terminal: each control character as its escape (ESC as
+    \\x1b, a newline as \\n), so nothing stored, typed or taken from the environment can
+    move the cursor, recolour or clear the screen, or reorder what is shown. Every face
+    that draws for a terminal passes what it draws through here."""
+    if text.isprintable():
+        return text
+    return UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def neutralise(value: str) -> str:

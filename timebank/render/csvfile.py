@@ -1,6 +1,7 @@
 """The one CSV writer: every CSV the program writes (lists, reports, funder exports) goes
-through `write_csv`, which neutralises any text cell a spreadsheet would run as a formula
-and leaves numbers as numbers."""
+through `write_csv`, which neutralises any text cell a spreadsheet would run as a formula,
+shows control characters as escapes (a CSV is read on a terminal too, and no text a
+person may store holds them), and leaves numbers as numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import csv
 from typing import Any, Iterable, Iterator, TextIO
 
 from timebank.i18n import Words
-from timebank.ledger.text import FORMULA_START, neutralise
+from timebank.ledger.text import FORMULA_START, neutralise, printable
 from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CSV, DATE, DATETIME, KIND, LANG, NUMERIC, PERIOD, Sheet,
                                    file_cell, value_of)
 
@@ -27,7 +28,7 @@ def write_csv(sheet: Sheet, out: TextIO, words: Words, *, crlf: bool = False, tu
     text cells are touched."""
     columns = sheet.columns_for(CSV)
     writer = csv.writer(out, lineterminator="\r\n" if crlf else "\n")
-    writer.writerow([neutralise(header(c, words)) for c in columns])
+    writer.writerow([_safe(header(c, words)) for c in columns])
     text_at = [i for i, c in enumerate(columns) if c.kind not in NEVER_FORMULA]
     count = 0
     if tuples:
@@ -44,7 +45,7 @@ def write_csv(sheet: Sheet, out: TextIO, words: Words, *, crlf: bool = False, tu
             elif column.kind in NUMERIC:
                 cells.append(value)
             else:
-                cells.append(neutralise(str(value)))
+                cells.append(_safe(str(value)))
         writer.writerow(cells)
         count += 1
     return count
@@ -63,13 +64,18 @@ def write_sections(sheets: "Sheet | list[Sheet]", out: TextIO, words: Words, *, 
     return count
 
 
+def _safe(text: str) -> str:
+    return neutralise(printable(text))
+
+
 def _safe_tuples(batch: list[tuple], text_at: list[int]) -> Iterator[tuple]:
     for row in batch:
-        if any(isinstance(row[i], str) and row[i].startswith(FORMULA_START) for i in text_at):
+        if any(isinstance(row[i], str) and (row[i].startswith(FORMULA_START) or not row[i].isprintable())
+               for i in text_at):
             cells = list(row)
             for i in text_at:
                 if isinstance(cells[i], str):
-                    cells[i] = neutralise(cells[i])
+                    cells[i] = _safe(cells[i])
             yield tuple(cells)
         else:
             yield row

@@ -1,8 +1,13 @@
-"""Sheets and reports as JSON for scripts: language-neutral keys, codes and numbers."""
+"""Sheets and reports as JSON for scripts: language-neutral keys, codes and numbers.
+
+JSON escapes C0 controls itself; DEL, C1 controls (8-bit CSI), line separators and
+bidirectional overrides are escaped here too (`\\u009b`): the same strings to a program,
+inert on a terminal."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -27,6 +32,18 @@ def report_data(report: Report, words: Words) -> dict[str, Any]:
     return data
 
 
+_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(chunk: str) -> str:
+    # These characters occur only inside JSON strings, so escaping them changes no value.
+    if chunk.isascii() and "\x7f" not in chunk:
+        return chunk  # the usual case, decided without a scan
+    return _RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", chunk)
+
+
 def write_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=str)
+    for chunk in encoder.iterencode(data):
+        sys.stdout.write(_escaped(chunk))
     sys.stdout.write("\n")

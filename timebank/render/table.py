@@ -1,5 +1,9 @@
 """Sheets and reports for people at a terminal: Rich tables for short lists, plain aligned
-text for long ones (Rich costs about a millisecond a row), and a bar chart in text."""
+text for long ones (Rich costs about a millisecond a row), and a bar chart in text.
+
+Every text drawn here passes `printable` on its way out: a name, a note, a login name or an
+imported file's name can hold escape sequences (stored before they were refused, or
+written behind timebank's back), and they must not act on the terminal."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from timebank.i18n import Words
+from timebank.ledger.text import printable
 from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, Typed, flat_parts,
                                    member_words, table_cell, value_of)
 
@@ -37,15 +42,15 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     out = out or console()
     columns = sheet.columns_for(TABLE)
     rows = list(sheet.rows)
-    cells = [[_cell(value_of(row, c), c, words) for c in columns] for row in rows]
-    title = sheet.title(words) if sheet.title else None
+    cells = [[printable(_cell(value_of(row, c), c, words)) for c in columns] for row in rows]
+    title = printable(sheet.title(words)) if sheet.title else None
     if not cells and sheet.empty is not None:
-        out.print(sheet.empty(words))
+        out.print(printable(sheet.empty(words)))
         return
-    heads = [words._(c.label) if c.label else "" for c in columns]
+    heads = [printable(words._(c.label)) if c.label else "" for c in columns]
     feet = None
     if sheet.footer is not None:
-        feet = [_foot(sheet.footer[c.key], c, words) if c.key in sheet.footer else "" for c in columns]
+        feet = [printable(_foot(sheet.footer[c.key], c, words)) if c.key in sheet.footer else "" for c in columns]
     keep, widths = fit(columns, heads, cells, feet, out.width, name_floors(rows, columns, words))
     columns = [columns[i] for i in keep]
     heads = [heads[i] for i in keep]
@@ -169,11 +174,11 @@ def _plain_table(title: str | None, right: list[bool], heads: list[str], cells: 
 def draw_chart(chart: Chart, words: Words, out: Console) -> None:
     from timebank.ledger.hours import format_hours
 
-    out.print(chart.title(words), style="bold")
+    out.print(printable(chart.title(words)), style="bold")
     peak = max((minutes for _label, minutes in chart.points), default=0) or 1
     for label, minutes in chart.points:
         bar = "█" * round(30 * minutes / peak)
-        out.print(f"  {label(words):>10} {bar} {format_hours(minutes)}", markup=False)
+        out.print(printable(f"  {label(words):>10} {bar} {format_hours(minutes)}"), markup=False)
 
 
 def draw_report(report: Report, words: Words) -> None:
@@ -191,11 +196,12 @@ def draw_report(report: Report, words: Words) -> None:
             if say is None:
                 continue
             style = "bold" if part.bold else getattr(part, "style", None)
+            text = printable(say(words))
             if style:
                 flush()
-                out.print(say(words), style=style)
+                out.print(text, style=style)
             else:
-                pending.append(say(words))
+                pending.append(text)
         elif isinstance(part, Sheet) and part.columns_for(TABLE):
             flush()
             draw_sheet(part, words, out)

@@ -149,7 +149,9 @@ class Record(Page):
             if key == "request":
                 if not value.strip():
                     return "", False
-                request = data.requests.get(int(value)) if value.strip().isdigit() else None
+                asked = value.strip()
+                # ASCII digits only, as everywhere: "١" is not request 1.
+                request = data.requests.get(int(asked)) if asked.isascii() and asked.isdigit() else None
                 if request is None:
                     return words._("There is no open request number {number}.").format(number=value.strip()), True
                 return words._("{name} (#{number}) asks for {category}").format(
@@ -179,7 +181,7 @@ class Record(Page):
             if not typed["hours"].strip():
                 raise InvalidInput(words._("Give the hours (1.5, 1:30 or 90m)."))
             request = typed["request"].strip()
-            if request and not request.isdigit():
+            if request and not (request.isascii() and request.isdigit()):
                 raise InvalidInput(words._("There is no open request number {number}.").format(number=request))
             return actions.record(
                 self.ledger, self.by, givers=givers, receivers=receivers, minutes=parse_hours(typed["hours"]),

@@ -14,19 +14,18 @@ from timebank.i18n import N_
 from timebank.ledger.dates import add_months, month_end, report_end, today
 from timebank.ledger.reports import last_complete_month
 from timebank.render import views
-from timebank.ui import reading
+from timebank.ui import files, reading
 from timebank.ui.base import Notice, Page, attempt
 from timebank.ui.draw import TextView, report_lines
 
-# Where the files for members and funders plug in. Each is `writer(app, month, member)`:
-# `app.ledger`, `app.by` and `app.words` are the ledger, the user and the interface
-# language, `month` the first day of the month on screen, `member` what was typed for a
-# statement (or None); it writes the file through the core and returns one line saying
-# what it wrote and where (a refusal is raised as a TimebankError and shown in the page).
-# None while this build has no such writer: its key is then not shown. The statement PDF
-# (p: this member, P: every member's statement for the month) and the funder workbook (w)
-# are being built elsewhere; wiring them is one line each here.
-WRITERS: dict[str, Callable[..., str] | None] = {"statement_pdf": None, "month_pdfs": None, "workbook": None}
+# The files for members and funders. Each is `writer(app, month, member)`: `app.ledger`,
+# `app.by` and `app.words` are the ledger, the user and the interface language, `month` the
+# first day of the month on screen, `member` what was typed for a statement (or None); it
+# writes the file through the core and returns one line saying what it wrote and where (a
+# refusal is raised as a TimebankError and shown in the page). A key whose writer is None is
+# not shown.
+WRITERS: dict[str, Callable[..., str] | None] = {"statement_pdf": files.statement_pdf, "month_pdfs": files.month_pdfs,
+                                                  "workbook": files.workbook}
 
 
 class Body(TextView):

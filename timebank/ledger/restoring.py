@@ -1,0 +1,283 @@
+"""Restoring a backup so that the ledger is only ever the old ledger or the new one, whole,
+checked and re-erased, even if the process is killed at any moment.
+
+The backup is never copied over the ledger as it is. It is copied to a private staging
+file beside the ledger, and everything is done there: its schema is compared with every
+table and column its revision should have, it is brought up to date, `check` must pass,
+and everyone erased in the ledger it replaces is erased again. Only then is it copied over
+the ledger, with SQLite's backup API in one transaction: a kill before that transaction
+commits leaves the old ledger; after, the new one. A backup made before an erasure is
+never, even for an instant on disk, the ledger.
+
+The steps are here; the action that runs them in order is `actions.restore`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from timebank.i18n import _, ngettext
+from timebank.ledger import audit, erasure, filesystem
+from timebank.ledger.backups import copy_database, inspect_backup, is_the_ledger
+from timebank.ledger.db import HEAD_REVISION, Ledger, open_ledger, reading
+from timebank.ledger.errors import InvalidInput, LedgerUnusable, TimebankError
+from timebank.ledger.files import COMPANION_SUFFIXES, temporary_beside
+from timebank.ledger.models import AuditEvent
+
+STAGING_TAG = "restore"
+
+# What an unreadable ledger knew: nothing we can rely on.
+UNKNOWN = object()
+
+
+@dataclass
+class Staged:
+    """A verified, up-to-date copy of the backup, beside the ledger, not yet in its place."""
+
+    path: Path
+    ledger: Ledger
+    revision: str
+
+    def discard(self) -> None:
+        self.ledger.dispose()
+        for name in (self.path, *(self.path.with_name(self.path.name + s) for s in COMPANION_SUFFIXES)):
+            name.unlink(missing_ok=True)
+
+
+def stage(ledger_path: Path, file: Path) -> Staged:
+    """Copy the backup beside the ledger and prove it sound: a SQLite ledger of a revision we
+    know, every table and column that revision has and nothing else, brought up to date,
+    and passing every check. Refused with one line, the ledger untouched, if not."""
+    file = file.expanduser().resolve()
+    if is_the_ledger(ledger_path, file):
+        raise InvalidInput(_("That file is the ledger itself."))
+    revision = inspect_backup(file)
+    _remove_stale_staging(ledger_path)
+    path = temporary_beside(ledger_path, STAGING_TAG)
+    staged = Staged(path, None, revision)  # type: ignore[arg-type]
+    try:
+        try:
+            copy_database(file, path)
+        except sqlite3.Error as error:
+            raise InvalidInput(_("{path} could not be read: {reason}").format(path=file, reason=error)) from None
+        difference = schema_difference(schema_of(path), reference_schema(revision))
+        if difference:
+            raise InvalidInput(_("{path} is not a whole timebank ledger: {difference}.").format(
+                path=file, difference=difference))
+        staged.ledger = open_ledger(str(path))
+        if revision != HEAD_REVISION:
+            from timebank.ledger.schema import upgrade
+
+            upgrade(staged.ledger)
+        _refuse_unless_checked(staged.ledger, file)
+        return staged
+    except BaseException:
+        if staged.ledger is not None:
+            staged.discard()
+        else:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _refuse_unless_checked(ledger: Ledger, file: Path) -> None:
+    from timebank.ledger.checks import run_checks
+
+    try:
+        with reading(ledger) as session:
+            problems = [problem for result in run_checks(session, ledger) for problem in result.problems]
+    except (TimebankError, SQLAlchemyError, ValueError) as error:
+        reason = error.message if isinstance(error, TimebankError) else str(error).splitlines()[0]
+        raise InvalidInput(_("{path} could not be read: {reason}").format(path=file, reason=reason)) from None
+    if problems:
+        raise InvalidInput(ngettext("{path} fails the ledger's check ({count} problem): {problem}",
+                                    "{path} fails the ledger's check ({count} problems), the first: {problem}",
+                                    len(problems)).format(path=file, count=len(problems), problem=problems[0]))
+
+
+def _remove_stale_staging(ledger_path: Path) -> None:
+    """Staging copies left by a restore that was killed: they hold a backup's data. (A
+    restore running at the same moment keeps its open file: an unlinked file stays readable
+    to the process that has it open.)"""
+    for old in ledger_path.parent.glob(f".{ledger_path.name}.*.{STAGING_TAG}*"):
+        try:
+            if old.is_file() and not old.is_symlink():
+                old.unlink()
+        except OSError:
+            pass
+
+
+# The schema a revision should have ---------------------------------------------------------
+
+Schema = dict[str, object]
+
+
+def schema_of(path: Path) -> Schema:
+    """Tables with their columns (name, not null, primary key), and triggers, views and
+    indexes with their SQL: what a crafted file could leave out or add (without the chain's
+    unique index on `link`, two rows could claim one link)."""
+    conn = sqlite3.connect(path)
+    try:
+        objects = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                               "AND type IN ('table', 'trigger', 'view', 'index')").fetchall()
+        schema: Schema = {}
+        for kind, name, sql in objects:
+            if kind == "table":
+                columns = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
+                schema[f"table {name}"] = {column[1]: (bool(column[3]), column[5]) for column in columns}
+            else:
+                schema[f"{kind} {name}"] = " ".join((sql or "").split())
+        return schema
+    finally:
+        conn.close()
+
+
+_references: dict[str, Schema] = {}
+
+
+def reference_schema(revision: str) -> Schema:
+    """The schema a ledger at `revision` has: made by running our own migrations up to it in
+    an empty file (so it follows every migration, the ones still to come included)."""
+    if revision not in _references:
+        from timebank.ledger.migrate import upgrade_to_head
+
+        with tempfile.TemporaryDirectory() as folder:
+            reference = open_ledger(str(Path(folder) / "reference.sqlite3"), create=True)
+            try:
+                upgrade_to_head(reference, revision)
+            finally:
+                reference.dispose()
+            _references[revision] = schema_of(Path(folder) / "reference.sqlite3")
+    return _references[revision]
+
+
+def schema_difference(found: Schema, expected: Schema) -> str | None:
+    """The first way `found` differs from `expected`, in words; None if it does not."""
+    for key in sorted(expected):
+        kind, name = key.split(" ", 1)
+        if key not in found:
+            if kind == "table":
+                return _("the table {table} is missing").format(table=name)
+            if kind == "index":
+                return _("the index {name} is missing").format(name=name)
+            return _("the trigger or view {name} is missing").format(name=name)
+        if kind != "table":
+            if found[key] != expected[key]:
+                if kind == "index":
+                    return _("the index {name} has been changed").format(name=name)
+                return _("the trigger or view {name} has been changed").format(name=name)
+            continue
+        columns, wanted = found[key], expected[key]
+        assert isinstance(columns, dict) and isinstance(wanted, dict)
+        for column in wanted:
+            if column not in columns:
+                return _("the table {table} has no column {column}").format(table=name, column=column)
+            if columns[column] != wanted[column]:
+                return _("the column {column} of the table {table} has been changed").format(table=name, column=column)
+        for column in columns:
+            if column not in wanted:
+                return _("the table {table} has a column {column} that no ledger has").format(table=name, column=column)
+    for key in sorted(set(found) - set(expected)):
+        kind, name = key.split(" ", 1)
+        if kind == "table":
+            return _("it has a table {table} that no ledger has").format(table=name)
+        if kind == "index":
+            return _("it has an index {name} that no ledger has").format(name=name)
+        return _("it has a trigger or view {name} that no ledger has").format(name=name)
+    return None
+
+
+# What the ledger being replaced knew ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Knowledge:
+    erased: set[int] | None   # members erased in it, or None if it could not be read
+    origin: object            # its identity (`audit.origin`), or UNKNOWN
+
+
+def what_it_knew(ledger: Ledger) -> Knowledge:
+    """Who had been erased in the ledger about to be replaced, and which ledger it is, as far
+    as it can still be read: a damaged ledger must still be restorable, and every part that
+    can be read still counts (its members, else its audit)."""
+    erased: set[int] | None = None
+    for read in (erasure.erased_numbers, _erased_in_audit):
+        try:
+            with reading(ledger) as session:
+                found = read(session)
+        except (TimebankError, SQLAlchemyError, ValueError):
+            continue
+        erased = (erased or set()) | found
+    try:
+        with reading(ledger) as session:
+            origin = audit.origin(session)
+    except (TimebankError, SQLAlchemyError, ValueError):
+        origin = UNKNOWN
+    return Knowledge(erased, origin)
+
+
+def _erased_in_audit(session) -> set[int]:  # type: ignore[no-untyped-def]
+    return set(session.scalars(select(AuditEvent.member).where(AuditEvent.action == "member.forget",
+                                                               AuditEvent.member.is_not(None))))
+
+
+# Putting the staged copy in place --------------------------------------------------------------
+
+def replace_ledger(staged: Staged, ledger: Ledger) -> None:
+    """Copy the staged ledger over the ledger in one transaction (SQLite's backup API:
+    readers see the old ledger or the new one, and a kill before the commit leaves the old).
+    A ledger too damaged to be written that way is replaced as a file."""
+    assert ledger.path is not None
+    staged.ledger.dispose()
+    ledger.dispose()
+    _match_page_size(staged.path, ledger.path)
+    try:
+        src = sqlite3.connect(staged.path, timeout=30)
+        dst = sqlite3.connect(ledger.path, timeout=30)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = WAL")
+        finally:
+            dst.close()
+            src.close()
+    except sqlite3.DatabaseError as error:
+        if type(error) is not sqlite3.DatabaseError:  # busy, full, read-only: not damage
+            raise LedgerUnusable(str(error)) from None
+        _replace_damaged_file(staged.path, ledger.path)
+
+
+def _match_page_size(staging: Path, ledger_path: Path) -> None:
+    """The backup API cannot change a WAL ledger's page size: give the copy the ledger's."""
+    try:
+        conn = sqlite3.connect(ledger_path, timeout=30)
+        try:
+            wanted = conn.execute("PRAGMA page_size").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # a damaged ledger: it will be replaced as a file
+    conn = sqlite3.connect(staging)
+    try:
+        if conn.execute("PRAGMA page_size").fetchone()[0] != wanted:
+            conn.execute(f"PRAGMA page_size = {int(wanted)}")
+            conn.execute("VACUUM")
+    finally:
+        conn.close()
+
+
+def _replace_damaged_file(staging: Path, ledger_path: Path) -> None:
+    """A ledger SQLite cannot open for writing is unusable to everyone, so nobody is reading
+    it: its write-ahead log goes first (it would be replayed onto the new file; the safety
+    copy holds it), then the staged file takes its name in one rename."""
+    for suffix in COMPANION_SUFFIXES:
+        ledger_path.with_name(ledger_path.name + suffix).unlink(missing_ok=True)
+    filesystem.replace(staging, ledger_path)  # Windows: refused in one line if another program has it open
+    conn = sqlite3.connect(ledger_path, timeout=30)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
