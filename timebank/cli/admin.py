@@ -193,7 +193,8 @@ def register(app: typer.Typer) -> None:
     settings_app = sub_app(N_("Show or change the ledger's settings."))
     app.add_typer(settings_app, name="settings")
     settings_app.command("show", help=N_("Show the ledger's settings."))(settings_show)
-    settings_app.command("set", help=N_("Change a setting: name, lang, credit_limit, max_hours or hour_value."))(
+    settings_app.command("set", help=N_("Change a setting: name, lang, credit_limit, max_hours, hour_value, "
+                                                       "hour_value_source, year_start or contact."))(
         settings_set)
     category_app = sub_app(N_("The categories of help."))
     app.add_typer(category_app, name="category")
