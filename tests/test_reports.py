@@ -86,6 +86,44 @@ def test_period_report_adds_up_to_the_months(demo: Cli) -> None:
     assert sum(q["minutes_exchanged"] for q in quarters["periods"]) == data["total"]["minutes_exchanged"]
 
 
+
+def test_exchanges_that_do_not_count_are_the_rest_of_live_condition(demo_db: Path, ledger: Cli) -> None:
+    """`not_live_between` (the month's sums subtract its entries) is `live_condition` read
+    from the other side, on ledgers with voids; the month's activity is what a grouped
+    query over the live exchanges gives."""
+    from sqlalchemy import case, func, select
+
+    from timebank.ledger.dates import add_months
+    from timebank.ledger.models import Entry, Exchange
+    from timebank.ledger.reports import month_activity
+    from timebank.ledger.sql import live_condition, not_live_between
+
+    ledger.ok("record", "Siân", "Llinos", "2", "--date", "2026-03-10")
+    ledger.ok("exchange", "void", "1", "--reason", "wrong")
+    for path in (demo_db, ledger.db):
+        opened = open_ledger(str(path))
+        with reading(opened) as session:
+            days = session.execute(select(func.min(Exchange.date), func.max(Exchange.date))).one()
+            voids = session.scalar(select(func.count()).where(Exchange.reverses.is_not(None)))
+            assert voids, "the ledger has voids to test against"
+            month = days[0].replace(day=1)
+            while month <= days[1]:
+                start, end = month, month_end(month)
+                every = set(session.scalars(select(Exchange.number).where(Exchange.date.between(start, end))))
+                live = set(session.scalars(select(Exchange.number).where(Exchange.date.between(start, end),
+                                                                         live_condition())))
+                assert set(session.scalars(not_live_between(start, end))) == every - live, month
+                rows = session.execute(
+                    select(Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
+                           func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)))
+                    .join(Exchange, Exchange.number == Entry.exchange)
+                    .where(Entry.date.between(start, end), live_condition()).group_by(Entry.member)).all()
+                assert month_activity(session, start, end) == ({n: int(g) for n, g, _r in rows},
+                                                               {n: int(r) for n, _g, r in rows}), month
+                month = add_months(month, 1)
+        opened.dispose()
+
+
 def test_void_leaves_the_month_as_if_never_recorded(ledger: Cli) -> None:
     ledger.ok("record", "Siân", "Llinos", "2", "--date", "2026-03-10")
     before = ledger.json("report", "monthly", "--month", "2026-03")

@@ -23,7 +23,7 @@ from timebank.ledger.listings import RequestFigures, request_figures
 from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
 from timebank.ledger.names import MemberName, alphabetical, member_name
 from timebank.ledger.settings import Settings
-from timebank.ledger.sql import earned_sum, live_condition, month_key, month_of
+from timebank.ledger.sql import earned_sum, live_condition, month_key, month_of, not_live_between
 
 if TYPE_CHECKING:
     from timebank.ledger.db import Ledger
@@ -138,17 +138,28 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str)
 def month_activity(session: Session, start: date, end: date) -> tuple[dict[int, int], dict[int, int]]:
     """What each member gave and received between two dates, in minutes (exchanges that
     count only)."""
-    # Grouped by `member + 0` so that SQLite reads the month from the date index rather
+    # Every entry of the span through the date index alone (no join: joining each entry to
+    # its exchange to ask whether it counts cost three lookups an entry, 80 ms a month on a
+    # million exchanges), less the entries of the few exchanges that do not count.
+    # Grouped by `member + 0` so that SQLite reads the span from the date index rather
     # than skip-scanning every member's entries in member order.
     who = (Entry.member + 0).label("who")
-    activity = session.execute(
-        select(who,
-               earned_sum(),
-               func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)))
-        .join(Exchange, Exchange.number == Entry.exchange)
-        .where(Entry.date.between(start, end), live_condition())
-        .group_by(who)).all()
-    return ({number: int(g) for number, g, _r in activity}, {number: int(r) for number, _g, r in activity})
+    given_sum = func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))
+    received_sum = func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0))
+    given: dict[int, int] = {}
+    received: dict[int, int] = {}
+    for number, g, r in session.execute(
+            select(who, given_sum, received_sum).where(Entry.date.between(start, end)).group_by(who)):
+        given[number], received[number] = int(g), int(r)
+    for number, minutes in session.execute(
+            select(Entry.member, Entry.minutes).where(Entry.exchange.in_(not_live_between(start, end)))):
+        if minutes > 0:
+            given[number] -= minutes
+        else:
+            received[number] += minutes
+    # Only the members with something that counts, as a grouped query over live exchanges gives.
+    counted = [number for number in given if given[number] or received[number]]
+    return ({number: given[number] for number in counted}, {number: received[number] for number in counted})
 
 
 def members_active(given: dict[int, int], received: dict[int, int]) -> int:
