@@ -61,6 +61,14 @@ class TimebankApp(App[None]):
         translate_bindings(self, words)
 
     def on_mount(self) -> None:
+        import gc
+
+        # Everything loaded so far (Textual, SQLAlchemy, Rich, Babel: a few hundred thousand
+        # objects that live as long as the screen) is kept out of the garbage collector's
+        # sweeps: a page that reads ten thousand members makes enough objects to set off
+        # full sweeps, and each one walked all of these again (a third of the monthly
+        # report's time on screen).
+        gc.freeze()
         # One member's page, made once and shown for each member (making a page costs more
         # than reading a member).
         self.install_screen(MemberView(), name="member")
