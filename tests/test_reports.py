@@ -124,6 +124,32 @@ def test_exchanges_that_do_not_count_are_the_rest_of_live_condition(demo_db: Pat
         opened.dispose()
 
 
+
+@pytest.mark.parametrize("lang", ["cy", "en"])
+def test_figures_first_are_the_reports_own(demo_db: Path, lang: str) -> None:
+    """A screen is handed the month's figures before the members' lines are made: once,
+    and the very figures the report then carries."""
+    from dataclasses import fields
+
+    from sqlalchemy import func, select
+
+    from timebank.ledger.models import Exchange
+    from timebank.ledger.reports import MonthFigures, read_monthly
+
+    opened = open_ledger(str(demo_db))
+    try:
+        with reading(opened) as session:
+            month = session.scalar(select(func.max(Exchange.date))).replace(day=1)
+        handed: list[MonthFigures] = []
+        report = read_monthly(opened, month, lang, handed.append)
+        assert len(handed) == 1 and report.members and report.exchanges
+        assert {f.name: getattr(handed[0], f.name) for f in fields(MonthFigures)} == {
+            f.name: getattr(report, f.name) for f in fields(MonthFigures)}
+        assert read_monthly(opened, month, lang) == report
+    finally:
+        opened.dispose()
+
+
 def test_void_leaves_the_month_as_if_never_recorded(ledger: Cli) -> None:
     ledger.ok("record", "Siân", "Llinos", "2", "--date", "2026-03-10")
     before = ledger.json("report", "monthly", "--month", "2026-03")

@@ -6,9 +6,9 @@ query over the entries or exchanges of the month (plus one for opening balances)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -78,15 +78,22 @@ def last_complete_month() -> date:
     return (first_this_month - timedelta(days=1)).replace(day=1)
 
 
-def monthly_report(session: Session, settings: Settings, month: date, lang: str) -> MonthlyReport:
-    """The month's figures; member and category lines in the alphabetical order of `lang`."""
+def monthly_report(session: Session, settings: Settings, month: date, lang: str,
+                   figures_first: "Callable[[MonthFigures], None] | None" = None) -> MonthlyReport:
+    """The month's figures; member and category lines in the alphabetical order of `lang`.
+    `figures_first`, if given, is handed the month's figures as soon as they are known,
+    before the line of each member is made (most of the time on a ledger of ten thousand
+    members): a screen shows them while the rest is read, from the same snapshot."""
     start, end = month, month_end(month)
     given, received = month_activity(session, start, end)
 
     # Plain rows, not ORM objects: a ledger may have ten thousand members.
     members = session.execute(select(*MEMBER_COLUMNS).where(Member.joined <= end)).all()
+    figures = _month_figures(session, settings, month, lang, given, received,
+                             [m for m in members if m.kind != "pot"])
+    if figures_first is not None:
+        figures_first(figures)
     opening = opening_balances(session, members, start)
-    people = [m for m in members if m.kind != "pot"]
     lines: list[MemberLine] = []
     for m in members:
         o, g, r = opening.get(m.number, 0), given.get(m.number, 0), received.get(m.number, 0)
@@ -94,7 +101,34 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str)
     lines = alphabetical(lines, lang, key=lambda line: line.name)
     shown = [line for line in lines
              if line.given_minutes or line.received_minutes or line.opening_minutes or line.closing_minutes]
+    over = [line for line in lines if settings_module.below_limit(settings, line.name.kind, line.closing_minutes)]
+    return MonthlyReport(members=shown, over_limit=over,
+                         **{field.name: getattr(figures, field.name) for field in fields(MonthFigures)})
 
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """The monthly report without its line for each member (nor the members over the credit
+    limit): what `monthly_report` hands to `figures_first`, and makes its report from, so
+    the two never disagree."""
+
+    month: date
+    exchanges: int
+    minutes_exchanged: int
+    members_active: int
+    members_new: int
+    members_left: int
+    members_total: int
+    categories: list[CategoryLine]
+    trend: list[TrendPoint]
+    credit_limit_minutes: int | None
+    requests: "RequestFigures | None" = None
+    seal: "Seal | None" = None
+
+
+def _month_figures(session: Session, settings: Settings, month: date, lang: str, given: dict[int, int],
+                   received: dict[int, int], people: list) -> MonthFigures:
+    start, end = month, month_end(month)
     first = add_months(month, -11)
     totals = month_totals(session, first, month)
     category_rows: dict[str, tuple[int, int]] = {}
@@ -116,20 +150,15 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str)
         n, minutes = trend_rows.get(month_of(point), (0, 0))
         trend.append(TrendPoint(point, n, minutes))
 
-    limit = settings.credit_limit_minutes
-    over = [line for line in lines if settings_module.below_limit(settings, line.name.kind, line.closing_minutes)]
-
-    return MonthlyReport(
+    return MonthFigures(
         month=month,
         exchanges=int(counts),
         minutes_exchanged=sum(given.values()),
         members_active=members_active(given, received),
         **member_counts(people, start, end),
-        members=shown,
         categories=categories,
         trend=trend,
-        over_limit=over,
-        credit_limit_minutes=limit,
+        credit_limit_minutes=settings.credit_limit_minutes,
         requests=request_figures(session, start, end),
         seal=seal_up_to(session, end),
     )
@@ -317,9 +346,12 @@ def period_report(session: Session, start: date, end: date, by: str = "month") -
     return lines, line("total", start, end, periods)
 
 
-def read_monthly(ledger: "Ledger", month: date, lang: str) -> MonthlyReport:
-    """The monthly report from one snapshot of the ledger."""
+def read_monthly(ledger: "Ledger", month: date, lang: str,
+                 figures_first: "Callable[[MonthFigures], None] | None" = None) -> MonthlyReport:
+    """The monthly report from one snapshot of the ledger (`figures_first`: as for
+    `monthly_report`)."""
     from timebank.ledger.db import reading
 
     with reading(ledger) as session:
-        return monthly_report(session, settings_module.load(session), month, lang)
+        return monthly_report(session, settings_module.load(session), month, lang, figures_first)
+

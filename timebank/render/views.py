@@ -316,18 +316,22 @@ def member_chart(points: list) -> Chart:
 
 
 def monthly(report: Any, with_names: bool = False) -> Report:
+    """The monthly report (`reports.MonthlyReport`), or its figures alone
+    (`reports.MonthFigures`, while a screen reads the members' lines): then a line says
+    the members' lines are coming where their list will be."""
+    members: list[Any] | None = getattr(report, "members", None)
     members_columns = [col("number", "#", INT), col("name", N_("Name"), MEMBER, only=[TABLE, JSON]),
                        col("opening_minutes", N_("Opening"), SIGNED, only=[TABLE]),
                        col("given_minutes", N_("Given"), HOURS, only=[TABLE]),
                        col("received_minutes", N_("Received"), HOURS, only=[TABLE]),
                        col("closing_minutes", N_("Closing"), SIGNED, only=[TABLE])]
-    member_rows = [line.__dict__ for line in report.members]
+    member_rows = [line.__dict__ for line in members or []]
     members_sheet = Sheet(members_columns + [
         col("opening_minutes", kind=MINUTES, only=FILES), col("given_minutes", kind=MINUTES, only=FILES),
         col("received_minutes", kind=MINUTES, only=FILES), col("closing_minutes", kind=MINUTES, only=FILES)],
         member_rows, title=_say(N_("Members")), key="members",
-        footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in report.members),
-                "received_minutes": sum(l.received_minutes for l in report.members)})
+        footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in members or []),
+                "received_minutes": sum(l.received_minutes for l in members or [])})
     # The CSV of the monthly report names members only when asked (a funder's file).
     csv_columns = [col("number", kind=INT)] + ([col("name", kind=MEMBER)] if with_names else []) + [
         col(key, kind=MINUTES) for key in ("opening_minutes", "given_minutes", "received_minutes", "closing_minutes")]
@@ -354,7 +358,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
         Field("members_total", report.members_total, INT,
               _indent(plural("{count} member at the end of the month",
                              "{count} members at the end of the month", report.members_total))),
-        members_sheet]
+        members_sheet if members is not None else Line(_say(N_("Reading each member's figures…")), style="dim")]
     if report.categories:
         parts.append(categories)
     else:
@@ -376,7 +380,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
                   _indent(_say(N_("Median days from request to exchange: {days}"),
                                days=f"{figures.median_days_to_meet:g}"))
                   if figures.median_days_to_meet is not None else None)]
-    if report.credit_limit_minutes is not None:
+    if report.credit_limit_minutes is not None and members is not None:
         if report.over_limit:
             parts.append(Line(_say(N_("Over the credit limit of {limit} hours:"),
                                    limit=_hours(report.credit_limit_minutes)), bold=True))

@@ -198,12 +198,15 @@ class TextView(ScrollView, can_focus=True):
         self.lines: list[Lineish] = []
         self._strips: dict[int, Strip] = {}
 
-    def show(self, lines: list[Lineish]) -> None:
+    def show(self, lines: list[Lineish], *, keep_place: bool = False) -> None:
+        """Show these lines from the top, or (`keep_place`: the rest of what is on screen
+        has come) where the reader has got to."""
         self.lines = lines
         self._strips.clear()
         width = max((width_of(str(line)) for line in lines), default=0)
         self.virtual_size = Size(width, len(lines))
-        self.scroll_to(0, 0, animate=False)
+        if not keep_place:
+            self.scroll_to(0, 0, animate=False)
         self.refresh()
 
     @property
