@@ -222,9 +222,17 @@ def month_so_far(session: Session, month: date) -> MonthSoFar:
 def member_counts(people: list, first: date, last: date) -> dict[str, int]:
     """Members who joined and who left between first and last, and members at the end of
     last (the pot is no member): the one definition for monthly and period reports."""
-    return {"members_new": sum(1 for m in people if first <= m.joined <= last),
-            "members_left": sum(1 for m in people if m.left is not None and first <= m.left <= last),
-            "members_total": sum(1 for m in people if m.joined <= last and (m.left is None or m.left > last))}
+    new = gone = total = 0
+    # One pass, each row's dates read once: ten thousand members on every monthly report.
+    for m in people:
+        joined, left = m.joined, m.left
+        if first <= joined <= last:
+            new += 1
+        if left is not None and first <= left <= last:
+            gone += 1
+        if joined <= last and (left is None or left > last):
+            total += 1
+    return {"members_new": new, "members_left": gone, "members_total": total}
 
 
 def month_totals(session: Session, first: date, last: date) -> dict[tuple[str, str], tuple[int, int]]:

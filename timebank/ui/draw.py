@@ -163,7 +163,8 @@ def report_lines(report: Report, words: Words, width: int) -> list[Lineish]:
             if say is None:
                 continue
             style = "bold" if part.bold else (getattr(part, "style", None) or "")
-            lines += [Text(text, style=style) for text in say(words).split("\n")]
+            # Plain lines stay plain text until drawn (a report may have thousands of them).
+            lines += [Text(text, style=style) if style else text for text in say(words).split("\n")]
         elif isinstance(part, Sheet) and part.columns_for(TABLE):
             rows = list(part.rows)
             if lines and str(lines[-1]):
