@@ -88,18 +88,59 @@ def test_period_report_adds_up_to_the_months(demo: Cli) -> None:
 
 
 
+def test_exchanges_that_do_not_count_are_the_rest_of_live_condition(demo_db: Path, ledger: Cli) -> None:
+    """`dead_exchanges(start, end)` (the month's sums subtract its entries) is `live_condition` read
+    from the other side, on ledgers with voids; the month's activity is what a grouped
+    query over the live exchanges gives."""
+    from sqlalchemy import case, func, select
+
+    from timebank.ledger.dates import add_months
+    from timebank.ledger.models import Entry, Exchange
+    from timebank.ledger.reports import month_activity
+    from timebank.ledger.sql import live_condition, dead_exchanges
+
+    ledger.ok("record", "Siân", "Llinos", "2", "--date", "2026-03-10")
+    ledger.ok("exchange", "void", "1", "--reason", "wrong")
+    for path in (demo_db, ledger.db):
+        opened = open_ledger(str(path))
+        with reading(opened) as session:
+            days = session.execute(select(func.min(Exchange.date), func.max(Exchange.date))).one()
+            voids = session.scalar(select(func.count()).where(Exchange.reverses.is_not(None)))
+            assert voids, "the ledger has voids to test against"
+            month = days[0].replace(day=1)
+            while month <= days[1]:
+                start, end = month, month_end(month)
+                every = set(session.scalars(select(Exchange.number).where(Exchange.date.between(start, end))))
+                live = set(session.scalars(select(Exchange.number).where(Exchange.date.between(start, end),
+                                                                         live_condition())))
+                assert set(session.scalars(dead_exchanges(start, end))) == every - live, month
+                rows = session.execute(
+                    select(Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
+                           func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)))
+                    .join(Exchange, Exchange.number == Entry.exchange)
+                    .where(Entry.date.between(start, end), live_condition()).group_by(Entry.member)).all()
+                assert month_activity(session, start, end) == ({n: int(g) for n, g, _r in rows},
+                                                               {n: int(r) for n, _g, r in rows}), month
+                month = add_months(month, 1)
+        opened.dispose()
+
+
+
 @pytest.mark.parametrize("lang", ["cy", "en"])
 def test_figures_first_are_the_reports_own(demo_db: Path, lang: str) -> None:
     """A screen is handed the month's figures before the members' lines are made: once,
     and the very figures the report then carries."""
     from dataclasses import fields
 
+    from sqlalchemy import func, select
+
+    from timebank.ledger.models import Exchange
     from timebank.ledger.reports import MonthFigures, read_monthly
 
     opened = open_ledger(str(demo_db))
     try:
         with reading(opened) as session:
-            month = session.scalar(select_max_date()).replace(day=1)
+            month = session.scalar(select(func.max(Exchange.date))).replace(day=1)
         handed: list[MonthFigures] = []
         report = read_monthly(opened, month, lang, handed.append)
         assert len(handed) == 1 and report.members and report.exchanges
@@ -108,14 +149,6 @@ def test_figures_first_are_the_reports_own(demo_db: Path, lang: str) -> None:
         assert read_monthly(opened, month, lang) == report
     finally:
         opened.dispose()
-
-
-def select_max_date():  # type: ignore[no-untyped-def]
-    from sqlalchemy import func, select
-
-    from timebank.ledger.models import Exchange
-
-    return select(func.max(Exchange.date))
 
 
 def test_void_leaves_the_month_as_if_never_recorded(ledger: Cli) -> None:

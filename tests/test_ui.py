@@ -452,6 +452,47 @@ def test_reports_monthly_and_statement_with_the_chart(people: Cli, lang: str) ->
     screen(people, lang, test)
 
 
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_monthly_figures_first_then_every_member_and_no_stale_month(people: Cli, lang: str) -> None:
+    """The monthly report comes in two steps from one read: the month's figures with a line
+    saying the members' lines are coming, then the whole report; a read that comes after
+    another month was asked for is not shown."""
+    from datetime import date
+
+    from timebank.ledger.reports import read_monthly
+
+    people.ok("record", "Siân", "Llinos", "1.5", "--date", "2026-10-10")
+
+    async def test(app: Any, pilot: Any) -> None:
+        w = words(lang)
+        await pilot.press("f5")
+        await settle(pilot)
+        page, body = app.screen, app.screen.query_one("#body")
+        assert page.whole and w._("Reading each member's figures…") not in body.text
+        assert "Siân" in body.text and w._("Total") in body.text
+        handed: list[Any] = []
+        report = read_monthly(app.ledger, date(2026, 10, 1), lang, handed.append)
+        page.show_monthly(handed[0], page.asked, False)
+        await settle(pilot)
+        text = body.text
+        assert not page.whole and w._("Reading each member's figures…") in text
+        assert w._("Monthly report: {month}").format(month=w.month(date(2026, 10, 1))) in text
+        assert "Siân" not in text and w._("Hours exchanged, last 12 months") in text
+        page.show_monthly(report, page.asked)
+        await settle(pilot)
+        assert page.whole and "Siân" in body.text
+        await pilot.press("left_square_bracket")                  # September asked for
+        await settle(pilot)
+        september = body.text
+        assert w.month(date(2026, 9, 1)) in september
+        page.show_monthly(report, page.asked - 1)                  # October's read, come late
+        await settle(pilot)
+        assert body.text == september
+
+    screen(people, lang, test)
+
+
 # The whole screen --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -289,17 +289,25 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _welsh_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    key: list[tuple[int, int | str]] = []
-    for token in _WELSH_TOKEN.findall(fold(text)):
-        rank = _WELSH_RANK.get(token)
-        # Spaces, digits and punctuation come before every letter, as in English.
-        key.append((1, rank) if rank is not None else (0, token))
-    return tuple(key)
+# Each Welsh letter as a number above every character's code point, so that spaces, digits
+# and punctuation (their own code points) come before every letter, as in English.
+_WELSH_CODE = {letter: 0x110000 + rank for letter, rank in _WELSH_RANK.items()}
+
+
+def _welsh_key(text: str) -> tuple[int, ...]:
+    code = _WELSH_CODE.get
+    # A token not in the alphabet is one character (every digraph the pattern knows is a letter).
+    return tuple([code(token) or ord(token) for token in _WELSH_TOKEN.findall(fold(text))])
 
 
 def sort_key(name: str, lang: str | None = None) -> tuple:
     """Alphabetical order for the output language (Welsh digraphs are single letters)."""
-    if (lang or _language) == "cy":
+    return _sort_key(name, lang or _language)
+
+
+@lru_cache(maxsize=65536)
+def _sort_key(name: str, lang: str) -> tuple:
+    # Kept: the screen sorts the same ten thousand names again for each report it shows.
+    if lang == "cy":
         return (_welsh_key(name), name)
     return (fold(name), name)

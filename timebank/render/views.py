@@ -316,18 +316,22 @@ def member_chart(points: list) -> Chart:
 
 
 def monthly(report: Any, with_names: bool = False) -> Report:
+    """The monthly report (`reports.MonthlyReport`), or its figures alone
+    (`reports.MonthFigures`, while a screen reads the members' lines): then a line says
+    the members' lines are coming where their list will be."""
+    members: list[Any] | None = getattr(report, "members", None)
     members_columns = [col("number", "#", INT), col("name", N_("Name"), MEMBER, only=[TABLE, JSON]),
                        col("opening_minutes", N_("Opening"), SIGNED, only=[TABLE]),
                        col("given_minutes", N_("Given"), HOURS, only=[TABLE]),
                        col("received_minutes", N_("Received"), HOURS, only=[TABLE]),
                        col("closing_minutes", N_("Closing"), SIGNED, only=[TABLE])]
-    member_rows = [line.__dict__ for line in report.members]
+    member_rows = [line.__dict__ for line in members or []]
     members_sheet = Sheet(members_columns + [
         col("opening_minutes", kind=MINUTES, only=FILES), col("given_minutes", kind=MINUTES, only=FILES),
         col("received_minutes", kind=MINUTES, only=FILES), col("closing_minutes", kind=MINUTES, only=FILES)],
         member_rows, title=_say(N_("Members")), key="members",
-        footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in report.members),
-                "received_minutes": sum(l.received_minutes for l in report.members)})
+        footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in members or []),
+                "received_minutes": sum(l.received_minutes for l in members or [])})
     csv = monthly_csv(report, member_rows, with_names)
     categories = Sheet(
         [col("code", kind=CODE, only=[JSON]), col("name", N_("Category"), SAY),
@@ -351,7 +355,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
         Field("members_total", report.members_total, INT,
               _indent(plural("{count} member at the end of the month",
                              "{count} members at the end of the month", report.members_total))),
-        members_sheet]
+        members_sheet if members is not None else Line(_say(N_("Reading each member's figures…")), style="dim")]
     if report.categories:
         parts.append(categories)
     else:
@@ -373,7 +377,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
                   _indent(_say(N_("Median days from request to exchange: {days}"),
                                days=f"{figures.median_days_to_meet:g}"))
                   if figures.median_days_to_meet is not None else None)]
-    if report.credit_limit_minutes is not None:
+    if report.credit_limit_minutes is not None and members is not None:
         if report.over_limit:
             parts.append(Line(_say(N_("Over the credit limit of {limit} hours:"),
                                    limit=_hours(report.credit_limit_minutes)), bold=True))
@@ -414,8 +418,8 @@ def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool
         + ([col("name", kind=MEMBER)] if with_names else []) + hours_columns,
         [dict(row, month=month) for row in member_rows] + [{
             "month": month, "number": _csv_key("total"),
-            "given_minutes": sum(line.given_minutes for line in report.members),
-            "received_minutes": sum(line.received_minutes for line in report.members)}])
+            "given_minutes": sum(row["given_minutes"] for row in member_rows),
+            "received_minutes": sum(row["received_minutes"] for row in member_rows)}])
     categories_sheet = Sheet(
         [col("category", kind=CATEGORY), col("exchanges", kind=INT), col("hours", kind=HOURS, source="minutes")],
         [{"category": c.category, "exchanges": c.exchanges, "minutes": c.minutes} for c in report.categories])

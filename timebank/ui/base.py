@@ -149,7 +149,7 @@ class Guarded:
     message handlers (`on_*`), the answers to its questions and its reads (`_*`, `reload`,
     `show`...)."""
 
-    HANDLERS = ("reload", "show", "show_matches", "submit", "confirm", "recorded", "clear", "fill", "check")
+    HANDLERS = ("reload", "show", "show_monthly", "show_matches", "submit", "confirm", "recorded", "clear", "fill", "check")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -205,12 +205,7 @@ class Page(Guarded, Screen[None]):
         comes, so the page is on screen before a slow read is done; a refusal or failure is
         shown in the page's notice, as `attempt` does."""
         words = self.words
-
-        def hand_over(function: Callable[..., None], *args: Any, **kwargs: Any) -> None:
-            try:
-                self.app.call_from_thread(function, *args, **kwargs)
-            except RuntimeError:
-                pass  # the screen was closed while the read went on: nobody to show it to
+        hand_over = self.hand_over
 
         def work() -> None:
             try:
@@ -228,6 +223,13 @@ class Page(Guarded, Screen[None]):
             hand_over(show, result)
 
         self.run_worker(work, thread=True, exclusive=True, group=f"read-{id(self)}")
+
+    def hand_over(self, function: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """From a reading thread: run `function` in the screen's own thread (and wait for it)."""
+        try:
+            self.app.call_from_thread(function, *args, **kwargs)
+        except RuntimeError:
+            pass  # the screen was closed while the read went on: nobody to show it to
 
     def footer(self) -> ComposeResult:
         yield KeyBar()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from timebank.ledger.activity import InactiveMember, inactive_members
 from timebank.ledger.balances import given_received, member_balance
@@ -16,7 +16,7 @@ from timebank.ledger.exchanges import ExchangeRow, iter_exchanges
 from timebank.ledger.listings import ListingRow, list_listings
 from timebank.ledger.members import MemberIndex, MemberRow, find_member, list_members, member_index
 from timebank.ledger.names import alphabetical, member_name
-from timebank.ledger.reports import MonthlyReport, MonthSoFar, month_so_far, read_monthly
+from timebank.ledger.reports import MonthFigures, MonthlyReport, MonthSoFar, month_so_far, read_monthly
 from timebank.ledger.settings import load as load_settings
 from timebank.ledger.statements import MonthHours, Statement, member_months, statement
 
@@ -111,8 +111,11 @@ def exchanges(ledger: Ledger, start: date, end: date, member: str | None, catego
                                    include_void=include_void, latest=latest))
 
 
-def monthly(ledger: Ledger, month: date, lang: str) -> MonthlyReport:
-    return read_monthly(ledger, month, lang)
+def monthly(ledger: Ledger, month: date, lang: str,
+            figures_first: Callable[[MonthFigures], None] | None = None) -> MonthlyReport:
+    """The monthly report; `figures_first` is handed the month's figures as soon as they
+    are known, before each member's line is made."""
+    return read_monthly(ledger, month, lang, figures_first)
 
 
 def member_statement(ledger: Ledger, member: str, start: date, end: date,

@@ -47,6 +47,8 @@ class Reports(Page):
         self.month = last_complete_month()
         self.member: str | None = None
         self.wanted_member: str | None = None   # a statement asked for from a member's page
+        self.asked = 0        # the reads asked for: a read that comes after a later one was asked is not shown
+        self.whole = False    # the page shows all it was asked for (not the monthly figures alone)
 
     def compose(self) -> ComposeResult:
         words = self.words
@@ -69,6 +71,8 @@ class Reports(Page):
             self.query_one(Notice).clear()
         words, notice = self.words, self.query_one(Notice)
         first, last = self.month, month_end(self.month)
+        self.asked += 1
+        self.whole = False
         report: Any
         if self.member:
             member = self.member
@@ -81,11 +85,32 @@ class Reports(Page):
             else:
                 report = None
         else:
-            result = attempt(words, notice, lambda: reading.monthly(self.ledger, first, words.lang))
-            report = views.monthly(result) if result is not None else None
+            # Read in the background: the month's figures are shown as soon as the core has
+            # them, the line of each of ten thousand members when the whole report comes;
+            # the keys answer meanwhile.
+            asked, ledger, lang = self.asked, self.ledger, words.lang
+            self.read_in_background(
+                lambda: reading.monthly(ledger, first, lang,
+                                        lambda figures: self.hand_over(self.show_monthly, figures, asked, False)),
+                lambda found: self.show_monthly(found, asked))
+            return
         if report is None:
             return
-        self.query_one(Body).show(report_lines(report, words, max(self.app.size.width - 4, 40)))
+        self.query_one(Body).show(report_lines(report, words, self.width_for_text))
+        self.whole = True
+
+    @property
+    def width_for_text(self) -> int:
+        return max(self.app.size.width - 4, 40)
+
+    def show_monthly(self, report: Any, asked: int, whole: bool = True) -> None:
+        """The month's figures (`whole` False), or the whole monthly report in their place,
+        unless another month or a statement has been asked for since."""
+        if asked != self.asked:
+            return
+        self.query_one(Body).show(report_lines(views.monthly(report), self.words, self.width_for_text),
+                                  keep_place=whole)
+        self.whole = whole
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
