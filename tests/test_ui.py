@@ -493,6 +493,26 @@ def test_monthly_figures_first_then_every_member_and_no_stale_month(people: Cli,
     screen(people, lang, test)
 
 
+def test_control_characters_stored_in_an_old_ledger_are_shown_as_escapes(people: Cli) -> None:
+    """Names are refused with control characters now, but an older ledger may hold one: the
+    screen shows it as an escape, and never sends it to the terminal."""
+    from conftest import execute_sql
+
+    execute_sql(people.db, "UPDATE members SET name = 'Llinos\x1b[2J\x1b[31m' WHERE number = 2")
+
+    async def test(app: Any, pilot: Any) -> None:
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("s")
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await settle(pilot)
+        text = app.screen.query_one("#body").text
+        assert "Llinos\\x1b[2J\\x1b[31m" in text and "\x1b" not in text
+
+    screen(people, "en", test)
+
+
 # The whole screen --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", LANGS)

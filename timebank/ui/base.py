@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 
 from timebank.i18n import N_, Words
 from timebank.ledger.errors import TimebankError
+from timebank.ledger.text import printable
 
 T = TypeVar("T")
 
@@ -93,7 +94,7 @@ class Notice(Static):
         self.set_class(error, "error")
         self.set_class(not error and bool(text), "done")
         # A notice of fixed height needs no new layout of the page (a keystroke's worth of time).
-        self.update(Text(text), layout=self.styles.height is None or self.styles.height.is_auto)
+        self.update(Text("\n".join(map(printable, text.split("\n")))), layout=self.styles.height is None or self.styles.height.is_auto)
 
     def clear(self) -> None:
         self.say("")

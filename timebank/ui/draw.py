@@ -18,6 +18,7 @@ from rich.style import Style
 
 from timebank.i18n import Words
 from timebank.ledger.hours import format_hours
+from timebank.ledger.text import printable
 from timebank.render.sheet import TABLE, Chart, Field, Line, Report, Sheet, table_cell, value_of
 from timebank.render.table import fit, name_floors
 
@@ -26,7 +27,7 @@ def cell_text(row: dict[str, Any], column: Any, words: Words) -> str:
     value = value_of(row, column)
     if value is None and column.none:
         return words._(column.none)
-    return table_cell(value, column.kind, words)
+    return printable(table_cell(value, column.kind, words))
 
 
 def width_of(text: str) -> int:
@@ -107,7 +108,7 @@ def column_cells(rows: list[dict[str, Any]], column: Any, words: Words) -> list[
                 text = done[value] = table_cell(value, kind, words)
             out.append(text)
         else:
-            out.append(table_cell(value, kind, words))
+            out.append(printable(table_cell(value, kind, words)))
     return out
 
 
@@ -128,7 +129,7 @@ def _column(columns: list[Any], key: str | None) -> Any:
 
 
 def _foot(value: Any, column: Any, words: Words) -> str:
-    return value(words) if callable(value) else table_cell(value, column.kind, words)
+    return printable(value(words) if callable(value) else table_cell(value, column.kind, words))
 
 
 def chart_text(chart: Chart, words: Words, width: int) -> Text:
@@ -164,7 +165,7 @@ def report_lines(report: Report, words: Words, width: int) -> list[Lineish]:
                 continue
             style = "bold" if part.bold else (getattr(part, "style", None) or "")
             # Plain lines stay plain text until drawn (a report may have thousands of them).
-            lines += [Text(text, style=style) if style else text for text in say(words).split("\n")]
+            lines += [Text(text, style=style) if style else text for text in map(printable, say(words).split("\n"))]
         elif isinstance(part, Sheet) and part.columns_for(TABLE):
             rows = list(part.rows)
             if lines and str(lines[-1]):
