@@ -132,7 +132,7 @@ def bench_size(size: int, runs: int, out: Path) -> dict[str, str]:
     results["complete a member name (bash, Tab after 'balance Si')"] = f"{seconds:.3f} s"
 
     csv_out = out / f"export-{size}.csv"
-    seconds, memory, code = median_of(TIMEBANK + db + ["export", "exchanges", "--output", str(csv_out)], runs)
+    seconds, memory, code = median_of(TIMEBANK + db + ["export", "exchanges", "--force", "--output", str(csv_out)], runs)
     sqlite_seconds, _m, _c = median_of(["sqlite3", "-csv", str(ledger), SQLITE_ROWS], runs, stdout=out / "sqlite.csv")
     results["export exchanges (all rows)"] = (f"{seconds:.3f} s = {seconds / sqlite_seconds:.2f}x sqlite3 -csv "
                                               f"({sqlite_seconds:.3f} s); peak {memory / 1024:.0f} MB")
@@ -155,7 +155,7 @@ def bench_size(size: int, runs: int, out: Path) -> dict[str, str]:
 
     if shutil.which("hledger"):
         journal = out / f"ledger-{size}.journal"
-        subprocess.run(TIMEBANK + db + ["journal", "--output", str(journal)], env=ENV, check=True,
+        subprocess.run(TIMEBANK + db + ["journal", "--force", "--output", str(journal)], env=ENV, check=True,
                        stderr=subprocess.DEVNULL)
         try:
             started = time.perf_counter()
