@@ -119,7 +119,7 @@ def bench_size(size: int, runs: int, out: Path) -> dict[str, str]:
     timed("timebank --help (vs import typer)", TIMEBANK + ["--help"], typer_argv)
     timed("timebank --version (vs import typer)", TIMEBANK + ["--version"], typer_argv)
     balance = timed("balance MEMBER", TIMEBANK + db + ["balance", str(one)], floor_argv)
-    timed("record", TIMEBANK + db + ["record", str(one), str(two), "1", "--allow-overdraft"], floor_argv)
+    timed("record", TIMEBANK + db + ["record", str(one), str(two), "1", "--allow-overdraft", "--again"], floor_argv)
     timed("member show", TIMEBANK + db + ["member", "show", str(one)], floor_argv)
     timed("statement (one year)", TIMEBANK + db + ["statement", str(one), "--from", year_ago], floor_argv)
     report = timed("report monthly", TIMEBANK + db + ["report", "monthly"], floor_argv)
