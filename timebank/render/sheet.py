@@ -16,7 +16,7 @@ from timebank.i18n import N_, Words
 from timebank.ledger.categories import CategoryName
 from timebank.ledger.hours import format_hours
 from timebank.ledger.names import MemberName
-from timebank.ledger.text import ERASED
+from timebank.ledger.text import ERASED, printable
 
 # Cell kinds: what a value is, which decides how each face shows it.
 INT = "int"             # a count or a number (member, exchange): a number everywhere
@@ -392,6 +392,29 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
     return value
 
 
-__all__ = ["Typed", "Column", "col", "Sheet", "Field", "Line", "Chart", "Columns", "Report", "Page", "Book", "Part", "flat_parts",
+def column_texts(rows: list[dict[str, Any]], column: Column, words: Words) -> list[str]:
+    """One column's cells as a terminal shows them, for every row (a report's ten thousand
+    members): the words for an empty value looked up once for the column, each number
+    formatted once for each value met, and every text cleaned of control characters."""
+    source = column.source or column.key
+    empty = words._(column.none) if column.none else ""
+    kind = column.kind
+    done: dict[int, str] = {}
+    out: list[str] = []
+    for row in rows:
+        value = row.get(source)
+        if value is None or (type(value) is Typed and value.value is None):
+            out.append(empty)
+        elif type(value) is int:
+            text = done.get(value)
+            if text is None:
+                text = done[value] = printable(table_cell(value, kind, words))
+            out.append(text)
+        else:
+            out.append(printable(table_cell(value, kind, words)))
+    return out
+
+
+__all__ = ["column_texts", "Typed", "Column", "col", "Sheet", "Field", "Line", "Chart", "Columns", "Report", "Page", "Book", "Part", "flat_parts",
            "days_text", "money_text", "period_words", "table_cell", "file_cell",
            "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts", "value_of", "field"]

@@ -17,8 +17,8 @@ from rich.text import Text
 
 from timebank.i18n import Words
 from timebank.ledger.text import printable
-from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, Typed, flat_parts,
-                                   member_words, table_cell, value_of)
+from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, column_texts,
+                                   flat_parts, member_words, table_cell, value_of)
 
 RICH_TABLE_LIMIT = 300
 
@@ -42,7 +42,7 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     out = out or console()
     columns = sheet.columns_for(TABLE)
     rows = list(sheet.rows)
-    cells = [[printable(_cell(value_of(row, c), c, words)) for c in columns] for row in rows]
+    cells = [list(row) for row in zip(*(column_texts(rows, c, words) for c in columns))] if columns else []
     title = printable(sheet.title(words)) if sheet.title else None
     if not cells and sheet.empty is not None:
         out.print(printable(sheet.empty(words)))
@@ -126,14 +126,6 @@ def fit(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list
             break
         keep.remove(i)
     return keep, widths
-
-
-def _cell(value: Any, column: Any, words: Words) -> str:
-    if isinstance(value, Typed) and value.value is None:
-        value = None
-    if value is None and column.none:
-        return words._(column.none)
-    return table_cell(value, column.kind, words)
 
 
 def _foot(value: Any, column: Any, words: Words) -> str:

@@ -19,7 +19,7 @@ from rich.style import Style
 from timebank.i18n import Words
 from timebank.ledger.hours import format_hours
 from timebank.ledger.text import printable
-from timebank.render.sheet import TABLE, Chart, Field, Line, Report, Sheet, table_cell, value_of
+from timebank.render.sheet import TABLE, Chart, Field, Line, Report, Sheet, column_texts, table_cell, value_of
 from timebank.render.table import fit, name_floors
 
 
@@ -60,7 +60,7 @@ def table_lines(sheet: Sheet, words: Words, width: int, *, key: str | None = Non
     columns = sheet.columns_for(TABLE)
     rows = list(sheet.rows)
     shown = rows if limit is None else rows[:limit]
-    by_column = [column_cells(shown, c, words) for c in columns]
+    by_column = [column_texts(shown, c, words) for c in columns]
     cells = list(zip(*by_column))
     heads = [words._(c.label) if c.label else "" for c in columns]
     feet = None
@@ -87,29 +87,6 @@ def table_lines(sheet: Sheet, words: Words, width: int, *, key: str | None = Non
     keys = [str(value_of(row, _column(columns, key))) for row in shown] if key else []
     foot = [rule, line([feet[i] for i in keep], "bold")] if feet and shown else []
     return Drawn(line([heads[i] for i in keep], "bold"), rule, lines, keys, foot, len(rows))
-
-
-def column_cells(rows: list[dict[str, Any]], column: Any, words: Words) -> list[str]:
-    """One column's cells, as `cell_text` gives them, for every row: the words for an
-    empty value and the cell's formatting looked up once for the column, and hours (most
-    cells of a report) formatted once for each value met."""
-    source = column.source or column.key
-    empty = words._(column.none) if column.none else ""
-    kind = column.kind
-    done: dict[Any, str] = {}
-    out: list[str] = []
-    for row in rows:
-        value = row.get(source)
-        if value is None:
-            out.append(empty)
-        elif type(value) is int:
-            text = done.get(value)
-            if text is None:
-                text = done[value] = table_cell(value, kind, words)
-            out.append(text)
-        else:
-            out.append(printable(table_cell(value, kind, words)))
-    return out
 
 
 def _padded(values: list[str], size: int, to_right: bool) -> list[str]:
