@@ -54,7 +54,11 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
-class MonthlyReport:
+class MonthFigures:
+    """The monthly report without its line for each member (nor the members over the credit
+    limit): what `monthly_report` hands to `figures_first`, and makes its report from, so
+    the two never disagree."""
+
     month: date
     exchanges: int
     minutes_exchanged: int
@@ -62,15 +66,22 @@ class MonthlyReport:
     members_new: int
     members_left: int
     members_total: int
-    members: list[MemberLine]
     categories: list[CategoryLine]
     trend: list[TrendPoint]
-    over_limit: list[MemberLine]
     credit_limit_minutes: int | None
     requests: "RequestFigures | None" = None
     # The seal of the last link up to the month's end: paper that leaves the centre anchors
     # the history the report was made from (`check --seal`).
     seal: "Seal | None" = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonthlyReport(MonthFigures):
+    """The month's figures with a line for each member who had a balance or an exchange,
+    and the members over the credit limit at its end."""
+
+    members: list[MemberLine]
+    over_limit: list[MemberLine]
 
 
 def last_complete_month() -> date:
@@ -104,26 +115,6 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
     over = [line for line in lines if settings_module.below_limit(settings, line.name.kind, line.closing_minutes)]
     return MonthlyReport(members=shown, over_limit=over,
                          **{field.name: getattr(figures, field.name) for field in fields(MonthFigures)})
-
-
-@dataclass(frozen=True)
-class MonthFigures:
-    """The monthly report without its line for each member (nor the members over the credit
-    limit): what `monthly_report` hands to `figures_first`, and makes its report from, so
-    the two never disagree."""
-
-    month: date
-    exchanges: int
-    minutes_exchanged: int
-    members_active: int
-    members_new: int
-    members_left: int
-    members_total: int
-    categories: list[CategoryLine]
-    trend: list[TrendPoint]
-    credit_limit_minutes: int | None
-    requests: "RequestFigures | None" = None
-    seal: "Seal | None" = None
 
 
 def _month_figures(session: Session, settings: Settings, month: date, lang: str, given: dict[int, int],
