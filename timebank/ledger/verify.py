@@ -39,6 +39,10 @@ EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_ha
 
 _sha256 = hashlib.sha256
 BATCH = 10_000
+# EXCHANGE_FORMAT with the entries of the common exchange (one giver, one receiver, on the
+# exchange's day) written in: (giver, day, minutes, receiver, day, minutes) fill them.
+COMMON_FORMAT = EXCHANGE_FORMAT.replace("[%s]", "[" + ENTRY_FORMAT.replace("%s", '"giver"', 1) + ","
+                                        + ENTRY_FORMAT.replace("%s", '"receiver"', 1) + "]")
 chain_batches = chain_iterables.from_iterable
 
 
@@ -140,6 +144,16 @@ def _merged(first: Iterator[list[tuple]], second: Iterator[list[tuple]]) -> Iter
             b, j = next(second, []), 0
         if not a or not b:
             break
+        # Most batches hold long runs of one kind (an import's exchanges, or a day's events
+        # between records): a run that ends before the other stream's next link goes at once.
+        if a[-1][0] <= b[j][0]:
+            yield from a[i:] if i else a
+            i = len(a)
+            continue
+        if b[-1][0] < a[i][0]:
+            yield from b[j:] if j else b
+            j = len(b)
+            continue
         if a[i][0] <= b[j][0]:
             yield a[i]
             i += 1
@@ -202,6 +216,9 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
     texts = TextCache()
     balances, months = result.balances, result.months
     balance_of, month_of, day_of, recorder = balances.get, months.get, texts.days.get, texts.personal.get
+    quoted_of = texts.quoted.get
+    moment_raw: Any = None
+    moment = ""
     sha = _sha256
     entries = _stream(session, ENTRIES)
     pending = next(entries, None)
@@ -225,13 +242,15 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                     known = (None, None)  # an unreadable date: the link cannot verify
             day_iso, quoted_day = known
             entries_text = None
+            common = None
             if len(rows) == 2 and quoted_day is not None:
                 (_x, giver, role1, day1, given), (_y, receiver, role2, day2, taken) = rows
                 if (role1 == "giver" and role2 == "receiver" and taken == -given and day1 == day and day2 == day
                         and given == (minutes if reverses is None else -minutes)):
-                    # The common exchange, in canonical order already.
-                    entries_text = (ENTRY_FORMAT % (giver, '"giver"', quoted_day, given) + ","
-                                    + ENTRY_FORMAT % (receiver, '"receiver"', quoted_day, taken))
+                    # The common exchange, in canonical order already: its whole content
+                    # is one template filled in (below).
+                    common = (giver, quoted_day, given, receiver, quoted_day, taken)
+                    entries_text = ""
                     balances[giver] = balance_of(giver, 0) + given
                     balances[receiver] = balance_of(receiver, 0) + taken
                     if reverses is None and number not in voided:
@@ -252,13 +271,24 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                 committed = sha(salt + personal).digest()
             else:
                 committed = _commitment(result, EXCHANGE, number, None, link, salt, personal, erased, resealed)
+            quoted_category = quoted_of(category) or texts.quote(category)
             try:
-                content: bytes | bool = (EXCHANGE_FORMAT % (
-                    VERSION, link, number, quoted_day, texts.quote(category), minutes,
-                    "null" if reverses is None else reverses, texts.moment(recorded_at), entries_text,
-                    committed.hex())).encode("utf-8") if entries_text is not False and quoted_day else False
+                if recorded_at != moment_raw or moment_raw is None:
+                    moment_raw, moment = recorded_at, texts.moment(recorded_at)
+                if common is not None:
+                    content: bytes | bool = (COMMON_FORMAT % (
+                        VERSION, link, number, quoted_day, quoted_category, minutes,
+                        "null" if reverses is None else reverses, moment, *common,
+                        committed.hex())).encode("utf-8")
+                elif entries_text is not False and quoted_day:
+                    content = (EXCHANGE_FORMAT % (
+                        VERSION, link, number, quoted_day, quoted_category, minutes,
+                        "null" if reverses is None else reverses, moment, entries_text,
+                        committed.hex())).encode("utf-8")
+                else:
+                    content = False
             except (ValueError, TypeError):
-                content = False
+                moment_raw, content = None, False
             append((link, stored, content, EXCHANGE, number, None))
         yield out
     while pending is not None:
