@@ -12,17 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from timebank.i18n import N_, _
-from timebank.ledger import audit, erasure, listings, members
+from timebank.ledger import audit, listings, members
 from timebank.ledger import settings as settings_module
 from timebank.ledger.categories import CategoryName, add_category, category_name
-from timebank.ledger.checks import CheckReport, CheckResult, check_ledger
 from timebank.ledger.dates import today
 from timebank.ledger.db import Ledger, flush_to_file, reading, retry_scrub, vacuum, writing
 from timebank.ledger.exchanges import RecordResult, record_exchange, void_exchange
 from timebank.ledger.names import MemberName, member_name
+
+if TYPE_CHECKING:
+    # Erasure and the checks are imported by the actions that use them: `record`, run a
+    # hundred times a day, should not pay for loading them.
+    from timebank.ledger import erasure
+    from timebank.ledger.checks import CheckReport
 
 MemberRef = str | int
 
@@ -120,6 +125,7 @@ def forget(ledger: Ledger, by: str, ref: MemberRef, *,
     the file; on PostgreSQL the touched tables rewritten). Without `confirm`, only the
     plan: what would be erased, and where. With a function for `confirm`, it is shown the
     plan (outside any transaction: a person may take their time) and erases if it says yes."""
+    from timebank.ledger import erasure
     from timebank.ledger.backups import backups_folder, existing_backups
 
     if confirm is not True:
@@ -210,7 +216,7 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
     at any moment leaves either the old ledger or the new one (see `restoring`). The
     ledger being replaced may be broken: only its file is needed, and what can be read of it.
     The current ledger is copied aside first; any failure after that names the copy."""
-    from timebank.ledger import restoring
+    from timebank.ledger import erasure, restoring
     from timebank.ledger.backups import backup, require_sqlite
     from timebank.ledger.errors import LedgerUnusable, TimebankError, os_reason
 
@@ -250,6 +256,7 @@ def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
     """Every check, and with `seal` the proof that the history up to it is unchanged. First
     finishes an erasure's scrub of the write-ahead log that a reader had held up."""
     from timebank.ledger.canonical import parse_seal
+    from timebank.ledger.checks import CheckResult, check_ledger
     from timebank.ledger.errors import InvalidInput
 
     asked = None

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
-from timebank.ledger import chain
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.models import AuditEvent
 from timebank.ledger.text import has_control_characters
@@ -62,6 +61,8 @@ ACTIONS = frozenset({
 def log(session: Session, by: str, action: str, *, member: int | None = None,
         exchange: int | None = None, **details: Any) -> AuditEvent:
     """Record an event, as the next link of the chain."""
+    from timebank.ledger import chain  # here: commands that only read never load the chain
+
     assert action in ACTIONS, action
     event = AuditEvent(at=now(), by=by, action=action, member=member, exchange=exchange,
                        details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))

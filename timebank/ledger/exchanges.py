@@ -15,7 +15,7 @@ from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import _
-from timebank.ledger import audit, chain
+from timebank.ledger import audit
 from timebank.ledger import settings as settings_module
 from timebank.ledger import totals
 from timebank.ledger.balances import balances_of
@@ -130,6 +130,8 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
 
     Rows go through the driver's executemany in batches: SQLAlchemy's per-row parameter
     processing costs more than the database's own work for a hundred thousand rows."""
+    from timebank.ledger import chain  # here: commands that only read never load the chain
+
     first = next_exchange_number(session)
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"

@@ -26,6 +26,8 @@ def emit(result: Sheet | Report, fmt: str, words: Words, *, out: TextIO | None =
         from timebank.render.csvfile import write_sections
 
         sheet = result.csv if isinstance(result, Report) else result
+        if callable(sheet):
+            sheet = sheet()
         if sheet is None:
             return 0
         return write_sections(sheet, out or sys.stdout, words, crlf=crlf)

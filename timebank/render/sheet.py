@@ -156,10 +156,12 @@ Part = Field | Line | Sheet | Chart | Columns
 class Report:
     """A document: its parts in reading order. JSON takes the fields and keyed sheets (in
     `json_order` if given), CSV takes `csv` (several sheets are written one after another,
-    a blank line between them), a table draws every part."""
+    a blank line between them), a table draws every part. `csv` may be a function that
+    makes the sheets, when laying them out costs time a table or JSON would waste (ten
+    thousand members' rows)."""
 
     parts: list[Part]
-    csv: Sheet | list[Sheet] | None = None
+    csv: "Sheet | list[Sheet] | Callable[[], Sheet | list[Sheet]] | None" = None
     json_order: list[str] | None = None
 
 

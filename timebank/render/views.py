@@ -332,7 +332,6 @@ def monthly(report: Any, with_names: bool = False) -> Report:
         member_rows, title=_say(N_("Members")), key="members",
         footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in members or []),
                 "received_minutes": sum(l.received_minutes for l in members or [])})
-    csv = monthly_csv(report, member_rows, with_names)
     categories = Sheet(
         [col("code", kind=CODE, only=[JSON]), col("name", N_("Category"), SAY),
          col("exchanges", N_("Exchanges"), INT), col("minutes", kind=MINUTES, only=[JSON]),
@@ -388,7 +387,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
     parts.append(Field("seal", seal, CODE,
                        _say(N_("Seal of the history to the end of the month: {seal}"), seal=seal) if seal
                        else _say(N_("Seal of the history to the end of the month: none (nothing recorded by then)"))))
-    return Report(parts, csv=csv)
+    return Report(parts, csv=lambda: monthly_csv(report, member_rows, with_names))
 
 
 def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool) -> list[Sheet]:
