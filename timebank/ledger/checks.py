@@ -66,15 +66,8 @@ class _OwnConnection(threading.Thread):
             self.problems = [str(error)]
 
 
-# The integrity check reads every page of the file once for each table and index it
-# compares: read through a memory map, a million-exchange ledger takes 5.5 s instead of 7.2 s
-# (the pages are the system's file cache, not this program's memory).
-INTEGRITY_MMAP = 1 << 30
-
-
 def _integrity(conn: sqlite3.Connection) -> list[str]:
     """SQLite's integrity and foreign-key checks."""
-    conn.execute(f"PRAGMA mmap_size = {INTEGRITY_MMAP}")
     problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
     return problems + [_("Entry in table {table} (row {row}) points at a missing row of {parent}.").format(
         table=row[0], row=row[1], parent=row[2]) for row in conn.execute("PRAGMA foreign_key_check")]
