@@ -3,6 +3,8 @@ a date, what givers earned. Plain SQLAlchemy expressions over the models."""
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from sqlalchemy import String, and_, case, cast, exists, func, select, union, union_all
 from sqlalchemy.orm import aliased
 
@@ -23,9 +25,9 @@ def earned_sum():  # type: ignore[no-untyped-def]
     return func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))
 
 
-def earned(entries: "list[dict] | tuple[dict, ...]") -> int:
-    """The same in Python, for entries about to be written."""
-    return sum(e["minutes"] for e in entries if e["minutes"] > 0)
+def earned(amounts: Iterable[int]) -> int:
+    """The same in Python, for the amounts of entries about to be written."""
+    return sum(amount for amount in amounts if amount > 0)
 
 
 def reversal_alias():  # type: ignore[no-untyped-def]
