@@ -76,3 +76,23 @@ def test_catalogues_load_from_the_installed_package() -> None:
         assert path is not None
         if not (SOURCE.parent / "pyproject.toml").exists():  # an installed wheel, not a checkout
             assert path.parent == SOURCE / "locale"
+
+
+def test_a_catalogue_read_once_is_kept_and_read_again_when_it_changes(tmp_path: Path) -> None:
+    from timebank.i18n import read_catalogue
+
+    po = tmp_path / "xx.po"
+    po.write_text('msgid ""\nmsgstr "Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+                  'msgid "Hello"\nmsgstr "Shwmae"\n', encoding="utf-8")
+    first = read_catalogue(po)
+    assert first == parse_po(po.read_text(encoding="utf-8"))
+    kept = tmp_path / "__pycache__" / "xx.po.marshal"
+    assert kept.is_file()
+    assert read_catalogue(po) == first  # from what was kept
+    po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "Bye"\nmsgstr "Hwyl"\n', encoding="utf-8")
+    assert read_catalogue(po)[0] == {"Hello": "Shwmae", "Bye": "Hwyl"}  # the change is read, not the old copy
+    kept.write_bytes(b"not what was kept")
+    assert read_catalogue(po)[0] == {"Hello": "Shwmae", "Bye": "Hwyl"}  # a damaged copy is parsed past
+    shutil.rmtree(tmp_path / "__pycache__")
+    (tmp_path / "__pycache__").write_text("a file where the folder would go")  # nowhere to keep it
+    assert read_catalogue(po)[0]["Bye"] == "Hwyl"  # parsed each time, never an error
