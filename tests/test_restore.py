@@ -241,7 +241,9 @@ def test_killed_at_random_moments_the_ledger_is_old_or_restored_and_erased(
     outcomes = []
     for _ in range(14):
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.1, duration))
+        # From early in its work to a little past its usual end (the process ends as soon as
+        # the restore is done), so that kills land on both sides of the moment it replaces the ledger.
+        time.sleep(rng.uniform(0.1, duration * 1.4))
         process.send_signal(signal.SIGKILL)
         process.wait()
         count = _never_unerased(db)

@@ -87,7 +87,10 @@ def _batches(session: Session, sql: str) -> Iterator[list[tuple]]:
                 return
             yield rows
     finally:
-        cursor.close()
+        try:
+            cursor.close()
+        except Exception:  # noqa: BLE001 - the connection went first (a check stopped part-way): nothing to close
+            pass
 
 
 def _stream(session: Session, sql: str) -> Iterator[tuple]:
