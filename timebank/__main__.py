@@ -27,7 +27,8 @@ def end(code: int) -> None:
     fifth of a typical command, spent freeing memory the system takes back at once anyway.
     What that teardown does that matters is done first: the exit handlers run and the
     standard streams are flushed (every file a command writes is closed by then). If another
-    thread is still at work, Python's own exit waits for it, as usual."""
+    thread is still at work, Python's own exit waits for it, as usual; so it does under a
+    profiler or debugger (`python -m cProfile` writes its figures after the program returns)."""
     import atexit
     import os
     import sys
@@ -35,7 +36,7 @@ def end(code: int) -> None:
 
     others = [thread for thread in threading.enumerate()
               if thread is not threading.main_thread() and thread.is_alive() and not thread.daemon]
-    if others:
+    if others or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     atexit._run_exitfuncs()  # type: ignore[attr-defined]
     for stream in (sys.stdout, sys.stderr):

@@ -117,6 +117,11 @@ EXCHANGE_FORMAT = '[%d,%d,"exchange",%d,%s,%s,%d,%s,%s,[%s],"%s"]'
 ENTRY_FORMAT = "[%d,%s,%s,%d]"
 AUDIT_FORMAT = '[%d,%d,"audit",%d,%s,%s,%s,%s,"%s"]'
 ROLES = {"giver": '"giver"', "receiver": '"receiver"'}
+# EXCHANGE_FORMAT with the entries of the common exchange written in (one giver, one
+# receiver, both on the exchange's day): (giver, day, minutes, receiver, day, minutes) fill
+# them. The writer and `verify` fill it in for the million links that are such exchanges.
+PAIR_FORMAT = EXCHANGE_FORMAT.replace("[%s]", "[" + ENTRY_FORMAT.replace("%s", ROLES["giver"], 1) + ","
+                                      + ENTRY_FORMAT.replace("%s", ROLES["receiver"], 1) + "]")
 
 
 def entries_text(entries: list[tuple[int, str, str, int]], day: str) -> str:

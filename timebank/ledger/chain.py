@@ -90,6 +90,25 @@ class ChainWriter:
             "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"))
         return link, digest, salt
 
+    def pair(self, number: int, day: date, category: str, minutes: int, reverses: int | None,
+             recorded_at: datetime, giver: int, given: int, receiver: int, recorded_by: str | None,
+             note: str | None) -> tuple[int, bytes, bytes]:
+        """`exchange` for the common exchange: one giver who is given `given` minutes, one
+        receiver charged as much, both on the exchange's day (an import writes a hundred
+        thousand such links, and this is half the work)."""
+        texts = self.texts
+        salt = new_salt()
+        committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
+        quoted_day = texts.day(day)[1]
+        link, previous = self.head
+        link += 1
+        digest = _sha256(previous + (canonical.PAIR_FORMAT % (
+            canonical.VERSION, link, number, quoted_day, texts.quote(category), minutes,
+            "null" if reverses is None else reverses, texts.moment(recorded_at), giver, quoted_day, given,
+            receiver, quoted_day, -given, committed.hex())).encode("utf-8")).digest()
+        self._head = (link, digest)
+        return link, digest, salt
+
     def audit(self, event_id: int, at: datetime | str, action: str, member: int | None, exchange: int | None,
               by: str | None, details: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
         """The next link for an audit event: (link, hash, salt)."""

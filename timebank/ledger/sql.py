@@ -3,10 +3,10 @@ a date, what givers earned. Plain SQLAlchemy expressions over the models."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import String, and_, case, cast, exists, func, select, union, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from timebank.ledger.dates import month_of
 from timebank.ledger.models import Entry, Exchange, Member
@@ -69,3 +69,35 @@ def dead_exchanges(start=None, end=None):  # type: ignore[no-untyped-def]
 # The columns a member's name is shown from (plain rows, not ORM objects: a ledger may
 # have ten thousand members, and building Member instances costs 14 microseconds each).
 NAME_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten)
+
+
+DRIVER_BATCH = 10_000
+
+
+def driver_batches(session: Session, sql: str) -> Iterator[list[tuple]]:
+    """The rows of `sql` as plain tuples straight from the database driver, ten thousand at
+    a time, in the session's snapshot: a server-side cursor on PostgreSQL, so a million rows
+    never sit in memory. For the passes over every row (`check`, the export of every
+    exchange), where SQLAlchemy's row objects and type conversions would cost more than the
+    work itself; values come as the driver gives them."""
+    import uuid
+
+    connection = session.connection()
+    dbapi: Any = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite":
+        cursor = dbapi.cursor()
+    else:
+        cursor = dbapi.cursor(name=f"timebank_{uuid.uuid4().hex[:12]}")
+        cursor.itersize = DRIVER_BATCH
+    cursor.execute(sql)
+    try:
+        while True:
+            rows = cursor.fetchmany(DRIVER_BATCH)
+            if not rows:
+                return
+            yield rows
+    finally:
+        try:
+            cursor.close()
+        except Exception:  # noqa: BLE001 - the connection went first (a pass stopped part-way): nothing to close
+            pass

@@ -15,7 +15,6 @@ ledger they check).
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 from itertools import chain as chain_iterables
 from typing import Any, Iterator
@@ -24,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from timebank.i18n import _, ngettext
 from timebank.ledger import canonical
-from timebank.ledger.canonical import (AUDIT_FORMAT, ENTRY_FORMAT, EXCHANGE_FORMAT, VERSION, Seal, SealQuery,
+from timebank.ledger.canonical import (AUDIT_FORMAT, ENTRY_FORMAT, EXCHANGE_FORMAT, PAIR_FORMAT, VERSION, Seal,
+                                       SealQuery,
                                        TextCache)
 from timebank.ledger.chain import AUDIT, EXCHANGE, resealed_in
+from timebank.ledger.sql import driver_batches as _batches
 
 # How many broken links are named one by one; the rest are counted.
 NAMED = 10
@@ -39,10 +40,6 @@ EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_ha
 
 _sha256 = hashlib.sha256
 BATCH = 10_000
-# EXCHANGE_FORMAT with the entries of the common exchange (one giver, one receiver, on the
-# exchange's day) written in: (giver, day, minutes, receiver, day, minutes) fill them.
-COMMON_FORMAT = EXCHANGE_FORMAT.replace("[%s]", "[" + ENTRY_FORMAT.replace("%s", '"giver"', 1) + ","
-                                        + ENTRY_FORMAT.replace("%s", '"receiver"', 1) + "]")
 chain_batches = chain_iterables.from_iterable
 
 
@@ -67,30 +64,6 @@ class Walk:
             self.first_broken = link
         if len(self.chain) < NAMED:
             self.chain.append(message)
-
-
-def _batches(session: Session, sql: str) -> Iterator[list[tuple]]:
-    """Plain tuples straight from the driver, ten thousand at a time, in the session's
-    snapshot: a server-side cursor on PostgreSQL, so a million rows never sit in memory."""
-    connection = session.connection()
-    dbapi: Any = connection.connection.driver_connection
-    if connection.dialect.name == "sqlite":
-        cursor = dbapi.cursor()
-    else:
-        cursor = dbapi.cursor(name=f"timebank_{uuid.uuid4().hex[:12]}")
-        cursor.itersize = BATCH
-    cursor.execute(sql)
-    try:
-        while True:
-            rows = cursor.fetchmany(BATCH)
-            if not rows:
-                return
-            yield rows
-    finally:
-        try:
-            cursor.close()
-        except Exception:  # noqa: BLE001 - the connection went first (a check stopped part-way): nothing to close
-            pass
 
 
 def _stream(session: Session, sql: str) -> Iterator[tuple]:
@@ -279,7 +252,7 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                 if recorded_at != moment_raw or moment_raw is None:
                     moment_raw, moment = recorded_at, texts.moment(recorded_at)
                 if common is not None:
-                    content: bytes | bool = (COMMON_FORMAT % (
+                    content: bytes | bool = (PAIR_FORMAT % (
                         VERSION, link, number, quoted_day, quoted_category, minutes,
                         "null" if reverses is None else reverses, moment, *common,
                         committed.hex())).encode("utf-8")
