@@ -28,29 +28,28 @@ TARGET_SECONDS = 10.0
 # Where the time goes, measured on 2026-11-26 (CPU seconds, so that the machine's load
 # does not move them; they go stale as the code changes, so measure again).
 WHY = """\
-Where the time goes on this ledger (CPU seconds of one `check`, 2026-11-26):
+Where the time goes on this ledger (measured 2026-11-26, each part alone on an idle machine):
 
 - the pass over the history (`timebank/ledger/verify.py`: 1M exchanges with their 2M entries and
-  1M audit events, every rule, every sum, every link hashed): about 16 s, in Python, on one core --
-  about 7 us an exchange and 4.5 us an event to read, check, lay out and hash (on an otherwise idle
-  machine, about a third less);
-- SQLite's `PRAGMA integrity_check` (every page, every index against its table): about 9.6 s, on a
-  second connection in a thread of its own, so that it runs alongside the pass on the second core;
-- everything else (schema, voids, numbering, cached balances and totals): about 1.5 s.
+  1M audit events, every rule, every sum, every link hashed): 14.4 s, in Python, on one core -- about
+  8 us an exchange and 5 us an event to read, check, lay out and hash. It sets the wall time;
+- SQLite's `PRAGMA integrity_check` (every page, every index against its table) and foreign-key check:
+  7.5 s, and the check that every stored value has its column's type: 3.4 s. Each runs on a connection
+  of its own in a thread of its own (SQLite's work, outside Python's lock), beside the pass;
+- everything else (start-up, schema, voids, numbering, cached balances and totals): about 1 s.
 
-On an idle two-core machine the wall time is therefore about the pass's: some 12-17 s. What would bring
-it under 10 s, not done here: verifying the audit events' links in a second process (each link is
-checked against its stored predecessor, so the work splits; the second process has its own snapshot
-and must leave alone links written after the check began) together with `PRAGMA quick_check` in place
-of the full integrity check (0.8 s instead of 9.6 s, but it no longer proves that the indexes the
-reports read agree with their tables). A ledger filled by imports has one link per exchange: about 9 s
-of pass for a million.
+That is 27 s of CPU for 2 cores: under 10 s of wall time on this machine needs about 40% less work, not
+only more parallelism. What would do it, not done here: checking the audit events' links in a second
+process (each link is checked against its stored predecessor, so the work splits; that process has its
+own snapshot and must leave alone links written after the check began), and `PRAGMA quick_check` in
+place of the full integrity check (0.8 s, but it no longer proves that the indexes the reports read
+agree with their tables). The ledger bench/run.py builds -- the same million exchanges, written by
+imports, so one link per exchange -- is checked in 9.8 s (bench/RESULTS-2026-11-26.md).
 
 For comparison, on the 1,000,000-exchange ledger of bench/generate.py without audit events (1M links):
 `check` before the chain took 19.2 s of CPU and 1.3 GB of memory; with the chain (verified) 18.5 s and
-80 MB. Upgrading that ledger from revision 0003 (automatic backup, linking a million exchanges,
-indexing) and checking it took 41 s of CPU. An import of 100,000 rows into a 10,000-exchange ledger
-takes 5.3 s of CPU (4.4 s before the chain).
+80 MB (2026-11-25). Upgrading that ledger from revision 0003 (automatic backup, linking a million
+exchanges, indexing) and checking it took 41 s of CPU.
 """
 
 
