@@ -78,9 +78,14 @@ def test_catalogues_load_from_the_installed_package() -> None:
             assert path.parent == SOURCE / "locale"
 
 
-def test_a_catalogue_read_once_is_kept_and_read_again_when_it_changes(tmp_path: Path) -> None:
+def test_a_catalogue_read_once_is_kept_and_read_again_when_it_changes(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import sys
+
     from timebank.i18n import read_catalogue
 
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     po = tmp_path / "xx.po"
     po.write_text('msgid ""\nmsgstr "Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
                   'msgid "Hello"\nmsgstr "Shwmae"\n', encoding="utf-8")
@@ -91,8 +96,15 @@ def test_a_catalogue_read_once_is_kept_and_read_again_when_it_changes(tmp_path: 
     assert read_catalogue(po) == first  # from what was kept
     po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "Bye"\nmsgstr "Hwyl"\n', encoding="utf-8")
     assert read_catalogue(po)[0] == {"Hello": "Shwmae", "Bye": "Hwyl"}  # the change is read, not the old copy
+    stat = po.stat()
+    po.write_text(po.read_text(encoding="utf-8").replace("Hwyl", "Hwyr"), encoding="utf-8")
+    os.utime(po, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: a reinstalled release
+    assert read_catalogue(po)[0]["Bye"] == "Hwyr"
     kept.write_bytes(b"not what was kept")
-    assert read_catalogue(po)[0] == {"Hello": "Shwmae", "Bye": "Hwyl"}  # a damaged copy is parsed past
+    assert read_catalogue(po)[0] == {"Hello": "Shwmae", "Bye": "Hwyr"}  # a damaged copy is parsed past
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # PYTHONDONTWRITEBYTECODE: nothing written
     shutil.rmtree(tmp_path / "__pycache__")
+    assert read_catalogue(po)[0]["Bye"] == "Hwyr" and not (tmp_path / "__pycache__").exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     (tmp_path / "__pycache__").write_text("a file where the folder would go")  # nowhere to keep it
-    assert read_catalogue(po)[0]["Bye"] == "Hwyl"  # parsed each time, never an error
+    assert read_catalogue(po)[0]["Bye"] == "Hwyr"  # parsed each time, never an error

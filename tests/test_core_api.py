@@ -96,6 +96,23 @@ def test_cached_totals_equal_the_entries_after_every_action(core) -> None:  # ty
         assert stored == expected_months(session) == {("2026-10", "teaching"): (1, 120)}
 
 
+@sqlite_only
+def test_a_check_that_cannot_finish_never_reads_as_passed(core, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """SQLite's own checks run in threads beside the pass: one that fails for any reason is
+    reported as not completed, not as a check with no problems."""
+    from timebank.ledger import checks
+
+    def broken(conn):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setattr(checks, "_stored_types", broken)
+    report = actions.check(core)
+    types = next(r for r in report.results if r.title == checks.TITLES["types"])
+    assert types.problems == checks._not_completed()  # in the interface language, whichever it is
+    integrity = next(r for r in report.results if r.title == checks.TITLES["integrity"])
+    assert integrity.problems == []
+
+
 def test_reports_are_typed_data_and_take_the_language(core) -> None:  # type: ignore[no-untyped-def]
     """A Welsh member's statement built and drawn in Welsh under an English interface."""
     from timebank.ledger.members import find_member

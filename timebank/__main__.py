@@ -39,10 +39,10 @@ def end(code: int) -> None:
     if others or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     atexit._run_exitfuncs()  # type: ignore[attr-defined]
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
             stream.flush()
-        except (OSError, ValueError):  # closed or full: already said, or nowhere to say it
+        except (OSError, ValueError, AttributeError):  # closed, full or absent: already said, or nowhere to say it
             pass
     os._exit(code)
 

@@ -131,13 +131,17 @@ CACHE_VERSION = 1  # of what the cache holds: raise it if parse_po's result chan
 
 def read_catalogue(path: Path) -> tuple[dict[str, str], dict[str, list[str]], str]:
     """`parse_po` of a PO file, kept once read in `__pycache__` beside it (as Python keeps
-    compiled modules) until the file's size or time changes. Every command reads its
-    language's catalogue at start-up: a thousand messages take 4 ms to parse and 0.3 ms to
-    load. Where the folder cannot be written, the file is parsed each time."""
+    compiled modules), under the SHA-256 of the file's bytes: any change to the file, even
+    one that keeps its size and time (a reinstalled release), is read afresh. Every command
+    reads its language's catalogue at start-up: a thousand messages take 4 ms to parse and
+    under a millisecond to load. Nothing is written where Python is told not to write
+    bytecode, or where the folder cannot be written: the file is then parsed each time."""
+    import hashlib
     import marshal
+    import sys
 
-    stat = path.stat()
-    stamp = (CACHE_VERSION, stat.st_size, stat.st_mtime_ns)
+    data = path.read_bytes()
+    stamp = (CACHE_VERSION, hashlib.sha256(data).hexdigest())
     cache = path.parent / "__pycache__" / f"{path.name}.marshal"
     try:
         kept_stamp, kept = marshal.loads(cache.read_bytes())
@@ -145,14 +149,18 @@ def read_catalogue(path: Path) -> tuple[dict[str, str], dict[str, list[str]], st
             return kept  # type: ignore[no-any-return]
     except (OSError, ValueError, EOFError, TypeError):
         pass  # none yet, unreadable, or from another version: parse the file
-    parsed = parse_po(path.read_text(encoding="utf-8"))
-    try:
-        cache.parent.mkdir(exist_ok=True)
+    parsed = parse_po(data.decode("utf-8"))
+    if not sys.dont_write_bytecode:
         partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-        partial.write_bytes(marshal.dumps((stamp, parsed)))
-        os.replace(partial, cache)  # whole or not at all, whoever else is writing it
-    except OSError:
-        pass
+        try:
+            cache.parent.mkdir(exist_ok=True)
+            partial.write_bytes(marshal.dumps((stamp, parsed)))
+            os.replace(partial, cache)  # whole or not at all, whoever else is writing it
+        except OSError:
+            try:
+                partial.unlink(missing_ok=True)
+            except OSError:
+                pass
     return parsed
 
 

@@ -60,10 +60,10 @@ class _OwnConnection(threading.Thread):
                 self.problems = self.check(conn)
             finally:
                 conn.close()
-        except UNREADABLE:
-            self.problems = _not_completed()
         except sqlite3.Error as error:
             self.problems = [str(error)]
+        except Exception:  # noqa: BLE001 - a check that could not finish must never read as passed
+            self.problems = _not_completed()
 
 
 def _integrity(conn: sqlite3.Connection) -> list[str]:
@@ -235,7 +235,8 @@ def _guarded(check: Callable[[], list[str]]) -> list[str]:
 
 def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None,
                  extra: list[CheckResult] | None = None) -> CheckReport:
-    """Every check, in one snapshot (the integrity check on its own connection)."""
+    """Every check, in one snapshot (SQLite's integrity and type checks each on a connection,
+    and so in a snapshot, of its own)."""
     # On SQLite the database's own checks run beside the pass, each on a connection (and
     # in a snapshot) of its own; PostgreSQL enforces types and pages itself.
     beside = {key: _OwnConnection(ledger, check) for key, check in (("integrity", _integrity),

@@ -247,8 +247,8 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                 committed = sha(salt + personal).digest()
             else:
                 committed = _commitment(result, EXCHANGE, number, None, link, salt, personal, erased, resealed)
-            quoted_category = quoted_of(category) or texts.quote(category)
             try:
+                quoted_category = quoted_of(category) or texts.quote(category)
                 if recorded_at != moment_raw or moment_raw is None:
                     moment_raw, moment = recorded_at, texts.moment(recorded_at)
                 if common is not None:
@@ -263,7 +263,7 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                         committed.hex())).encode("utf-8")
                 else:
                     content = False
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, AttributeError):  # a damaged value: this link cannot verify
                 moment_raw, content = None, False
             append((link, stored, content, EXCHANGE, number, None))
         yield out
