@@ -13,6 +13,7 @@ another program (or a test) leaves that program's Ctrl-C alone.
 # `_signal`, not `signal`: the C module is built in, while importing `signal` builds its enums
 # (a millisecond in which Ctrl-C would still print a traceback).
 import _signal
+import _thread
 import os
 import sys
 
@@ -83,13 +84,22 @@ def _on_ctrl_c(_signum: int, frame: object) -> None:  # typing is not imported y
     if _phase == "working":
         if _unsafe_to_raise(frame):
             # Raised here, Python would print "Exception ignored ... KeyboardInterrupt" and
-            # go on: ask again, to be handled a few steps later, once out of that code.
-            _signal.raise_signal(_signal.SIGINT)
+            # go on: ask again a few milliseconds later, once out of that code. (Not at
+            # once: a signal raised here is handled at the next step, inside this very
+            # handler, and the KeyboardInterrupt would still end up in that code.)
+            _thread.start_new_thread(_ask_again, ())
             return
         raise KeyboardInterrupt
     if _phase == "done":
         return
     _stop_now()
+
+
+def _ask_again() -> None:
+    import time
+
+    time.sleep(0.005)
+    _signal.raise_signal(_signal.SIGINT)  # handled by the main thread, wherever it then is
 
 
 def _unsafe_to_raise(frame: object) -> bool:
