@@ -182,12 +182,6 @@ class TextCache:
             self.last_moment = (value, quoted)
         return quoted
 
-    def two_entries(self, quoted_day: str, giver: int, given: int, receiver: int, taken: int) -> str:
-        """The entries of the common exchange (one giver, one receiver, on its own day), as
-        `entries_text` would write them."""
-        return (ENTRY_FORMAT % (giver, '"giver"', quoted_day, given) + ","
-                + ENTRY_FORMAT % (receiver, '"receiver"', quoted_day, taken))
-
     def recorder(self, by: str | None, note: str | None) -> bytes:
         """The personal text of an exchange, as committed: who recorded it changes rarely."""
         if note is None:

@@ -71,18 +71,17 @@ class ChainWriter:
                  recorded_by: str | None, note: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
         """The next link for an exchange: (link, hash, salt). The bytes are those of
         `canonical.exchange_content`, filled in from the shared texts."""
+        rows = list(entries)
+        if (len(rows) == 2 and rows[0][1] == "giver" and rows[1][1] == "receiver" and rows[0][2] == day
+                and rows[1][2] == day and int(rows[1][3]) == -int(rows[0][3])):
+            return self.pair(number, day, category, minutes, reverses, recorded_at, int(rows[0][0]),
+                             int(rows[0][3]), int(rows[1][0]), recorded_by, note, salt)
         texts = self.texts
         salt = salt or new_salt()
         committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
         day_iso, quoted_day = texts.day(day)
-        rows = list(entries)
-        if (len(rows) == 2 and rows[0][1] == "giver" and rows[1][1] == "receiver" and rows[0][2] == day
-                and rows[1][2] == day):
-            listed = texts.two_entries(quoted_day, int(rows[0][0]), int(rows[0][3]), int(rows[1][0]),
-                                       int(rows[1][3]))
-        else:
-            listed = canonical.entries_text([(int(m), role, texts.day(d)[0], int(amount))
-                                             for m, role, d, amount in rows], day_iso)
+        listed = canonical.entries_text([(int(m), role, texts.day(d)[0], int(amount)) for m, role, d, amount in rows],
+                                        day_iso)
         moment = texts.moment(recorded_at)
         quoted_category = texts.quote(category)
         link, digest = self._append(lambda link: (canonical.EXCHANGE_FORMAT % (
@@ -90,21 +89,21 @@ class ChainWriter:
             "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"))
         return link, digest, salt
 
-    def pair(self, number: int, day: date, category: str, minutes: int, reverses: int | None,
-             recorded_at: datetime, giver: int, given: int, receiver: int, recorded_by: str | None,
-             note: str | None) -> tuple[int, bytes, bytes]:
+    def pair(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
+             recorded_at: datetime | str, giver: int, given: int, receiver: int, recorded_by: str | None,
+             note: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
         """`exchange` for the common exchange: one giver who is given `given` minutes, one
-        receiver charged as much, both on the exchange's day (an import writes a hundred
-        thousand such links, and this is half the work)."""
+        receiver charged as much, both on the exchange's day, filled into one template
+        (`canonical.PAIR_FORMAT`, which `verify` fills in too)."""
         texts = self.texts
-        salt = new_salt()
+        salt = salt or new_salt()
         committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
         quoted_day = texts.day(day)[1]
         link, previous = self.head
         link += 1
         digest = _sha256(previous + (canonical.PAIR_FORMAT % (
-            canonical.VERSION, link, number, quoted_day, texts.quote(category), minutes,
-            "null" if reverses is None else reverses, texts.moment(recorded_at), giver, quoted_day, given,
+            canonical.VERSION, link, number, quoted_day, texts.quote(category), int(minutes),
+            "null" if reverses is None else int(reverses), texts.moment(recorded_at), giver, quoted_day, given,
             receiver, quoted_day, -given, committed.hex())).encode("utf-8")).digest()
         self._head = (link, digest)
         return link, digest, salt
