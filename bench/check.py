@@ -30,7 +30,7 @@ TARGET_SECONDS = 10.0
 WHY = """\
 Where the time goes on this ledger (measured 2026-11-26, each part alone on an idle machine):
 
-- the pass over the history (`timebank/ledger/verify.py`: 1M exchanges with their 2M entries and
+- the pass over the history (`timebank/ledger/integrity/verify.py`: 1M exchanges with their 2M entries and
   1M audit events, every rule, every sum, every link hashed): 14.4 s, in Python, on one core -- about
   8 us an exchange and 5 us an event to read, check, lay out and hash. It sets the wall time;
 - SQLite's `PRAGMA integrity_check` (every page, every index against its table) and foreign-key check:

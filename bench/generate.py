@@ -110,9 +110,9 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     conn.close()
     # The cached balances and monthly totals, computed from the entries as timebank does,
     # and the rows linked into the chain in the order they were written.
-    from timebank.ledger.chain import link_unlinked
-    from timebank.ledger.db import open_ledger, writing
-    from timebank.ledger.totals import rebuild
+    from timebank.ledger.integrity.chain import link_unlinked
+    from timebank.ledger.storage.db import open_ledger, writing
+    from timebank.ledger.records.totals import rebuild
 
     ledger = open_ledger(str(path))
     with writing(ledger) as session:

@@ -60,7 +60,7 @@ def cpu_seconds(ledger: Path, source: Path) -> float:
     import time
 
     from timebank.io.imports import import_file
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
 
     opened = open_ledger(str(ledger))
     try:

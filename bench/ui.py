@@ -175,7 +175,7 @@ def time_actions(ledger: Path, runs: int) -> tuple[dict[str, list[float]], dict[
     from textual.widgets import Input
 
     from timebank.i18n import Words, set_language
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
     from timebank.ui.app import TimebankApp
     from timebank.ui.base import Notice
 

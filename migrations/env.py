@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from timebank.ledger.models import Base
+from timebank.ledger.storage.models import Base
 
 config = context.config
 

@@ -163,8 +163,8 @@ def test_the_monthly_report_and_the_journal_carry_seals(history: Cli) -> None:
 
 def test_seal_up_to_a_date_for_the_funder_files(history: Cli) -> None:
     """The core function the workbook and the one-page report print from."""
-    from timebank.ledger.chain import seal_up_to
-    from timebank.ledger.db import open_ledger, reading
+    from timebank.ledger.integrity.chain import seal_up_to
+    from timebank.ledger.storage.db import open_ledger, reading
 
     ledger = open_ledger(str(history.db))
     try:
@@ -236,8 +236,7 @@ def test_canonical_form_is_as_documented() -> None:
     """The bytes of a link, as an outside verifier would compute them from the docstring."""
     import hashlib
 
-    from timebank.ledger import canonical
-
+    from timebank.ledger.integrity import canonical
     salt = bytes(range(16))
     committed = canonical.commitment(salt, ("Siân", None))
     assert committed == hashlib.sha256(salt + '["Siân",null]'.encode()).digest()
@@ -262,8 +261,8 @@ def test_the_write_path_and_the_check_make_the_reference_bytes() -> None:
     for a group one in any order."""
     from datetime import date as day
 
-    from timebank.ledger import canonical
-    from timebank.ledger.chain import ChainWriter
+    from timebank.ledger.integrity import canonical
+    from timebank.ledger.integrity.chain import ChainWriter
 
     salt = bytes(16)
     for entries in ([(1, "giver", day(2026, 2, 2), 90), (2, "receiver", day(2026, 2, 2), -90)],

@@ -15,7 +15,7 @@ import timebank
 from conftest import Cli, query, sqlite_only
 from timebank.i18n import Words, get_language, set_language
 from timebank.ledger import actions
-from timebank.ledger.db import open_ledger, reading
+from timebank.ledger.storage.db import open_ledger, reading
 from timebank.ledger.errors import Refused
 from timebank.ledger.schema import initialise
 
@@ -41,14 +41,14 @@ def test_record_meets_the_request_and_void_reopens_it(core) -> None:  # type: ig
     assert category.code == "transport" and done.request == number
     assert [(n.number, b) for n, b in done.result.balances] == [(1, 90), (2, -90)]
     with reading(core) as session:
-        from timebank.ledger.models import Exchange, Listing
+        from timebank.ledger.storage.models import Exchange, Listing
 
         assert session.get(Exchange, done.result.number).category == "transport"  # taken from the request
         assert session.get(Listing, number).closed_because == "met"
     reversal = actions.void(core, "api", done.result.number, "typed twice")
     with reading(core) as session:
         assert session.get(Listing, number).closed is None
-        from timebank.ledger.balances import balances_by_member
+        from timebank.ledger.records.balances import balances_by_member
 
         assert balances_by_member(session)[1] == 0 and reversal == done.result.number + 1
 
@@ -69,21 +69,21 @@ def test_leave_and_forget_close_listings_and_erase(core, cli: Cli) -> None:  # t
 
 @sqlite_only
 def test_restore_erases_again(core, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from timebank.ledger.backups import backup
+    from timebank.ledger.storage.backups import backup
 
     copy = backup(core, tmp_path / "before.sqlite3")
     actions.forget(core, "api", 1)
     done = actions.restore(core, "api", copy)
     assert done.same_ledger and done.erased_again == [1] and done.safety_copy.exists()
     with reading(core) as session:
-        from timebank.ledger.models import Member
+        from timebank.ledger.storage.models import Member
 
         assert session.get(Member, 1).forgotten is not None
 
 
 def test_cached_totals_equal_the_entries_after_every_action(core) -> None:  # type: ignore[no-untyped-def]
-    from timebank.ledger.models import Member, MonthTotal
-    from timebank.ledger.totals import expected_balances, expected_months
+    from timebank.ledger.storage.models import Member, MonthTotal
+    from timebank.ledger.records.totals import expected_balances, expected_months
 
     actions.record(core, "api", givers=[1], receivers=[2, 3], minutes=60, on=date(2026, 10, 3), category="teaching")
     second = actions.record(core, "api", givers=[2], receivers=[1], minutes=45, on=date(2026, 11, 2))
@@ -100,8 +100,7 @@ def test_cached_totals_equal_the_entries_after_every_action(core) -> None:  # ty
 def test_a_check_that_cannot_finish_never_reads_as_passed(core, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """SQLite's own checks run in threads beside the pass: one that fails for any reason is
     reported as not completed, not as a check with no problems."""
-    from timebank.ledger import checks
-
+    from timebank.ledger.integrity import checks
     def broken(conn):  # type: ignore[no-untyped-def]
         raise RuntimeError("a bug in a check")
 
@@ -115,8 +114,8 @@ def test_a_check_that_cannot_finish_never_reads_as_passed(core, monkeypatch: pyt
 
 def test_reports_are_typed_data_and_take_the_language(core) -> None:  # type: ignore[no-untyped-def]
     """A Welsh member's statement built and drawn in Welsh under an English interface."""
-    from timebank.ledger.members import find_member
-    from timebank.ledger.statements import statement
+    from timebank.ledger.records.members import find_member
+    from timebank.ledger.reports.statements import statement
     from timebank.render.jsonfile import report_data
     from timebank.render.views import statement as statement_view
 
@@ -188,7 +187,7 @@ def test_every_command_and_option_has_help(lang: str) -> None:
 
 
 def test_every_audit_action_is_described_in_both_languages() -> None:
-    from timebank.ledger.audit import ACTIONS, AuditRow
+    from timebank.ledger.records.audit import ACTIONS, AuditRow
     from timebank.render.views import describe_event
 
     logged = set()

@@ -276,8 +276,8 @@ def test_the_hand_built_ledger_in_json(story: Cli) -> None:
 
 
 def test_the_hand_built_ledger_through_the_core(story_db: "Path | str") -> None:
-    from timebank.ledger.db import open_ledger
-    from timebank.ledger.period_figures import FIGURES, read_period_report
+    from timebank.ledger.storage.db import open_ledger
+    from timebank.ledger.reports.period_figures import FIGURES, read_period_report
 
     ledger = open_ledger(str(story_db))
     try:
@@ -285,7 +285,7 @@ def test_the_hand_built_ledger_through_the_core(story_db: "Path | str") -> None:
     finally:
         ledger.dispose()
     assert [p.label for p in report.periods] == LABELS
-    from timebank.ledger.hours import format_hours
+    from timebank.ledger.basics.hours import format_hours
 
     in_hours = {"hours", "hours_person_to_person", "hours_with_organisations"}
     for figures in report.periods + [report.total]:
@@ -398,7 +398,7 @@ def json_value_in_sheet(value: Any, unit: str) -> Any:
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str) -> None:
-    from timebank.ledger.period_figures import FIGURES, PARTIAL
+    from timebank.ledger.reports.period_figures import FIGURES, PARTIAL
 
     words = words_for(lang)
     book = workbook_of(story, tmp_path / "pack.xlsx", lang=lang)
@@ -481,7 +481,7 @@ def test_the_workbook_holds_typed_cells_and_no_names(story: Cli, tmp_path: Path)
     assert details["Where the value of an hour comes from"] == "Real Living Wage"
     assert details["The year starts in"] == "April"
     # Every figure with its definition, and its value for the whole period.
-    from timebank.ledger.period_figures import FIGURES
+    from timebank.ledger.reports.period_figures import FIGURES
 
     definitions = {row[0]: row for row in about.iter_rows(values_only=True) if row[0]}
     for figure in FIGURES:
@@ -540,7 +540,7 @@ def test_libreoffice_opens_the_workbook(story: Cli, tmp_path: Path, lang: str) -
         data.append(row)
     total = rows[len(data) + 2]
     assert total[0] == words._("Total")
-    from timebank.ledger.period_figures import FIGURES
+    from timebank.ledger.reports.period_figures import FIGURES
 
     for index, figure in enumerate(FIGURES, start=4):
         if figure.additive:
@@ -646,7 +646,7 @@ def assert_no_single_subtraction(shown: list[dict[str, str]], true: dict[str, di
 def test_no_blank_is_the_total_less_the_rest(areas: dict, pot: Any, min_count: int) -> None:
     """Any areas, any pot, any threshold: in every column, a blank cell never stands alone
     (unless the total is blanked too), the cells shown are true, and the total is true."""
-    from timebank.ledger.figures import AREA_COLUMNS, blank_small
+    from timebank.ledger.reports.figures import AREA_COLUMNS, blank_small
 
     true = {area: {"members": max(m, a), "members_active": a, "minutes_given": g, "minutes_received": r}
             for area, (m, a, g, r) in areas.items()}
@@ -686,7 +686,7 @@ def headline_in_pdf(text: str, label: str) -> str:
 
 def check_one_page(cli: Cli, tmp_path: Path, lang: str, *span: str) -> dict[str, Any]:
     from timebank.render.figures import RETENTION_LABELS
-    from timebank.ledger.period_figures import BY_KEY
+    from timebank.ledger.reports.period_figures import BY_KEY
 
     words = words_for(lang)
     path = tmp_path / f"page-{lang}-{span[1] if span else 'all'}.pdf"
@@ -818,7 +818,7 @@ def test_the_demo_figures_hang_together(demo_db: "Path | str", capsys: pytest.Ca
 def test_the_demo_workbook_agrees_with_the_json(demo_db: "Path | str", capsys: pytest.CaptureFixture[str],
                                                 tmp_path: Path, lang: str) -> None:
     from openpyxl import load_workbook
-    from timebank.ledger.period_figures import FIGURES
+    from timebank.ledger.reports.period_figures import FIGURES
 
     demo = Cli(demo_db, capsys)
     words = words_for(lang)
@@ -916,11 +916,11 @@ def test_refusals_write_nothing(story: Cli, tmp_path: Path, monkeypatch: pytest.
 def test_period_figures_use_a_fixed_number_of_queries(tmp_path: Path) -> None:
     from sqlalchemy import event
 
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import open_ledger, reading, writing
-    from timebank.ledger.exchanges import record_exchange
-    from timebank.ledger.members import add_member
-    from timebank.ledger.period_figures import period_report
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import open_ledger, reading, writing
+    from timebank.ledger.records.exchanges import record_exchange
+    from timebank.ledger.records.members import add_member
+    from timebank.ledger.reports.period_figures import period_report
     from timebank.ledger.schema import initialise
 
     def count(name: str, members: int) -> int:

@@ -68,7 +68,7 @@ def _python_peak(db: "Path | str", source: Path) -> int:
     import tracemalloc
 
     from timebank.io.imports import import_file
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
 
     ledger = open_ledger(str(db))
     try:
@@ -144,7 +144,7 @@ def test_the_fingerprint_of_the_rows_is_unchanged(tmp_path: Path) -> None:
 
 def test_progress_is_reported_to_the_end(ledger: Cli, tmp_path: Path) -> None:
     from timebank.io.imports import import_file
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
 
     path = tmp_path / "rows.csv"
     path.write_text("exchange,date,giver,receiver,hours\n" + "".join(f"{n},2026-02-01,{1 + n % 2},{2 - n % 2},1\n"

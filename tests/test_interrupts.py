@@ -135,7 +135,7 @@ def test_ctrl_c_inside_an_import_lock_callback_is_put_off_not_lost(monkeypatch: 
         ask_again()
     assert asked == [2, 2]  # asked again, to be handled once out of there
     with pytest.raises(KeyboardInterrupt):
-        interrupts._on_ctrl_c(2, frame("/work/timebank/ledger/db.py", "writing"))
+        interrupts._on_ctrl_c(2, frame("/work/timebank/ledger/storage/db.py", "writing"))
     monkeypatch.setattr(interrupts, "_phase", "done")
-    interrupts._on_ctrl_c(2, frame("/work/timebank/ledger/db.py", "writing"))  # ignored once done
+    interrupts._on_ctrl_c(2, frame("/work/timebank/ledger/storage/db.py", "writing"))  # ignored once done
     assert asked == [2, 2]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from conftest import ON_POSTGRES, Cli, Result, dump, env_without_timebank, sqlite_only
 from timebank.cli.main import run
-from timebank.ledger.db import resolve
+from timebank.ledger.storage.db import resolve
 from timebank.ledger.errors import InvalidInput, LedgerUnusable
 
 WINDOWS_PATHS = [
@@ -47,8 +47,7 @@ def run_in(folder: Path, capsys: pytest.CaptureFixture[str], *args: str) -> Resu
 @pytest.mark.parametrize("typed", WINDOWS_PATHS + ODD_PATHS)
 def test_windows_paths_and_odd_names_are_paths_never_urls(typed: str, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from timebank.ledger import location
-
+    from timebank.ledger.storage import location
     monkeypatch.chdir(tmp_path)
     assert location.url_scheme(typed) is None
     url, path = resolve(typed)
@@ -83,8 +82,7 @@ def test_a_ledger_at_such_a_path_is_that_file(typed: str, tmp_path: Path, capsys
 
 
 def test_explicit_urls_are_urls(tmp_path: Path) -> None:
-    from timebank.ledger import location
-
+    from timebank.ledger.storage import location
     target = tmp_path / "a b?c.sqlite3"
     url, path = resolve("sqlite:///" + str(target).replace("?", "%3F").replace(" ", "%20"))
     assert path == target and make_url(url).database == str(target)
@@ -101,8 +99,7 @@ def test_explicit_urls_are_urls(tmp_path: Path) -> None:
                                  "sqlite:///C:\\Users\\x\\l.sqlite3", "sqlite:///D:/banc amser/l.sqlite3",
                                  "sqlite:///%7E/x.sqlite3", "sqlite+pysqlite:///y.sqlite3"])
 def test_the_language_reader_and_the_engine_read_sqlite_urls_alike(url: str) -> None:
-    from timebank.ledger import location
-
+    from timebank.ledger.storage import location
     assert location.sqlite_url_file(url) == make_url(url).database
     assert location.quick_target(url) == resolve(url)[1]
 
@@ -188,7 +185,7 @@ def test_six_inits_at_once_create_one_ledger(tmp_path: Path) -> None:
 
 def test_inits_at_once_in_threads_on_any_backend(cli: Cli, capsys: pytest.CaptureFixture[str]) -> None:
     # The same through the core, on SQLite or PostgreSQL: one creates, the others find it.
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
     from timebank.ledger.schema import initialise
 
     results: list[bool] = []
@@ -244,15 +241,13 @@ def test_windows_device_names_are_refused_for_output(name: str, ledger: Cli, tmp
 
 @pytest.mark.parametrize("name", ["console.csv", "CONTACTS.csv", "nullable.csv", "com10.csv", "lpt.csv", "my CON.csv"])
 def test_names_that_only_look_like_devices_are_fine(name: str) -> None:
-    from timebank.ledger import location
-
+    from timebank.ledger.storage import location
     assert not location.windows_device(name)
     location.refuse_device_name(name)
 
 
 def test_device_names_are_refused_with_the_error_kind_asked_for() -> None:
-    from timebank.ledger import location
-
+    from timebank.ledger.storage import location
     with pytest.raises(InvalidInput):
         location.refuse_device_name("x/NUL.csv")
     with pytest.raises(LedgerUnusable):

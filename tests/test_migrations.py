@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, execute_sql, fresh_db, query, sqlite_only
-from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS
-from timebank.ledger.migrate import head_revision
+from timebank.ledger.storage.db import HEAD_REVISION, KNOWN_REVISIONS
+from timebank.ledger.storage.migrate import head_revision
 
 
 def test_head_revision_constant_matches_alembic() -> None:
@@ -45,8 +45,8 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
         return
     from sqlalchemy import MetaData, insert
 
-    from timebank.ledger.db import open_ledger
-    from timebank.ledger.migrate import upgrade_to_head
+    from timebank.ledger.storage.db import open_ledger
+    from timebank.ledger.storage.migrate import upgrade_to_head
 
     ledger = open_ledger(target, create=True)
     upgrade_to_head(ledger, revision)

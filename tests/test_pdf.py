@@ -396,10 +396,10 @@ def test_hours_as_a_person_says_them(lang: str, cases: dict[int, str]) -> None:
 
 def test_every_statement_read_at_once_equals_each_read_alone(demo: Cli) -> None:
     """The one read for --all gives each member the statement `statement MEMBER` gives."""
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import open_ledger, reading
-    from timebank.ledger.models import Member
-    from timebank.ledger.statements import statement, statements
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import open_ledger, reading
+    from timebank.ledger.storage.models import Member
+    from timebank.ledger.reports.statements import statement, statements
 
     ledger = open_ledger(str(demo.db))
     try:
@@ -420,10 +420,10 @@ def test_every_statement_read_in_a_fixed_number_of_queries(tmp_path: Path) -> No
 
     from conftest import fresh_db
     from timebank.ledger import actions
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import open_ledger, reading
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import open_ledger, reading
     from timebank.ledger.schema import initialise
-    from timebank.ledger.statements import statements
+    from timebank.ledger.reports.statements import statements
 
     def count(members: int) -> int:
         ledger = open_ledger(str(fresh_db(tmp_path, f"q{members}")), create=True)
@@ -516,8 +516,8 @@ def test_any_report_prints_on_a_landscape_page(demo: Cli, tmp_path: Path) -> Non
     """The PDF layer is not statement-only: the monthly report (headline figures, tables with
     a total row, a bar chart of twelve months) prints on A4 landscape in either language."""
     from timebank.i18n import Words
-    from timebank.ledger.db import open_ledger
-    from timebank.ledger.reports import read_monthly
+    from timebank.ledger.storage.db import open_ledger
+    from timebank.ledger.reports.reports import read_monthly
     from timebank.render import views
     from timebank.render.pdf import Document, write_pdf
 

@@ -16,7 +16,7 @@ from refusal import refused
 pytestmark = postgres_only
 
 # A writer with a two-second busy timeout (the constant a test may shorten; users get 30 s).
-SHORT_TIMEOUT = ("import sys; import timebank.ledger.db as db; db.BUSY_TIMEOUT_MS = 2000; "
+SHORT_TIMEOUT = ("import sys; import timebank.ledger.storage.db as db; db.BUSY_TIMEOUT_MS = 2000; "
                  "from timebank.cli.main import run; sys.exit(run(sys.argv[1:]))")
 
 

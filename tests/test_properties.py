@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
 from conftest import Cli, execute_sql, fresh_db
-from timebank.ledger import settings as settings_module
-from timebank.ledger.checks import run_checks
-from timebank.ledger.db import open_ledger, reading, writing
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.integrity.checks import run_checks
+from timebank.ledger.storage.db import open_ledger, reading, writing
 from timebank.ledger.errors import TimebankError
-from timebank.ledger.exchanges import record_exchange, void_exchange
-from timebank.ledger.members import add_member
-from timebank.ledger.models import Entry, Member
+from timebank.ledger.records.exchanges import record_exchange, void_exchange
+from timebank.ledger.records.members import add_member
+from timebank.ledger.storage.models import Entry, Member
 from timebank.ledger.schema import initialise
 
 START = date(2026, 1, 1)

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import event
 
 from conftest import Cli, dump, fresh_db
-from timebank.ledger import settings as settings_module
-from timebank.ledger.dates import month_end
-from timebank.ledger.db import open_ledger, reading, writing
-from timebank.ledger.members import add_member
-from timebank.ledger.period_figures import period_report
-from timebank.ledger.reports import monthly_report
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.basics.dates import month_end
+from timebank.ledger.storage.db import open_ledger, reading, writing
+from timebank.ledger.records.members import add_member
+from timebank.ledger.reports.period_figures import period_report
+from timebank.ledger.reports.reports import monthly_report
 from timebank.ledger.schema import initialise
 
 
@@ -94,10 +94,10 @@ def test_exchanges_that_do_not_count_are_the_rest_of_live_condition(demo_db: Pat
     query over the live exchanges gives."""
     from sqlalchemy import case, func, select
 
-    from timebank.ledger.dates import add_months
-    from timebank.ledger.models import Entry, Exchange
-    from timebank.ledger.reports import month_activity
-    from timebank.ledger.sql import live_condition, dead_exchanges
+    from timebank.ledger.basics.dates import add_months
+    from timebank.ledger.storage.models import Entry, Exchange
+    from timebank.ledger.reports.reports import month_activity
+    from timebank.ledger.storage.sql import live_condition, dead_exchanges
 
     ledger.ok("record", "Siân", "Llinos", "2", "--date", "2026-03-10")
     ledger.ok("exchange", "void", "1", "--reason", "wrong")
@@ -134,8 +134,8 @@ def test_figures_first_are_the_reports_own(demo_db: Path, lang: str) -> None:
 
     from sqlalchemy import func, select
 
-    from timebank.ledger.models import Exchange
-    from timebank.ledger.reports import MonthFigures, read_monthly
+    from timebank.ledger.storage.models import Exchange
+    from timebank.ledger.reports.reports import MonthFigures, read_monthly
 
     opened = open_ledger(str(demo_db))
     try:

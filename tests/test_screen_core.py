@@ -22,16 +22,16 @@ def busy(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
 
 def open_(cli: Cli):  # type: ignore[no-untyped-def]
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
 
     return open_ledger(str(cli.db))
 
 
 def test_given_received_agrees_with_the_statement(busy: Cli) -> None:
-    from timebank.ledger.balances import given_received
-    from timebank.ledger.db import reading
-    from timebank.ledger.members import find_member
-    from timebank.ledger.statements import statement
+    from timebank.ledger.records.balances import given_received
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.members import find_member
+    from timebank.ledger.reports.statements import statement
 
     ledger = open_(busy)
     try:
@@ -46,8 +46,8 @@ def test_given_received_agrees_with_the_statement(busy: Cli) -> None:
 
 
 def test_month_so_far_is_the_monthly_reports_summary(busy: Cli) -> None:
-    from timebank.ledger.db import reading
-    from timebank.ledger.reports import month_so_far
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.reports.reports import month_so_far
 
     ledger = open_(busy)
     try:
@@ -63,8 +63,8 @@ def test_month_so_far_is_the_monthly_reports_summary(busy: Cli) -> None:
 
 @pytest.mark.parametrize("search", ["", "ll", "LLINOS", "sian", "cf32", "#3", "3", "zz", " ap "])
 def test_one_member_search_rule(busy: Cli, search: str) -> None:
-    from timebank.ledger.db import reading
-    from timebank.ledger.members import MemberSearch, list_members
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.members import MemberSearch, list_members
 
     ledger = open_(busy)
     try:
@@ -79,8 +79,8 @@ def test_one_member_search_rule(busy: Cli, search: str) -> None:
 
 
 def test_latest_exchanges_and_partners_names(busy: Cli) -> None:
-    from timebank.ledger.db import reading
-    from timebank.ledger.exchanges import iter_exchanges, names_by_number
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.exchanges import iter_exchanges, names_by_number
 
     ledger = open_(busy)
     try:
@@ -125,10 +125,10 @@ def test_over_the_credit_limit_is_a_question_with_its_reason(ledger: Cli) -> Non
 
 
 def test_member_months_agree_with_monthly_statements(busy: Cli) -> None:
-    from timebank.ledger.dates import add_months, month_end
-    from timebank.ledger.db import reading
-    from timebank.ledger.members import find_member
-    from timebank.ledger.statements import member_months, statement
+    from timebank.ledger.basics.dates import add_months, month_end
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.members import find_member
+    from timebank.ledger.reports.statements import member_months, statement
 
     ledger = open_(busy)
     try:

@@ -373,7 +373,7 @@ def test_one_audit_event_with_the_files_hashes(new: Cli) -> None:
 
 def test_through_the_core(new: Cli) -> None:
     from timebank.io.moving_in import import_timeoverflow
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
 
     ledger = open_ledger(str(new.db))
     try:

@@ -31,7 +31,7 @@ def _today(monkeypatch: pytest.MonkeyPatch) -> None:
 def screen(cli: Cli, lang: str, test: Callable[[Any, Any], Awaitable[None]], size: tuple[int, int] = (100, 40)) -> None:
     """Run the screen on the test's ledger in `lang`, headless, and drive it with `test`."""
     from timebank.i18n import Words, using_language
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
     from timebank.ui.app import TimebankApp
 
     ledger = open_ledger(str(cli.db))
@@ -460,7 +460,7 @@ def test_monthly_figures_first_then_every_member_and_no_stale_month(people: Cli,
     another month was asked for is not shown."""
     from datetime import date
 
-    from timebank.ledger.reports import read_monthly
+    from timebank.ledger.reports.reports import read_monthly
 
     people.ok("record", "Siân", "Llinos", "1.5", "--date", "2026-10-10")
 

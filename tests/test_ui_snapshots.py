@@ -43,7 +43,7 @@ def bank(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
 def app_for(bank: Cli, lang: str) -> Any:
     from timebank.i18n import Words
-    from timebank.ledger.db import open_ledger
+    from timebank.ledger.storage.db import open_ledger
     from timebank.ui.app import TimebankApp
 
     return TimebankApp(open_ledger(str(bank.db)), "tester", Words(lang))

@@ -6,7 +6,7 @@ import pytest
 
 from timebank.i18n import fold, sort_key
 from timebank.ledger.errors import InvalidInput
-from timebank.ledger.hours import format_hours, parse_hours
+from timebank.ledger.basics.hours import format_hours, parse_hours
 
 
 @pytest.mark.parametrize(("text", "minutes"), [

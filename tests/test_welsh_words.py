@@ -10,8 +10,8 @@ import re
 import pytest
 
 from conftest import Cli
-from timebank.ledger.audit import ACTIONS
-from timebank.ledger.categories import DEFAULT_CATEGORIES
+from timebank.ledger.records.audit import ACTIONS
+from timebank.ledger.records.categories import DEFAULT_CATEGORIES
 
 # What a Welsh reader must never meet: the English category codes, member field names,
 # kinds and audit action codes.

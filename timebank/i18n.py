@@ -9,14 +9,21 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import re
-import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-LANGUAGES = ("cy", "en")
+from timebank.ledger.basics.language import (LANGUAGES, WELSH_ALPHABET, fold, normalise_language,
+                                             sort_key_in)
+from timebank.ledger.messages import Joined, Message, Phrase
+
+if TYPE_CHECKING:
+    from timebank.ledger.errors import TimebankError
+
+__all__ = ["LANGUAGES", "WELSH_ALPHABET", "fold", "normalise_language"]
+
 BABEL_LOCALES = {"cy": "cy", "en": "en_GB"}
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -179,14 +186,6 @@ def load_catalogue(lang: str) -> Catalogue:
 _language = "en"
 
 
-def normalise_language(value: str | None) -> str | None:
-    """'cy', 'cy_GB.UTF-8', 'CY' -> 'cy'; anything unknown -> None."""
-    if not value:
-        return None
-    head = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
-    return head if head in LANGUAGES else None
-
-
 def system_language() -> str | None:
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable)
@@ -260,8 +259,16 @@ class Words:
         """'1 Hyd 2026' / '1 Oct 2026': the date column of a printed table."""
         return _format_date_medium(value, self.lang)
 
-    def sort_key(self, name: str) -> tuple:
-        return sort_key(name, self.lang)
+    def sort_key(self, name: str) -> tuple[object, ...]:
+        return sort_key_in(name, self.lang)
+
+    def say(self, phrase: Phrase) -> str:
+        """What the core said, in this language."""
+        return _say(phrase, self._catalogue)
+
+    def tell(self, error: TimebankError) -> str:
+        """A refusal of the core in this language: what it says, then its hint."""
+        return tell(error, self.lang)
 
 
 def words(lang: str | None = None) -> Words:
@@ -310,41 +317,41 @@ def format_month_short(value: date, lang: str | None = None) -> str:
 
 # Sorting ------------------------------------------------------------------------
 
-# The Welsh alphabet, with the letters it borrows (k, q, v, x, z) where English puts them.
-WELSH_ALPHABET = ["a", "b", "c", "ch", "d", "dd", "e", "f", "ff", "g", "ng", "h", "i", "j", "k",
-                  "l", "ll", "m", "n", "o", "p", "ph", "q", "r", "rh", "s", "t", "th", "u", "v",
-                  "w", "x", "y", "z"]
-_WELSH_RANK = {letter: index for index, letter in enumerate(WELSH_ALPHABET)}
-_WELSH_TOKEN = re.compile(r"ch|dd|ff|ng|ll|ph|rh|th|.", re.DOTALL)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: 'Siân' -> 'sian', 'LLŶR' -> 'llyr'."""
-    if text.isascii():  # most names: nothing to strip, and sorting ten thousand of them is hot
-        return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-# Each Welsh letter as a number above every character's code point, so that spaces, digits
-# and punctuation (their own code points) come before every letter, as in English.
-_WELSH_CODE = {letter: 0x110000 + rank for letter, rank in _WELSH_RANK.items()}
-
-
-def _welsh_key(text: str) -> tuple[int, ...]:
-    code = _WELSH_CODE.get
-    # A token not in the alphabet is one character (every digraph the pattern knows is a letter).
-    return tuple([code(token) or ord(token) for token in _WELSH_TOKEN.findall(fold(text))])
-
-
-def sort_key(name: str, lang: str | None = None) -> tuple:
+def sort_key(name: str, lang: str | None = None) -> tuple[object, ...]:
     """Alphabetical order for the output language (Welsh digraphs are single letters)."""
-    return _sort_key(name, lang or _language)
+    return sort_key_in(name, lang or _language)
 
 
-@lru_cache(maxsize=65536)
-def _sort_key(name: str, lang: str) -> tuple:
-    # Kept: the screen sorts the same ten thousand names again for each report it shows.
-    if lang == "cy":
-        return (_welsh_key(name), name)
-    return (fold(name), name)
+# Saying what the core said ------------------------------------------------------
+
+def say(phrase: Phrase, lang: str | None = None) -> str:
+    """What the core said (`timebank.ledger.messages`), in `lang` or the interface language."""
+    return _say(phrase, load_catalogue(lang or _language))
+
+
+def tell(error: TimebankError, lang: str | None = None) -> str:
+    """A refusal of the core in words: what it says, then its hint."""
+    text = say(error.phrase, lang)
+    return text + " " + say(error.hint, lang) if error.hint is not None else text
+
+
+def os_reason(error: OSError, lang: str | None = None) -> str:
+    """Why the operating system said no, in the output language (its own text is English)."""
+    from timebank.ledger.errors import os_reason as reason
+
+    return say(reason(error), lang)
+
+
+def _say(phrase: Phrase, catalogue: Catalogue) -> str:
+    if isinstance(phrase, str):
+        return phrase
+    if isinstance(phrase, Joined):
+        return "".join(_say(part, catalogue) for part in phrase.parts)
+    if phrase.plural is None:
+        text = catalogue.gettext(phrase.msgid)
+    else:
+        text = catalogue.ngettext(phrase.msgid, phrase.plural, phrase.n)
+    if not phrase.params:
+        return text
+    return text.format(**{key: _say(value, catalogue) if isinstance(value, (Message, Joined)) else value
+                          for key, value in phrase.params})

@@ -27,8 +27,8 @@ LINKED = ("exchanges", "audit")
 
 
 def upgrade() -> None:
-    from timebank.ledger import audit, canonical, chain
-
+    from timebank.ledger.records import audit
+    from timebank.ledger.integrity import canonical, chain
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         for table, column in AMOUNTS:

@@ -37,7 +37,7 @@ def demo(
     by: ByOption = None,
 ) -> None:
     from timebank.ledger.demo import make_demo
-    from timebank.ledger.reports import last_complete_month, read_monthly
+    from timebank.ledger.reports.reports import last_complete_month, read_monthly
     from timebank.render import emit, views
 
     new = state(ctx).new_ledger()
@@ -51,8 +51,8 @@ def demo(
 
 
 def settings_show(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
     from timebank.render import emit, views
 
     with reading(ledger(ctx)) as session:
@@ -67,11 +67,10 @@ def settings_set(
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
-
     from timebank.render.views import setting_words
 
     stored = actions.set_setting(ledger(ctx), user(by), key, value)
-    from timebank.ledger.settings import WELSH_KEYS
+    from timebank.ledger.records.settings import WELSH_KEYS
 
     message = _("{setting} is now '{value}'.").format(setting=setting_words(WELSH_KEYS.get(key, key), interface()),
                                                       value=stored)
@@ -79,8 +78,8 @@ def settings_set(
 
 
 def category_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger.categories import category_names
-    from timebank.ledger.db import reading
+    from timebank.ledger.records.categories import category_names
+    from timebank.ledger.storage.db import reading
     from timebank.render import emit, views
 
     with reading(ledger(ctx)) as session:
@@ -99,7 +98,6 @@ def category_add(
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
-
     category = actions.new_category(ledger(ctx), user(by), code, en, cy, cy_code)
     say(_("Added the category '{code}'.").format(code=category.code_in(get_language())))
 
@@ -132,11 +130,11 @@ def check(
 def audit_list(ctx: typer.Context, start: FromOption = None, end: ToOption = None,
                fmt: FormatOption = Format.table) -> None:
     from timebank.cli.common import parse_range
-    from timebank.ledger.audit import list_events
-    from timebank.ledger.db import reading
+    from timebank.ledger.records.audit import list_events
+    from timebank.ledger.storage.db import reading
     from timebank.render import emit, views
 
-    from timebank.ledger.categories import category_names
+    from timebank.ledger.records.categories import category_names
 
     first, last = parse_range(start, end)
     with reading(ledger(ctx)) as session:
@@ -151,7 +149,7 @@ def backup(
     force: Annotated[bool, typer.Option(
         "--force", help=N_("Replace an older backup at --output (never the ledger itself)."))] = False,
 ) -> None:
-    from timebank.ledger.backups import backup as make_backup
+    from timebank.ledger.storage.backups import backup as make_backup
 
     target = make_backup(ledger(ctx), output, force=force)
     say(_("Backed up the ledger to {path}.").format(path=target))

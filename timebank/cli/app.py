@@ -23,7 +23,7 @@ from timebank.cli.streams import say  # the one way a command speaks: cleaned, a
 from timebank.i18n import N_, Words, _, get_language, words
 
 if TYPE_CHECKING:
-    from timebank.ledger.db import Ledger
+    from timebank.ledger.storage.db import Ledger
 
 
 # The largest exchange, request or offer number a command accepts: far beyond any ledger,
@@ -59,7 +59,7 @@ class State:
     def ledger(self) -> "Ledger":
         """The ledger named by --db, which must exist and be initialised (upgraded if older)."""
         if self._ledger is None:
-            from timebank.ledger.db import open_ledger
+            from timebank.ledger.storage.db import open_ledger
             from timebank.ledger.schema import ensure_current
 
             ledger = open_ledger(self.db)
@@ -74,7 +74,7 @@ class State:
     def ledger_as_found(self) -> "Ledger":
         """The ledger named by --db as it is: not upgraded, its schema not checked (a broken
         ledger must still be restorable)."""
-        from timebank.ledger.db import open_ledger
+        from timebank.ledger.storage.db import open_ledger
 
         self.close()
         self._ledger = open_ledger(self.db)
@@ -82,7 +82,7 @@ class State:
 
     def new_ledger(self) -> "Ledger":
         """The ledger named by --db, created (an empty file) if there is none yet."""
-        from timebank.ledger.db import open_ledger
+        from timebank.ledger.storage.db import open_ledger
 
         self.close()
         self._ledger = open_ledger(self.db, create=True)
@@ -110,7 +110,7 @@ def interface() -> Words:
 
 
 def user(by: str | None) -> str:
-    from timebank.ledger.audit import current_user
+    from timebank.ledger.records.audit import current_user
 
     return current_user(by)
 

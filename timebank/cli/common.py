@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Callable, Iterator, TypeVar
 
-from timebank.i18n import _
+from timebank.i18n import _, say
 from timebank.ledger.errors import Refused
 
 
 def parse_range(start: str | None, end: str | None, month: str | None = None) -> tuple[date | None, date | None]:
     """--from/--to (or --month) as dates; --from must not be after --to."""
-    from timebank.ledger.dates import check_range, month_end, parse_date, parse_month
+    from timebank.ledger.basics.dates import check_range, month_end, parse_date, parse_month
     from timebank.ledger.errors import InvalidInput
 
     if month is not None:
@@ -33,11 +33,12 @@ def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
     """The one way a command writes a file (`--output`): private (0600), never through a
     symbolic link or over a ledger or backup, over another existing file only with
     `force`, never at a name Windows keeps for a device, and whole or not at all (see
-    `timebank.ledger.files`). Text handles are UTF-8 (with a BOM for Excel on request);
+    `timebank.ledger.storage.files`). Text handles are UTF-8 (with a BOM for Excel on request);
     `binary` gives a bytes handle (PDF, xlsx)."""
-    from timebank.ledger.errors import InvalidInput, os_reason
-    from timebank.ledger.files import private_output
-    from timebank.ledger.location import shown
+    from timebank.i18n import os_reason
+    from timebank.ledger.errors import InvalidInput
+    from timebank.ledger.storage.files import private_output
+    from timebank.ledger.storage.location import shown
 
     target = path.expanduser()
     try:
@@ -104,6 +105,6 @@ def unless_duplicate(action: Callable[[bool], T], again: bool) -> T:
     except Duplicate as duplicate:
         if again or not interactive():
             raise
-        if confirm(duplicate.question):
+        if confirm(say(duplicate.question)):
             return action(True)
         raise Refused(_("Nothing was recorded.")) from None

@@ -25,7 +25,7 @@ def _db(ctx: Any) -> str | None:
 
 def members(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Active members by name (accent-insensitive prefix), or by number with the name as help."""
-    from timebank.ledger.lookup import members_matching
+    from timebank.ledger.storage.lookup import members_matching
 
     found = members_matching(_db(ctx), incomplete)
     if incomplete.lstrip("#").isdigit():
@@ -35,7 +35,7 @@ def members(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 def categories(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Category codes and names, English and Welsh alike."""
-    from timebank.ledger.lookup import category_names
+    from timebank.ledger.storage.lookup import category_names
 
     wanted = fold(incomplete)
     offered: list[tuple[str, str]] = []

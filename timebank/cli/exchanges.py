@@ -36,9 +36,9 @@ def record(
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
-    from timebank.ledger.dates import parse_date
+    from timebank.ledger.basics.dates import parse_date
     from timebank.ledger.errors import UsageProblem
-    from timebank.ledger.hours import parse_hours
+    from timebank.ledger.basics.hours import parse_hours
     from timebank.render.sheet import member_words, signed_hours
 
     positional = args or []
@@ -88,10 +88,10 @@ def list_exchanges(
         "--include-void", help=N_("Show voided exchanges and their reversals too."))] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.categories import find_category
-    from timebank.ledger.db import reading
-    from timebank.ledger.exchanges import iter_exchanges
-    from timebank.ledger.members import find_member
+    from timebank.ledger.records.categories import find_category
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.exchanges import iter_exchanges
+    from timebank.ledger.records.members import find_member
     from timebank.render import emit, views
 
     first, last = parse_range(start, end, month)
@@ -105,8 +105,8 @@ def list_exchanges(
 
 
 def show(ctx: typer.Context, number: ExchangeNumber, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger.db import reading
-    from timebank.ledger.exchanges import get_exchange
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.exchanges import get_exchange
     from timebank.render import emit, views
 
     with reading(ledger(ctx)) as session:

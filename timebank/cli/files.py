@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from timebank.cli.app import MAX_NUMBER, By, ByOption, ForceOption, FromOption, ToOption, interface, ledger, say, user
-from timebank.i18n import N_, _, ngettext
+from timebank.i18n import N_, _, ngettext, tell
 
 OutputOption = Annotated[Optional[Path], typer.Option(
     "--output", "-o", help=N_("Write to this file instead of the screen."))]
@@ -40,7 +40,7 @@ def journal(
     force: ForceOption = False,
 ) -> None:
     from timebank.io.journal import write_journal
-    from timebank.ledger.db import reading
+    from timebank.ledger.storage.db import reading
 
     with reading(ledger(ctx)) as session:
         if output is None:
@@ -71,7 +71,7 @@ def export(
     force: ForceOption = False,
 ) -> None:
     from timebank.cli.common import parse_range
-    from timebank.ledger.db import reading
+    from timebank.ledger.storage.db import reading
     from timebank.render import exports
 
     if kind == ExportKind.workbook:
@@ -80,34 +80,34 @@ def export(
     words = interface()
     with reading(ledger(ctx)) as session:
         if kind in (ExportKind.summary, ExportKind.workbook):
-            from timebank.ledger import settings as settings_module
-            from timebank.ledger.dates import today
-            from timebank.ledger.exchanges import first_exchange_date
+            from timebank.ledger.records import settings as settings_module
+            from timebank.ledger.basics.dates import today
+            from timebank.ledger.records.exchanges import first_exchange_date
 
             settings = settings_module.load(session)
             span_start = first or first_exchange_date(session) or today()
             span_end = last or today()
             if kind == ExportKind.workbook:
-                from timebank.ledger.figures import funder_pack
+                from timebank.ledger.reports.figures import funder_pack
 
                 pack = funder_pack(session, settings, span_start, span_end, by.value, min_count)
             else:
-                from timebank.ledger.period_figures import period_report
+                from timebank.ledger.reports.period_figures import period_report
 
                 sheet = exports.summary(period_report(session, settings, span_start, span_end, by.value))
         elif kind == ExportKind.exchanges:
-            from timebank.ledger.categories import category_names
-            from timebank.ledger.exchanges import iter_pairs, names_by_number
+            from timebank.ledger.records.categories import category_names
+            from timebank.ledger.records.exchanges import iter_pairs, names_by_number
 
             sheet = exports.exchanges(iter_pairs(session, first, last),
                                       names_by_number(session) if with_names else None, category_names(session),
                                       words)
         elif kind == ExportKind.members:
-            from timebank.ledger.figures import members_by_number
+            from timebank.ledger.reports.figures import members_by_number
 
             sheet = exports.members(members_by_number(session, last), with_names)
         else:
-            from timebank.ledger.figures import areas
+            from timebank.ledger.reports.figures import areas
 
             sheet = exports.areas(areas(session, first, last, min_count))
         if kind != ExportKind.workbook:
@@ -218,7 +218,7 @@ class _listing_bad_rows:
         if not isinstance(error, ImportRejected):
             return False
         self.progress(0, 0)
-        for line in error.message.splitlines():
+        for line in tell(error).splitlines():
             say(line, err=True)
         raise Refused(ngettext("{count} row is bad: nothing was imported.",
                                "{count} rows are bad: nothing was imported.",

@@ -31,9 +31,9 @@ def match(
     area: Annotated[Optional[str], typer.Option("--area", help=N_("Prefer members in this area."))] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.db import reading
+    from timebank.ledger.storage.db import reading
     from timebank.ledger.errors import UsageProblem
-    from timebank.ledger.listings import matches_for
+    from timebank.ledger.records.listings import matches_for
     from timebank.render import emit, views
 
     if (request is None) == (category is None):
@@ -54,7 +54,7 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
         by: ByOption = None,
     ) -> None:
         from timebank.ledger import actions
-        from timebank.ledger.dates import parse_date
+        from timebank.ledger.basics.dates import parse_date
         from timebank.render.sheet import member_words
 
         words = interface()
@@ -71,9 +71,9 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
         closed: Annotated[bool, typer.Option("--closed", help=N_("Include closed ones."))] = False,
         fmt: FormatOption = Format.table,
     ) -> None:
-        from timebank.ledger.db import reading
-        from timebank.ledger.listings import list_listings
-        from timebank.ledger.members import find_member
+        from timebank.ledger.storage.db import reading
+        from timebank.ledger.records.listings import list_listings
+        from timebank.ledger.records.members import find_member
         from timebank.render import emit, views
 
         words = interface()
@@ -85,7 +85,6 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
 
     def remove(ctx: typer.Context, number: Number, by: ByOption = None) -> None:
         from timebank.ledger import actions
-
         actions.remove_listing(ledger(ctx), user(by), kind, number)
         say(_(REMOVED[kind]).format(id=number))
 

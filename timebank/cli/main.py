@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import sys
 
-from timebank.i18n import _, normalise_language, set_language, system_language
-from timebank.ledger.lookup import ledger_language
+from timebank.i18n import _, normalise_language, set_language, system_language, tell
+from timebank.ledger.storage.lookup import ledger_language
 
 
 def _option_value(args: list[str], name: str) -> str | None:
@@ -159,7 +159,7 @@ def run(args: list[str] | None = None) -> int:
         _print_error(_("Aborted!"))
         return 1
     except TimebankError as error:
-        _print_error(error.message)
+        _print_error(tell(error))
         return error.code
     except KeyboardInterrupt:
         _print_error(_("Interrupted: nothing more was written."))

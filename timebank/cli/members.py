@@ -31,7 +31,7 @@ def add(
 ) -> None:
     from timebank.cli.common import unless_duplicate
     from timebank.ledger import actions
-    from timebank.ledger.dates import parse_date
+    from timebank.ledger.basics.dates import parse_date
 
     joined_on = parse_date(joined) if joined is not None else None
     the_ledger, who = ledger(ctx), user(by)
@@ -50,7 +50,7 @@ def list_members(
         "--inactive", min=1, max=36500, help=N_("Only active members with no exchange in this many days."))] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.db import reading
+    from timebank.ledger.storage.db import reading
     from timebank.ledger.errors import InvalidInput
     from timebank.render import emit, views
 
@@ -59,11 +59,11 @@ def list_members(
     words = interface()
     with reading(ledger(ctx)) as session:
         if inactive is not None:
-            from timebank.ledger.activity import inactive_members
+            from timebank.ledger.reports.activity import inactive_members
 
             sheet = views.inactive(inactive_members(session, inactive, words.lang), inactive)
         else:
-            from timebank.ledger.members import list_members as members_in_order
+            from timebank.ledger.records.members import list_members as members_in_order
 
             sheet = views.members(members_in_order(session, words.lang, which="all" if all_ else "left" if left
                                                    else "active", search=search))
@@ -71,10 +71,10 @@ def list_members(
 
 
 def show(ctx: typer.Context, member: MemberArgument, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger.balances import member_balance
-    from timebank.ledger.db import reading
-    from timebank.ledger.exchanges import iter_exchanges
-    from timebank.ledger.members import find_member
+    from timebank.ledger.records.balances import member_balance
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.exchanges import iter_exchanges
+    from timebank.ledger.records.members import find_member
     from timebank.render import emit, views
 
     with reading(ledger(ctx)) as session:
@@ -115,7 +115,7 @@ def leave(
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
-    from timebank.ledger.dates import parse_date
+    from timebank.ledger.basics.dates import parse_date
     from timebank.render.sheet import member_words
 
     left_on = parse_date(on) if on is not None else None

@@ -23,10 +23,10 @@ def balance(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help=N_("Balance at the end of this date."))] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.balances import balances
-    from timebank.ledger.dates import parse_date
-    from timebank.ledger.db import reading
-    from timebank.ledger.members import find_member
+    from timebank.ledger.records.balances import balances
+    from timebank.ledger.basics.dates import parse_date
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.members import find_member
     from timebank.render import emit, views
 
     day = parse_date(as_of, allow_future=True) if as_of is not None else None
@@ -105,11 +105,11 @@ def statement(
 
 def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: "date | None", chosen: str,
                    output: Optional[Path], notes: bool, force: bool) -> None:
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
-    from timebank.ledger.members import find_member
-    from timebank.ledger.names import message_name
-    from timebank.ledger.statements import statement as build_statement, statement_set
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.members import find_member
+    from timebank.ledger.basics.names import message_name
+    from timebank.ledger.reports.statements import statement as build_statement, statement_set
     from timebank.render import emit, views
 
     with reading(ledger(ctx)) as session:
@@ -137,10 +137,10 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
 
 def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None", output: Path,
                     notes: bool, force: bool) -> None:
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
     from timebank.ledger.errors import Refused
-    from timebank.ledger.statements import statement_set, statements
+    from timebank.ledger.reports.statements import statement_set, statements
 
     words = interface()
     with reading(ledger(ctx)) as session:
@@ -239,8 +239,8 @@ def monthly(
     excel: ExcelOption = False,
     force: ForceOption = False,
 ) -> None:
-    from timebank.ledger.dates import month_end, parse_month, report_end
-    from timebank.ledger.reports import last_complete_month, read_monthly
+    from timebank.ledger.basics.dates import month_end, parse_month, report_end
+    from timebank.ledger.reports.reports import last_complete_month, read_monthly
     from timebank.render import views
 
     chosen_format = report_format(fmt, output, excel, pdf=False)
@@ -266,7 +266,7 @@ def period(
     excel: ExcelOption = False,
     force: ForceOption = False,
 ) -> None:
-    from timebank.ledger.period_figures import read_period_report
+    from timebank.ledger.reports.period_figures import read_period_report
     from timebank.render import figures
 
     chosen = report_format(fmt, output, excel, pdf=True)

@@ -21,8 +21,8 @@ import sys
 import unicodedata
 from typing import Any
 
-from timebank.i18n import _
-from timebank.ledger.errors import TimebankError, os_reason
+from timebank.i18n import _, os_reason, tell
+from timebank.ledger.errors import TimebankError
 
 FALLBACK = "timebank-plain-letters"
 
@@ -190,7 +190,7 @@ def finish(code: int) -> int:
     try:
         sys.stdout.flush()
     except OutputUnwritable as error:
-        say(error.message, err=True)
+        say(tell(error), err=True)
         return code or 1
     except (OSError, ValueError):
         return code or 1
@@ -206,7 +206,7 @@ def say(message: str, *, err: bool = False) -> None:
     On standard output (`err=False`) a failure to write is the command's failure. On
     standard error it never fails, whatever state the streams are in: stdout may be closed
     or full, stderr too, and there is nowhere left to say so."""
-    from timebank.ledger.text import printable
+    from timebank.ledger.basics.text import printable
 
     if not err:
         import typer

@@ -26,19 +26,19 @@ from typing import Any, Callable, Iterator, NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, load_catalogue
-from timebank.ledger import audit
-from timebank.ledger import settings as settings_module
-from timebank.ledger.categories import find_category
-from timebank.ledger.dates import parse_date, today
-from timebank.ledger.db import Ledger, writing
-from timebank.ledger.errors import InvalidInput, Refused, TimebankError, os_reason
-from timebank.ledger.exchanges import NewExchange, check_exchange, write_exchanges
-from timebank.ledger.hours import parse_hours
-from timebank.ledger.members import MemberIndex, add_member
-from timebank.ledger.models import AuditEvent, Member
-from timebank.ledger.settings import Settings
-from timebank.ledger.text import MAX_NOTE, clean_text, unneutralise
+from timebank.i18n import _, fold, load_catalogue, os_reason, tell
+from timebank.ledger.records import audit
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.records.categories import find_category
+from timebank.ledger.basics.dates import parse_date, today
+from timebank.ledger.storage.db import Ledger, writing
+from timebank.ledger.errors import InvalidInput, Refused, TimebankError
+from timebank.ledger.records.exchanges import NewExchange, check_exchange, write_exchanges
+from timebank.ledger.basics.hours import parse_hours
+from timebank.ledger.records.members import MemberIndex, add_member
+from timebank.ledger.storage.models import AuditEvent, Member
+from timebank.ledger.records.settings import Settings
+from timebank.ledger.basics.text import MAX_NOTE, clean_text, unneutralise
 
 Progress = Callable[[int, int], None]
 
@@ -321,7 +321,7 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
                 first = member.number if first is None else min(first, member.number)
                 last = member.number if last is None else max(last, member.number)
         except TimebankError as error:
-            errors.append((line, error.message))
+            errors.append((line, tell(error)))
         if progress:
             progress(source.read, source.size)
     content = _finish(session, source, again, errors)
@@ -411,7 +411,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
             try:
                 yield read(line, cells)
             except TimebankError as error:
-                errors.append((line, error.message))
+                errors.append((line, tell(error)))
             if progress and source.count % 256 == 0:
                 progress(source.read, total)
 
@@ -425,7 +425,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
                 check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on,
                                now=read.now)
             except TimebankError as error:
-                errors.append((group[0].line, error.message))
+                errors.append((group[0].line, tell(error)))
                 continue
             if not errors:  # after the first bad row nothing more is written: it will all roll back
                 yield NewExchange(exchange.on, exchange.category, exchange.minutes, exchange.note,

@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, get_language
-from timebank.ledger.categories import category_names
-from timebank.ledger.chain import current_seal
-from timebank.ledger.names import message_name as display_name
-from timebank.ledger.models import Entry, Exchange, Member
-from timebank.ledger.settings import load as load_settings
-from timebank.ledger.text import UNPRINTABLE
+from timebank.ledger.records.categories import category_names
+from timebank.ledger.integrity.chain import current_seal
+from timebank.ledger.basics.names import message_name as display_name
+from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.records.settings import load as load_settings
+from timebank.ledger.basics.text import UNPRINTABLE
 
 PLACES = Decimal("0.000001")
 

@@ -24,21 +24,21 @@ from typing import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, ngettext, words
+from timebank.i18n import _, fold, ngettext, tell, words
 from timebank.io.imports import DryRunDone, Progress, earlier_import, raise_dry_run
 from timebank.io.timeoverflow import (PERSON, Bank, FileRead, Plan, RowError, RowsRejected, map_bank, read_bank,
                                       slug)
-from timebank.ledger import audit, listings, members
-from timebank.ledger import settings as settings_module
-from timebank.ledger.categories import CategoryName, add_category, category_name, list_categories
-from timebank.ledger.dates import today
-from timebank.ledger.db import Ledger, writing
+from timebank.ledger.records import audit, listings, members
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.records.categories import CategoryName, add_category, category_name, list_categories
+from timebank.ledger.basics.dates import today
+from timebank.ledger.storage.db import Ledger, writing
 from timebank.ledger.errors import InvalidInput, Refused, TimebankError
-from timebank.ledger.exchanges import NewExchange, check_exchange, write_exchanges
-from timebank.ledger.models import Exchange, Listing, Member
-from timebank.ledger.names import MemberName, member_name
-from timebank.ledger.settings import Settings
-from timebank.ledger.text import MAX_NOTE, clean_text
+from timebank.ledger.records.exchanges import NewExchange, check_exchange, write_exchanges
+from timebank.ledger.storage.models import Exchange, Listing, Member
+from timebank.ledger.basics.names import MemberName, member_name
+from timebank.ledger.records.settings import Settings
+from timebank.ledger.basics.text import MAX_NOTE, clean_text
 
 
 Step = Callable[..., None]  # step() or step(count): work done, for the progress bar
@@ -282,8 +282,8 @@ def _add_members(session: Session, by: str, settings: Settings, plan: Plan, erro
         except TimebankError as error:
             if planned.place is None:
                 raise InvalidInput(_("The account for {name} cannot be made: {reason}").format(
-                    name=planned.name, reason=error.message)) from None
-            errors.append((*planned.place, error.message))
+                    name=planned.name, reason=tell(error))) from None
+            errors.append((*planned.place, tell(error)))
             continue
         finally:
             step()
@@ -307,7 +307,7 @@ def _check_exchanges(settings: Settings, plan: Plan, added: dict[int, Member], c
             check_exchange(settings, [giver], [receiver], planned.minutes, planned.on, now=now)
             code = categories.code(planned.category)
         except TimebankError as error:
-            errors.append((*planned.place, error.message))
+            errors.append((*planned.place, tell(error)))
             continue
         checked.append(NewExchange(planned.on, code, planned.minutes, note, (giver.number,), (receiver.number,)))
     return checked
@@ -326,7 +326,7 @@ def _add_listings(session: Session, by: str, plan: Plan, added: dict[int, Member
             listings.add_listing(session, by, planned.kind, member, categories.code(planned.category), planned.note,
                                  planned.opened)
         except TimebankError as error:
-            errors.append((*planned.place, error.message))
+            errors.append((*planned.place, tell(error)))
             continue
         counts[planned.kind] += 1
     return counts["offer"], counts["request"]
@@ -355,7 +355,7 @@ def _open_balances(session: Session, by: str, settings: Settings, differences: l
         try:
             check_exchange(settings, givers, receivers, abs(difference.difference), on, now=on)
         except TimebankError as error:
-            errors.append((difference.file, difference.line, error.message))
+            errors.append((difference.file, difference.line, tell(error)))
             continue
         opening.append(NewExchange(on, "other", abs(difference.difference), note,
                                    tuple(m.number for m in givers), tuple(m.number for m in receivers)))

@@ -49,11 +49,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from timebank.i18n import _, fold, words
+from timebank.i18n import _, fold, os_reason, tell, words
 from timebank.io.imports import ImportRejected, dialect_of
-from timebank.ledger.dates import parse_date
-from timebank.ledger.errors import InvalidInput, TimebankError, os_reason
-from timebank.ledger.text import MAX_NOTE
+from timebank.ledger.basics.dates import parse_date
+from timebank.ledger.errors import InvalidInput, TimebankError
+from timebank.ledger.basics.text import MAX_NOTE
 
 # Facts about TimeOverflow's files, from its locale files (en, es, ca, eu, gl, fr, pt-BR,
 # nl-NL, ja): what an export writes in place of a member it cannot name.
@@ -550,7 +550,7 @@ def _guarded(source: Source, rows: Rows, errors: list[RowError], read: Read) -> 
         try:
             record, fingerprint = read(place, cells)
         except TimebankError as error:
-            errors.append((source.name, line, error.message))
+            errors.append((source.name, line, tell(error)))
             yield place, None, None
             continue
         yield place, record, fingerprint
@@ -832,7 +832,7 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
         try:
             giver, receiver = number(transfer.destination), number(transfer.source)
         except TimebankError as error:
-            errors.append((*transfer.place, error.message))
+            errors.append((*transfer.place, tell(error)))
             continue
         except _Listed:
             continue
@@ -850,7 +850,7 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
         try:
             owner = number(post.member)
         except TimebankError as error:
-            errors.append((*post.place, error.message))
+            errors.append((*post.place, tell(error)))
             continue
         except _Listed:
             continue

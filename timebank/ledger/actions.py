@@ -15,19 +15,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from timebank.i18n import N_, _
-from timebank.ledger import audit, listings, members
-from timebank.ledger import settings as settings_module
-from timebank.ledger.categories import CategoryName, add_category, category_name
-from timebank.ledger.dates import today
-from timebank.ledger.db import Ledger, flush_to_file, reading, retry_scrub, vacuum, writing
-from timebank.ledger.exchanges import RecordResult, record_exchange, void_exchange
-from timebank.ledger.names import MemberName, member_name
+from timebank.ledger.records import audit, listings, members
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.records.categories import CategoryName, add_category, category_name
+from timebank.ledger.basics.dates import today
+from timebank.ledger.storage.db import Ledger, flush_to_file, reading, retry_scrub, vacuum, writing
+from timebank.ledger.records.exchanges import RecordResult, record_exchange, void_exchange
+from timebank.ledger.basics.names import MemberName, member_name
 
 if TYPE_CHECKING:
     # Erasure and the checks are imported by the actions that use them: `record`, run a
     # hundred times a day, should not pay for loading them.
-    from timebank.ledger import erasure
-    from timebank.ledger.checks import CheckReport
+    from timebank.ledger.records import erasure
+    from timebank.ledger.integrity.checks import CheckReport
 
 MemberRef = str | int
 
@@ -125,8 +125,8 @@ def forget(ledger: Ledger, by: str, ref: MemberRef, *,
     the file; on PostgreSQL the touched tables rewritten). Without `confirm`, only the
     plan: what would be erased, and where. With a function for `confirm`, it is shown the
     plan (outside any transaction: a person may take their time) and erases if it says yes."""
-    from timebank.ledger import erasure
-    from timebank.ledger.backups import backups_folder, existing_backups
+    from timebank.ledger.records import erasure
+    from timebank.ledger.storage.backups import backups_folder, existing_backups
 
     if confirm is not True:
         with reading(ledger) as session:
@@ -187,7 +187,7 @@ def add_listing(ledger: Ledger, by: str, kind: str, ref: MemberRef, category: st
     with writing(ledger) as session:
         member = _find(session, ref)
         listing = listings.add_listing(session, by, kind, member, category, note, on)
-        from timebank.ledger.categories import category_names
+        from timebank.ledger.records.categories import category_names
 
         return listing.id, member_name(member), category_names(session)[listing.category]
 
@@ -216,8 +216,9 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
     at any moment leaves either the old ledger or the new one (see `restoring`). The
     ledger being replaced may be broken: only its file is needed, and what can be read of it.
     The current ledger is copied aside first; any failure after that names the copy."""
-    from timebank.ledger import erasure, restoring
-    from timebank.ledger.backups import backup, require_sqlite
+    from timebank.ledger.records import erasure
+    from timebank.ledger import restoring
+    from timebank.ledger.storage.backups import backup, require_sqlite
     from timebank.ledger.errors import LedgerUnusable, TimebankError, os_reason
 
     path = require_sqlite(ledger)
@@ -255,8 +256,8 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
 def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
     """Every check, and with `seal` the proof that the history up to it is unchanged. First
     finishes an erasure's scrub of the write-ahead log that a reader had held up."""
-    from timebank.ledger.canonical import parse_seal
-    from timebank.ledger.checks import CheckResult, check_ledger
+    from timebank.ledger.integrity.canonical import parse_seal
+    from timebank.ledger.integrity.checks import CheckResult, check_ledger
     from timebank.ledger.errors import InvalidInput
 
     asked = None

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from timebank.ledger.dates import add_months, today
+from timebank.ledger.basics.dates import add_months, today
 from timebank.ledger.errors import InvalidInput, TimebankError
-from timebank.ledger.exchanges import record_exchange, void_exchange
-from timebank.ledger.listings import add_listing, close_member_listings, meet_request
-from timebank.ledger.members import add_member, leave_member
-from timebank.ledger.models import Member
-from timebank.ledger.settings import Settings, below_limit
+from timebank.ledger.records.exchanges import record_exchange, void_exchange
+from timebank.ledger.records.listings import add_listing, close_member_listings, meet_request
+from timebank.ledger.records.members import add_member, leave_member
+from timebank.ledger.storage.models import Member
+from timebank.ledger.records.settings import Settings, below_limit
 
 if TYPE_CHECKING:
-    from timebank.ledger.db import Ledger
+    from timebank.ledger.storage.db import Ledger
 
 WELSH_FIRST = ["Siân", "Llinos", "Lowri", "Rhys", "Dafydd", "Gwenllïan", "Llŷr", "Eleri", "Iwan", "Gareth",
                "Ffion", "Cerys", "Owain", "Elin", "Rhodri", "Angharad", "Bethan", "Carys", "Dylan", "Emyr",
@@ -179,8 +179,8 @@ def make_demo(ledger: "Ledger", by: str, *, name: str, lang: str, members: int =
               seed: int = 1) -> dict[str, int]:
     """The demo action: an empty ledger (created if need be) filled with a year of help."""
     from timebank.i18n import _
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import writing
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import writing
     from timebank.ledger.errors import Refused
     from timebank.ledger.schema import ensure_current, has_members, initialise, is_initialised
 

@@ -1,16 +1,21 @@
-"""Errors a user can cause. Each carries its own exit code and a translated message."""
+"""Errors a user can cause, as data: each carries its exit code, what to say (a `Message` of
+`timebank.ledger.messages`, translated by the face in the reader's language) and, where one
+helps, a hint. The core never names a command-line flag: a face that has one adds it."""
 
 from __future__ import annotations
 
+from timebank.ledger.messages import Phrase, _
+
 
 class TimebankError(Exception):
-    """A refused or failed request: the CLI prints the message and exits with `code`."""
+    """A refused or failed request: a face says `phrase` (and `hint`) and exits with `code`."""
 
     code = 1
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, phrase: Phrase, hint: Phrase | None = None) -> None:
+        super().__init__(str(phrase))
+        self.phrase = phrase
+        self.hint = hint
 
 
 class NotFound(TimebankError):
@@ -27,21 +32,25 @@ class Refused(TimebankError):
 
 class Duplicate(Refused):
     """What looks like a second copy of something already recorded: a person at the keyboard
-    is asked whether it is meant; a script must say so (--again)."""
+    is asked `question`; a script must say it is meant (the command line's --again)."""
 
-    def __init__(self, message: str, question: str) -> None:
-        super().__init__(message)
+    def __init__(self, phrase: Phrase, question: Phrase) -> None:
+        super().__init__(phrase)
         self.question = question
 
 
 class OverLimit(Refused):
     """A receiver this exchange would take below the credit limit: a person at the keyboard
-    of the screen is asked whether to allow it; the command line needs --allow-overdraft."""
+    of the screen is asked `question`; the command line needs --allow-overdraft."""
 
-    def __init__(self, message: str, question: str, reason: str) -> None:
-        super().__init__(message)
+    def __init__(self, phrase: Phrase, question: Phrase, reason: Phrase) -> None:
+        super().__init__(phrase)
         self.question = question
         self.reason = reason
+
+
+class FileExists(Refused):
+    """An output file is already there: a face offers its own way to replace it (--force)."""
 
 
 class LedgerMissing(TimebankError):
@@ -62,11 +71,10 @@ class UsageProblem(TimebankError):
     code = 2
 
 
-def os_reason(error: OSError) -> str:
-    """Why the operating system said no, in the output language (its own text is English)."""
+def os_reason(error: OSError) -> Phrase:
+    """Why the operating system said no, as words the face can translate (its own text is
+    English, and stays as it is only for a reason this table does not know)."""
     import errno
-
-    from timebank.i18n import _
 
     reasons = {
         errno.ENOENT: _("no such file or folder"),

@@ -23,12 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from timebank.i18n import _, ngettext
-from timebank.ledger import audit, erasure, filesystem
-from timebank.ledger.backups import copy_database, inspect_backup, is_the_ledger
-from timebank.ledger.db import HEAD_REVISION, Ledger, open_ledger, reading
+from timebank.ledger.records import audit, erasure
+from timebank.ledger.storage import filesystem
+from timebank.ledger.storage.backups import copy_database, inspect_backup, is_the_ledger
+from timebank.ledger.storage.db import HEAD_REVISION, Ledger, open_ledger, reading
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, TimebankError
-from timebank.ledger.files import COMPANION_SUFFIXES, temporary_beside
-from timebank.ledger.models import AuditEvent
+from timebank.ledger.storage.files import COMPANION_SUFFIXES, temporary_beside
+from timebank.ledger.storage.models import AuditEvent
 
 STAGING_TAG = "restore"
 
@@ -86,7 +87,7 @@ def stage(ledger_path: Path, file: Path) -> Staged:
 
 
 def _refuse_unless_checked(ledger: Ledger, file: Path) -> None:
-    from timebank.ledger.checks import run_checks
+    from timebank.ledger.integrity.checks import run_checks
 
     try:
         with reading(ledger) as session:
@@ -144,7 +145,7 @@ def reference_schema(revision: str) -> Schema:
     """The schema a ledger at `revision` has: made by running our own migrations up to it in
     an empty file (so it follows every migration, the ones still to come included)."""
     if revision not in _references:
-        from timebank.ledger.migrate import upgrade_to_head
+        from timebank.ledger.storage.migrate import upgrade_to_head
 
         with tempfile.TemporaryDirectory() as folder:
             reference = open_ledger(str(Path(folder) / "reference.sqlite3"), create=True)

@@ -12,15 +12,15 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
-from timebank.ledger import audit
-from timebank.ledger import settings as settings_module
-from timebank.ledger.categories import add_defaults
-from timebank.ledger.dates import today
-from timebank.ledger.db import (HEAD_REVISION, KNOWN_REVISIONS, Ledger, schema_revision, translate_db_errors,
+from timebank.ledger.records import audit
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.records.categories import add_defaults
+from timebank.ledger.basics.dates import today
+from timebank.ledger.storage.db import (HEAD_REVISION, KNOWN_REVISIONS, Ledger, schema_revision, translate_db_errors,
                                 writing)
 from timebank.ledger.errors import LedgerMissing, LedgerUnusable, Refused
-from timebank.ledger.members import create_pot
-from timebank.ledger.models import Member
+from timebank.ledger.records.members import create_pot
+from timebank.ledger.storage.models import Member
 
 
 def ensure_current(ledger: Ledger) -> None:
@@ -36,7 +36,7 @@ def ensure_current(ledger: Ledger) -> None:
         raise LedgerUnusable(_("This ledger was made by a newer version of timebank (schema {revision}); "
                                "upgrade timebank to use it.").format(revision=revision))
     if ledger.is_sqlite:
-        from timebank.ledger.backups import backup
+        from timebank.ledger.storage.backups import backup
 
         backup(ledger, automatic=True)
     upgrade(ledger)
@@ -44,7 +44,7 @@ def ensure_current(ledger: Ledger) -> None:
 
 def upgrade(ledger: Ledger) -> None:
     """Run every pending migration (Alembic is imported only here)."""
-    from timebank.ledger.migrate import upgrade_to_head
+    from timebank.ledger.storage.migrate import upgrade_to_head
 
     with translate_db_errors(ledger):
         upgrade_to_head(ledger)
@@ -59,7 +59,7 @@ def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> bool:
     transaction that holds the writers' lock (BEGIN IMMEDIATE on SQLite, the advisory lock on
     PostgreSQL): of several inits at once, exactly one creates the ledger. Returns False when
     the ledger was already there (another init got there first)."""
-    from timebank.ledger.migrate import migrate_in_transaction
+    from timebank.ledger.storage.migrate import migrate_in_transaction
 
     with translate_db_errors(ledger):
         with ledger.engine.connect() as conn:

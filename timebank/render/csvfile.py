@@ -9,7 +9,7 @@ import csv
 from typing import Any, Iterable, Iterator, TextIO
 
 from timebank.i18n import Words
-from timebank.ledger.text import FORMULA_START, neutralise, printable
+from timebank.ledger.basics.text import FORMULA_START, neutralise, printable
 from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CSV, DATE, DATETIME, KIND, LANG, NUMERIC, PERIOD, Sheet,
                                    file_cell, value_of)
 

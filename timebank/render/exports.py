@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from timebank.i18n import N_, Words
-from timebank.ledger.hours import format_hours
+from timebank.ledger.basics.hours import format_hours
 from timebank.render.sheet import BOOL, CATEGORY, DATE, DAYS, HOURS, INT, KIND, LANG, MEMBER, MONEY, PERIOD, TEXT, Sheet, col
 
 # The export headers, marked so that Welsh files carry Welsh headers.
@@ -51,7 +51,7 @@ def members(rows: list, with_names: bool) -> Sheet:
 
 def kind_of(figure: Any) -> str:
     """The cell kind a figure is shown as: counts as numbers, time as hours, money as pounds."""
-    from timebank.ledger.period_figures import COUNT, DAYS as DAYS_UNIT, FLAG, MINUTES, POUNDS
+    from timebank.ledger.reports.period_figures import COUNT, DAYS as DAYS_UNIT, FLAG, MINUTES, POUNDS
 
     return {COUNT: INT, MINUTES: HOURS, DAYS_UNIT: DAYS, POUNDS: MONEY, FLAG: BOOL}[figure.unit]
 
@@ -61,7 +61,7 @@ def summary(report: Any) -> Sheet:
     trading over a year are not the sum of its months; the whole span's figures are in
     `report period`, the workbook and the one-page report). The columns scripts have always
     read come first, in their old order; the new figures follow."""
-    from timebank.ledger.period_figures import FIGURES, POUNDS
+    from timebank.ledger.reports.period_figures import FIGURES, POUNDS
 
     categories = list(report.categories.values())
     columns = [col("period", kind=PERIOD), col("exchanges", kind=INT), col("hours", kind=HOURS),

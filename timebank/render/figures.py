@@ -1,4 +1,4 @@
-"""Views of the funders' figures (`timebank.ledger.period_figures`): the period report (a
+"""Views of the funders' figures (`timebank.ledger.reports.period_figures`): the period report (a
 table, JSON, and a CSV of the headline figures and the periods), the one-page report a
 funder is handed (PDF), and the workbook (xlsx). Every figure's name and definition comes
 from the one list in the core, `FIGURES`; here they only find their place and their kind.
@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from timebank.i18n import N_, Words
-from timebank.ledger.hours import format_hours
-from timebank.ledger.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
+from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.reports.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
                                             RETENTION_MONTHS, PeriodFigures, PeriodReport)
 from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, PERIOD, SAY, TEXT, Book,
                                    Chart, Columns, Field, Line, Page, Report, Sheet, Typed, col, money_text,
@@ -196,7 +196,7 @@ TOP_CATEGORIES = 8
 def _chart_points(report: PeriodReport) -> tuple[Any, list[tuple[Any, int]]]:
     """Hours per month; a span of more than two years in quarters, of more than six in years,
     so that the bars stay wide enough to read."""
-    from timebank.ledger.periods import period_of
+    from timebank.ledger.basics.periods import period_of
 
     months = report.months
     if len(months) <= 24:

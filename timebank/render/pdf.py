@@ -37,7 +37,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
 
 from timebank.i18n import Words
-from timebank.ledger.hours import format_hours
+from timebank.ledger.basics.hours import format_hours
 from timebank.render.sheet import (CATEGORY, DATE, MEMBER, MEMBERS, NUMERIC, SAID, SAY, SIGNED_SAID, TABLE, TEXT, Chart,
                                    Columns, Field, Line, Report, Say, Sheet, Typed, said_parts, signed_hours, table_cell,
                                    value_of)

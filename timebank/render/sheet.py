@@ -13,10 +13,10 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from timebank.i18n import N_, Words
-from timebank.ledger.categories import CategoryName
-from timebank.ledger.hours import format_hours
-from timebank.ledger.names import MemberName
-from timebank.ledger.text import ERASED, printable
+from timebank.ledger.records.categories import CategoryName
+from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.basics.names import MemberName
+from timebank.ledger.basics.text import ERASED, printable
 
 # Cell kinds: what a value is, which decides how each face shows it.
 INT = "int"             # a count or a number (member, exchange): a number everywhere

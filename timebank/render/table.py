@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from timebank.i18n import Words
-from timebank.ledger.text import printable
+from timebank.ledger.basics.text import printable
 from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, column_texts,
                                    flat_parts, member_words, table_cell, value_of)
 
@@ -164,7 +164,7 @@ def _plain_table(title: str | None, right: list[bool], heads: list[str], cells: 
 
 
 def draw_chart(chart: Chart, words: Words, out: Console) -> None:
-    from timebank.ledger.hours import format_hours
+    from timebank.ledger.basics.hours import format_hours
 
     out.print(printable(chart.title(words)), style="bold")
     peak = max((minutes for _label, minutes in chart.points), default=0) or 1

@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any, Iterable, Iterator
 
 from timebank.i18n import N_, Words
-from timebank.ledger.hours import format_hours
-from timebank.ledger.dates import month_of
+from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.basics.dates import month_of
 from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
                                    MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
                                    Report, Sheet, col, member_words, shown_text, signed_hours)
@@ -87,7 +87,7 @@ def inactive(rows: list, days: int) -> Sheet:
 def member_page(m: Any, balance: int, recent: list) -> Report:
     """`member show`: details, balance and the latest exchanges (newest first)."""
     erased = m.forgotten is not None
-    from timebank.ledger.names import member_name
+    from timebank.ledger.basics.names import member_name
 
     name = member_name(m)
     details: list[tuple[str, str, Any, str]] = [
@@ -240,7 +240,7 @@ def _span(start: date | None, end: date | None):  # type: ignore[no-untyped-def]
 
 def _period_words(start: date | None, end: date | None, made: date):  # type: ignore[no-untyped-def]
     """A calendar month as its name ('Hydref 2026'), any other span as its two dates."""
-    from timebank.ledger.dates import month_end
+    from timebank.ledger.basics.dates import month_end
 
     if start is not None and end is not None and start.day == 1 and end == month_end(start):
         return _say(N_("Period: {span}"), span=lambda w: w.month(start))
@@ -519,7 +519,7 @@ def settings(values: dict[str, str]) -> Report:
 
 
 def _setting_key(key: str):  # type: ignore[no-untyped-def]
-    from timebank.ledger.settings import key_in
+    from timebank.ledger.records.settings import key_in
 
     return lambda w: key_in(key, w.lang)
 

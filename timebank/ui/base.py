@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from timebank.i18n import N_, Words
 from timebank.ledger.errors import TimebankError
-from timebank.ledger.text import printable
+from timebank.ledger.basics.text import printable
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ def attempt(words: Words, notice: Notice, action: Callable[[], T]) -> T | None:
     try:
         return action()
     except TimebankError as error:
-        notice.say(error.message, error=True)
+        notice.say(words.tell(error), error=True)
     except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
         import os
 
@@ -212,7 +212,7 @@ class Page(Guarded, Screen[None]):
             try:
                 result = read()
             except TimebankError as error:
-                hand_over(self.query_one(Notice).say, error.message, error=True)
+                hand_over(self.query_one(Notice).say, words.tell(error), error=True)
                 return
             except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
                 import os

@@ -17,8 +17,8 @@ from textual.message import Message
 from rich.style import Style
 
 from timebank.i18n import Words
-from timebank.ledger.hours import format_hours
-from timebank.ledger.text import printable
+from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.basics.text import printable
 from timebank.render.sheet import TABLE, Chart, Field, Line, Report, Sheet, column_texts, table_cell, value_of
 from timebank.render.table import fit, name_floors
 

@@ -11,8 +11,8 @@ from textual.widgets import Input, Label, Static
 
 from timebank.i18n import N_
 from timebank.ledger import actions
-from timebank.ledger.dates import add_months, month_end, today
-from timebank.ledger.exchanges import ExchangeRow
+from timebank.ledger.basics.dates import add_months, month_end, today
+from timebank.ledger.records.exchanges import ExchangeRow
 from timebank.render import views
 from timebank.ui import reading
 from timebank.ui.base import Ask, Notice, Page, Question, attempt

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from timebank.i18n import Words
-from timebank.ledger.dates import month_end, report_end
+from timebank.ledger.basics.dates import month_end, report_end
 from timebank.ledger.errors import Refused
 
 TRIES = 100   # statement-1-2026-10.pdf, then statement-1-2026-10 (2).pdf, ...
@@ -32,8 +32,8 @@ def _write(words: Words, stem: str, suffix: str, write: Callable[[Any], Any]) ->
     """Write a new file named from `stem` in the current folder; returns its path and what
     `write` returned. A name already taken (even by another screen a moment ago) moves on to
     the next."""
-    from timebank.ledger.files import private_output
-    from timebank.ledger.location import shown
+    from timebank.ledger.storage.files import private_output
+    from timebank.ledger.storage.location import shown
 
     folder = Path.cwd()
     for path in _names(stem, suffix, folder):
@@ -59,11 +59,11 @@ def _pages(words: Words, count: int) -> str:
 
 def statement_pdf(app: Any, month: date, member: str | None) -> str:
     """The statement on screen, for its month, as a PDF in the member's own language."""
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
-    from timebank.ledger.members import find_member
-    from timebank.ledger.names import message_name
-    from timebank.ledger.statements import statement, statement_set
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.records.members import find_member
+    from timebank.ledger.basics.names import message_name
+    from timebank.ledger.reports.statements import statement, statement_set
     from timebank.render.printing import statements_pdf
 
     words: Words = app.words
@@ -82,7 +82,7 @@ def statement_pdf(app: Any, month: date, member: str | None) -> str:
     stem = words._("statement-{number}-{month}").format(number=number, month=f"{first:%Y-%m}")
     path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(printed, True, lambda s: theirs, words,
                                                                            handle))
-    from timebank.ledger.location import shown
+    from timebank.ledger.storage.location import shown
 
     return words._("Wrote the statement of {name} ({pages}) to {path}.").format(
         name=name, pages=_pages(words, pages), path=shown(path))
@@ -91,10 +91,10 @@ def statement_pdf(app: Any, month: date, member: str | None) -> str:
 def month_pdfs(app: Any, month: date, member: str | None) -> str:
     """Every statement of the month on screen in one PDF, each in its member's language, in
     the interface language's alphabetical order."""
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
-    from timebank.ledger.location import shown
-    from timebank.ledger.statements import statement_set, statements
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.storage.location import shown
+    from timebank.ledger.reports.statements import statement_set, statements
     from timebank.render.printing import statements_pdf
 
     words: Words = app.words
@@ -118,11 +118,11 @@ def month_pdfs(app: Any, month: date, member: str | None) -> str:
 def workbook(app: Any, month: date, member: str | None) -> str:
     """The funder's workbook, a row a month, from the start of the financial year (the setting
     year_start) that holds the month on screen to that month's end (today at the latest)."""
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
-    from timebank.ledger.figures import funder_pack
-    from timebank.ledger.location import shown
-    from timebank.ledger.periods import period_of
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
+    from timebank.ledger.reports.figures import funder_pack
+    from timebank.ledger.storage.location import shown
+    from timebank.ledger.basics.periods import period_of
     from timebank.render.printing import workbook as write_workbook
 
     words: Words = app.words

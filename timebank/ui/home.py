@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from timebank.ledger.dates import today
-from timebank.ledger.hours import format_hours
+from timebank.ledger.basics.dates import today
+from timebank.ledger.basics.hours import format_hours
 from timebank.render import views
 from timebank.ui import reading
 from timebank.ui.base import Notice, Page, attempt

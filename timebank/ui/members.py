@@ -13,10 +13,10 @@ from textual.widgets import Input, Label, Static
 
 from timebank.i18n import N_, Words
 from timebank.ledger import actions
-from timebank.ledger.dates import today
-from timebank.ledger.hours import format_hours
-from timebank.ledger.members import MemberSearch
-from timebank.ledger.names import member_name
+from timebank.ledger.basics.dates import today
+from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.records.members import MemberSearch
+from timebank.ledger.basics.names import member_name
 from timebank.render import views
 from timebank.render.sheet import Line, Report, member_words
 from timebank.ui import reading
@@ -153,7 +153,7 @@ class MemberView(Page):
     def _leave(self, answer: str | None) -> None:
         if answer is None:
             return
-        from timebank.ledger.dates import parse_date
+        from timebank.ledger.basics.dates import parse_date
 
         notice, words = self.query_one(Notice), self.words
         done = attempt(words, notice, lambda: actions.leave(

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
-from timebank.ledger.activity import InactiveMember, inactive_members
-from timebank.ledger.balances import given_received, member_balance
-from timebank.ledger.categories import CategoryName, category_name, category_names, find_category
-from timebank.ledger.db import Ledger, reading
-from timebank.ledger.exchanges import ExchangeRow, iter_exchanges
-from timebank.ledger.listings import ListingRow, list_listings
-from timebank.ledger.members import MemberIndex, MemberRow, find_member, list_members, member_index
-from timebank.ledger.names import alphabetical, member_name
-from timebank.ledger.reports import MonthFigures, MonthlyReport, MonthSoFar, month_so_far, read_monthly
-from timebank.ledger.settings import load as load_settings
-from timebank.ledger.statements import MonthHours, Statement, member_months, statement
+from timebank.ledger.reports.activity import InactiveMember, inactive_members
+from timebank.ledger.records.balances import given_received, member_balance
+from timebank.ledger.records.categories import CategoryName, category_name, category_names, find_category
+from timebank.ledger.storage.db import Ledger, reading
+from timebank.ledger.records.exchanges import ExchangeRow, iter_exchanges
+from timebank.ledger.records.listings import ListingRow, list_listings
+from timebank.ledger.records.members import MemberIndex, MemberRow, find_member, list_members, member_index
+from timebank.ledger.basics.names import alphabetical, member_name
+from timebank.ledger.reports.reports import MonthFigures, MonthlyReport, MonthSoFar, month_so_far, read_monthly
+from timebank.ledger.records.settings import load as load_settings
+from timebank.ledger.reports.statements import MonthHours, Statement, member_months, statement
 
 RING_AFTER_DAYS = 60   # members to ring: no exchange in this many days
 

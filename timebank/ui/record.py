@@ -16,10 +16,10 @@ from textual.widgets import Input, Label, Static
 
 from timebank.i18n import N_, fold, sort_key
 from timebank.ledger import actions
-from timebank.ledger.dates import parse_date, today
+from timebank.ledger.basics.dates import parse_date, today
 from timebank.ledger.errors import Duplicate, InvalidInput, OverLimit, TimebankError
-from timebank.ledger.hours import format_hours, parse_hours
-from timebank.ledger.names import member_name
+from timebank.ledger.basics.hours import format_hours, parse_hours
+from timebank.ledger.basics.names import member_name
 from timebank.render.sheet import member_words, said_hours, signed_hours
 from timebank.ui import reading
 from timebank.ui.base import Notice, Page, Question, attempt
@@ -158,7 +158,7 @@ class Record(Page):
                     name=member_words(request.name, words), number=request.member,
                     category=request.category.name(words.lang)), False
         except TimebankError as error:
-            return error.message, True
+            return words.tell(error), True
         return "", False
 
     # Recording ------------------------------------------------------------------------
@@ -192,13 +192,14 @@ class Record(Page):
         try:
             done = record()
         except Duplicate as duplicate:
-            self.confirm(duplicate.question, lambda: self.submit(again=True, allow_overdraft=allow_overdraft))
+            self.confirm(self.words.say(duplicate.question), lambda: self.submit(again=True, allow_overdraft=allow_overdraft))
             return
         except OverLimit as over:
-            self.confirm(over.question, lambda: self.submit(again=again, allow_overdraft=True), over.reason)
+            self.confirm(self.words.say(over.question), lambda: self.submit(again=again, allow_overdraft=True),
+                         self.words.say(over.reason))
             return
         except TimebankError as error:
-            notice.say(error.message, error=True)
+            notice.say(self.words.tell(error), error=True)
             return
         except Exception as error:  # noqa: BLE001 - never a crash
             from timebank.ui.base import unexpected

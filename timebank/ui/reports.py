@@ -11,8 +11,8 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label
 
 from timebank.i18n import N_
-from timebank.ledger.dates import add_months, month_end, report_end, today
-from timebank.ledger.reports import last_complete_month
+from timebank.ledger.basics.dates import add_months, month_end, report_end, today
+from timebank.ledger.reports.reports import last_complete_month
 from timebank.render import views
 from timebank.ui import files, reading
 from timebank.ui.base import Notice, Page, attempt

@@ -15,21 +15,21 @@ from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import _
-from timebank.ledger import audit
-from timebank.ledger import settings as settings_module
-from timebank.ledger import totals
-from timebank.ledger.balances import balances_of
-from timebank.ledger.categories import CategoryName, category_names, find_category
-from timebank.ledger.dates import today
+from timebank.ledger.records import audit
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.records import totals
+from timebank.ledger.records.balances import balances_of
+from timebank.ledger.records.categories import CategoryName, category_names, find_category
+from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, OverLimit, Refused
-from timebank.ledger.hours import format_hours
-from timebank.ledger.members import require_member_on
-from timebank.ledger.models import Entry, Exchange, Member
-from timebank.ledger.names import MemberName, member_name, message_name
-from timebank.ledger.settings import Settings
-from timebank.ledger.sql import (NAME_COLUMNS, driver_batches, earned, live_condition, month_of,
+from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.records.members import require_member_on
+from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.basics.names import MemberName, member_name, message_name
+from timebank.ledger.records.settings import Settings
+from timebank.ledger.storage.sql import (NAME_COLUMNS, driver_batches, earned, live_condition, month_of,
                                  not_a_reversal, reversal_alias)
-from timebank.ledger.text import MAX_NOTE, clean_text
+from timebank.ledger.basics.text import MAX_NOTE, clean_text
 
 
 def first_exchange_date(session: Session) -> date | None:
@@ -130,7 +130,7 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
 
     Rows go through the driver's executemany in batches: SQLAlchemy's per-row parameter
     processing costs more than the database's own work for a hundred thousand rows."""
-    from timebank.ledger import chain  # here: commands that only read never load the chain
+    from timebank.ledger.integrity import chain  # here: commands that only read never load the chain
 
     first = next_exchange_number(session)
     connection = session.connection()

@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from timebank.i18n import _
-from timebank.ledger.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
+from timebank.ledger.storage.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
-from timebank.ledger.files import (COMPANION_SUFFIXES, make_private_folder, publish, refuse_linked_folder,
+from timebank.ledger.storage.files import (COMPANION_SUFFIXES, make_private_folder, publish, refuse_linked_folder,
                                    refuse_unsafe_target, temporary_beside)
-from timebank.ledger.location import refuse_device_name, shown
+from timebank.ledger.storage.location import refuse_device_name, shown
 
 KEEP_AUTOMATIC = 30
 AUTOMATIC_PREFIX = "timebank-auto-"

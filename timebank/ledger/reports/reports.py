@@ -14,19 +14,19 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import sort_key
-from timebank.ledger import settings as settings_module
-from timebank.ledger.canonical import Seal
-from timebank.ledger.chain import seal_up_to
-from timebank.ledger.categories import CategoryName, category_names
-from timebank.ledger.dates import add_months, month_end, today
-from timebank.ledger.listings import RequestFigures, request_figures
-from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
-from timebank.ledger.names import MemberName, alphabetical, member_name
-from timebank.ledger.settings import Settings
-from timebank.ledger.sql import earned_sum, live_condition, month_key, month_of, dead_exchanges
+from timebank.ledger.records import settings as settings_module
+from timebank.ledger.integrity.canonical import Seal
+from timebank.ledger.integrity.chain import seal_up_to
+from timebank.ledger.records.categories import CategoryName, category_names
+from timebank.ledger.basics.dates import add_months, month_end, today
+from timebank.ledger.records.listings import RequestFigures, request_figures
+from timebank.ledger.storage.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.basics.names import MemberName, alphabetical, member_name
+from timebank.ledger.records.settings import Settings
+from timebank.ledger.storage.sql import earned_sum, live_condition, month_key, month_of, dead_exchanges
 
 if TYPE_CHECKING:
-    from timebank.ledger.db import Ledger
+    from timebank.ledger.storage.db import Ledger
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ def read_monthly(ledger: "Ledger", month: date, lang: str,
                  figures_first: "Callable[[MonthFigures], None] | None" = None) -> MonthlyReport:
     """The monthly report from one snapshot of the ledger (`figures_first`: as for
     `monthly_report`)."""
-    from timebank.ledger.db import reading
+    from timebank.ledger.storage.db import reading
 
     with reading(ledger) as session:
         return monthly_report(session, settings_module.load(session), month, lang, figures_first)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
-from timebank.ledger.db import Ledger
+from timebank.ledger.storage.db import Ledger
 
-_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parents[2]
 
 
 def migrations_folder() -> Path:

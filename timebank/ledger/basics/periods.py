@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from timebank.ledger.dates import add_months, month_end, month_of
+from timebank.ledger.basics.dates import add_months, month_end, month_of
 
 BY = ("month", "quarter", "year")
 

@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.balances import balances_by_member
-from timebank.ledger.members import POT, MemberRow
-from timebank.ledger.models import Entry, Member
-from timebank.ledger.names import member_name
-from timebank.ledger.sql import dead_exchanges
+from timebank.ledger.records.balances import balances_by_member
+from timebank.ledger.records.members import POT, MemberRow
+from timebank.ledger.storage.models import Entry, Member
+from timebank.ledger.basics.names import member_name
+from timebank.ledger.storage.sql import dead_exchanges
 
 if TYPE_CHECKING:
-    from timebank.ledger.db import Ledger
-    from timebank.ledger.period_figures import PeriodReport
-    from timebank.ledger.settings import Settings
+    from timebank.ledger.storage.db import Ledger
+    from timebank.ledger.reports.period_figures import PeriodReport
+    from timebank.ledger.records.settings import Settings
 
 
 def members_by_number(session: Session, as_of: date | None = None) -> list[MemberRow]:
@@ -164,15 +164,15 @@ class FunderPack:
 
 def funder_pack(session: Session, settings: "Settings", start: date, end: date, by: str,
                 min_count: int) -> FunderPack:
-    from timebank.ledger.period_figures import period_report
+    from timebank.ledger.reports.period_figures import period_report
 
     report = period_report(session, settings, start, end, by)
     return FunderPack(report, areas(session, report.start, report.end, min_count))
 
 
 def read_funder_pack(ledger: "Ledger", start: date, end: date, by: str, min_count: int) -> FunderPack:
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
 
     with reading(ledger) as session:
         return funder_pack(session, settings_module.load(session), start, end, by, min_count)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
-from timebank.ledger import location
+from timebank.ledger.storage import location
 from timebank.ledger.errors import LedgerMissing, LedgerUnusable, TimebankError, os_reason
 
 # The newest migration this version of timebank knows. A test proves it equals
@@ -217,7 +217,7 @@ def use_wal(ledger: Ledger) -> None:
 def _create_private_file(path: Path) -> bool:
     """Create the ledger file readable and writable by its owner only. False when another
     process created it first."""
-    from timebank.ledger.files import make_private_folder
+    from timebank.ledger.storage.files import make_private_folder
 
     try:
         make_private_folder(path.parent)  # 0700 each, whatever the umask

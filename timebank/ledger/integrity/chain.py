@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from timebank.ledger import canonical
-from timebank.ledger.canonical import Seal, TextCache, commitment, moment_text, new_salt
+from timebank.ledger.integrity import canonical
+from timebank.ledger.integrity.canonical import Seal, TextCache, commitment, moment_text, new_salt
 
 _sha256 = hashlib.sha256
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from dataclasses import dataclass
 
 from timebank.i18n import _, fold, get_language
-from timebank.ledger import audit
+from timebank.ledger.records import audit
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
-from timebank.ledger.models import Category
-from timebank.ledger.text import clean_text
+from timebank.ledger.storage.models import Category
+from timebank.ledger.basics.text import clean_text
 
 # (English code, Welsh code, English name, Welsh name): the set a new ledger starts with.
 DEFAULT_CATEGORIES = [

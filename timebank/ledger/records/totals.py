@@ -9,8 +9,8 @@ from typing import Iterable
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from timebank.ledger.models import Entry, Exchange, Member, MonthTotal
-from timebank.ledger.sql import earned_sum, live_condition, month_key
+from timebank.ledger.storage.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.storage.sql import earned_sum, live_condition, month_key
 
 
 def add_to_balances(session: Session, deltas: dict[int, int]) -> None:

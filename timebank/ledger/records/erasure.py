@@ -33,10 +33,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _
-from timebank.ledger import audit, chain
+from timebank.ledger.records import audit
+from timebank.ledger.integrity import chain
 from timebank.ledger.errors import Refused
-from timebank.ledger.models import AuditEvent, Entry, Exchange, Listing, Member
-from timebank.ledger.text import ERASED
+from timebank.ledger.storage.models import AuditEvent, Entry, Exchange, Listing, Member
+from timebank.ledger.basics.text import ERASED
 
 PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
 IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")

@@ -22,12 +22,12 @@ from typing import Any, Iterator
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, ngettext
-from timebank.ledger import canonical
-from timebank.ledger.canonical import (AUDIT_FORMAT, ENTRY_FORMAT, EXCHANGE_FORMAT, PAIR_FORMAT, VERSION, Seal,
+from timebank.ledger.integrity import canonical
+from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, ENTRY_FORMAT, EXCHANGE_FORMAT, PAIR_FORMAT, VERSION, Seal,
                                        SealQuery,
                                        TextCache)
-from timebank.ledger.chain import AUDIT, EXCHANGE, resealed_in
-from timebank.ledger.sql import driver_batches as _batches
+from timebank.ledger.integrity.chain import AUDIT, EXCHANGE, resealed_in
+from timebank.ledger.storage.sql import driver_batches as _batches
 
 # How many broken links are named one by one; the rest are counted.
 NAMED = 10

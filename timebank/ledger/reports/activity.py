@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.dates import today
-from timebank.ledger.models import Entry, Exchange, Member
-from timebank.ledger.names import MemberName, alphabetical, member_name
-from timebank.ledger.sql import live_condition
+from timebank.ledger.basics.dates import today
+from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.basics.names import MemberName, alphabetical, member_name
+from timebank.ledger.storage.sql import live_condition
 
 
 @dataclass(frozen=True)

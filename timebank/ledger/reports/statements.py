@@ -13,14 +13,14 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.balances import member_balance
-from timebank.ledger.categories import CategoryName
-from timebank.ledger.dates import add_months, month_end, today
-from timebank.ledger.exchanges import ExchangeRow, iter_exchanges
-from timebank.ledger.models import Entry, Exchange, Member
-from timebank.ledger.names import MemberName, alphabetical, member_name
-from timebank.ledger.reports import MEMBER_COLUMNS, opening_balances
-from timebank.ledger.settings import Settings, credit_limit_applies
+from timebank.ledger.records.balances import member_balance
+from timebank.ledger.records.categories import CategoryName
+from timebank.ledger.basics.dates import add_months, month_end, today
+from timebank.ledger.records.exchanges import ExchangeRow, iter_exchanges
+from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.basics.names import MemberName, alphabetical, member_name
+from timebank.ledger.reports.reports import MEMBER_COLUMNS, opening_balances
+from timebank.ledger.records.settings import Settings, credit_limit_applies
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def member_months(session: Session, number: int, last: date, months: int = 12) -
     """What one member gave and received in each of the `months` months up to the month of
     `last` (exchanges that count), oldest first: the chart beside a statement. One query
     through the member's entries."""
-    from timebank.ledger.sql import live_condition, month_key
+    from timebank.ledger.storage.sql import live_condition, month_key
 
     first = add_months(last.replace(day=1), -(months - 1))
     month = month_key(Entry.date).label("month")

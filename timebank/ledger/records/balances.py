@@ -13,9 +13,9 @@ from typing import Iterable
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.models import Entry, Exchange, Member
-from timebank.ledger.names import MemberName, alphabetical, member_name
-from timebank.ledger.sql import NAME_COLUMNS, live_condition
+from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.basics.names import MemberName, alphabetical, member_name
+from timebank.ledger.storage.sql import NAME_COLUMNS, live_condition
 
 
 def member_balance(session: Session, number: int, as_of: date | None = None) -> int:

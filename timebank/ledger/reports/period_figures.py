@@ -19,17 +19,17 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_
-from timebank.ledger.canonical import Seal
-from timebank.ledger.chain import seal_up_to
-from timebank.ledger.categories import CategoryName, category_names
-from timebank.ledger.dates import month_end, report_end, today
-from timebank.ledger.hours import format_hours
-from timebank.ledger.members import POT
-from timebank.ledger.models import Entry, Exchange, Listing, Member
-from timebank.ledger.periods import Period, months_before, months_in, split
-from timebank.ledger.reports import member_counts, month_totals
-from timebank.ledger.settings import Settings
-from timebank.ledger.sql import dead_exchanges, earned_sum, live_condition, month_key
+from timebank.ledger.integrity.canonical import Seal
+from timebank.ledger.integrity.chain import seal_up_to
+from timebank.ledger.records.categories import CategoryName, category_names
+from timebank.ledger.basics.dates import month_end, report_end, today
+from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.records.members import POT
+from timebank.ledger.storage.models import Entry, Exchange, Listing, Member
+from timebank.ledger.basics.periods import Period, months_before, months_in, split
+from timebank.ledger.reports.reports import member_counts, month_totals
+from timebank.ledger.records.settings import Settings
+from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key
 
 # What a figure counts, which decides how each face shows it.
 COUNT = "count"        # members, exchanges, requests
@@ -420,8 +420,8 @@ def _by_kind(members: Any, kinds: dict[int, str]) -> ByKind:
 
 def read_period_report(ledger: Any, start: date, end: date, by: str = "month") -> PeriodReport:
     """The period report from one snapshot of the ledger."""
-    from timebank.ledger import settings as settings_module
-    from timebank.ledger.db import reading
+    from timebank.ledger.records import settings as settings_module
+    from timebank.ledger.storage.db import reading
 
     with reading(ledger) as session:
         return period_report(session, settings_module.load(session), start, end, by)

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from timebank.i18n import _
-from timebank.ledger import filesystem
+from timebank.ledger.storage import filesystem
 from timebank.ledger.errors import InvalidInput, Refused
-from timebank.ledger.location import refuse_device_name, shown
+from timebank.ledger.storage.location import refuse_device_name, shown
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # The first bytes of a SQLite write-ahead log and of a rollback journal.

@@ -17,7 +17,7 @@ from timebank.i18n import fold, normalise_language
 def _path(value: str | None) -> Path | str | None:
     """The SQLite file a --db value names, or the URL of a PostgreSQL ledger (paths and URLs
     told apart by the rule the ledger itself uses: `location`)."""
-    from timebank.ledger.location import quick_target
+    from timebank.ledger.storage.location import quick_target
 
     value = value or os.environ.get("TIMEBANK_DB")
     if value is None:

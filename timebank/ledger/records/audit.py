@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput
-from timebank.ledger.models import AuditEvent
-from timebank.ledger.text import has_control_characters
+from timebank.ledger.storage.models import AuditEvent
+from timebank.ledger.basics.text import has_control_characters
 
 
 def current_user(by: str | None = None) -> str:
@@ -61,7 +61,7 @@ ACTIONS = frozenset({
 def log(session: Session, by: str, action: str, *, member: int | None = None,
         exchange: int | None = None, **details: Any) -> AuditEvent:
     """Record an event, as the next link of the chain."""
-    from timebank.ledger import chain  # here: commands that only read never load the chain
+    from timebank.ledger.integrity import chain  # here: commands that only read never load the chain
 
     assert action in ACTIONS, action
     event = AuditEvent(at=now(), by=by, action=action, member=member, exchange=exchange,

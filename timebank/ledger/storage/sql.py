@@ -8,8 +8,8 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import String, and_, case, cast, exists, func, select, union, union_all
 from sqlalchemy.orm import Session, aliased
 
-from timebank.ledger.dates import month_of
-from timebank.ledger.models import Entry, Exchange, Member
+from timebank.ledger.basics.dates import month_of
+from timebank.ledger.storage.models import Entry, Exchange, Member
 
 __all__ = ["month_of", "month_key", "earned_sum", "earned", "reversal_alias", "not_a_reversal", "live_condition",
            "dead_exchanges", "NAME_COLUMNS"]

@@ -18,10 +18,10 @@ from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from timebank.i18n import N_, _
-from timebank.ledger.canonical import Seal, SealQuery
-from timebank.ledger.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
-from timebank.ledger.models import Base, Entry, Exchange, Member, MonthTotal
-from timebank.ledger.verify import Walk, seal_problems, walk
+from timebank.ledger.integrity.canonical import Seal, SealQuery
+from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
+from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MonthTotal
+from timebank.ledger.integrity.verify import Walk, seal_problems, walk
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, ngettext, normalise_language
-from timebank.ledger import audit
-from timebank.ledger.dates import today
+from timebank.ledger.records import audit
+from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
-from timebank.ledger.models import Entry, Member
-from timebank.ledger.names import MemberName, alphabetical, member_name, message_name
-from timebank.ledger.text import MAX_NOTE, clean_text
+from timebank.ledger.storage.models import Entry, Member
+from timebank.ledger.basics.names import MemberName, alphabetical, member_name, message_name
+from timebank.ledger.basics.text import MAX_NOTE, clean_text
 
 POT = 0
 KINDS = ("person", "organisation")

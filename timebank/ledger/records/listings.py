@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, get_language, sort_key
-from timebank.ledger import audit
-from timebank.ledger.categories import CategoryName, category_name, find_category
-from timebank.ledger.dates import today
+from timebank.ledger.records import audit
+from timebank.ledger.records.categories import CategoryName, category_name, find_category
+from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
-from timebank.ledger.members import require_active
-from timebank.ledger.models import Category, Entry, Exchange, Listing, Member
-from timebank.ledger.names import MemberName, alphabetical, member_name, message_name
-from timebank.ledger.sql import live_condition
-from timebank.ledger.text import MAX_NOTE, clean_text
+from timebank.ledger.records.members import require_active
+from timebank.ledger.storage.models import Category, Entry, Exchange, Listing, Member
+from timebank.ledger.basics.names import MemberName, alphabetical, member_name, message_name
+from timebank.ledger.storage.sql import live_condition
+from timebank.ledger.basics.text import MAX_NOTE, clean_text
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, normalise_language
-from timebank.ledger import audit
+from timebank.ledger.records import audit
 from timebank.ledger.errors import InvalidInput
-from timebank.ledger.hours import format_hours, hours_to_minutes_setting
-from timebank.ledger.models import Setting
-from timebank.ledger.text import MAX_TEXT, clean_text, has_control_characters
+from timebank.ledger.basics.hours import format_hours, hours_to_minutes_setting
+from timebank.ledger.storage.models import Setting
+from timebank.ledger.basics.text import MAX_TEXT, clean_text, has_control_characters
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
