@@ -18,7 +18,6 @@ from timebank.ledger.basics.names import member_name
 from timebank.ledger.storage.sql import dead_exchanges
 
 if TYPE_CHECKING:
-    from timebank.ledger.storage.db import Ledger
     from timebank.ledger.reports.period_figures import PeriodReport
     from timebank.ledger.records.settings import Settings
 
@@ -169,10 +168,3 @@ def funder_pack(session: Session, settings: "Settings", start: date, end: date, 
     report = period_report(session, settings, start, end, by)
     return FunderPack(report, areas(session, report.start, report.end, min_count))
 
-
-def read_funder_pack(ledger: "Ledger", start: date, end: date, by: str, min_count: int) -> FunderPack:
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
-
-    with reading(ledger) as session:
-        return funder_pack(session, settings_module.load(session), start, end, by, min_count)

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from timebank.i18n import N_
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.integrity.chain import seal_up_to
 from timebank.ledger.records.categories import CategoryName, category_names
@@ -27,6 +26,7 @@ from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.records.members import POT
 from timebank.ledger.storage.models import Entry, Exchange, Listing, Member
 from timebank.ledger.basics.periods import Period, months_before, months_in, split
+from timebank.ledger.messages import N_
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import sort_key
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.integrity.chain import seal_up_to
 from timebank.ledger.records.categories import CategoryName, category_names
 from timebank.ledger.basics.dates import add_months, month_end, today
+from timebank.ledger.basics.language import sort_key_in
 from timebank.ledger.records.listings import RequestFigures, request_figures
 from timebank.ledger.storage.models import Entry, Exchange, Member, MonthTotal
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
@@ -128,7 +128,7 @@ def _month_figures(session: Session, settings: Settings, month: date, lang: str,
             category_rows[code] = (n, minutes)
     names = category_names(session)
     categories = [CategoryLine(names[code], *figures) for code, figures in category_rows.items()]
-    categories.sort(key=lambda c: (-c.minutes, sort_key(c.category.name(lang), lang)))
+    categories.sort(key=lambda c: (-c.minutes, sort_key_in(c.category.name(lang), lang)))
     counts = sum(n for n, _m in category_rows.values())
 
     trend_rows: dict[str, tuple[int, int]] = {}
