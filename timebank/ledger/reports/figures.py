@@ -145,11 +145,16 @@ def blank_small(true: dict[str, dict[str, int]], pot: dict[str, int] | None, min
             shown_pot[column] = None
         else:
             total[column] = None
-    rows = [AreaRow(area, **shown[area]) for area in names]
+    rows = [_area_row(area, shown[area]) for area in names]
     if shown_pot is not None:
-        rows.append(AreaRow("", **shown_pot, pot=True))  # type: ignore[arg-type]
+        rows.append(_area_row("", shown_pot, pot=True))
     blanked = sum(1 for row in rows for column in AREA_COLUMNS if getattr(row, column) is None)
-    return AreaFigures(rows, AreaRow("", **total), min_count, blanked)  # type: ignore[arg-type]
+    return AreaFigures(rows, _area_row("", total), min_count, blanked)
+
+
+def _area_row(area: str, cells: Cells, pot: bool = False) -> AreaRow:
+    return AreaRow(area, cells["members"], cells["members_active"], cells["minutes_given"], cells["minutes_received"],
+                   pot)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -20,10 +20,10 @@ from timebank.ledger.records.categories import CategoryName, category_names
 from timebank.ledger.basics.dates import add_months, month_end, today
 from timebank.ledger.basics.language import sort_key_in
 from timebank.ledger.records.listings import RequestFigures, request_figures
-from timebank.ledger.storage.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.storage.models import Entry, Member, MonthTotal
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.records.settings import Settings
-from timebank.ledger.storage.sql import earned_sum, live_condition, month_key, month_of, dead_exchanges
+from timebank.ledger.storage.sql import month_of, dead_exchanges
 
 if TYPE_CHECKING:
     from timebank.ledger.storage.db import Ledger
@@ -210,7 +210,7 @@ def month_so_far(session: Session, month: date) -> MonthSoFar:
                       members_active(given, received))
 
 
-def member_counts(people: list, first: date, last: date) -> dict[str, int]:
+def member_counts(people: Sequence[Any], first: date, last: date) -> dict[str, int]:
     """Members who joined and who left between first and last, and members at the end of
     last (the pot is no member): the one definition for monthly and period reports."""
     new = gone = total = 0
@@ -237,16 +237,16 @@ MEMBER_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Membe
                   Member.left, Member.balance_minutes)
 
 
-def opening_balances(session: Session, members: list, start: date) -> dict[int, int]:
+def opening_balances(session: Session, members: Sequence[Any], start: date) -> dict[int, int]:
     """Each member's balance at the start of a day. For a recent day, the cached balance
     less what moved since (a few months of entries); for an early day, the sum of what
     came before. Either way the scan is the shorter side of the ledger."""
     # Two queries: SQLite answers a lone min() or max() from the index at once.
     low = session.scalar(select(func.min(Entry.date)))
     high = session.scalar(select(func.max(Entry.date)))
-    if low is None or start <= low:
+    if low is None or high is None or start <= low:  # no entries at all, or none before the day
         return {}
-    if high is not None and start > high:
+    if start > high:
         return {m.number: m.balance_minutes for m in members}
     if (start - low) <= (high - start):
         return {number: int(total) for number, total in session.execute(
