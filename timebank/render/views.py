@@ -7,7 +7,7 @@ an English CSV, JSON for a script and (later) a PDF page.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
@@ -15,6 +15,9 @@ from timebank.ledger.basics.dates import month_of
 from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
                                    MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
                                    Report, Sheet, col, member_words, shown_text, signed_hours)
+
+if TYPE_CHECKING:
+    from timebank.ledger.reports.reports import MonthFigures
 
 FILES = (CSV, JSON)
 
@@ -312,7 +315,7 @@ def member_chart(points: list) -> Chart:
     """A member's hours given and received in each of the last twelve months: the monthly
     report's chart, for one member (beside their statement)."""
     return Chart(_say(N_("Hours given and received, last 12 months")),
-                 [(_trend_label(p.month), p.given + p.received) for p in points])
+                 [(_trend_label(p.month), p.minutes) for p in points])
 
 
 def monthly(report: Any, with_names: bool = False) -> Report:
@@ -326,12 +329,12 @@ def monthly(report: Any, with_names: bool = False) -> Report:
                        col("received_minutes", N_("Received"), HOURS, only=[TABLE]),
                        col("closing_minutes", N_("Closing"), SIGNED, only=[TABLE])]
     member_rows = [line.__dict__ for line in members or []]
+    given_total, received_total = _member_totals(report)
     members_sheet = Sheet(members_columns + [
         col("opening_minutes", kind=MINUTES, only=FILES), col("given_minutes", kind=MINUTES, only=FILES),
         col("received_minutes", kind=MINUTES, only=FILES), col("closing_minutes", kind=MINUTES, only=FILES)],
         member_rows, title=_say(N_("Members")), key="members",
-        footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in members or []),
-                "received_minutes": sum(l.received_minutes for l in members or [])})
+        footer={"name": _say(N_("Total")), "given_minutes": given_total, "received_minutes": received_total})
     categories = Sheet(
         [col("code", kind=CODE, only=[JSON]), col("name", N_("Category"), SAY),
          col("exchanges", N_("Exchanges"), INT), col("minutes", kind=MINUTES, only=[JSON]),
@@ -390,6 +393,15 @@ def monthly(report: Any, with_names: bool = False) -> Report:
     return Report(parts, csv=lambda: monthly_csv(report, member_rows, with_names))
 
 
+def _member_totals(report: MonthFigures) -> tuple[int, int]:
+    """What the members' lines gave and received, together; nothing while they are being read."""
+    from timebank.ledger.reports.reports import MonthlyReport  # loaded already: the report is one of its values
+
+    if isinstance(report, MonthlyReport):
+        return report.members_given_minutes, report.members_received_minutes
+    return 0, 0
+
+
 def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool) -> list[Sheet]:
     """The monthly report as a spreadsheet reads it, in hours like every funder's file: the
     headline figures (one a row: its key and its value), then a row a member with the month
@@ -398,6 +410,7 @@ def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool
     from timebank.render.sheet import Typed
 
     month = month_of(report.month)
+    given_total, received_total = _member_totals(report)
     headline: list[tuple[str, Any]] = [
         ("month", Typed(month, CODE)), ("exchanges", Typed(report.exchanges, INT)),
         ("hours", Typed(report.minutes_exchanged, HOURS)), ("members_active", Typed(report.members_active, INT)),
@@ -417,8 +430,7 @@ def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool
         + ([col("name", kind=MEMBER)] if with_names else []) + hours_columns,
         [dict(row, month=month) for row in member_rows] + [{
             "month": month, "number": _csv_key("total"),
-            "given_minutes": sum(row["given_minutes"] for row in member_rows),
-            "received_minutes": sum(row["received_minutes"] for row in member_rows)}])
+            "given_minutes": given_total, "received_minutes": received_total}])
     categories_sheet = Sheet(
         [col("category", kind=CATEGORY), col("exchanges", kind=INT), col("hours", kind=HOURS, source="minutes")],
         [{"category": c.category, "exchanges": c.exchanges, "minutes": c.minutes} for c in report.categories])

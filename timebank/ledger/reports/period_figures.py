@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Sequence
@@ -25,7 +26,7 @@ from timebank.ledger.basics.dates import month_end, report_end, today
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.records.members import POT
 from timebank.ledger.storage.models import Entry, Exchange, Listing, Member
-from timebank.ledger.basics.periods import Period, months_before, months_in, split
+from timebank.ledger.basics.periods import Period, months_before, months_in, period_of, split
 from timebank.ledger.messages import N_
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
@@ -140,6 +141,17 @@ class ByKind:
 
 
 @dataclass(frozen=True)
+class CategoryShare:
+    """A category's hours in a period and their share of every category's (a percentage);
+    or, with no code, the categories left over, `others` of them."""
+
+    code: str | None
+    minutes: int
+    share: float
+    others: int = 0
+
+
+@dataclass(frozen=True)
 class PeriodFigures:
     period: Period | None          # None for the whole span
     label: str                     # the period's label, or 'total'
@@ -169,6 +181,19 @@ class PeriodFigures:
     @property
     def minutes_with_organisations(self) -> int:
         return self.minutes - self.minutes_person_to_person
+
+    def top_categories(self, top: int) -> tuple[list[CategoryShare], CategoryShare | None]:
+        """The `top` categories with the most hours (ties by code), and the rest in one line
+        (None when there is no rest); each with its share of the hours of every category."""
+        ranked = sorted(((code, minutes) for code, minutes in self.category_minutes.items() if minutes),
+                        key=lambda item: (-item[1], item[0]))
+        everything = sum(minutes for _code, minutes in ranked) or 1
+        shown = [CategoryShare(code, minutes, 100 * minutes / everything) for code, minutes in ranked[:top]]
+        rest = ranked[top:]
+        if not rest:
+            return shown, None
+        minutes = sum(m for _c, m in rest)
+        return shown, CategoryShare(None, minutes, 100 * minutes / everything, len(rest))
 
     def values(self) -> dict[str, Any]:
         """Every figure of `FIGURES` by its key (amounts of time in minutes), and `partial`."""
@@ -215,6 +240,29 @@ class PeriodReport:
     # The seal of the ledger's history to the end of the span (`timebank check --seal`): the
     # one-page report and the workbook print it, so a funder's copy anchors that history.
     seal: Seal | None = None
+
+    @cached_property
+    def period_sums(self) -> dict[str, int | Decimal]:
+        """Each additive figure (`Figure.additive`) summed over the periods, an empty figure
+        counting nothing: the total row under the periods (the workbook writes a SUM formula
+        there too, and shows this as its value)."""
+        values = [f.values() for f in self.periods]
+        return {f.key: sum(v[f.key] for v in values if v[f.key] is not None) for f in FIGURES if f.additive}
+
+    def category_total(self, figures: PeriodFigures) -> int:
+        """A period's hours (minutes) in all the ledger's categories together."""
+        return sum(figures.category_minutes.get(code, 0) for code in self.categories)
+
+    def hours_by(self, by: str) -> list[tuple[Period, int]]:
+        """The minutes exchanged in each quarter or year (`by`, following `year_start`) of
+        the span, oldest first: a chart of a long span."""
+        periods: dict[str, Period] = {}
+        totals: dict[str, int] = {}
+        for month, minutes in self.months:
+            period = period_of(month, by, self.year_start)
+            periods.setdefault(period.label, period)
+            totals[period.label] = totals.get(period.label, 0) + minutes
+        return [(periods[label], minutes) for label, minutes in totals.items()]
 
 
 def social_value(minutes: int, hour_value: Decimal | None) -> Decimal | None:
@@ -519,5 +567,5 @@ def read_period_report(ledger: Any, start: date, end: date, by: str = "month") -
         return period_report(session, settings_module.load(session), start, end, by)
 
 
-__all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "PeriodFigures", "PeriodReport", "period_report",
-           "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG", "RETENTION_MONTHS"]
+__all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "CategoryShare", "PeriodFigures", "PeriodReport",
+           "period_report", "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG", "RETENTION_MONTHS"]

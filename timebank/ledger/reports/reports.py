@@ -7,6 +7,7 @@ query over the entries or exchanges of the month (plus one for opening balances)
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -82,6 +83,15 @@ class MonthlyReport(MonthFigures):
 
     members: list[MemberLine]
     over_limit: list[MemberLine]
+
+    @cached_property
+    def members_given_minutes(self) -> int:
+        """What the members' lines gave, together (their table's total row)."""
+        return sum(line.given_minutes for line in self.members)
+
+    @cached_property
+    def members_received_minutes(self) -> int:
+        return sum(line.received_minutes for line in self.members)
 
 
 def last_complete_month() -> date:
