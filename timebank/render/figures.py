@@ -65,7 +65,7 @@ def json_row(f: PeriodFigures) -> dict[str, Any]:
     return {key: row[key] for key in ordered} | {k: v for k, v in row.items() if k not in ordered}
 
 
-def _period_name(f: PeriodFigures):  # type: ignore[no-untyped-def]
+def _period_name(f: PeriodFigures) -> Say:
     """A period as a heading names it ('Quarter 1 2026-27', 'Ebrill 2026'), with a star
     when its figures are partial."""
     p = f.period
@@ -77,11 +77,11 @@ def _period_name(f: PeriodFigures):  # type: ignore[no-untyped-def]
         name = _say(N_("Year {year}"), year=p.year)
     else:
         start = p.first
-        name = lambda w: w.month(start)  # noqa: E731
+        name = lambda w: w.month(start)
     return (lambda w: name(w) + " *") if f.partial else name
 
 
-def _span(first: date, last: date):  # type: ignore[no-untyped-def]
+def _span(first: date, last: date) -> Say:
     return _say(N_("{start} to {end}"), start=first, end=last)
 
 
@@ -131,13 +131,13 @@ def headline_csv(report: PeriodReport) -> Sheet:
                  [{"figure": _key(r["figure"]), "value": r["value"]} for r in rows])
 
 
-def _key(key: str):  # type: ignore[no-untyped-def]
+def _key(key: str) -> Say:
     return lambda w: w._(key)
 
 
 # The headline figures, as a person reads them (the screen and the printed page) -----------
 
-def _of_kinds(people: int, organisations: int):  # type: ignore[no-untyped-def]
+def _of_kinds(people: int, organisations: int) -> Say:
     def say(w: Words) -> str:
         return ", ".join([w.ngettext("{count} person", "{count} people", people).format(count=people),
                           w.ngettext("{count} organisation", "{count} organisations", organisations).format(
@@ -204,11 +204,11 @@ def _chart_points(report: PeriodReport) -> tuple[Say, list[tuple[Say, int]]]:
     return title, [(_period_label(period.label), minutes) for period, minutes in report.hours_by(by)]
 
 
-def _month_label(month: date):  # type: ignore[no-untyped-def]
+def _month_label(month: date) -> Say:
     return lambda w: f"{w.month_short(month)} {month.year % 100:02d}"
 
 
-def _period_label(label: str):  # type: ignore[no-untyped-def]
+def _period_label(label: str) -> Say:
     return lambda w: period_words(label, w)
 
 
@@ -272,7 +272,7 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
     return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46])])
 
 
-def _social_value_words(report: PeriodReport):  # type: ignore[no-untyped-def]
+def _social_value_words(report: PeriodReport) -> Say:
     """'Social value: the hours times £12.50 an hour (Real Living Wage 2026-27).'"""
     value = money_text(report.hour_value)
     if report.hour_value_source:
@@ -285,11 +285,11 @@ def _cut(text: str, letters: int) -> str:
     return text if len(text) <= letters else text[:letters - 1].rstrip() + "…"
 
 
-def _plain(text: str):  # type: ignore[no-untyped-def]
+def _plain(text: str) -> Say:
     return lambda w: text
 
 
-def _joined(*says: Any):  # type: ignore[no-untyped-def]
+def _joined(*says: Any) -> Say:
     return lambda w: " ".join(say(w) for say in says)
 
 

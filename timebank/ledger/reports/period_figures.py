@@ -568,4 +568,5 @@ def read_period_report(ledger: Any, start: date, end: date, by: str = "month") -
 
 
 __all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "CategoryShare", "PeriodFigures", "PeriodReport",
-           "period_report", "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG", "RETENTION_MONTHS"]
+           "period_report", "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG",
+           "RETENTION_MONTHS"]
