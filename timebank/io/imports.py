@@ -219,13 +219,6 @@ class CsvRows:
         return final.hexdigest()
 
 
-def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]], dict[str, int]]:
-    """The file's SHA-256, its non-blank rows with their line numbers, and its columns, all
-    in memory: for small files only (the imports here stream; see `CsvRows`)."""
-    source = CsvRows(path)
-    return source.digest, list(source.rows()), source.columns
-
-
 def content_digest(rows: list[tuple[int, dict[str, str]]]) -> str | None:
     """`CsvRows.content` of rows already in memory."""
     if not rows:

@@ -263,8 +263,8 @@ def shape(source: Source, rows: Rows) -> str:
         return ADMIN_POSTS
     if len(first) >= 3 and _number(first[0]) and (_is_day(first[1]) or not first[1]):
         return ADMIN_USERS
-    if len(first) == 5 and not _is_day(first[0]) and (later is None or (_is_day(later[0]) and
-                                                                         _CLOCK.match(later[4] if len(later) > 4 else ""))):
+    if len(first) == 5 and not _is_day(first[0]) and (
+            later is None or (_is_day(later[0]) and _CLOCK.match(later[4] if len(later) > 4 else ""))):
         return TRANSFERS
     raise InvalidInput(_("{path} is not a TimeOverflow file this import knows: the members, transfers, offers or "
                          "inquiries export, or an admin's users, transfers or posts file.").format(path=source.name))
@@ -398,8 +398,8 @@ class _Row:
         if seconds % 60 == 0:
             return seconds // 60
         if not self.round:
-            raise InvalidInput(_("{seconds} seconds is not a whole number of minutes (use --round to round it).").format(
-                seconds=seconds))
+            raise InvalidInput(_("{seconds} seconds is not a whole number of minutes (use --round to round "
+                                 "it).").format(seconds=seconds))
         sign = -1 if seconds < 0 else 1
         minutes = sign * ((abs(seconds) + 30) // 60)
         self.rounding.count += 1
@@ -505,7 +505,7 @@ def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date,
         if kind in (MEMBERS, ADMIN_USERS):
             # A member row that is bad is listed once; its transfers are not listed again for it.
             unreadable = {int(c[0]) for _line, c in data_rows if c and re.fullmatch(r"[0-9]{1,9}", c[0])}
-        for place, record, fingerprint in reader(source, kind, data_rows, row, errors):
+        for _place, record, fingerprint in reader(source, kind, data_rows, row, errors):
             records.append((record, fingerprint))
             done += 1
             if progress and done % 1000 == 0:
@@ -750,15 +750,20 @@ def _organisation_name(bank: Bank, texts: list[str], ledger_name: str) -> str | 
     return ledger_name or None
 
 
-def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
-    """The bank as members, exchanges and listings of this ledger, with numbers, dates and
-    every row that cannot be mapped listed. `lang` is the ledger's language, for the names
-    of the accounts this import makes."""
-    said = words(lang)
-    errors = list(bank.errors)
-    by_uid = {m.uid: m for m in bank.members}
+@dataclass(frozen=True)
+class _Accounts:
+    """The member numbers this import makes beyond TimeOverflow's: the organisation's, and
+    one account for each kind of absent member the transfers name."""
+
+    top: int                          # TimeOverflow's highest member_uid
+    organisation: int
+    gone: int | None
+    inactive: int | None
+    organisation_name: str | None     # which name in the transfers is the organisation's
+
+
+def _accounts(bank: Bank, by_uid: dict[int, ToMember], ledger_name: str) -> _Accounts:
     texts = list(dict.fromkeys(p.text for t in bank.transfers for p in (t.source, t.destination) if p.kind == TEXT))
-    organisation_name = _organisation_name(bank, texts, ledger_name)
     top = max(by_uid, default=0)
     missing = top - len(by_uid)
     if missing > max(MOST_PLACEHOLDERS, 10 * len(by_uid)):
@@ -770,64 +775,89 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
     organisation = top + 1
     uses_gone = any(p.kind == GONE for t in bank.transfers for p in (t.source, t.destination))
     uses_inactive = any(p.kind == INACTIVE for t in bank.transfers for p in (t.source, t.destination))
-    gone = organisation + 1 if uses_gone else None
-    inactive = organisation + 1 + uses_gone if uses_inactive else None
+    return _Accounts(top, organisation, organisation + 1 if uses_gone else None,
+                     organisation + 1 + uses_gone if uses_inactive else None,
+                     _organisation_name(bank, texts, ledger_name))
 
-    numbers: dict[Party, int | TimebankError | _Listed] = {}
 
-    def number(party: Party) -> int:
-        """The member number a party maps to (each party worked out once: a bank's transfers
-        name a few hundred parties a hundred thousand times)."""
-        if party not in numbers:
+class _Numbers:
+    """The member number each party of the files maps to, each party worked out once (a
+    bank's transfers name a few hundred parties a hundred thousand times)."""
+
+    def __init__(self, bank: Bank, by_uid: dict[int, ToMember], accounts: _Accounts) -> None:
+        self.by_uid = by_uid
+        self.unreadable = bank.unreadable
+        self.accounts = accounts
+        self.known: dict[Party, int | TimebankError | _Listed] = {}
+
+    def __call__(self, party: Party) -> int:
+        if party not in self.known:
             try:
-                numbers[party] = _number(party)
+                self.known[party] = self._number(party)
             except (TimebankError, _Listed) as error:
-                numbers[party] = error
-        value = numbers[party]
+                self.known[party] = error
+        value = self.known[party]
         if isinstance(value, (TimebankError, _Listed)):
             raise value.with_traceback(None)
         return value
 
-    def _number(party: Party) -> int:
+    def _number(self, party: Party) -> int:
+        accounts = self.accounts
         if party.kind == MEMBER:
-            member = by_uid.get(party.uid)  # type: ignore[arg-type]
-            if member is None and party.uid in bank.unreadable:
-                raise _Listed()
-            if member is None:
-                raise InvalidInput(_("Member {number} is not in the members file.").format(number=party.uid))
-            if party.name is not None and fold(party.name) != fold(member.name):
-                raise InvalidInput(_("'{text}' does not match member {number} of the members file, {name}.").format(
-                    text=party.text, number=party.uid, name=member.name))
-            return member.uid
+            return self._member(party)
         if party.kind == ORGANISATION:
-            return organisation
-        if party.kind == GONE:
-            return gone  # type: ignore[return-value]
-        if party.kind == INACTIVE:
-            return inactive  # type: ignore[return-value]
-        if organisation_name is not None and fold(party.text) == fold(organisation_name):
-            return organisation
-        if organisation_name is None:
+            return accounts.organisation
+        # A party is GONE or INACTIVE only in transfers that made `_accounts` number its account.
+        if party.kind == GONE and accounts.gone is not None:
+            return accounts.gone
+        if party.kind == INACTIVE and accounts.inactive is not None:
+            return accounts.inactive
+        name = accounts.organisation_name
+        if name is not None and fold(party.text) == fold(name):
+            return accounts.organisation
+        if name is None:
             raise InvalidInput(_("'{text}' is neither a member of the members file nor, as far as the files' names "
                                  "or the ledger's name tell, the organisation.").format(text=party.text))
         raise InvalidInput(_("'{text}' is neither a member of the members file nor the organisation ({name}).").format(
-            text=party.text, name=organisation_name))
+            text=party.text, name=name))
 
-    # Posts: the categories they name, and what a transfer's post tells of its category.
+    def _member(self, party: Party) -> int:
+        member = self.by_uid.get(party.uid) if party.uid is not None else None
+        if member is None and party.uid in self.unreadable:
+            raise _Listed()
+        if member is None:
+            raise InvalidInput(_("Member {number} is not in the members file.").format(number=party.uid))
+        if party.name is not None and fold(party.name) != fold(member.name):
+            raise InvalidInput(_("'{text}' does not match member {number} of the members file, {name}.").format(
+                text=party.text, number=party.uid, name=member.name))
+        return member.uid
+
+
+def _transfer_categories(bank: Bank) -> Callable[[ToTransfer], "tuple | None"]:
+    """What a transfer's post tells of its category: the post it names, else the only
+    category of the posts with its title."""
     by_post_id = {p.post_id: p.category for p in bank.posts if p.post_id is not None}
     by_title: dict[str, set] = {}
     for post in bank.posts:
         by_title.setdefault(post.title, set()).add(post.category)
 
-    def transfer_category(transfer: ToTransfer) -> tuple | None:
+    def category(transfer: ToTransfer) -> tuple | None:
         if transfer.post_id is not None and transfer.post_id in by_post_id:
             return by_post_id[transfer.post_id]
         found = by_title.get(transfer.post_title or "")
         return next(iter(found)) if found and len(found) == 1 else None
+    return category
 
+
+Activity = dict[int, list[date]]  # member number -> the days of their transfers and posts
+
+
+def _plan_exchanges(bank: Bank, number: _Numbers, accounts: _Accounts, errors: list[RowError],
+                    activity: Activity) -> tuple[list[PlannedExchange], int]:
+    """The transfers as exchanges, and how many were between two absent members."""
+    category = _transfer_categories(bank)
     exchanges: list[PlannedExchange] = []
     same_side = 0
-    activity: dict[int, list[date]] = {}
     for transfer in bank.transfers:
         try:
             giver, receiver = number(transfer.destination), number(transfer.source)
@@ -836,14 +866,20 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
             continue
         except _Listed:
             continue
-        if giver == receiver and giver in (gone, inactive):
+        if giver == receiver and giver in (accounts.gone, accounts.inactive):
             same_side += 1  # between two absent members: it moves no balance that can be shown
             continue
         exchanges.append(PlannedExchange(transfer.place, transfer.on, giver, receiver, transfer.minutes,
-                                         transfer.note, transfer_category(transfer)))
+                                         transfer.note, category(transfer)))
         for party in (giver, receiver):
             activity.setdefault(party, []).append(transfer.on)
+    return exchanges, same_side
 
+
+def _plan_listings(bank: Bank, number: _Numbers, errors: list[RowError],
+                   activity: Activity) -> tuple[list[PlannedListing], int, int]:
+    """The posts as listings (one open offer or request per member and category, in the
+    order they were posted), with how many were merged and how many notes cut."""
     listings: dict[tuple, PlannedListing] = {}
     merged = cut = 0
     for post in bank.posts:
@@ -868,13 +904,22 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
         if len(listing.note) > MAX_NOTE:
             listing.note = listing.note[:MAX_NOTE - 1] + "…"
             cut += 1
+    # In the order they were posted, whichever file came first.
+    return sorted(listings.values(), key=lambda planned: (planned.opened, planned.kind, planned.member)), merged, cut
 
+
+def _plan_members(bank: Bank, by_uid: dict[int, ToMember], accounts: _Accounts, activity: Activity, lang: str,
+                  today: date) -> tuple[list[PlannedMember], list[int], dict[str, int]]:
+    """Every number from 1 to the highest (a placeholder where no file lists one), then the
+    accounts this import makes; with the members whose joining day moved earlier, and the
+    locales this ledger does not speak."""
+    said = words(lang)
     dates = [d for days in activity.values() for d in days] + [m.joined for m in bank.members if m.joined]
     earliest = min(dates, default=today)
     members: list[PlannedMember] = []
     moved: list[int] = []
     locales: dict[str, int] = {}
-    for uid in range(1, top + 1):
+    for uid in range(1, accounts.top + 1):
         member = by_uid.get(uid)
         if member is None:
             members.append(PlannedMember(uid, PLACEHOLDER, said._("TimeOverflow member {number} (missing)")
@@ -888,17 +933,29 @@ def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
             moved.append(uid)
         members.append(PlannedMember(uid, PERSON, member.name, joined, None, member.email, member.phone,
                                      _lang(member.locale, locales), member.place, member.balance))
-    members.append(PlannedMember(organisation, ORGANISATION, organisation_name or said._("The organisation (from "
-                                 "TimeOverflow)"), earliest))
-    for account, role, name in ((gone, GONE, said._("Deleted TimeOverflow members")),
-                                (inactive, INACTIVE, said._("Inactive TimeOverflow members"))):
+    members.append(PlannedMember(accounts.organisation, ORGANISATION, accounts.organisation_name
+                                 or said._("The organisation (from TimeOverflow)"), earliest))
+    for account, role, name in ((accounts.gone, GONE, said._("Deleted TimeOverflow members")),
+                                (accounts.inactive, INACTIVE, said._("Inactive TimeOverflow members"))):
         if account is not None:
             days = activity.get(account) or [earliest]
             members.append(PlannedMember(account, role, name, min(days), left=max(days)))
+    return members, moved, locales
 
-    # In the order they were posted, whichever file came first.
-    planned = sorted(listings.values(), key=lambda l: (l.opened, l.kind, l.member))
+
+def map_bank(bank: Bank, *, lang: str, ledger_name: str, today: date) -> Plan:
+    """The bank as members, exchanges and listings of this ledger, with numbers, dates and
+    every row that cannot be mapped listed. `lang` is the ledger's language, for the names
+    of the accounts this import makes."""
+    errors = list(bank.errors)
+    by_uid = {m.uid: m for m in bank.members}
+    accounts = _accounts(bank, by_uid, ledger_name)
+    number = _Numbers(bank, by_uid, accounts)
+    activity: Activity = {}
+    exchanges, same_side = _plan_exchanges(bank, number, accounts, errors, activity)
+    listings, merged, cut = _plan_listings(bank, number, errors, activity)
+    members, moved, locales = _plan_members(bank, by_uid, accounts, activity, lang, today)
     categories = list(dict.fromkeys([e.category for e in exchanges if e.category is not None]
-                                    + [l.category for l in planned if l.category is not None]))
-    return Plan(members, exchanges, planned, categories, errors, organisation, gone, inactive, merged, cut,
-                same_side, moved, locales)
+                                    + [listing.category for listing in listings if listing.category is not None]))
+    return Plan(members, exchanges, listings, categories, errors, accounts.organisation, accounts.gone,
+                accounts.inactive, merged, cut, same_side, moved, locales)

@@ -8,7 +8,8 @@ from typing import Any, Iterator
 
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
-from timebank.render.sheet import BOOL, CATEGORY, DATE, DAYS, HOURS, INT, KIND, LANG, MEMBER, MONEY, PERIOD, TEXT, Sheet, col
+from timebank.render.sheet import (BOOL, CATEGORY, DATE, DAYS, HOURS, INT, KIND, LANG, MEMBER, MONEY, PERIOD, TEXT, Say,
+                                   Sheet, col)
 
 # The export headers, marked so that Welsh files carry Welsh headers.
 HEADERS = [N_("exchange"), N_("date"), N_("giver"), N_("receiver"), N_("minutes"), N_("hours"), N_("category"),
@@ -91,7 +92,7 @@ def summary(report: Any) -> Sheet:
     return Sheet(columns, rows())
 
 
-def _category_header(category: Any):  # type: ignore[no-untyped-def]
+def _category_header(category: Any) -> Say:
     return lambda words: words._("hours_{code}").format(code=category.code_in(words.lang))
 
 

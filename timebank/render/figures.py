@@ -12,9 +12,9 @@ from typing import Any
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.reports.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
-                                            RETENTION_MONTHS, PeriodFigures, PeriodReport)
+                                                     RETENTION_MONTHS, CategoryShare, PeriodFigures, PeriodReport)
 from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, PERIOD, SAY, TEXT, Book,
-                                   Chart, Columns, Field, Line, Page, Report, Sheet, Typed, col, money_text,
+                                   Chart, Columns, Field, Line, Page, Report, Say, Sheet, Typed, col, money_text,
                                    period_words)
 from timebank.render.exports import areas as area_sheet, kind_of, summary
 from timebank.render.views import _say, plural
@@ -65,7 +65,7 @@ def json_row(f: PeriodFigures) -> dict[str, Any]:
     return {key: row[key] for key in ordered} | {k: v for k, v in row.items() if k not in ordered}
 
 
-def _period_name(f: PeriodFigures):  # type: ignore[no-untyped-def]
+def _period_name(f: PeriodFigures) -> Say:
     """A period as a heading names it ('Quarter 1 2026-27', 'Ebrill 2026'), with a star
     when its figures are partial."""
     p = f.period
@@ -77,11 +77,11 @@ def _period_name(f: PeriodFigures):  # type: ignore[no-untyped-def]
         name = _say(N_("Year {year}"), year=p.year)
     else:
         start = p.first
-        name = lambda w: w.month(start)  # noqa: E731
+        name = lambda w: w.month(start)
     return (lambda w: name(w) + " *") if f.partial else name
 
 
-def _span(first: date, last: date):  # type: ignore[no-untyped-def]
+def _span(first: date, last: date) -> Say:
     return _say(N_("{start} to {end}"), start=first, end=last)
 
 
@@ -131,13 +131,13 @@ def headline_csv(report: PeriodReport) -> Sheet:
                  [{"figure": _key(r["figure"]), "value": r["value"]} for r in rows])
 
 
-def _key(key: str):  # type: ignore[no-untyped-def]
+def _key(key: str) -> Say:
     return lambda w: w._(key)
 
 
 # The headline figures, as a person reads them (the screen and the printed page) -----------
 
-def _of_kinds(people: int, organisations: int):  # type: ignore[no-untyped-def]
+def _of_kinds(people: int, organisations: int) -> Say:
     def say(w: Words) -> str:
         return ", ".join([w.ngettext("{count} person", "{count} people", people).format(count=people),
                           w.ngettext("{count} organisation", "{count} organisations", organisations).format(
@@ -193,42 +193,32 @@ def headline_sheet(report: PeriodReport, *, title: bool = True) -> Sheet:
 TOP_CATEGORIES = 8
 
 
-def _chart_points(report: PeriodReport) -> tuple[Any, list[tuple[Any, int]]]:
+def _chart_points(report: PeriodReport) -> tuple[Say, list[tuple[Say, int]]]:
     """Hours per month; a span of more than two years in quarters, of more than six in years,
     so that the bars stay wide enough to read."""
-    from timebank.ledger.basics.periods import period_of
-
     months = report.months
     if len(months) <= 24:
         return _say(N_("Hours exchanged each month")), [(_month_label(m), minutes) for m, minutes in months]
     by = "quarter" if len(months) <= 72 else "year"
-    grouped: dict[str, int] = {}
-    for month, minutes in months:
-        label = period_of(month, by, report.year_start).label
-        grouped[label] = grouped.get(label, 0) + minutes
     title = _say(N_("Hours exchanged each quarter")) if by == "quarter" else _say(N_("Hours exchanged each year"))
-    return title, [(_period_label(label), minutes) for label, minutes in grouped.items()]
+    return title, [(_period_label(period.label), minutes) for period, minutes in report.hours_by(by)]
 
 
-def _month_label(month: date):  # type: ignore[no-untyped-def]
+def _month_label(month: date) -> Say:
     return lambda w: f"{w.month_short(month)} {month.year % 100:02d}"
 
 
-def _period_label(label: str):  # type: ignore[no-untyped-def]
+def _period_label(label: str) -> Say:
     return lambda w: period_words(label, w)
 
 
 def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | None = None) -> Sheet:
     """The categories with the most hours over the span, the rest in one line; with `cut`,
     names longer than that many letters are cut short."""
-    total = report.total
-    ranked = sorted(total.category_minutes.items(), key=lambda item: (-item[1], item[0]))
-    ranked = [(code, minutes) for code, minutes in ranked if minutes]
-    shown, rest = ranked[:top], ranked[top:]
-    everything = sum(minutes for _code, minutes in ranked) or 1
+    shown, rest = report.total.top_categories(top)
 
-    def share(minutes: int):  # type: ignore[no-untyped-def]
-        return lambda w: f"{100 * minutes / everything:.0f}%"
+    def share(line: CategoryShare) -> Say:
+        return lambda w: f"{line.share:.0f}%"
 
     def name(code: str) -> Any:
         category = report.categories[code]
@@ -236,12 +226,11 @@ def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | N
             return category
         return lambda w: _cut(category.name(w.lang), cut)
 
-    rows: list[dict[str, Any]] = [{"name": name(code), "hours": minutes, "share": share(minutes)}
-                                  for code, minutes in shown]
-    if rest:
-        minutes = sum(m for _c, m in rest)
-        rows.append({"name": plural("{count} other category", "{count} other categories", len(rest)),
-                     "hours": minutes, "share": share(minutes)})
+    rows: list[dict[str, Any]] = [{"name": name(line.code), "hours": line.minutes, "share": share(line)}
+                                  for line in shown if line.code is not None]
+    if rest is not None:
+        rows.append({"name": plural("{count} other category", "{count} other categories", rest.others),
+                     "hours": rest.minutes, "share": share(rest)})
     # A category's name, or words made for the reader ('4 other categories'): either wraps.
     return Sheet([col("name", N_("Category"), CATEGORY), col("hours", N_("Hours"), HOURS),
                   col("share", N_("Share"), SAY, justify="right")], rows,
@@ -283,7 +272,7 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
     return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46])])
 
 
-def _social_value_words(report: PeriodReport):  # type: ignore[no-untyped-def]
+def _social_value_words(report: PeriodReport) -> Say:
     """'Social value: the hours times £12.50 an hour (Real Living Wage 2026-27).'"""
     value = money_text(report.hour_value)
     if report.hour_value_source:
@@ -296,11 +285,11 @@ def _cut(text: str, letters: int) -> str:
     return text if len(text) <= letters else text[:letters - 1].rstrip() + "…"
 
 
-def _plain(text: str):  # type: ignore[no-untyped-def]
+def _plain(text: str) -> Say:
     return lambda w: text
 
 
-def _joined(*says: Any):  # type: ignore[no-untyped-def]
+def _joined(*says: Any) -> Say:
     return lambda w: " ".join(say(w) for say in says)
 
 
@@ -358,9 +347,7 @@ def summary_page(report: PeriodReport) -> Report:
     columns += [col(f.key, f.label, kind_of(f)) for f in FIGURES if f.unit != POUNDS or report.hour_value is not None]
     rows = [{"period": f.label, "from": f.first, "to": f.last, **f.values()} for f in report.periods]
     sums = frozenset(f.key for f in FIGURES if f.additive)
-    footer: dict[str, Any] = {"period": _say(N_("Total"))}
-    for key in sums:
-        footer[key] = sum(r[key] for r in rows if r[key] is not None) if rows else 0
+    footer: dict[str, Any] = {"period": _say(N_("Total")), **report.period_sums}
     sheet = Sheet(columns, rows, footer=footer, sums=sums, key="summary")
     chart = Chart(_say(N_("Hours exchanged")), [(_period_label(f.label), f.minutes) for f in report.periods],
                   source=("summary", "hours"))
@@ -385,7 +372,8 @@ def categories_page(report: PeriodReport, lang: str) -> Report:
         rows.append(row)
     rows.sort(key=lambda r: sort_key(r["category"].name(lang), lang))
     sums = frozenset(keys + ["whole"])
-    footer: dict[str, Any] = {"category": _say(N_("Total"))} | {key: sum(r[key] for r in rows) for key in sums}
+    footer: dict[str, Any] = {"category": _say(N_("Total")), "whole": report.category_total(report.total)}
+    footer |= {key: report.category_total(f) for key, f in zip(keys, report.periods)}
     return Report([Sheet(columns, rows, footer=footer, sums=sums, key="categories", title=None)],
                   json_order=None)
 

@@ -38,9 +38,9 @@ from reportlab.platypus.frames import Frame
 
 from timebank.i18n import Words
 from timebank.ledger.basics.hours import format_hours
-from timebank.render.sheet import (CATEGORY, DATE, MEMBER, MEMBERS, NUMERIC, SAID, SAY, SIGNED_SAID, TABLE, TEXT, Chart,
-                                   Columns, Field, Line, Report, Say, Sheet, Typed, said_parts, signed_hours, table_cell,
-                                   value_of)
+from timebank.render.sheet import (CATEGORY, DATE, MEMBER, MEMBERS, NUMERIC, SAID, SAY, SIGNED_SAID, TABLE, TEXT,
+                                   Chart, Columns, Field, Line, Report, Say, Sheet, Typed, said_parts, signed_hours,
+                                   table_cell, value_of)
 
 # Page streams compressed and stored as binary, not also ASCII85-encoded: a fifth smaller,
 # and encoding a thousand pages in pure Python costs seconds.
@@ -397,7 +397,7 @@ class _Start(Flowable):
         return 0, 0
 
     def draw(self) -> None:
-        self.canv.document_index = self.index  # type: ignore[attr-defined]
+        self.canv.document_index = self.index
         if self.progress is not None:
             self.progress(self.index + 1)
 
@@ -412,7 +412,7 @@ def _numbered_canvas(feet: list[tuple[str, Words]], pages: list[int]) -> type[Ca
             self.document_index = 0
             self.held: list[tuple[dict, int]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        def showPage(self) -> None:  # ReportLab's name
             self.held.append((dict(self.__dict__), self.document_index))
             self._startPage()
 

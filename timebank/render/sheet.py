@@ -417,6 +417,7 @@ def column_texts(rows: list[dict[str, Any]], column: Column, words: Words) -> li
     return out
 
 
-__all__ = ["column_texts", "Typed", "Column", "col", "Sheet", "Field", "Line", "Chart", "Columns", "Report", "Page", "Book", "Part", "flat_parts",
-           "days_text", "money_text", "period_words", "table_cell", "file_cell",
-           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts", "value_of", "field"]
+__all__ = ["column_texts", "Typed", "Column", "col", "Sheet", "Field", "Line", "Chart", "Columns", "Report", "Page",
+           "Book", "Part", "flat_parts", "days_text", "money_text", "period_words", "table_cell", "file_cell",
+           "json_cell", "member_words", "kind_words", "shown_text", "signed_hours", "said_hours", "said_parts",
+           "value_of", "field"]

@@ -62,7 +62,7 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
                       show_edge=False, pad_edge=False, collapse_padding=True, show_header=any(heads))
         for i, c in enumerate(columns):
             # A heading may wrap at its spaces ("Balance (hours)"); a cell never wraps.
-            table.add_column(Text(heads[i], no_wrap=False), justify="right" if c.right else "left",  # type: ignore[arg-type]
+            table.add_column(Text(heads[i], no_wrap=False), justify="right" if c.right else "left",
                              footer=feet[i] if feet else "", no_wrap=True, overflow="ellipsis",
                              min_width=widths[keep[i]], max_width=widths[keep[i]])
         for row in cells:
@@ -100,7 +100,7 @@ def fit(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list
         return len(text) if text.isascii() else rich_cell_len(text)
 
     natural, wrapped = [], []
-    for i, column in enumerate(columns):
+    for i in range(len(columns)):
         body = max([cell_len(row[i]) for row in cells] + [cell_len(feet[i]) if feet else 0])
         natural.append(max(cell_len(heads[i]), body))
         # A heading may wrap at its spaces when room is short; a cell may not.

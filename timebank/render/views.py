@@ -7,19 +7,22 @@ an English CSV, JSON for a script and (later) a PDF page.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.dates import month_of
-from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
-                                   MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart, Field, Line,
-                                   Report, Sheet, col, member_words, shown_text, signed_hours)
+from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON,
+                                   KIND, LANG, MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart,
+                                   Field, Line, Part, Report, Say, Sheet, col, member_words, shown_text, signed_hours)
+
+if TYPE_CHECKING:
+    from timebank.ledger.reports.reports import MonthFigures
 
 FILES = (CSV, JSON)
 
 
-def _say(msgid: str, **values: Any):  # type: ignore[no-untyped-def]
+def _say(msgid: str, **values: Any) -> Say:
     """A message with typed values, put into words when drawn."""
     def say(words: Words) -> str:
         return words._(msgid).format(**{k: _word(v, words) for k, v in values.items()})
@@ -34,18 +37,19 @@ def _word(value: Any, words: Words) -> Any:
     return value
 
 
-def plural(singular: str, plural_form: str, n: int, **values: Any):  # type: ignore[no-untyped-def]
+def plural(singular: str, plural_form: str, n: int, **values: Any) -> Say:
     """A counted message (extracted like ngettext), put into words when drawn."""
     def say(words: Words) -> str:
-        return words.ngettext(singular, plural_form, n).format(count=n, **{k: _word(v, words) for k, v in values.items()})
+        return words.ngettext(singular, plural_form, n).format(
+            count=n, **{k: _word(v, words) for k, v in values.items()})
     return say
 
 
-def _hours(minutes: int):  # type: ignore[no-untyped-def]
+def _hours(minutes: int) -> Say:
     return lambda words: format_hours(minutes)
 
 
-def _signed(minutes: int):  # type: ignore[no-untyped-def]
+def _signed(minutes: int) -> Say:
     return lambda words: signed_hours(minutes)
 
 
@@ -122,7 +126,7 @@ def member_page(m: Any, balance: int, recent: list) -> Report:
     return Report(parts, csv=csv)
 
 
-def _detail(label: str, value: Any, kind: str):  # type: ignore[no-untyped-def]
+def _detail(label: str, value: Any, kind: str) -> Say:
     from timebank.render.sheet import table_cell
 
     return lambda w: f"  {w._(label)}: {table_cell(value, kind, w)}"
@@ -130,7 +134,7 @@ def _detail(label: str, value: Any, kind: str):  # type: ignore[no-untyped-def]
 
 # Exchanges ----------------------------------------------------------------------------
 
-def _status(row: Any):  # type: ignore[no-untyped-def]
+def _status(row: Any) -> Say | None:
     if row.reverses is not None:
         return _say(N_("voids {number}"), number=row.reverses)
     if row.voided_by is not None:
@@ -186,7 +190,7 @@ def exchange_page(r: Any) -> Report:
     return Report(parts, csv=csv)
 
 
-def _labelled(label: str, value: Any):  # type: ignore[no-untyped-def]
+def _labelled(label: str, value: Any) -> Say:
     return lambda w: f"  {w._(label)}: {value(w)}"
 
 
@@ -204,11 +208,12 @@ def statement(result: Any, notes: bool = True) -> Report:
     lines = Sheet(
         [col("date", N_("Date"), DATE), col("exchange", "#", INT, drop=3), col("others", N_("With"), MEMBERS),
          col("category", N_("Category"), CATEGORY, drop=2), col("note", N_("Note"), drop=1),
-         col("minutes", kind=MINUTES, only=[JSON]), col("hours", N_("Hours"), SIGNED, only=[TABLE, CSV], source="minutes"),
+         col("minutes", kind=MINUTES, only=[JSON]),
+         col("hours", N_("Hours"), SIGNED, only=[TABLE, CSV], source="minutes"),
          col("balance_minutes", kind=MINUTES, only=[JSON]),
          col("balance_hours", N_("Balance"), SIGNED, only=[TABLE, CSV], source="balance_minutes")],
-        [{"date": l.date, "exchange": l.exchange, "others": l.others, "category": l.category, "note": l.note,
-          "minutes": l.minutes, "balance_minutes": l.balance} for l in result.lines],
+        [{"date": line.date, "exchange": line.exchange, "others": line.others, "category": line.category,
+          "note": line.note, "minutes": line.minutes, "balance_minutes": line.balance} for line in result.lines],
         empty=_say(N_("No exchanges in this period.")), key="lines")
     if not notes:  # --without-notes
         lines.columns = [c for c in lines.columns if c.key != "note"]
@@ -228,7 +233,7 @@ def statement(result: Any, notes: bool = True) -> Report:
                   json_order=["number", "name", "from", "to", "opening_minutes", "closing_minutes", "lines"])
 
 
-def _span(start: date | None, end: date | None):  # type: ignore[no-untyped-def]
+def _span(start: date | None, end: date | None) -> Say | None:
     if start and end:
         return _say(N_("{start} to {end}"), start=start, end=end)
     if start:
@@ -238,7 +243,7 @@ def _span(start: date | None, end: date | None):  # type: ignore[no-untyped-def]
     return None
 
 
-def _period_words(start: date | None, end: date | None, made: date):  # type: ignore[no-untyped-def]
+def _period_words(start: date | None, end: date | None, made: date) -> Say:
     """A calendar month as its name ('Hydref 2026'), any other span as its two dates."""
     from timebank.ledger.basics.dates import month_end
 
@@ -269,10 +274,10 @@ def printed_statement(result: Any, heading: Any, notes: bool = True) -> Report:
         Line(_period_words(result.start, result.end, heading.made)),
         Line(_say(N_("Made on {date}"), date=heading.made), style="small")]
 
-    def said(minutes: int):  # type: ignore[no-untyped-def]
+    def said(minutes: int) -> Say:
         return lambda w: said_hours(minutes, w)
 
-    def hours(minutes: int, signed: bool):  # type: ignore[no-untyped-def]
+    def hours(minutes: int, signed: bool) -> Say:
         return lambda w: signed_hours(minutes) if signed else format_hours(minutes)
 
     summary = [(N_("Opening balance"), result.opening, True), (N_("Hours given"), result.given, False),
@@ -291,16 +296,16 @@ def printed_statement(result: Any, heading: Any, notes: bool = True) -> Report:
          col("category", N_("Category"), CATEGORY)] + ([col("note", N_("Note"))] if notes else []) + [
          col("given", N_("Given"), SAID), col("received", N_("Received"), SAID),
          col("balance", N_("Balance"), SIGNED_SAID)],
-        [{"date": l.date, "exchange": l.exchange, "others": l.others, "category": l.category, "note": l.note,
-          "given": l.minutes if l.minutes > 0 else None, "received": -l.minutes if l.minutes < 0 else None,
-          "balance": l.balance} for l in result.lines],
+        [{"date": line.date, "exchange": line.exchange, "others": line.others, "category": line.category,
+          "note": line.note, "given": line.minutes if line.minutes > 0 else None,
+          "received": -line.minutes if line.minutes < 0 else None, "balance": line.balance} for line in result.lines],
         title=_say(N_("Exchanges")), empty=_say(N_("No exchanges in this period."))))
     parts.append(Line(lambda w: w._("Closing balance: {hours} ({said})").format(
         hours=signed_hours(result.closing), said=said_hours(result.closing, w)), style="bold"))
     return Report(parts)
 
 
-def printed_footer(result: Any, heading: Any):  # type: ignore[no-untyped-def]
+def printed_footer(result: Any, heading: Any) -> Say:
     """The foot of each printed page: whose statement it is, so a loose page finds its way back."""
     def say(w: Words) -> str:
         who = w._("{name} · member number {number}").format(name=member_words(result.name, w), number=result.number)
@@ -312,7 +317,7 @@ def member_chart(points: list) -> Chart:
     """A member's hours given and received in each of the last twelve months: the monthly
     report's chart, for one member (beside their statement)."""
     return Chart(_say(N_("Hours given and received, last 12 months")),
-                 [(_trend_label(p.month), p.given + p.received) for p in points])
+                 [(_trend_label(p.month), p.minutes) for p in points])
 
 
 def monthly(report: Any, with_names: bool = False) -> Report:
@@ -326,12 +331,12 @@ def monthly(report: Any, with_names: bool = False) -> Report:
                        col("received_minutes", N_("Received"), HOURS, only=[TABLE]),
                        col("closing_minutes", N_("Closing"), SIGNED, only=[TABLE])]
     member_rows = [line.__dict__ for line in members or []]
+    given_total, received_total = _member_totals(report)
     members_sheet = Sheet(members_columns + [
         col("opening_minutes", kind=MINUTES, only=FILES), col("given_minutes", kind=MINUTES, only=FILES),
         col("received_minutes", kind=MINUTES, only=FILES), col("closing_minutes", kind=MINUTES, only=FILES)],
         member_rows, title=_say(N_("Members")), key="members",
-        footer={"name": _say(N_("Total")), "given_minutes": sum(l.given_minutes for l in members or []),
-                "received_minutes": sum(l.received_minutes for l in members or [])})
+        footer={"name": _say(N_("Total")), "given_minutes": given_total, "received_minutes": received_total})
     categories = Sheet(
         [col("code", kind=CODE, only=[JSON]), col("name", N_("Category"), SAY),
          col("exchanges", N_("Exchanges"), INT), col("minutes", kind=MINUTES, only=[JSON]),
@@ -390,6 +395,15 @@ def monthly(report: Any, with_names: bool = False) -> Report:
     return Report(parts, csv=lambda: monthly_csv(report, member_rows, with_names))
 
 
+def _member_totals(report: MonthFigures) -> tuple[int, int]:
+    """What the members' lines gave and received, together; nothing while they are being read."""
+    from timebank.ledger.reports.reports import MonthlyReport  # loaded already: the report is one of its values
+
+    if isinstance(report, MonthlyReport):
+        return report.members_given_minutes, report.members_received_minutes
+    return 0, 0
+
+
 def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool) -> list[Sheet]:
     """The monthly report as a spreadsheet reads it, in hours like every funder's file: the
     headline figures (one a row: its key and its value), then a row a member with the month
@@ -398,6 +412,7 @@ def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool
     from timebank.render.sheet import Typed
 
     month = month_of(report.month)
+    given_total, received_total = _member_totals(report)
     headline: list[tuple[str, Any]] = [
         ("month", Typed(month, CODE)), ("exchanges", Typed(report.exchanges, INT)),
         ("hours", Typed(report.minutes_exchanged, HOURS)), ("members_active", Typed(report.members_active, INT)),
@@ -417,31 +432,30 @@ def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool
         + ([col("name", kind=MEMBER)] if with_names else []) + hours_columns,
         [dict(row, month=month) for row in member_rows] + [{
             "month": month, "number": _csv_key("total"),
-            "given_minutes": sum(row["given_minutes"] for row in member_rows),
-            "received_minutes": sum(row["received_minutes"] for row in member_rows)}])
+            "given_minutes": given_total, "received_minutes": received_total}])
     categories_sheet = Sheet(
         [col("category", kind=CATEGORY), col("exchanges", kind=INT), col("hours", kind=HOURS, source="minutes")],
         [{"category": c.category, "exchanges": c.exchanges, "minutes": c.minutes} for c in report.categories])
     return [figures_sheet, members_sheet, categories_sheet]
 
 
-def _csv_key(key: str):  # type: ignore[no-untyped-def]
+def _csv_key(key: str) -> Say:
     return lambda w: w._(key)
 
 
-def _category(category: Any):  # type: ignore[no-untyped-def]
+def _category(category: Any) -> Say:
     return lambda w: category.name(w.lang)
 
 
-def _over(line: Any):  # type: ignore[no-untyped-def]
+def _over(line: Any) -> Say:
     return lambda w: f"  {member_words(line.name, w)} (#{line.number}): {signed_hours(line.closing_minutes)}"
 
 
-def _indent(say: Any):  # type: ignore[no-untyped-def]
+def _indent(say: Any) -> Say:
     return lambda w: "  " + say(w)
 
 
-def _trend_label(month: date):  # type: ignore[no-untyped-def]
+def _trend_label(month: date) -> Say:
     return lambda w: f"{w.month_short(month)} {month.year}"
 
 
@@ -465,14 +479,14 @@ def listings(kind: str, rows: list, include_closed: bool) -> Sheet:
                  title=_say(LISTING_TITLES[kind]), empty=_say(LISTING_EMPTY[kind]))
 
 
-def _closed(row: Any):  # type: ignore[no-untyped-def]
+def _closed(row: Any) -> Say | None:
     if not (row.closed and row.closed_because):
         return None
     return lambda w: f"{w.date(row.closed)} ({w._(CLOSED_BECAUSE[row.closed_because])})"
 
 
 def matches(found: list, category: Any, area_asked: bool) -> Sheet:
-    def why(m: Any):  # type: ignore[no-untyped-def]
+    def why(m: Any) -> Say:
         def say(w: Words) -> str:
             # With no area asked for, the area plays no part in the order: say nothing of it.
             reasons = [(w._("same area ({area})") if m.same_area else w._("another area ({area})")).format(
@@ -515,10 +529,11 @@ def settings(values: dict[str, str]) -> Report:
                   [{"key": _setting_key(k), "value": v, "description": _say(SETTING_MEANINGS[k])}
                    for k, v in values.items()],
                   title=_say(N_("Settings")))
-    return Report([Field(key, value, TEXT) for key, value in values.items()] + [sheet], csv=sheet)
+    parts: list[Part] = [Field(key, value, TEXT) for key, value in values.items()]
+    return Report(parts + [sheet], csv=sheet)
 
 
-def _setting_key(key: str):  # type: ignore[no-untyped-def]
+def _setting_key(key: str) -> Say:
     from timebank.ledger.records.settings import key_in
 
     return lambda w: key_in(key, w.lang)
@@ -574,7 +589,7 @@ FIELDS = {"name": N_("name"), "email": N_("email"), "phone": N_("phone number"),
           "area": N_("area"), "sort_as": N_("sort-as name"), "recorded_by": N_("recorded by"), "by": N_("by")}
 
 
-def _place(place: Any):  # type: ignore[no-untyped-def]
+def _place(place: Any) -> Say:
     label = FIELDS.get(place.field)
     field = (lambda w: w._(label)) if label else place.field
     return _say(PLACES[place.where], key=place.key, field=field)
@@ -589,11 +604,11 @@ def checks(results: list) -> Report:
     return Report(parts)
 
 
-def _mark(mark: str, title: str):  # type: ignore[no-untyped-def]
+def _mark(mark: str, title: str) -> Say:
     return lambda w: f"{mark} {w._(title)}"
 
 
-def _plain(text: str):  # type: ignore[no-untyped-def]
+def _plain(text: str) -> Say:
     return lambda w: text
 
 
@@ -607,7 +622,7 @@ def audit(events: list, categories: dict[str, Any] | None = None) -> Sheet:
         title=_say(N_("Audit")), empty=_say(N_("Nothing in the audit for these dates.")))
 
 
-def _describe(event: Any, categories: dict[str, Any] | None):  # type: ignore[no-untyped-def]
+def _describe(event: Any, categories: dict[str, Any] | None) -> Say:
     return lambda w: shown_text(describe_event(event, w, categories), w)
 
 
@@ -623,7 +638,8 @@ def field_words(fields: Iterable[str], w: Words) -> str:
 # The settings as a sentence names them (the key is what `settings set` takes).
 SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's language"),
                  "credit_limit": N_("the credit limit"), "max_hours": N_("the most hours for one receiver"),
-                 "hour_value": N_("the value of an hour"), "hour_value_source": N_("the source of the value of an hour"),
+                 "hour_value": N_("the value of an hour"),
+                 "hour_value_source": N_("the source of the value of an hour"),
                  "year_start": N_("the month the year starts"), "contact": N_("the contact line")}
 
 
@@ -647,13 +663,15 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
             fields=field_words(sorted(d.get("changes", {})), w), member=member),
         "member.leave": lambda: w._("Member {member} left on {date}").format(member=member, date=d.get("date")),
         "member.rejoin": lambda: w._("Member {member} rejoined").format(member=member),
-        "exchange.record": lambda: w._("Recorded exchange {exchange}: {hours} hours from {givers} to {receivers}").format(
+        "exchange.record": lambda: w._(
+            "Recorded exchange {exchange}: {hours} hours from {givers} to {receivers}").format(
             exchange=event.exchange, hours=format_hours(int(d.get("minutes", 0))),
             givers=", ".join(f"#{n}" for n in d.get("givers", [])),
             receivers=", ".join(f"#{n}" for n in d.get("receivers", []))),
         "exchange.void": lambda: w._("Voided exchange {exchange} with reversal {reversal}: {reason}").format(
             exchange=event.exchange, reversal=d.get("reversal"), reason=d.get("reason", "")),
-        "exchange.overdraft": lambda: w._("Allowed member {member} below the credit limit in exchange {exchange}").format(
+        "exchange.overdraft": lambda: w._(
+            "Allowed member {member} below the credit limit in exchange {exchange}").format(
             member=member, exchange=event.exchange),
         "settings.set": lambda: w._("Changed {setting} from '{old}' to '{new}'").format(
             setting=setting_words(d.get("key") or "", w), old=d.get("old", ""), new=d.get("new", "")),
@@ -663,7 +681,8 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
         "ledger.restore": lambda: w._("Restored the ledger from {file}").format(file=d.get("file", "")),
         "import.members": lambda: w.ngettext("Imported {rows} row of members from {file}",
                                              "Imported {rows} rows of members from {file}",
-                                             int(d.get("rows") or 0)).format(rows=d.get("rows"), file=d.get("file", "")),
+                                             int(d.get("rows") or 0)).format(rows=d.get("rows"),
+                                                                             file=d.get("file", "")),
         "import.exchanges": lambda: w.ngettext("Imported {rows} row of exchanges from {file}",
                                                "Imported {rows} rows of exchanges from {file}",
                                                int(d.get("rows") or 0)).format(rows=d.get("rows"),

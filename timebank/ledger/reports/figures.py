@@ -18,7 +18,6 @@ from timebank.ledger.basics.names import member_name
 from timebank.ledger.storage.sql import dead_exchanges
 
 if TYPE_CHECKING:
-    from timebank.ledger.storage.db import Ledger
     from timebank.ledger.reports.period_figures import PeriodReport
     from timebank.ledger.records.settings import Settings
 
@@ -146,11 +145,16 @@ def blank_small(true: dict[str, dict[str, int]], pot: dict[str, int] | None, min
             shown_pot[column] = None
         else:
             total[column] = None
-    rows = [AreaRow(area, **shown[area]) for area in names]
+    rows = [_area_row(area, shown[area]) for area in names]
     if shown_pot is not None:
-        rows.append(AreaRow("", **shown_pot, pot=True))  # type: ignore[arg-type]
+        rows.append(_area_row("", shown_pot, pot=True))
     blanked = sum(1 for row in rows for column in AREA_COLUMNS if getattr(row, column) is None)
-    return AreaFigures(rows, AreaRow("", **total), min_count, blanked)  # type: ignore[arg-type]
+    return AreaFigures(rows, _area_row("", total), min_count, blanked)
+
+
+def _area_row(area: str, cells: Cells, pot: bool = False) -> AreaRow:
+    return AreaRow(area, cells["members"], cells["members_active"], cells["minutes_given"], cells["minutes_received"],
+                   pot)
 
 
 @dataclass(frozen=True)
@@ -169,10 +173,3 @@ def funder_pack(session: Session, settings: "Settings", start: date, end: date, 
     report = period_report(session, settings, start, end, by)
     return FunderPack(report, areas(session, report.start, report.end, min_count))
 
-
-def read_funder_pack(ledger: "Ledger", start: date, end: date, by: str, min_count: int) -> FunderPack:
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
-
-    with reading(ledger) as session:
-        return funder_pack(session, settings_module.load(session), start, end, by, min_count)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import statistics
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from timebank.i18n import N_
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.integrity.chain import seal_up_to
 from timebank.ledger.records.categories import CategoryName, category_names
@@ -26,7 +26,8 @@ from timebank.ledger.basics.dates import month_end, report_end, today
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.records.members import POT
 from timebank.ledger.storage.models import Entry, Exchange, Listing, Member
-from timebank.ledger.basics.periods import Period, months_before, months_in, split
+from timebank.ledger.basics.periods import Period, months_before, months_in, period_of, split
+from timebank.ledger.messages import N_
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key
@@ -140,6 +141,17 @@ class ByKind:
 
 
 @dataclass(frozen=True)
+class CategoryShare:
+    """A category's hours in a period and their share of every category's (a percentage);
+    or, with no code, the categories left over, `others` of them."""
+
+    code: str | None
+    minutes: int
+    share: float
+    others: int = 0
+
+
+@dataclass(frozen=True)
 class PeriodFigures:
     period: Period | None          # None for the whole span
     label: str                     # the period's label, or 'total'
@@ -170,19 +182,32 @@ class PeriodFigures:
     def minutes_with_organisations(self) -> int:
         return self.minutes - self.minutes_person_to_person
 
+    def top_categories(self, top: int) -> tuple[list[CategoryShare], CategoryShare | None]:
+        """The `top` categories with the most hours (ties by code), and the rest in one line
+        (None when there is no rest); each with its share of the hours of every category."""
+        ranked = sorted(((code, minutes) for code, minutes in self.category_minutes.items() if minutes),
+                        key=lambda item: (-item[1], item[0]))
+        everything = sum(minutes for _code, minutes in ranked) or 1
+        shown = [CategoryShare(code, minutes, 100 * minutes / everything) for code, minutes in ranked[:top]]
+        rest = ranked[top:]
+        if not rest:
+            return shown, None
+        minutes = sum(m for _c, m in rest)
+        return shown, CategoryShare(None, minutes, 100 * minutes / everything, len(rest))
+
     def values(self) -> dict[str, Any]:
         """Every figure of `FIGURES` by its key (amounts of time in minutes), and `partial`."""
-        split = {}
+        by_kind: dict[str, int] = {}
         for name in ("members_registered", "members_trading", "members_giving", "members_receiving",
                      "members_both"):
             counts: ByKind = getattr(self, name)
-            split |= {name: counts.total, f"{name}_people": counts.people,
+            by_kind |= {name: counts.total, f"{name}_people": counts.people,
                       f"{name}_organisations": counts.organisations}
         return {
             "exchanges": self.exchanges, "hours": self.minutes,
             "hours_person_to_person": self.minutes_person_to_person,
             "hours_with_organisations": self.minutes_with_organisations,
-            **split,
+            **by_kind,
             "members_new": self.members_new, "members_left": self.members_left, "members_welsh": self.members_welsh,
             "days_to_first_exchange_median": self.days_to_first_exchange_median,
             **{f"cohort_{n}m": self.cohorts[n] for n in RETENTION_MONTHS},
@@ -216,6 +241,29 @@ class PeriodReport:
     # one-page report and the workbook print it, so a funder's copy anchors that history.
     seal: Seal | None = None
 
+    @cached_property
+    def period_sums(self) -> dict[str, int | Decimal]:
+        """Each additive figure (`Figure.additive`) summed over the periods, an empty figure
+        counting nothing: the total row under the periods (the workbook writes a SUM formula
+        there too, and shows this as its value)."""
+        values = [f.values() for f in self.periods]
+        return {f.key: sum(v[f.key] for v in values if v[f.key] is not None) for f in FIGURES if f.additive}
+
+    def category_total(self, figures: PeriodFigures) -> int:
+        """A period's hours (minutes) in all the ledger's categories together."""
+        return sum(figures.category_minutes.get(code, 0) for code in self.categories)
+
+    def hours_by(self, by: str) -> list[tuple[Period, int]]:
+        """The minutes exchanged in each quarter or year (`by`, following `year_start`) of
+        the span, oldest first: a chart of a long span."""
+        periods: dict[str, Period] = {}
+        totals: dict[str, int] = {}
+        for month, minutes in self.months:
+            period = period_of(month, by, self.year_start)
+            periods.setdefault(period.label, period)
+            totals[period.label] = totals.get(period.label, 0) + minutes
+        return [(periods[label], minutes) for label, minutes in totals.items()]
+
 
 def social_value(minutes: int, hour_value: Decimal | None) -> Decimal | None:
     """The hours as shown (two decimals) times the value of an hour, to the penny: a funder
@@ -243,89 +291,95 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     spans = [(max(p.first, start), min(p.last, end)) for p in periods]
     # Retention looks back three months from each period's end: read activity from there.
     earliest = min([start] + [months_before(last, RECENT_MONTHS) + timedelta(days=1) for _f, last in spans])
-    live = live_condition()
+    activity = _activity(session, start, end, earliest)                   # queries 1 to 4
+    months = _months(session, start, end)                                 # queries 5 and 6
+    members = _members(session)                                           # 7
+    counting = _Counting(activity, months, members, {m.number: m.kind for m in members},
+                         _requests(session, start, end),                  # 8
+                         min(activity.first.values(), default=None), settings.hour_value)
+    names = category_names(session)                                       # 9
+    lines = [counting.figures(p, p.label, first_day, last_day, (p.first, p.last))
+             for p, (first_day, last_day) in zip(periods, spans)]
+    total = counting.figures(None, "total", start, end, (start, asked_end))
+    chart = [(date.fromisoformat(key + "-01"), months.minutes.get(key, 0)) for key in months_in(start, end)]
+    return PeriodReport(start=start, end=end, asked_end=asked_end, by=by, year_start=settings.year_start,
+                        made=made, first_exchange=counting.first_exchange, bank_name=settings.name,
+                        hour_value=settings.hour_value, hour_value_source=settings.hour_value_source,
+                        periods=lines, total=total, months=chart, categories=names, seal=seal_up_to(session, end))
 
-    # Members' activity is read from the entries alone (their indexes hold date, member and
-    # minutes: no exchange is visited), then the few entries of voided exchanges and their
-    # reversals are taken away -- far cheaper over a whole ledger than testing each exchange.
+
+# Members' activity ---------------------------------------------------------------------------
+
+DayRow = tuple[date, int, int, int, int]  # day, member, minutes given, minutes received, entries
+DeadEntry = tuple[int, date, int]         # member, day, minutes
+
+
+@dataclass(frozen=True)
+class _Activity:
+    """Who traded when, counting only the exchanges that count (never the pot)."""
+
+    first: dict[int, date]           # each member's first day with an exchange that counts
+    days: dict[int, list[date]]      # each member's days that count, from the earliest day read, in order
+    giving: dict[int, set[int]]      # month of the span (year * 100 + month) -> members who gave in it
+    receiving: dict[int, set[int]]   # ... and who received
+
+    def traded(self, keys: list[str]) -> tuple[set[int], set[int]]:
+        """Who gave, and who received, in these months ('YYYY-MM')."""
+        numbers = [int(key[:4]) * 100 + int(key[5:]) for key in keys]
+        giving: set[int] = set().union(*(self.giving.get(n, set()) for n in numbers))
+        receiving: set[int] = set().union(*(self.receiving.get(n, set()) for n in numbers))
+        return giving, receiving
+
+    def recent(self, last_day: date) -> set[int]:
+        """Who traded in the last `RECENT_MONTHS` months up to `last_day`: a day that counts in the window."""
+        window = months_before(last_day, RECENT_MONTHS)
+        return {member for member, dates in self.days.items()
+                if bisect_right(dates, last_day) > bisect_right(dates, window)}
+
+
+def _activity(session: Session, start: date, end: date, earliest: date) -> _Activity:
+    """Members' activity, read from the entries alone (their indexes hold date, member and
+    minutes: no exchange is visited), less the few entries of voided exchanges and their
+    reversals -- far cheaper over a whole ledger than testing each exchange."""
     # 1. The entries that do not count: voided exchanges and their reversals.
     dead = session.execute(select(Entry.member, Entry.date, Entry.minutes)
-                           .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).all()
+                           .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).tuples().all()
     # 2. Each member's entries on each day from `earliest`: given, received, and how many
     # (plain rows: a year of a large ledger is hundreds of thousands of them).
     days = session.connection().execute(
         select(Entry.date, Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
                func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), func.count())
         .where(Entry.date.between(earliest, end), Entry.member != POT)
-        .group_by(Entry.date, Entry.member).order_by(Entry.date, Entry.member)).all()
+        .group_by(Entry.date, Entry.member).order_by(Entry.date, Entry.member)).tuples().all()
+    return _days_that_count(days, dead, start, _first_days(session, dead))
+
+
+def _first_days(session: Session, dead: Sequence[DeadEntry]) -> dict[int, date]:
+    """Each member's first day with an entry that counts."""
     # 3. Each member's first entry of all.
     earliest_entry = dict(session.execute(
-        select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).all())
+        select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).tuples().all())
     # 4. ... and, for the members whose first day held a voided exchange, their first entry that counts.
     dead_days = {(member, day) for member, day, _minutes in dead}
     doubtful = sorted(member for member, day in earliest_entry.items() if (member, day) in dead_days)
     recounted = dict(session.execute(
         select(Entry.member, func.min(Entry.date))
         .where(Entry.member.in_(doubtful), Entry.exchange.not_in(dead_exchanges()))
-        .group_by(Entry.member)).all())
-    first = {member: day for member, day in earliest_entry.items() if member not in doubtful} | recounted
+        .group_by(Entry.member)).tuples().all())
+    return {member: day for member, day in earliest_entry.items() if member not in doubtful} | recounted
 
-    # 5. Exchanges and hours per month and category: whole months from the cached monthly
-    # totals (kept with every write, proved by `check`), the months the span cuts from the
-    # exchanges themselves.
-    keys = months_in(start, end)
-    whole = [key for key in keys if date.fromisoformat(key + "-01") >= start
-             and month_end(date.fromisoformat(key + "-01")) <= end]
-    per_category = [(key, code, n, earned) for (key, code), (n, earned) in
-                    month_totals(session, date.fromisoformat(whole[0] + "-01"),
-                                 date.fromisoformat(whole[-1] + "-01")).items()] if whole else []
-    edges = [(max(start, date.fromisoformat(key + "-01")), min(end, month_end(date.fromisoformat(key + "-01"))))
-             for key in keys if key not in whole]
-    nothing = (end + timedelta(days=1), end)  # an empty range, so that the query is always the same one
-    edge_ranges = (edges + [nothing, nothing])[:2]
-    exchange_month = month_key(Exchange.date).label("month")
-    per_category += session.execute(
-        select(exchange_month, Exchange.category, func.count(func.distinct(Exchange.number)), earned_sum())
-        .join(Entry, Entry.exchange == Exchange.number)
-        .where(or_(*(Exchange.date.between(low, high) for low, high in edge_ranges)), live)
-        .group_by(exchange_month, Exchange.category)).all()
 
-    # 6. Hours of the exchanges in which an organisation or the pot took part: found from the
-    # entries of those few members, not by testing every exchange.
-    not_a_person = aliased(Member, name="not_a_person")
-    theirs = (select(Entry.exchange).join(not_a_person, not_a_person.number == Entry.member)
-              .where(not_a_person.kind != "person", Entry.date.between(start, end)))
-    entry_month = month_key(Entry.date).label("month")
-    with_organisations = dict(session.execute(
-        select(entry_month, earned_sum())
-        .where(Entry.exchange.in_(theirs), Entry.exchange.not_in(dead_exchanges()))
-        .group_by(entry_month)).all())
-
-    # 7. The members (never the pot).
-    members = session.execute(select(Member.number, Member.kind, Member.lang, Member.joined, Member.left)
-                              .where(Member.kind != "pot")).all()
-    kinds = {m.number: m.kind for m in members}
-
-    # 8. Requests made or met in the span.
-    requests = session.execute(
-        select(Listing.opened, Listing.closed, Listing.closed_because)
-        .where(Listing.kind == "request",
-               (Listing.opened.between(start, end)) | and_(Listing.closed_because == "met",
-                                                            Listing.closed.between(start, end)))).all()
-
-    # 9. The categories' names.
-    names = category_names(session)
-
-    # Each member's days that count: what they gave and received, less the entries that do not count.
+def _days_that_count(days: Sequence[DayRow], dead: Sequence[DeadEntry], start: date,
+                     first: dict[int, date]) -> _Activity:
+    """Each member's days that count: what they gave and received, less the entries that do not count."""
     taken: dict[tuple[date, int], list[int]] = {}
     for member, day, minutes in dead:
         cell = taken.setdefault((day, member), [0, 0, 0])
         cell[0 if minutes > 0 else 1] += abs(minutes)
         cell[2] += 1
     active_days: dict[int, list[date]] = {}
-    # Who gave and who received in each month of the span (months as year * 100 + month).
-    month_giving: dict[int, set[int]] = {}
-    month_receiving: dict[int, set[int]] = {}
+    giving: dict[int, set[int]] = {}
+    receiving: dict[int, set[int]] = {}
     for day, member, given, received, n in days:  # in order of day: see query 2
         less = taken.get((day, member))
         if less is not None:
@@ -336,81 +390,167 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
         if day >= start:
             key = day.year * 100 + day.month
             if given:
-                month_giving.setdefault(key, set()).add(member)
+                giving.setdefault(key, set()).add(member)
             if received:
-                month_receiving.setdefault(key, set()).add(member)
+                receiving.setdefault(key, set()).add(member)
+    return _Activity(first, active_days, giving, receiving)
 
-    first_exchange = min(first.values(), default=None)
+
+# Exchanges and hours per month ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Months:
+    """Exchanges and hours in each month of the span ('YYYY-MM'), cut to the span."""
+
+    exchanges: dict[str, int]
+    minutes: dict[str, int]
+    categories: dict[str, dict[str, int]]  # month -> category code -> minutes
+    with_organisations: dict[str, int]     # minutes of the exchanges an organisation or the pot took part in
+
+    def category_minutes(self, keys: list[str]) -> dict[str, int]:
+        merged: dict[str, int] = {}
+        for key in keys:
+            for code, value in self.categories.get(key, {}).items():
+                merged[code] = merged.get(code, 0) + value
+        return merged
+
+
+def _months(session: Session, start: date, end: date) -> _Months:
     exchanges: dict[str, int] = {}
     minutes: dict[str, int] = {}
     categories: dict[str, dict[str, int]] = {}
-    for key, code, count, earned in per_category:
-        exchanges[key] = exchanges.get(key, 0) + int(count)
-        minutes[key] = minutes.get(key, 0) + int(earned or 0)
+    for key, code, count, earned in _category_rows(session, start, end):
+        exchanges[key] = exchanges.get(key, 0) + count
+        minutes[key] = minutes.get(key, 0) + earned
         categories.setdefault(key, {})
-        categories[key][code] = categories[key].get(code, 0) + int(earned or 0)
+        categories[key][code] = categories[key].get(code, 0) + earned
+    return _Months(exchanges, minutes, categories, _organisation_minutes(session, start, end))
 
-    def figures(period: Period | None, label: str, first_day: date, last_day: date, whole: tuple[date, date]) -> \
-            PeriodFigures:
-        # Periods are whole months but where the span cuts them, and the span is all that was read.
+
+def _category_rows(session: Session, start: date, end: date) -> list[tuple[str, str, int, int]]:
+    """5. Exchanges and minutes per month and category: whole months from the cached monthly
+    totals (kept with every write, proved by `check`), the months the span cuts from the
+    exchanges themselves."""
+    keys = months_in(start, end)
+    whole = [key for key in keys if date.fromisoformat(key + "-01") >= start
+             and month_end(date.fromisoformat(key + "-01")) <= end]
+    rows = [(key, code, n, earned) for (key, code), (n, earned) in
+            month_totals(session, date.fromisoformat(whole[0] + "-01"),
+                         date.fromisoformat(whole[-1] + "-01")).items()] if whole else []
+    edges = [(max(start, date.fromisoformat(key + "-01")), min(end, month_end(date.fromisoformat(key + "-01"))))
+             for key in keys if key not in whole]
+    nothing = (end + timedelta(days=1), end)  # an empty range, so that the query is always the same one
+    edge_ranges = (edges + [nothing, nothing])[:2]
+    exchange_month = month_key(Exchange.date).label("month")
+    rows += [(key, code, int(count), int(earned or 0)) for key, code, count, earned in session.execute(
+        select(exchange_month, Exchange.category, func.count(func.distinct(Exchange.number)), earned_sum())
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(or_(*(Exchange.date.between(low, high) for low, high in edge_ranges)), live_condition())
+        .group_by(exchange_month, Exchange.category))]
+    return rows
+
+
+def _organisation_minutes(session: Session, start: date, end: date) -> dict[str, int]:
+    """6. Minutes per month of the exchanges in which an organisation or the pot took part:
+    found from the entries of those few members, not by testing every exchange."""
+    not_a_person = aliased(Member, name="not_a_person")
+    theirs = (select(Entry.exchange).join(not_a_person, not_a_person.number == Entry.member)
+              .where(not_a_person.kind != "person", Entry.date.between(start, end)))
+    entry_month = month_key(Entry.date).label("month")
+    return {key: int(minutes or 0) for key, minutes in session.execute(
+        select(entry_month, earned_sum())
+        .where(Entry.exchange.in_(theirs), Entry.exchange.not_in(dead_exchanges()))
+        .group_by(entry_month))}
+
+
+def _members(session: Session) -> Sequence[Any]:
+    """7. The members (never the pot)."""
+    return session.execute(select(Member.number, Member.kind, Member.lang, Member.joined, Member.left)
+                           .where(Member.kind != "pot")).all()
+
+
+def _requests(session: Session, start: date, end: date) -> Sequence[Any]:
+    """8. Requests made or met in the span."""
+    return session.execute(
+        select(Listing.opened, Listing.closed, Listing.closed_because)
+        .where(Listing.kind == "request",
+               (Listing.opened.between(start, end)) | and_(Listing.closed_because == "met",
+                                                            Listing.closed.between(start, end)))).all()
+
+
+# One period's figures -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Counting:
+    """What was read for the span, counted for any period of it (periods are whole months but
+    where the span cuts them, and the span is all that was read)."""
+
+    activity: _Activity
+    months: _Months
+    members: Sequence[Any]           # rows: number, kind, lang, joined, left
+    kinds: dict[int, str]            # member number -> kind
+    requests: Sequence[Any]          # rows: opened, closed, closed_because
+    first_exchange: date | None      # the ledger's first exchange that counts
+    hour_value: Decimal | None
+
+    def figures(self, period: Period | None, label: str, first_day: date, last_day: date,
+                whole: tuple[date, date]) -> PeriodFigures:
         keys = months_in(first_day, last_day)
-        numbers = [int(k[:4]) * 100 + int(k[5:]) for k in keys]
-        giving: set[int] = set().union(*(month_giving.get(k, set()) for k in numbers))
-        receiving: set[int] = set().union(*(month_receiving.get(k, set()) for k in numbers))
-        # Traded in the last three months of the period: a day that counts in the window.
-        window = months_before(last_day, RECENT_MONTHS)
-        recent = {member for member, dates in active_days.items()
-                  if bisect_right(dates, last_day) > bisect_right(dates, window)}
-        merged: dict[str, int] = {}
-        for key in keys:
-            for code, value in categories.get(key, {}).items():
-                merged[code] = merged.get(code, 0) + value
-        cohorts, retained = {}, {}
-        for months in RETENTION_MONTHS:
-            cutoff = months_before(last_day, months)
-            cohort = {number for number, day in first.items() if day <= cutoff and number in kinds}
-            cohorts[months] = len(cohort)
-            retained[months] = len(cohort & recent)
-        joined = [(first[m.number] - m.joined).days for m in members
-                  if first_day <= m.joined <= last_day and m.number in first]
-        met = [(r.closed - r.opened).days for r in requests
+        kinds = self.kinds
+        giving, receiving = self.activity.traded(keys)
+        cohorts, retained = self._retention(last_day, kinds)
+        met = [(r.closed - r.opened).days for r in self.requests
                if r.closed_because == "met" and r.closed is not None and first_day <= r.closed <= last_day]
-        counts = member_counts(members, first_day, last_day)
-        registered = [m for m in members if m.joined <= last_day and (m.left is None or m.left > last_day)]
-        total_minutes = sum(minutes.get(k, 0) for k in keys)
-        natural_first, natural_last = whole
-        partial = (first_day > natural_first or last_day < natural_last
-                   or (first_exchange is not None and natural_first < first_exchange))
+        counts = member_counts(self.members, first_day, last_day)
+        registered = [m for m in self.members if m.joined <= last_day and (m.left is None or m.left > last_day)]
+        minutes = sum(self.months.minutes.get(k, 0) for k in keys)
         return PeriodFigures(
-            period=period, label=label, first=first_day, last=last_day, partial=partial,
-            exchanges=sum(exchanges.get(k, 0) for k in keys), minutes=total_minutes,
-            minutes_person_to_person=total_minutes - sum(int(with_organisations.get(k) or 0) for k in keys),
-            members_registered=_by_kind(registered, kinds),
+            period=period, label=label, first=first_day, last=last_day,
+            partial=self._partial(first_day, last_day, whole),
+            exchanges=sum(self.months.exchanges.get(k, 0) for k in keys), minutes=minutes,
+            minutes_person_to_person=minutes - sum(self.months.with_organisations.get(k, 0) for k in keys),
+            members_registered=_by_kind((m.number for m in registered), kinds),
             members_new=counts["members_new"], members_left=counts["members_left"],
             members_welsh=sum(1 for m in registered if m.lang == "cy"),
             members_trading=_by_kind(giving | receiving, kinds), members_giving=_by_kind(giving, kinds),
             members_receiving=_by_kind(receiving, kinds), members_both=_by_kind(giving & receiving, kinds),
-            days_to_first_exchange_median=_median(joined), cohorts=cohorts, retained=retained,
-            requests_opened=sum(1 for r in requests if first_day <= r.opened <= last_day),
+            days_to_first_exchange_median=_median(self._days_to_first(first_day, last_day)), cohorts=cohorts,
+            retained=retained, requests_opened=sum(1 for r in self.requests if first_day <= r.opened <= last_day),
             requests_met=len(met), median_days_to_meet=_median(met),
-            social_value_gbp=social_value(total_minutes, settings.hour_value),
-            category_minutes=merged)
+            social_value_gbp=social_value(minutes, self.hour_value),
+            category_minutes=self.months.category_minutes(keys))
 
-    lines = [figures(p, p.label, first_day, last_day, (p.first, p.last))
-             for p, (first_day, last_day) in zip(periods, spans)]
-    total = figures(None, "total", start, end, (start, asked_end))
-    chart = [(date.fromisoformat(key + "-01"), minutes.get(key, 0)) for key in months_in(start, end)]
-    return PeriodReport(start=start, end=end, asked_end=asked_end, by=by, year_start=settings.year_start,
-                        made=made, first_exchange=first_exchange, bank_name=settings.name,
-                        hour_value=settings.hour_value, hour_value_source=settings.hour_value_source,
-                        periods=lines, total=total, months=chart, categories=names, seal=seal_up_to(session, end))
+    def _partial(self, first_day: date, last_day: date, whole: tuple[date, date]) -> bool:
+        """The figures cover only part of the period: cut by the span or today, or before the first exchange."""
+        natural_first, natural_last = whole
+        return (first_day > natural_first or last_day < natural_last
+                or (self.first_exchange is not None and natural_first < self.first_exchange))
+
+    def _retention(self, last_day: date, kinds: dict[int, str]) -> tuple[dict[int, int], dict[int, int]]:
+        """For each of `RETENTION_MONTHS`: the members whose first exchange was that long
+        before `last_day`, and of them those who traded in its last `RECENT_MONTHS` months."""
+        recent = self.activity.recent(last_day)
+        cohorts: dict[int, int] = {}
+        retained: dict[int, int] = {}
+        for months in RETENTION_MONTHS:
+            cutoff = months_before(last_day, months)
+            cohort = {number for number, day in self.activity.first.items() if day <= cutoff and number in kinds}
+            cohorts[months] = len(cohort)
+            retained[months] = len(cohort & recent)
+        return cohorts, retained
+
+    def _days_to_first(self, first_day: date, last_day: date) -> list[int]:
+        """For the members who joined in the period and have traded since: days from joining to a first exchange."""
+        first = self.activity.first
+        return [(first[m.number] - m.joined).days for m in self.members
+                if first_day <= m.joined <= last_day and m.number in first]
 
 
-def _by_kind(members: Any, kinds: dict[int, str]) -> ByKind:
-    """Members (rows with a number, or numbers) counted as people and organisations."""
+def _by_kind(numbers: Iterable[int], kinds: dict[int, str]) -> ByKind:
+    """Members counted as people and organisations (the pot is never counted)."""
     people = organisations = 0
-    for member in members:
-        kind = kinds.get(member if isinstance(member, int) else member.number)
+    for number in numbers:
+        kind = kinds.get(number)
         if kind == "person":
             people += 1
         elif kind == "organisation":
@@ -427,5 +567,6 @@ def read_period_report(ledger: Any, start: date, end: date, by: str = "month") -
         return period_report(session, settings_module.load(session), start, end, by)
 
 
-__all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "PeriodFigures", "PeriodReport", "period_report",
-           "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG", "RETENTION_MONTHS"]
+__all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "CategoryShare", "PeriodFigures", "PeriodReport",
+           "period_report", "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG",
+           "RETENTION_MONTHS"]

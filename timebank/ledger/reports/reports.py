@@ -7,23 +7,24 @@ query over the entries or exchanges of the month (plus one for opening balances)
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import sort_key
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.integrity.chain import seal_up_to
 from timebank.ledger.records.categories import CategoryName, category_names
 from timebank.ledger.basics.dates import add_months, month_end, today
+from timebank.ledger.basics.language import sort_key_in
 from timebank.ledger.records.listings import RequestFigures, request_figures
-from timebank.ledger.storage.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.storage.models import Entry, Member, MonthTotal
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.records.settings import Settings
-from timebank.ledger.storage.sql import earned_sum, live_condition, month_key, month_of, dead_exchanges
+from timebank.ledger.storage.sql import month_of, dead_exchanges
 
 if TYPE_CHECKING:
     from timebank.ledger.storage.db import Ledger
@@ -83,6 +84,15 @@ class MonthlyReport(MonthFigures):
     members: list[MemberLine]
     over_limit: list[MemberLine]
 
+    @cached_property
+    def members_given_minutes(self) -> int:
+        """What the members' lines gave, together (their table's total row)."""
+        return sum(line.given_minutes for line in self.members)
+
+    @cached_property
+    def members_received_minutes(self) -> int:
+        return sum(line.received_minutes for line in self.members)
+
 
 def last_complete_month() -> date:
     first_this_month = today().replace(day=1)
@@ -128,7 +138,7 @@ def _month_figures(session: Session, settings: Settings, month: date, lang: str,
             category_rows[code] = (n, minutes)
     names = category_names(session)
     categories = [CategoryLine(names[code], *figures) for code, figures in category_rows.items()]
-    categories.sort(key=lambda c: (-c.minutes, sort_key(c.category.name(lang), lang)))
+    categories.sort(key=lambda c: (-c.minutes, sort_key_in(c.category.name(lang), lang)))
     counts = sum(n for n, _m in category_rows.values())
 
     trend_rows: dict[str, tuple[int, int]] = {}
@@ -210,7 +220,7 @@ def month_so_far(session: Session, month: date) -> MonthSoFar:
                       members_active(given, received))
 
 
-def member_counts(people: list, first: date, last: date) -> dict[str, int]:
+def member_counts(people: Sequence[Any], first: date, last: date) -> dict[str, int]:
     """Members who joined and who left between first and last, and members at the end of
     last (the pot is no member): the one definition for monthly and period reports."""
     new = gone = total = 0
@@ -237,16 +247,16 @@ MEMBER_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Membe
                   Member.left, Member.balance_minutes)
 
 
-def opening_balances(session: Session, members: list, start: date) -> dict[int, int]:
+def opening_balances(session: Session, members: Sequence[Any], start: date) -> dict[int, int]:
     """Each member's balance at the start of a day. For a recent day, the cached balance
     less what moved since (a few months of entries); for an early day, the sum of what
     came before. Either way the scan is the shorter side of the ledger."""
     # Two queries: SQLite answers a lone min() or max() from the index at once.
     low = session.scalar(select(func.min(Entry.date)))
     high = session.scalar(select(func.max(Entry.date)))
-    if low is None or start <= low:
+    if low is None or high is None or start <= low:  # no entries at all, or none before the day
         return {}
-    if high is not None and start > high:
+    if start > high:
         return {m.number: m.balance_minutes for m in members}
     if (start - low) <= (high - start):
         return {number: int(total) for number, total in session.execute(

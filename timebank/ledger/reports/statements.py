@@ -138,6 +138,11 @@ class MonthHours:
     given: int           # minutes
     received: int
 
+    @property
+    def minutes(self) -> int:
+        """Given and received together: the member's bar in the month."""
+        return self.given + self.received
+
 
 def member_months(session: Session, number: int, last: date, months: int = 12) -> list[MonthHours]:
     """What one member gave and received in each of the `months` months up to the month of
