@@ -40,8 +40,8 @@ def demo(
     from timebank.render import emit, views
 
     new = state(ctx).new_ledger()
-    counts = actions.make_demo(new, user(by), name=_("Demo time bank"), lang=get_language(), members=members, months=months,
-                       seed=seed)
+    counts = actions.make_demo(new, user(by), name=_("Demo time bank"), lang=get_language(), members=members,
+                               months=months, seed=seed)
     say(_("Demo ledger at {path}: {members} members, {exchanges} exchanges ({voided} voided).").format(
         path=new.display, **counts))
     say("")
