@@ -17,7 +17,8 @@ Where things live, lowest first (an import-linter contract keeps the order acycl
 - `restoring`: the steps of a restore, done in a staging copy so that a kill cannot leave
   the ledger half restored or un-erased.
 - `actions`: one function per thing a person does, each one transaction with all its
-  steps. A face calls an action, or reads inside `db.reading`.
+  steps. `queries`: one function per read a face makes, each its own snapshot. A face
+  calls an action or a query, never a session (an import-linter contract keeps it so).
 
 Where a change goes: a new rule -> the module that owns the data; a new user action ->
 `actions`; a new report -> its own module returning dataclasses, and a view in
