@@ -572,12 +572,12 @@ def test_each_page_shows_what_others_wrote_when_it_is_shown_again(people: Cli) -
 
 
 def test_a_failure_inside_the_screen_is_a_message_not_a_crash(people: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    import timebank.ui.reading as reading
+    from timebank.ledger import queries
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(reading, "members", broken)
+    monkeypatch.setattr(queries, "members", broken)
 
     async def test(app: Any, pilot: Any) -> None:
         await pilot.press("f2")

@@ -16,13 +16,13 @@ def init(
     lang: Annotated[Optional[Lang], typer.Option("--lang", help=N_("The ledger's language: cy or en."))] = None,
     by: ByOption = None,
 ) -> None:
-    from timebank.ledger.schema import initialise, is_initialised
+    from timebank.ledger import actions, queries
 
     new = state(ctx).new_ledger()
-    if is_initialised(new):
+    if queries.is_initialised(new):
         say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
-    if not initialise(new, user(by), name=name, lang=(lang.value if lang else get_language())):
+    if not actions.initialise(new, user(by), name=name, lang=(lang.value if lang else get_language())):
         # Another init, run at the same moment, created it.
         say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
@@ -36,27 +36,24 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help=N_("Random seed: the same seed gives the same ledger."))] = 1,
     by: ByOption = None,
 ) -> None:
-    from timebank.ledger.demo import make_demo
-    from timebank.ledger.reports.reports import last_complete_month, read_monthly
+    from timebank.ledger import actions, queries
     from timebank.render import emit, views
 
     new = state(ctx).new_ledger()
-    counts = make_demo(new, user(by), name=_("Demo time bank"), lang=get_language(), members=members, months=months,
-                       seed=seed)
+    counts = actions.make_demo(new, user(by), name=_("Demo time bank"), lang=get_language(), members=members,
+                               months=months, seed=seed)
     say(_("Demo ledger at {path}: {members} members, {exchanges} exchanges ({voided} voided).").format(
         path=new.display, **counts))
     say("")
     words = interface()
-    emit(views.monthly(read_monthly(new, last_complete_month(), words.lang)), "table", words)
+    emit(views.monthly(queries.monthly(new, queries.last_complete_month(), words.lang)), "table", words)
 
 
 def settings_show(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
+    from timebank.ledger import queries
     from timebank.render import emit, views
 
-    with reading(ledger(ctx)) as session:
-        values = settings_module.load(session).as_text()
+    values = queries.settings(ledger(ctx)).as_text()
     emit(views.settings(values), fmt.value, interface())
 
 
@@ -66,24 +63,20 @@ def settings_set(
     value: Annotated[str, typer.Argument(help=N_("The new value (empty to clear)."), show_default=False)],
     by: ByOption = None,
 ) -> None:
-    from timebank.ledger import actions
+    from timebank.ledger import actions, queries
     from timebank.render.views import setting_words
 
     stored = actions.set_setting(ledger(ctx), user(by), key, value)
-    from timebank.ledger.records.settings import WELSH_KEYS
-
-    message = _("{setting} is now '{value}'.").format(setting=setting_words(WELSH_KEYS.get(key, key), interface()),
+    message = _("{setting} is now '{value}'.").format(setting=setting_words(queries.welsh_key(key), interface()),
                                                       value=stored)
     say(message[:1].upper() + message[1:])
 
 
 def category_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger.records.categories import category_names
-    from timebank.ledger.storage.db import reading
+    from timebank.ledger import queries
     from timebank.render import emit, views
 
-    with reading(ledger(ctx)) as session:
-        rows = list(category_names(session).values())
+    rows = list(queries.categories(ledger(ctx)).values())
     words = interface()
     emit(views.categories(rows, words.lang), fmt.value, words)
 
@@ -130,15 +123,11 @@ def check(
 def audit_list(ctx: typer.Context, start: FromOption = None, end: ToOption = None,
                fmt: FormatOption = Format.table) -> None:
     from timebank.cli.common import parse_range
-    from timebank.ledger.records.audit import list_events
-    from timebank.ledger.storage.db import reading
+    from timebank.ledger import queries
     from timebank.render import emit, views
 
-    from timebank.ledger.records.categories import category_names
-
     first, last = parse_range(start, end)
-    with reading(ledger(ctx)) as session:
-        events, categories = list_events(session, first, last), category_names(session)
+    events, categories = queries.audit(ledger(ctx), first, last)
     emit(views.audit(events, categories), fmt.value, interface())
 
 
@@ -149,9 +138,9 @@ def backup(
     force: Annotated[bool, typer.Option(
         "--force", help=N_("Replace an older backup at --output (never the ledger itself)."))] = False,
 ) -> None:
-    from timebank.ledger.storage.backups import backup as make_backup
+    from timebank.ledger import actions
 
-    target = make_backup(ledger(ctx), output, force=force)
+    target = actions.backup(ledger(ctx), output, force=force)
     say(_("Backed up the ledger to {path}.").format(path=target))
 
 

@@ -23,7 +23,7 @@ from timebank.cli.streams import say  # the one way a command speaks: cleaned, a
 from timebank.i18n import N_, Words, _, get_language, words
 
 if TYPE_CHECKING:
-    from timebank.ledger.storage.db import Ledger
+    from timebank.ledger.queries import Ledger
 
 
 # The largest exchange, request or offer number a command accepts: far beyond any ledger,
@@ -59,8 +59,8 @@ class State:
     def ledger(self) -> "Ledger":
         """The ledger named by --db, which must exist and be initialised (upgraded if older)."""
         if self._ledger is None:
-            from timebank.ledger.storage.db import open_ledger
-            from timebank.ledger.schema import ensure_current
+            from timebank.ledger.actions import ensure_current
+            from timebank.ledger.queries import open_ledger
 
             ledger = open_ledger(self.db)
             try:
@@ -74,7 +74,7 @@ class State:
     def ledger_as_found(self) -> "Ledger":
         """The ledger named by --db as it is: not upgraded, its schema not checked (a broken
         ledger must still be restorable)."""
-        from timebank.ledger.storage.db import open_ledger
+        from timebank.ledger.queries import open_ledger
 
         self.close()
         self._ledger = open_ledger(self.db)
@@ -82,7 +82,7 @@ class State:
 
     def new_ledger(self) -> "Ledger":
         """The ledger named by --db, created (an empty file) if there is none yet."""
-        from timebank.ledger.storage.db import open_ledger
+        from timebank.ledger.queries import open_ledger
 
         self.close()
         self._ledger = open_ledger(self.db, create=True)
@@ -110,7 +110,7 @@ def interface() -> Words:
 
 
 def user(by: str | None) -> str:
-    from timebank.ledger.records.audit import current_user
+    from timebank.ledger.queries import current_user
 
     return current_user(by)
 

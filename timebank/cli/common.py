@@ -33,16 +33,16 @@ def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
     """The one way a command writes a file (`--output`): private (0600), never through a
     symbolic link or over a ledger or backup, over another existing file only with
     `force`, never at a name Windows keeps for a device, and whole or not at all (see
-    `timebank.ledger.storage.files`). Text handles are UTF-8 (with a BOM for Excel on request);
+    `timebank.ledger.actions.output_file`). Text handles are UTF-8 (with a BOM for Excel on request);
     `binary` gives a bytes handle (PDF, xlsx)."""
     from timebank.i18n import os_reason
     from timebank.ledger.errors import InvalidInput
-    from timebank.ledger.storage.files import private_output
-    from timebank.ledger.storage.location import shown
+    from timebank.ledger.actions import output_file
+    from timebank.ledger.queries import shown
 
     target = path.expanduser()
     try:
-        with private_output(target, force=force, binary=binary,
+        with output_file(target, force=force, binary=binary,
                             encoding="utf-8-sig" if bom else "utf-8") as handle:
             yield handle
     except OSError as error:  # no such folder, a name too long, the disk filled, the folder went away

@@ -25,7 +25,7 @@ def _db(ctx: Any) -> str | None:
 
 def members(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Active members by name (accent-insensitive prefix), or by number with the name as help."""
-    from timebank.ledger.storage.lookup import members_matching
+    from timebank.ledger.queries import members_matching
 
     found = members_matching(_db(ctx), incomplete)
     if incomplete.lstrip("#").isdigit():
@@ -35,11 +35,11 @@ def members(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 def categories(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Category codes and names, English and Welsh alike."""
-    from timebank.ledger.storage.lookup import category_names
+    from timebank.ledger.queries import category_codes
 
     wanted = fold(incomplete)
     offered: list[tuple[str, str]] = []
-    for row in category_names(_db(ctx)):
+    for row in category_codes(_db(ctx)):
         code, english, welsh = row[0], row[1], row[2]
         codes = [code] + [c for c in row[3:] if c]
         for value in codes:

@@ -88,29 +88,21 @@ def list_exchanges(
         "--include-void", help=N_("Show voided exchanges and their reversals too."))] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.records.categories import find_category
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.records.exchanges import iter_exchanges
-    from timebank.ledger.records.members import find_member
+    from timebank.ledger import queries
     from timebank.render import emit, views
 
     first, last = parse_range(start, end, month)
     # The list streams from one query while it is written: the snapshot stays open.
-    with reading(ledger(ctx)) as session:
-        number = find_member(session, member).number if member else None
-        code = find_category(session, category).code if category else None
-        rows = iter_exchanges(session, member=number, start=first, end=last, category=code,
-                              include_void=include_void)
+    with queries.exchanges(ledger(ctx), member=member, start=first, end=last, category=category,
+                           include_void=include_void) as rows:
         emit(views.exchanges(rows, include_void), fmt.value, interface())
 
 
 def show(ctx: typer.Context, number: ExchangeNumber, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.records.exchanges import get_exchange
+    from timebank.ledger import queries
     from timebank.render import emit, views
 
-    with reading(ledger(ctx)) as session:
-        row = get_exchange(session, number)
+    row = queries.exchange(ledger(ctx), number)
     emit(views.exchange_page(row), fmt.value, interface())
 
 

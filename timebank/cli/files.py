@@ -39,17 +39,16 @@ def journal(
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
-    from timebank.io.journal import write_journal
-    from timebank.ledger.storage.db import reading
+    from timebank.io.journal import read_journal
 
-    with reading(ledger(ctx)) as session:
-        if output is None:
-            write_journal(session, sys.stdout, fmt.value)
-            return
-        from timebank.cli.common import write_file_atomically
+    if output is None:
+        read_journal(ledger(ctx), sys.stdout, fmt.value)
+        return
+    from timebank.cli.common import write_file_atomically
 
-        with write_file_atomically(output, force=force) as handle:
-            count = write_journal(session, handle, fmt.value)
+    the_ledger = ledger(ctx)  # opened (and any refusal given) before the file is begun
+    with write_file_atomically(output, force=force) as handle:
+        count = read_journal(the_ledger, handle, fmt.value)
     say(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
                  count).format(count=count, path=output), err=True)
 
@@ -71,51 +70,30 @@ def export(
     force: ForceOption = False,
 ) -> None:
     from timebank.cli.common import parse_range
-    from timebank.ledger.storage.db import reading
+    from timebank.ledger import queries
     from timebank.render import exports
 
     if kind == ExportKind.workbook:
         _check_workbook(output, excel, with_names)
     first, last = parse_range(start, end)
     words = interface()
-    with reading(ledger(ctx)) as session:
-        if kind in (ExportKind.summary, ExportKind.workbook):
-            from timebank.ledger.records import settings as settings_module
-            from timebank.ledger.basics.dates import today
-            from timebank.ledger.records.exchanges import first_exchange_date
-
-            settings = settings_module.load(session)
-            span_start = first or first_exchange_date(session) or today()
-            span_end = last or today()
-            if kind == ExportKind.workbook:
-                from timebank.ledger.reports.figures import funder_pack
-
-                pack = funder_pack(session, settings, span_start, span_end, by.value, min_count)
-            else:
-                from timebank.ledger.reports.period_figures import period_report
-
-                sheet = exports.summary(period_report(session, settings, span_start, span_end, by.value))
-        elif kind == ExportKind.exchanges:
-            from timebank.ledger.records.categories import category_names
-            from timebank.ledger.records.exchanges import iter_pairs, names_by_number
-
-            sheet = exports.exchanges(iter_pairs(session, first, last),
-                                      names_by_number(session) if with_names else None, category_names(session),
-                                      words)
-        elif kind == ExportKind.members:
-            from timebank.ledger.reports.figures import members_by_number
-
-            sheet = exports.members(members_by_number(session, last), with_names)
-        else:
-            from timebank.ledger.reports.figures import areas
-
-            sheet = exports.areas(areas(session, first, last, min_count))
-        if kind != ExportKind.workbook:
-            count = write_sheet(sheet, output, excel, tuples=kind == ExportKind.exchanges, force=force)
     if kind == ExportKind.workbook:
         assert output is not None
-        _write_workbook(pack, output, force)
+        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count), output, force)
         return
+    if kind == ExportKind.exchanges:
+        # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
+        with queries.exchange_pairs(ledger(ctx), first, last, with_names) as found:
+            sheet = exports.exchanges(found.pairs, found.names, found.categories, words)
+            count = write_sheet(sheet, output, excel, tuples=True, force=force)
+    else:
+        if kind == ExportKind.summary:
+            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value))
+        elif kind == ExportKind.members:
+            sheet = exports.members(queries.members_by_number(ledger(ctx), last), with_names)
+        else:
+            sheet = exports.areas(queries.areas(ledger(ctx), first, last, min_count))
+        count = write_sheet(sheet, output, excel, force=force)
     if output is not None:
         say(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(
             count=count, path=output), err=True)

@@ -31,16 +31,14 @@ def match(
     area: Annotated[Optional[str], typer.Option("--area", help=N_("Prefer members in this area."))] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.storage.db import reading
+    from timebank.ledger import queries
     from timebank.ledger.errors import UsageProblem
-    from timebank.ledger.records.listings import matches_for
     from timebank.render import emit, views
 
     if (request is None) == (category is None):
         raise UsageProblem(_("Give a request number, or --category (and --area), but not both."))
     words = interface()
-    with reading(ledger(ctx)) as session:
-        wanted, area_used, found = matches_for(session, words.lang, request=request, category=category, area=area)
+    wanted, area_used, found = queries.matches(ledger(ctx), words.lang, request=request, category=category, area=area)
     emit(views.matches(found, wanted, area_used is not None), fmt.value, words)
 
 
@@ -71,16 +69,12 @@ def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
         closed: Annotated[bool, typer.Option("--closed", help=N_("Include closed ones."))] = False,
         fmt: FormatOption = Format.table,
     ) -> None:
-        from timebank.ledger.storage.db import reading
-        from timebank.ledger.records.listings import list_listings
-        from timebank.ledger.records.members import find_member
+        from timebank.ledger import queries
         from timebank.render import emit, views
 
         words = interface()
-        with reading(ledger(ctx)) as session:
-            who = find_member(session, member) if member else None
-            rows = list_listings(session, kind, words.lang, category=category, area=area, member=who,
-                                 include_closed=closed)
+        rows = queries.listings(ledger(ctx), kind, words.lang, category=category, area=area, member=member,
+                                include_closed=closed)
         emit(views.listings(kind, rows, closed), fmt.value, words)
 
     def remove(ctx: typer.Context, number: Number, by: ByOption = None) -> None:

@@ -7,7 +7,7 @@ import os
 import sys
 
 from timebank.i18n import _, normalise_language, set_language, system_language, tell
-from timebank.ledger.storage.lookup import ledger_language
+from timebank.ledger.queries import ledger_language
 
 
 def _option_value(args: list[str], name: str) -> str | None:

@@ -50,37 +50,28 @@ def list_members(
         "--inactive", min=1, max=36500, help=N_("Only active members with no exchange in this many days."))] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.storage.db import reading
+    from timebank.ledger import queries
     from timebank.ledger.errors import InvalidInput
     from timebank.render import emit, views
 
     if all_ and left:
         raise InvalidInput(_("Give either --all or --left, not both."))
     words = interface()
-    with reading(ledger(ctx)) as session:
-        if inactive is not None:
-            from timebank.ledger.reports.activity import inactive_members
-
-            sheet = views.inactive(inactive_members(session, inactive, words.lang), inactive)
-        else:
-            from timebank.ledger.records.members import list_members as members_in_order
-
-            sheet = views.members(members_in_order(session, words.lang, which="all" if all_ else "left" if left
-                                                   else "active", search=search))
+    if inactive is not None:
+        sheet = views.inactive(queries.inactive(ledger(ctx), inactive, words.lang), inactive)
+    else:
+        sheet = views.members(queries.members(ledger(ctx), words.lang, which="all" if all_ else "left" if left
+                                              else "active", search=search))
     emit(sheet, fmt.value, words)
 
 
 def show(ctx: typer.Context, member: MemberArgument, fmt: FormatOption = Format.table) -> None:
-    from timebank.ledger.records.balances import member_balance
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.records.exchanges import iter_exchanges
-    from timebank.ledger.records.members import find_member
+    from timebank.ledger import queries
+    from timebank.ledger.basics.dates import today
     from timebank.render import emit, views
 
-    with reading(ledger(ctx)) as session:
-        m = find_member(session, member)
-        page = views.member_page(m, member_balance(session, m.number),
-                                 list(iter_exchanges(session, member=m.number))[-10:][::-1])
+    found = queries.member_page(ledger(ctx), member, interface().lang, today())
+    page = views.member_page(found.member, found.balance, found.recent)
     emit(page, fmt.value, interface())
 
 

@@ -23,17 +23,13 @@ def balance(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help=N_("Balance at the end of this date."))] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    from timebank.ledger.records.balances import balances
+    from timebank.ledger import queries
     from timebank.ledger.basics.dates import parse_date
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.records.members import find_member
     from timebank.render import emit, views
 
     day = parse_date(as_of, allow_future=True) if as_of is not None else None
     words = interface()
-    with reading(ledger(ctx)) as session:
-        chosen = [find_member(session, m) for m in members] if members else None
-        rows = balances(session, words.lang, chosen, day)
+    rows = queries.balances(ledger(ctx), words.lang, members, day)
     emit(views.balances(rows, day), fmt.value, words)
 
 
@@ -105,25 +101,20 @@ def statement(
 
 def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: "date | None", chosen: str,
                    output: Optional[Path], notes: bool, force: bool) -> None:
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.records.members import find_member
+    from timebank.ledger import queries
     from timebank.ledger.basics.names import message_name
-    from timebank.ledger.reports.statements import statement as build_statement, statement_set
     from timebank.render import emit, views
 
-    with reading(ledger(ctx)) as session:
-        m = find_member(session, member)
-        # In the member's own language, unless the coordinator asked for one with --lang.
-        words = interface() if ctx.find_root().params.get("lang") is not None else Words(m.lang)
-        settings = settings_module.load(session)
-        result = build_statement(session, m, words.lang, first, last, settings)
+    # In the member's own language, unless the coordinator asked for one with --lang.
+    asked = interface().lang if ctx.find_root().params.get("lang") is not None else None
+    found = queries.statement(ledger(ctx), member, asked, first, last)
+    words = interface() if asked is not None else Words(found.member.lang)
+    result = found.statement
     if chosen == "pdf":
         assert output is not None
-        printed = statement_set(settings, [result])
-        pages = _write_pdf(output, printed, notes, lambda s: words, force=force)
+        pages = _write_pdf(output, found.printed, notes, lambda s: words, force=force)
         say(_("Wrote the statement of {name} ({pages}) to {path}.").format(
-            name=message_name(m), pages=_pages(pages), path=output), err=True)
+            name=message_name(found.member), pages=_pages(pages), path=output), err=True)
         return
     if output is None:
         emit(views.statement(result, notes), chosen, words)
@@ -137,19 +128,15 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
 
 def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None", output: Path,
                     notes: bool, force: bool) -> None:
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
+    from timebank.ledger import queries
     from timebank.ledger.errors import Refused
-    from timebank.ledger.reports.statements import statement_set, statements
 
     words = interface()
-    with reading(ledger(ctx)) as session:
-        settings = settings_module.load(session)
-        # Each statement in its member's language; the interface language orders them.
-        everyone = statements(session, settings, words.lang, first, last)
+    # Each statement in its member's language; the interface language orders them.
+    printed = queries.statements(ledger(ctx), words.lang, first, last)
+    everyone = printed.statements
     if not everyone:
         raise Refused(_("Nobody was a member in that period: there are no statements to print."))
-    printed = statement_set(settings, everyone)
     languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
     pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True, force=force)
     say(_("Wrote {statements} ({pages}) to {path}.").format(
@@ -239,15 +226,15 @@ def monthly(
     excel: ExcelOption = False,
     force: ForceOption = False,
 ) -> None:
+    from timebank.ledger import queries
     from timebank.ledger.basics.dates import month_end, parse_month, report_end
-    from timebank.ledger.reports.reports import last_complete_month, read_monthly
     from timebank.render import views
 
     chosen_format = report_format(fmt, output, excel, pdf=False)
-    chosen = parse_month(month) if month is not None else last_complete_month()
+    chosen = parse_month(month) if month is not None else queries.last_complete_month()
     report_end(chosen, month_end(chosen))  # refuses a month that has not begun
     words = interface()
-    write_report(views.monthly(read_monthly(ledger(ctx), chosen, words.lang), with_names), chosen_format, output,
+    write_report(views.monthly(queries.monthly(ledger(ctx), chosen, words.lang), with_names), chosen_format, output,
                  excel, force)
 
 
@@ -266,13 +253,13 @@ def period(
     excel: ExcelOption = False,
     force: ForceOption = False,
 ) -> None:
-    from timebank.ledger.reports.period_figures import read_period_report
+    from timebank.ledger import queries
     from timebank.render import figures
 
     chosen = report_format(fmt, output, excel, pdf=True)
     first, last = parse_range(start, end)
     assert first is not None and last is not None
-    report = read_period_report(ledger(ctx), first, last, by.value)
+    report = queries.period_report(ledger(ctx), first, last, by.value)
     if chosen == "pdf":
         assert output is not None
         _period_pdf(report, output, force)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterator, TextIO
+from typing import TYPE_CHECKING, Iterator, TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,9 @@ from timebank.ledger.basics.names import message_name as display_name
 from timebank.ledger.storage.models import Entry, Exchange, Member
 from timebank.ledger.records.settings import load as load_settings
 from timebank.ledger.basics.text import UNPRINTABLE
+
+if TYPE_CHECKING:
+    from timebank.ledger.storage.db import Ledger
 
 PLACES = Decimal("0.000001")
 
@@ -130,3 +133,12 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
                 out.write(f"    {account(member, style)}  {amount} HRS\n")
         out.write("\n")
     return count
+
+
+def read_journal(ledger: "Ledger", out: TextIO, style: str = "hledger") -> int:
+    """The journal of one snapshot of the ledger (the read a face asks for: it opens no
+    session itself); returns the number of transactions."""
+    from timebank.ledger.storage.db import reading
+
+    with reading(ledger) as session:
+        return write_journal(session, out, style)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import IO, TYPE_CHECKING, Callable, ContextManager, Sequence
 
 from timebank.i18n import N_, _
 from timebank.ledger.records import audit, listings, members
@@ -275,3 +275,45 @@ def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
               "an older snapshot of the ledger open. Close it and run the check again.").format(path=ledger.path)]))
     with reading(ledger) as session:
         return check_ledger(session, ledger, asked, extra)
+
+
+# Creating, upgrading and copying a ledger, and writing a face's output file -----------------
+
+def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> bool:
+    """`init`: the schema and the first rows in an empty database; False when another init
+    created the ledger first."""
+    from timebank.ledger.schema import initialise as create
+
+    return create(ledger, by, name=name, lang=lang)
+
+
+def make_demo(ledger: Ledger, by: str, *, name: str, lang: str, members: int = 40, months: int = 12,
+              seed: int = 1) -> dict[str, int]:
+    """`demo`: an empty ledger (created if need be) filled with a year of help."""
+    from timebank.ledger.demo import make_demo as fill
+
+    return fill(ledger, by, name=name, lang=lang, members=members, months=months, seed=seed)
+
+
+def ensure_current(ledger: Ledger) -> None:
+    """Refuse a ledger that is not initialised or is newer than this timebank; upgrade an
+    older one (a SQLite ledger is backed up first)."""
+    from timebank.ledger.schema import ensure_current as upgrade
+
+    upgrade(ledger)
+
+
+def backup(ledger: Ledger, output: Path | None = None, *, force: bool = False) -> Path:
+    """`backup`: a copy of the ledger, whole or not at all (default: the backups folder)."""
+    from timebank.ledger.storage.backups import backup as copy
+
+    return copy(ledger, output, force=force)
+
+
+def output_file(target: Path, *, force: bool = False, binary: bool = False,
+                encoding: str = "utf-8") -> ContextManager[IO]:
+    """The core's one writer of a face's output files: private, never through a link or over
+    a ledger or backup, over another file only with `force`, whole or not at all."""
+    from timebank.ledger.storage.files import private_output
+
+    return private_output(target, force=force, binary=binary, encoding=encoding)

@@ -94,7 +94,8 @@ class Notice(Static):
         self.set_class(error, "error")
         self.set_class(not error and bool(text), "done")
         # A notice of fixed height needs no new layout of the page (a keystroke's worth of time).
-        self.update(Text("\n".join(map(printable, text.split("\n")))), layout=self.styles.height is None or self.styles.height.is_auto)
+        self.update(Text("\n".join(map(printable, text.split("\n")))),
+                    layout=self.styles.height is None or self.styles.height.is_auto)
 
     def clear(self) -> None:
         self.say("")
@@ -115,7 +116,7 @@ def attempt(words: Words, notice: Notice, action: Callable[[], T]) -> T | None:
         return action()
     except TimebankError as error:
         notice.say(words.tell(error), error=True)
-    except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
+    except Exception as error:  # the screen's guard against a traceback
         import os
 
         if os.environ.get("TIMEBANK_DEBUG"):
@@ -135,7 +136,7 @@ def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     def run(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
+        except Exception as error:  # the screen's guard against a traceback
             import os
 
             if os.environ.get("TIMEBANK_DEBUG") or self.app.is_headless:
@@ -150,7 +151,8 @@ class Guarded:
     message handlers (`on_*`), the answers to its questions and its reads (`_*`, `reload`,
     `show`...)."""
 
-    HANDLERS = ("reload", "show", "show_monthly", "show_matches", "submit", "confirm", "recorded", "clear", "fill", "check")
+    HANDLERS = ("reload", "show", "show_monthly", "show_matches", "submit", "confirm", "recorded", "clear", "fill",
+                "check")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -171,7 +173,7 @@ class Page(Guarded, Screen[None]):
 
     @property
     def words(self) -> Words:
-        return self.app.words  # type: ignore[attr-defined, no-any-return]
+        return self.app.words  # type: ignore[attr-defined]
 
     @property
     def ledger(self) -> Any:
@@ -179,7 +181,7 @@ class Page(Guarded, Screen[None]):
 
     @property
     def by(self) -> str:
-        return self.app.by  # type: ignore[attr-defined, no-any-return]
+        return self.app.by  # type: ignore[attr-defined]
 
     asking = False
 
@@ -214,7 +216,7 @@ class Page(Guarded, Screen[None]):
             except TimebankError as error:
                 hand_over(self.query_one(Notice).say, words.tell(error), error=True)
                 return
-            except Exception as error:  # noqa: BLE001 - the screen's guard against a traceback
+            except Exception as error:  # the screen's guard against a traceback
                 import os
 
                 if os.environ.get("TIMEBANK_DEBUG"):

@@ -61,7 +61,8 @@ def table_lines(sheet: Sheet, words: Words, width: int, *, key: str | None = Non
     rows = list(sheet.rows)
     shown = rows if limit is None else rows[:limit]
     by_column = [column_texts(shown, c, words) for c in columns]
-    cells = list(zip(*by_column))
+    # Rows as tuples, as zip makes them: copying ten thousand of them into lists only to measure them is waste.
+    cells: list[Any] = list(zip(*by_column))
     heads = [words._(c.label) if c.label else "" for c in columns]
     feet = None
     if sheet.footer is not None:
@@ -83,7 +84,7 @@ def table_lines(sheet: Sheet, words: Words, width: int, *, key: str | None = Non
     # column at a time (str.rjust/ljust for the ASCII cells that fit, most of them), the
     # same text as `plain` gives a row at a time, in a fraction of the time.
     padded = [_padded(by_column[i], size, to_right) for i, size, to_right in zip(keep, sizes, right)]
-    lines = ["  ".join(parts).rstrip() for parts in zip(*padded)] if keep else ["" for _row in shown]
+    lines: list[Lineish] = ["  ".join(parts).rstrip() for parts in zip(*padded)] if keep else ["" for _row in shown]
     keys = [str(value_of(row, _column(columns, key))) for row in shown] if key else []
     foot = [rule, line([feet[i] for i in keep], "bold")] if feet and shown else []
     return Drawn(line([heads[i] for i in keep], "bold"), rule, lines, keys, foot, len(rows))

@@ -3,6 +3,8 @@ y/N question."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,9 +14,9 @@ from textual.widgets import Input, Label, Static
 from timebank.i18n import N_
 from timebank.ledger import actions
 from timebank.ledger.basics.dates import add_months, month_end, today
-from timebank.ledger.records.exchanges import ExchangeRow
+from timebank.ledger.queries import ExchangeRow
 from timebank.render import views
-from timebank.ui import reading
+from timebank.ledger import queries
 from timebank.ui.base import Ask, Notice, Page, Question, attempt
 from timebank.ui.draw import PickList, fill
 
@@ -62,8 +64,7 @@ class Exchanges(Page):
         category = self.query_one("#category", Input).value.strip() or None
         last = min(month_end(self.month), max(today(), self.month))
         # One more than is shown, to know whether there are more.
-        rows = attempt(words, notice, lambda: reading.exchanges(self.ledger, self.month, last, member, category,
-                                                                self.include_void, latest=SHOWN + 1))
+        rows = attempt(words, notice, lambda: self.read(last, member, category))
         if rows is None:
             return
         latest = rows[::-1][:SHOWN]
@@ -76,6 +77,12 @@ class Exchanges(Page):
         else:
             title += ": " + words.ngettext("{count} exchange", "{count} exchanges", len(rows)).format(count=len(rows))
         self.query_one("#title", Static).update(Text(title))
+
+    def read(self, last: date, member: str | None, category: str | None) -> list[ExchangeRow]:
+        # One more than is shown, to know whether there are more.
+        with queries.exchanges(self.ledger, member=member, start=self.month, end=last, category=category,
+                               include_void=self.include_void, latest=SHOWN + 1) as rows:
+            return list(rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

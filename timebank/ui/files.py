@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from timebank.i18n import Words
+from timebank.i18n import Words, os_reason
+from timebank.ledger import actions, queries
 from timebank.ledger.basics.dates import month_end, report_end
 from timebank.ledger.errors import Refused
 
@@ -31,16 +32,18 @@ def _names(stem: str, suffix: str, folder: Path) -> Iterator[Path]:
 def _write(words: Words, stem: str, suffix: str, write: Callable[[Any], Any]) -> tuple[Path, Any]:
     """Write a new file named from `stem` in the current folder; returns its path and what
     `write` returned. A name already taken (even by another screen a moment ago) moves on to
-    the next."""
-    from timebank.ledger.storage.files import private_output
-    from timebank.ledger.storage.location import shown
-
-    folder = Path.cwd()
+    the next. Why a file could not be written is said in the interface language, as the
+    command line says it."""
+    try:
+        folder = Path.cwd()
+    except OSError as error:  # the folder the screen was started in has gone
+        raise Refused(words._("Cannot write {path}: {reason}").format(
+            path=f"{stem}{suffix}", reason=os_reason(error, words.lang))) from error
     for path in _names(stem, suffix, folder):
         if path.exists() or path.is_symlink():
             continue
         try:
-            with private_output(path, binary=True) as handle:
+            with actions.output_file(path, binary=True) as handle:
                 return path, write(handle)
         except Refused:
             if path.exists():
@@ -48,9 +51,9 @@ def _write(words: Words, stem: str, suffix: str, write: Callable[[Any], Any]) ->
             raise
         except OSError as error:
             raise Refused(words._("Cannot write {path}: {reason}").format(
-                path=shown(path), reason=error.strerror or error)) from error
+                path=queries.shown(path), reason=os_reason(error, words.lang))) from error
     raise Refused(words._("Cannot write {path}: {reason}").format(
-        path=shown(folder / f"{stem}{suffix}"), reason=words._("too many files of that name in this folder")))
+        path=queries.shown(folder / f"{stem}{suffix}"), reason=words._("too many files of that name in this folder")))
 
 
 def _pages(words: Words, count: int) -> str:
@@ -59,11 +62,7 @@ def _pages(words: Words, count: int) -> str:
 
 def statement_pdf(app: Any, month: date, member: str | None) -> str:
     """The statement on screen, for its month, as a PDF in the member's own language."""
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.records.members import find_member
     from timebank.ledger.basics.names import message_name
-    from timebank.ledger.reports.statements import statement, statement_set
     from timebank.render.printing import statements_pdf
 
     words: Words = app.words
@@ -71,70 +70,49 @@ def statement_pdf(app: Any, month: date, member: str | None) -> str:
         raise Refused(words._("Show a member's statement first (s), then write it as a PDF."))
     first = month
     last = report_end(first, month_end(first))
-    with reading(app.ledger) as session:
-        found = find_member(session, member)
-        settings = settings_module.load(session)
-        theirs = Words(found.lang)
-        made = statement(session, found, theirs.lang, first, last, settings)
-        name = message_name(found)
-        number = found.number
-    printed = statement_set(settings, [made])
-    stem = words._("statement-{number}-{month}").format(number=number, month=f"{first:%Y-%m}")
-    path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(printed, True, lambda s: theirs, words,
-                                                                           handle))
-    from timebank.ledger.storage.location import shown
-
+    # In the member's own language.
+    found = queries.statement(app.ledger, member, None, first, last)
+    theirs = Words(found.member.lang)
+    stem = words._("statement-{number}-{month}").format(number=found.member.number, month=f"{first:%Y-%m}")
+    path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(found.printed, True, lambda s: theirs,
+                                                                           words, handle))
     return words._("Wrote the statement of {name} ({pages}) to {path}.").format(
-        name=name, pages=_pages(words, pages), path=shown(path))
+        name=message_name(found.member), pages=_pages(words, pages), path=queries.shown(path))
 
 
 def month_pdfs(app: Any, month: date, member: str | None) -> str:
     """Every statement of the month on screen in one PDF, each in its member's language, in
     the interface language's alphabetical order."""
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.storage.location import shown
-    from timebank.ledger.reports.statements import statement_set, statements
     from timebank.render.printing import statements_pdf
 
     words: Words = app.words
     first = month
     last = report_end(first, month_end(first))
-    with reading(app.ledger) as session:
-        settings = settings_module.load(session)
-        everyone = statements(session, settings, words.lang, first, last)
+    printed = queries.statements(app.ledger, words.lang, first, last)
+    everyone = printed.statements
     if not everyone:
         raise Refused(words._("Nobody was a member in that period: there are no statements to print."))
-    printed = statement_set(settings, everyone)
     languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
     stem = words._("statements-{month}").format(month=f"{first:%Y-%m}")
     path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(
         printed, True, lambda s: languages[s.lang], words, handle))
     return words._("Wrote {statements} ({pages}) to {path}.").format(
         statements=words.ngettext("{count} statement", "{count} statements", len(everyone)).format(
-            count=len(everyone)), pages=_pages(words, pages), path=shown(path))
+            count=len(everyone)), pages=_pages(words, pages), path=queries.shown(path))
 
 
 def workbook(app: Any, month: date, member: str | None) -> str:
     """The funder's workbook, a row a month, from the start of the financial year (the setting
     year_start) that holds the month on screen to that month's end (today at the latest)."""
-    from timebank.ledger.records import settings as settings_module
-    from timebank.ledger.storage.db import reading
-    from timebank.ledger.reports.figures import funder_pack
-    from timebank.ledger.storage.location import shown
-    from timebank.ledger.basics.periods import period_of
     from timebank.render.printing import workbook as write_workbook
 
     words: Words = app.words
-    with reading(app.ledger) as session:
-        settings = settings_module.load(session)
-        first = period_of(month, "year", settings.year_start).first
-        last = report_end(first, month_end(month))
-        pack = funder_pack(session, settings, first, last, "month", MIN_COUNT)
+    first, last, pack = queries.funder_year(app.ledger, month, MIN_COUNT)
     stem = words._("funders-{start}-to-{end}").format(start=first.isoformat(), end=last.isoformat())
     path, sheets = _write(words, stem, ".xlsx", lambda handle: write_workbook(pack, words, handle))
-    return words.ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
-                          sheets).format(count=sheets, path=shown(path))
+    return words.ngettext("Wrote a workbook of {count} sheet to {path}.",
+                          "Wrote a workbook of {count} sheets to {path}.", sheets).format(
+        count=sheets, path=queries.shown(path))
 
 
 MIN_COUNT = 5   # as `export workbook`'s --min-count: areas blank any count below it

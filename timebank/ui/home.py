@@ -10,7 +10,7 @@ from textual.widgets import Static
 from timebank.ledger.basics.dates import today
 from timebank.ledger.basics.hours import format_hours
 from timebank.render import views
-from timebank.ui import reading
+from timebank.ledger import queries
 from timebank.ui.base import Notice, Page, attempt
 from timebank.ui.draw import PickList, fill
 
@@ -37,15 +37,15 @@ class Home(Page):
         (on a ledger of a million exchanges the page is there before they are)."""
         words = self.words
         day = today()
-        name = attempt(words, self.query_one(Notice), lambda: reading.name(self.ledger))
+        name = attempt(words, self.query_one(Notice), lambda: queries.name(self.ledger))
         if name is None:
             return
         title = words._("{name}: {month} so far").format(name=name or words._("Time bank"),
                                                           month=words.month(day.replace(day=1)))
         self.query_one("#title", Static).update(Text(title))
-        self.read_in_background(lambda: reading.glance(self.ledger, words.lang, day), self.show)
+        self.read_in_background(lambda: queries.glance(self.ledger, words.lang, day), self.show)
 
-    def show(self, seen: reading.Glance) -> None:
+    def show(self, seen: queries.Glance) -> None:
         words = self.words
         self._requests = {str(r.id): r for r in seen.open_requests}
         month = seen.month
@@ -56,7 +56,7 @@ class Home(Page):
                 count=month.members_active)]
         self.query_one("#figures", Static).update(Text("  " + "  ·  ".join(figures)))
         width = max(self.app.size.width - 4, 40)
-        ring = views.inactive(seen.to_ring, reading.RING_AFTER_DAYS)
+        ring = views.inactive(seen.to_ring, queries.RING_AFTER_DAYS)
         self.query_one("#ring-title", Static).update(Text(ring.title(words) if ring.title else ""))
         count = fill(self.query_one("#ring-head", Static), self.query_one("#ring", PickList), ring, words, width,
                      key="number")

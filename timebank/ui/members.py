@@ -15,11 +15,11 @@ from timebank.i18n import N_, Words
 from timebank.ledger import actions
 from timebank.ledger.basics.dates import today
 from timebank.ledger.basics.hours import format_hours
-from timebank.ledger.records.members import MemberSearch
+from timebank.ledger.queries import MemberSearch
 from timebank.ledger.basics.names import member_name
 from timebank.render import views
 from timebank.render.sheet import Line, Report, member_words
-from timebank.ui import reading
+from timebank.ledger import queries
 from timebank.ui.base import Ask, Guarded, KeyBar, Notice, Page, Question, attempt, translate_bindings
 from timebank.ui.draw import PickList, TextView, fill, report_lines
 
@@ -46,7 +46,7 @@ class Members(Page):
         yield from self.footer()
 
     def reload(self) -> None:
-        rows = attempt(self.words, self.query_one(Notice), lambda: reading.members(self.ledger, self.words.lang))
+        rows = attempt(self.words, self.query_one(Notice), lambda: queries.members(self.ledger, self.words.lang))
         if rows is not None:
             self.search = MemberSearch(rows)
             self.show_matches()
@@ -61,8 +61,8 @@ class Members(Page):
         words = self.words
         search = self.query_one("#search", Input).value
         found = self.search.find(search, everyone=self.everyone)
-        fill(self.query_one("#members-head", Static), self.query_one("#members", PickList), views.members(found[:SHOWN]),
-             words, max(self.app.size.width - 4, 40), key="number")
+        fill(self.query_one("#members-head", Static), self.query_one("#members", PickList),
+             views.members(found[:SHOWN]), words, max(self.app.size.width - 4, 40), key="number")
         if len(found) > SHOWN:
             title = words._("{shown} of {count} members: type more of a name to narrow the list").format(
                 shown=SHOWN, count=len(found))
@@ -108,7 +108,7 @@ class MemberView(Page):
     def __init__(self, number: int = 0) -> None:
         super().__init__()
         self.number = number
-        self.page: reading.MemberPage | None = None
+        self.page: queries.MemberPage | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", classes="title")
@@ -119,7 +119,7 @@ class MemberView(Page):
     def reload(self) -> None:
         words = self.words
         page = attempt(words, self.query_one(Notice),
-                       lambda: reading.member_page(self.ledger, self.number, words.lang, today()))
+                       lambda: queries.member_page(self.ledger, self.number, words.lang, today()))
         if page is None:
             return
         self.page = page

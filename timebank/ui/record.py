@@ -21,7 +21,7 @@ from timebank.ledger.errors import Duplicate, InvalidInput, OverLimit, TimebankE
 from timebank.ledger.basics.hours import format_hours, parse_hours
 from timebank.ledger.basics.names import member_name
 from timebank.render.sheet import member_words, said_hours, signed_hours
-from timebank.ui import reading
+from timebank.ledger import queries
 from timebank.ui.base import Notice, Page, Question, attempt
 
 
@@ -71,7 +71,7 @@ class Record(Page):
     AUTO_FOCUS = "#giver"
     BINDINGS = [Binding("ctrl+n", "clear", N_("New line"))]
 
-    data: reading.FormData | None = None
+    data: queries.FormData | None = None
     wanted_giver: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -96,7 +96,7 @@ class Record(Page):
 
     def reload(self) -> None:
         words = self.words
-        data = attempt(words, self.query_one(Notice), lambda: reading.form_data(self.ledger, words.lang))
+        data = attempt(words, self.query_one(Notice), lambda: queries.form_data(self.ledger, words.lang))
         if data is None:
             return
         self.data = data
@@ -145,7 +145,7 @@ class Record(Page):
             if key == "category":
                 if not value.strip():
                     return "", False
-                return reading.category(self.ledger, value).name(words.lang), False
+                return queries.category(self.ledger, value).name(words.lang), False
             if key == "request":
                 if not value.strip():
                     return "", False
@@ -192,7 +192,8 @@ class Record(Page):
         try:
             done = record()
         except Duplicate as duplicate:
-            self.confirm(self.words.say(duplicate.question), lambda: self.submit(again=True, allow_overdraft=allow_overdraft))
+            self.confirm(self.words.say(duplicate.question),
+                         lambda: self.submit(again=True, allow_overdraft=allow_overdraft))
             return
         except OverLimit as over:
             self.confirm(self.words.say(over.question), lambda: self.submit(again=again, allow_overdraft=True),
@@ -201,7 +202,7 @@ class Record(Page):
         except TimebankError as error:
             notice.say(self.words.tell(error), error=True)
             return
-        except Exception as error:  # noqa: BLE001 - never a crash
+        except Exception as error:  # never a crash
             from timebank.ui.base import unexpected
 
             notice.say(unexpected(words, error), error=True)

@@ -12,9 +12,9 @@ from textual.widgets import Input, Label
 
 from timebank.i18n import N_
 from timebank.ledger.basics.dates import add_months, month_end, report_end, today
-from timebank.ledger.reports.reports import last_complete_month
 from timebank.render import views
-from timebank.ui import files, reading
+from timebank.ledger import queries
+from timebank.ui import files
 from timebank.ui.base import Notice, Page, attempt
 from timebank.ui.draw import TextView, report_lines
 
@@ -44,7 +44,7 @@ class Reports(Page):
 
     def __init__(self) -> None:
         super().__init__()
-        self.month = last_complete_month()
+        self.month = queries.last_complete_month()
         self.member: str | None = None
         self.wanted_member: str | None = None   # a statement asked for from a member's page
         self.asked = 0        # the reads asked for: a read that comes after a later one was asked is not shown
@@ -76,12 +76,12 @@ class Reports(Page):
         report: Any
         if self.member:
             member = self.member
-            result = attempt(words, notice, lambda: reading.member_statement(
-                self.ledger, member, first, report_end(first, last), words.lang))
+            # On screen in the interface language's order, and (as ever) without the credit limit.
+            result = attempt(words, notice, lambda: queries.statement(
+                self.ledger, member, words.lang, first, report_end(first, last), credit_limit=False, months=True))
             if result is not None:
-                found, months = result
-                report = views.statement(found)
-                report.parts.append(views.member_chart(months))
+                report = views.statement(result.statement)
+                report.parts.append(views.member_chart(result.months))
             else:
                 report = None
         else:
@@ -90,7 +90,7 @@ class Reports(Page):
             # the keys answer meanwhile.
             asked, ledger, lang = self.asked, self.ledger, words.lang
             self.read_in_background(
-                lambda: reading.monthly(ledger, first, lang,
+                lambda: queries.monthly(ledger, first, lang,
                                         lambda figures: self.hand_over(self.show_monthly, figures, asked, False)),
                 lambda found: self.show_monthly(found, asked))
             return
