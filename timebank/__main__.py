@@ -30,9 +30,10 @@ def end(code: int) -> None:
     Every object alive now is first moved out of the garbage collector's sight (`gc.freeze`):
     the collections Python makes while it shuts down would otherwise walk the whole of
     SQLAlchemy, Typer and Rich only to find nothing to free that the system does not take back
-    at once. Measured on a demo ledger, 20 runs of each in turn (CPU, median): `balance`
-    439 ms ending without teardown (`os._exit`, as before), 627 ms with a bare `sys.exit`,
-    461 ms with this; `--help` 95, 118 and 100 ms."""
+    at once. Measured on the demo ledger, two passes of 20 runs of each way in turn on a
+    loaded 2-core machine (CPU, median): `balance` 439/525 ms ending without teardown
+    (`os._exit`, as before), 627/734 ms with a bare `sys.exit`, 461/530 ms with this;
+    `--help` 95/118, 118/155 and 100/114 ms."""
     import gc
     import sys
 
