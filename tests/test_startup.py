@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import timebank
 from conftest import Cli
 
 PROBE = """
@@ -21,7 +23,7 @@ sys.exit(code)
 
 def modules_after(args: list[str]) -> set[str]:
     result = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True)
-    line = next(l for l in result.stdout.splitlines() if l.startswith("LOADED"))
+    line = next(text for text in result.stdout.splitlines() if text.startswith("LOADED"))
     return set(line.split()[1:])
 
 
@@ -53,3 +55,29 @@ def test_command_on_current_ledger_skips_alembic(ledger: Cli) -> None:
 def test_version_prints(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "timebank", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("timebank ")
+
+
+def package_files() -> dict[str, tuple[int, int]]:
+    """Every file of the timebank package (Python's own compiled modules aside): size and time."""
+    package = Path(timebank.__file__).resolve().parent
+    return {str(path.relative_to(package)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in package.rglob("*") if path.is_file() and path.suffix != ".pyc"}
+
+
+def test_commands_write_nothing_into_the_package(ledger: Cli, tmp_path: Path) -> None:
+    """The catalogues are compiled when the package is built and only read at run time: no
+    cache or other file appears or changes in the package, whatever the language."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}  # as a user runs it
+
+    def run(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "timebank", *args], capture_output=True, text=True, env=env,
+                              cwd=tmp_path)  # not the checkout: the package the tests import
+        assert done.returncode == 0, done.stderr
+
+    run("--lang", "cy", "--help")  # a checkout whose .po changed compiles its .mo here, first
+    run("--lang", "en", "--help")
+    before = package_files()
+    for lang in ("cy", "en"):
+        run("--lang", lang, "--help")
+        run("--lang", lang, "--db", str(ledger.db), "balance")
+    assert package_files() == before

@@ -23,28 +23,22 @@ def main() -> None:
 
 
 def end(code: int) -> None:
-    """End the process without Python's teardown of every module it loaded: about 80 ms, a
-    fifth of a typical command, spent freeing memory the system takes back at once anyway.
-    What that teardown does that matters is done first: the exit handlers run and the
-    standard streams are flushed (every file a command writes is closed by then). If another
-    thread is still at work, Python's own exit waits for it, as usual; so it does under a
-    profiler or debugger (`python -m cProfile` writes its figures after the program returns)."""
-    import atexit
-    import os
-    import sys
-    import threading
+    """End the process the ordinary way, with `sys.exit`: exit handlers run, the standard
+    streams are flushed (a failing one is quiet by then: see `streams`), and another thread
+    still at work is waited for.
 
-    others = [thread for thread in threading.enumerate()
-              if thread is not threading.main_thread() and thread.is_alive() and not thread.daemon]
-    if others or sys.getprofile() is not None or sys.gettrace() is not None:
-        sys.exit(code)
-    atexit._run_exitfuncs()  # type: ignore[attr-defined]
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try:
-            stream.flush()
-        except (OSError, ValueError, AttributeError):  # closed, full or absent: already said, or nowhere to say it
-            pass
-    os._exit(code)
+    Every object alive now is first moved out of the garbage collector's sight (`gc.freeze`):
+    the collections Python makes while it shuts down would otherwise walk the whole of
+    SQLAlchemy, Typer and Rich only to find nothing to free that the system does not take back
+    at once. Measured on the demo ledger, two passes of 20 runs of each way in turn on a
+    loaded 2-core machine (CPU, median): `balance` 439/525 ms ending without teardown
+    (`os._exit`, as before), 627/734 ms with a bare `sys.exit`, 461/530 ms with this;
+    `--help` 95/118, 118/155 and 100/114 ms."""
+    import gc
+    import sys
+
+    gc.freeze()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

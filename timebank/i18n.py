@@ -1,25 +1,28 @@
 """Language choice, message catalogues, Babel formatting and the Welsh sort key.
 
-Kept free of heavy imports: the catalogues are read with a small PO reader so that
-`--help` costs no more than Typer itself, and Babel is imported only to format dates.
+Kept free of heavy imports: the catalogues are compiled `.mo` files read with the standard
+library's `gettext`, so that `--help` costs no more than Typer itself, and Babel is
+imported only to format dates (and to compile a changed `.po` in a source checkout).
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 import os
-import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
+import datetime
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from timebank.ledger.basics.language import (LANGUAGES, WELSH_ALPHABET, fold, normalise_language,
                                              sort_key_in)
 from timebank.ledger.messages import Joined, Message, Phrase
 
 if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message as Message_
+
     from timebank.ledger.errors import TimebankError
 
 __all__ = ["LANGUAGES", "WELSH_ALPHABET", "fold", "normalise_language"]
@@ -29,158 +32,116 @@ BABEL_LOCALES = {"cy": "cy", "en": "en_GB"}
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-class Catalogue:
-    """The translations of one language, read from its PO file."""
+DOMAIN = "timebank"
 
-    def __init__(self, singular: dict[str, str], plural: dict[str, list[str]],
-                 plural_rule: Callable[[int], int]) -> None:
-        self.singular = singular
-        self.plural = plural
-        self.plural_rule = plural_rule
-
-    def gettext(self, msgid: str) -> str:
-        return self.singular.get(msgid) or msgid
-
-    def ngettext(self, msgid: str, msgid_plural: str, n: int) -> str:
-        forms = self.plural.get(msgid)
-        if forms:
-            index = self.plural_rule(n)
-            if 0 <= index < len(forms) and forms[index]:
-                return forms[index]
-        return msgid if n == 1 else msgid_plural
+# One language's messages: read by the standard library from the compiled catalogue (a
+# GNUTranslations, plural forms from its header), or none at all (the messages themselves).
+Catalogue = _gettext.NullTranslations
 
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-_ESCAPE = re.compile(r"\\(.)")
+def catalogue_path(lang: str) -> Path:
+    """Where the compiled catalogue of `lang` is: `timebank/locale/<lang>/LC_MESSAGES/timebank.mo`,
+    made from `<lang>.po` when the wheel is built (hatch_build.py at the top of the repository)."""
+    return _PACKAGE_DIR / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 
-def _unquote(text: str) -> str:
-    """A PO string literal's text. (ast.literal_eval compiles each one: 40 ms a start-up.)"""
-    inner = text[1:-1] if len(text) >= 2 else ""
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[1]), inner) if "\\" in inner else inner
+def _source_po(lang: str) -> Path | None:
+    """The `.po` of `lang` when running from a source checkout (never in an installed package,
+    which holds only the compiled catalogues)."""
+    po = _PACKAGE_DIR.parent / f"{lang}.po"
+    return po if po.is_file() and (_PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
 
 
-def parse_po(text: str) -> tuple[dict[str, str], dict[str, list[str]], str]:
-    """Read a PO file: returns singular messages, plural forms and the plural rule."""
-    singular: dict[str, str] = {}
-    plural: dict[str, list[str]] = {}
-    entries: list[dict[str, object]] = []
-    current: dict[str, object] = {}
-    field: str | None = None
-    fuzzy = False
+def compile_po(po: Path) -> bytes:
+    """A PO file compiled with Babel to the bytes of a `.mo` (fuzzy entries left out, as
+    msgfmt does, and those that say the message as written): what hatch_build.py does for
+    the wheel."""
+    import io
 
-    def finish() -> None:
-        nonlocal current, fuzzy
-        if current and not fuzzy:
-            entries.append(current)
-        current = {}
-        fuzzy = False
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            finish()
-            field = None
-            continue
-        if line.startswith("#,") and "fuzzy" in line:
-            if "msgid" in current:
-                finish()
-            fuzzy = True
-            continue
-        if line.startswith("#"):
-            continue
-        match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$', line)
-        if match:
-            key = match.group(1)
-            if key == "msgid" and "msgid" in current:
-                keep_fuzzy = fuzzy
-                finish()
-                fuzzy = keep_fuzzy
-            field = key
-            current[field] = _unquote(match.group(3))
-        elif line.startswith('"') and field is not None:
-            current[field] = str(current[field]) + _unquote(line)
-    finish()
-
-    rule = "n != 1"
-    for entry in entries:
-        msgid = str(entry.get("msgid", ""))
-        if msgid == "":
-            header = str(entry.get("msgstr", ""))
-            found = re.search(r"plural=([^;\n]+)", header)
-            if found:
-                rule = found.group(1).strip()
-            continue
-        if "msgid_plural" in entry:
-            forms = []
-            index = 0
-            while f"msgstr[{index}]" in entry:
-                forms.append(str(entry[f"msgstr[{index}]"]))
-                index += 1
-            if any(forms):
-                plural[msgid] = forms
-        elif entry.get("msgstr"):
-            singular[msgid] = str(entry["msgstr"])
-    return singular, plural, rule
+    with po.open("rb") as source:
+        catalog = read_po(source, abort_invalid=True)
+    for message in list(catalog):
+        if message.id and _said_as_written(message, catalog):
+            catalog.delete(message.id)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    return compiled.getvalue()
 
 
-def catalogue_path(lang: str) -> Path | None:
-    """The PO file for `lang`: inside the installed package, else the source checkout."""
-    for candidate in (_PACKAGE_DIR / "locale" / f"{lang}.po", _PACKAGE_DIR.parent / f"{lang}.po"):
-        if candidate.is_file():
-            return candidate
-    return None
+def _said_as_written(message: Message_, catalog: Catalog) -> bool:
+    """Whether gettext would say `message` the same without it: a translation that is the
+    message itself (every entry of en.po), which `gettext` gives for a missing one anyway."""
+    if isinstance(message.id, str):
+        return bool(message.string == message.id)
+    return bool(catalog.plural_expr in ("(n != 1)", "n != 1") and list(message.string or ()) == list(message.id))
+
+
+def read_catalogue(lang: str) -> Catalogue:
+    """The catalogue of `lang`, read from its `.mo`. In a source checkout whose `.po` has
+    changed since the `.mo` was made (or that was never installed), the `.po` is compiled
+    first and the `.mo` rewritten in the checkout's ignored `timebank/locale/`, so a test or
+    a run from the checkout always speaks the catalogue as it is. An installed package is
+    only ever read."""
+    mo = catalogue_path(lang)
+    po = _source_po(lang)
+    if po is not None:
+        try:
+            stale = mo.stat().st_mtime_ns < po.stat().st_mtime_ns
+        except OSError:
+            stale = True
+        if stale:
+            import io
+
+            data = compile_po(po)
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}.partial")
+            try:
+                mo.parent.mkdir(parents=True, exist_ok=True)
+                partial.write_bytes(data)
+                os.replace(partial, mo)  # whole or not at all, whoever else is writing it
+            except OSError:  # a checkout that cannot be written: compiled each time instead
+                with suppress(OSError):
+                    partial.unlink(missing_ok=True)
+            return _gettext.GNUTranslations(io.BytesIO(data))
+    try:
+        with mo.open("rb") as compiled:
+            return _gettext.GNUTranslations(compiled)
+    except OSError:  # a build without its catalogues, or one unreadable: the messages as written
+        return _gettext.NullTranslations()
 
 
 _catalogues: dict[str, Catalogue] = {}
-CACHE_VERSION = 1  # of what the cache holds: raise it if parse_po's result changes shape
-
-
-def read_catalogue(path: Path) -> tuple[dict[str, str], dict[str, list[str]], str]:
-    """`parse_po` of a PO file, kept once read in `__pycache__` beside it (as Python keeps
-    compiled modules), under the length and CRC-32 of the file's bytes: any change to the
-    file, even one that keeps its size and time (a reinstalled release), is read afresh.
-    Every command reads its language's catalogue at start-up: a thousand messages take 4 ms
-    to parse and 0.3 ms to load. (Not SHA-256: loading hashlib's OpenSSL costs 4.7 ms.)
-    Nothing is written where Python is told not to write bytecode, or where the folder
-    cannot be written: the file is then parsed each time."""
-    import binascii
-    import marshal
-    import sys
-
-    data = path.read_bytes()
-    stamp = (CACHE_VERSION, len(data), binascii.crc32(data))
-    cache = path.parent / "__pycache__" / f"{path.name}.marshal"
-    try:
-        kept_stamp, kept = marshal.loads(cache.read_bytes())
-        if kept_stamp == stamp:
-            return kept  # type: ignore[no-any-return]
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # none yet, unreadable, or from another version: parse the file
-    parsed = parse_po(data.decode("utf-8"))
-    if not sys.dont_write_bytecode:
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-        try:
-            cache.parent.mkdir(exist_ok=True)
-            partial.write_bytes(marshal.dumps((stamp, parsed)))
-            os.replace(partial, cache)  # whole or not at all, whoever else is writing it
-        except OSError:
-            try:
-                partial.unlink(missing_ok=True)
-            except OSError:
-                pass
-    return parsed
 
 
 def load_catalogue(lang: str) -> Catalogue:
     if lang not in _catalogues:
-        path = catalogue_path(lang)
-        if path is None:
-            _catalogues[lang] = Catalogue({}, {}, lambda n: int(n != 1))
-        else:
-            singular, plural, rule = read_catalogue(path)
-            _catalogues[lang] = Catalogue(singular, plural, _gettext.c2py(rule))
+        _catalogues[lang] = read_catalogue(lang)
     return _catalogues[lang]
+
+
+def parse_po(text: str) -> tuple[dict[str, str], dict[str, list[str]], str]:
+    """A PO file's messages, for the tests and tools that read the catalogues' sources (the
+    program reads the compiled `.mo`): singular translations, plural forms and the plural
+    rule; fuzzy and untranslated entries left out."""
+    import io
+
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.StringIO(text), abort_invalid=True)
+    singular: dict[str, str] = {}
+    plural: dict[str, list[str]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, (tuple, list)):
+            forms = [str(form) for form in message.string or ()]
+            if any(forms):
+                plural[message.id[0]] = forms
+        elif message.string:
+            singular[message.id] = str(message.string)
+    return singular, plural, catalog.plural_expr
 
 
 _language = "en"
@@ -242,20 +203,20 @@ class Words:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._catalogue.ngettext(singular, plural, n)
 
-    def date(self, value: date) -> str:
+    def date(self, value: datetime.date) -> str:
         return _format_date(value, self.lang)
 
-    def date_short(self, value: date) -> str:
+    def date_short(self, value: datetime.date) -> str:
         """A date in a table cell: day/month/year, British order, in either language."""
         return f"{value.day:02d}/{value.month:02d}/{value.year % 100:02d}"
 
-    def month(self, value: date) -> str:
+    def month(self, value: datetime.date) -> str:
         return format_month(value, self.lang)
 
-    def month_short(self, value: date) -> str:
+    def month_short(self, value: datetime.date) -> str:
         return format_month_short(value, self.lang)
 
-    def date_medium(self, value: date) -> str:
+    def date_medium(self, value: datetime.date) -> str:
         """'1 Hyd 2026' / '1 Oct 2026': the date column of a printed table."""
         return _format_date_medium(value, self.lang)
 
