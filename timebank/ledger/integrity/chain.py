@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Iterator
 
@@ -291,18 +290,3 @@ def seal_up_to(session: Session, day: date) -> Seal | None:
     link, digest = max(found, key=lambda row: row[0])
     return Seal(int(link), bytes(digest))
 
-
-@dataclass(frozen=True)
-class LinkRef:
-    kind: str    # "exchange" or "audit"
-    key: int     # the exchange's number or the event's id
-    hash: bytes
-
-
-def find_link(session: Session, link: int) -> LinkRef | None:
-    for kind, table, key in ((EXCHANGE, "exchanges", "number"), (AUDIT, "audit", "id")):
-        row = session.connection().execute(text(f"SELECT {key}, link_hash FROM {table} WHERE link = :link"),
-                                           {"link": link}).first()
-        if row is not None:
-            return LinkRef(kind, int(row[0]), bytes(row[1] or b""))
-    return None

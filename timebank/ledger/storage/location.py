@@ -44,10 +44,6 @@ def url_scheme(value: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def is_url(value: str) -> bool:
-    return url_scheme(value) is not None
-
-
 def backend(scheme: str) -> str | None:
     """'sqlite' or 'postgresql' for the schemes timebank can use, else None."""
     return _BACKENDS.get(scheme.split("+", 1)[0])
