@@ -123,7 +123,7 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
         printed = statement_set(settings, [result])
         pages = _write_pdf(output, printed, notes, lambda s: words, force=force)
         say(_("Wrote the statement of {name} ({pages}) to {path}.").format(
-            name=message_name(m), pages=_pages(pages), path=output), err=True)
+            name=interface().say(message_name(m)), pages=_pages(pages), path=output), err=True)
         return
     if output is None:
         emit(views.statement(result, notes), chosen, words)

@@ -76,7 +76,7 @@ def statement_pdf(app: Any, month: date, member: str | None) -> str:
         settings = settings_module.load(session)
         theirs = Words(found.lang)
         made = statement(session, found, theirs.lang, first, last, settings)
-        name = message_name(found)
+        name = words.say(message_name(found))
         number = found.number
     printed = statement_set(settings, [made])
     stem = words._("statement-{number}-{month}").format(number=number, month=f"{first:%Y-%m}")
