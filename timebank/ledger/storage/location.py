@@ -19,8 +19,8 @@ import re
 from pathlib import Path, PureWindowsPath
 from urllib.parse import unquote
 
-from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, TimebankError
+from timebank.ledger.messages import _
 
 _URL_START = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+)://")
 
