@@ -196,6 +196,7 @@ def link_unlinked(connection: Connection) -> int:
     next_exchange, next_event = timed(next(exchanges, None), 6), timed(next(events, None), 1)
     while next_exchange is not None or next_event is not None:
         if next_event is None or (next_exchange is not None and next_exchange[1] <= next_event[1]):
+            assert next_exchange is not None  # the loop runs while either is left
             number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange[0]
             link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
                                                 recorded_by, note)
