@@ -107,7 +107,7 @@ def run(args: list[str] | None = None) -> int:
 
     from timebank.cli import typer_words
     from timebank.cli.app import build_command, translate_help
-    from timebank.ledger.errors import TimebankError
+    from timebank.ledger.errors import FileExists, TimebankError
 
     from timebank.cli.completion import line_being_completed, normalise_instruction
 
@@ -158,6 +158,10 @@ def run(args: list[str] | None = None) -> int:
             return INTERRUPTED
         _print_error(_("Aborted!"))
         return 1
+    except FileExists as error:
+        # The core names no flag: the command line says how to replace the file.
+        _print_error(_("{path} already exists: add --force to replace it.").format(path=error.path))
+        return error.code
     except TimebankError as error:
         _print_error(tell(error))
         return error.code

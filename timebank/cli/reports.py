@@ -114,7 +114,7 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
         assert output is not None
         pages = _write_pdf(output, found.printed, notes, lambda s: words, force=force)
         say(_("Wrote the statement of {name} ({pages}) to {path}.").format(
-            name=message_name(found.member), pages=_pages(pages), path=output), err=True)
+            name=interface().say(message_name(found.member)), pages=_pages(pages), path=output), err=True)
         return
     if output is None:
         emit(views.statement(result, notes), chosen, words)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator, TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, get_language
+from timebank.i18n import _, get_language, say
 from timebank.ledger.records.categories import category_names
 from timebank.ledger.integrity.chain import current_seal
 from timebank.ledger.basics.names import message_name as display_name
@@ -103,14 +103,14 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
         for m in members:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
             out.write(f"{opened.isoformat()} open {account(m.number, style)} HRS\n")
-            out.write(f"  {name_key}: {_quote(display_name(m))}\n")
+            out.write(f"  {name_key}: {_quote(say(display_name(m)))}\n")
         out.write("\n")
     else:
         out.write(_comment(header))
         out.write(sealed)
         out.write("commodity 1,000.00 HRS\n\n")
         for m in members:
-            out.write(_comment(display_name(m)))
+            out.write(_comment(say(display_name(m))))
             out.write(f"account {account(m.number, style)}\n")
         out.write("\n")
 

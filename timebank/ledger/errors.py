@@ -50,7 +50,12 @@ class OverLimit(Refused):
 
 
 class FileExists(Refused):
-    """An output file is already there: a face offers its own way to replace it (--force)."""
+    """An output file is already there: a face offers its own way to replace it (--force).
+    `path` is the file's name as the refusal shows it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(_("{path} already exists.").format(path=path))
+        self.path = path
 
 
 class LedgerMissing(TimebankError):

@@ -1,6 +1,6 @@
 """Words the core wants said, as data: a catalogue message id with its parameters (and its
 plural and count), never translated here. The face that shows them turns them into the
-reader's language (`timebank.i18n.say`); the core imports no catalogue.
+reader's language (the faces' `say`); the core imports no catalogue.
 
 Inside the core, `_("...")` and `ngettext(...)` mark a message exactly as gettext's do (so the
 catalogue tools find them) but return a `Message`. `.format(**params)` adds its parameters

@@ -21,13 +21,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from timebank.i18n import _, ngettext
 from timebank.ledger.records import audit, erasure
 from timebank.ledger.storage import filesystem
 from timebank.ledger.storage.backups import copy_database, inspect_backup, is_the_ledger
 from timebank.ledger.storage.db import HEAD_REVISION, Ledger, open_ledger, reading
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, TimebankError
+from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.files import COMPANION_SUFFIXES, temporary_beside
 from timebank.ledger.storage.models import AuditEvent
 
@@ -61,7 +62,7 @@ def stage(ledger_path: Path, file: Path) -> Staged:
     revision = inspect_backup(file)
     _remove_stale_staging(ledger_path)
     path = temporary_beside(ledger_path, STAGING_TAG)
-    staged = Staged(path, None, revision)  # type: ignore[arg-type]
+    opened: Ledger | None = None
     try:
         try:
             copy_database(file, path)
@@ -71,16 +72,16 @@ def stage(ledger_path: Path, file: Path) -> Staged:
         if difference:
             raise InvalidInput(_("{path} is not a whole timebank ledger: {difference}.").format(
                 path=file, difference=difference))
-        staged.ledger = open_ledger(str(path))
+        opened = open_ledger(str(path))
         if revision != HEAD_REVISION:
             from timebank.ledger.schema import upgrade
 
-            upgrade(staged.ledger)
-        _refuse_unless_checked(staged.ledger, file)
-        return staged
+            upgrade(opened)
+        _refuse_unless_checked(opened, file)
+        return Staged(path, opened, revision)
     except BaseException:
-        if staged.ledger is not None:
-            staged.discard()
+        if opened is not None:
+            Staged(path, opened, revision).discard()
         else:
             path.unlink(missing_ok=True)
         raise
@@ -93,7 +94,7 @@ def _refuse_unless_checked(ledger: Ledger, file: Path) -> None:
         with reading(ledger) as session:
             problems = [problem for result in run_checks(session, ledger) for problem in result.problems]
     except (TimebankError, SQLAlchemyError, ValueError) as error:
-        reason = error.message if isinstance(error, TimebankError) else str(error).splitlines()[0]
+        reason: Phrase = error.phrase if isinstance(error, TimebankError) else str(error).splitlines()[0]
         raise InvalidInput(_("{path} could not be read: {reason}").format(path=file, reason=reason)) from None
     if problems:
         raise InvalidInput(ngettext("{path} fails the ledger's check ({count} problem): {problem}",
@@ -157,7 +158,7 @@ def reference_schema(revision: str) -> Schema:
     return _references[revision]
 
 
-def schema_difference(found: Schema, expected: Schema) -> str | None:
+def schema_difference(found: Schema, expected: Schema) -> Phrase | None:
     """The first way `found` differs from `expected`, in words; None if it does not."""
     for key in sorted(expected):
         kind, name = key.split(" ", 1)
@@ -221,7 +222,7 @@ def what_it_knew(ledger: Ledger) -> Knowledge:
     return Knowledge(erased, origin)
 
 
-def _erased_in_audit(session) -> set[int]:  # type: ignore[no-untyped-def]
+def _erased_in_audit(session: Session) -> set[int]:
     return set(session.scalars(select(AuditEvent.member).where(AuditEvent.action == "member.forget",
                                                                AuditEvent.member.is_not(None))))
 

@@ -11,14 +11,14 @@ import uuid
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _
 from timebank.ledger.records import audit
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records.categories import add_defaults
 from timebank.ledger.basics.dates import today
-from timebank.ledger.storage.db import (HEAD_REVISION, KNOWN_REVISIONS, Ledger, schema_revision, translate_db_errors,
-                                writing)
+from timebank.ledger.storage.db import (HEAD_REVISION, KNOWN_REVISIONS, Ledger, driver, schema_revision,
+                                        translate_db_errors, writing)
 from timebank.ledger.errors import LedgerMissing, LedgerUnusable, Refused
+from timebank.ledger.messages import _
 from timebank.ledger.records.members import create_pot
 from timebank.ledger.storage.models import Member
 
@@ -63,13 +63,14 @@ def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> bool:
 
     with translate_db_errors(ledger):
         with ledger.engine.connect() as conn:
-            raw = conn.connection.driver_connection
+            raw = driver(conn)
             if ledger.is_sqlite:
                 raw.execute("PRAGMA foreign_keys = OFF")  # as for any migration (see migrate)
             conn.execution_options(timebank_write=True)
             with conn.begin():
                 tables = inspect(conn).get_table_names()
-                if "alembic_version" in tables and conn.execute(text("SELECT version_num FROM alembic_version")).first():
+                if "alembic_version" in tables and conn.execute(
+                        text("SELECT version_num FROM alembic_version")).first():
                     return False
                 if tables:
                     # Someone else's database: adding our tables to it would be a change they never asked for.

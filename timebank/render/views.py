@@ -7,11 +7,12 @@ an English CSV, JSON for a script and (later) a PDF page.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.dates import month_of
+from timebank.ledger.messages import Phrase
 from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON,
                                    KIND, LANG, MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart,
                                    Field, Line, Part, Report, Say, Sheet, col, member_words, shown_text, signed_hours)
@@ -600,12 +601,17 @@ def checks(results: list) -> Report:
     for result in results:
         mark = "✓" if not result.problems else "✗"
         parts.append(Line(_mark(mark, result.title), style="green" if not result.problems else "red"))
-        parts += [Line(_plain(f"    {problem}")) for problem in result.problems]
+        parts += [Line(_indented(problem)) for problem in result.problems]
     return Report(parts)
 
 
 def _mark(mark: str, title: str) -> Say:
     return lambda w: f"{mark} {w._(title)}"
+
+
+def _indented(problem: Phrase) -> Callable[[Words], str]:
+    """A problem the core found (words to say), under its check."""
+    return lambda w: "    " + w.say(problem)
 
 
 def _plain(text: str) -> Say:

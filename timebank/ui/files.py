@@ -77,7 +77,7 @@ def statement_pdf(app: Any, month: date, member: str | None) -> str:
     path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(found.printed, True, lambda s: theirs,
                                                                            words, handle))
     return words._("Wrote the statement of {name} ({pages}) to {path}.").format(
-        name=message_name(found.member), pages=_pages(words, pages), path=queries.shown(path))
+        name=words.say(message_name(found.member)), pages=_pages(words, pages), path=queries.shown(path))
 
 
 def month_pdfs(app: Any, month: date, member: str | None) -> str:

@@ -6,8 +6,8 @@ import os
 import re
 from datetime import date, timedelta
 
-from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput
+from timebank.ledger.messages import _
 
 
 def today() -> date:

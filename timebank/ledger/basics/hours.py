@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput
+from timebank.ledger.messages import _
 
 # ASCII digits only: Python's \d, int() and Decimal() also take Arabic-Indic and fullwidth
 # digits, and "٣" must not quietly mean three hours.

@@ -2,8 +2,8 @@
 
 Reports carry a `MemberName` (number, name as stored, and whether it is the pot or an
 erased member); the face turns it into words ("Time bank pot", "Member 5 (erased)") in
-the language it renders. `message_name` is for the core's own refusals, which are in the
-interface language like every other message.
+the language it renders. `message_name` is for the core's own refusals, which the face says in
+the interface language like every other message.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from timebank.i18n import _, sort_key
+from timebank.ledger.basics.language import sort_key_in
+from timebank.ledger.messages import Phrase, _
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,14 @@ def alphabetical(names: "list[Any]", lang: str, key: Any = None) -> list[Any]:
             return (0, (), name.number)
         if name.erased:
             return (2, (), name.number)
-        return (1, sort_key(name.sort_as or name.name, lang), name.number)
+        return (1, sort_key_in(name.sort_as or name.name, lang), name.number)
 
     return sorted(names, key=order)
 
 
-def message_name(member: Any) -> str:
-    """The member's name for a message in the interface language."""
+def message_name(member: Any) -> Phrase:
+    """The member's name for a message: as stored, or words the face translates (the pot,
+    an erased member)."""
     if member.kind == "pot":
         return _("Time bank pot")
     if member.forgotten is not None:

@@ -55,7 +55,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 VERSION = 1
@@ -75,7 +75,7 @@ def nfc(value: str) -> str:
 
 def string(value: str | None) -> str:
     """A JSON string (or null) in the canonical form."""
-    return "null" if value is None else encode_basestring(nfc(value))  # type: ignore[no-any-return]
+    return "null" if value is None else encode_basestring(nfc(value))
 
 
 def integer(value: int | None) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Iterator
 
@@ -197,6 +196,7 @@ def link_unlinked(connection: Connection) -> int:
     next_exchange, next_event = timed(next(exchanges, None), 6), timed(next(events, None), 1)
     while next_exchange is not None or next_event is not None:
         if next_event is None or (next_exchange is not None and next_exchange[1] <= next_event[1]):
+            assert next_exchange is not None  # the loop runs while either is left
             number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange[0]
             link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
                                                 recorded_by, note)
@@ -291,18 +291,3 @@ def seal_up_to(session: Session, day: date) -> Seal | None:
     link, digest = max(found, key=lambda row: row[0])
     return Seal(int(link), bytes(digest))
 
-
-@dataclass(frozen=True)
-class LinkRef:
-    kind: str    # "exchange" or "audit"
-    key: int     # the exchange's number or the event's id
-    hash: bytes
-
-
-def find_link(session: Session, link: int) -> LinkRef | None:
-    for kind, table, key in ((EXCHANGE, "exchanges", "number"), (AUDIT, "audit", "id")):
-        row = session.connection().execute(text(f"SELECT {key}, link_hash FROM {table} WHERE link = :link"),
-                                           {"link": link}).first()
-        if row is not None:
-            return LinkRef(kind, int(row[0]), bytes(row[1] or b""))
-    return None

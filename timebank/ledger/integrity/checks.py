@@ -11,23 +11,23 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from timebank.i18n import N_, _
 from timebank.ledger.integrity.canonical import Seal, SealQuery
 from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
 from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MonthTotal
 from timebank.ledger.integrity.verify import Walk, seal_problems, walk
+from timebank.ledger.messages import N_, Phrase, _
 
 
 @dataclass(frozen=True)
 class CheckResult:
     title: str            # the check's name, a message id: the face translates it
-    problems: list[str]   # in the interface language, like every refusal
+    problems: list[Phrase]   # words the face says in the interface language, like every refusal
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,11 @@ class _OwnConnection(threading.Thread):
     sqlite3 module lets go of Python's lock while SQLite works, so it runs on the second
     core alongside the pass over the history (`verify`), which is Python's work."""
 
-    def __init__(self, ledger: Ledger, check: Callable[[sqlite3.Connection], list[str]]) -> None:
+    def __init__(self, ledger: Ledger, check: Callable[[sqlite3.Connection], list[Phrase]]) -> None:
         super().__init__(daemon=True)
         self.ledger = ledger
         self.check = check
-        self.problems: list[str] = []
+        self.problems: list[Phrase] = []
 
     def run(self) -> None:
         assert self.ledger.path is not None
@@ -62,23 +62,24 @@ class _OwnConnection(threading.Thread):
                 conn.close()
         except sqlite3.Error as error:
             self.problems = [str(error)]
-        except Exception:  # noqa: BLE001 - a check that could not finish must never read as passed
+        except Exception:  # a check that could not finish must never read as passed
             self.problems = _not_completed()
 
 
-def _integrity(conn: sqlite3.Connection) -> list[str]:
+def _integrity(conn: sqlite3.Connection) -> list[Phrase]:
     """SQLite's integrity and foreign-key checks."""
-    problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+    problems: list[Phrase] = [str(row[0]) for row in conn.execute("PRAGMA integrity_check").fetchall()
+                              if row[0] != "ok"]
     return problems + [_("Entry in table {table} (row {row}) points at a missing row of {parent}.").format(
         table=row[0], row=row[1], parent=row[2]) for row in conn.execute("PRAGMA foreign_key_check")]
 
 
-def _stored_types(conn: sqlite3.Connection) -> list[str]:
+def _stored_types(conn: sqlite3.Connection) -> list[Phrase]:
     """Every stored value has its column's type. SQLite keeps any value in any column, so a
     damaged file (one flipped bit) can hold '2026-0u-28' as a date or text as minutes; the
     other checks would stop at such a value instead of naming it. One pass over each table.
     PostgreSQL enforces types itself."""
-    problems: list[str] = []
+    problems: list[Phrase] = []
     present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for table in Base.metadata.sorted_tables:
         if table.name not in present:
@@ -121,19 +122,19 @@ def _wrong_value(name: str, column_type: object) -> tuple[str, str | None]:
     return "", None
 
 
-def _schema(session: Session, ledger: Ledger) -> list[str]:
+def _schema(session: Session, ledger: Ledger) -> list[Phrase]:
     revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     if revision != HEAD_REVISION:
         return [_("The schema is at revision {found}, not {expected}.").format(found=revision, expected=HEAD_REVISION)]
     return []
 
 
-def _voids(session: Session, ledger: Ledger) -> list[str]:
+def _voids(session: Session, ledger: Ledger) -> list[Phrase]:
     """Each reversal: of an existing exchange that is no reversal, on its date, for its
     minutes and category, numbered after it, and cancelling it entry for entry. Two
     queries, whatever the number of voids."""
     original = aliased(Exchange)
-    problems: list[str] = []
+    problems: list[Phrase] = []
     for number, reverses, on, minutes, category, o_number, o_date, o_reverses, o_minutes, o_category in \
             session.execute(select(Exchange.number, Exchange.reverses, Exchange.date, Exchange.minutes,
                                    Exchange.category, original.number, original.date, original.reverses,
@@ -144,6 +145,7 @@ def _voids(session: Session, ledger: Ledger) -> list[str]:
             problems.append(_("Reversal {number} points at exchange {original}, which does not exist.").format(
                 number=number, original=reverses))
             continue
+        assert reverses is not None  # only reversals are read
         if o_reverses is not None:
             problems.append(_("Reversal {number} reverses another reversal ({original}).").format(
                 number=number, original=reverses))
@@ -165,8 +167,8 @@ def _voids(session: Session, ledger: Ledger) -> list[str]:
     return sorted(set(problems), key=problems.index)
 
 
-def _numbering(session: Session, ledger: Ledger) -> list[str]:
-    problems: list[str] = []
+def _numbering(session: Session, ledger: Ledger) -> list[Phrase]:
+    problems: list[Phrase] = []
     for model, label in ((Exchange, N_("exchanges")), (Member, N_("members"))):
         low, high, count = session.execute(
             select(func.min(model.number), func.max(model.number), func.count(model.number))).one()
@@ -174,13 +176,14 @@ def _numbering(session: Session, ledger: Ledger) -> list[str]:
         if count and (low != first or high - low + 1 != count):
             problems.append(_("The numbers of the {what} have gaps: {count} numbered from {low} to {high}.").format(
                 what=_(label), count=count, low=low, high=high))
-    if session.get(Member, 0) is None or session.get(Member, 0).kind != "pot":
+    pot = session.get(Member, 0)
+    if pot is None or pot.kind != "pot":
         problems.append(_("The time bank pot (member 0) is missing."))
     return problems
 
 
-def _cached(session: Session, passed: Walk) -> list[str]:
-    problems: list[str] = []
+def _cached(session: Session, passed: Walk) -> list[Phrase]:
+    problems: list[Phrase] = []
     sums = passed.balances
     for number, cached in session.execute(select(Member.number, Member.balance_minutes)):
         if cached != sums.get(number, 0):
@@ -196,7 +199,7 @@ def _cached(session: Session, passed: Walk) -> list[str]:
     return problems
 
 
-def _balances(passed: Walk) -> list[str]:
+def _balances(passed: Walk) -> list[Phrase]:
     if passed.total != 0:
         return [_("The balances of all members add up to {minutes} minutes, not zero.").format(minutes=passed.total)]
     return []
@@ -222,11 +225,11 @@ TITLES = {
 UNREADABLE = (ValueError, TypeError, OverflowError, KeyError)
 
 
-def _not_completed() -> list[str]:
+def _not_completed() -> list[Phrase]:
     return [_("Not completed: a stored value cannot be read (the ledger is damaged).")]
 
 
-def _guarded(check: Callable[[], list[str]]) -> list[str]:
+def _guarded(check: Callable[[], list[Phrase]]) -> list[Phrase]:
     try:
         return check()
     except UNREADABLE:
@@ -244,7 +247,7 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
         if ledger.is_sqlite else {}
     for thread in beside.values():
         thread.start()
-    found: dict[str, list[str]] = {"types": [], "schema": _guarded(lambda: _schema(session, ledger))}
+    found: dict[str, list[Phrase]] = {"types": [], "schema": _guarded(lambda: _schema(session, ledger))}
     try:
         passed: Walk | None = walk(session, seal.link if seal else None)
     except UNREADABLE:

@@ -21,12 +21,11 @@ from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, ngettext
 from timebank.ledger.integrity import canonical
-from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, ENTRY_FORMAT, EXCHANGE_FORMAT, PAIR_FORMAT, VERSION, Seal,
-                                       SealQuery,
-                                       TextCache)
+from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, EXCHANGE_FORMAT, PAIR_FORMAT, VERSION, Seal, SealQuery,
+                                                 TextCache)
 from timebank.ledger.integrity.chain import AUDIT, EXCHANGE, resealed_in
+from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.sql import driver_batches as _batches
 
 # How many broken links are named one by one; the rest are counted.
@@ -45,11 +44,11 @@ chain_batches = chain_iterables.from_iterable
 
 @dataclass
 class Walk:
-    """What the pass found. Problems are sentences in the interface language."""
+    """What the pass found. Problems are sentences the face says in the interface language."""
 
-    chain: list[str] = field(default_factory=list)
-    zero_sum: list[str] = field(default_factory=list)
-    entries: list[str] = field(default_factory=list)
+    chain: list[Phrase] = field(default_factory=list)
+    zero_sum: list[Phrase] = field(default_factory=list)
+    entries: list[Phrase] = field(default_factory=list)
     balances: dict[int, int] = field(default_factory=dict)     # member -> sum of their entries
     months: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # live (exchanges, minutes)
     total: int = 0                                              # the sum of every entry
@@ -58,7 +57,7 @@ class Walk:
     sealed: bytes | None = None                                 # the stored hash of the link asked about
     broken_links: int = 0
 
-    def broken(self, link: int | None, message: str) -> None:
+    def broken(self, link: int | None, message: Phrase) -> None:
         self.broken_links += 1
         if link is not None and (self.first_broken is None or link < self.first_broken):
             self.first_broken = link
@@ -143,7 +142,7 @@ def _merged(first: Iterator[list[tuple]], second: Iterator[list[tuple]]) -> Iter
             yield from batch
 
 
-def _changed(kind: str, key: int, action: str | None, link: int) -> str:
+def _changed(kind: str, key: int, action: str | None, link: int) -> Phrase:
     if kind == EXCHANGE:
         return _("Exchange {number} has changed since it was recorded (link #{link} of the chain does not "
                  "verify).").format(number=key, link=link)
@@ -210,16 +209,16 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                 else:
                     _orphan(result, pending)
                 pending = next(entries, None)
-            known = day_of(day)
+            known: tuple[str | None, str | None] | None = day_of(day)
             if known is None:
                 try:
                     known = texts.day(day)
                 except (ValueError, TypeError):
                     known = (None, None)  # an unreadable date: the link cannot verify
             day_iso, quoted_day = known
-            entries_text = None
+            entries_text: str | bool | None = None
             common = None
-            if len(rows) == 2 and quoted_day is not None:
+            if len(rows) == 2 and day_iso is not None and quoted_day is not None:
                 (_x, giver, role1, day1, given), (_y, receiver, role2, day2, taken) = rows
                 if (role1 == "giver" and role2 == "receiver" and taken == -given and day1 == day and day2 == day
                         and given == (minutes if reverses is None else -minutes)):
@@ -230,7 +229,7 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                     balances[giver] = balance_of(giver, 0) + given
                     balances[receiver] = balance_of(receiver, 0) + taken
                     if reverses is None and number not in voided:
-                        month = (day_iso[:7], category)  # type: ignore[index]
+                        month = (day_iso[:7], category)
                         count, earned = month_of(month, (0, 0))
                         months[month] = (count + 1, earned + given)
             if entries_text is None:
@@ -327,7 +326,8 @@ def _exchange_rules(result: Walk, texts: TextCache, number: int, day: Any, day_i
     return canonical.entries_text(canonical_rows, day_iso)
 
 
-def _event_links(session: Session, result: Walk, resealed: dict[tuple[str, int], tuple[str, int]]) -> Iterator[tuple]:
+def _event_links(session: Session, result: Walk, resealed: dict[tuple[str, int], tuple[str, int]]
+                 ) -> Iterator[list[tuple]]:
     texts = TextCache()
     for batch in _batches(session, EVENTS):
         out: list[tuple] = []
@@ -356,7 +356,7 @@ def _event_link(result: Walk, texts: TextCache, resealed: dict, row: tuple, out:
     out.append((link, stored, content, AUDIT, event_id, action))
 
 
-def seal_problems(walk_result: Walk, asked: SealQuery) -> list[str]:
+def seal_problems(walk_result: Walk, asked: SealQuery) -> list[Phrase]:
     """Whether the ledger still holds exactly the history sealed as `asked`."""
     last = walk_result.last
     if last is None or asked.link > last.link:

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, ngettext, normalise_language
+from timebank.i18n import _, fold, ngettext, normalise_language, say
 from timebank.ledger.records import audit
 from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
@@ -93,7 +93,7 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
 
 
 def _listed(member: Member) -> str:
-    text = f"#{member.number} {message_name(member)}"
+    text = f"#{member.number} {say(message_name(member))}"
     return text + " " + _("(left)") if member.left is not None else text
 
 
@@ -134,7 +134,7 @@ class MemberIndex:
 
     def __init__(self, members: list[Member]) -> None:
         self.by_number = {m.number: m for m in members}
-        named = [(fold(message_name(m)), m) for m in members if m.forgotten is None]
+        named = [(fold(say(message_name(m))), m) for m in members if m.forgotten is None]
         # Members who have left are found only when no active member answers to the name.
         self.pools = [[(n, m) for n, m in named if m.left is None], [(n, m) for n, m in named if m.left is not None]]
 

@@ -13,9 +13,9 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from timebank.i18n import _
-from timebank.ledger.storage.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
+from timebank.ledger.messages import _
+from timebank.ledger.storage.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.storage.files import (COMPANION_SUFFIXES, make_private_folder, publish, refuse_linked_folder,
                                    refuse_unsafe_target, temporary_beside)
 from timebank.ledger.storage.location import refuse_device_name, shown
@@ -142,7 +142,8 @@ def inspect_backup(file: Path) -> str:
     try:
         is_file = file.is_file()
     except OSError as error:
-        raise InvalidInput(_("Cannot read {path}: {reason}").format(path=shown(file), reason=os_reason(error))) from None
+        raise InvalidInput(_("Cannot read {path}: {reason}").format(
+            path=shown(file), reason=os_reason(error))) from None
     if not is_file:
         raise InvalidInput(_("{path} is not a file.").format(path=file))
     with file.open("rb") as handle:

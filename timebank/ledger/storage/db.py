@@ -18,9 +18,9 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _
-from timebank.ledger.storage import location
 from timebank.ledger.errors import LedgerMissing, LedgerUnusable, TimebankError, os_reason
+from timebank.ledger.messages import _
+from timebank.ledger.storage import location
 
 # The newest migration this version of timebank knows. A test proves it equals
 # Alembic's head, so that an up-to-date ledger is recognised with one SELECT.
@@ -194,6 +194,14 @@ def open_ledger(db: str | None, *, create: bool = False) -> Ledger:
     return ledger
 
 
+def driver(conn: Connection) -> Any:
+    """The database driver's own connection under SQLAlchemy's, for what SQLAlchemy does
+    not say (PRAGMAs, checkpoints). A connection in use always has one."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return raw
+
+
 def use_wal(ledger: Ledger) -> None:
     """Put a ledger we created or restored into WAL mode (a setting stored in the file).
     Existing files are never switched on opening: a damaged file must stay as it was."""
@@ -204,7 +212,7 @@ def use_wal(ledger: Ledger) -> None:
         while True:
             try:
                 with ledger.engine.connect() as conn:
-                    conn.connection.driver_connection.execute("PRAGMA journal_mode = WAL")
+                    driver(conn).execute("PRAGMA journal_mode = WAL")
                 return
             except sqlite3.OperationalError as error:
                 # Changing the journal mode does not wait for other connections (SQLite says
@@ -329,7 +337,7 @@ def flush_to_file(ledger: Ledger, *, wait_ms: int = 2000) -> bool:
     done = False
     try:
         with ledger.engine.connect() as conn:
-            raw = conn.connection.driver_connection
+            raw = driver(conn)
             raw.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
             try:
                 busy, log, moved = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

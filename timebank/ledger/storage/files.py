@@ -8,7 +8,7 @@ Every such file holds personal data, so:
   we write is never followed or reused), then put in place whole, so a failure or a kill
   never leaves half a file under the name asked for;
 - the name asked for is never a symbolic link, a folder or a device, and an existing file
-  is replaced only when the caller was told to (`--force`); a SQLite database (a ledger, a
+  is replaced only when the caller was told to (`force`: the command line's `--force`); a SQLite database (a ledger, a
   backup) or a ledger's companion file is never replaced by anything but a backup.
 
 Kept free of SQLAlchemy: `cli.common` and `backups` use it alike. What differs between
@@ -23,11 +23,11 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
-from timebank.i18n import _
+from timebank.ledger.errors import FileExists, InvalidInput, Refused
+from timebank.ledger.messages import _
 from timebank.ledger.storage import filesystem
-from timebank.ledger.errors import InvalidInput, Refused
 from timebank.ledger.storage.location import refuse_device_name, shown
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -78,7 +78,7 @@ def refuse_unsafe_target(target: Path, *, force: bool, backup: bool = False) -> 
     if kind == NEVER or (kind == DATABASE and not backup):
         raise Refused(_("{path} is a timebank ledger or backup: it is never written over.").format(path=shown(target)))
     if not force:
-        raise Refused(_("{path} already exists: add --force to replace it.").format(path=shown(target)))
+        raise FileExists(shown(target))
 
 
 def make_private_folder(folder: Path) -> None:
@@ -127,11 +127,11 @@ def publish(temporary: Path, target: Path, *, replace: bool) -> None:
     try:
         os.link(temporary, target)
     except FileExistsError:
-        raise Refused(_("{path} already exists: add --force to replace it.").format(path=shown(target))) from None
+        raise FileExists(shown(target)) from None
     except OSError:
         # A file system without hard links (FAT, some network shares): check, then rename.
         if os.path.lexists(target):
-            raise Refused(_("{path} already exists: add --force to replace it.").format(path=shown(target))) from None
+            raise FileExists(shown(target)) from None
         filesystem.replace(temporary, target)
         return
     os.unlink(temporary)
@@ -139,15 +139,15 @@ def publish(temporary: Path, target: Path, *, replace: bool) -> None:
 
 @contextmanager
 def private_output(target: Path, *, force: bool = False, binary: bool = False,
-                   encoding: str = "utf-8") -> Iterator[IO]:
+                   encoding: str = "utf-8") -> Iterator[IO[Any]]:
     """Write a private file at `target` whole or not at all (see the module's docstring).
     OSErrors reach the caller, which says what failed in its own words."""
     refuse_device_name(target)  # CON, NUL.csv ...: a device on Windows, never a file
     refuse_unsafe_target(target, force=force)
     temporary = temporary_beside(target)
     try:
-        mode = "wb" if binary else "w"
-        with open(temporary, mode, **({} if binary else {"encoding": encoding, "newline": ""})) as handle:
+        handle: IO[Any] = open(temporary, "wb") if binary else open(temporary, "w", encoding=encoding, newline="")
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

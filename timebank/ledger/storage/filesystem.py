@@ -16,8 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from timebank.i18n import _
 from timebank.ledger.errors import Refused
+from timebank.ledger.messages import _
 
 
 def replace(temporary: Path, target: Path) -> None:

@@ -19,8 +19,8 @@ import re
 from pathlib import Path, PureWindowsPath
 from urllib.parse import unquote
 
-from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, TimebankError
+from timebank.ledger.messages import _
 
 _URL_START = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+)://")
 
@@ -42,10 +42,6 @@ def url_scheme(value: str) -> str | None:
     """The scheme of a URL (lower case, driver included: 'postgresql+psycopg'), or None for a path."""
     match = _URL_START.match(value)
     return match.group(1).lower() if match else None
-
-
-def is_url(value: str) -> bool:
-    return url_scheme(value) is not None
 
 
 def backend(scheme: str) -> str | None:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from timebank.i18n import fold, normalise_language
+from timebank.ledger.basics.language import fold, normalise_language
 
 
 def _path(value: str | None) -> Path | str | None:
@@ -40,7 +40,7 @@ def query(db: str | None, sql: str, params: tuple[Any, ...] = (), *, sqlite_sql:
 
             with psycopg.connect(target, connect_timeout=5) as conn:
                 return [tuple(row) for row in conn.execute(sql, params if "%s" in sql else None)]
-        except Exception:  # noqa: BLE001 - no server, no table, no driver: nothing to say
+        except Exception:  # no server, no table, no driver: nothing to say
             return []
     import sqlite3
 
@@ -49,11 +49,11 @@ def query(db: str | None, sql: str, params: tuple[Any, ...] = (), *, sqlite_sql:
             return []
         # A plain connection, closed at once. (A `mode=ro` connection to a WAL database
         # lost other processes' commits under load here: never open one.)
-        conn = sqlite3.connect(target.expanduser().resolve(), timeout=5)
+        connection = sqlite3.connect(target.expanduser().resolve(), timeout=5)
         try:
-            return list(conn.execute(sqlite_sql or sql, params if sqlite_sql else ()))
+            return list(connection.execute(sqlite_sql or sql, params if sqlite_sql else ()))
         finally:
-            conn.close()
+            connection.close()
     except (sqlite3.Error, OSError, ValueError):
         return []
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
-from timebank.ledger.storage.db import Ledger
+from timebank.ledger.storage.db import Ledger, driver
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 _PACKAGE = Path(__file__).resolve().parents[2]
 
@@ -19,7 +23,7 @@ def migrations_folder() -> Path:
     raise FileNotFoundError("timebank's migrations are missing from this installation")
 
 
-def alembic_config(ledger: Ledger):  # type: ignore[no-untyped-def]
+def alembic_config(ledger: Ledger) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -33,7 +37,7 @@ def upgrade_to_head(ledger: Ledger, revision: str = "head") -> None:
 
     config = alembic_config(ledger)
     with ledger.engine.connect() as conn:
-        raw = conn.connection.driver_connection
+        raw = driver(conn)
         if ledger.is_sqlite:
             # Table rebuilds must not cascade or trip over references while they run;
             # the references are checked once the migration is done.

@@ -3,24 +3,27 @@ a date, what givers earned. Plain SQLAlchemy expressions over the models."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import String, and_, case, cast, exists, func, select, union, union_all
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.expression import ColumnElement, CompoundSelect
 
 from timebank.ledger.basics.dates import month_of
+from timebank.ledger.storage.db import driver
 from timebank.ledger.storage.models import Entry, Exchange, Member
 
 __all__ = ["month_of", "month_key", "earned_sum", "earned", "reversal_alias", "not_a_reversal", "live_condition",
            "dead_exchanges", "NAME_COLUMNS"]
 
 
-def month_key(column):  # type: ignore[no-untyped-def]
+def month_key(column: Any) -> ColumnElement[str]:
     """'YYYY-MM' from a date column, the same on SQLite (text dates) and PostgreSQL."""
     return func.substr(cast(column, String(10)), 1, 7)
 
 
-def earned_sum():  # type: ignore[no-untyped-def]
+def earned_sum() -> ColumnElement[int]:
     """What the givers earned: each minute exchanged counted once."""
     return func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))
 
@@ -30,23 +33,23 @@ def earned(amounts: Iterable[int]) -> int:
     return sum(amount for amount in amounts if amount > 0)
 
 
-def reversal_alias():  # type: ignore[no-untyped-def]
+def reversal_alias() -> type[Exchange]:
     return aliased(Exchange, name="reversal")
 
 
-def not_a_reversal():  # type: ignore[no-untyped-def]
+def not_a_reversal() -> ColumnElement[bool]:
     # Written so that SQLite cannot use the index on `reverses` for it: nearly every
     # exchange has none, and planning from that index scans the whole table.
     return func.coalesce(Exchange.reverses, 0) == 0
 
 
-def live_condition():  # type: ignore[no-untyped-def]
+def live_condition() -> ColumnElement[bool]:
     """Exchanges that count: neither a reversal nor voided by one."""
     reversal = reversal_alias()
     return and_(not_a_reversal(), ~exists().where(reversal.reverses == Exchange.number))
 
 
-def dead_exchanges(start=None, end=None):  # type: ignore[no-untyped-def]
+def dead_exchanges(start: date | None = None, end: date | None = None) -> CompoundSelect[tuple[int]]:
     """The numbers of the exchanges that do NOT count by `live_condition` -- every reversal
     and every exchange a reversal voids: the same rule read from the other side, as a short
     list. Sums that take every entry (of a span, through the date index alone, with no join)
@@ -83,7 +86,7 @@ def driver_batches(session: Session, sql: str) -> Iterator[list[tuple]]:
     import uuid
 
     connection = session.connection()
-    dbapi: Any = connection.connection.driver_connection
+    dbapi = driver(connection)
     if connection.dialect.name == "sqlite":
         cursor = dbapi.cursor()
     else:
@@ -99,5 +102,5 @@ def driver_batches(session: Session, sql: str) -> Iterator[list[tuple]]:
     finally:
         try:
             cursor.close()
-        except Exception:  # noqa: BLE001 - the connection went first (a pass stopped part-way): nothing to close
+        except Exception:  # the connection went first (a pass stopped part-way): nothing to close
             pass
