@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from timebank import __version__
+from timebank.cli import global_options
 from timebank.cli.streams import say  # the one way a command speaks: cleaned, and safe for any console
 from timebank.i18n import N_, Words, _, get_language, words
 
@@ -209,25 +210,6 @@ COMMAND_MODULES = {
     "offer": "listings", "request": "listings", "match": "listings",
     "ui": "screen",
 }
-GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--lang")
-
-
-def requested_command(args: list[str]) -> str | None:
-    """The command named on the line, skipping global options; None for none or --help."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg in GLOBAL_OPTIONS_WITH_VALUES:
-            skip = True
-            continue
-        if arg.startswith("-"):
-            continue
-        return arg
-    return None
-
-
 # Typer warns that it will drop `flag_value` (an option that may be given without its
 # value); Typer is pinned below 0.29, where it works, and `--install-completion` needs it.
 with warnings.catch_warnings():
@@ -267,7 +249,7 @@ def build_command(args: list[str] | None = None) -> Any:
         pretty_exceptions_enable=False,
     )
     app.callback()(root)
-    command = requested_command(args or [])
+    command = global_options.requested_command(args or [])
     wanted = COMMAND_MODULES.get(english_name(command or ""))
     # `timebank --version` (eager: it exits before any command runs) needs no command built.
     if not (command is None and "--version" in (args or [])):

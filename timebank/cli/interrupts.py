@@ -17,6 +17,9 @@ import _thread
 import os
 import sys
 
+# Built-ins only, and imported now: the handler below must not import while Ctrl-C is pressed.
+from timebank.cli import global_options
+
 INTERRUPTED = "Interrupted: nothing more was written."  # a message id of the catalogues
 EXIT_CODE = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl-C
 
@@ -36,13 +39,7 @@ def interrupted_message() -> str:
 
 def _chosen_language() -> str:
     """--lang, TIMEBANK_LANG, Welsh if chosen so far (the ledger's setting) or the locale's, else English."""
-    typed = None
-    args = sys.argv[1:]
-    for index, arg in enumerate(args):
-        if arg == "--lang" and index + 1 < len(args):
-            typed = args[index + 1]
-        elif arg.startswith("--lang="):
-            typed = arg.split("=", 1)[1]
+    typed = global_options.typed_language(sys.argv[1:])
     for value in (typed, os.environ.get("TIMEBANK_LANG")):
         if value and value.strip().lower()[:2] in ("cy", "en"):
             return value.strip().lower()[:2]

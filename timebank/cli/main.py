@@ -6,93 +6,22 @@ from __future__ import annotations
 import os
 import sys
 
+from timebank.cli import global_options
 from timebank.i18n import _, normalise_language, set_language, system_language, tell
 from timebank.ledger.storage.lookup import ledger_language
-
-
-def _option_value(args: list[str], name: str) -> str | None:
-    """The value of an option as typed (`--lang cy` or `--lang=cy`) in `args`."""
-    for index, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == name and index + 1 < len(args):
-            return args[index + 1]
-        if arg.startswith(name + "="):
-            return arg.split("=", 1)[1]
-    return None
 
 
 def choose_language(args: list[str]) -> str:
     """--lang, then TIMEBANK_LANG, then the ledger's setting, then the system locale, else English.
     `args` are normalised: the global options stand before the command."""
-    return (normalise_language(_option_value(args, "--lang"))
+    return (normalise_language(global_options.typed_language(args))
             or normalise_language(os.environ.get("TIMEBANK_LANG"))
-            or ledger_language(_option_value(args, "--db"))
+            or ledger_language(global_options.typed_ledger(args))
             or system_language()
             or "en")
 
 
-GLOBAL_OPTIONS = ("--db", "--lang")
 INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C (128 + SIGINT)
-
-
-def hoist_global_options(args: list[str], root: "object") -> list[str]:
-    """`--db` and `--lang` may come after the command: move them before it, unless the
-    command has an option of the same name (a member's own `--lang` in `member add`), which
-    then wins. Returns the line with every global option before the command."""
-    front: list[str] = []
-    index = 0
-    while index < len(args) and args[index].startswith("-") and args[index] != "--":
-        takes_value = args[index] in GLOBAL_OPTIONS
-        front.append(args[index])
-        if takes_value and index + 1 < len(args):
-            front.append(args[index + 1])
-            index += 1
-        index += 1
-    command = root
-    path: list[str] = []
-    while index < len(args) and not args[index].startswith("-"):
-        sub = getattr(command, "get_command", None)
-        found = sub(None, args[index]) if sub else None  # type: ignore[misc]
-        if found is None:
-            break
-        command = found
-        path.append(args[index])
-        index += 1
-    own = {opt for param in getattr(command, "params", []) for opt in getattr(param, "opts", [])}
-    rest: list[str] = []
-    hoisted: list[str] = []
-    tail = args[index:]
-    position = 0
-    while position < len(tail):
-        arg = tail[position]
-        if arg == "--":
-            rest += tail[position:]
-            break
-        name = arg.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS and name not in own:
-            if "=" in arg:
-                hoisted.append(arg)
-            else:
-                hoisted += tail[position:position + 2]
-                position += 1
-        else:
-            rest.append(arg)
-        position += 1
-    return front + hoisted + path + rest
-
-
-def _leading(args: list[str]) -> list[str]:
-    """The global options at the front of a normalised line."""
-    lead: list[str] = []
-    index = 0
-    while index < len(args) and args[index].startswith("-") and args[index] != "--":
-        lead.append(args[index])
-        if args[index] in GLOBAL_OPTIONS and index + 1 < len(args):
-            lead.append(args[index + 1])
-            index += 1
-        index += 1
-    return lead
 
 
 def run(args: list[str] | None = None) -> int:
@@ -119,8 +48,8 @@ def run(args: list[str] | None = None) -> int:
         from timebank.cli.completion import attach
 
         attach(command)
-    args = hoist_global_options(args, command)
-    set_language(choose_language(_leading(args)))
+    args = global_options.hoist(args, command)
+    set_language(choose_language(global_options.leading(args)))
     translate_help(command)
     try:
         from timebank.cli import interrupts
