@@ -20,6 +20,8 @@ from typer.core import TyperGroup
 
 from timebank import __version__
 from timebank.cli import global_options
+from timebank.cli.common import (ExcelOption, ForceOption, Format, FormatOption, FromOption, MonthOption,
+                                 OutputOption, ToOption)  # the shared options, re-exported for the commands
 from timebank.cli.streams import say  # the one way a command speaks: cleaned, and safe for any console
 from timebank.i18n import N_, Words, _, get_language, words
 
@@ -35,12 +37,6 @@ MAX_NUMBER = 999_999_999
 class Lang(str, Enum):
     cy = "cy"
     en = "en"
-
-
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class By(str, Enum):
@@ -117,18 +113,11 @@ def user(by: str | None) -> str:
 
 
 # Options many commands share, as Annotated types (their help is translated at build time).
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help=N_("Output: table, csv or json."))]
 ByOption = Annotated[Optional[str], typer.Option(
     "--by", help=N_("Who is making this change (default: TIMEBANK_USER, else your login name)."))]
 MemberArgument = Annotated[str, typer.Argument(help=N_("Member number or name."), show_default=False)]
 MemberOption = Annotated[Optional[str], typer.Option("--member", help=N_("Only this member's exchanges."))]
 CategoryOption = Annotated[Optional[str], typer.Option("--category", help=N_("Only this category."))]
-FromOption = Annotated[Optional[str], typer.Option("--from", help=N_("From this date."), show_default=False)]
-ToOption = Annotated[Optional[str], typer.Option("--to", help=N_("To this date."), show_default=False)]
-MonthOption = Annotated[Optional[str], typer.Option("--month", help=N_("Only this month (YYYY-MM)."))]
-# Beside every --output: an existing file is replaced only when asked (never a ledger or a backup).
-ForceOption = Annotated[bool, typer.Option(
-    "--force", help=N_("Replace the output file if it exists (never a ledger or a backup)."))]
 
 
 def _install_completion(ctx: typer.Context, param: Any, value: Optional[str]) -> None:
@@ -219,7 +208,8 @@ with warnings.catch_warnings():
         ctx: typer.Context,
         db: Annotated[Optional[str], typer.Option(
             "--db", envvar="TIMEBANK_DB", show_envvar=False,
-            help=N_("The ledger: a SQLite file or a database URL (default: timebank.sqlite3 in your data folder)."))] = None,
+            help=N_("The ledger: a SQLite file or a database URL (default: timebank.sqlite3 in your data "
+                    "folder)."))] = None,
         lang: Annotated[Optional[Lang], typer.Option(
             "--lang", envvar="TIMEBANK_LANG", show_envvar=False,
             help=N_("Output language: cy (Cymraeg) or en (English)."))] = None,
@@ -280,6 +270,7 @@ def sub_app(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True, cls=AliasGroup)
 
 
-__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "say", "user", "build_command",
-           "get_language", "FormatOption", "ByOption", "MemberArgument", "MemberOption", "CategoryOption", "FromOption",
-           "ToOption", "MonthOption", "ForceOption", "sub_app"]
+__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "say", "user",
+           "build_command", "get_language", "FormatOption", "ByOption", "MemberArgument", "MemberOption",
+           "CategoryOption", "FromOption", "ToOption", "MonthOption", "ForceOption", "OutputOption", "ExcelOption",
+           "sub_app"]

@@ -1,13 +1,17 @@
-"""Small pieces the commands share: date ranges as typed, and writing a file safely."""
+"""Small pieces the commands share: the options many commands take, date ranges as typed,
+and writing a file safely."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Callable, Iterator, TypeVar
+from enum import Enum
+from typing import IO, Annotated, Any, Callable, Iterator, Optional, TypeVar
 
-from timebank.i18n import _, say
+import typer
+
+from timebank.i18n import N_, _, say
 from timebank.ledger.errors import Refused
 
 
@@ -108,3 +112,59 @@ def unless_duplicate(action: Callable[[bool], T], again: bool) -> T:
         if confirm(say(duplicate.question)):
             return action(True)
         raise Refused(_("Nothing was recorded.")) from None
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# The options many commands share, declared once. Each factory gives a fresh `typer.Option`
+# (Typer keeps per-parameter state in it); a command whose option says something of its own
+# passes its help text, every other detail (names, short name, defaults shown) stays the same.
+# Help texts are message ids (`N_`), translated when the command tree is built.
+
+def format_option(help_text: str = N_("Output: table, csv or json."), *, show_default: bool = True) -> Any:
+    """`--format`/`-f`."""
+    return typer.Option("--format", "-f", help=help_text, show_default=show_default)
+
+
+def output_option(help_text: str = N_("Write to this file instead of the screen."), *,
+                  show_default: bool = True) -> Any:
+    """`--output`/`-o`: a file written with `write_file_atomically`."""
+    return typer.Option("--output", "-o", help=help_text, show_default=show_default)
+
+
+def excel_option(help_text: str = N_("Start a CSV with a UTF-8 BOM for Excel.")) -> Any:
+    """`--excel`: a byte-order mark first, so that Excel reads the CSV as UTF-8."""
+    return typer.Option("--excel", help=help_text)
+
+
+def force_option(help_text: str = N_("Replace the output file if it exists (never a ledger or a backup).")) -> Any:
+    """`--force`, beside every `--output`: an existing file is replaced only when asked."""
+    return typer.Option("--force", help=help_text)
+
+
+def from_option() -> Any:
+    """`--from`: the first day of a range."""
+    return typer.Option("--from", help=N_("From this date."), show_default=False)
+
+
+def to_option() -> Any:
+    """`--to`: the last day of a range."""
+    return typer.Option("--to", help=N_("To this date."), show_default=False)
+
+
+def month_option(help_text: str = N_("Only this month (YYYY-MM).")) -> Any:
+    """`--month`: a whole month, instead of `--from`/`--to` (see `parse_range`)."""
+    return typer.Option("--month", help=help_text)
+
+
+FormatOption = Annotated[Format, format_option()]
+OutputOption = Annotated[Optional[Path], output_option()]
+ExcelOption = Annotated[bool, excel_option()]
+ForceOption = Annotated[bool, force_option()]
+FromOption = Annotated[Optional[str], from_option()]
+ToOption = Annotated[Optional[str], to_option()]
+MonthOption = Annotated[Optional[str], month_option()]

@@ -121,7 +121,7 @@ def _shell(value: str) -> str:
         import shellingham
 
         return shellingham.detect_shell()[0]
-    except Exception:  # noqa: BLE001 - no shell to detect: fall back on $SHELL
+    except Exception:  # no shell to detect: fall back on $SHELL
         return os.path.basename(os.environ.get("SHELL", "bash")) or "bash"
 
 
@@ -170,7 +170,8 @@ def _install_powershell(shell: str) -> Any:
                                  text=True, check=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         raise LedgerUnusable(_("PowerShell could not be asked where its profile is: run "
-                               "'timebank --show-completion powershell' and add what it prints to your profile."))
+                               "'timebank --show-completion powershell' and add what it prints to your "
+                               "profile.")) from None
     path = Path(profile)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:

@@ -7,11 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from timebank.cli.app import MAX_NUMBER, By, ByOption, ForceOption, FromOption, ToOption, interface, ledger, say, user
+from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, OutputOption, ToOption, interface,
+                              ledger, say, user)
+from timebank.cli.common import excel_option, format_option
 from timebank.i18n import N_, _, ngettext, tell
-
-OutputOption = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help=N_("Write to this file instead of the screen."))]
 
 
 class JournalFormat(str, Enum):
@@ -35,7 +34,7 @@ class ImportKind(str, Enum):
 
 def journal(
     ctx: typer.Context,
-    fmt: Annotated[JournalFormat, typer.Option("--format", "-f", help=N_("hledger or beancount."))] = JournalFormat.hledger,
+    fmt: Annotated[JournalFormat, format_option(N_("hledger or beancount."))] = JournalFormat.hledger,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -61,7 +60,7 @@ def export(
     start: FromOption = None,
     end: ToOption = None,
     output: OutputOption = None,
-    excel: Annotated[bool, typer.Option("--excel", help=N_("Start the file with a UTF-8 BOM for Excel."))] = False,
+    excel: Annotated[bool, excel_option(N_("Start the file with a UTF-8 BOM for Excel."))] = False,
     with_names: Annotated[bool, typer.Option(
         "--with-names", help=N_("Add members' names (never contact details)."))] = False,
     by: Annotated[By, typer.Option("--by", help=N_("summary and workbook: month, quarter or year (of the financial "

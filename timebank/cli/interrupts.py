@@ -32,7 +32,7 @@ def interrupted_message() -> str:
     if i18n is not None and hasattr(i18n, "words"):  # defined near its end: the module is whole
         try:
             return i18n.words(lang)._(INTERRUPTED)
-        except Exception:  # noqa: BLE001 - interrupted while loading a catalogue: read it below
+        except Exception:  # interrupted while loading a catalogue: read it below
             pass
     return _from_catalogue(lang) or INTERRUPTED
 

@@ -95,14 +95,14 @@ def run(args: list[str] | None = None) -> int:
         return INTERRUPTED
     except BrokenPipeError:
         return 1
-    except Exception as error:  # noqa: BLE001 - the last guard against a traceback
+    except Exception as error:  # the last guard against a traceback
         if os.environ.get("TIMEBANK_DEBUG"):
             import traceback
 
             traceback.print_exc()
+        first_line = str(error).splitlines()[0] if str(error) else ""
         _print_error(_("Unexpected error ({kind}): {error}. Nothing was changed. "
-                       "Set TIMEBANK_DEBUG=1 for details.").format(kind=type(error).__name__,
-                                                                    error=str(error).splitlines()[0] if str(error) else ""))
+                       "Set TIMEBANK_DEBUG=1 for details.").format(kind=type(error).__name__, error=first_line))
         return 1
     return 0
 
