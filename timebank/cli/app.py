@@ -154,10 +154,23 @@ WELSH_SUBCOMMANDS = {
 }
 
 
+class AskedForHelp(Exception):
+    """A group named with nothing after it (`timebank member`): its help is the answer."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+
 class AliasGroup(TyperGroup):
     """A command group that also answers to the Welsh name of each command."""
 
     aliases: dict[str, str] = WELSH_SUBCOMMANDS
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:
+            raise AskedForHelp(ctx)
+        return super().parse_args(ctx, args)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
@@ -252,7 +265,12 @@ def build_command(args: list[str] | None = None) -> Any:
 
 
 def translate_help(command: Any) -> None:
-    """Help, argument names and metavars in the interface language (they are message ids)."""
+    """Help, argument names and metavars in the interface language (they are message ids),
+    and Typer's own words too: every command's context writes its help through
+    `typer_words.TranslatedContext` (Click's `context_class`, the way to choose it)."""
+    from timebank.cli.typer_words import TranslatedContext
+
+    command.context_class = TranslatedContext
     for attribute in ("help", "short_help"):
         text = getattr(command, attribute, None)
         if text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from timebank.cli import global_options
 from timebank.i18n import _, normalise_language, set_language, system_language, tell
@@ -31,16 +32,14 @@ def run(args: list[str] | None = None) -> int:
 
     streams.prepare()  # UTF-8 to pipes and files, plain letters for a terminal that lacks some
 
-    from typer import Abort
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer import Abort, TyperException
 
     from timebank.cli import typer_words
-    from timebank.cli.app import build_command, translate_help
+    from timebank.cli.app import AskedForHelp, build_command, translate_help
     from timebank.ledger.errors import TimebankError
 
     from timebank.cli.completion import line_being_completed, normalise_instruction
 
-    typer_words.install()
     normalise_instruction()
     completing = line_being_completed()
     command = build_command(completing if completing is not None else args)
@@ -63,23 +62,24 @@ def run(args: list[str] | None = None) -> int:
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    except NoArgsIsHelpError as error:
-        if opens_screen(error.ctx):
+    except AskedForHelp as asked:
+        if opens_screen(asked.ctx):
             return run(args + ["ui"])
         # A bare group (`timebank member`) asks for its help: that is an answer, not an error.
-        print(error.format_message())
+        print(asked.ctx.get_help())
         return 0
-    except UsageError as error:
-        if error.format_message() == "Missing command." and error.ctx is not None:
-            if opens_screen(error.ctx):
+    except TyperException as error:  # what Typer refuses: a usage error (it knows its command), or another
+        if not typer_words.is_usage_error(error):
+            _print_error(typer_words.translate_error(error.format_message()))
+            return error.exit_code
+        ctx = typer_words.usage_context(error)
+        if error.format_message() == "Missing command." and ctx is not None:
+            if opens_screen(ctx):
                 return run(args + ["ui"])
             # `timebank --db FILE` with nothing after: help, as for a bare `timebank`.
-            print(error.ctx.get_help())
+            print(ctx.get_help())
             return 0
-        _print_usage_error(error, typer_words.translate_error(error.format_message()))
-        return error.exit_code
-    except ClickException as error:
-        _print_error(typer_words.translate_error(error.format_message()))
+        _print_usage_error(ctx, typer_words.translate_error(error.format_message()))
         return error.exit_code
     except Abort as error:
         if isinstance(error.__context__, KeyboardInterrupt):  # Click turns Ctrl-C into Abort
@@ -107,7 +107,7 @@ def run(args: list[str] | None = None) -> int:
     return 0
 
 
-def opens_screen(ctx) -> bool:  # type: ignore[no-untyped-def]
+def opens_screen(ctx: Any) -> bool:
     """Bare `timebank` (perhaps with --db or --lang) opens the screen for a person at a
     terminal; a script still gets the help, and exit code 0."""
     from timebank.cli.common import interactive
@@ -115,30 +115,30 @@ def opens_screen(ctx) -> bool:  # type: ignore[no-untyped-def]
     return ctx is not None and ctx.parent is None and interactive()
 
 
-def _main_asking_for_missing(command, args: list[str]):  # type: ignore[no-untyped-def]
+def _main_asking_for_missing(command: Any, args: list[str]) -> Any:
     """Run the command; at a terminal, a missing argument is asked for rather than refused."""
-    from typer._click.exceptions import MissingParameter
+    from typer import BadParameter
 
     from timebank.cli.common import ask, interactive
-    from timebank.cli.typer_words import argument_name
+    from timebank.cli.typer_words import argument_name, is_missing_argument
 
     while True:
         try:
             return command.main(args=args, prog_name="timebank", standalone_mode=False)
-        except MissingParameter as missing:
+        except BadParameter as missing:
             param = missing.param
-            if param is None or param.param_type_name != "argument" or not interactive():
+            if param is None or not is_missing_argument(missing) or not interactive():
                 raise
             args = args + [ask(argument_name(param.name or ""))]
 
 
-def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-def]
+def _print_usage_error(ctx: Any, message: str) -> None:
     from timebank.cli.streams import say
 
-    if error.ctx is not None:
-        for line in error.ctx.get_usage().splitlines():
+    if ctx is not None:
+        for line in ctx.get_usage().splitlines():
             say(line, err=True)
-        say(_("Try '{command} --help' for help.").format(command=error.ctx.command_path), err=True)
+        say(_("Try '{command} --help' for help.").format(command=ctx.command_path), err=True)
         say("", err=True)
     say(_("Error: {message}").format(message=message), err=True)
 
