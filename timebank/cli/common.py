@@ -3,11 +3,11 @@ and writing a file safely."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 from enum import Enum
-from typing import IO, Annotated, Any, Callable, Iterator, Optional, TypeVar
+from typing import Annotated, Any, BinaryIO, Callable, Iterator, Literal, Optional, TextIO, TypeVar, overload
 
 import typer
 
@@ -23,17 +23,23 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
     if month is not None:
         if start is not None or end is not None:
             raise InvalidInput(_("Give either --month or --from/--to, not both."))
-        first = parse_month(month)
-        return first, month_end(first)
+        whole = parse_month(month)
+        return whole, month_end(whole)
     first = parse_date(start, allow_future=True) if start is not None else None
     last = parse_date(end, allow_future=True) if end is not None else None
     check_range(first, last)
     return first, last
 
 
+@overload
+def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
+                          binary: Literal[False] = False) -> AbstractContextManager[TextIO]: ...
+@overload
+def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
+                          binary: Literal[True]) -> AbstractContextManager[BinaryIO]: ...
 @contextmanager
 def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
-                          binary: bool = False) -> Iterator[IO]:
+                          binary: bool = False) -> Iterator[Any]:
     """The one way a command writes a file (`--output`): private (0600), never through a
     symbolic link or over a ledger or backup, over another existing file only with
     `force`, never at a name Windows keeps for a device, and whole or not at all (see

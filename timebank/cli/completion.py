@@ -118,7 +118,7 @@ def _shell(value: str) -> str:
     if sys.platform == "win32":
         return "powershell"
     try:
-        import shellingham
+        import shellingham  # type: ignore[import-untyped]  # Typer's dependency, untyped
 
         return shellingham.detect_shell()[0]
     except Exception:  # no shell to detect: fall back on $SHELL

@@ -3,7 +3,7 @@
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 
@@ -133,7 +133,7 @@ def _check_workbook(output: Optional[Path], excel: bool, with_names: bool) -> No
         raise UsageProblem(_("A workbook never holds members' names or contact details: leave out --with-names."))
 
 
-def _write_workbook(pack, output: Path, force: bool) -> None:  # type: ignore[no-untyped-def]
+def _write_workbook(pack, output: Path, force: bool) -> None:
     """The funder's workbook, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.printing import workbook
@@ -144,7 +144,7 @@ def _write_workbook(pack, output: Path, force: bool) -> None:  # type: ignore[no
             sheets).format(count=sheets, path=output), err=True)
 
 
-def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False,  # type: ignore[no-untyped-def]
+def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False,
                 force: bool = False) -> int:
     """A funder's CSV (CRLF rows, a BOM for Excel on request), to a file or the screen."""
     from timebank.cli.common import write_file_atomically
@@ -210,7 +210,7 @@ class _listing_bad_rows:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: object, error: object, trace: object) -> bool:
+    def __exit__(self, kind: object, error: object, trace: object) -> Literal[False]:
         from timebank.io.imports import ImportRejected
         from timebank.ledger.errors import Refused
 
@@ -257,9 +257,9 @@ class _progress:
     def __init__(self, threshold: int = BYTES) -> None:
         self.threshold = threshold
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         self.bar = None
-        self.task = None
+        self.task: Any = None  # Rich's TaskID once the bar is shown
         self.piped = False
         self.last = 0
         return self

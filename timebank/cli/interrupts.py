@@ -12,7 +12,7 @@ another program (or a test) leaves that program's Ctrl-C alone.
 
 # `_signal`, not `signal`: the C module is built in, while importing `signal` builds its enums
 # (a millisecond in which Ctrl-C would still print a traceback).
-import _signal
+import _signal  # type: ignore[import-not-found]  # typeshed has no stub for the C module
 import _thread
 import os
 import sys

@@ -147,7 +147,7 @@ def forget(
 
     words = interface()
 
-    def shown_and_agreed(plan) -> bool:  # type: ignore[no-untyped-def]
+    def shown_and_agreed(plan) -> bool:
         # What would go, and where; at a terminal the coordinator may say yes to it now.
         emit(views.erasure_preview(plan), "table", words)
         return confirm(_("Erase these details of member {number} for good? This cannot be undone.").format(

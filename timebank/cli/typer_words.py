@@ -240,8 +240,10 @@ def argument_term(ctx: Any, param: Any, *, usage: bool) -> str:
     return str(name)
 
 
-def make_formatter_class(base: type) -> type:
-    class TranslatedHelpFormatter(base):  # type: ignore[misc, valid-type]
+def make_formatter_class(base: Any) -> Any:
+    """Typer's help formatter (`typer.Context.formatter_class`), writing in the output language."""
+
+    class TranslatedHelpFormatter(base):
         context: Any = None  # the context whose help is being written (see TranslatedContext)
         heading: str | None = None
 
@@ -281,7 +283,7 @@ class TranslatedContext(typer.Context):
     formatter_class = make_formatter_class(typer.Context.formatter_class)
 
     def make_formatter(self) -> Any:
-        formatter = super().make_formatter()
+        formatter: Any = super().make_formatter()
         formatter.context = self
         return formatter
 
