@@ -83,11 +83,26 @@ def line_being_completed() -> list[str] | None:
     commands of that line are built)."""
     if not os.environ.get(COMPLETE_VAR):
         return None
-    from typer._click.shell_completion import split_arg_string
-
     if "COMP_WORDS" in os.environ:
-        return split_arg_string(os.environ["COMP_WORDS"])[1:]
-    return split_arg_string(os.environ.get("_TYPER_COMPLETE_ARGS", ""))[1:]
+        return split_words(os.environ["COMP_WORDS"])[1:]
+    return split_words(os.environ.get("_TYPER_COMPLETE_ARGS", ""))[1:]
+
+
+def split_words(line: str) -> list[str]:
+    """The words of a shell line as the shell would split them; a quote still open (the word
+    being typed) ends the last word instead of failing."""
+    import shlex
+
+    lexer = shlex.shlex(line, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    words: list[str] = []
+    try:
+        for word in lexer:
+            words.append(word)
+    except ValueError:  # "No closing quotation": what was typed so far is the last word
+        words.append(lexer.token)
+    return words
 
 
 def normalise_instruction() -> None:
