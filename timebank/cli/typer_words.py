@@ -215,9 +215,10 @@ def _arguments(ctx: Any) -> list[Any]:
 
 
 def _choices(ctx: Any, param: Any) -> str:
-    """A choice argument's values as Typer shows them after its name ("<a|b|c>"), else ""."""
+    """A choice argument's values as Typer shows them after its name ("<a|b|c>"), else "".
+    (Typer 0.29 puts a space before them, earlier releases a colon.)"""
     record = param.get_help_record(ctx)
-    found = re.search(r" (<[^<>]*\|[^<>]*>)$", record[0]) if record else None
+    found = re.search(r"[ :](<[^<>]*\|[^<>]*>)$", record[0]) if record else None
     return found[1] if found else ""
 
 
