@@ -213,7 +213,8 @@ COMMAND_MODULES = {
     "ui": "screen",
 }
 # Typer warns that it will drop `flag_value` (an option that may be given without its
-# value); Typer is pinned below 0.29, where it works, and `--install-completion` needs it.
+# value); it still works in 0.29 (tests/test_keyboard.py proves it), and `--install-completion`
+# needs it.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
 
