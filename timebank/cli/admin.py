@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from timebank.cli.common import force_option, output_option
 from timebank.cli.app import (ByOption, Format, FormatOption, FromOption, Lang, ToOption, interface, ledger, say, state,
                               sub_app, user)
 from timebank.i18n import N_, _, get_language, ngettext
@@ -133,10 +134,9 @@ def audit_list(ctx: typer.Context, start: FromOption = None, end: ToOption = Non
 
 def backup(
     ctx: typer.Context,
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help=N_("The backup file (default: the backups folder beside the ledger)."))] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help=N_("Replace an older backup at --output (never the ledger itself)."))] = False,
+    output: Annotated[Optional[Path], output_option(
+        N_("The backup file (default: the backups folder beside the ledger)."))] = None,
+    force: Annotated[bool, force_option(N_("Replace an older backup at --output (never the ledger itself)."))] = False,
 ) -> None:
     from timebank.ledger import actions
 

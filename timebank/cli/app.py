@@ -19,6 +19,9 @@ import typer
 from typer.core import TyperGroup
 
 from timebank import __version__
+from timebank.cli import global_options
+from timebank.cli.common import (ExcelOption, ForceOption, Format, FormatOption, FromOption, MonthOption,
+                                 OutputOption, ToOption)  # the shared options, re-exported for the commands
 from timebank.cli.streams import say  # the one way a command speaks: cleaned, and safe for any console
 from timebank.i18n import N_, Words, _, get_language, words
 
@@ -34,12 +37,6 @@ MAX_NUMBER = 999_999_999
 class Lang(str, Enum):
     cy = "cy"
     en = "en"
-
-
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class By(str, Enum):
@@ -116,18 +113,11 @@ def user(by: str | None) -> str:
 
 
 # Options many commands share, as Annotated types (their help is translated at build time).
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help=N_("Output: table, csv or json."))]
 ByOption = Annotated[Optional[str], typer.Option(
     "--by", help=N_("Who is making this change (default: TIMEBANK_USER, else your login name)."))]
 MemberArgument = Annotated[str, typer.Argument(help=N_("Member number or name."), show_default=False)]
 MemberOption = Annotated[Optional[str], typer.Option("--member", help=N_("Only this member's exchanges."))]
 CategoryOption = Annotated[Optional[str], typer.Option("--category", help=N_("Only this category."))]
-FromOption = Annotated[Optional[str], typer.Option("--from", help=N_("From this date."), show_default=False)]
-ToOption = Annotated[Optional[str], typer.Option("--to", help=N_("To this date."), show_default=False)]
-MonthOption = Annotated[Optional[str], typer.Option("--month", help=N_("Only this month (YYYY-MM)."))]
-# Beside every --output: an existing file is replaced only when asked (never a ledger or a backup).
-ForceOption = Annotated[bool, typer.Option(
-    "--force", help=N_("Replace the output file if it exists (never a ledger or a backup)."))]
 
 
 def _install_completion(ctx: typer.Context, param: Any, value: Optional[str]) -> None:
@@ -164,10 +154,23 @@ WELSH_SUBCOMMANDS = {
 }
 
 
+class AskedForHelp(Exception):
+    """A group named with nothing after it (`timebank member`): its help is the answer."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+
 class AliasGroup(TyperGroup):
     """A command group that also answers to the Welsh name of each command."""
 
     aliases: dict[str, str] = WELSH_SUBCOMMANDS
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:
+            raise AskedForHelp(ctx)
+        return super().parse_args(ctx, args)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
@@ -209,27 +212,9 @@ COMMAND_MODULES = {
     "offer": "listings", "request": "listings", "match": "listings",
     "ui": "screen",
 }
-GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--lang")
-
-
-def requested_command(args: list[str]) -> str | None:
-    """The command named on the line, skipping global options; None for none or --help."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg in GLOBAL_OPTIONS_WITH_VALUES:
-            skip = True
-            continue
-        if arg.startswith("-"):
-            continue
-        return arg
-    return None
-
-
 # Typer warns that it will drop `flag_value` (an option that may be given without its
-# value); Typer is pinned below 0.29, where it works, and `--install-completion` needs it.
+# value); it still works in 0.29 (tests/test_keyboard.py proves it), and `--install-completion`
+# needs it.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
 
@@ -237,7 +222,8 @@ with warnings.catch_warnings():
         ctx: typer.Context,
         db: Annotated[Optional[str], typer.Option(
             "--db", envvar="TIMEBANK_DB", show_envvar=False,
-            help=N_("The ledger: a SQLite file or a database URL (default: timebank.sqlite3 in your data folder)."))] = None,
+            help=N_("The ledger: a SQLite file or a database URL (default: timebank.sqlite3 in your data "
+                    "folder)."))] = None,
         lang: Annotated[Optional[Lang], typer.Option(
             "--lang", envvar="TIMEBANK_LANG", show_envvar=False,
             help=N_("Output language: cy (Cymraeg) or en (English)."))] = None,
@@ -267,7 +253,7 @@ def build_command(args: list[str] | None = None) -> Any:
         pretty_exceptions_enable=False,
     )
     app.callback()(root)
-    command = requested_command(args or [])
+    command = global_options.requested_command(args or [])
     wanted = COMMAND_MODULES.get(english_name(command or ""))
     # `timebank --version` (eager: it exits before any command runs) needs no command built.
     if not (command is None and "--version" in (args or [])):
@@ -280,7 +266,12 @@ def build_command(args: list[str] | None = None) -> Any:
 
 
 def translate_help(command: Any) -> None:
-    """Help, argument names and metavars in the interface language (they are message ids)."""
+    """Help, argument names and metavars in the interface language (they are message ids),
+    and Typer's own words too: every command's context writes its help through
+    `typer_words.TranslatedContext` (Click's `context_class`, the way to choose it)."""
+    from timebank.cli.typer_words import TranslatedContext
+
+    command.context_class = TranslatedContext
     for attribute in ("help", "short_help"):
         text = getattr(command, attribute, None)
         if text:
@@ -298,6 +289,7 @@ def sub_app(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True, cls=AliasGroup)
 
 
-__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "say", "user", "build_command",
-           "get_language", "FormatOption", "ByOption", "MemberArgument", "MemberOption", "CategoryOption", "FromOption",
-           "ToOption", "MonthOption", "ForceOption", "sub_app"]
+__all__ = ["MAX_NUMBER", "Lang", "Format", "By", "State", "state", "ledger", "interface", "say", "user",
+           "build_command", "get_language", "FormatOption", "ByOption", "MemberArgument", "MemberOption",
+           "CategoryOption", "FromOption", "ToOption", "MonthOption", "ForceOption", "OutputOption", "ExcelOption",
+           "sub_app"]

@@ -1,13 +1,17 @@
-"""Small pieces the commands share: date ranges as typed, and writing a file safely."""
+"""Small pieces the commands share: the options many commands take, date ranges as typed,
+and writing a file safely."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Callable, Iterator, TypeVar
+from enum import Enum
+from typing import Annotated, Any, BinaryIO, Callable, Iterator, Literal, Optional, TextIO, TypeVar, overload
 
-from timebank.i18n import _, say
+import typer
+
+from timebank.i18n import N_, _, say
 from timebank.ledger.errors import Refused
 
 
@@ -19,17 +23,23 @@ def parse_range(start: str | None, end: str | None, month: str | None = None) ->
     if month is not None:
         if start is not None or end is not None:
             raise InvalidInput(_("Give either --month or --from/--to, not both."))
-        first = parse_month(month)
-        return first, month_end(first)
+        whole = parse_month(month)
+        return whole, month_end(whole)
     first = parse_date(start, allow_future=True) if start is not None else None
     last = parse_date(end, allow_future=True) if end is not None else None
     check_range(first, last)
     return first, last
 
 
+@overload
+def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
+                          binary: Literal[False] = False) -> AbstractContextManager[TextIO]: ...
+@overload
+def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
+                          binary: Literal[True]) -> AbstractContextManager[BinaryIO]: ...
 @contextmanager
 def write_file_atomically(path: Path, *, bom: bool = False, force: bool = False,
-                          binary: bool = False) -> Iterator[IO]:
+                          binary: bool = False) -> Iterator[Any]:
     """The one way a command writes a file (`--output`): private (0600), never through a
     symbolic link or over a ledger or backup, over another existing file only with
     `force`, never at a name Windows keeps for a device, and whole or not at all (see
@@ -108,3 +118,59 @@ def unless_duplicate(action: Callable[[bool], T], again: bool) -> T:
         if confirm(say(duplicate.question)):
             return action(True)
         raise Refused(_("Nothing was recorded.")) from None
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# The options many commands share, declared once. Each factory gives a fresh `typer.Option`
+# (Typer keeps per-parameter state in it); a command whose option says something of its own
+# passes its help text, every other detail (names, short name, defaults shown) stays the same.
+# Help texts are message ids (`N_`), translated when the command tree is built.
+
+def format_option(help_text: str = N_("Output: table, csv or json."), *, show_default: bool = True) -> Any:
+    """`--format`/`-f`."""
+    return typer.Option("--format", "-f", help=help_text, show_default=show_default)
+
+
+def output_option(help_text: str = N_("Write to this file instead of the screen."), *,
+                  show_default: bool = True) -> Any:
+    """`--output`/`-o`: a file written with `write_file_atomically`."""
+    return typer.Option("--output", "-o", help=help_text, show_default=show_default)
+
+
+def excel_option(help_text: str = N_("Start a CSV with a UTF-8 BOM for Excel.")) -> Any:
+    """`--excel`: a byte-order mark first, so that Excel reads the CSV as UTF-8."""
+    return typer.Option("--excel", help=help_text)
+
+
+def force_option(help_text: str = N_("Replace the output file if it exists (never a ledger or a backup).")) -> Any:
+    """`--force`, beside every `--output`: an existing file is replaced only when asked."""
+    return typer.Option("--force", help=help_text)
+
+
+def from_option() -> Any:
+    """`--from`: the first day of a range."""
+    return typer.Option("--from", help=N_("From this date."), show_default=False)
+
+
+def to_option() -> Any:
+    """`--to`: the last day of a range."""
+    return typer.Option("--to", help=N_("To this date."), show_default=False)
+
+
+def month_option(help_text: str = N_("Only this month (YYYY-MM).")) -> Any:
+    """`--month`: a whole month, instead of `--from`/`--to` (see `parse_range`)."""
+    return typer.Option("--month", help=help_text)
+
+
+FormatOption = Annotated[Format, format_option()]
+OutputOption = Annotated[Optional[Path], output_option()]
+ExcelOption = Annotated[bool, excel_option()]
+ForceOption = Annotated[bool, force_option()]
+FromOption = Annotated[Optional[str], from_option()]
+ToOption = Annotated[Optional[str], to_option()]
+MonthOption = Annotated[Optional[str], month_option()]

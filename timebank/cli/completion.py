@@ -83,11 +83,26 @@ def line_being_completed() -> list[str] | None:
     commands of that line are built)."""
     if not os.environ.get(COMPLETE_VAR):
         return None
-    from typer._click.shell_completion import split_arg_string
-
     if "COMP_WORDS" in os.environ:
-        return split_arg_string(os.environ["COMP_WORDS"])[1:]
-    return split_arg_string(os.environ.get("_TYPER_COMPLETE_ARGS", ""))[1:]
+        return split_words(os.environ["COMP_WORDS"])[1:]
+    return split_words(os.environ.get("_TYPER_COMPLETE_ARGS", ""))[1:]
+
+
+def split_words(line: str) -> list[str]:
+    """The words of a shell line as the shell would split them; a quote still open (the word
+    being typed) ends the last word instead of failing."""
+    import shlex
+
+    lexer = shlex.shlex(line, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    words: list[str] = []
+    try:
+        for word in lexer:
+            words.append(word)
+    except ValueError:  # "No closing quotation": what was typed so far is the last word
+        words.append(lexer.token)
+    return words
 
 
 def normalise_instruction() -> None:
@@ -118,10 +133,10 @@ def _shell(value: str) -> str:
     if sys.platform == "win32":
         return "powershell"
     try:
-        import shellingham
+        import shellingham  # type: ignore[import-untyped]  # Typer's dependency, untyped
 
         return shellingham.detect_shell()[0]
-    except Exception:  # noqa: BLE001 - no shell to detect: fall back on $SHELL
+    except Exception:  # no shell to detect: fall back on $SHELL
         return os.path.basename(os.environ.get("SHELL", "bash")) or "bash"
 
 
@@ -170,7 +185,8 @@ def _install_powershell(shell: str) -> Any:
                                  text=True, check=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         raise LedgerUnusable(_("PowerShell could not be asked where its profile is: run "
-                               "'timebank --show-completion powershell' and add what it prints to your profile."))
+                               "'timebank --show-completion powershell' and add what it prints to your "
+                               "profile.")) from None
     path = Path(profile)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:

@@ -3,15 +3,14 @@
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 
-from timebank.cli.app import MAX_NUMBER, By, ByOption, ForceOption, FromOption, ToOption, interface, ledger, say, user
+from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, OutputOption, ToOption, interface,
+                              ledger, say, user)
+from timebank.cli.common import excel_option, format_option
 from timebank.i18n import N_, _, ngettext, tell
-
-OutputOption = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help=N_("Write to this file instead of the screen."))]
 
 
 class JournalFormat(str, Enum):
@@ -35,7 +34,7 @@ class ImportKind(str, Enum):
 
 def journal(
     ctx: typer.Context,
-    fmt: Annotated[JournalFormat, typer.Option("--format", "-f", help=N_("hledger or beancount."))] = JournalFormat.hledger,
+    fmt: Annotated[JournalFormat, format_option(N_("hledger or beancount."))] = JournalFormat.hledger,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -60,7 +59,7 @@ def export(
     start: FromOption = None,
     end: ToOption = None,
     output: OutputOption = None,
-    excel: Annotated[bool, typer.Option("--excel", help=N_("Start the file with a UTF-8 BOM for Excel."))] = False,
+    excel: Annotated[bool, excel_option(N_("Start the file with a UTF-8 BOM for Excel."))] = False,
     with_names: Annotated[bool, typer.Option(
         "--with-names", help=N_("Add members' names (never contact details)."))] = False,
     by: Annotated[By, typer.Option("--by", help=N_("summary and workbook: month, quarter or year (of the financial "
@@ -112,7 +111,7 @@ def _check_workbook(output: Optional[Path], excel: bool, with_names: bool) -> No
         raise UsageProblem(_("A workbook never holds members' names or contact details: leave out --with-names."))
 
 
-def _write_workbook(pack, output: Path, force: bool) -> None:  # type: ignore[no-untyped-def]
+def _write_workbook(pack, output: Path, force: bool) -> None:
     """The funder's workbook, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.printing import workbook
@@ -123,7 +122,7 @@ def _write_workbook(pack, output: Path, force: bool) -> None:  # type: ignore[no
             sheets).format(count=sheets, path=output), err=True)
 
 
-def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False,  # type: ignore[no-untyped-def]
+def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False,
                 force: bool = False) -> int:
     """A funder's CSV (CRLF rows, a BOM for Excel on request), to a file or the screen."""
     from timebank.cli.common import write_file_atomically
@@ -189,7 +188,7 @@ class _listing_bad_rows:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: object, error: object, trace: object) -> bool:
+    def __exit__(self, kind: object, error: object, trace: object) -> Literal[False]:
         from timebank.io.imports import ImportRejected
         from timebank.ledger.errors import Refused
 
@@ -236,9 +235,9 @@ class _progress:
     def __init__(self, threshold: int = BYTES) -> None:
         self.threshold = threshold
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         self.bar = None
-        self.task = None
+        self.task: Any = None  # Rich's TaskID once the bar is shown
         self.piped = False
         self.last = 0
         return self

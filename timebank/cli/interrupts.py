@@ -12,10 +12,13 @@ another program (or a test) leaves that program's Ctrl-C alone.
 
 # `_signal`, not `signal`: the C module is built in, while importing `signal` builds its enums
 # (a millisecond in which Ctrl-C would still print a traceback).
-import _signal
+import _signal  # type: ignore[import-not-found]  # typeshed has no stub for the C module
 import _thread
 import os
 import sys
+
+# Built-ins only, and imported now: the handler below must not import while Ctrl-C is pressed.
+from timebank.cli import global_options
 
 INTERRUPTED = "Interrupted: nothing more was written."  # a message id of the catalogues
 EXIT_CODE = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl-C
@@ -29,20 +32,14 @@ def interrupted_message() -> str:
     if i18n is not None and hasattr(i18n, "words"):  # defined near its end: the module is whole
         try:
             return i18n.words(lang)._(INTERRUPTED)
-        except Exception:  # noqa: BLE001 - interrupted while loading a catalogue: read it below
+        except Exception:  # interrupted while loading a catalogue: read it below
             pass
     return _from_catalogue(lang) or INTERRUPTED
 
 
 def _chosen_language() -> str:
     """--lang, TIMEBANK_LANG, Welsh if chosen so far (the ledger's setting) or the locale's, else English."""
-    typed = None
-    args = sys.argv[1:]
-    for index, arg in enumerate(args):
-        if arg == "--lang" and index + 1 < len(args):
-            typed = args[index + 1]
-        elif arg.startswith("--lang="):
-            typed = arg.split("=", 1)[1]
+    typed = global_options.typed_language(sys.argv[1:])
     for value in (typed, os.environ.get("TIMEBANK_LANG")):
         if value and value.strip().lower()[:2] in ("cy", "en"):
             return value.strip().lower()[:2]

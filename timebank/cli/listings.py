@@ -42,7 +42,7 @@ def match(
     emit(views.matches(found, wanted, area_used is not None), fmt.value, words)
 
 
-def _listing_commands(kind: str):  # type: ignore[no-untyped-def]
+def _listing_commands(kind: str):
     def add(
         ctx: typer.Context,
         member: MemberArgument,

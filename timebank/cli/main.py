@@ -5,94 +5,24 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
+from timebank.cli import global_options
 from timebank.i18n import _, normalise_language, set_language, system_language, tell
 from timebank.ledger.queries import ledger_language
-
-
-def _option_value(args: list[str], name: str) -> str | None:
-    """The value of an option as typed (`--lang cy` or `--lang=cy`) in `args`."""
-    for index, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == name and index + 1 < len(args):
-            return args[index + 1]
-        if arg.startswith(name + "="):
-            return arg.split("=", 1)[1]
-    return None
 
 
 def choose_language(args: list[str]) -> str:
     """--lang, then TIMEBANK_LANG, then the ledger's setting, then the system locale, else English.
     `args` are normalised: the global options stand before the command."""
-    return (normalise_language(_option_value(args, "--lang"))
+    return (normalise_language(global_options.typed_language(args))
             or normalise_language(os.environ.get("TIMEBANK_LANG"))
-            or ledger_language(_option_value(args, "--db"))
+            or ledger_language(global_options.typed_ledger(args))
             or system_language()
             or "en")
 
 
-GLOBAL_OPTIONS = ("--db", "--lang")
 INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C (128 + SIGINT)
-
-
-def hoist_global_options(args: list[str], root: "object") -> list[str]:
-    """`--db` and `--lang` may come after the command: move them before it, unless the
-    command has an option of the same name (a member's own `--lang` in `member add`), which
-    then wins. Returns the line with every global option before the command."""
-    front: list[str] = []
-    index = 0
-    while index < len(args) and args[index].startswith("-") and args[index] != "--":
-        takes_value = args[index] in GLOBAL_OPTIONS
-        front.append(args[index])
-        if takes_value and index + 1 < len(args):
-            front.append(args[index + 1])
-            index += 1
-        index += 1
-    command = root
-    path: list[str] = []
-    while index < len(args) and not args[index].startswith("-"):
-        sub = getattr(command, "get_command", None)
-        found = sub(None, args[index]) if sub else None  # type: ignore[misc]
-        if found is None:
-            break
-        command = found
-        path.append(args[index])
-        index += 1
-    own = {opt for param in getattr(command, "params", []) for opt in getattr(param, "opts", [])}
-    rest: list[str] = []
-    hoisted: list[str] = []
-    tail = args[index:]
-    position = 0
-    while position < len(tail):
-        arg = tail[position]
-        if arg == "--":
-            rest += tail[position:]
-            break
-        name = arg.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS and name not in own:
-            if "=" in arg:
-                hoisted.append(arg)
-            else:
-                hoisted += tail[position:position + 2]
-                position += 1
-        else:
-            rest.append(arg)
-        position += 1
-    return front + hoisted + path + rest
-
-
-def _leading(args: list[str]) -> list[str]:
-    """The global options at the front of a normalised line."""
-    lead: list[str] = []
-    index = 0
-    while index < len(args) and args[index].startswith("-") and args[index] != "--":
-        lead.append(args[index])
-        if args[index] in GLOBAL_OPTIONS and index + 1 < len(args):
-            lead.append(args[index + 1])
-            index += 1
-        index += 1
-    return lead
 
 
 def run(args: list[str] | None = None) -> int:
@@ -102,16 +32,14 @@ def run(args: list[str] | None = None) -> int:
 
     streams.prepare()  # UTF-8 to pipes and files, plain letters for a terminal that lacks some
 
-    from typer import Abort
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer import Abort, TyperException
 
     from timebank.cli import typer_words
-    from timebank.cli.app import build_command, translate_help
+    from timebank.cli.app import AskedForHelp, build_command, translate_help
     from timebank.ledger.errors import FileExists, TimebankError
 
     from timebank.cli.completion import line_being_completed, normalise_instruction
 
-    typer_words.install()
     normalise_instruction()
     completing = line_being_completed()
     command = build_command(completing if completing is not None else args)
@@ -119,8 +47,8 @@ def run(args: list[str] | None = None) -> int:
         from timebank.cli.completion import attach
 
         attach(command)
-    args = hoist_global_options(args, command)
-    set_language(choose_language(_leading(args)))
+    args = global_options.hoist(args, command)
+    set_language(choose_language(global_options.leading(args)))
     translate_help(command)
     try:
         from timebank.cli import interrupts
@@ -134,23 +62,24 @@ def run(args: list[str] | None = None) -> int:
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    except NoArgsIsHelpError as error:
-        if opens_screen(error.ctx):
+    except AskedForHelp as asked:
+        if opens_screen(asked.ctx):
             return run(args + ["ui"])
         # A bare group (`timebank member`) asks for its help: that is an answer, not an error.
-        print(error.format_message())
+        print(asked.ctx.get_help())
         return 0
-    except UsageError as error:
-        if error.format_message() == "Missing command." and error.ctx is not None:
-            if opens_screen(error.ctx):
+    except TyperException as error:  # what Typer refuses: a usage error (it knows its command), or another
+        if not typer_words.is_usage_error(error):
+            _print_error(typer_words.translate_error(error.format_message()))
+            return error.exit_code
+        ctx = typer_words.usage_context(error)
+        if error.format_message() == "Missing command." and ctx is not None:
+            if opens_screen(ctx):
                 return run(args + ["ui"])
             # `timebank --db FILE` with nothing after: help, as for a bare `timebank`.
-            print(error.ctx.get_help())
+            print(ctx.get_help())
             return 0
-        _print_usage_error(error, typer_words.translate_error(error.format_message()))
-        return error.exit_code
-    except ClickException as error:
-        _print_error(typer_words.translate_error(error.format_message()))
+        _print_usage_error(ctx, typer_words.translate_error(error.format_message()))
         return error.exit_code
     except Abort as error:
         if isinstance(error.__context__, KeyboardInterrupt):  # Click turns Ctrl-C into Abort
@@ -170,19 +99,19 @@ def run(args: list[str] | None = None) -> int:
         return INTERRUPTED
     except BrokenPipeError:
         return 1
-    except Exception as error:  # noqa: BLE001 - the last guard against a traceback
+    except Exception as error:  # the last guard against a traceback
         if os.environ.get("TIMEBANK_DEBUG"):
             import traceback
 
             traceback.print_exc()
+        first_line = str(error).splitlines()[0] if str(error) else ""
         _print_error(_("Unexpected error ({kind}): {error}. Nothing was changed. "
-                       "Set TIMEBANK_DEBUG=1 for details.").format(kind=type(error).__name__,
-                                                                    error=str(error).splitlines()[0] if str(error) else ""))
+                       "Set TIMEBANK_DEBUG=1 for details.").format(kind=type(error).__name__, error=first_line))
         return 1
     return 0
 
 
-def opens_screen(ctx) -> bool:  # type: ignore[no-untyped-def]
+def opens_screen(ctx: Any) -> bool:
     """Bare `timebank` (perhaps with --db or --lang) opens the screen for a person at a
     terminal; a script still gets the help, and exit code 0."""
     from timebank.cli.common import interactive
@@ -190,30 +119,30 @@ def opens_screen(ctx) -> bool:  # type: ignore[no-untyped-def]
     return ctx is not None and ctx.parent is None and interactive()
 
 
-def _main_asking_for_missing(command, args: list[str]):  # type: ignore[no-untyped-def]
+def _main_asking_for_missing(command: Any, args: list[str]) -> Any:
     """Run the command; at a terminal, a missing argument is asked for rather than refused."""
-    from typer._click.exceptions import MissingParameter
+    from typer import BadParameter
 
     from timebank.cli.common import ask, interactive
-    from timebank.cli.typer_words import argument_name
+    from timebank.cli.typer_words import argument_name, is_missing_argument
 
     while True:
         try:
             return command.main(args=args, prog_name="timebank", standalone_mode=False)
-        except MissingParameter as missing:
+        except BadParameter as missing:
             param = missing.param
-            if param is None or param.param_type_name != "argument" or not interactive():
+            if param is None or not is_missing_argument(missing) or not interactive():
                 raise
             args = args + [ask(argument_name(param.name or ""))]
 
 
-def _print_usage_error(error, message: str) -> None:  # type: ignore[no-untyped-def]
+def _print_usage_error(ctx: Any, message: str) -> None:
     from timebank.cli.streams import say
 
-    if error.ctx is not None:
-        for line in error.ctx.get_usage().splitlines():
+    if ctx is not None:
+        for line in ctx.get_usage().splitlines():
             say(line, err=True)
-        say(_("Try '{command} --help' for help.").format(command=error.ctx.command_path), err=True)
+        say(_("Try '{command} --help' for help.").format(command=ctx.command_path), err=True)
         say("", err=True)
     say(_("Error: {message}").format(message=message), err=True)
 

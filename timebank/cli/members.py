@@ -18,7 +18,8 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=N_("The member's name."), show_default=False)],
     kind: Annotated[Kind, typer.Option("--kind", help=N_("person or organisation."))] = Kind.person,
-    area: Annotated[Optional[str], typer.Option("--area", help=N_("Where they live, e.g. a postcode district."))] = None,
+    area: Annotated[Optional[str], typer.Option(
+        "--area", help=N_("Where they live, e.g. a postcode district."))] = None,
     email: Annotated[Optional[str], typer.Option("--email", help=N_("Email address."))] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help=N_("Phone number."))] = None,
     lang: Annotated[Optional[Lang], typer.Option("--lang", help=N_("The member's language: cy or en."))] = None,
@@ -137,7 +138,7 @@ def forget(
 
     words = interface()
 
-    def shown_and_agreed(plan) -> bool:  # type: ignore[no-untyped-def]
+    def shown_and_agreed(plan) -> bool:
         # What would go, and where; at a terminal the coordinator may say yes to it now.
         emit(views.erasure_preview(plan), "table", words)
         return confirm(_("Erase these details of member {number} for good? This cannot be undone.").format(

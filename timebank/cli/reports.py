@@ -8,9 +8,9 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from timebank.cli.app import (By, ForceOption, Format, FormatOption, FromOption, MemberArgument, MonthOption,
-                              ToOption, interface, ledger, say, sub_app)
-from timebank.cli.common import parse_range
+from timebank.cli.app import (By, ExcelOption, ForceOption, Format, FormatOption, FromOption, MonthOption, ToOption,
+                              interface, ledger, say, sub_app)
+from timebank.cli.common import format_option, from_option, month_option, output_option, parse_range, to_option
 from timebank.i18n import N_, Words, _, ngettext
 
 WithNames = Annotated[bool, typer.Option("--with-names", help=N_("Add members' names (never contact details)."))]
@@ -38,6 +38,11 @@ class StatementFormat(str, Enum):
     csv = "csv"
     json = "json"
     pdf = "pdf"
+
+
+# --format where a PDF may be asked for (statement, report period).
+PdfFormatOption = Annotated[Optional[StatementFormat], format_option(
+    N_("Output: table, csv, json or pdf (default: from --output's extension, else table)."), show_default=False)]
 
 
 def output_format(fmt: "StatementFormat | None", output: Optional[Path]) -> str:
@@ -68,12 +73,9 @@ def statement(
     start: FromOption = None,
     end: ToOption = None,
     month: MonthOption = None,
-    fmt: Annotated[Optional[StatementFormat], typer.Option(
-        "--format", "-f", help=N_("Output: table, csv, json or pdf (default: from --output's extension, else "
-                                  "table)."), show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help=N_("Write to this file (a .pdf prints the statement on A4 pages)."),
-        show_default=False)] = None,
+    fmt: PdfFormatOption = None,
+    output: Annotated[Optional[Path], output_option(
+        N_("Write to this file (a .pdf prints the statement on A4 pages)."), show_default=False)] = None,
     without_notes: Annotated[bool, typer.Option(
         "--without-notes", help=N_("Leave out the notes of the exchanges."))] = False,
     force: ForceOption = False,
@@ -209,17 +211,14 @@ def write_report(result: Any, chosen: str, output: Optional[Path], excel: bool, 
     say(_("Wrote {path}.").format(path=output), err=True)
 
 
-ReportFormatOption = Annotated[Optional[StatementFormat], typer.Option(
-    "--format", "-f", help=N_("Output: table, csv or json (default: from --output's extension, else table)."),
-    show_default=False)]
-ReportOutput = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help=N_("Write to this file (.csv or .json)."), show_default=False)]
-ExcelOption = Annotated[bool, typer.Option("--excel", help=N_("Start a CSV with a UTF-8 BOM for Excel."))]
+ReportFormatOption = Annotated[Optional[StatementFormat], format_option(
+    N_("Output: table, csv or json (default: from --output's extension, else table)."), show_default=False)]
+ReportOutput = Annotated[Optional[Path], output_option(N_("Write to this file (.csv or .json)."), show_default=False)]
 
 
 def monthly(
     ctx: typer.Context,
-    month: Annotated[Optional[str], typer.Option("--month", help=N_("The month (YYYY-MM)."))] = None,
+    month: Annotated[Optional[str], month_option(N_("The month (YYYY-MM)."))] = None,
     with_names: WithNames = False,
     fmt: ReportFormatOption = None,
     output: ReportOutput = None,
@@ -240,16 +239,14 @@ def monthly(
 
 def period(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option("--from", help=N_("From this date."), show_default=False)],
-    end: Annotated[str, typer.Option("--to", help=N_("To this date."), show_default=False)],
+    start: Annotated[str, from_option()],
+    end: Annotated[str, to_option()],
     by: Annotated[By, typer.Option("--by", help=N_("month, quarter or year (of the financial year: the setting "
                                                    "year_start)."))] = By.month,
-    fmt: Annotated[Optional[StatementFormat], typer.Option(
-        "--format", "-f", help=N_("Output: table, csv, json or pdf (default: from --output's extension, else "
-                                  "table)."), show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help=N_("Write to this file: .pdf prints a one-page summary for funders (A4), .csv or "
-                                  ".json the figures."), show_default=False)] = None,
+    fmt: PdfFormatOption = None,
+    output: Annotated[Optional[Path], output_option(
+        N_("Write to this file: .pdf prints a one-page summary for funders (A4), .csv or .json the figures."),
+        show_default=False)] = None,
     excel: ExcelOption = False,
     force: ForceOption = False,
 ) -> None:

@@ -157,7 +157,8 @@ def _prepared(stream: Any, fd: int, *, quiet: bool) -> Any:
             ascii_only = codecs.lookup(stream.encoding or "ascii").name == "ascii"
             stream.reconfigure(encoding=PLAIN_ASCII if ascii_only else stream.encoding, errors=FALLBACK)
         return stream
-    if stream is getattr(sys, f"__{'stdout' if fd == 1 else 'stderr'}__", None) and _owns_fd(stream, fd):
+    original = getattr(sys, f"__{'stdout' if fd == 1 else 'stderr'}__", None)
+    if original is not None and stream is original and _owns_fd(stream, fd):
         # The process's own pipe or file: rebuilt over a raw file that reports failures.
         try:
             stream.flush()
