@@ -22,7 +22,7 @@ def init(
     if is_initialised(new):
         say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
-    if not initialise(new, user(by), name=name, lang=(lang.value if lang else get_language())):
+    if not initialise(new, user(by), name=name, lang=(lang.value if lang else get_language()), reader=get_language()):
         # Another init, run at the same moment, created it.
         say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
@@ -69,7 +69,7 @@ def settings_set(
     from timebank.ledger import actions
     from timebank.render.views import setting_words
 
-    stored = actions.set_setting(ledger(ctx), user(by), key, value)
+    stored = actions.set_setting(ledger(ctx), user(by), key, value, lang=get_language())
     from timebank.ledger.records.settings import WELSH_KEYS
 
     message = _("{setting} is now '{value}'.").format(setting=setting_words(WELSH_KEYS.get(key, key), interface()),

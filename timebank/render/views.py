@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Iterable, Iterator
 
 from timebank.i18n import N_, Words
+from timebank.ledger.messages import Phrase
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.dates import month_of
 from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON, KIND, LANG,
@@ -585,7 +586,7 @@ def checks(results: list) -> Report:
     for result in results:
         mark = "✓" if not result.problems else "✗"
         parts.append(Line(_mark(mark, result.title), style="green" if not result.problems else "red"))
-        parts += [Line(_plain(f"    {problem}")) for problem in result.problems]
+        parts += [Line(_plain("    " + problem)) for problem in result.problems]
     return Report(parts)
 
 
@@ -593,8 +594,8 @@ def _mark(mark: str, title: str):  # type: ignore[no-untyped-def]
     return lambda w: f"{mark} {w._(title)}"
 
 
-def _plain(text: str):  # type: ignore[no-untyped-def]
-    return lambda w: text
+def _plain(text: Phrase):  # type: ignore[no-untyped-def]
+    return lambda w: w.say(text)  # what the core said, in the reader's words (plain text as it is)
 
 
 def audit(events: list, categories: dict[str, Any] | None = None) -> Sheet:

@@ -63,7 +63,7 @@ class Exchanges(Page):
         last = min(month_end(self.month), max(today(), self.month))
         # One more than is shown, to know whether there are more.
         rows = attempt(words, notice, lambda: reading.exchanges(self.ledger, self.month, last, member, category,
-                                                                self.include_void, latest=SHOWN + 1))
+                                                                self.include_void, latest=SHOWN + 1, lang=words.lang))
         if rows is None:
             return
         latest = rows[::-1][:SHOWN]

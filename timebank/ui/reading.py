@@ -95,18 +95,18 @@ def form_data(ledger: Ledger, lang: str) -> FormData:
         return FormData(index, category_names(session), requests, names)
 
 
-def category(ledger: Ledger, text: str) -> CategoryName:
+def category(ledger: Ledger, text: str, lang: str) -> CategoryName:
     """The category named (codes or names, in either language), by the core's rule."""
     with reading(ledger) as session:
-        return category_name(find_category(session, text))
+        return category_name(find_category(session, text, lang))
 
 
 def exchanges(ledger: Ledger, start: date, end: date, member: str | None, category: str | None,
-              include_void: bool, latest: int | None = None) -> list[ExchangeRow]:
+              include_void: bool, latest: int | None = None, *, lang: str) -> list[ExchangeRow]:
     """The exchanges between two dates (at most the `latest` so many), oldest first."""
     with reading(ledger) as session:
         number = find_member(session, member).number if member else None
-        code = find_category(session, category).code if category else None
+        code = find_category(session, category, lang).code if category else None
         return list(iter_exchanges(session, member=number, start=start, end=end, category=code,
                                    include_void=include_void, latest=latest))
 

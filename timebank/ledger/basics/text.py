@@ -12,6 +12,7 @@ import unicodedata
 
 from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput
+from timebank.ledger.messages import Phrase
 
 # What stands in stored text where an erased member's details were (`member forget`); the
 # face shows it in the output language.
@@ -33,7 +34,7 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS for ch in text)
 
 
-def clean_text(value: str | None, label: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
+def clean_text(value: str | None, label: Phrase, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
     """Trim a text field and refuse control characters or excessive length. `label` is the
     field's name in the interface language, for the refusal."""
     if value is None:

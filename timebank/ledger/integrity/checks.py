@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
@@ -22,12 +22,13 @@ from timebank.ledger.integrity.canonical import Seal, SealQuery
 from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
 from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MonthTotal
 from timebank.ledger.integrity.verify import Walk, seal_problems, walk
+from timebank.ledger.messages import Phrase
 
 
 @dataclass(frozen=True)
 class CheckResult:
     title: str            # the check's name, a message id: the face translates it
-    problems: list[str]   # in the interface language, like every refusal
+    problems: Sequence[Phrase]   # what is wrong: the face says it in the reader's language
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, ngettext, normalise_language
-from timebank.ledger.records import audit
 from timebank.ledger.basics.dates import today
-from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
-from timebank.ledger.storage.models import Entry, Member
+from timebank.ledger.basics.language import fold, normalise_language
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name, message_name
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
+from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
+from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
+from timebank.ledger.records import audit
+from timebank.ledger.storage.models import Entry, Member
 
 POT = 0
 KINDS = ("person", "organisation")
@@ -81,8 +82,8 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
         for number, name in session.execute(select(Member.number, Member.name).where(
                 Member.left.is_(None), Member.forgotten.is_(None), Member.kind != "pot")):
             if fold(name) == wanted:
-                raise Duplicate(_("{name} (#{number}) is already an active member. Add --again to add another "
-                                  "member with the same name.").format(name=name, number=number),
+                # The command line adds how to say it is meant (--again).
+                raise Duplicate(_("{name} (#{number}) is already an active member.").format(name=name, number=number),
                                 _("{name} (#{number}) is already an active member. Add another with the same "
                                   "name?").format(name=name, number=number))
     session.add(member)
@@ -92,21 +93,22 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
     return member
 
 
-def _listed(member: Member) -> str:
-    text = f"#{member.number} {message_name(member)}"
+def _listed(member: Member) -> Phrase:
+    """'#17 Siân Jones', and '(left)' after a member who has left, for a refusal."""
+    text = Joined((f"#{member.number} ", message_name(member)))
     return text + " " + _("(left)") if member.left is not None else text
 
 
-def _candidates_message(matches: list[Member], text: str) -> str:
+def _candidates_message(matches: list[Member], text: str) -> Phrase:
     shown = sorted(matches, key=lambda m: m.number)[:10]
-    listing = ", ".join(_listed(m) for m in shown)
+    listing = join(", ", [_listed(m) for m in shown])
     more = len(matches) - len(shown)
-    message = ngettext("'{text}' matches {count} member: {listing}",
-                       "'{text}' matches {count} members: {listing}", len(matches)).format(
+    message: Phrase = ngettext("'{text}' matches {count} member: {listing}",
+                               "'{text}' matches {count} members: {listing}", len(matches)).format(
         text=text, count=len(matches), listing=listing)
     if more > 0:
-        message += " " + ngettext("(and {count} more)", "(and {count} more)", more).format(count=more)
-    return message + ". " + _("Use the member number.")
+        message = Joined((message, " ", ngettext("(and {count} more)", "(and {count} more)", more).format(count=more)))
+    return Joined((message, ". ", _("Use the member number.")))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -161,7 +163,7 @@ class MemberIndex:
         close = self.closest(wanted)
         if close:
             raise NotFound(_("No member matches '{text}'. Did you mean {names}?").format(
-                text=raw, names=", ".join(_listed(m) for m in close)))
+                text=raw, names=join(", ", [_listed(m) for m in close])))
         raise NotFound(_("No member matches '{text}'.").format(text=raw))
 
     def closest(self, wanted: str, most: int = 3) -> list[Member]:
