@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput
-from timebank.ledger.messages import Phrase
+from timebank.ledger.messages import Phrase, _
 
 # What stands in stored text where an erased member's details were (`member forget`); the
 # face shows it in the output language.
