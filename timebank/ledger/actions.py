@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from timebank.ledger.basics.dates import today
 from timebank.ledger.basics.names import MemberName, member_name
-from timebank.ledger.errors import TimebankError
+from timebank.ledger.errors import NotFound, TimebankError
 from timebank.ledger.messages import N_, Joined, Phrase, _, join
 from timebank.ledger.records import audit, listings, members
 from timebank.ledger.records import settings as settings_module
@@ -43,8 +43,6 @@ def _find(session: Session, ref: MemberRef) -> Member:
 def _find_all(session: Session, *groups: Sequence[MemberRef]) -> list[list[Member]]:
     """Every member named, or one refusal that names every name not found (with the
     closest names for each), so a coordinator mends the whole line at once."""
-    from timebank.ledger.errors import NotFound
-
     found: list[list[Member]] = []
     missing: list[NotFound] = []
     for group in groups:
