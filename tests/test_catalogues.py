@@ -162,3 +162,15 @@ def test_a_checkout_compiles_a_changed_po_again(tmp_path: Path, monkeypatch: pyt
     (package / "locale").write_text("a file where the folder would go")  # nowhere to write the .mo
     assert i18n.read_catalogue("xx").gettext("Bye") == "Hwyl"  # compiled each time, never an error
     assert i18n.read_catalogue("yy").gettext("Bye") == "Bye"  # no catalogue at all: the messages as written
+
+
+def test_the_pot_answers_to_its_name_in_each_catalogue() -> None:
+    """The core has no catalogue: the names the pot is found by are the catalogues' words."""
+    from timebank.i18n import say
+    from timebank.ledger.basics.names import message_name
+    from timebank.ledger.records.members import POT_NAMES
+
+    class Pot:
+        kind, forgotten = "pot", None
+
+    assert POT_NAMES == (say(message_name(Pot()), "en"), say(message_name(Pot()), "cy"))

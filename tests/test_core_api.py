@@ -35,9 +35,9 @@ def core(cli: Cli, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-
 
 def test_record_meets_the_request_and_void_reopens_it(core) -> None:  # type: ignore[no-untyped-def]
     number, _name, category = actions.add_listing(core, "api", "request", "Llinos", "transport",
-                                                  on=date(2026, 11, 1))
+                                                  on=date(2026, 11, 1), lang="en")
     done = actions.record(core, "api", givers=["sian"], receivers=[2], minutes=90, on=date(2026, 11, 10),
-                          request=number)
+                          request=number, lang="en")
     assert category.code == "transport" and done.request == number
     assert [(n.number, b) for n, b in done.result.balances] == [(1, 90), (2, -90)]
     with reading(core) as session:
@@ -54,8 +54,8 @@ def test_record_meets_the_request_and_void_reopens_it(core) -> None:  # type: ig
 
 
 def test_leave_and_forget_close_listings_and_erase(core, cli: Cli) -> None:  # type: ignore[no-untyped-def]
-    actions.add_listing(core, "api", "offer", "Lowri", "gardening", note="Lowri's Saturdays")
-    actions.add_listing(core, "api", "offer", "Llinos", "gardening")
+    actions.add_listing(core, "api", "offer", "Lowri", "gardening", note="Lowri's Saturdays", lang="en")
+    actions.add_listing(core, "api", "offer", "Llinos", "gardening", lang="en")
     name, day = actions.leave(core, "api", "Llinos", date(2026, 11, 15))
     assert name.number == 2 and day == date(2026, 11, 15)
     done = actions.forget(core, "api", 3)
@@ -85,8 +85,9 @@ def test_cached_totals_equal_the_entries_after_every_action(core) -> None:  # ty
     from timebank.ledger.storage.models import Member, MonthTotal
     from timebank.ledger.records.totals import expected_balances, expected_months
 
-    actions.record(core, "api", givers=[1], receivers=[2, 3], minutes=60, on=date(2026, 10, 3), category="teaching")
-    second = actions.record(core, "api", givers=[2], receivers=[1], minutes=45, on=date(2026, 11, 2))
+    actions.record(core, "api", givers=[1], receivers=[2, 3], minutes=60, on=date(2026, 10, 3), category="teaching",
+                   lang="en")
+    second = actions.record(core, "api", givers=[2], receivers=[1], minutes=45, on=date(2026, 11, 2), lang="en")
     actions.void(core, "api", second.result.number, "wrong")
     with reading(core) as session:
         cached = {n: b for n, b in session.query(Member.number, Member.balance_minutes)}
@@ -119,7 +120,7 @@ def test_reports_are_typed_data_and_take_the_language(core) -> None:  # type: ig
     from timebank.render.jsonfile import report_data
     from timebank.render.views import statement as statement_view
 
-    actions.record(core, "api", givers=["Siân"], receivers=["Lowri"], minutes=90, on=date(2026, 11, 2))
+    actions.record(core, "api", givers=["Siân"], receivers=["Lowri"], minutes=90, on=date(2026, 11, 2), lang="en")
     set_language("en")
     with reading(core) as session:
         sian = find_member(session, "1")
@@ -211,7 +212,8 @@ def test_every_audit_action_is_described_in_both_languages() -> None:
 
 
 def test_json_keeps_codes_whatever_the_language(core, cli: Cli) -> None:  # type: ignore[no-untyped-def]
-    actions.record(core, "api", givers=[1], receivers=[2], minutes=60, on=date(2026, 11, 2), category="transport")
+    actions.record(core, "api", givers=[1], receivers=[2], minutes=60, on=date(2026, 11, 2), category="transport",
+                   lang="en")
     english = json.loads(cli.ok("exchange", "list", "--format", "json", lang="en").out)
     welsh = json.loads(cli.ok("exchange", "list", "--format", "json", lang="cy").out)
     assert english == welsh and english[0]["category"] == "transport"

@@ -931,7 +931,7 @@ def test_period_figures_use_a_fixed_number_of_queries(tmp_path: Path) -> None:
             people = [add_member(session, "t", name=f"Person {i}", joined=date(2025, 1, 1)) for i in range(members)]
             for index, person in enumerate(people[1:]):
                 record_exchange(session, "t", settings, givers=[people[0]], receivers=[person], minutes=60,
-                                on=date(2025, 1 + index % 12, 1 + index % 28), category="other")
+                                on=date(2025, 1 + index % 12, 1 + index % 28), category="other", lang="en")
         statements: list[str] = []
         event.listen(ledger.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         with reading(ledger) as session:

@@ -431,7 +431,8 @@ def test_every_statement_read_in_a_fixed_number_of_queries(tmp_path: Path) -> No
         for index in range(members):
             actions.add_member(ledger, "t", name=f"Person {index}", joined=date(2026, 1, 1))
         for index in range(1, members):
-            actions.record(ledger, "t", givers=[index], receivers=[index + 1], minutes=30, on=date(2026, 10, 2))
+            actions.record(ledger, "t", givers=[index], receivers=[index + 1], minutes=30, on=date(2026, 10, 2),
+                               lang="en")
         seen: list[str] = []
         event.listen(ledger.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
         with reading(ledger) as session:

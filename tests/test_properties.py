@@ -60,7 +60,7 @@ def test_zero_sum_under_any_records_and_voids(tmp_path_factory: pytest.TempPathF
                         result = record_exchange(
                             session, "prop", settings_module.load(session),
                             givers=[members[g] for g in givers], receivers=[members[r] for r in receivers],
-                            minutes=minutes, on=START + timedelta(days=day))
+                            minutes=minutes, on=START + timedelta(days=day), lang="en")
                         change = {g: minutes * len(receivers) for g in givers}
                         for r in receivers:
                             change[r] = change.get(r, 0) - minutes * len(givers)

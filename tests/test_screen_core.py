@@ -102,26 +102,31 @@ def test_latest_exchanges_and_partners_names(busy: Cli) -> None:
 
 
 def test_over_the_credit_limit_is_a_question_with_its_reason(ledger: Cli) -> None:
-    from timebank.i18n import using_language
+    from timebank.i18n import say, tell
     from timebank.ledger import actions
     from timebank.ledger.errors import OverLimit
 
     ledger.ok("settings", "set", "credit_limit", "1")
     the_ledger = open_(ledger)
     try:
+        with pytest.raises(OverLimit) as refused:
+            actions.record(the_ledger, "tester", givers=["Siân"], receivers=["Llinos"], minutes=120, lang="en")
         for lang in ("en", "cy"):
-            with using_language(lang), pytest.raises(OverLimit) as refused:
-                actions.record(the_ledger, "tester", givers=["Siân"], receivers=["Llinos"], minutes=120)
-            assert refused.value.message.startswith(refused.value.reason)
-            assert refused.value.question.startswith(refused.value.reason)
-            assert "--allow-overdraft" in refused.value.message and "--allow-overdraft" not in refused.value.question
+            reason, question = say(refused.value.reason, lang), say(refused.value.question, lang)
+            assert say(refused.value.phrase, lang) == reason and question.startswith(reason + " ")
+            # The core names no flag: the command line adds its own.
+            assert "--allow-overdraft" not in tell(refused.value, lang) + question
     finally:
         the_ledger.dispose()
-    # The command line says exactly what it said before.
+    # The command line says exactly what it said before, in both languages.
     result = ledger("record", "Siân", "Llinos", "2")
     assert result.code == 1 and result.err.strip() == (
         "Llinos (#2) would have a balance of -2.00 hours, below the credit limit of -1.00 hours. "
         "Use --allow-overdraft to record it anyway.")
+    result = ledger("--lang", "cy", "record", "Siân", "Llinos", "2")
+    assert result.code == 1 and result.err.strip() == (
+        "Byddai gan Llinos (#2) falans o -2.00 awr, o dan y terfyn credyd o -1.00 awr. "
+        "Defnyddiwch --allow-overdraft i'w gofnodi beth bynnag.")
 
 
 def test_member_months_agree_with_monthly_statements(busy: Cli) -> None:

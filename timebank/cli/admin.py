@@ -23,7 +23,8 @@ def init(
     if queries.is_initialised(new):
         say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
-    if not actions.initialise(new, user(by), name=name, lang=(lang.value if lang else get_language())):
+    if not actions.initialise(new, user(by), name=name, lang=(lang.value if lang else get_language()),
+                              reader=get_language()):
         # Another init, run at the same moment, created it.
         say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
@@ -67,7 +68,7 @@ def settings_set(
     from timebank.ledger import actions, queries
     from timebank.render.views import setting_words
 
-    stored = actions.set_setting(ledger(ctx), user(by), key, value)
+    stored = actions.set_setting(ledger(ctx), user(by), key, value, lang=get_language())
     message = _("{setting} is now '{value}'.").format(setting=setting_words(queries.welsh_key(key), interface()),
                                                       value=stored)
     say(message[:1].upper() + message[1:])

@@ -107,9 +107,14 @@ def interface() -> Words:
 
 
 def user(by: str | None) -> str:
-    from timebank.ledger.queries import current_user
+    from timebank.ledger.errors import InvalidInput
+    from timebank.ledger.queries import MAX_USER, current_user
 
-    return current_user(by)
+    try:
+        return current_user(by)
+    except InvalidInput:  # said with the command line's own names for where the name came from
+        raise InvalidInput(_("'--by' (or TIMEBANK_USER) must be a name of at most {count} characters, "
+                             "with no control characters.").format(count=MAX_USER)) from None
 
 
 # Options many commands share, as Annotated types (their help is translated at build time).

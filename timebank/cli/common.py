@@ -13,6 +13,7 @@ import typer
 
 from timebank.i18n import N_, _, say
 from timebank.ledger.errors import Refused
+from timebank.ledger.messages import Phrase
 
 
 def parse_range(start: str | None, end: str | None, month: str | None = None) -> tuple[date | None, date | None]:
@@ -105,15 +106,17 @@ def ask(label: str) -> str:
 T = TypeVar("T")
 
 
-def unless_duplicate(action: Callable[[bool], T], again: bool) -> T:
+def unless_duplicate(action: Callable[[bool], T], again: bool, hint: Phrase) -> T:
     """Run a write that may be refused as a duplicate; at a terminal, ask whether it is
-    meant and, if so, run it again with `again`."""
+    meant and, if so, run it again with `again`. A script is told `hint` (how to say it
+    is meant: the core names no flag)."""
     from timebank.ledger.errors import Duplicate
 
     try:
         return action(again)
     except Duplicate as duplicate:
         if again or not interactive():
+            duplicate.hint = hint
             raise
         if confirm(say(duplicate.question)):
             return action(True)

@@ -7,7 +7,7 @@ import typer
 from timebank.cli.app import (MAX_NUMBER, ByOption, CategoryOption, Format, FormatOption, FromOption, MemberOption,
                               MonthOption, ToOption, interface, ledger, say, sub_app, user)
 from timebank.cli.common import ask, interactive, parse_range, unless_duplicate
-from timebank.i18n import N_, _
+from timebank.i18n import N_, _, get_language
 
 ExchangeNumber = Annotated[int, typer.Argument(help=N_("The exchange number."), min=1, max=MAX_NUMBER,
                                                show_default=False)]
@@ -37,7 +37,7 @@ def record(
 ) -> None:
     from timebank.ledger import actions
     from timebank.ledger.basics.dates import parse_date
-    from timebank.ledger.errors import UsageProblem
+    from timebank.ledger.errors import OverLimit, UsageProblem
     from timebank.ledger.basics.hours import parse_hours
     from timebank.render.sheet import member_words, signed_hours
 
@@ -63,9 +63,14 @@ def record(
     minutes = parse_hours(amount)
     day = parse_date(on) if on is not None else None
     the_ledger, who = ledger(ctx), user(by)
-    done = unless_duplicate(lambda repeat: actions.record(
-        the_ledger, who, givers=givers, receivers=receivers, minutes=minutes, on=day, category=category, note=note,
-        allow_overdraft=allow_overdraft, request=request, again=repeat), again)
+    try:
+        done = unless_duplicate(lambda repeat: actions.record(
+            the_ledger, who, givers=givers, receivers=receivers, minutes=minutes, on=day, category=category,
+            note=note, allow_overdraft=allow_overdraft, request=request, again=repeat, lang=get_language()),
+            again, _("Add --again to record it once more."))
+    except OverLimit as over:
+        over.hint = _("Use --allow-overdraft to record it anyway.")  # the core names no flag
+        raise
     words = interface()
     say(_("Recorded exchange {number}.").format(number=done.result.number))
     for name, balance in done.result.balances:
@@ -94,7 +99,7 @@ def list_exchanges(
     first, last = parse_range(start, end, month)
     # The list streams from one query while it is written: the snapshot stays open.
     with queries.exchanges(ledger(ctx), member=member, start=first, end=last, category=category,
-                           include_void=include_void) as rows:
+                           include_void=include_void, lang=get_language()) as rows:
         emit(views.exchanges(rows, include_void), fmt.value, interface())
 
 

@@ -57,7 +57,7 @@ def _listing_commands(kind: str):
 
         words = interface()
         number, name, chosen = actions.add_listing(ledger(ctx), user(by), kind, member, category, note,
-                                                   parse_date(on) if on is not None else None)
+                                                   parse_date(on) if on is not None else None, lang=words.lang)
         say(_(ADDED[kind]).format(id=number, name=member_words(name, words), number=name.number,
                                   category=chosen.name(words.lang)))
 

@@ -38,7 +38,8 @@ def add(
     the_ledger, who = ledger(ctx), user(by)
     member = unless_duplicate(lambda repeat: actions.add_member(
         the_ledger, who, name=name, kind=kind.value, area=area, email=email, phone=phone,
-        lang=lang.value if lang else None, joined=joined_on, note=note, sort_as=sort_as, again=repeat), again)
+        lang=lang.value if lang else None, joined=joined_on, note=note, sort_as=sort_as, again=repeat), again,
+        _("Add --again to add another member with the same name."))
     say(_("Added {name} as member number {number}.").format(name=member.name, number=member.number))
 
 

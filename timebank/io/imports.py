@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, load_catalogue, os_reason, tell
+from timebank.i18n import _, fold, get_language, load_catalogue, os_reason, tell
 from timebank.ledger.records import audit
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records.categories import find_category
@@ -379,7 +379,7 @@ class _RowReader:
         return _Row(line, row.get("exchange") or None, on, minutes, code, note, giver, receiver)
 
     def _category(self, text: str) -> str:
-        return find_category(self.session, text).code if text else "other"
+        return find_category(self.session, text, get_language()).code if text else "other"
 
 
 def import_exchanges(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,

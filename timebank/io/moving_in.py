@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, ngettext, tell, words
+from timebank.i18n import _, fold, get_language, ngettext, tell, words
 from timebank.io.imports import DryRunDone, Progress, earlier_import, raise_dry_run
 from timebank.io.timeoverflow import (PERSON, Bank, FileRead, Plan, RowError, RowsRejected, map_bank, read_bank,
                                       slug)
@@ -324,7 +324,7 @@ def _add_listings(session: Session, by: str, plan: Plan, added: dict[int, Member
         try:
             # No savepoint needed: add_listing refuses before it adds anything.
             listings.add_listing(session, by, planned.kind, member, categories.code(planned.category), planned.note,
-                                 planned.opened)
+                                 planned.opened, lang=get_language())
         except TimebankError as error:
             errors.append((*planned.place, tell(error)))
             continue

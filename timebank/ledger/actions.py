@@ -14,14 +14,18 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Callable, ContextManager, Sequence
 
-from timebank.i18n import N_, _
+from sqlalchemy.orm import Session
+
+from timebank.ledger.basics.dates import today
+from timebank.ledger.basics.names import MemberName, member_name
+from timebank.ledger.errors import NotFound, TimebankError
+from timebank.ledger.messages import N_, Joined, Phrase, _, join
 from timebank.ledger.records import audit, listings, members
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records.categories import CategoryName, add_category, category_name
-from timebank.ledger.basics.dates import today
-from timebank.ledger.storage.db import Ledger, flush_to_file, reading, retry_scrub, vacuum, writing
 from timebank.ledger.records.exchanges import RecordResult, record_exchange, void_exchange
-from timebank.ledger.basics.names import MemberName, member_name
+from timebank.ledger.storage.db import Ledger, flush_to_file, reading, retry_scrub, vacuum, writing
+from timebank.ledger.storage.models import Member
 
 if TYPE_CHECKING:
     # Erasure and the checks are imported by the actions that use them: `record`, run a
@@ -32,16 +36,14 @@ if TYPE_CHECKING:
 MemberRef = str | int
 
 
-def _find(session, ref: MemberRef):  # type: ignore[no-untyped-def]
+def _find(session: Session, ref: MemberRef) -> Member:
     return members.find_member(session, str(ref))
 
 
-def _find_all(session, *groups: Sequence[MemberRef]) -> list[list]:  # type: ignore[no-untyped-def]
+def _find_all(session: Session, *groups: Sequence[MemberRef]) -> list[list[Member]]:
     """Every member named, or one refusal that names every name not found (with the
     closest names for each), so a coordinator mends the whole line at once."""
-    from timebank.ledger.errors import NotFound
-
-    found: list[list] = []
+    found: list[list[Member]] = []
     missing: list[NotFound] = []
     for group in groups:
         found.append([])
@@ -53,15 +55,21 @@ def _find_all(session, *groups: Sequence[MemberRef]) -> list[list]:  # type: ign
     if len(missing) == 1:
         raise missing[0]
     if missing:
-        raise NotFound(" ".join(error.message for error in missing))
+        raise NotFound(join(" ", [_told(error) for error in missing]))
     return found
+
+
+def _told(error: TimebankError) -> Phrase:
+    """What a refusal says, with its hint (as a face would tell it), to be said inside another."""
+    return error.phrase if error.hint is None else Joined((error.phrase, " ", error.hint))
 
 
 # The ledger ----------------------------------------------------------------------------------
 
-def set_setting(ledger: Ledger, by: str, key: str, value: str) -> str:
+def set_setting(ledger: Ledger, by: str, key: str, value: str, *, lang: str) -> str:
+    """`lang`: the language a refusal names the settings in."""
     with writing(ledger) as session:
-        return settings_module.set_value(session, key, value, by)
+        return settings_module.set_value(session, key, value, by, lang)
 
 
 def new_category(ledger: Ledger, by: str, code: str, en: str, cy: str, code_cy: str | None = None) -> CategoryName:
@@ -156,16 +164,16 @@ class Recorded:
 
 def record(ledger: Ledger, by: str, *, givers: Sequence[MemberRef], receivers: Sequence[MemberRef], minutes: int,
            on: date | None = None, category: str | None = None, note: str | None = None,
-           allow_overdraft: bool = False, request: int | None = None, again: bool = False) -> Recorded:
+           allow_overdraft: bool = False, request: int | None = None, again: bool = False, lang: str) -> Recorded:
     """Record help given; with `request`, the exchange meets that request (and takes its
-    category unless another is given)."""
+    category unless another is given). `lang`: the language of a refusal's category codes."""
     with writing(ledger) as session:
         giver_rows, receiver_rows = _find_all(session, givers, receivers)
         met = listings.open_listing(session, "request", request) if request is not None else None
         result = record_exchange(session, by, settings_module.load(session), givers=giver_rows,
                                  receivers=receiver_rows, minutes=minutes, on=on,
                                  category=category or (met.category if met else None), note=note,
-                                 allow_overdraft=allow_overdraft, again=again)
+                                 allow_overdraft=allow_overdraft, again=again, lang=lang)
         if met is not None:
             listings.meet_request(session, by, met.id, result.number, on or today(), [r.number for r in receiver_rows])
         return Recorded(result, request)
@@ -183,10 +191,11 @@ def void(ledger: Ledger, by: str, number: int, reason: str) -> int:
 # Offers and requests ------------------------------------------------------------------------
 
 def add_listing(ledger: Ledger, by: str, kind: str, ref: MemberRef, category: str, note: str | None = None,
-                on: date | None = None) -> tuple[int, MemberName, CategoryName]:
+                on: date | None = None, *, lang: str) -> tuple[int, MemberName, CategoryName]:
+    """`lang`: the language of a refusal's category names and codes."""
     with writing(ledger) as session:
         member = _find(session, ref)
-        listing = listings.add_listing(session, by, kind, member, category, note, on)
+        listing = listings.add_listing(session, by, kind, member, category, note, on, lang=lang)
         from timebank.ledger.records.categories import category_names
 
         return listing.id, member_name(member), category_names(session)[listing.category]
@@ -219,7 +228,7 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
     from timebank.ledger.records import erasure
     from timebank.ledger import restoring
     from timebank.ledger.storage.backups import backup, require_sqlite
-    from timebank.ledger.errors import LedgerUnusable, TimebankError, os_reason
+    from timebank.ledger.errors import LedgerUnusable, os_reason
 
     path = require_sqlite(ledger)
     staged = restoring.stage(path, file)
@@ -243,7 +252,7 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
         staged.discard()
         if safety is None or not isinstance(error, (TimebankError, OSError)):
             raise
-        reason = error.message if isinstance(error, TimebankError) else os_reason(error)
+        reason = _told(error) if isinstance(error, TimebankError) else os_reason(error)
         raise LedgerUnusable(_("The restore did not finish ({reason}). The ledger as it was is saved in "
                                "{safety}.").format(reason=reason, safety=safety)) from None
     staged.discard()
@@ -279,12 +288,12 @@ def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
 
 # Creating, upgrading and copying a ledger, and writing a face's output file -----------------
 
-def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> bool:
+def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str, reader: str | None = None) -> bool:
     """`init`: the schema and the first rows in an empty database; False when another init
-    created the ledger first."""
+    created the ledger first. `reader`: the language a refusal names the settings in."""
     from timebank.ledger.schema import initialise as create
 
-    return create(ledger, by, name=name, lang=lang)
+    return create(ledger, by, name=name, lang=lang, reader=reader)
 
 
 def make_demo(ledger: Ledger, by: str, *, name: str, lang: str, members: int = 40, months: int = 12,

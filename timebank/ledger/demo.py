@@ -33,10 +33,11 @@ ORGANISATIONS = [("Canolfan Gymunedol Blaengarw", "cy"), ("Garw Valley Food Bank
                  ("Ysgol Gynradd Blaengarw", "cy")]
 AREAS = ["CF32", "CF32", "CF32", "CF31", "CF34", "CF35"]
 # (category, relative frequency, typical hours)
-CATEGORY_WEIGHTS = [("transport", 14, [1, 1.5, 2]), ("gardening", 12, [1, 2, 3]), ("shopping", 10, [0.5, 1]),
-                    ("companionship", 14, [1, 2]), ("diy", 8, [1, 2, 3]), ("computers", 8, [1, 1.5]),
-                    ("cooking", 7, [1, 2]), ("childcare", 4, [2, 3]), ("teaching", 5, [1, 2]),
-                    ("events", 6, [2, 3, 4]), ("admin", 5, [1, 2]), ("other", 3, [1])]
+CATEGORY_WEIGHTS: list[tuple[str, int, list[float]]] = [
+    ("transport", 14, [1, 1.5, 2]), ("gardening", 12, [1, 2, 3]), ("shopping", 10, [0.5, 1]),
+    ("companionship", 14, [1, 2]), ("diy", 8, [1, 2, 3]), ("computers", 8, [1, 1.5]),
+    ("cooking", 7, [1, 2]), ("childcare", 4, [2, 3]), ("teaching", 5, [1, 2]),
+    ("events", 6, [2, 3, 4]), ("admin", 5, [1, 2]), ("other", 3, [1])]
 # Notes as a coordinator would type them, in the ledger's language.
 NOTES = {"en": {"transport": ["Lift to the surgery", "Lift to Bridgend"],
                 "gardening": ["Mowing the lawn", "Planting the veg patch"],
@@ -94,7 +95,7 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     for member in people:
         if rng.random() < 0.5:
             for category in set(rng.choices(categories_for_offers(), k=rng.choice([1, 2]))):
-                add_listing(session, by, "offer", member, category, on=member.joined)
+                add_listing(session, by, "offer", member, category, on=member.joined, lang=language)
                 offered.setdefault(category, []).append(member)
     # Gardeners in CF32, the area of the demo's open gardening request: three who stay,
     # and one who leaves (so that matching has someone to skip).
@@ -105,7 +106,7 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     for index in [i for i in local if i not in leavers][:3] + local[-1:]:
         member = people[index]
         if member not in offered.get("gardening", []):
-            add_listing(session, by, "offer", member, "gardening", on=member.joined)
+            add_listing(session, by, "offer", member, "gardening", on=member.joined, lang=language)
             offered.setdefault("gardening", []).append(member)
 
     balances = {m.number: 0 for m in people + organisations}
@@ -136,16 +137,16 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
             if len(receivers) == 1 and receivers[0].kind == "person" and rng.random() < 0.3:
                 asked = max(receivers[0].joined, day - timedelta(days=rng.randrange(0, 21)))
                 try:
-                    request = add_listing(session, by, "request", receivers[0], category, on=asked)
+                    request = add_listing(session, by, "request", receivers[0], category, on=asked, lang=language)
                 except TimebankError:
                     request = None  # a voided exchange left their earlier request open
             result = record_exchange(session, by, settings, givers=[giver], receivers=receivers, minutes=minutes,
                                      on=day, category=category, note=rng.choice(notes.get(category, [None])),
-                                     again=True)
+                                     again=True, lang=language)
             if request is not None:
                 meet_request(session, by, request.id, result.number, day, [receivers[0].number])
-            for name, balance in result.balances:
-                balances[name.number] = balance
+            for party, balance in result.balances:
+                balances[party.number] = balance
             recorded += 1
             if rng.random() < 0.015:
                 void_exchange(session, by, result.number, rng.choice(VOID_REASONS[language]))
@@ -164,12 +165,13 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
     in_cf32 = [m for m in waiting if m.area == "CF32"]
     if in_cf32:
         add_listing(session, by, "request", rng.choice(in_cf32), "gardening",
-                    note=notes["gardening"][0], on=end - timedelta(days=3))
+                    note=notes["gardening"][0], on=end - timedelta(days=3), lang=language)
     for _ in range(5):
         member = rng.choice(waiting)
         category = rng.choices(categories, weights)[0]
         try:
-            add_listing(session, by, "request", member, category, on=end - timedelta(days=rng.randrange(1, 25)))
+            add_listing(session, by, "request", member, category, on=end - timedelta(days=rng.randrange(1, 25)),
+                        lang=language)
         except TimebankError:
             pass  # they already have an open request for it
     return {"members": len(people) + len(organisations), "exchanges": recorded, "voided": voided}
@@ -178,7 +180,7 @@ def build_demo(session: Session, by: str, settings: Settings, *, members: int = 
 def make_demo(ledger: "Ledger", by: str, *, name: str, lang: str, members: int = 40, months: int = 12,
               seed: int = 1) -> dict[str, int]:
     """The demo action: an empty ledger (created if need be) filled with a year of help."""
-    from timebank.i18n import _
+    from timebank.ledger.messages import _
     from timebank.ledger.records import settings as settings_module
     from timebank.ledger.storage.db import writing
     from timebank.ledger.errors import Refused

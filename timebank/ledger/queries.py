@@ -55,6 +55,7 @@ _TYPES = {
     "MemberRow": "timebank.ledger.records.members",
     "MemberSearch": "timebank.ledger.records.members",
     "Settings": "timebank.ledger.records.settings",
+    "MAX_USER": "timebank.ledger.records.audit",
     "InactiveMember": "timebank.ledger.reports.activity",
     "AreaFigures": "timebank.ledger.reports.figures",
     "FunderPack": "timebank.ledger.reports.figures",
@@ -148,12 +149,13 @@ def categories(ledger: Ledger) -> dict[str, CategoryName]:
         return category_names(session)
 
 
-def category(ledger: Ledger, text: str) -> CategoryName:
-    """The category named (codes or names, in either language), by the core's rule."""
+def category(ledger: Ledger, text: str, lang: str) -> CategoryName:
+    """The category named (codes or names, in either language), by the core's rule; a
+    refusal lists the categories in `lang`."""
     from timebank.ledger.records.categories import category_name, find_category
 
     with _snapshot(ledger) as session:
-        return category_name(find_category(session, text))
+        return category_name(find_category(session, text, lang))
 
 
 class AuditLog(NamedTuple):
@@ -244,8 +246,8 @@ def balances(ledger: Ledger, lang: str, chosen: list[str] | None = None, as_of: 
 
 @contextmanager
 def exchanges(ledger: Ledger, *, member: str | None = None, start: date | None = None, end: date | None = None,
-              category: str | None = None, include_void: bool = False, latest: int | None = None
-              ) -> Iterator[Iterator[ExchangeRow]]:
+              category: str | None = None, include_void: bool = False, latest: int | None = None,
+              lang: str = "en") -> Iterator[Iterator[ExchangeRow]]:
     """The exchanges in date order (a member and a category as typed), streamed from one
     query while the snapshot stays open: use the iterator inside the `with`. With `latest`,
     only the last so many (still oldest first)."""
@@ -255,7 +257,7 @@ def exchanges(ledger: Ledger, *, member: str | None = None, start: date | None =
 
     with _snapshot(ledger) as session:
         number = find_member(session, member).number if member else None
-        code = find_category(session, category).code if category else None
+        code = find_category(session, category, lang).code if category else None
         yield iter_exchanges(session, member=number, start=start, end=end, category=code,
                              include_void=include_void, latest=latest)
 

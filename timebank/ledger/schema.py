@@ -54,11 +54,12 @@ def is_initialised(ledger: Ledger) -> bool:
     return schema_revision(ledger) is not None
 
 
-def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> bool:
+def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str, reader: str | None = None) -> bool:
     """Create the schema and the first rows in a database that holds nothing yet, in one
     transaction that holds the writers' lock (BEGIN IMMEDIATE on SQLite, the advisory lock on
     PostgreSQL): of several inits at once, exactly one creates the ledger. Returns False when
-    the ledger was already there (another init got there first)."""
+    the ledger was already there (another init got there first). `reader`: the language a
+    refusal names the settings in (default the ledger's, `lang`)."""
     from timebank.ledger.storage.migrate import migrate_in_transaction
 
     with translate_db_errors(ledger):
@@ -78,19 +79,19 @@ def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str) -> bool:
                                     "nothing was changed.").format(path=ledger.display))
                 migrate_in_transaction(ledger, conn)
                 with Session(bind=conn) as session:
-                    _first_rows(session, by, name=name, lang=lang)
+                    _first_rows(session, by, name=name, lang=lang, reader=reader or lang)
                     session.flush()
             if ledger.is_sqlite:
                 raw.execute("PRAGMA foreign_keys = ON")
     return True
 
 
-def _first_rows(session: Session, by: str, *, name: str | None, lang: str) -> None:
+def _first_rows(session: Session, by: str, *, name: str | None, lang: str, reader: str) -> None:
     create_pot(session, today(), lang)
     add_defaults(session)
-    settings_module.store(session, "lang", lang)
+    settings_module.store(session, "lang", lang, reader)
     if name:
-        settings_module.set_value(session, "name", name, by)
+        settings_module.set_value(session, "name", name, by, reader)
     audit.log(session, by, "ledger.init", name=name or "", lang=lang, ledger=uuid.uuid4().hex)
 
 

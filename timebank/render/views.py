@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from timebank.i18n import N_, Words
+from timebank.ledger.messages import Phrase
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.dates import month_of
 from timebank.ledger.messages import Phrase
@@ -614,8 +615,8 @@ def _indented(problem: Phrase) -> Callable[[Words], str]:
     return lambda w: "    " + w.say(problem)
 
 
-def _plain(text: str) -> Say:
-    return lambda w: text
+def _plain(text: Phrase) -> Say:
+    return lambda w: w.say(text)  # what the core said, in the reader's words (plain text as it is)
 
 
 def audit(events: list, categories: dict[str, Any] | None = None) -> Sheet:

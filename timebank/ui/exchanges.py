@@ -81,7 +81,7 @@ class Exchanges(Page):
     def read(self, last: date, member: str | None, category: str | None) -> list[ExchangeRow]:
         # One more than is shown, to know whether there are more.
         with queries.exchanges(self.ledger, member=member, start=self.month, end=last, category=category,
-                               include_void=self.include_void, latest=SHOWN + 1) as rows:
+                               include_void=self.include_void, latest=SHOWN + 1, lang=self.words.lang) as rows:
             return list(rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -145,7 +145,7 @@ class Record(Page):
             if key == "category":
                 if not value.strip():
                     return "", False
-                return queries.category(self.ledger, value).name(words.lang), False
+                return queries.category(self.ledger, value, words.lang).name(words.lang), False
             if key == "request":
                 if not value.strip():
                     return "", False
@@ -187,7 +187,8 @@ class Record(Page):
                 self.ledger, self.by, givers=givers, receivers=receivers, minutes=parse_hours(typed["hours"]),
                 on=parse_date(typed["date"]) if typed["date"].strip() else None,
                 category=typed["category"].strip() or None, note=typed["note"].strip() or None,
-                allow_overdraft=allow_overdraft, request=int(request) if request else None, again=again)
+                allow_overdraft=allow_overdraft, request=int(request) if request else None, again=again,
+                lang=words.lang)
 
         try:
             done = record()

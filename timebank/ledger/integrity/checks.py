@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
@@ -27,7 +27,7 @@ from timebank.ledger.messages import N_, Phrase, _
 @dataclass(frozen=True)
 class CheckResult:
     title: str            # the check's name, a message id: the face translates it
-    problems: list[Phrase]   # words the face says in the interface language, like every refusal
+    problems: Sequence[Phrase]   # what is wrong: the face says it in the reader's language
 
 
 @dataclass(frozen=True)

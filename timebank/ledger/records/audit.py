@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _
 from timebank.ledger.errors import InvalidInput
+from timebank.ledger.messages import _
 from timebank.ledger.storage.models import AuditEvent
 from timebank.ledger.basics.text import has_control_characters
 
@@ -37,7 +37,8 @@ MAX_USER = 200
 def _checked_user(name: str) -> str:
     # The name is printed back by `audit`: escape codes in it would reach the terminal.
     if has_control_characters(name) or len(name) > MAX_USER:
-        raise InvalidInput(_("'--by' (or TIMEBANK_USER) must be a name of at most {count} characters, "
+        # No flag named here: the command line says it with its own words (--by).
+        raise InvalidInput(_("The name of whoever makes a change must be at most {count} characters, "
                              "with no control characters.").format(count=MAX_USER))
     return name
 

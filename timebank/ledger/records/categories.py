@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataclasses import dataclass
-
-from timebank.i18n import _, fold, get_language
-from timebank.ledger.records import audit
+from timebank.ledger.basics.language import fold
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
+from timebank.ledger.messages import _
+from timebank.ledger.records import audit
 from timebank.ledger.storage.models import Category
 from timebank.ledger.basics.text import clean_text
 
@@ -65,9 +66,10 @@ def list_categories(session: Session) -> list[Category]:
     return list(session.scalars(select(Category).order_by(Category.code)))
 
 
-def find_category(session: Session, text: str) -> Category:
+def find_category(session: Session, text: str, lang: str) -> Category:
     """A category by its English or Welsh code, or by its English or Welsh name (ignoring
-    case and accents), in either interface language; else a unique prefix of a code."""
+    case and accents), in either interface language; else a unique prefix of a code. A
+    refusal lists the codes a reader of `lang` types."""
     wanted = fold(text.strip())
     categories = list_categories(session)
     for category in categories:
@@ -76,7 +78,6 @@ def find_category(session: Session, text: str) -> Category:
     prefixed = [c for c in categories if c.code.startswith(wanted) or (c.code_cy or "").startswith(wanted)]
     if wanted and len(prefixed) == 1:
         return prefixed[0]
-    lang = get_language()
     raise NotFound(_("There is no category '{code}'. The categories are: {codes}.").format(
         code=text, codes=", ".join(sorted(category_name(c).code_in(lang) for c in categories))))
 

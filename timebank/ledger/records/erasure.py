@@ -29,15 +29,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
-from timebank.i18n import _
-from timebank.ledger.records import audit
-from timebank.ledger.integrity import chain
-from timebank.ledger.errors import Refused
-from timebank.ledger.storage.models import AuditEvent, Entry, Exchange, Listing, Member
 from timebank.ledger.basics.text import ERASED
+from timebank.ledger.errors import Refused
+from timebank.ledger.integrity import chain
+from timebank.ledger.messages import _
+from timebank.ledger.records import audit
+from timebank.ledger.storage.models import AuditEvent, Entry, Exchange, Listing, Member
 
 PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
 IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")
@@ -120,7 +120,7 @@ class Identity:
     runs: list[str]                    # plain ASCII runs for the database's cheap filter
 
     @classmethod
-    def of(cls, names: Iterable[str], emails: Iterable[str], phones: Iterable[str],
+    def of(cls, names: Iterable[str], emails: Iterable[str | None], phones: Iterable[str | None],
            other_names: Iterable[str]) -> "Identity":
         strong: list[str] = []
         weak: set[str] = set()
@@ -442,12 +442,12 @@ def _scrub(plan: ErasurePlan, identity: Identity, event_id: int, value: Any, lin
     return value
 
 
-def _may_mention(column, runs: list[str]):  # type: ignore[no-untyped-def]
+def _may_mention(column: QueryableAttribute[Any], runs: list[str]) -> ColumnElement[bool]:
     """A cheap SQL filter for rows that might mention one of `runs`, in any case: plain ASCII,
     which both databases compare without case (SQLite's lower() and LIKE fold only ASCII).
     Python then decides on whole words."""
     if not runs:
-        return False
+        return false()
     return or_(*[column.icontains(run, autoescape=True) for run in runs])
 
 
@@ -475,8 +475,8 @@ def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan) -> 
                 resealed.append([linked_kind, key, digest])
     member.forgotten = audit.now()
     session.flush()
-    audit.log(session, by, "member.forget", member=member.number, texts=len(plan.places),
-              **{chain.RESEALED: resealed})
+    resealing: dict[str, Any] = {chain.RESEALED: resealed}
+    audit.log(session, by, "member.forget", member=member.number, texts=len(plan.places), **resealing)
     return len(plan.places)
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from timebank.i18n import _
 from timebank.ledger.records import audit
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records import totals
@@ -22,6 +21,7 @@ from timebank.ledger.records.balances import balances_of
 from timebank.ledger.records.categories import CategoryName, category_names, find_category
 from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, OverLimit, Refused
+from timebank.ledger.messages import _
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.records.members import require_member_on
 from timebank.ledger.storage.models import Entry, Exchange, Member
@@ -82,8 +82,8 @@ def overdrawn_receivers(session: Session, settings: Settings, receivers: list[Me
                            "-{limit} hours.").format(name=message_name(receiver), number=receiver.number,
                                                      after=format_hours(after),
                                                      limit=format_hours(settings.credit_limit_minutes))
-                raise OverLimit(reason + " " + _("Use --allow-overdraft to record it anyway."),
-                                reason + " " + _("Record it anyway?"), reason)
+                # The command line adds how to record it all the same (--allow-overdraft).
+                raise OverLimit(reason, reason + " " + _("Record it anyway?"), reason)
             overdrawn.append(receiver.number)
     return overdrawn
 
@@ -123,7 +123,7 @@ BATCH_ENTRIES = 20_000
 
 
 def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
-                    progress: "callable | None" = None) -> tuple[int, int]:  # type: ignore[valid-type]
+                    progress: Callable[[int], object] | None = None) -> tuple[int, int]:
     """Append exchanges with their entries, each a link of the chain, and keep the cached
     balances and monthly totals in step, in the caller's transaction. Returns (first
     number, count).
@@ -226,19 +226,21 @@ def recent_duplicate(session: Session, givers: list[int], receivers: list[int], 
 def record_exchange(session: Session, by: str, settings: Settings, *, givers: list[Member],
                     receivers: list[Member], minutes: int, on: date | None = None,
                     category: str | None = None, note: str | None = None,
-                    allow_overdraft: bool = False, again: bool = False) -> RecordResult:
+                    allow_overdraft: bool = False, again: bool = False, lang: str) -> RecordResult:
     """Record one exchange: each giver/receiver pair is worth `minutes`. One that repeats an
-    exchange recorded in the last 14 days is refused as a `Duplicate` unless `again`."""
+    exchange recorded in the last 14 days is refused as a `Duplicate` unless `again`.
+    (`lang`: the language of a refusal's category codes.)"""
     on = on or today()
     check_exchange(settings, givers, receivers, minutes, on)
     note = clean_text(note, _("note"), limit=MAX_NOTE)
-    code = find_category(session, category).code if category else "other"
+    code = find_category(session, category, lang).code if category else "other"
     if not again:
         earlier = recent_duplicate(session, [g.number for g in givers], [r.number for r in receivers], minutes,
                                    on, code)
         if earlier is not None:
+            # The command line adds how to say it is meant (--again).
             raise Duplicate(_("Exchange {number} already records this help (the same members, hours, date and "
-                              "category). Add --again to record it once more.").format(number=earlier),
+                              "category).").format(number=earlier),
                             _("Exchange {number} already records this help. Record it again?").format(number=earlier))
     overdrawn = overdrawn_receivers(session, settings, receivers, minutes * len(givers), allow_overdraft)
     number, _count = write_exchanges(session, by, [NewExchange(

@@ -9,16 +9,17 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, get_language, sort_key
+from timebank.ledger.basics.dates import today
+from timebank.ledger.basics.language import sort_key_in
+from timebank.ledger.basics.names import MemberName, alphabetical, member_name, message_name
+from timebank.ledger.basics.text import MAX_NOTE, clean_text
+from timebank.ledger.errors import InvalidInput, NotFound, Refused
+from timebank.ledger.messages import _
 from timebank.ledger.records import audit
 from timebank.ledger.records.categories import CategoryName, category_name, find_category
-from timebank.ledger.basics.dates import today
-from timebank.ledger.errors import InvalidInput, NotFound, Refused
 from timebank.ledger.records.members import require_active
 from timebank.ledger.storage.models import Category, Entry, Exchange, Listing, Member
-from timebank.ledger.basics.names import MemberName, alphabetical, member_name, message_name
 from timebank.ledger.storage.sql import live_condition
-from timebank.ledger.basics.text import MAX_NOTE, clean_text
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,19 @@ def _not_found(kind: str, number: int) -> NotFound:
 
 
 def add_listing(session: Session, by: str, kind: str, member: Member, category: str, note: str | None = None,
-                on: date | None = None) -> Listing:
+                on: date | None = None, *, lang: str) -> Listing:
+    """A new offer or request (`lang`: the language of a refusal's category names)."""
     if member.kind == "pot":
         raise Refused(_("The time bank pot cannot make offers or requests."))
     require_active(member, on)
-    chosen = find_category(session, category)
+    chosen = find_category(session, category, lang)
     code = chosen.code
     duplicate = session.scalar(select(Listing.id).where(
         Listing.kind == kind, Listing.member == member.number, Listing.category == code, Listing.closed.is_(None)))
     if duplicate is not None:
         raise Refused(_("{name} (#{number}) already has an open listing for {category} (number {id}).").format(
             name=message_name(member), number=member.number,
-            category=category_name(chosen).name(get_language()), id=duplicate))
+            category=category_name(chosen).name(lang), id=duplicate))
     listing = Listing(kind=kind, member=member.number, category=code,
                       note=clean_text(note, _("note"), limit=MAX_NOTE), opened=on or today())
     session.add(listing)
@@ -83,7 +85,7 @@ def close_member_listings(session: Session, by: str, member: int, because: str, 
     for listing in listings:
         listing.closed, listing.closed_because = on, because
     if listings:
-        audit.log(session, by, "listings.close", member=member, ids=[l.id for l in listings], because=because)
+        audit.log(session, by, "listings.close", member=member, ids=[closed.id for closed in listings], because=because)
     return len(listings)
 
 
@@ -119,7 +121,7 @@ def list_listings(session: Session, kind: str, lang: str, *, category: str | Non
     if not include_closed:
         query = query.where(Listing.closed.is_(None))
     if category:
-        query = query.where(Listing.category == find_category(session, category).code)
+        query = query.where(Listing.category == find_category(session, category, lang).code)
     if member is not None:
         query = query.where(Listing.member == member.number)
     rows = []
@@ -132,7 +134,7 @@ def list_listings(session: Session, kind: str, lang: str, *, category: str | Non
                                listing.note, listing.opened, listing.closed, listing.closed_because, listing.exchange))
     rows = alphabetical(rows, lang, key=lambda r: r.name)
     # Stable: within a category, members stay in alphabetical order.
-    return sorted(rows, key=lambda r: sort_key(r.category.name(lang), lang))
+    return sorted(rows, key=lambda r: sort_key_in(r.category.name(lang), lang))
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def match(session: Session, lang: str, category: str, area: str | None = None,
     """Active members who offer `category`, best first: same area first, then whoever gave
     least recently (spreading the work), then the lowest balance (those in debit are asked
     to give). Three queries whatever the number of members."""
-    code = find_category(session, category).code
+    code = find_category(session, category, lang).code
     offers = session.execute(
         select(Listing.id, Member.number, Member.name, Member.kind, Member.forgotten, Member.sort_as, Member.area,
                Member.balance_minutes)
@@ -206,7 +208,7 @@ def matches_for(session: Session, lang: str, *, request: int | None = None, cate
         code, exclude = listing.category, listing.member
         area = area or (requester.area if requester and requester.forgotten is None else None)
     else:
-        code = find_category(session, category or "").code
+        code = find_category(session, category or "", lang).code
     chosen = session.get(Category, code)
     assert chosen is not None
     return (category_name(chosen), area or None,

@@ -13,13 +13,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, ngettext, normalise_language, say
-from timebank.ledger.records import audit
 from timebank.ledger.basics.dates import today
-from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
-from timebank.ledger.storage.models import Entry, Member
+from timebank.ledger.basics.language import fold, normalise_language
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name, message_name
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
+from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
+from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
+from timebank.ledger.records import audit
+from timebank.ledger.storage.models import Entry, Member
 
 POT = 0
 KINDS = ("person", "organisation")
@@ -81,8 +82,8 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
         for number, name in session.execute(select(Member.number, Member.name).where(
                 Member.left.is_(None), Member.forgotten.is_(None), Member.kind != "pot")):
             if fold(name) == wanted:
-                raise Duplicate(_("{name} (#{number}) is already an active member. Add --again to add another "
-                                  "member with the same name.").format(name=name, number=number),
+                # The command line adds how to say it is meant (--again).
+                raise Duplicate(_("{name} (#{number}) is already an active member.").format(name=name, number=number),
                                 _("{name} (#{number}) is already an active member. Add another with the same "
                                   "name?").format(name=name, number=number))
     session.add(member)
@@ -92,21 +93,22 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
     return member
 
 
-def _listed(member: Member) -> str:
-    text = f"#{member.number} {say(message_name(member))}"
+def _listed(member: Member) -> Phrase:
+    """'#17 Siân Jones', and '(left)' after a member who has left, for a refusal."""
+    text = Joined((f"#{member.number} ", message_name(member)))
     return text + " " + _("(left)") if member.left is not None else text
 
 
-def _candidates_message(matches: list[Member], text: str) -> str:
+def _candidates_message(matches: list[Member], text: str) -> Phrase:
     shown = sorted(matches, key=lambda m: m.number)[:10]
-    listing = ", ".join(_listed(m) for m in shown)
+    listing = join(", ", [_listed(m) for m in shown])
     more = len(matches) - len(shown)
-    message = ngettext("'{text}' matches {count} member: {listing}",
-                       "'{text}' matches {count} members: {listing}", len(matches)).format(
+    message: Phrase = ngettext("'{text}' matches {count} member: {listing}",
+                               "'{text}' matches {count} members: {listing}", len(matches)).format(
         text=text, count=len(matches), listing=listing)
     if more > 0:
-        message += " " + ngettext("(and {count} more)", "(and {count} more)", more).format(count=more)
-    return message + ". " + _("Use the member number.")
+        message = Joined((message, " ", ngettext("(and {count} more)", "(and {count} more)", more).format(count=more)))
+    return Joined((message, ". ", _("Use the member number.")))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -129,12 +131,21 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+# The pot answers to its name in either language, as a member's stored name does (the core
+# has no catalogue: tests/test_catalogues.py checks these against cy.po and en.po).
+POT_NAMES = ("Time bank pot", "Pot y banc amser")
+
+
+def _lookup_names(member: Member) -> tuple[str, ...]:
+    return POT_NAMES if member.kind == "pot" else (member.name,)
+
+
 class MemberIndex:
     """Finds members by number or name; built once when many lookups follow (imports)."""
 
     def __init__(self, members: list[Member]) -> None:
         self.by_number = {m.number: m for m in members}
-        named = [(fold(say(message_name(m))), m) for m in members if m.forgotten is None]
+        named = [(fold(name), m) for m in members if m.forgotten is None for name in _lookup_names(m)]
         # Members who have left are found only when no active member answers to the name.
         self.pools = [[(n, m) for n, m in named if m.left is None], [(n, m) for n, m in named if m.left is not None]]
 
@@ -153,7 +164,7 @@ class MemberIndex:
             raise InvalidInput(_("Give a member number or name."))
         for pool in self.pools:
             for test in (lambda n: n == wanted, lambda n: n.startswith(wanted), lambda n: wanted in n):
-                matches = [m for n, m in pool if test(n)]
+                matches = list(dict.fromkeys(m for n, m in pool if test(n)))  # the pot has two names
                 if len(matches) == 1:
                     return matches[0]
                 if len(matches) > 1:
@@ -161,7 +172,7 @@ class MemberIndex:
         close = self.closest(wanted)
         if close:
             raise NotFound(_("No member matches '{text}'. Did you mean {names}?").format(
-                text=raw, names=", ".join(_listed(m) for m in close)))
+                text=raw, names=join(", ", [_listed(m) for m in close])))
         raise NotFound(_("No member matches '{text}'.").format(text=raw))
 
     def closest(self, wanted: str, most: int = 3) -> list[Member]:
@@ -175,7 +186,8 @@ class MemberIndex:
                 if distance <= limit:
                     scored.append((distance, name, member))
             if scored:
-                return [member for _d, _n, member in sorted(scored, key=lambda s: (s[0], s[1]))[:most]]
+                ranked = dict.fromkeys(member for _d, _n, member in sorted(scored, key=lambda s: (s[0], s[1])))
+                return list(ranked)[:most]
         return []
 
 

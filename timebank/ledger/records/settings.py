@@ -10,12 +10,13 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, normalise_language
-from timebank.ledger.records import audit
-from timebank.ledger.errors import InvalidInput
 from timebank.ledger.basics.hours import format_hours, hours_to_minutes_setting
-from timebank.ledger.storage.models import Setting
+from timebank.ledger.basics.language import normalise_language
 from timebank.ledger.basics.text import MAX_TEXT, clean_text, has_control_characters
+from timebank.ledger.errors import InvalidInput
+from timebank.ledger.messages import _
+from timebank.ledger.records import audit
+from timebank.ledger.storage.models import Setting
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
@@ -87,15 +88,14 @@ def load(session: Session) -> Settings:
     )
 
 
-def normalise(key: str, value: str) -> str:
-    """Check a new value and return it as stored; refuse anything that would not read back."""
+def normalise(key: str, value: str, lang: str) -> str:
+    """Check a new value and return it as stored; refuse anything that would not read back.
+    A refusal names the settings as a reader of `lang` types them."""
     value = value.strip()
     key = WELSH_KEYS.get(key, key)
     if key not in KEYS:
-        from timebank.i18n import get_language
-
         raise InvalidInput(_("'{key}' is not a setting. The settings are: {keys}.").format(
-            key=key, keys=", ".join(key_in(k, get_language()) for k in KEYS)))
+            key=key, keys=", ".join(key_in(k, lang) for k in KEYS)))
     if key == "contact":
         # One printed line: a tab or a line break would not print as typed.
         if has_control_characters(value) or any(unicodedata.category(ch) in ("Zl", "Zp") for ch in value):
@@ -121,18 +121,16 @@ def normalise(key: str, value: str) -> str:
                 value=value))
         return str(int(value))
     if has_control_characters(value):
-        from timebank.i18n import get_language
-
         # A newline in the name had written directives into the journal's header.
         raise InvalidInput(_("The setting {key} cannot contain control characters.").format(
-            key=key_in(key, get_language())))
+            key=key_in(key, lang)))
     if key == "name":
         return clean_text(value, _("name"), limit=MAX_TEXT) or ""
     if key == "lang":
-        lang = normalise_language(value)
-        if lang is None or lang != value.lower():
+        language = normalise_language(value)
+        if language is None or language != value.lower():
             raise InvalidInput(_("'{value}' is not a language: use cy or en.").format(value=value))
-        return lang
+        return language
     if key == "credit_limit":
         return "" if value == "" else format_hours(hours_to_minutes_setting(value))
     if key == "max_hours":
@@ -153,9 +151,9 @@ def normalise(key: str, value: str) -> str:
     return f"{money:.2f}"
 
 
-def store(session: Session, key: str, value: str) -> tuple[str, str]:
-    """Write a checked value; returns (old, new) as stored."""
-    stored = normalise(key, value)
+def store(session: Session, key: str, value: str, lang: str) -> tuple[str, str]:
+    """Write a checked value; returns (old, new) as stored (`lang`: the reader of a refusal)."""
+    stored = normalise(key, value, lang)
     key = WELSH_KEYS.get(key, key)
     row = session.get(Setting, key)
     old = row.value if row else DEFAULTS.get(key, "")
@@ -166,9 +164,9 @@ def store(session: Session, key: str, value: str) -> tuple[str, str]:
     return old, stored
 
 
-def set_value(session: Session, key: str, value: str, by: str) -> str:
-    """Change a setting, with its audit event."""
-    old, stored = store(session, key, value)
+def set_value(session: Session, key: str, value: str, by: str, lang: str) -> str:
+    """Change a setting, with its audit event (`lang`: the reader of a refusal)."""
+    old, stored = store(session, key, value, lang)
     audit.log(session, by, "settings.set", key=WELSH_KEYS.get(key, key), old=old, new=stored)
     return stored
 

@@ -3,14 +3,18 @@ the same transaction as every write, and what they must equal (for `check` and r
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Iterable
-
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from timebank.ledger.storage.models import Entry, Exchange, Member, MonthTotal
+from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MonthTotal
 from timebank.ledger.storage.sql import earned_sum, live_condition, month_key
+
+
+def _table(model: type[Base]) -> Table:
+    """A model's table, for statements run through the driver's executemany."""
+    table = model.__table__
+    assert isinstance(table, Table)  # a declarative model maps one table
+    return table
 
 
 def add_to_balances(session: Session, deltas: dict[int, int]) -> None:
@@ -19,16 +23,17 @@ def add_to_balances(session: Session, deltas: dict[int, int]) -> None:
     changes = [{"who": member, "delta": delta} for member, delta in deltas.items() if delta]
     if not changes:
         return
+    members = _table(Member)
     session.connection().execute(
-        update(Member.__table__).where(Member.__table__.c.number == bindparam("who"))
-        .values(balance_minutes=Member.__table__.c.balance_minutes + bindparam("delta")), changes)
+        update(members).where(members.c.number == bindparam("who"))
+        .values(balance_minutes=members.c.balance_minutes + bindparam("delta")), changes)
 
 
 def add_to_months(session: Session, changes: dict[tuple[str, str], tuple[int, int]]) -> None:
     """Add (exchanges, minutes) to each (month, category), creating rows as needed."""
     if not changes:
         return
-    table = MonthTotal.__table__
+    table = _table(MonthTotal)
     existing = {(m, c) for m, c in session.execute(
         select(table.c.month, table.c.category).where(table.c.month.in_({m for m, _c in changes})))}
     updates = [{"m": m, "c": c, "n": n, "minutes": minutes} for (m, c), (n, minutes) in changes.items()
@@ -42,13 +47,6 @@ def add_to_months(session: Session, changes: dict[tuple[str, str], tuple[int, in
             updates)
     if inserts:
         session.connection().execute(insert(table), inserts)
-
-
-def balance_deltas(entries: Iterable[dict]) -> dict[int, int]:
-    deltas: dict[int, int] = defaultdict(int)
-    for entry in entries:
-        deltas[entry["member"]] += entry["minutes"]
-    return deltas
 
 
 def expected_balances(session: Session) -> dict[int, int]:
@@ -71,5 +69,5 @@ def rebuild(session: Session) -> None:
     """Recompute every cached figure from the entries (after a bulk load)."""
     session.execute(update(Member).values(balance_minutes=0))
     add_to_balances(session, expected_balances(session))
-    session.execute(MonthTotal.__table__.delete())
+    session.execute(_table(MonthTotal).delete())
     add_to_months(session, expected_months(session))
