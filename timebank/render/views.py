@@ -13,7 +13,6 @@ from timebank.i18n import N_, Words
 from timebank.ledger.messages import Phrase
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.dates import month_of
-from timebank.ledger.messages import Phrase
 from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON,
                                    KIND, LANG, MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart,
                                    Field, Line, Part, Report, Say, Sheet, col, member_words, shown_text, signed_hours)
