@@ -5,7 +5,10 @@ run in-process."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +73,6 @@ REDIRECTED_ENCODING = (os.environ.get("PYTHONIOENCODING") or "").split(":")[0] o
 
 def _run_redirected(argv: list[str]) -> "Result":
     import io
-    import sys
 
     saved = sys.stdout, sys.stderr
     out, err = io.BytesIO(), io.BytesIO()
@@ -214,3 +216,46 @@ def execute_sql(db: "Path | str", *statements: str) -> None:
         conn.execute(statement)
     conn.commit()
     conn.close()
+
+
+# Runs `timebank ARGS` in a child process that SIGKILLs itself at a chosen moment of its own
+# write, seen from inside through SQLite's statement trace (a test-side wrapper around
+# sqlite3.connect, as tests/test_restore.py's KILL_AFTER_COPY does; production code has no
+# hook for it). A kill sent from outside after polling the WAL's size raced the process: it
+# could finish first, or be killed before it wrote anything. The moments:
+#   midway   the 5,000th INSERT (the transaction open, thousands of rows written into it)
+#   commit   the COMMIT that follows the command's first INSERT (all its rows written, none
+#            committed)
+KILL_INSIDE_WRITE = """
+import os, signal, sqlite3, sys
+moment = sys.argv[1]
+inserts = 0
+def trace(statement):
+    global inserts
+    words = statement.lstrip().upper()
+    inserts += words.startswith("INSERT")
+    if moment == "midway":
+        due = inserts == 5000
+    else:
+        due = inserts > 0 and words.startswith("COMMIT")
+    if due:
+        os.kill(os.getpid(), signal.SIGKILL)
+connect = sqlite3.connect
+def traced(*args, **kwargs):
+    connection = connect(*args, **kwargs)
+    connection.set_trace_callback(trace)
+    return connection
+# SQLAlchemy connects through sqlite3.dbapi2, timebank's own reads through sqlite3.
+sqlite3.connect = sqlite3.dbapi2.connect = traced
+from timebank.cli.main import run
+sys.exit(run(sys.argv[2:]))
+"""
+
+
+def killed_inside_write(db: "Path | str", moment: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `timebank --db DB ARGS` killed at `moment` (see KILL_INSIDE_WRITE); asserts that
+    the kill happened, so a test built on it cannot pass without killing anything."""
+    process = subprocess.run([sys.executable, "-c", KILL_INSIDE_WRITE, moment, "--db", str(db), *args],
+                             capture_output=True, text=True, timeout=600)
+    assert process.returncode == -signal.SIGKILL, (moment, process.returncode, process.stderr)
+    return process
