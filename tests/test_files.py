@@ -168,6 +168,7 @@ def test_every_bad_row_is_listed(cli: Cli, lang: str) -> None:
 
 
 @sqlite_only
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["midway", "commit"])
 def test_sigkill_during_import_changes_nothing(cli: Cli, tmp_path: Path, moment: str) -> None:
     # Killed from inside at a fixed point of the import's transaction (conftest.KILL_INSIDE_WRITE):

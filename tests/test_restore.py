@@ -227,6 +227,7 @@ def test_killed_after_each_copy_the_ledger_is_never_the_unerased_backup(
     assert seen == {1, 2}  # some kills left the old ledger, the last ones the restored one
 
 
+@pytest.mark.slow
 def test_killed_at_random_moments_the_ledger_is_old_or_restored_and_erased(
         erased_after_backup: tuple[Cli, Path]) -> None:
     # The moments the restore replaces the ledger are killed deterministically above; here

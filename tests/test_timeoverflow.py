@@ -428,6 +428,7 @@ def big_bank(folder: Path, transfers: int) -> list[Path]:
 
 
 @sqlite_only
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["midway", "commit"])
 def test_sigkill_during_the_import_changes_nothing(new: Cli, tmp_path: Path, moment: str) -> None:
     # Killed from inside at a fixed point of the import's transaction (conftest.KILL_INSIDE_WRITE).
