@@ -140,13 +140,42 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(fresh_db(tmp_path), capsys)
 
 
-@pytest.fixture
-def ledger(cli: Cli) -> Cli:
-    """An initialised ledger with Siân (1), Llinos (2) and Lowri ap Rhys (3)."""
+def _fill_ledger(cli: Cli) -> None:
     cli.ok("init", "--name", "Banc Amser Blaengarw")
     cli.ok("member", "add", "Siân", "--joined", "2026-01-05", "--lang", "cy")
     cli.ok("member", "add", "Llinos", "--joined", "2026-01-05")
     cli.ok("member", "add", "Lowri ap Rhys", "--joined", "2026-01-05")
+
+
+# What `ledger` builds, once per session (per xdist worker) for each value of the variables
+# that can change what init and member add write: building it is four commands and more than
+# half the tests ask for it, copying it is one file.
+_LEDGER_ENVIRONMENT = ("TIMEBANK_TODAY", "TIMEBANK_USER", "TIMEBANK_LANG")
+_ledger_templates: dict[tuple[str | None, ...], Path] = {}
+
+
+@pytest.fixture
+def ledger(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """An initialised ledger with Siân (1), Llinos (2) and Lowri ap Rhys (3). On SQLite, a
+    copy of one built earlier in the session: the same rows, salts and ledger id as every
+    other test's copy (each test has only one such ledger; a second one a test makes with
+    init is its own)."""
+    if ON_POSTGRES:
+        _fill_ledger(cli)
+        return cli
+    import shutil
+
+    key = tuple(os.environ.get(variable) for variable in _LEDGER_ENVIRONMENT)
+    template = _ledger_templates.get(key)
+    if template is None:
+        template = tmp_path_factory.mktemp("ledger-template") / "ledger.sqlite3"
+        _fill_ledger(Cli(template, cli.capsys))
+        if Path(f"{template}-wal").exists():  # a connection left open: fold the WAL into the file
+            conn = sqlite3.connect(template)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+        _ledger_templates[key] = template
+    shutil.copy2(template, cli.db)  # with its mode (0600), as init made it
     return cli
 
 
