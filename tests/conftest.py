@@ -156,17 +156,29 @@ _ledger_templates: dict[tuple[str | None, ...], Path] = {}
 
 @pytest.fixture
 def ledger(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    """An initialised ledger with Siân (1), Llinos (2) and Lowri ap Rhys (3). On SQLite, a
-    copy of one built earlier in the session: the same rows, salts and ledger id as every
-    other test's copy (each test has only one such ledger; a second one a test makes with
-    init is its own)."""
-    if ON_POSTGRES:
-        _fill_ledger(cli)
-        return cli
+    """An initialised ledger with Siân (1), Llinos (2) and Lowri ap Rhys (3): a copy of one
+    built earlier in the session (a file copy on SQLite, a template database on PostgreSQL),
+    with the same rows, salts and ledger id as every other test's copy (each test has only
+    one such ledger; a second one a test makes with init is its own)."""
     import shutil
 
     key = tuple(os.environ.get(variable) for variable in _LEDGER_ENVIRONMENT)
     template = _ledger_templates.get(key)
+    if ON_POSTGRES:
+        # PostgreSQL copies a database itself (CREATE DATABASE ... TEMPLATE); every command
+        # closes its connections when it ends, so the template has none open.
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        if template is None:
+            built = fresh_db(tmp_path_factory.mktemp("ledger-template"), "template")
+            _fill_ledger(Cli(built, cli.capsys))
+            template = _ledger_templates[key] = Path(str(make_url(str(built)).database))
+        database = make_url(str(cli.db)).database
+        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{database}"')
+            conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        return cli
     if template is None:
         template = tmp_path_factory.mktemp("ledger-template") / "ledger.sqlite3"
         _fill_ledger(Cli(template, cli.capsys))
