@@ -24,7 +24,17 @@ if ON_POSTGRES and not PG_URL:
     raise RuntimeError("TIMEBANK_TEST_BACKEND=postgres needs TIMEBANK_TEST_PG_URL")
 
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about the SQLite file itself")
-postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="runs with TIMEBANK_TEST_BACKEND=postgres")
+POSTGRES_ONLY_REASON = "runs with TIMEBANK_TEST_BACKEND=postgres"
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason=POSTGRES_ONLY_REASON)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # .ci/run's PostgreSQL pass leaves out tests marked slow, because its SQLite pass ran
+    # them: a test that runs only on PostgreSQL and is marked slow would run nowhere.
+    for item in items:
+        if item.get_closest_marker("slow") and any(
+                mark.kwargs.get("reason") == POSTGRES_ONLY_REASON for mark in item.iter_markers("skipif")):
+            raise pytest.UsageError(f"{item.nodeid} runs only on PostgreSQL: it cannot be marked slow")
 
 _created_databases: list[str] = []
 
