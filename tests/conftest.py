@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import uuid
+from typing import Any
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +65,7 @@ def fresh_db(folder: Path, name: str = "ledger") -> "Path | str":
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _drop_test_databases():  # type: ignore[no-untyped-def]
+def _drop_test_databases() -> Iterator[None]:
     yield
     if ON_POSTGRES and _created_databases:
         import psycopg
@@ -128,7 +130,7 @@ class Cli:
         assert result.code == 0, (args, result)
         return result
 
-    def json(self, *args: str, lang: str | None = None):  # type: ignore[no-untyped-def]
+    def json(self, *args: str, lang: str | None = None) -> Any:
         import json
 
         return json.loads(self.ok(*args, "--format", "json", lang=lang).out)
@@ -185,9 +187,9 @@ def ledger(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Cli:
             _fill_ledger(Cli(built, cli.capsys))
             template = _ledger_templates[key] = Path(str(make_url(str(built)).database))
         database = make_url(str(cli.db)).database
-        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{database}"')
-            conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        with psycopg.connect(_pg_conninfo(), autocommit=True) as pg:
+            pg.execute(f'DROP DATABASE "{database}"')
+            pg.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
         return cli
     if template is None:
         template = tmp_path_factory.mktemp("ledger-template") / "ledger.sqlite3"
@@ -223,8 +225,8 @@ def query(db: "Path | str", statement: str) -> list[tuple]:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        with psycopg.connect(_pg_conninfo(make_url(db).database)) as conn:
-            return [tuple(row) for row in conn.execute(statement)]
+        with psycopg.connect(_pg_conninfo(make_url(db).database)) as pg:
+            return [tuple(row) for row in pg.execute(statement)]
     conn = sqlite3.connect(db)
     try:
         return list(conn.execute(statement))
@@ -256,10 +258,10 @@ def execute_sql(db: "Path | str", *statements: str) -> None:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        with psycopg.connect(_pg_conninfo(make_url(db).database), autocommit=True) as conn:
-            conn.execute("SET session_replication_role = replica")
+        with psycopg.connect(_pg_conninfo(make_url(db).database), autocommit=True) as pg:
+            pg.execute("SET session_replication_role = replica")
             for statement in statements:
-                conn.execute(statement)
+                pg.execute(statement)
         return
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = OFF")

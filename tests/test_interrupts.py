@@ -27,7 +27,7 @@ BOOT = ("import os, sys\n"
 TRIALS = 60
 
 
-def undisturbed(db: Path, args: list[str]) -> float:
+def undisturbed(db: Path | str, args: list[str]) -> float:
     """How long the command runs after its entry is imported, when nothing interrupts it."""
     import time
 
@@ -43,7 +43,7 @@ def undisturbed(db: Path, args: list[str]) -> float:
     return time.perf_counter() - began
 
 
-def interrupted(db: Path, args: list[str], delay: float) -> tuple[int, str]:
+def interrupted(db: Path | str, args: list[str], delay: float) -> tuple[int, str]:
     read, write = os.pipe()
     env = env_without_timebank() | {"READY_FD": str(write), "TIMEBANK_USER": "tester"}
     process = subprocess.Popen([sys.executable, "-c", BOOT, "--db", str(db), *args], env=env, pass_fds=[write],
@@ -62,7 +62,7 @@ def interrupted(db: Path, args: list[str], delay: float) -> tuple[int, str]:
     return process.returncode, err
 
 
-def landed(db: Path, args: list[str], delay: float) -> list[tuple[float, int, str]]:
+def landed(db: Path | str, args: list[str], delay: float) -> list[tuple[float, int, str]]:
     """Ctrl-C `delay` seconds into the command; while the command had already ended (the
     signal came too late to test anything: a loaded machine ran it faster or slower than
     measured), again at half the delay, five times at most. Every try is returned: each must

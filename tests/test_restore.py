@@ -105,9 +105,9 @@ def _break(db: Path, how: str) -> None:
         conn = sqlite3.connect(db)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
-        data = bytearray(db.read_bytes())
-        data[16:18] = b"\x00\x07"
-        db.write_bytes(bytes(data))
+        damaged = bytearray(db.read_bytes())
+        damaged[16:18] = b"\x00\x07"
+        db.write_bytes(bytes(damaged))
 
 
 @pytest.mark.parametrize("how", ["members dropped", "schema table dropped", "truncated", "bad page size"])
