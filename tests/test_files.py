@@ -265,6 +265,7 @@ def test_reports_stop_at_today(ledger: Cli, monkeypatch: pytest.MonkeyPatch) -> 
     assert periods == ["2026-01", "2026-02", "2026-03"]
 
 
+@pytest.mark.slow
 def test_demo_of_five_thousand_members_has_room_for_every_name(tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     cli = Cli(fresh_db(tmp_path), capsys)

@@ -335,6 +335,7 @@ arguments = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(st.lists(arguments, min_size=1, max_size=6), st.sampled_from(["en", "cy"]))
