@@ -5,8 +5,13 @@ run in-process."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import uuid
+from typing import Any
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +26,17 @@ if ON_POSTGRES and not PG_URL:
     raise RuntimeError("TIMEBANK_TEST_BACKEND=postgres needs TIMEBANK_TEST_PG_URL")
 
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about the SQLite file itself")
-postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="runs with TIMEBANK_TEST_BACKEND=postgres")
+POSTGRES_ONLY_REASON = "runs with TIMEBANK_TEST_BACKEND=postgres"
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason=POSTGRES_ONLY_REASON)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # .ci/run's PostgreSQL pass leaves out tests marked slow, because its SQLite pass ran
+    # them: a test that runs only on PostgreSQL and is marked slow would run nowhere.
+    for item in items:
+        if item.get_closest_marker("slow") and any(
+                mark.kwargs.get("reason") == POSTGRES_ONLY_REASON for mark in item.iter_markers("skipif")):
+            raise pytest.UsageError(f"{item.nodeid} runs only on PostgreSQL: it cannot be marked slow")
 
 _created_databases: list[str] = []
 
@@ -50,7 +65,7 @@ def fresh_db(folder: Path, name: str = "ledger") -> "Path | str":
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _drop_test_databases():  # type: ignore[no-untyped-def]
+def _drop_test_databases() -> Iterator[None]:
     yield
     if ON_POSTGRES and _created_databases:
         import psycopg
@@ -70,7 +85,6 @@ REDIRECTED_ENCODING = (os.environ.get("PYTHONIOENCODING") or "").split(":")[0] o
 
 def _run_redirected(argv: list[str]) -> "Result":
     import io
-    import sys
 
     saved = sys.stdout, sys.stderr
     out, err = io.BytesIO(), io.BytesIO()
@@ -116,7 +130,7 @@ class Cli:
         assert result.code == 0, (args, result)
         return result
 
-    def json(self, *args: str, lang: str | None = None):  # type: ignore[no-untyped-def]
+    def json(self, *args: str, lang: str | None = None) -> Any:
         import json
 
         return json.loads(self.ok(*args, "--format", "json", lang=lang).out)
@@ -138,13 +152,54 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(fresh_db(tmp_path), capsys)
 
 
-@pytest.fixture
-def ledger(cli: Cli) -> Cli:
-    """An initialised ledger with Siân (1), Llinos (2) and Lowri ap Rhys (3)."""
+def _fill_ledger(cli: Cli) -> None:
     cli.ok("init", "--name", "Banc Amser Blaengarw")
     cli.ok("member", "add", "Siân", "--joined", "2026-01-05", "--lang", "cy")
     cli.ok("member", "add", "Llinos", "--joined", "2026-01-05")
     cli.ok("member", "add", "Lowri ap Rhys", "--joined", "2026-01-05")
+
+
+# What `ledger` builds, once per session (per xdist worker) for each value of the variables
+# that can change what init and member add write: building it is four commands and more than
+# half the tests ask for it, copying it is one file.
+_LEDGER_ENVIRONMENT = ("TIMEBANK_TODAY", "TIMEBANK_USER", "TIMEBANK_LANG")
+_ledger_templates: dict[tuple[str | None, ...], Path] = {}
+
+
+@pytest.fixture
+def ledger(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """An initialised ledger with Siân (1), Llinos (2) and Lowri ap Rhys (3): a copy of one
+    built earlier in the session (a file copy on SQLite, a template database on PostgreSQL),
+    with the same rows, salts and ledger id as every other test's copy (each test has only
+    one such ledger; a second one a test makes with init is its own)."""
+    import shutil
+
+    key = tuple(os.environ.get(variable) for variable in _LEDGER_ENVIRONMENT)
+    template = _ledger_templates.get(key)
+    if ON_POSTGRES:
+        # PostgreSQL copies a database itself (CREATE DATABASE ... TEMPLATE); every command
+        # closes its connections when it ends, so the template has none open.
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        if template is None:
+            built = fresh_db(tmp_path_factory.mktemp("ledger-template"), "template")
+            _fill_ledger(Cli(built, cli.capsys))
+            template = _ledger_templates[key] = Path(str(make_url(str(built)).database))
+        database = make_url(str(cli.db)).database
+        with psycopg.connect(_pg_conninfo(), autocommit=True) as pg:
+            pg.execute(f'DROP DATABASE "{database}"')
+            pg.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        return cli
+    if template is None:
+        template = tmp_path_factory.mktemp("ledger-template") / "ledger.sqlite3"
+        _fill_ledger(Cli(template, cli.capsys))
+        if Path(f"{template}-wal").exists():  # a connection left open: fold the WAL into the file
+            conn = sqlite3.connect(template)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+        _ledger_templates[key] = template
+    shutil.copy2(template, cli.db)  # with its mode (0600), as init made it
     return cli
 
 
@@ -170,8 +225,8 @@ def query(db: "Path | str", statement: str) -> list[tuple]:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        with psycopg.connect(_pg_conninfo(make_url(db).database)) as conn:
-            return [tuple(row) for row in conn.execute(statement)]
+        with psycopg.connect(_pg_conninfo(make_url(db).database)) as pg:
+            return [tuple(row) for row in pg.execute(statement)]
     conn = sqlite3.connect(db)
     try:
         return list(conn.execute(statement))
@@ -203,10 +258,10 @@ def execute_sql(db: "Path | str", *statements: str) -> None:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        with psycopg.connect(_pg_conninfo(make_url(db).database), autocommit=True) as conn:
-            conn.execute("SET session_replication_role = replica")
+        with psycopg.connect(_pg_conninfo(make_url(db).database), autocommit=True) as pg:
+            pg.execute("SET session_replication_role = replica")
             for statement in statements:
-                conn.execute(statement)
+                pg.execute(statement)
         return
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = OFF")
@@ -214,3 +269,46 @@ def execute_sql(db: "Path | str", *statements: str) -> None:
         conn.execute(statement)
     conn.commit()
     conn.close()
+
+
+# Runs `timebank ARGS` in a child process that SIGKILLs itself at a chosen moment of its own
+# write, seen from inside through SQLite's statement trace (a test-side wrapper around
+# sqlite3.connect, as tests/test_restore.py's KILL_AFTER_COPY does; production code has no
+# hook for it). A kill sent from outside after polling the WAL's size raced the process: it
+# could finish first, or be killed before it wrote anything. The moments:
+#   midway   the 5,000th INSERT (the transaction open, thousands of rows written into it)
+#   commit   the COMMIT that follows the command's first INSERT (all its rows written, none
+#            committed)
+KILL_INSIDE_WRITE = """
+import os, signal, sqlite3, sys
+moment = sys.argv[1]
+inserts = 0
+def trace(statement):
+    global inserts
+    words = statement.lstrip().upper()
+    inserts += words.startswith("INSERT")
+    if moment == "midway":
+        due = inserts == 5000
+    else:
+        due = inserts > 0 and words.startswith("COMMIT")
+    if due:
+        os.kill(os.getpid(), signal.SIGKILL)
+connect = sqlite3.connect
+def traced(*args, **kwargs):
+    connection = connect(*args, **kwargs)
+    connection.set_trace_callback(trace)
+    return connection
+# SQLAlchemy connects through sqlite3.dbapi2, timebank's own reads through sqlite3.
+sqlite3.connect = sqlite3.dbapi2.connect = traced
+from timebank.cli.main import run
+sys.exit(run(sys.argv[2:]))
+"""
+
+
+def killed_inside_write(db: "Path | str", moment: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `timebank --db DB ARGS` killed at `moment` (see KILL_INSIDE_WRITE); asserts that
+    the kill happened, so a test built on it cannot pass without killing anything."""
+    process = subprocess.run([sys.executable, "-c", KILL_INSIDE_WRITE, moment, "--db", str(db), *args],
+                             capture_output=True, text=True, timeout=600)
+    assert process.returncode == -signal.SIGKILL, (moment, process.returncode, process.stderr)
+    return process

@@ -38,6 +38,7 @@ def self_contained_copy(ledger: Cli, tmp_path: Path) -> bytes:
     return copy.read_bytes()
 
 
+@pytest.mark.slow
 @sqlite_only
 @pytest.mark.parametrize("seed", range(3))
 def test_check_on_bit_flipped_copies_never_fails_unexpectedly(busy_ledger: Cli, tmp_path: Path,

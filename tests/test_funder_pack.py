@@ -517,6 +517,7 @@ def test_a_hostile_name_stays_text_in_the_workbook(cli: Cli, tmp_path: Path) -> 
 
 @needs_libreoffice
 @needs_poppler
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_libreoffice_opens_the_workbook(story: Cli, tmp_path: Path, lang: str) -> None:
     words = words_for(lang)

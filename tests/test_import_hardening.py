@@ -82,6 +82,7 @@ def _python_peak(db: "Path | str", source: Path) -> int:
         ledger.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grouped", [False, True], ids=["one row each", "exchange column"])
 def test_memory_does_not_grow_with_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             grouped: bool) -> None:

@@ -27,7 +27,7 @@ BOOT = ("import os, sys\n"
 TRIALS = 60
 
 
-def undisturbed(db: Path, args: list[str]) -> float:
+def undisturbed(db: Path | str, args: list[str]) -> float:
     """How long the command runs after its entry is imported, when nothing interrupts it."""
     import time
 
@@ -43,7 +43,7 @@ def undisturbed(db: Path, args: list[str]) -> float:
     return time.perf_counter() - began
 
 
-def interrupted(db: Path, args: list[str], delay: float) -> tuple[int, str]:
+def interrupted(db: Path | str, args: list[str], delay: float) -> tuple[int, str]:
     read, write = os.pipe()
     env = env_without_timebank() | {"READY_FD": str(write), "TIMEBANK_USER": "tester"}
     process = subprocess.Popen([sys.executable, "-c", BOOT, "--db", str(db), *args], env=env, pass_fds=[write],
@@ -62,27 +62,42 @@ def interrupted(db: Path, args: list[str], delay: float) -> tuple[int, str]:
     return process.returncode, err
 
 
+def landed(db: Path | str, args: list[str], delay: float) -> list[tuple[float, int, str]]:
+    """Ctrl-C `delay` seconds into the command; while the command had already ended (the
+    signal came too late to test anything: a loaded machine ran it faster or slower than
+    measured), again at half the delay, five times at most. Every try is returned: each must
+    be free of tracebacks."""
+    tries = [(delay, *interrupted(db, args, delay))]
+    while tries[-1][1] != 130 and len(tries) < 6:
+        delay /= 2
+        tries.append((delay, *interrupted(db, args, delay)))
+    return tries
+
+
 @sqlite_only
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
 @pytest.mark.parametrize(("lang", "args"), [("en", ["balance"]), ("cy", ["record", "1", "2", "1"]),
                                             ("en", ["report", "monthly"]), ("cy", ["--help"])])
 def test_ctrl_c_in_the_first_moments_never_prints_a_traceback(ledger: Cli, lang: str, args: list[str]) -> None:
     # Red-team: Ctrl-C in the first 0.7 s printed a traceback 10 times in 100 (it fell inside
     # an import, before the command's own handler existed).
-    # The signals fall within the command's own running time, measured here, so that most
-    # land before it ends however fast or loaded the machine is.
-    span = min(0.7, 0.8 * undisturbed(ledger.db, ["--lang", lang, *args]))
+    # The signals fall within the command's own running time, measured here (the quicker of
+    # two runs), so that most land before it ends however fast or loaded the machine is; one
+    # that lands after the end is sent again earlier (landed), so the count of interrupted
+    # commands below does not depend on the machine's load.
+    span = min(0.7, 0.8 * min(undisturbed(ledger.db, ["--lang", lang, *args]) for _ in range(2)))
     randomness = random.Random(f"{lang}{args}")
     delays = [randomness.uniform(0, span) for _ in range(TRIALS // 4)]
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda d: interrupted(ledger.db, ["--lang", lang, *args], d), delays))
+        trials = list(pool.map(lambda d: landed(ledger.db, ["--lang", lang, *args], d), delays))
     message = "Interrupted: nothing more was written." if lang == "en" else "Torrwyd ar draws"
-    for delay, (code, err) in zip(delays, results):
+    for delay, code, err in (attempt for tries in trials for attempt in tries):
         assert "Traceback" not in err and "KeyboardInterrupt" not in err, (delay, err)
         assert code in (0, 1, 130), (delay, code, err)
         if code == 130:
             assert message in err and len(err.strip().splitlines()) == 1, (delay, err)
-    assert sum(code == 130 for code, _err in results) >= len(results) // 3  # most landed before the end
+    assert sum(tries[-1][1] == 130 for tries in trials) >= len(trials) // 3  # most landed before the end
     ledger.ok("check")
 
 

@@ -166,6 +166,7 @@ def test_a_pipe_or_a_device_is_not_a_ledger(command: list[str], tmp_path: Path) 
     assert not Path(os.devnull + "-journal").exists()
 
 
+@pytest.mark.slow
 @sqlite_only
 def test_six_inits_at_once_create_one_ledger(tmp_path: Path) -> None:
     # Red-team: six concurrent inits each printed "Created".

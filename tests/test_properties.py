@@ -43,6 +43,7 @@ def _ledger(tmp: Path):  # type: ignore[no-untyped-def]
     return ledger
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps)
 def test_zero_sum_under_any_records_and_voids(tmp_path_factory: pytest.TempPathFactory, sequence: list) -> None:

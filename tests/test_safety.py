@@ -51,6 +51,7 @@ def two_members(cli: Cli) -> Cli:
 
 
 @sqlite_only
+@pytest.mark.slow
 def test_four_writers_at_once_lose_nothing(two_members: Cli) -> None:
     cli = two_members
     results = concurrent_writers(cli.db, 4, 250)
@@ -76,6 +77,7 @@ def test_eight_writers_at_once_on_postgres(two_members: Cli) -> None:
 
 
 @sqlite_only
+@pytest.mark.slow
 def test_backup_during_a_writer_restores_to_a_sound_ledger(two_members: Cli, tmp_path: Path) -> None:
     cli = two_members
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(cli.db), "0", "300"],
@@ -333,6 +335,7 @@ arguments = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(st.lists(arguments, min_size=1, max_size=6), st.sampled_from(["en", "cy"]))

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import subprocess
 import sys
-import time
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import Cli, dump, sqlite_only
+from conftest import Cli, dump, killed_inside_write, sqlite_only
 
 DATA = Path(__file__).parent / "data" / "timeoverflow"
 EN = sorted((DATA / "en").glob("*.csv"))
@@ -62,7 +61,7 @@ def copy_with(tmp_path: Path, files: list[Path], changes: dict[str, tuple[str, s
     return copies
 
 
-def ledger_view(cli: Cli) -> dict[str, object]:
+def ledger_view(cli: Cli) -> dict[str, Any]:
     """The ledger as every list shows it (what "the same ledger" means to a coordinator)."""
     return {args: cli.json(*args.split()) for args in ("member list --all", "balance", "exchange list",
                                                        "offer list", "request list", "category list")}
@@ -129,7 +128,7 @@ def test_spanish_headers_and_the_zip_import_the_same_ledger(tmp_path: Path, caps
         cli.ok("check")
         views.append(ledger_view(cli))
     assert views[0] == views[1] == views[2]
-    categories = {c["code"] for c in views[0]["category list"]}  # type: ignore[union-attr]
+    categories = {c["code"] for c in views[0]["category list"]}
     assert "languages" in categories and "gardening-2" not in categories  # "Gardening [en]" is Gardening
 
 
@@ -430,22 +429,13 @@ def big_bank(folder: Path, transfers: int) -> list[Path]:
 
 
 @sqlite_only
-def test_sigkill_during_the_import_changes_nothing(new: Cli, tmp_path: Path) -> None:
-    files = big_bank(tmp_path, 60_000)
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["midway", "commit"])
+def test_sigkill_during_the_import_changes_nothing(new: Cli, tmp_path: Path, moment: str) -> None:
+    # Killed from inside at a fixed point of the import's transaction (conftest.KILL_INSIDE_WRITE).
+    files = big_bank(tmp_path, 5_000)
     before = dump(new.db)
-    process = subprocess.Popen([sys.executable, "-m", "timebank", "--db", str(new.db), "import", "timeoverflow",
-                                *map(str, files)], env=dict(os.environ), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    wal = Path(str(new.db) + "-wal")
-    baseline = wal.stat().st_size if wal.exists() else 0
-    deadline = time.time() + 120
-    while time.time() < deadline and process.poll() is None:
-        if wal.exists() and wal.stat().st_size > baseline + 64 * 1024:
-            break
-        time.sleep(0.005)
-    assert process.poll() is None, "the import finished before it could be killed"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    killed_inside_write(new.db, moment, "import", "timeoverflow", *map(str, files))
     assert dump(new.db) == before
     new.ok("check")
 
