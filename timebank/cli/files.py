@@ -83,8 +83,8 @@ def export(
     if kind == ExportKind.exchanges:
         # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
         with queries.exchange_pairs(ledger(ctx), first, last, with_names) as found:
-            sheet = exports.exchanges(found.pairs, found.names, found.categories, words)
-            count = write_sheet(sheet, output, excel, tuples=True, force=force)
+            pairs = exports.exchanges(found.pairs, found.names, found.categories, words)
+            count = write_sheet(pairs, output, excel, force=force)
     else:
         if kind == ExportKind.summary:
             sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value))
@@ -122,8 +122,7 @@ def _write_workbook(pack, output: Path, force: bool) -> None:
             sheets).format(count=sheets, path=output), err=True)
 
 
-def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = False,
-                force: bool = False) -> int:
+def write_sheet(sheet, output: Optional[Path], excel: bool, *, force: bool = False) -> int:
     """A funder's CSV (CRLF rows, a BOM for Excel on request), to a file or the screen."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.csvfile import write_csv
@@ -131,9 +130,9 @@ def write_sheet(sheet, output: Optional[Path], excel: bool, *, tuples: bool = Fa
     if output is None:
         if excel:
             sys.stdout.write("\ufeff")
-        return write_csv(sheet, sys.stdout, interface(), crlf=True, tuples=tuples)
+        return write_csv(sheet, sys.stdout, interface(), crlf=True)
     with write_file_atomically(output, bom=excel, force=force) as handle:
-        return write_csv(sheet, handle, interface(), crlf=True, tuples=tuples)
+        return write_csv(sheet, handle, interface(), crlf=True)
 
 
 def import_(

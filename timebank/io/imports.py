@@ -19,9 +19,9 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -39,6 +39,10 @@ from timebank.ledger.records.members import MemberIndex, add_member
 from timebank.ledger.storage.models import AuditEvent, Member
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.basics.text import MAX_NOTE, clean_text, unneutralise
+
+if TYPE_CHECKING:
+    # What csv.reader returns (its type lives in _csv, which csv does not re-export).
+    from _csv import Reader
 
 Progress = Callable[[int, int], None]
 
@@ -79,9 +83,9 @@ def _header_map(headers: list[str]) -> dict[str, int]:
             known[_key(name)] = field_name
     found: dict[str, int] = {}
     for index, text in enumerate(headers):
-        field_name = known.get(_key(text))
-        if field_name and field_name not in found:
-            found[field_name] = index
+        named = known.get(_key(text))
+        if named and named not in found:
+            found[named] = index
     return found
 
 
@@ -104,7 +108,12 @@ class ImportRejected(TimebankError):
 
 
 class DryRunDone(Exception):
-    """Raised to roll back a dry run after every row was checked."""
+    """Raised to roll back a dry run after every row was checked; `result` is what the run
+    would have done (an ImportResult here, a MoveResult for TimeOverflow)."""
+
+    def __init__(self, result: object) -> None:
+        super().__init__()
+        self.result = result
 
 
 class SpreadsheetCSV(csv.excel):
@@ -160,7 +169,7 @@ class CsvRows:
         self._content = hashlib.sha256(b"[")
         self.columns = self._header()
 
-    def _open(self) -> tuple[Any, Any, Iterator[list[str]]]:
+    def _open(self) -> tuple[BinaryIO, io.TextIOWrapper, Reader]:
         binary = open(self.path, "rb")
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
         return binary, text, csv.reader(text, self.dialect)
@@ -172,7 +181,7 @@ class CsvRows:
                 return _header_map(cells)
         raise InvalidInput(_("{path} is empty.").format(path=self.path))
 
-    def _cells(self, reader: Any) -> Iterator[list[str]]:
+    def _cells(self, reader: Reader) -> Iterator[list[str]]:
         try:
             for cells in reader:
                 if any(cell.strip() for cell in cells):
@@ -322,14 +331,8 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
     audit.log(session, by, "import.members", file=path.name, sha256=source.digest, content=content,
               rows=source.count, first=result.first, last=result.last)
     if dry_run:
-        raise_dry_run(result)
+        raise DryRunDone(result)
     return result
-
-
-def raise_dry_run(result: ImportResult) -> None:
-    error = DryRunDone()
-    error.result = result  # type: ignore[attr-defined]
-    raise error
 
 
 class _Row(NamedTuple):
@@ -433,7 +436,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     audit.log(session, by, "import.exchanges", file=path.name, sha256=source.digest, content=content,
               rows=source.count, exchanges=count, first=result.first, last=result.last)
     if dry_run:
-        raise_dry_run(result)
+        raise DryRunDone(result)
     return result
 
 
@@ -498,7 +501,7 @@ def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member]
     if sqlite:
         # SQLite sorts in memory up to the page cache's size, and the import's cache is large
         # for its writes: sort within a small one (spilling to temporary files), then restore it.
-        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
         connection.exec_driver_sql(f"PRAGMA cache_size = {SORT_CACHE}")
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {ORDER_TABLE}{ending} AS "
@@ -544,4 +547,6 @@ def import_file(ledger: Ledger, by: str, kind: str, path: Path, *, dry_run: bool
             return run(session, by, settings_module.load(session), path, dry_run=dry_run, again=again,
                        progress=progress)
     except DryRunDone as done:
-        return done.result  # type: ignore[attr-defined, no-any-return]
+        # import_members and import_exchanges raise it with their ImportResult.
+        assert isinstance(done.result, ImportResult)
+        return done.result

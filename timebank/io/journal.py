@@ -41,7 +41,8 @@ def _postings(entries: list[tuple[int, int]]) -> list[tuple[int, Decimal]]:
     """(member, minutes) -> (member, hours) that sum to exactly zero."""
     amounts = [(member, hours_exact(minutes)) for member, minutes in entries]
     largest = max(range(len(amounts)), key=lambda i: abs(entries[i][1]))
-    rest = sum(amount for i, (_m, amount) in enumerate(amounts) if i != largest)
+    # Started at Decimal(0), so one posting alone balances against a Decimal too (-Decimal(0) shows as 0).
+    rest = sum((amount for i, (_m, amount) in enumerate(amounts) if i != largest), Decimal(0))
     amounts[largest] = (amounts[largest][0], -rest)
     return amounts
 
@@ -69,15 +70,16 @@ def _transactions(session: Session) -> Iterator[tuple[int, date, str, str | None
              .join(Entry, Entry.exchange == Exchange.number)
              .order_by(Exchange.date, Exchange.number, Entry.id)
              .execution_options(yield_per=10_000))
-    current: list | None = None
+    head: tuple[int, date, str, str | None, int | None] | None = None
+    entries: list[tuple[int, int]] = []
     for number, on, category, note, reverses, member, minutes in session.execute(query):
-        if current is None or current[0] != number:
-            if current is not None:
-                yield tuple(current)  # type: ignore[misc]
-            current = [number, on, category, note, reverses, []]
-        current[5].append((member, minutes))
-    if current is not None:
-        yield tuple(current)  # type: ignore[misc]
+        if head is None or head[0] != number:
+            if head is not None:
+                yield (*head, entries)
+            head, entries = (number, on, category, note, reverses), []
+        entries.append((member, minutes))
+    if head is not None:
+        yield (*head, entries)
 
 
 def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, get_language, ngettext, tell, words
-from timebank.io.imports import DryRunDone, Progress, earlier_import, raise_dry_run
+from timebank.io.imports import DryRunDone, Progress, earlier_import
 from timebank.io.timeoverflow import (PERSON, Bank, FileRead, Plan, RowError, RowsRejected, map_bank, read_bank,
                                       slug)
 from timebank.ledger.records import audit, listings, members
@@ -122,10 +122,12 @@ def import_timeoverflow(ledger: Ledger, by: str, paths: Iterable[Path], *, dry_r
             result = _move_in(session, by, bank, opening_balances=opening_balances, dry_run=dry_run,
                               progress=progress)
             if dry_run:
-                raise_dry_run(result)  # type: ignore[arg-type]
+                raise DryRunDone(result)  # rolls the transaction back
             return result
     except DryRunDone as done:
-        return done.result  # type: ignore[attr-defined, no-any-return]
+        # Raised just above, with the MoveResult.
+        assert isinstance(done.result, MoveResult)
+        return done.result
 
 
 def _refuse_repeat(session: Session, bank: Bank) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator, TextIO
 from timebank.i18n import Words
 from timebank.ledger.basics.text import FORMULA_START, neutralise, printable
 from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CSV, DATE, DATETIME, KIND, LANG, NUMERIC, PERIOD, Sheet,
-                                   file_cell, value_of)
+                                   TupleSheet, file_cell, value_of)
 
 # Cells that cannot start a formula: numbers, ISO dates, and codes and words we choose.
 NEVER_FORMULA = NUMERIC | {DATE, DATETIME, CATEGORY, KIND, LANG, BOOL, ACTION, PERIOD}
@@ -22,8 +22,8 @@ def header(column: Any, words: Words) -> str:
     return label(words) if callable(label) else words._(label)
 
 
-def write_csv(sheet: Sheet, out: TextIO, words: Words, *, crlf: bool = False, tuples: bool = False) -> int:
-    """Write the sheet's CSV columns; returns the number of rows. With `tuples`, rows are
+def write_csv(sheet: Sheet | TupleSheet, out: TextIO, words: Words, *, crlf: bool = False) -> int:
+    """Write the sheet's CSV columns; returns the number of rows. A TupleSheet's rows are
     already file-ready tuples in column order (the million-row export), and only their
     text cells are touched."""
     columns = sheet.columns_for(CSV)
@@ -31,8 +31,8 @@ def write_csv(sheet: Sheet, out: TextIO, words: Words, *, crlf: bool = False, tu
     writer.writerow([_safe(header(c, words)) for c in columns])
     text_at = [i for i, c in enumerate(columns) if c.kind not in NEVER_FORMULA]
     count = 0
-    if tuples:
-        for batch in _batches(sheet.rows, 10_000):  # type: ignore[arg-type]
+    if isinstance(sheet, TupleSheet):
+        for batch in _batches(sheet.rows, 10_000):
             writer.writerows(_safe_tuples(batch, text_at) if text_at else batch)
             count += len(batch)
         return count

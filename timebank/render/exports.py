@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
 from timebank.render.sheet import (BOOL, CATEGORY, DATE, DAYS, HOURS, INT, KIND, LANG, MEMBER, MONEY, PERIOD, TEXT, Say,
-                                   Sheet, col)
+                                   Sheet, TupleSheet, col)
 
 # The export headers, marked so that Welsh files carry Welsh headers.
 HEADERS = [N_("exchange"), N_("date"), N_("giver"), N_("receiver"), N_("minutes"), N_("hours"), N_("category"),
@@ -19,7 +19,8 @@ HEADERS = [N_("exchange"), N_("date"), N_("giver"), N_("receiver"), N_("minutes"
            N_("hours_received")]
 
 
-def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, categories: dict[str, Any], words: Words) -> Sheet:
+def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, categories: dict[str, Any],
+              words: Words) -> TupleSheet:
     """One row per giver/receiver pair, as file-ready tuples (a million rows stream through)."""
     code = {english: category.code_in(words.lang) for english, category in categories.items()}
     columns = [col("exchange", kind=INT), col("date", kind=DATE), col("giver", kind=INT), col("receiver", kind=INT),
@@ -40,7 +41,7 @@ def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, categories: 
                 yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
                        shown.get(who_gave, ""), shown.get(who_received, ""))
 
-    return Sheet(columns, rows())
+    return TupleSheet(columns, rows())
 
 
 def members(rows: list, with_names: bool) -> Sheet:

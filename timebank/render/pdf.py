@@ -282,7 +282,7 @@ def sheet_flowables(sheet: Sheet, words: Words, available: float, target: str = 
         out.append(paragraph(sheet.empty(words)))
         return out
     with_head = any(c.label for c in columns)
-    heads = [_Cell([(words._(c.label), BOLD, CELL_SIZE, ())] if c.label else [], c.right) for c in columns]
+    heads = [_Cell([(c.heading(words), BOLD, CELL_SIZE, ())] if c.label else [], c.right) for c in columns]
     feet: list[_Cell] | None = None
     if sheet.footer is not None:
         feet = [pdf_cell(sheet.footer.get(c.key), SAY if callable(sheet.footer.get(c.key)) else c.kind, words,

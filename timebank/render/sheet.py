@@ -63,7 +63,7 @@ class Typed:
 @dataclass(frozen=True)
 class Column:
     key: str                         # the JSON key, and the English CSV header
-    label: str = ""                  # message id of the table header ("#" stays "#")
+    label: str | Say = ""            # message id of the table header ("#" stays "#"), or Say
     kind: str = TEXT
     formats: frozenset[str] = EVERYWHERE
     csv_header: Any = None           # message id (or Say) of the CSV header, when not the key
@@ -72,6 +72,13 @@ class Column:
     none: str = ""                   # message id shown in tables for an empty value
     drop: int = 0                    # on a narrow screen: 0 never dropped, else dropped lowest first
     whole: bool = False              # never cut short, even if it is text
+
+    def heading(self, words: Words) -> str:
+        """The header in the reader's language ("" for none: the empty message id would be
+        the catalogue's own header)."""
+        if callable(self.label):
+            return self.label(words)
+        return words._(self.label) if self.label else ""
 
     @property
     def right(self) -> bool:
@@ -84,7 +91,7 @@ class Column:
         return not self.whole and self.kind in (TEXT, SAY, CATEGORY, CODE, DATETIME)
 
 
-def col(key: str, label: str = "", kind: str = TEXT, *, only: Iterable[str] | None = None, csv: Any = None,
+def col(key: str, label: str | Say = "", kind: str = TEXT, *, only: Iterable[str] | None = None, csv: Any = None,
         source: str | None = None, justify: str | None = None, none: str = "", drop: int = 0,
         whole: bool = False) -> Column:
     return Column(key, label, kind, frozenset(only) if only is not None else EVERYWHERE, csv, source, justify, none,
@@ -104,6 +111,19 @@ class Sheet:
     key: str | None = None           # the JSON key of this list inside a report
     # Columns whose footer is the sum of the rows above: a spreadsheet writes it as a formula.
     sums: frozenset[str] = frozenset()
+
+    def columns_for(self, target: str) -> list[Column]:
+        return [c for c in self.columns if target in c.formats]
+
+
+@dataclass
+class TupleSheet:
+    """A list whose rows are already file-ready tuples in column order, for the million-row
+    exchanges export: only a CSV is written from it (`csvfile.write_csv`), and only its text
+    cells are touched there. `rows` may be a generator, read once."""
+
+    columns: Sequence[Column]
+    rows: Iterable[tuple[Any, ...]]
 
     def columns_for(self, target: str) -> list[Column]:
         return [c for c in self.columns if target in c.formats]

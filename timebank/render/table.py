@@ -47,7 +47,7 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     if not cells and sheet.empty is not None:
         out.print(printable(sheet.empty(words)))
         return
-    heads = [printable(words._(c.label)) if c.label else "" for c in columns]
+    heads = [printable(c.heading(words)) for c in columns]
     feet = None
     if sheet.footer is not None:
         feet = [printable(_foot(sheet.footer[c.key], c, words)) if c.key in sheet.footer else "" for c in columns]

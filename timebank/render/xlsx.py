@@ -135,13 +135,6 @@ def _shown_length(value: Any, kind: str) -> int:
     return max((len(line) for line in str(value).split("\n")), default=0)
 
 
-def _header(column: Any, words: Words) -> str:
-    label = column.label
-    if callable(label):
-        return label(words)
-    return words._(label) if label else ""
-
-
 class _Drawer:
     def __init__(self, book: Any, words: Words) -> None:
         self.book = book
@@ -215,7 +208,7 @@ class _Drawer:
         columns = part.columns_for(TABLE)
         widths = {}
         for i, column in enumerate(columns):
-            head = _header(column, self.words)
+            head = column.heading(self.words)
             cells = [_shown_length(*line[i]) for line in grid]
             if part.footer is not None:
                 cells.append(_shown_length(*spreadsheet_value(part.footer.get(column.key), column.kind, self.words)))
@@ -231,7 +224,7 @@ class _Drawer:
         if part.title is not None:
             sheet.write_string(row, 0, part.title(words), self.formats.heading)
             row += 1
-        heads = [_header(c, words) for c in columns]
+        heads = [c.heading(words) for c in columns]
         if any(heads):
             for i, (column, head) in enumerate(zip(columns, heads)):
                 sheet.write_string(row, i, head, self.formats.head_right if column.right else self.formats.head)

@@ -63,7 +63,7 @@ def table_lines(sheet: Sheet, words: Words, width: int, *, key: str | None = Non
     by_column = [column_texts(shown, c, words) for c in columns]
     # Rows as tuples, as zip makes them: copying ten thousand of them into lists only to measure them is waste.
     cells: list[Any] = list(zip(*by_column))
-    heads = [words._(c.label) if c.label else "" for c in columns]
+    heads = [c.heading(words) for c in columns]
     feet = None
     if sheet.footer is not None:
         feet = [_foot(sheet.footer[c.key], c, words) if c.key in sheet.footer else "" for c in columns]
