@@ -30,19 +30,19 @@ def bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[queries.Le
     actions.add_member(ledger, "api", name="Siân Jones", lang="cy", area="CF32 8", joined=joined)
     actions.add_member(ledger, "api", name="Llinos Evans", area="CF32 8", joined=joined)
     actions.add_member(ledger, "api", name="Lowri ap Rhys", area="CF32 9", joined=joined, phone="01656 000000")
-    request, _name, _category = actions.add_listing(ledger, "api", "request", "Llinos", "transport",
+    request, _name, _category = actions.add_listing(ledger, "api", "request", "Llinos", "transport", lang="en",
                                                     on=date(2026, 9, 1))
     actions.record(ledger, "api", givers=["Siân"], receivers=["Llinos"], minutes=90, on=date(2026, 9, 10),
-                   request=request)                                                         # exchange 1
+                   request=request, lang="en")                                              # exchange 1
     actions.record(ledger, "api", givers=["Llinos"], receivers=["Lowri"], minutes=60, on=date(2026, 10, 3),
-                   category="gardening")                                                    # exchange 2
+                   category="gardening", lang="en")                                         # exchange 2
     mistaken = actions.record(ledger, "api", givers=["Lowri"], receivers=["Siân"], minutes=30,
-                              on=date(2026, 10, 4))                                         # exchange 3
+                              on=date(2026, 10, 4), lang="en")                              # exchange 3
     actions.void(ledger, "api", mistaken.result.number, "typed twice")                      # exchange 4
     actions.record(ledger, "api", givers=["Lowri"], receivers=["Siân"], minutes=45,
-                   on=date(2026, 11, 2), category="gardening")                              # exchange 5
-    actions.add_listing(ledger, "api", "offer", "Lowri", "gardening", on=date(2026, 10, 1))
-    actions.add_listing(ledger, "api", "request", "Siân", "gardening", on=date(2026, 11, 3))
+                   on=date(2026, 11, 2), category="gardening", lang="en")                   # exchange 5
+    actions.add_listing(ledger, "api", "offer", "Lowri", "gardening", on=date(2026, 10, 1), lang="en")
+    actions.add_listing(ledger, "api", "request", "Siân", "gardening", on=date(2026, 11, 3), lang="en")
     actions.leave(ledger, "api", "Lowri", date(2026, 11, 15))
     yield ledger
     ledger.dispose()
@@ -53,8 +53,8 @@ def test_settings_categories_and_lookups(bank: queries.Ledger) -> None:
     codes = queries.categories(bank)
     assert "gardening" in codes and "transport" in codes
     # By code or by name, in either language: the core's rule.
-    assert queries.category(bank, "gardening").code == "gardening"
-    assert queries.category(bank, codes["gardening"].name("cy")).code == "gardening"
+    assert queries.category(bank, "gardening", "en").code == "gardening"
+    assert queries.category(bank, codes["gardening"].name("cy"), "cy").code == "gardening"
     assert queries.member(bank, "Siân").number == 1 and queries.member(bank, "#2").name == "Llinos Evans"
     with pytest.raises(NotFound):
         queries.member(bank, "99")
@@ -176,7 +176,7 @@ def test_listings_and_matches(bank: queries.Ledger) -> None:
     assert sorted((r.member, r.closed_because) for r in every) == [(1, None), (2, "met")]
     assert [r.id for r in queries.listings(bank, "offer", "en", member="Lowri", include_closed=True)] != []
     assert queries.listings(bank, "offer", "en") == []  # Lowri left: her offer closed
-    actions.add_listing(bank, "api", "offer", "Llinos", "gardening")
+    actions.add_listing(bank, "api", "offer", "Llinos", "gardening", lang="en")
     found = queries.matches(bank, "en", request=queries.listings(bank, "request", "en")[0].id)
     assert found.category.code == "gardening" and found.area == "CF32 8"
     assert [(m.number, m.same_area) for m in found.found] == [(2, True)]

@@ -343,14 +343,14 @@ def _activity(session: Session, start: date, end: date, earliest: date) -> _Acti
     reversals -- far cheaper over a whole ledger than testing each exchange."""
     # 1. The entries that do not count: voided exchanges and their reversals.
     dead = session.execute(select(Entry.member, Entry.date, Entry.minutes)
-                           .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).tuples().all()
+                           .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).all()
     # 2. Each member's entries on each day from `earliest`: given, received, and how many
     # (plain rows: a year of a large ledger is hundreds of thousands of them).
     days = session.connection().execute(
         select(Entry.date, Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
                func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), func.count())
         .where(Entry.date.between(earliest, end), Entry.member != POT)
-        .group_by(Entry.date, Entry.member).order_by(Entry.date, Entry.member)).tuples().all()
+        .group_by(Entry.date, Entry.member).order_by(Entry.date, Entry.member)).all()
     return _days_that_count(days, dead, start, _first_days(session, dead))
 
 
@@ -358,14 +358,14 @@ def _first_days(session: Session, dead: Sequence[DeadEntry]) -> dict[int, date]:
     """Each member's first day with an entry that counts."""
     # 3. Each member's first entry of all.
     earliest_entry = dict(session.execute(
-        select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).tuples().all())
+        select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).all())
     # 4. ... and, for the members whose first day held a voided exchange, their first entry that counts.
     dead_days = {(member, day) for member, day, _minutes in dead}
     doubtful = sorted(member for member, day in earliest_entry.items() if (member, day) in dead_days)
     recounted = dict(session.execute(
         select(Entry.member, func.min(Entry.date))
         .where(Entry.member.in_(doubtful), Entry.exchange.not_in(dead_exchanges()))
-        .group_by(Entry.member)).tuples().all())
+        .group_by(Entry.member)).all())
     return {member: day for member, day in earliest_entry.items() if member not in doubtful} | recounted
 
 
