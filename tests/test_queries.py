@@ -86,6 +86,9 @@ def test_member_page(bank: queries.Ledger) -> None:
     assert [o.category.code for o in page.offers] == [] and page.requests == []  # closed when she left
     sian = queries.member_page(bank, 1, "en", date(2026, 11, 20))
     assert [r.category.code for r in sian.requests] == ["gardening"] and sian.year_start == date(2026, 1, 1)
+    summary = queries.member_summary(bank, "Lowri")  # member show: the page without the year or listings
+    assert (summary.member.number, summary.balance) == (3, -15)
+    assert [row.number for row in summary.recent] == [5, 2]
 
 
 def test_the_exchange_list_streams_with_its_filters(bank: queries.Ledger) -> None:

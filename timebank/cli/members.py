@@ -69,10 +69,9 @@ def list_members(
 
 def show(ctx: typer.Context, member: MemberArgument, fmt: FormatOption = Format.table) -> None:
     from timebank.ledger import queries
-    from timebank.ledger.basics.dates import today
     from timebank.render import emit, views
 
-    found = queries.member_page(ledger(ctx), member, interface().lang, today())
+    found = queries.member_summary(ledger(ctx), member)
     page = views.member_page(found.member, found.balance, found.recent)
     emit(page, fmt.value, interface())
 

@@ -214,6 +214,25 @@ class MemberPage:
     requests: list[ListingRow]
 
 
+class MemberSummary(NamedTuple):
+    member: Member              # the Member row (read, detached)
+    balance: int
+    recent: list[ExchangeRow]   # the latest LATEST, newest first
+
+
+def member_summary(ledger: Ledger, text: str | int) -> MemberSummary:
+    """A member's details, balance and latest exchanges (`member show`): three small reads,
+    none of them over the member's whole history."""
+    from timebank.ledger.records.balances import member_balance
+    from timebank.ledger.records.exchanges import iter_exchanges
+    from timebank.ledger.records.members import find_member
+
+    with _snapshot(ledger) as session:
+        found = find_member(session, str(text))
+        recent = list(iter_exchanges(session, member=found.number, latest=LATEST))[::-1]
+        return MemberSummary(found, member_balance(session, found.number), recent)
+
+
 def member_page(ledger: Ledger, text: str | int, lang: str, today: date) -> MemberPage:
     """A member's details, balance, this year's hours, latest exchanges and open listings."""
     from timebank.ledger.records.balances import given_received, member_balance
@@ -503,12 +522,14 @@ __all__ = [
     "ledger_language", "members_matching", "category_codes", "open_ledger", "is_initialised", "current_user",
     "shown", "last_complete_month", "welsh_key",
     # reads
-    "settings", "name", "categories", "category", "audit", "members", "inactive", "member", "member_page",
+    "settings", "name", "categories", "category", "audit", "members", "inactive", "member", "member_summary",
+    "member_page",
     "balances", "exchanges", "exchange", "statement", "statements", "monthly", "month_so_far", "period_report",
     "summary", "funder_pack", "funder_year", "exchange_pairs", "members_by_number", "areas",
     "listings", "matches", "glance", "form_data",
     # results
-    "AuditLog", "MemberPage", "MemberStatement", "FunderYear", "ExchangePairs", "Matches", "Glance", "FormData",
+    "AuditLog", "MemberSummary", "MemberPage", "MemberStatement", "FunderYear", "ExchangePairs", "Matches", "Glance",
+    "FormData",
     "LATEST", "RING_AFTER_DAYS",
     # the rooms' result types (loaded on first use: `_TYPES`)
     "Ledger", "Member", "AuditRow", "BalanceRow", "CategoryName", "ExchangeRow", "ListingRow", "Match", "MemberIndex",
