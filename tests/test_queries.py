@@ -200,7 +200,7 @@ def test_the_screens_reads(bank: queries.Ledger) -> None:
     assert seen.to_ring == [] and [r.member for r in seen.open_requests] == [1]
     data = queries.form_data(bank, "cy")
     assert data.names == ["Llinos Evans", "Siân Jones"]  # active members only
-    assert data.index.find("Siân").number == 1 and list(data.requests) == [r.id for r in seen.open_requests]
+    assert data.members.find("Siân").number == 1 and list(data.requests) == [r.id for r in seen.open_requests]
     assert "gardening" in data.categories
 
 

@@ -9,7 +9,8 @@ in memory at once.
 
 This module is imported by every command before any database work, and by the language
 choice before `--help` is built: its top imports nothing but the standard library and the
-SQLAlchemy-free `storage.lookup`. Each query imports what it reads with inside its body,
+SQLAlchemy-free `storage.lookup`, and its own result types are named tuples (a dataclass
+costs a millisecond to build at import). Each query imports what it reads with inside its body,
 and the result types are loaded on first use (`__getattr__`).
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
@@ -202,8 +202,7 @@ def member(ledger: Ledger, text: str) -> Member:
 LATEST = 10   # the exchanges a member's page shows
 
 
-@dataclass(frozen=True)
-class MemberPage:
+class MemberPage(NamedTuple):
     member: Member              # the Member row (read, detached)
     balance: int
     year_start: date
@@ -291,8 +290,7 @@ def exchange(ledger: Ledger, number: int) -> ExchangeRow:
 
 # Statements and reports ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MemberStatement:
+class MemberStatement(NamedTuple):
     member: Member              # read, detached
     statement: Statement
     printed: StatementSet       # the statement with the heading its printed pages carry
@@ -472,8 +470,7 @@ def matches(ledger: Ledger, lang: str, *, request: int | None = None, category: 
 RING_AFTER_DAYS = 60   # members to ring: no exchange in this many days
 
 
-@dataclass(frozen=True)
-class Glance:
+class Glance(NamedTuple):
     name: str
     month: MonthSoFar
     to_ring: list[InactiveMember]
@@ -492,11 +489,10 @@ def glance(ledger: Ledger, lang: str, today: date) -> Glance:
                       inactive_members(session, RING_AFTER_DAYS, lang), list_listings(session, "request", lang))
 
 
-@dataclass(frozen=True)
-class FormData:
+class FormData(NamedTuple):
     """What the record form completes and checks as it is typed."""
 
-    index: MemberIndex
+    members: MemberIndex        # finds a member as typed, by the core's rule
     categories: dict[str, CategoryName]
     requests: dict[int, ListingRow]
     names: list[str]           # active members' names, for completion

@@ -132,7 +132,7 @@ class Record(Page):
             return "", False
         try:
             if key in ("giver", "receiver"):
-                found = [data.index.find(ref) for ref in parts(value)]
+                found = [data.members.find(ref) for ref in parts(value)]
                 return ", ".join(f"{member_words(member_name(m), words)} (#{m.number})" for m in found), False
             if key == "hours":
                 if not value.strip():
