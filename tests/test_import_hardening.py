@@ -159,3 +159,18 @@ def test_progress_is_reported_to_the_end(ledger: Cli, tmp_path: Path) -> None:
         opened.dispose()
     assert seen and seen[-1][0] == seen[-1][1] > 0
     assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+
+
+def test_the_pot_answers_to_its_name_in_either_language(ledger: Cli, tmp_path: Path) -> None:
+    """An export made --with-names names member 0 as the catalogues do ("Time bank pot",
+    "Pot y banc amser"), never as its stored name: both agree with the number; another name
+    is refused, naming the pot in the reader's language."""
+    path = tmp_path / "pot.csv"
+    path.write_text("exchange,date,giver,receiver,hours,giver_name,receiver_name\n"
+                    "A,2026-02-01,0,1,1,Pot y banc amser,\nB,2026-02-01,0,1,1,Time bank pot,\n"
+                    "C,2026-02-01,0,1,1,Fred,\n", encoding="utf-8")
+    before = dump(ledger.db)
+    result = ledger("import", "exchanges", str(path), lang="cy")
+    assert result.code == 1 and dump(ledger.db) == before
+    assert "Llinell 4: aelod 0 yw Pot y banc amser, nid Fred." in result.err
+    assert "nid Pot y banc amser" not in result.err and "nid Time bank pot" not in result.err

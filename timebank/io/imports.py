@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, get_language, load_catalogue, os_reason, tell
+from timebank.i18n import _, fold, get_language, load_catalogue, os_reason, say, tell
 from timebank.ledger.records import audit
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records.categories import find_category
@@ -35,7 +35,8 @@ from timebank.ledger.storage.db import Ledger, writing
 from timebank.ledger.errors import InvalidInput, Refused, TimebankError
 from timebank.ledger.records.exchanges import NewExchange, check_exchange, write_exchanges
 from timebank.ledger.basics.hours import parse_hours
-from timebank.ledger.records.members import MemberIndex, add_member
+from timebank.ledger.basics.names import message_name
+from timebank.ledger.records.members import MemberIndex, add_member, lookup_names
 from timebank.ledger.storage.models import AuditEvent, Member
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.basics.text import MAX_NOTE, clean_text, unneutralise
@@ -365,10 +366,10 @@ class _RowReader:
         text, name = key
         found = self.index.find(text)
         # A number with a name beside it (an export made --with-names): they must agree.
-        if name and found.forgotten is None and fold(name) != fold(found.name) and re.fullmatch(r"#?\s*[0-9]+",
-                                                                                                text.strip()):
+        if (name and found.forgotten is None and re.fullmatch(r"#?\s*[0-9]+", text.strip())
+                and fold(name) not in {fold(known) for known in (found.name, *lookup_names(found))}):
             raise InvalidInput(_("member {number} is {found}, not {name}.").format(
-                number=found.number, found=found.name, name=name))
+                number=found.number, found=say(message_name(found)), name=name))
         return found
 
     def __call__(self, line: int, row: dict[str, str]) -> _Row:

@@ -136,7 +136,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 POT_NAMES = ("Time bank pot", "Pot y banc amser")
 
 
-def _lookup_names(member: Member) -> tuple[str, ...]:
+def lookup_names(member: Member) -> tuple[str, ...]:
     return POT_NAMES if member.kind == "pot" else (member.name,)
 
 
@@ -145,7 +145,7 @@ class MemberIndex:
 
     def __init__(self, members: list[Member]) -> None:
         self.by_number = {m.number: m for m in members}
-        named = [(fold(name), m) for m in members if m.forgotten is None for name in _lookup_names(m)]
+        named = [(fold(name), m) for m in members if m.forgotten is None for name in lookup_names(m)]
         # Members who have left are found only when no active member answers to the name.
         self.pools = [[(n, m) for n, m in named if m.left is None], [(n, m) for n, m in named if m.left is not None]]
 
