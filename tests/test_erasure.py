@@ -193,6 +193,30 @@ def test_red_team_19_postgres_rewrites_the_tables_erasure_touched(blodwen: Cli) 
     blodwen.ok("check")
 
 
+@postgres_only
+def test_a_snapshot_open_elsewhere_is_waited_for_then_said(blodwen: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rewrite keeps every row version a snapshot open elsewhere may still see: the erasure
+    waits for such snapshots to end and, when one does not, says the tables are not yet
+    rewritten instead of claiming they are."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from conftest import _pg_conninfo
+    from timebank.ledger.storage import db as db_module
+
+    waited = db_module._snapshots_end
+    monkeypatch.setattr(db_module, "_snapshots_end", lambda conn, seconds: waited(conn, 0.3))
+    database = make_url(str(blodwen.db)).database
+    with psycopg.connect(_pg_conninfo(database), autocommit=True) as other:
+        other.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        other.execute("SELECT count(*) FROM members").fetchone()  # the snapshot is taken here
+        done = blodwen.ok("member", "forget", "4", "--yes", lang="en")
+        other.execute("COMMIT")
+    assert "could not rewrite the tables that held the details now" in done.out
+    done = blodwen.ok("member", "forget", "3", "--yes", lang="en")  # nothing open elsewhere now
+    assert "PostgreSQL has rewritten the tables" in done.out
+
+
 def test_a_text_rewritten_by_two_erasures_stays_bound(blodwen: Cli) -> None:
     blodwen.ok("member", "add", "Ann Jones", "--joined", "2026-01-05")  # 5
     blodwen.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-07",

@@ -377,6 +377,10 @@ def vacuum(ledger: Ledger, tables: list[str]) -> bool:
             if not allowed:
                 return False
             auto = conn.execution_options(isolation_level="AUTOCOMMIT")
+            # A rewrite keeps every old row version that a snapshot open elsewhere in this
+            # database may still see (an autovacuum ANALYZE, a coordinator's report): wait a
+            # few seconds for them to end, and say "not now" if they do not.
+            clear = _snapshots_end(auto, seconds=10.0)
             # A rewrite waits for every other session using the table; better to say
             # "not now" than to stall every coordinator behind it.
             auto.exec_driver_sql("SET lock_timeout = '5s'")
@@ -387,7 +391,24 @@ def vacuum(ledger: Ledger, tables: list[str]) -> bool:
                 return False
             finally:
                 auto.exec_driver_sql("RESET lock_timeout")
-    return True
+    return clear
+
+
+def _snapshots_end(conn: Connection, seconds: float) -> bool:
+    """PostgreSQL: whether every other session's snapshot in this database ended within
+    `seconds` (pg_stat_activity shows every session's backend_xmin, whoever owns it)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        held = conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL")).scalar()
+        if not held:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 @contextmanager
