@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-import timebank.render.printing  # noqa: F401 - imported while the folder is there (ReportLab asks for it)
 from conftest import Cli
 from test_ui import TODAY, notice, screen, settle, type_text
 from timebank.i18n import Words
@@ -42,6 +41,11 @@ def test_a_folder_gone_is_said_in_welsh(ledger: Cli, tmp_path: Path, monkeypatch
     folder.mkdir()
     monkeypatch.chdir(folder)
     folder.rmdir()  # the screen's folder is removed under it (another window, a USB stick pulled out)
+    # As in a fresh process: the printing modules not yet loaded (ReportLab asks for the
+    # current folder as it is imported). The refusal comes before they are needed, so none is
+    # loaded here and the worker's own copies are put back as they were.
+    for name in [n for n in sys.modules if n.startswith(("reportlab", "timebank.render.printing"))]:
+        monkeypatch.delitem(sys.modules, name)
     said: list[str] = []
 
     async def test(app: Any, pilot: Any) -> None:

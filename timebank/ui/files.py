@@ -56,6 +56,14 @@ def _write(words: Words, stem: str, suffix: str, write: Callable[[Any], Any]) ->
         path=queries.shown(folder / f"{stem}{suffix}"), reason=words._("too many files of that name in this folder")))
 
 
+def _printing() -> Any:
+    """`render.printing`, imported only once the folder to write in is known: ReportLab asks
+    for the current folder as it is imported, and that fails when the folder has gone."""
+    from timebank.render import printing
+
+    return printing
+
+
 def _pages(words: Words, count: int) -> str:
     return words.ngettext("{count} page", "{count} pages", count).format(count=count)
 
@@ -63,7 +71,6 @@ def _pages(words: Words, count: int) -> str:
 def statement_pdf(app: Any, month: date, member: str | None) -> str:
     """The statement on screen, for its month, as a PDF in the member's own language."""
     from timebank.ledger.basics.names import message_name
-    from timebank.render.printing import statements_pdf
 
     words: Words = app.words
     if not member:
@@ -74,8 +81,8 @@ def statement_pdf(app: Any, month: date, member: str | None) -> str:
     found = queries.statement(app.ledger, member, None, first, last)
     theirs = Words(found.member.lang)
     stem = words._("statement-{number}-{month}").format(number=found.member.number, month=f"{first:%Y-%m}")
-    path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(found.printed, True, lambda s: theirs,
-                                                                           words, handle))
+    path, pages = _write(words, stem, ".pdf", lambda handle: _printing().statements_pdf(
+        found.printed, True, lambda s: theirs, words, handle))
     return words._("Wrote the statement of {name} ({pages}) to {path}.").format(
         name=words.say(message_name(found.member)), pages=_pages(words, pages), path=queries.shown(path))
 
@@ -83,8 +90,6 @@ def statement_pdf(app: Any, month: date, member: str | None) -> str:
 def month_pdfs(app: Any, month: date, member: str | None) -> str:
     """Every statement of the month on screen in one PDF, each in its member's language, in
     the interface language's alphabetical order."""
-    from timebank.render.printing import statements_pdf
-
     words: Words = app.words
     first = month
     last = report_end(first, month_end(first))
@@ -94,7 +99,7 @@ def month_pdfs(app: Any, month: date, member: str | None) -> str:
         raise Refused(words._("Nobody was a member in that period: there are no statements to print."))
     languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
     stem = words._("statements-{month}").format(month=f"{first:%Y-%m}")
-    path, pages = _write(words, stem, ".pdf", lambda handle: statements_pdf(
+    path, pages = _write(words, stem, ".pdf", lambda handle: _printing().statements_pdf(
         printed, True, lambda s: languages[s.lang], words, handle))
     return words._("Wrote {statements} ({pages}) to {path}.").format(
         statements=words.ngettext("{count} statement", "{count} statements", len(everyone)).format(
@@ -104,12 +109,10 @@ def month_pdfs(app: Any, month: date, member: str | None) -> str:
 def workbook(app: Any, month: date, member: str | None) -> str:
     """The funder's workbook, a row a month, from the start of the financial year (the setting
     year_start) that holds the month on screen to that month's end (today at the latest)."""
-    from timebank.render.printing import workbook as write_workbook
-
     words: Words = app.words
     first, last, pack = queries.funder_year(app.ledger, month, MIN_COUNT)
     stem = words._("funders-{start}-to-{end}").format(start=first.isoformat(), end=last.isoformat())
-    path, sheets = _write(words, stem, ".xlsx", lambda handle: write_workbook(pack, words, handle))
+    path, sheets = _write(words, stem, ".xlsx", lambda handle: _printing().workbook(pack, words, handle))
     return words.ngettext("Wrote a workbook of {count} sheet to {path}.",
                           "Wrote a workbook of {count} sheets to {path}.", sheets).format(
         count=sheets, path=queries.shown(path))
