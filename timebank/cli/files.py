@@ -9,7 +9,7 @@ import typer
 
 from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, OutputOption, ToOption, interface,
                               ledger, say, user)
-from timebank.cli.common import excel_option, format_option
+from timebank.cli.common import SealOption, excel_option, format_option
 from timebank.i18n import N_, _, ngettext, tell
 
 
@@ -67,18 +67,22 @@ def export(
     min_count: Annotated[int, typer.Option(
         "--min-count", min=1, max=MAX_NUMBER, help=N_("areas and workbook: blank any count below this."))] = 5,
     force: ForceOption = False,
+    seal: SealOption = None,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger import queries
+    from timebank.ledger.errors import UsageProblem
     from timebank.render import exports
 
+    if seal is not None and kind not in (ExportKind.summary, ExportKind.workbook):
+        raise UsageProblem(_("--seal is for the summary and the workbook: the figures a funder is sent."))
     if kind == ExportKind.workbook:
         _check_workbook(output, excel, with_names)
     first, last = parse_range(start, end)
     words = interface()
     if kind == ExportKind.workbook:
         assert output is not None
-        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count), output, force)
+        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count, seal), output, force)
         return
     if kind == ExportKind.exchanges:
         # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
@@ -87,7 +91,7 @@ def export(
             count = write_sheet(pairs, output, excel, force=force)
     else:
         if kind == ExportKind.summary:
-            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value))
+            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value, seal))
         elif kind == ExportKind.members:
             sheet = exports.members(queries.members_by_number(ledger(ctx), last), with_names)
         else:
