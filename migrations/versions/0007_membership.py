@@ -91,7 +91,7 @@ def _periods(bind: sa.engine.Connection, events: list[Any]) -> None:
         added = next((e for e in own if e.action == "member.add"), None)
         # A member an import made has no event of their own: the import's event, the first
         # written once they were, was linked in the same transaction.
-        made = int(added.link) if added is not None else _first_link_after(times, _moment(created_at))
+        made = int(added.link) if added is not None else _first_link_after(times, _moment(created_at)) or 0
         periods: list[dict[str, Any]] = [{"member": number, "joined": _day(joined), "left": None, "ended_by": None,
                                           "opened_link": made, "closed_link": None}]
         for event in own:
@@ -144,8 +144,9 @@ def _listings(bind: sa.engine.Connection, events: list[Any]) -> None:
             else:
                 closed[listing] = int(event.link)
     rows = bind.execute(sa.text("SELECT id, closed FROM listings")).all()
-    updates = [{"id": row.id, "made": made.get(row.id),
-                "closed": closed.get(row.id) if row.closed is not None else None} for row in rows]
+    # 0 where nothing says when: since the start (NULL means a row waiting for its link).
+    updates = [{"id": row.id, "made": made.get(row.id, 0),
+                "closed": closed.get(row.id, 0) if row.closed is not None else None} for row in rows]
     if updates:
         bind.execute(sa.text("UPDATE listings SET made_link = :made, closed_link = :closed WHERE id = :id"), updates)
 

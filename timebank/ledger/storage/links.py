@@ -1,15 +1,21 @@
 """Rows that take the link of the chain written in their own transaction.
 
 A member's periods and the directory's listings are not links of the chain, but the history
-as it stood at a seal must know which of them existed then (`reports.at_seal`). Each write
-that opens or closes one marks the session; the next audit event written in the same
-transaction (every such write logs one) stamps the rows still waiting with its link.
+as it stood at a seal must know which of them existed then (`reports.at_seal`). A flush that
+adds or changes one marks the session (a listener, so that no write can forget); the next
+audit event written in the same transaction (every such write logs one) stamps the rows still
+waiting with its link. A link is never NULL outside a transaction: rows older than the links
+(migration 0007) have 0 where nothing says when they were written, that is, since the start.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from typing import Any
+
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
+
+from timebank.ledger.storage.models import Listing, MemberPeriod
 
 _WAITING = "timebank_unlinked"
 
@@ -35,3 +41,9 @@ def stamp(session: Session, link: int) -> None:
     connection = session.connection()
     for table, column, condition in _STAMPS:
         connection.execute(text(f"UPDATE {table} SET {column} = :link WHERE {condition}"), {"link": link})
+
+
+@event.listens_for(Session, "before_flush")
+def _mark(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(row, (MemberPeriod, Listing)) for row in (*session.new, *session.dirty)):
+        waiting(session)
