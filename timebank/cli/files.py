@@ -32,6 +32,14 @@ class ImportKind(str, Enum):
     timeoverflow = "timeoverflow"
 
 
+class Rounding(str, Enum):
+    """How a TimeOverflow import makes seconds whole minutes (timebank.io.timeoverflow's
+    NEAREST and DOWN)."""
+
+    nearest = "nearest"
+    down = "down"
+
+
 def journal(
     ctx: typer.Context,
     fmt: Annotated[JournalFormat, format_option(N_("hledger or beancount."))] = JournalFormat.hledger,
@@ -150,8 +158,10 @@ def import_(
     opening_balances: Annotated[bool, typer.Option(
         "--opening-balances", help=N_("timeoverflow: record balances the transfers do not explain as opening "
                                       "exchanges with the pot."))] = False,
-    round_: Annotated[bool, typer.Option(
-        "--round", help=N_("timeoverflow: round amounts that are not whole minutes to the nearest minute."))] = False,
+    round_: Annotated[Optional[Rounding], typer.Option(
+        "--round", help=N_("timeoverflow: how amounts and balances that are not whole minutes are rounded: nearest "
+                           "(the default) to the nearest minute, or down, dropping the seconds as TimeOverflow shows "
+                           "them."), show_default=False)] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger.errors import UsageProblem
@@ -159,9 +169,10 @@ def import_(
     if kind == ImportKind.timeoverflow:
         if again:
             raise UsageProblem(_("--again is not for a TimeOverflow import: a bank moves into a new ledger once."))
-        _import_timeoverflow(ctx, file, dry_run=dry_run, opening_balances=opening_balances, round_=round_, by=by)
+        _import_timeoverflow(ctx, file, dry_run=dry_run, opening_balances=opening_balances,
+                             round_=(round_ or Rounding.nearest).value, by=by)
         return
-    if opening_balances or round_:
+    if opening_balances or round_ is not None:
         raise UsageProblem(_("--opening-balances and --round are for 'import timeoverflow' only."))
     if len(file) != 1:
         raise UsageProblem(_("'import {kind}' takes one CSV file.").format(kind=kind.value))
@@ -206,7 +217,7 @@ class _listing_bad_rows:
 
 
 def _import_timeoverflow(ctx: typer.Context, files: list[Path], *, dry_run: bool, opening_balances: bool,
-                         round_: bool, by: Optional[str]) -> None:
+                         round_: str, by: Optional[str]) -> None:
     """A whole bank from TimeOverflow's exports (or its admin files) into a new ledger."""
     import contextlib
 
