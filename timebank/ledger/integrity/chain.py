@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import text
@@ -263,31 +263,4 @@ def current_seal(session: Session) -> Seal | None:
     """The seal of the chain's last link (None while the chain is empty)."""
     link, digest = _head(session.connection())
     return Seal(link, digest) if link else None
-
-
-def seal_up_to(session: Session, day: date) -> Seal | None:
-    """The seal of the last link up to the end of `day`: the chain up to there holds every
-    exchange dated on or before it (recorded then or since) and every audit event made by
-    then. A report or file for a period ending on `day` prints it; a later change to the
-    history it was made from breaks that seal (`check --seal`). None if there is no such link."""
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    # Exchanges newest first along the primary key (their links rise with their numbers):
-    # the answer is near the end for a recent day, and SQLite would otherwise walk the
-    # date index over every earlier exchange. Events by their time, from the index on it
-    # (links rise with time, as the writers take turns).
-    plus = "+" if sqlite else ""
-    after = datetime.combine(day + timedelta(days=1), time.min)
-    candidates = [
-        connection.execute(text(f"SELECT link, link_hash FROM exchanges WHERE {plus}date <= :day "
-                                "AND link IS NOT NULL ORDER BY number DESC LIMIT 1"),
-                           {"day": day.isoformat() if sqlite else day}).first(),
-        connection.execute(text("SELECT link, link_hash FROM audit WHERE at < :after "
-                                "AND link IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1"),
-                           {"after": str(after) if sqlite else after}).first()]
-    found = [row for row in candidates if row is not None]
-    if not found:
-        return None
-    link, digest = max(found, key=lambda row: row[0])
-    return Seal(int(link), bytes(digest))
 

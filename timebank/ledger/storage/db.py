@@ -271,6 +271,11 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
         yield
     except TimebankError:
         raise
+    except UnicodeDecodeError:
+        # SQLite hands back text that is not UTF-8 only from a damaged file: a flipped bit in
+        # the schema stops it at the first statement on a new connection.
+        raise LedgerUnusable(_("The ledger {ledger} is damaged: restore it from a backup.").format(
+            ledger=ledger.display)) from None
     except (OperationalError, DBAPIError, sqlite3.Error) as error:
         message = str(getattr(error, "orig", error)).lower()
         state = _sqlstate(error)
