@@ -30,7 +30,7 @@ from timebank.ledger.basics.periods import Period, months_before, months_in, per
 from timebank.ledger.messages import N_
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
-from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key
+from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key, moves_of_balance
 
 # What a figure counts, which decides how each face shows it.
 COUNT = "count"        # members, exchanges, requests
@@ -240,6 +240,8 @@ class PeriodReport:
     # The seal of the ledger's history to the end of the span (`timebank check --seal`): the
     # one-page report and the workbook print it, so a funder's copy anchors that history.
     seal: Seal | None = None
+    # Opening balances dated in the span (how many, their minutes): in no figure, shown apart.
+    opening_balances: tuple[int, int] = (0, 0)
 
     @cached_property
     def period_sums(self) -> dict[str, int | Decimal]:
@@ -305,7 +307,8 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     return PeriodReport(start=start, end=end, asked_end=asked_end, by=by, year_start=settings.year_start,
                         made=made, first_exchange=counting.first_exchange, bank_name=settings.name,
                         hour_value=settings.hour_value, hour_value_source=settings.hour_value_source,
-                        periods=lines, total=total, months=chart, categories=names, seal=seal_up_to(session, end))
+                        periods=lines, total=total, months=chart, categories=names, seal=seal_up_to(session, end),
+                        opening_balances=moves_of_balance(session, start, end)[:2])
 
 
 # Members' activity ---------------------------------------------------------------------------
