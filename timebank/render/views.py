@@ -180,7 +180,7 @@ def exchange_page(r: Any) -> Report:
     shown: list[tuple[str, Any, Any]] = [
         (N_("Date"), lambda w: w.date(r.date), True), (N_("Givers"), pairs(r.givers, r.giver_names), True),
         (N_("Receivers"), pairs(r.receivers, r.receiver_names), True),
-        (N_("Hours per pair"), _hours(r.minutes), True), (N_("Category"), lambda w: (w._("Opening balance") + ", " if r.opening else "") + r.category.name(w.lang), True),
+        (N_("Hours per pair"), _hours(r.minutes), True), (N_("Category"), _category_of(r), True),
         (N_("Note"), lambda w: shown_text(r.note, w), bool(r.note)), (N_("Recorded"), recorded, bool(recorded)),
         (N_("Status"), _status(r), _status(r) is not None)]
     parts: list[Any] = [Line(_say(N_("Exchange {number}"), number=r.number), bold=True)]
@@ -193,6 +193,11 @@ def exchange_page(r: Any) -> Report:
     parts += [Field(key, value, ANY if kind in (NUMBERS, BOOL) else kind) for key, value, kind in data]
     csv = Sheet([col(key, kind=kind) for key, _v, kind in data], [{key: value for key, value, _k in data}])
     return Report(parts, csv=csv)
+
+
+def _category_of(r: Any) -> Say:
+    """An exchange's category; an opening balance says so first."""
+    return lambda w: (w._("Opening balance") + ", " if r.opening else "") + r.category.name(w.lang)
 
 
 def _labelled(label: str, value: Any) -> Say:
