@@ -62,6 +62,12 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
                      gone.isoformat() if gone else None, now))
     conn.executemany("INSERT INTO members (number, kind, name, area, lang, joined, left, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # Each member's period of membership, there from the start of the history (link 0).
+    conn.executemany("INSERT INTO member_periods (member, joined, \"left\", ended_by, opened_link, closed_link) "
+                     "VALUES (?, ?, ?, ?, 0, ?)",
+                     [(number, joined[number - 1].isoformat(), gone.isoformat() if gone else None,
+                       "left" if gone else None, 0 if gone else None)
+                      for number, gone in zip(range(1, members + 1), left)])
 
     # Exchanges spread evenly over the days; the givers and receivers are members who
     # belonged on the day.

@@ -177,3 +177,13 @@ ForceOption = Annotated[bool, force_option()]
 FromOption = Annotated[Optional[str], from_option()]
 ToOption = Annotated[Optional[str], to_option()]
 MonthOption = Annotated[Optional[str], month_option()]
+
+
+def seal_option() -> Any:
+    return typer.Option("--seal", metavar=N_("SEAL"), help=N_(
+        "Make the figures from the history as it stood at this seal (as printed with them, e.g. "
+        "'#1532 3f9a2b71c0de55c2'): the same figures, whatever was recorded, voided or changed since."),
+        show_default=False)
+
+
+SealOption = Annotated[Optional[str], seal_option()]

@@ -9,7 +9,7 @@ import typer
 
 from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, OutputOption, ToOption, interface,
                               ledger, say, user)
-from timebank.cli.common import excel_option, format_option
+from timebank.cli.common import SealOption, excel_option, format_option
 from timebank.i18n import N_, _, ngettext, tell
 
 
@@ -30,6 +30,14 @@ class ImportKind(str, Enum):
     members = "members"
     exchanges = "exchanges"
     timeoverflow = "timeoverflow"
+
+
+class Rounding(str, Enum):
+    """How a TimeOverflow import makes seconds whole minutes (timebank.io.timeoverflow's
+    NEAREST and DOWN)."""
+
+    nearest = "nearest"
+    down = "down"
 
 
 def journal(
@@ -67,18 +75,22 @@ def export(
     min_count: Annotated[int, typer.Option(
         "--min-count", min=1, max=MAX_NUMBER, help=N_("areas and workbook: blank any count below this."))] = 5,
     force: ForceOption = False,
+    seal: SealOption = None,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger import queries
+    from timebank.ledger.errors import UsageProblem
     from timebank.render import exports
 
+    if seal is not None and kind not in (ExportKind.summary, ExportKind.workbook):
+        raise UsageProblem(_("--seal is for the summary and the workbook: the figures a funder is sent."))
     if kind == ExportKind.workbook:
         _check_workbook(output, excel, with_names)
     first, last = parse_range(start, end)
     words = interface()
     if kind == ExportKind.workbook:
         assert output is not None
-        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count), output, force)
+        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count, seal), output, force)
         return
     if kind == ExportKind.exchanges:
         # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
@@ -87,7 +99,7 @@ def export(
             count = write_sheet(pairs, output, excel, force=force)
     else:
         if kind == ExportKind.summary:
-            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value))
+            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value, seal))
         elif kind == ExportKind.members:
             sheet = exports.members(queries.members_by_number(ledger(ctx), last), with_names)
         else:
@@ -146,8 +158,10 @@ def import_(
     opening_balances: Annotated[bool, typer.Option(
         "--opening-balances", help=N_("timeoverflow: record balances the transfers do not explain as opening "
                                       "exchanges with the pot."))] = False,
-    round_: Annotated[bool, typer.Option(
-        "--round", help=N_("timeoverflow: round amounts that are not whole minutes to the nearest minute."))] = False,
+    round_: Annotated[Optional[Rounding], typer.Option(
+        "--round", help=N_("timeoverflow: how amounts and balances that are not whole minutes are rounded: nearest "
+                           "(the default) to the nearest minute, or down, dropping the seconds as TimeOverflow shows "
+                           "them."), show_default=False)] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger.errors import UsageProblem
@@ -155,9 +169,10 @@ def import_(
     if kind == ImportKind.timeoverflow:
         if again:
             raise UsageProblem(_("--again is not for a TimeOverflow import: a bank moves into a new ledger once."))
-        _import_timeoverflow(ctx, file, dry_run=dry_run, opening_balances=opening_balances, round_=round_, by=by)
+        _import_timeoverflow(ctx, file, dry_run=dry_run, opening_balances=opening_balances,
+                             round_=(round_ or Rounding.nearest).value, by=by)
         return
-    if opening_balances or round_:
+    if opening_balances or round_ is not None:
         raise UsageProblem(_("--opening-balances and --round are for 'import timeoverflow' only."))
     if len(file) != 1:
         raise UsageProblem(_("'import {kind}' takes one CSV file.").format(kind=kind.value))
@@ -202,7 +217,7 @@ class _listing_bad_rows:
 
 
 def _import_timeoverflow(ctx: typer.Context, files: list[Path], *, dry_run: bool, opening_balances: bool,
-                         round_: bool, by: Optional[str]) -> None:
+                         round_: str, by: Optional[str]) -> None:
     """A whole bank from TimeOverflow's exports (or its admin files) into a new ledger."""
     import contextlib
 

@@ -72,7 +72,7 @@ def show(ctx: typer.Context, member: MemberArgument, fmt: FormatOption = Format.
     from timebank.render import emit, views
 
     found = queries.member_summary(ledger(ctx), member)
-    page = views.member_page(found.member, found.balance, found.recent)
+    page = views.member_page(found.member, found.balance, found.recent, found.periods)
     emit(page, fmt.value, interface())
 
 
@@ -116,13 +116,21 @@ def leave(
         name=member_words(name, interface()), number=name.number, date=format_date(day)))
 
 
-def rejoin(ctx: typer.Context, member: MemberArgument, by: ByOption = None) -> None:
+def rejoin(
+    ctx: typer.Context,
+    member: MemberArgument,
+    on: Annotated[Optional[str], typer.Option("--date", help=N_("Date they rejoined (default today)."))] = None,
+    by: ByOption = None,
+) -> None:
     from timebank.ledger import actions
+    from timebank.ledger.basics.dates import parse_date
+
     from timebank.render.sheet import member_words
 
-    name = actions.rejoin(ledger(ctx), user(by), member)
-    say(_("{name} (#{number}) is an active member again.").format(
-        name=member_words(name, interface()), number=name.number))
+    rejoined_on = parse_date(on) if on is not None else None
+    name, day = actions.rejoin(ledger(ctx), user(by), member, rejoined_on)
+    say(_("{name} (#{number}) is an active member again from {date}.").format(
+        name=member_words(name, interface()), number=name.number, date=format_date(day)))
 
 
 def forget(

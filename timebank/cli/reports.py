@@ -10,7 +10,8 @@ import typer
 
 from timebank.cli.app import (By, ExcelOption, ForceOption, Format, FormatOption, FromOption, MonthOption, ToOption,
                               interface, ledger, say, sub_app)
-from timebank.cli.common import format_option, from_option, month_option, output_option, parse_range, to_option
+from timebank.cli.common import (SealOption, format_option, from_option, month_option, output_option, parse_range,
+                                 to_option)
 from timebank.i18n import N_, Words, _, ngettext
 
 WithNames = Annotated[bool, typer.Option("--with-names", help=N_("Add members' names (never contact details)."))]
@@ -224,6 +225,7 @@ def monthly(
     output: ReportOutput = None,
     excel: ExcelOption = False,
     force: ForceOption = False,
+    seal: SealOption = None,
 ) -> None:
     from timebank.ledger import queries
     from timebank.ledger.basics.dates import month_end, parse_month, report_end
@@ -233,8 +235,8 @@ def monthly(
     chosen = parse_month(month) if month is not None else queries.last_complete_month()
     report_end(chosen, month_end(chosen))  # refuses a month that has not begun
     words = interface()
-    write_report(views.monthly(queries.monthly(ledger(ctx), chosen, words.lang), with_names), chosen_format, output,
-                 excel, force)
+    report = queries.monthly(ledger(ctx), chosen, words.lang, seal=seal)
+    write_report(views.monthly(report, with_names), chosen_format, output, excel, force)
 
 
 def period(
@@ -249,14 +251,23 @@ def period(
         show_default=False)] = None,
     excel: ExcelOption = False,
     force: ForceOption = False,
+    seal: SealOption = None,
+    changes_since: Annotated[Optional[str], typer.Option(
+        "--changes-since", metavar=N_("SEAL"), help=N_(
+            "List, for each period, every figure that changed since the figures printed with this seal, and the "
+            "exchanges and members that changed it (the restatement a funder asks for)."), show_default=False)] = None,
 ) -> None:
     from timebank.ledger import queries
     from timebank.render import figures
 
-    chosen = report_format(fmt, output, excel, pdf=True)
+    chosen = report_format(fmt, output, excel, pdf=changes_since is None)
     first, last = parse_range(start, end)
     assert first is not None and last is not None
-    report = queries.period_report(ledger(ctx), first, last, by.value)
+    if changes_since is not None:
+        changes = queries.changes_since(ledger(ctx), first, last, by.value, changes_since, seal)
+        write_report(figures.restatement(changes), chosen, output, excel, force)
+        return
+    report = queries.period_report(ledger(ctx), first, last, by.value, seal)
     if chosen == "pdf":
         assert output is not None
         _period_pdf(report, output, force)

@@ -36,6 +36,7 @@ from timebank.ledger.errors import InvalidInput, Refused, TimebankError
 from timebank.ledger.records.exchanges import NewExchange, check_exchange, write_exchanges
 from timebank.ledger.basics.hours import parse_hours
 from timebank.ledger.basics.names import message_name
+from timebank.ledger.records import membership
 from timebank.ledger.records.members import MemberIndex, add_member, lookup_names
 from timebank.ledger.storage.models import AuditEvent, Member
 from timebank.ledger.records.settings import Settings
@@ -320,6 +321,7 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
                         raise InvalidInput(_("left on {left}, before joining on {joined}.").format(
                             left=left.isoformat(), joined=member.joined.isoformat()))
                     member.left = left
+                    membership.close_period(session, member.number, left, membership.LEFT)
                 created += 1
                 first = member.number if first is None else min(first, member.number)
                 last = member.number if last is None else max(last, member.number)

@@ -8,10 +8,12 @@ ledger obeys the same rules as a typed one. Every bad row of every file is liste
 the file and line) before anything is kept.
 
 After the write the balances are read back from the ledger and compared with the members
-file. A difference (the exports leave out what TimeOverflow keeps of deleted members'
-own transfers, and an export's H:MM drops seconds) refuses the import with a table of
-differences, or, with `opening_balances`, is recorded as an opening exchange with the pot
-dated on the day of the import, after which every balance is compared again.
+file, its seconds made whole minutes as the amounts were (`round_`: to the nearest, or
+down as TimeOverflow shows them). A difference (the exports leave out what TimeOverflow
+keeps of deleted members' own transfers, and an export's H:MM drops seconds) refuses the
+import with a table of differences, or, with `opening_balances`, is recorded as an
+opening exchange with the pot dated on the day of the import, after which every balance
+is compared again.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from timebank.i18n import _, fold, get_language, ngettext, tell, words
 from timebank.io.imports import DryRunDone, Progress, earlier_import
-from timebank.io.timeoverflow import (PERSON, Bank, FileRead, Plan, RowError, RowsRejected, map_bank, read_bank,
-                                      slug)
+from timebank.io.timeoverflow import (NEAREST, PERSON, Bank, FileRead, Plan, PlannedMember, RowError,
+                                      RowsRejected, map_bank, read_bank, slug)
 from timebank.ledger.records import audit, listings, members
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records.categories import CategoryName, add_category, category_name, list_categories
@@ -63,14 +65,19 @@ class Difference:
 class BalancesDiffer(Refused):
     """The transfers do not add up to the members file's balances: nothing was written."""
 
-    def __init__(self, differences: list[Difference]) -> None:
+    def __init__(self, differences: list[Difference], *, rounded_up: bool = False) -> None:
         self.differences = differences
-        super().__init__(ngettext(
+        phrase = ngettext(
             "The transfers do not add up to the balance the members file shows for {count} member: nothing was "
             "imported. With --opening-balances each difference is recorded as an opening exchange with the pot.",
             "The transfers do not add up to the balances the members file shows for {count} members: nothing was "
             "imported. With --opening-balances each difference is recorded as an opening exchange with the pot.",
-            len(differences)).format(count=len(differences)))
+            len(differences)).format(count=len(differences))
+        if rounded_up:
+            # An export's H:MM drops the seconds; balances rounded to the nearest minute may not.
+            phrase += " " + _("With --round down, balances are taken without their seconds, as TimeOverflow shows "
+                              "them.")
+        super().__init__(phrase)
 
 
 @dataclass(frozen=True)
@@ -93,23 +100,26 @@ class MoveResult:
     categories: list[CategoryName]    # categories this import added
     checked: int                      # members whose balance was compared with TimeOverflow's
     opening: list[Difference]         # differences recorded as opening exchanges with the pot
-    rounded: int                      # amounts moved to the nearest minute (--round)
+    rounded: int                      # amounts made whole minutes (`rounding` says how)
     rounded_seconds: int              # by how many seconds in all
-    dropped: int                      # transfers of under a minute left out (--round)
+    dropped: int                      # transfers of under a minute left out
     same_side: int                    # transfers between two absent members of one kind, left out
     joined_moved: list[int]           # members who traded before the day TimeOverflow says they joined
     other_languages: dict[str, int]   # TimeOverflow locales this ledger does not speak, and how many members
     ledger_lang: str                  # the language those members were given
     cut_notes: int = 0
     opening_date: date | None = None
+    rounding: str = NEAREST           # NEAREST or DOWN (as TimeOverflow shows: seconds dropped)
+    shown_lower: int = 0              # balances TimeOverflow shows a minute nearer zero (rounded to the nearest here)
 
 
 def import_timeoverflow(ledger: Ledger, by: str, paths: Iterable[Path], *, dry_run: bool = False,
-                        opening_balances: bool = False, round_: bool = False,
+                        opening_balances: bool = False, round_: str = NEAREST,
                         progress: Progress | None = None) -> MoveResult:
     """The import action: the files read and checked, then one transaction that writes the
-    whole bank or nothing (a dry run does everything, then rolls back). Raises RowsRejected
-    listing every bad row, or BalancesDiffer with a table of differences."""
+    whole bank or nothing (a dry run does everything, then rolls back). `round_` is how
+    amounts in seconds become whole minutes: NEAREST, or DOWN as TimeOverflow shows them.
+    Raises RowsRejected listing every bad row, or BalancesDiffer with a table of differences."""
     def reading(done: int, total: int) -> None:
         # Writing takes about two steps a row (each transfer is checked, then written): a
         # third of the bar for reading.
@@ -230,15 +240,13 @@ def _move_in(session: Session, by: str, bank: Bank, *, opening_balances: bool, d
         connection.exec_driver_sql("PRAGMA cache_size = -131072")
     first, count = write_exchanges(session, by, exchanges, progress=written_so_far)
     step(count - written)
-    for planned in plan.members:
-        if planned.left is not None:
-            members.leave_member(session, by, added[planned.number], planned.left)
 
     differences = _differences(session, plan, added)
     opening: list[Difference] = []
     if differences:
         if not opening_balances:
-            raise BalancesDiffer(differences)
+            raise BalancesDiffer(differences, rounded_up=bank.rounding.mode == NEAREST
+                                 and bank.rounding.shown_lower > 0)
         _open_balances(session, by, settings, differences, added, now, bank)
         opening = differences
         if _differences(session, plan, added):
@@ -253,7 +261,8 @@ def _move_in(session: Session, by: str, bank: Bank, *, opening_balances: bool, d
         checked=sum(1 for m in plan.members if m.expected is not None), opening=opening,
         rounded=bank.rounding.count, rounded_seconds=bank.rounding.seconds, dropped=bank.rounding.dropped,
         same_side=plan.same_side, joined_moved=plan.joined_moved, other_languages=plan.other_locales,
-        ledger_lang=settings.lang, cut_notes=plan.cut, opening_date=now if opening else None)
+        ledger_lang=settings.lang, cut_notes=plan.cut, opening_date=now if opening else None,
+        rounding=bank.rounding.mode, shown_lower=bank.rounding.shown_lower)
     audit.log(session, by, "import.timeoverflow",
               files=[{"file": f.name, "kind": f.kind, "sha256": f.sha256, "content": f.content, "rows": f.rows}
                      for f in bank.files],
@@ -261,13 +270,29 @@ def _move_in(session: Session, by: str, bank: Bank, *, opening_balances: bool, d
               gone=plan.gone, inactive=plan.inactive, exchanges=count, first=result.first_exchange, last=last,
               offers=offers, requests=requests, opening=[{"member": d.number, "minutes": d.difference}
                                                          for d in opening],
-              rounded=result.rounded, rounded_seconds=result.rounded_seconds, dropped=result.dropped)
+              rounding=result.rounding, rounded=result.rounded, rounded_seconds=result.rounded_seconds,
+              dropped=result.dropped)
     return result
 
 
 def _in_file_order(errors: list[RowError], bank: Bank) -> list[RowError]:
     order = {read.name: index for index, read in enumerate(bank.files)}
     return sorted(errors, key=lambda e: (order.get(e[0], len(order)), e[1]))
+
+
+def _make_member(session: Session, by: str, settings: Settings, planned: PlannedMember) -> Member:
+    """The one place the import makes a member: added as planned (kind, joining day) and,
+    for one who left (a number no file lists, a deleted or inactive members' account),
+    left on the planned day. The ledger is new and holds no exchanges yet, and no planned
+    exchange falls after a planned leaving day, so leaving first refuses nothing the
+    exchanges need."""
+    # No savepoint needed: whatever either refuses is listed, and a listed row rolls the whole import back.
+    member = members.add_member(session, by, name=planned.name, kind=planned.kind, email=planned.email,
+                                phone=planned.phone, lang=planned.lang, joined=planned.joined,
+                                default_lang=settings.lang, again=True)
+    if planned.left is not None:
+        members.leave_member(session, by, member, planned.left)
+    return member
 
 
 def _add_members(session: Session, by: str, settings: Settings, plan: Plan, errors: list[RowError],
@@ -277,10 +302,7 @@ def _add_members(session: Session, by: str, settings: Settings, plan: Plan, erro
     added: dict[int, Member] = {}
     for planned in plan.members:
         try:
-            # No savepoint needed: add_member refuses before it adds anything.
-            member = members.add_member(session, by, name=planned.name, kind=planned.kind, email=planned.email,
-                                        phone=planned.phone, lang=planned.lang, joined=planned.joined,
-                                        default_lang=settings.lang, again=True)
+            member = _make_member(session, by, settings, planned)
         except TimebankError as error:
             if planned.place is None:
                 raise InvalidInput(_("The account for {name} cannot be made: {reason}").format(

@@ -27,9 +27,17 @@ What the exports lose is handled in the open rather than guessed:
   still run without gaps from 1;
 - transfers with a member shown only as "The user no longer exists" or "The user isn't
   active" (in any of TimeOverflow's languages) go to one account for each kind of absent
-  member (an organisation-kind member who left: it stands for many people), so that every
-  listed member's side of them still counts;
-- the organisation's own account becomes an organisation member.
+  member: a person who left on the day of the last transfer naming them (they were people,
+  so hours with them are hours between people), so that every listed member's side of them
+  still counts;
+- the organisation's own account becomes an organisation member, the only one;
+- a transfer's category is its own post's: the post its row names by id (an admin's
+  transfers file), or, in an export, which names the post only by its title, the post of
+  that title of the member who posted it (an offer's member earned the time, an inquiry's
+  paid it). Another member's post of the same title says nothing of this transfer;
+- seconds: TimeOverflow keeps amounts and balances in seconds and shows them in whole
+  minutes, dropping the seconds. Amounts that are not whole minutes are rounded to the
+  nearest minute (`nearest`, the default) or, as TimeOverflow shows them, down (`down`).
 
 An admin's posts file names its member by `user_id`, TimeOverflow's internal user number,
 which no other file carries: it is read as the member_uid, as a file prepared for moving
@@ -84,6 +92,11 @@ FAMILIES = {MEMBERS: (MEMBERS,), ADMIN_USERS: (MEMBERS,), TRANSFERS: (TRANSFERS,
 
 # Kinds of party in a transfer.
 MEMBER, ORGANISATION, GONE, INACTIVE, TEXT = "member", "organisation", "gone", "inactive", "text"
+
+# How amounts in seconds become whole minutes: to the nearest (half away from zero), or
+# down, dropping the seconds as TimeOverflow's own screens and exports show them.
+NEAREST, DOWN = "nearest", "down"
+ROUNDINGS = (NEAREST, DOWN)
 
 MAX_ZIP_MEMBER = 512 * 1024 * 1024  # far beyond any bank's export; a guard against a zip bomb
 MOST_PLACEHOLDERS = 10_000  # numbers no file lists, kept by placeholders (more if the bank is large)
@@ -196,8 +209,31 @@ def _open_zip(path: Path, data: bytes) -> list[Source]:
     return found
 
 
+# The first bytes of files people mistake for an export (pictures, documents, archives,
+# programs) that no text begins with.
+_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"%PDF-", b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b",
+          b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"II*\x00", b"MM\x00*",
+          b"\x7fELF", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00")
+# Control characters no text holds: NUL and the like. Tab, line feed, vertical tab (a line
+# break inside a cell, from some databases), form feed, return and DOS's end-of-file mark are text.
+_CONTROL = frozenset(range(32)) - {9, 10, 11, 12, 13, 26}
+
+
+def is_text(data: bytes) -> bool:
+    """Whether the bytes are text in some encoding (UTF-8 or not), judged by their content
+    as `file` does: a known magic number, or a NUL or another control character in the
+    first 8 KiB, says not. UTF-16 (full of NULs) is text, by its byte-order mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:8192]
+    return not head.startswith(_MAGIC) and not any(byte in _CONTROL for byte in head)
+
+
 def _cells(source: Source) -> Rows:
     """The file's non-blank rows, trimmed, with their line numbers."""
+    if not is_text(source.data):
+        raise InvalidInput(_("{path} is not a text file: TimeOverflow's exports are CSV files, or a zip of them.")
+                           .format(path=source.name))
     try:
         text = source.data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -322,12 +358,15 @@ class ToPost:
 
 @dataclass
 class Rounding:
-    """What --round did: amounts moved to the nearest minute, and transfers of under a
-    minute (an export's 0:00, or seconds that round to nothing) left out."""
+    """How amounts in seconds became whole minutes (`mode`, NEAREST or DOWN), how many
+    were moved and by how many seconds in all, and how many transfers of under a minute
+    (an export's 0:00, or seconds that round to nothing) were left out."""
 
+    mode: str = NEAREST
     count: int = 0
     seconds: int = 0
     dropped: int = 0
+    shown_lower: int = 0  # members' balances rounded away from zero: TimeOverflow shows them a minute lower
 
 
 @dataclass
@@ -360,8 +399,7 @@ class RowsRejected(ImportRejected):
 class _Row:
     """Reads one row's cells, turning each problem into a listed error."""
 
-    def __init__(self, round_: bool, rounding: Rounding, now: date) -> None:
-        self.round = round_
+    def __init__(self, rounding: Rounding, now: date) -> None:
         self.rounding = rounding
         self.now = now
         self.days: dict[str, date | TimebankError] = {}  # a bank's years repeat a few thousand days
@@ -393,29 +431,25 @@ class _Row:
         return int(text)
 
     def minutes(self, seconds: int) -> int:
-        """Whole minutes; seconds that are not are refused, or rounded (half away from zero)
-        with --round, and counted."""
+        """Whole minutes: seconds that are not are rounded (to the nearest, half away from
+        zero; or down, towards zero, as TimeOverflow's `seconds_to_hm` shows a balance),
+        and counted."""
         if seconds % 60 == 0:
             return seconds // 60
-        if not self.round:
-            raise InvalidInput(_("{seconds} seconds is not a whole number of minutes (use --round to round "
-                                 "it).").format(seconds=seconds))
         sign = -1 if seconds < 0 else 1
-        minutes = sign * ((abs(seconds) + 30) // 60)
+        minutes = sign * ((abs(seconds) + (30 if self.rounding.mode == NEAREST else 0)) // 60)
         self.rounding.count += 1
         self.rounding.seconds += abs(minutes * 60 - seconds)
         return minutes
 
     def clock(self, text: str) -> int | None:
-        """An export's H:MM in minutes; None for a 0:00 left out with --round."""
+        """An export's H:MM in minutes (TimeOverflow dropped the seconds); None for a 0:00,
+        a transfer of under a minute, which is left out."""
         found = _CLOCK.match(text)
         if not found:
             raise InvalidInput(_("'{text}' is not a quantity in hours and minutes (H:MM).").format(text=text))
         minutes = int(found.group(1)) * 60 + int(found.group(2))
         if minutes == 0:
-            if not self.round:
-                raise InvalidInput(_("A quantity of 0:00 is a transfer of under a minute, which this ledger cannot "
-                                     "hold (use --round to leave it out)."))
             self.rounding.dropped += 1
             return None
         return minutes
@@ -469,20 +503,29 @@ def _category(text: str) -> tuple | None:
     return None if name in ("", "-") else ("name", name)
 
 
-def read_bank(paths: Iterable[Path], *, round_: bool = False, now: date,
+def check_rounding(text: str) -> str:
+    """NEAREST or DOWN; anything else is refused (a caller of the core may pass any text)."""
+    if text not in ROUNDINGS:
+        raise InvalidInput(_("'{text}' is not a way to round: nearest or down.").format(text=text))
+    return text
+
+
+def read_bank(paths: Iterable[Path], *, round_: str = NEAREST, now: date,
               progress: Callable[[int, int], None] | None = None) -> Bank:
     """Read and check every file. A file that cannot be read, or is not TimeOverflow's,
     is refused at once; bad rows are collected (with their file and line) for the caller
-    to list together with what only the ledger can find. `progress(done, total)` is told
-    of the rows as they are read."""
+    to list together with what only the ledger can find. `round_` says how amounts in
+    seconds become whole minutes (NEAREST or DOWN). `progress(done, total)` is told of the
+    rows as they are read."""
+    mode = check_rounding(round_)
     sources, zips = open_sources(paths)
     # Every file split into rows and recognised first: a wrong file is refused before any
     # row is read, and the rows to come are known.
     shaped = [(source, rows, shape(source, rows)) for source, rows in ((s, _cells(s)) for s in sources)]
     total = sum(len(rows) for _s, rows, _k in shaped)
     done = 0
-    rounding = Rounding()
-    row = _Row(round_, rounding, now)
+    rounding = Rounding(mode)
+    row = _Row(rounding, now)
     errors: list[RowError] = []
     taken: dict[str, Source] = {}
     files: list[FileRead] = list(zips)
@@ -561,8 +604,11 @@ def _members_export(source: Source, kind: str, rows: Rows, row: _Row, errors: li
         uid = row.uid(_cell(c, 0))
         joined = row.day(_cell(c, 5)) if _cell(c, 5) else None
         seconds = row.seconds(_cell(c, 8), _("balance"))
+        minutes = row.minutes(seconds)
+        if abs(minutes) * 60 > abs(seconds):
+            row.rounding.shown_lower += 1
         member = ToMember(place, uid, _cell(c, 1), _cell(c, 2) or None, _phone(_cell(c, 3), _cell(c, 4)), joined,
-                          _cell(c, 7) or None, row.minutes(seconds))
+                          _cell(c, 7) or None, minutes)
         return member, [uid, member.name, member.email, member.phone, str(joined), member.locale, seconds]
     return _guarded(source, rows, errors, read)
 
@@ -670,9 +716,9 @@ class PlannedMember:
 
     @property
     def kind(self) -> str:
-        # The accounts for deleted and inactive members stand for many people, not one: like
-        # an organisation, the credit limit (a rule for a person) does not bind them.
-        return "organisation" if self.role in (ORGANISATION, GONE, INACTIVE) else "person"
+        # Only the organisation is one. The accounts for deleted and inactive members stand
+        # for people who left: their hours with members are hours between people.
+        return "organisation" if self.role == ORGANISATION else "person"
 
 
 @dataclass
@@ -834,18 +880,29 @@ class _Numbers:
 
 
 def _transfer_categories(bank: Bank) -> Callable[[ToTransfer], "tuple | None"]:
-    """What a transfer's post tells of its category: the post it names, else the only
-    category of the posts with its title."""
+    """A transfer's category is its own post's, or none. An admin's transfers file names
+    the post by id. An export names it only by its title: the transfer's own post is then
+    the offer of that title of the member who earned the time (TimeOverflow links a
+    transfer to an offer of the member it pays), or the inquiry of that title of the member
+    who paid. A post of the same title of another member is another post: its category
+    says nothing of this transfer (the transfer's own post may be gone from the export, as
+    a deleted or inactive member's posts are, or withdrawn)."""
     by_post_id = {p.post_id: p.category for p in bank.posts if p.post_id is not None}
-    by_title: dict[str, set] = {}
+    by_owner: dict[tuple[str, str, int | None], set] = {}
     for post in bank.posts:
-        by_title.setdefault(post.title, set()).add(post.category)
+        by_owner.setdefault((post.title, post.kind, post.member.uid), set()).add(post.category)
 
     def category(transfer: ToTransfer) -> tuple | None:
-        if transfer.post_id is not None and transfer.post_id in by_post_id:
-            return by_post_id[transfer.post_id]
-        found = by_title.get(transfer.post_title or "")
-        return next(iter(found)) if found and len(found) == 1 else None
+        if transfer.post_id is not None:
+            return by_post_id.get(transfer.post_id)
+        if not transfer.post_title:
+            return None
+        # A party shown as a sentence (a deleted or inactive member, the organisation) has no
+        # number, and so no post in the export.
+        found = by_owner.get((transfer.post_title, "offer", transfer.destination.uid), set()) \
+            | by_owner.get((transfer.post_title, "request", transfer.source.uid), set())
+        # Two posts of one title in different categories: which one is the transfer's, the export does not say.
+        return next(iter(found)) if len(found) == 1 else None
     return category
 
 
@@ -938,6 +995,8 @@ def _plan_members(bank: Bank, by_uid: dict[int, ToMember], accounts: _Accounts, 
     for account, role, name in ((accounts.gone, GONE, said._("Deleted TimeOverflow members")),
                                 (accounts.inactive, INACTIVE, said._("Inactive TimeOverflow members"))):
         if account is not None:
+            # People who left: members from their first transfer, gone after their last (the
+            # last day the files show them; the export does not say when they left).
             days = activity.get(account) or [earliest]
             members.append(PlannedMember(account, role, name, min(days), left=max(days)))
     return members, moved, locales

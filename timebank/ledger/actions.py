@@ -108,11 +108,12 @@ def leave(ledger: Ledger, by: str, ref: MemberRef, on: date | None = None) -> tu
         return member_name(member), day
 
 
-def rejoin(ledger: Ledger, by: str, ref: MemberRef) -> MemberName:
+def rejoin(ledger: Ledger, by: str, ref: MemberRef, on: date | None = None) -> tuple[MemberName, date]:
+    """The member belongs again from `on` (today by default): a new period of membership."""
     with writing(ledger) as session:
         member = _find(session, ref)
-        members.rejoin_member(session, by, member)
-        return member_name(member)
+        day = members.rejoin_member(session, by, member, on)
+        return member_name(member), day
 
 
 @dataclass(frozen=True)
@@ -265,17 +266,10 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
 def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
     """Every check, and with `seal` the proof that the history up to it is unchanged. First
     finishes an erasure's scrub of the write-ahead log that a reader had held up."""
-    from timebank.ledger.integrity.canonical import parse_seal
+    from timebank.ledger.integrity.canonical import read_seal
     from timebank.ledger.integrity.checks import CheckResult, check_ledger
-    from timebank.ledger.errors import InvalidInput
 
-    asked = None
-    if seal is not None:
-        asked = parse_seal(seal)
-        if asked is None:
-            raise InvalidInput(_("'{seal}' is not a seal: give the link number and at least 8 hex digits of its "
-                                 "hash, as 'timebank check' prints it (e.g. '#1532 3f9a2b71c0de55c2').").format(
-                seal=seal))
+    asked = read_seal(seal) if seal is not None else None
     extra = []
     scrubbed = retry_scrub(ledger)
     if scrubbed is not None:

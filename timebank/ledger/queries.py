@@ -32,10 +32,12 @@ if TYPE_CHECKING:
     from timebank.ledger.records.exchanges import ExchangeRow
     from timebank.ledger.records.listings import ListingRow, Match
     from timebank.ledger.records.members import MemberIndex, MemberRow, MemberSearch
+    from timebank.ledger.records.membership import Period
     from timebank.ledger.records.settings import Settings
     from timebank.ledger.reports.activity import InactiveMember
     from timebank.ledger.reports.figures import AreaFigures, FunderPack
     from timebank.ledger.reports.period_figures import PeriodReport
+    from timebank.ledger.reports.restatement import Restatement
     from timebank.ledger.reports.reports import MonthFigures, MonthlyReport, MonthSoFar
     from timebank.ledger.reports.statements import MonthHours, Statement, StatementSet
     from timebank.ledger.storage.db import Ledger
@@ -60,6 +62,7 @@ _TYPES = {
     "AreaFigures": "timebank.ledger.reports.figures",
     "FunderPack": "timebank.ledger.reports.figures",
     "PeriodReport": "timebank.ledger.reports.period_figures",
+    "Restatement": "timebank.ledger.reports.restatement",
     "MonthFigures": "timebank.ledger.reports.reports",
     "MonthlyReport": "timebank.ledger.reports.reports",
     "MonthSoFar": "timebank.ledger.reports.reports",
@@ -77,11 +80,19 @@ def __getattr__(name: str) -> Any:
 
 
 @contextmanager
-def _snapshot(ledger: Ledger) -> Iterator[Any]:
+def _snapshot(ledger: Ledger, seal: str | None = None) -> Iterator[Any]:
+    """One snapshot of the ledger; with `seal`, of its history as it stood at that seal
+    (refused if the ledger holds no such seal)."""
     from timebank.ledger.storage.db import reading
 
     with reading(ledger) as session:
-        yield session
+        if seal is None:
+            yield session
+            return
+        from timebank.ledger.reports.at_seal import find_seal, history_at
+
+        with history_at(session, find_seal(session, seal)):
+            yield session
 
 
 # Opening a ledger, and what is read before one is open --------------------------------------
@@ -211,12 +222,14 @@ class MemberPage(NamedTuple):
     recent: list[ExchangeRow]   # the latest LATEST, newest first
     offers: list[ListingRow]
     requests: list[ListingRow]
+    periods: list[Period]       # periods of membership, oldest first
 
 
 class MemberSummary(NamedTuple):
     member: Member              # the Member row (read, detached)
     balance: int
     recent: list[ExchangeRow]   # the latest LATEST, newest first
+    periods: list[Period]       # periods of membership, oldest first
 
 
 def member_summary(ledger: Ledger, text: str | int) -> MemberSummary:
@@ -225,11 +238,12 @@ def member_summary(ledger: Ledger, text: str | int) -> MemberSummary:
     from timebank.ledger.records.balances import member_balance
     from timebank.ledger.records.exchanges import iter_exchanges
     from timebank.ledger.records.members import find_member
+    from timebank.ledger.records.membership import periods_of
 
     with _snapshot(ledger) as session:
         found = find_member(session, str(text))
         recent = list(iter_exchanges(session, member=found.number, latest=LATEST))[::-1]
-        return MemberSummary(found, member_balance(session, found.number), recent)
+        return MemberSummary(found, member_balance(session, found.number), recent, periods_of(session, found.number))
 
 
 def member_page(ledger: Ledger, text: str | int, lang: str, today: date) -> MemberPage:
@@ -238,6 +252,7 @@ def member_page(ledger: Ledger, text: str | int, lang: str, today: date) -> Memb
     from timebank.ledger.records.exchanges import iter_exchanges
     from timebank.ledger.records.listings import list_listings
     from timebank.ledger.records.members import find_member
+    from timebank.ledger.records.membership import periods_of
 
     with _snapshot(ledger) as session:
         found = find_member(session, str(text))
@@ -246,7 +261,7 @@ def member_page(ledger: Ledger, text: str | int, lang: str, today: date) -> Memb
         recent = list(iter_exchanges(session, member=found.number, latest=LATEST))[::-1]
         return MemberPage(found, member_balance(session, found.number), year, given, received, recent,
                           list_listings(session, "offer", lang, member=found),
-                          list_listings(session, "request", lang, member=found))
+                          list_listings(session, "request", lang, member=found), periods_of(session, found.number))
 
 
 def balances(ledger: Ledger, lang: str, chosen: list[str] | None = None, as_of: date | None = None
@@ -328,12 +343,15 @@ def statements(ledger: Ledger, lang: str, start: date | None = None, end: date |
 
 
 def monthly(ledger: Ledger, month: date, lang: str,
-            figures_first: Callable[[MonthFigures], None] | None = None) -> MonthlyReport:
+            figures_first: Callable[[MonthFigures], None] | None = None, seal: str | None = None) -> MonthlyReport:
     """The monthly report; `figures_first` is handed the month's figures as soon as they
-    are known, before each member's line is made."""
-    from timebank.ledger.reports.reports import read_monthly
+    are known, before each member's line is made. With `seal`: made from the history as it
+    stood at that seal."""
+    from timebank.ledger.records.settings import load
+    from timebank.ledger.reports.reports import monthly_report
 
-    return read_monthly(ledger, month, lang, figures_first)
+    with _snapshot(ledger, seal) as session:
+        return monthly_report(session, load(session), month, lang, figures_first)
 
 
 def month_so_far(ledger: Ledger, month: date) -> MonthSoFar:
@@ -343,11 +361,26 @@ def month_so_far(ledger: Ledger, month: date) -> MonthSoFar:
         return so_far(session, month)
 
 
-def period_report(ledger: Ledger, start: date, end: date, by: str = "month") -> PeriodReport:
-    """The figures funders ask for, for each month, quarter or year of a period."""
-    from timebank.ledger.reports.period_figures import read_period_report
+def period_report(ledger: Ledger, start: date, end: date, by: str = "month", seal: str | None = None) -> PeriodReport:
+    """The figures funders ask for, for each month, quarter or year of a period; with `seal`,
+    from the history as it stood at that seal."""
+    from timebank.ledger.records.settings import load
+    from timebank.ledger.reports.period_figures import period_report as report
 
-    return read_period_report(ledger, start, end, by)
+    with _snapshot(ledger, seal) as session:
+        return report(session, load(session), start, end, by)
+
+
+def changes_since(ledger: Ledger, start: date, end: date, by: str, since: str, seal: str | None = None) -> Restatement:
+    """Each figure of the period report that changed since the figures printed with the seal
+    `since` (to now, or to the seal `seal`), and the records that changed it."""
+    from timebank.ledger.reports.at_seal import find_seal
+    from timebank.ledger.reports.restatement import restatement
+
+    with _snapshot(ledger) as session:
+        earlier = find_seal(session, since)
+        later = find_seal(session, seal) if seal is not None else None
+        return restatement(session, start, end, by, earlier, later)
 
 
 def _span(session: Any, start: date | None, end: date | None) -> tuple[date, date]:
@@ -358,22 +391,26 @@ def _span(session: Any, start: date | None, end: date | None) -> tuple[date, dat
     return start or first_exchange_date(session) or today(), end or today()
 
 
-def summary(ledger: Ledger, start: date | None, end: date | None, by: str = "month") -> PeriodReport:
-    """The period report over an export's span (`export summary`)."""
+def summary(ledger: Ledger, start: date | None, end: date | None, by: str = "month",
+            seal: str | None = None) -> PeriodReport:
+    """The period report over an export's span (`export summary`); with `seal`, from the
+    history as it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.period_figures import period_report as report
 
-    with _snapshot(ledger) as session:
+    with _snapshot(ledger, seal) as session:
         first, last = _span(session, start, end)
         return report(session, load(session), first, last, by)
 
 
-def funder_pack(ledger: Ledger, start: date | None, end: date | None, by: str, min_count: int) -> FunderPack:
-    """What a funder's workbook holds, over an export's span."""
+def funder_pack(ledger: Ledger, start: date | None, end: date | None, by: str, min_count: int,
+                seal: str | None = None) -> FunderPack:
+    """What a funder's workbook holds, over an export's span; with `seal`, from the history as
+    it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.figures import funder_pack as pack
 
-    with _snapshot(ledger) as session:
+    with _snapshot(ledger, seal) as session:
         first, last = _span(session, start, end)
         return pack(session, load(session), first, last, by, min_count)
 
@@ -530,5 +567,5 @@ __all__ = [
     # the rooms' result types (loaded on first use: `_TYPES`)
     "Ledger", "Member", "AuditRow", "BalanceRow", "CategoryName", "ExchangeRow", "ListingRow", "Match", "MemberIndex",
     "MemberRow", "MemberSearch", "Settings", "InactiveMember", "AreaFigures", "FunderPack", "PeriodReport",
-    "MonthFigures", "MonthlyReport", "MonthSoFar", "MonthHours", "Statement", "StatementSet",
+    "Restatement", "MonthFigures", "MonthlyReport", "MonthSoFar", "MonthHours", "Statement", "StatementSet",
 ]

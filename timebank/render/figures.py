@@ -13,7 +13,8 @@ from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.reports.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
                                                      RETENTION_MONTHS, CategoryShare, PeriodFigures, PeriodReport)
-from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, PERIOD, SAY, TEXT, Book,
+from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, NUMBERS, PERIOD, SAY, TEXT,
+                                   Book,
                                    Chart, Columns, Field, Line, Page, Report, Say, Sheet, Typed, col, money_text,
                                    period_words)
 from timebank.render.exports import areas as area_sheet, kind_of, summary
@@ -33,7 +34,7 @@ HEADERS = [N_("partial"), N_("members_registered"), N_("members_registered_peopl
            N_("cohort_6m"), N_("retained_6m"), N_("cohort_12m"), N_("retained_12m"), N_("requests_opened"),
            N_("requests_met"), N_("median_days_to_meet"), N_("hour_value"), N_("hour_value_source"), N_("figure"),
            N_("value"), N_("opening_hours"), N_("given_hours"), N_("received_hours"), N_("closing_hours"),
-           N_("month"), N_("requests_open")]
+           N_("month"), N_("requests_open"), N_("seal"), N_("was"), N_("now"), N_("voided"), N_("settings")]
 
 
 # The period report: table, JSON, CSV ------------------------------------------------------
@@ -116,6 +117,9 @@ def period(report: PeriodReport) -> Report:
     parts += [Line(_say(N_("The whole period")), bold=True), headline_sheet(report, title=False)]
     if report.hour_value is not None and report.hour_value_source:
         parts.append(Line(_social_value_words(report)))
+    seal = report.seal.text if report.seal is not None else None
+    parts.append(Field("seal", seal, CODE, _say(N_("Seal of the history these figures were made from: {seal}"),
+                                                seal=seal) if seal else None))
     return Report(parts, csv=[headline_csv(report), summary(report)])
 
 
@@ -130,7 +134,8 @@ def headline_csv(report: PeriodReport) -> Sheet:
     for figure in FIGURES:
         rows.append({"figure": figure.key, "value": Typed(values[figure.key], kind_of(figure))})
     rows += [{"figure": "hour_value", "value": Typed(report.hour_value, MONEY)},
-             {"figure": "hour_value_source", "value": Typed(report.hour_value_source or None, TEXT)}]
+             {"figure": "hour_value_source", "value": Typed(report.hour_value_source or None, TEXT)},
+             {"figure": "seal", "value": Typed(report.seal.text if report.seal is not None else None, CODE)}]
     return Sheet([col("figure", kind=SAY), col("value", kind=SAY)],
                  [{"figure": _key(r["figure"]), "value": r["value"]} for r in rows])
 
@@ -397,3 +402,85 @@ def areas_page(areas: Any) -> Report:
 
 __all__ = ["period", "period_page", "workbook", "json_row", "headline_rows", "headline_sheet", "headline_csv",
            "top_categories", "kind_of", "PAGE_LEVELS", "RETENTION_LABELS"]
+
+
+# What changed since the figures printed with a seal (`report period --changes-since`) --------
+
+def _change_kind(key: str) -> str:
+    """How a changed figure is shown: a category's hours as hours, the rest as its figure is."""
+    figure = BY_KEY.get(key) or (PARTIAL if key == "partial" else None)
+    return kind_of(figure) if figure is not None else HOURS
+
+
+def _change_label(key: str, categories: dict[str, Any]) -> Say:
+    figure = BY_KEY.get(key) or (PARTIAL if key == "partial" else None)
+    if figure is not None:
+        return _say(figure.label)
+    code = key.removeprefix("hours_")
+    category = categories.get(code)
+    return lambda w: w._("Hours: {category}").format(category=category.name(w.lang) if category else code)
+
+
+def _change_json(key: str, value: Any) -> Any:
+    kind = _change_kind(key)
+    if value is None:
+        return None
+    if kind == HOURS:
+        return format_hours(value)
+    if kind == MONEY:
+        return money_text(value)
+    if kind == DAYS:
+        return int(value) if float(value).is_integer() else value
+    return value
+
+
+def restatement(changes: Any) -> Report:
+    """`report period --changes-since SEAL`: for each period (and the total) with a changed
+    figure, the figure as it was and as it is, and the records written since that changed it:
+    exchanges recorded (back-dated into the period), exchanges voided, members whose joining,
+    leaving, erasure or language changed, settings the figures read."""
+    report = changes.report
+    categories = report.categories
+    since, seal = changes.since.text, changes.seal.text if changes.seal is not None else None
+    parts: list[Any] = [
+        Line(_say(N_("Changes since the figures sealed {since}, for {start} to {end}"), since=since,
+                  start=report.start, end=report.end), bold=True),
+        Field("since", since, CODE), Field("seal", seal, CODE,
+                                           _say(N_("Seal of the history these figures were made from: {seal}"),
+                                                seal=seal) if seal else None),
+        Field("from", report.start, DATE), Field("to", report.end, DATE), Field("by", report.by, CODE),
+        Field("periods", lambda w: [{
+            "period": p.label, "from": p.first.isoformat(), "to": p.last.isoformat(),
+            "changes": [{"figure": c.key, "was": _change_json(c.key, c.was), "now": _change_json(c.key, c.now)}
+                        for c in p.figures],
+            "exchanges": p.exchanges, "voided": p.voided, "members": p.members, "settings": p.settings}
+            for p in changes.periods], ANY)]
+    if not changes.periods:
+        parts.append(Line(_say(N_("No figure has changed since the figures sealed {seal}."), seal=since)))
+    for p in changes.periods:
+        parts.append(Line(_restated_name(p), bold=True))
+        parts.append(Sheet([col("figure", N_("Figure"), SAY), col("was", N_("Was"), ANY, justify="right"),
+                            col("now", N_("Now"), ANY, justify="right")],
+                           [{"figure": _change_label(c.key, categories), "was": Typed(c.was, _change_kind(c.key)),
+                             "now": Typed(c.now, _change_kind(c.key))} for c in p.figures]))
+        for numbers, message in ((p.exchanges, N_("Exchanges recorded since: {numbers}")),
+                                 (p.voided, N_("Exchanges voided since: {numbers}")),
+                                 (p.members, N_("Members whose membership changed since: {numbers}"))):
+            if numbers:
+                parts.append(Line(_say(message, numbers=", ".join(f"#{n}" for n in numbers))))
+        if p.settings:
+            parts.append(Line(_say(N_("Settings changed since: {keys}"), keys=", ".join(p.settings))))
+    rows = [{"period": p.label, "from": p.first, "to": p.last, "figure": c.key,
+             "was": Typed(c.was, _change_kind(c.key)), "now": Typed(c.now, _change_kind(c.key)),
+             "exchanges": p.exchanges, "voided": p.voided, "members": p.members, "settings": " ".join(p.settings)}
+            for p in changes.periods for c in p.figures]
+    sheet = Sheet([col("period", kind=PERIOD), col("from", kind=DATE), col("to", kind=DATE), col("figure", kind=CODE),
+                   col("was", kind=ANY), col("now", kind=ANY), col("exchanges", kind=NUMBERS),
+                   col("voided", kind=NUMBERS), col("members", kind=NUMBERS), col("settings", kind=CODE)], rows)
+    return Report(parts, csv=sheet)
+
+
+def _restated_name(p: Any) -> Say:
+    if p.label == "total":
+        return lambda w: w._("The whole period") + f" ({w.date(p.first)} – {w.date(p.last)})"
+    return lambda w: period_words(p.label, w) + f" ({w.date(p.first)} – {w.date(p.last)})"

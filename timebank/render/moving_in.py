@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from timebank.i18n import N_
+from timebank.io.timeoverflow import DOWN
 from timebank.render.sheet import INT, MEMBER, SIGNED, Line, Report, Say, Sheet, col, member_words
 from timebank.render.views import _say, plural
 
@@ -86,10 +87,22 @@ def moved_in(result: Any) -> Report:
     if result.cut_notes:
         lines.append(plural("{count} listing note was cut to the longest a note may be",
                             "{count} listing notes were cut to the longest a note may be", result.cut_notes))
-    if result.rounded:
-        lines.append(plural("{count} amount was rounded to whole minutes ({seconds} seconds in all)",
-                            "{count} amounts were rounded to whole minutes ({seconds} seconds in all)",
+    if result.rounded and result.rounding == DOWN:
+        lines.append(plural("{count} amount was rounded down to whole minutes, as TimeOverflow shows it ({seconds} "
+                            "seconds dropped in all)",
+                            "{count} amounts were rounded down to whole minutes, as TimeOverflow shows them "
+                            "({seconds} seconds dropped in all)",
                             result.rounded, seconds=result.rounded_seconds))
+    elif result.rounded:
+        lines.append(plural("{count} amount was rounded to the nearest minute ({seconds} seconds in all)",
+                            "{count} amounts were rounded to the nearest minute ({seconds} seconds in all)",
+                            result.rounded, seconds=result.rounded_seconds))
+    if result.shown_lower:
+        # Rounded to the nearest, a balance of 1:29:30 is 1:30 here and 1:29 on TimeOverflow's screens.
+        lines.append(plural("{count} member's balance is a minute further from zero here than TimeOverflow shows it, "
+                            "as it drops the seconds (--round down keeps it as shown)",
+                            "{count} members' balances are a minute further from zero here than TimeOverflow shows "
+                            "them, as it drops the seconds (--round down keeps them as shown)", result.shown_lower))
     if result.dropped:
         lines.append(plural("{count} transfer of under a minute was left out",
                             "{count} transfers of under a minute were left out", result.dropped))

@@ -89,8 +89,8 @@ def inactive(rows: list, days: int) -> Sheet:
         empty=_say(N_("Every active member has had an exchange in the last {days} days."), days=days))
 
 
-def member_page(m: Any, balance: int, recent: list) -> Report:
-    """`member show`: details, balance and the latest exchanges (newest first)."""
+def member_page(m: Any, balance: int, recent: list, periods: list | None = None) -> Report:
+    """`member show`: details, balance, periods of membership and the latest exchanges (newest first)."""
     erased = m.forgotten is not None
     from timebank.ledger.basics.names import member_name
 
@@ -121,10 +121,24 @@ def member_page(m: Any, balance: int, recent: list) -> Report:
           "others": r.receiver_names if m.number in r.givers else r.giver_names, "category": r.category}
          for r in recent],
         title=_say(N_("Latest exchanges")), empty=_say(N_("No exchanges yet.")), key="exchanges")
+    if periods:
+        parts.append(Sheet(
+            [col("joined", N_("Joined"), DATE), col("left", N_("Left"), DATE, none=N_("still a member")),
+             col("ended", N_("How it ended"), SAY, only=[TABLE]), col("ended_by", kind=CODE, only=[JSON])],
+            [{"joined": p.joined, "left": p.left, "ended": _ended_words(p.ended_by), "ended_by": p.ended_by}
+             for p in periods], title=_say(N_("Membership")), key="periods"))
     parts.append(lines)
     csv = Sheet([col(key, kind=kind) for key, _label, _value, kind in details] + [col("balance_minutes", kind=INT)],
                 [{key: value for key, _label, value, _kind in details} | {"balance_minutes": balance}])
     return Report(parts, csv=csv)
+
+
+def _ended_words(ended_by: str | None) -> Say:
+    if ended_by == "erased":
+        return _say(N_("erased"))
+    if ended_by == "left":
+        return _say(N_("left"))
+    return lambda w: ""
 
 
 def _detail(label: str, value: Any, kind: str) -> Say:
@@ -401,8 +415,8 @@ def monthly(report: Any, with_names: bool = False) -> Report:
             parts.append(Line(_say(N_("No member is over the credit limit."))))
     seal = report.seal.text if report.seal is not None else None
     parts.append(Field("seal", seal, CODE,
-                       _say(N_("Seal of the history to the end of the month: {seal}"), seal=seal) if seal
-                       else _say(N_("Seal of the history to the end of the month: none (nothing recorded by then)"))))
+                       _say(N_("Seal of the history these figures were made from: {seal}"), seal=seal) if seal
+                       else _say(N_("Seal of the history these figures were made from: none (nothing recorded yet)"))))
     return Report(parts, csv=lambda: monthly_csv(report, member_rows, with_names))
 
 

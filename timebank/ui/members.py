@@ -124,7 +124,7 @@ class MemberView(Page):
             return
         self.page = page
         m = page.member
-        report = views.member_page(m, page.balance, page.recent)
+        report = views.member_page(m, page.balance, page.recent, page.periods)
         self.query_one("#title", Static).update(Text(report.parts[0].say(words)))  # type: ignore[union-attr]
         width = max(self.app.size.width - 4, 40)
         parts = report.parts[1:]
@@ -175,10 +175,11 @@ class MemberView(Page):
         if not yes:
             return
         notice, words = self.query_one(Notice), self.words
-        name = attempt(words, notice, lambda: actions.rejoin(self.ledger, self.by, self.number))
-        if name is not None:
-            notice.say(words._("{name} (#{number}) is an active member again.").format(
-                name=member_words(name, words), number=name.number))
+        done = attempt(words, notice, lambda: actions.rejoin(self.ledger, self.by, self.number))
+        if done is not None:
+            name, day = done
+            notice.say(words._("{name} (#{number}) is an active member again from {date}.").format(
+                name=member_words(name, words), number=name.number, date=words.date(day)))
             self.reload()
 
     def action_record(self) -> None:

@@ -19,6 +19,14 @@ There is a transfer from and one to the organisation, and a quantity of 0:30. Ti
 transfer source pays the time and its destination earns it. Balances in seconds:
 1: -900, 2: 0, 4: 5400, 6: 10800, 7: -900 (organisation -3600, inactive +2700,
 deleted -13500: the whole adds up to zero).
+
+- audit/: a second bank, "Banc Amser Glan", built to show what issue 25 found (its figures):
+  16 transfers linked to a post, 7 of them to a post that is not in the export (withdrawn,
+  or a deleted or inactive member's) while another member's post of the same title is;
+  16:45 of hours between people and a deleted or an inactive member (36:25 between listed
+  members, 53:10 in all); two transfers of a few seconds over the minute, so that four
+  members' balances (in seconds) are a minute nearer zero as TimeOverflow shows them than
+  rounded to the nearest minute.
 """
 
 from __future__ import annotations
@@ -134,6 +142,105 @@ ADMIN_POSTS = [
 ]
 
 
+AUDIT_ORG = "Banc Amser Glan"
+# member_uid: name, created (5 is inactive and 11 deleted: in no export).
+AUDIT_MEMBERS = {1: "Siân Jones", 2: "Llinos Evans", 3: "Rhys Morgan", 4: "Ana García", 6: "Mair Williams",
+                 7: "Dewi Pritchard", 8: "Gwen Hughes", 9: "Owain Price", 10: "Bethan Lloyd", 12: "Huw Roberts",
+                 13: "Nia Thomas", 14: "Tomos Davies"}
+GONE_EN, INACTIVE_EN = GONE["en"], INACTIVE["en"]
+# (day, payer, earner, post title, seconds): payer and earner a member_uid, "org", GONE_EN or INACTIVE_EN.
+AUDIT_TRANSFERS: list[tuple[str, object, object, str, int]] = [
+    # Linked to the earner's own offer (or the payer's own inquiry), which the export lists.
+    ("2025-03-04", 2, 3, "Help in the garden", 120 * 60),
+    ("2025-04-11", 1, 3, "Help in the garden", 90 * 60),
+    ("2025-05-02", 6, 4, "Spanish lessons", 60 * 60),
+    ("2025-06-13", 9, 4, "Spanish lessons", 60 * 60),
+    ("2025-07-08", 13, 7, "Lifts to town", 45 * 60),
+    ("2025-08-19", 1, 7, "Lift to the hospital", 45 * 60),
+    ("2025-09-23", 12, 10, "Computer help", 75 * 60 + 45),  # 1:15:45, shown as 1:15
+    ("2025-10-14", 8, 10, "Computer help", 60 * 60),
+    ("2025-11-04", 10, 12, "Dog walking", 60 * 60),
+    # Linked to a post the export does not list; another member's post of the same title is.
+    ("2025-03-18", 1, 6, "Company", 90 * 60),            # Mair's withdrawn offer (Huw's Company is with dogs)
+    ("2025-05-27", 4, 6, "Company", 60 * 60),
+    ("2025-04-29", 2, GONE_EN, "Company", 60 * 60),     # a deleted member's offer
+    ("2025-06-24", 14, 13, "Lessons", 60 * 60),          # Nia's withdrawn piano lessons (Ana's are Spanish)
+    ("2025-09-09", 9, 13, "Lessons", 45 * 60),
+    ("2025-07-22", 8, INACTIVE_EN, "Lifts to town", 45 * 60),  # an inactive member's offer
+    ("2025-10-28", 3, 14, "Repairs", 120 * 60),          # Tomos's withdrawn bike repairs (Owain's are DIY)
+    # With no post.
+    ("2025-02-11", 3, 1, "", 120 * 60),
+    ("2025-08-05", 4, 2, "", 90 * 60),
+    ("2025-12-02", 7, 8, "", 120 * 60),
+    ("2026-01-13", 10, 9, "", 90 * 60),
+    ("2026-02-10", 13, 12, "", 60 * 60),
+    ("2026-03-03", 1, 14, "", 75 * 60 + 40),             # 1:15:40, shown as 1:15
+    ("2026-03-24", 8, 6, "", 60 * 60),
+    ("2026-04-14", 12, 2, "", 90 * 60),
+    ("2026-05-05", 2, 9, "", 120 * 60),
+    ("2026-05-26", 6, 7, "", 90 * 60),
+    ("2026-06-16", 14, 10, "", 60 * 60),
+    ("2026-07-07", 7, 13, "", 90 * 60),
+    ("2026-07-28", 9, 3, "", 60 * 60),
+    ("2026-08-18", 1, 8, "", 70 * 60),
+    # With a deleted or an inactive member.
+    ("2025-05-13", GONE_EN, 7, "", 180 * 60),
+    ("2025-08-26", GONE_EN, 3, "", 240 * 60),
+    ("2025-10-07", INACTIVE_EN, 10, "", 120 * 60),
+    ("2026-01-27", 12, INACTIVE_EN, "", 90 * 60),
+    ("2026-02-24", GONE_EN, 6, "", 150 * 60),
+    ("2026-04-28", INACTIVE_EN, 13, "", 120 * 60),
+    # With the organisation.
+    ("2025-12-16", "org", 4, "", 120 * 60),
+    ("2026-09-15", 9, "org", "", 60 * 60),
+]
+AUDIT_OFFERS = [  # category, post id, title, tags, member_uid, created: as TimeOverflow groups them
+    ("Computers", 201, "Computer help", "", 10, "2024-05-01"),
+    ("DIY", 202, "Repairs", "shelves, doors", 9, "2024-06-01"),
+    ("Gardening", 203, "Help in the garden", "", 3, "2024-03-01"),
+    ("Languages", 204, "Spanish lessons", "spanish", 4, "2024-04-01"),
+    ("Languages", 205, "Lessons", "spanish", 4, "2024-04-02"),
+    ("Pets", 206, "Dog walking", "", 12, "2024-07-01"),
+    ("Pets", 207, "Company", "dogs", 12, "2024-07-02"),
+    ("Transport", 208, "Lifts to town", "", 7, "2024-08-01"),
+]
+AUDIT_INQUIRIES = [
+    ("-", 301, "Someone to chat with", "", 6, "2025-01-10"),
+    ("Transport", 302, "Lift to the hospital", "", 1, "2025-08-01"),
+]
+
+
+def audit_exports() -> dict[str, str]:
+    """The second bank's four English exports, balances worked out from its transfers."""
+    def party(who: object) -> str:
+        return AUDIT_ORG if who == "org" else f"{AUDIT_MEMBERS[who]} ({who})" if isinstance(who, int) else str(who)
+
+    balance = {uid: 0 for uid in AUDIT_MEMBERS}
+    rows = []
+    for day, payer, earner, post, seconds in sorted(AUDIT_TRANSFERS, reverse=True):  # newest first
+        for who, sign in ((payer, -1), (earner, 1)):
+            if isinstance(who, int):
+                balance[who] += sign * seconds
+        rows.append([f"{day} 10:00:00 UTC", party(payer), party(earner), post,
+                     f"{seconds // 3600}:{seconds % 3600 // 60:02d}"])
+    members = [[str(uid), name, "", "", "", "2024-01-15 10:00:00 UTC", "", "en", str(balance[uid])]
+               for uid, name in AUDIT_MEMBERS.items()]
+
+    def posts(found: list) -> list[list[str]]:
+        out: list[list[str]] = []
+        last = None
+        for category, number, title, tags, uid, created in found:
+            if category != last:
+                out.append(["", category, "", "", ""])
+            last = category
+            out.append([str(number), title, tags, party(uid), f"{created} 10:00:00 UTC"])
+        return out
+    return {"members": text([HEADERS["en"]["members"]] + members),
+            "transfers": text([HEADERS["en"]["transfers"]] + rows),
+            "offers": text([HEADERS["en"]["offers"]] + posts(AUDIT_OFFERS)),
+            "inquiries": text([HEADERS["en"]["inquiries"]] + posts(AUDIT_INQUIRIES))}
+
+
 def main() -> None:
     for lang in ("en", "es"):
         folder = HERE / lang
@@ -149,6 +256,10 @@ def main() -> None:
     admin.mkdir(exist_ok=True)
     for name, rows in (("users", ADMIN_USERS), ("transfers", ADMIN_TRANSFERS), ("posts", ADMIN_POSTS)):
         (admin / f"{name}.csv").write_text(text(rows), encoding="utf-8")
+    audit = HERE / "audit"
+    audit.mkdir(exist_ok=True)
+    for key, content in audit_exports().items():
+        (audit / f"{AUDIT_ORG}_{FILE_LISTS['en'][key]}_{DAY}.csv").write_text(content, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,9 @@ from datetime import date, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
+from timebank.ledger.errors import InvalidInput
+from timebank.ledger.messages import _
+
 VERSION = 1
 GENESIS = bytes(32)
 SALT_BYTES = 16
@@ -284,3 +287,12 @@ def parse_seal(text: str) -> SealQuery | None:
     if len(prefix) + len(suffix) < MIN_SEAL_DIGITS or len(prefix) + len(suffix) > 64 or int(match.group(1)) < 1:
         return None
     return SealQuery(int(match.group(1)), prefix, suffix)
+
+
+def read_seal(text: str) -> SealQuery:
+    """A seal as typed, or a refusal that shows how to give one."""
+    asked = parse_seal(text)
+    if asked is None:
+        raise InvalidInput(_("'{seal}' is not a seal: give the link number and at least 8 hex digits of its "
+                             "hash, as 'timebank check' prints it (e.g. '#1532 3f9a2b71c0de55c2').").format(seal=text))
+    return asked

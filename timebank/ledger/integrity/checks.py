@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Sequence
 
 from sqlalchemy import case, func, or_, select, text
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from timebank.ledger.integrity.canonical import Seal, SealQuery
 from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
-from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MonthTotal
+from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MemberPeriod, MonthTotal
 from timebank.ledger.integrity.verify import Walk, seal_problems, walk
 from timebank.ledger.messages import N_, Phrase, _
 
@@ -199,6 +200,27 @@ def _cached(session: Session, passed: Walk) -> list[Phrase]:
     return problems
 
 
+def _periods(session: Session) -> list[Phrase]:
+    """Each member's periods of membership follow one another, the first from the day they
+    joined, the last to the day they left (or open while they belong)."""
+    periods: dict[int, list[tuple[date, date | None]]] = {}
+    for member, joined, left in session.execute(select(MemberPeriod.member, MemberPeriod.joined, MemberPeriod.left)
+                                                .order_by(MemberPeriod.member, MemberPeriod.joined, MemberPeriod.id)):
+        periods.setdefault(member, []).append((joined, left))
+    problems: list[Phrase] = []
+    for number, joined, left in session.execute(select(Member.number, Member.joined, Member.left)
+                                                .where(Member.kind != "pot").order_by(Member.number)):
+        own = periods.get(number)
+        if not own:
+            problems.append(_("Member {number} has no period of membership.").format(number=number))
+            continue
+        follow = all(earlier[1] is not None and earlier[1] <= later[0] for earlier, later in zip(own, own[1:]))
+        if own[0][0] != joined or own[-1][1] != left or not follow:
+            problems.append(_("Member {number}'s periods of membership disagree with the days they joined and "
+                              "left.").format(number=number))
+    return problems
+
+
 def _balances(passed: Walk) -> list[Phrase]:
     if passed.total != 0:
         return [_("The balances of all members add up to {minutes} minutes, not zero.").format(minutes=passed.total)]
@@ -214,6 +236,7 @@ TITLES = {
     "entries": N_("Entries agree with their exchanges"),
     "voids": N_("Voids and reversals are consistent"),
     "numbering": N_("Numbers without gaps or reuse"),
+    "periods": N_("Periods of membership agree with the members"),
     "balances": N_("Balances add up to zero"),
     "cached": N_("Cached balances and monthly totals equal the entries"),
     "chain": N_("The history is as it was written (every link of the chain verifies)"),
@@ -262,6 +285,7 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
                   "chain": passed.chain}
     found["voids"] = _guarded(lambda: _voids(session, ledger))
     found["numbering"] = _guarded(lambda: _numbering(session, ledger))
+    found["periods"] = _guarded(lambda: _periods(session))
     found["integrity"] = []
     for key, thread in beside.items():
         thread.join()

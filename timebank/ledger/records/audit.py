@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.messages import _
+from timebank.ledger.storage import links
 from timebank.ledger.storage.models import AuditEvent
 from timebank.ledger.basics.text import has_control_characters
 
@@ -71,6 +72,7 @@ def log(session: Session, by: str, action: str, *, member: int | None = None,
     session.flush()  # its id is part of its link
     event.link, event.link_hash, event.salt = chain.writer(session).audit(
         event.id, event.at, event.action, event.member, event.exchange, event.by, event.details)
+    links.stamp(session, event.link)
     return event
 
 

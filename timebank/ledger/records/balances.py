@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.storage.models import Entry, Exchange, Member, MemberPeriod
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.storage.sql import NAME_COLUMNS, live_condition
 
@@ -57,9 +57,12 @@ def balances(session: Session, lang: str, members: list[Member] | None = None,
     if as_of is None:
         query = select(*NAME_COLUMNS).where(Member.left.is_(None))
     else:
-        # Members as they stood that day; the pot always stands.
-        query = select(*NAME_COLUMNS).where(or_(Member.kind == "pot", and_(
-            Member.joined <= as_of, or_(Member.left.is_(None), Member.left > as_of))))
+        # Members as they stood that day, by their periods of membership (a member who left
+        # and rejoined is not listed for a day between); the pot always stands; an erased
+        # member is on no list.
+        belonged = exists().where(MemberPeriod.member == Member.number, MemberPeriod.joined <= as_of,
+                                  or_(MemberPeriod.left.is_(None), MemberPeriod.left > as_of))
+        query = select(*NAME_COLUMNS).where(or_(Member.kind == "pot", and_(belonged, Member.forgotten.is_(None))))
     names = alphabetical([member_name(m) for m in session.execute(query)], lang)
     return [BalanceRow(n.number, n, totals.get(n.number, 0)) for n in names]
 

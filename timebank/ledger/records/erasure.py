@@ -36,7 +36,8 @@ from timebank.ledger.basics.text import ERASED
 from timebank.ledger.errors import Refused
 from timebank.ledger.integrity import chain
 from timebank.ledger.messages import _
-from timebank.ledger.records import audit
+from timebank.ledger.basics.dates import today
+from timebank.ledger.records import audit, membership
 from timebank.ledger.storage.models import AuditEvent, Entry, Exchange, Listing, Member
 
 PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
@@ -474,6 +475,10 @@ def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan) -> 
             if digest is not None:
                 resealed.append([linked_kind, key, digest])
     member.forgotten = audit.now()
+    if member.left is None:
+        # Erased, the member belongs no more: they count as having left today.
+        member.left = today()
+        membership.close_period(session, member.number, member.left, membership.ERASED)
     session.flush()
     resealing: dict[str, Any] = {chain.RESEALED: resealed}
     audit.log(session, by, "member.forget", member=member.number, texts=len(plan.places), **resealing)

@@ -106,7 +106,7 @@ def meet_request(session: Session, by: str, number: int, exchange: int, on: date
 def reopen_for_void(session: Session, by: str, exchange: int) -> None:
     """A voided exchange met no request: the request it closed is open again."""
     for request in session.scalars(select(Listing).where(Listing.exchange == exchange)):
-        request.closed = request.closed_because = request.exchange = None
+        request.closed = request.closed_because = request.exchange = request.closed_link = None
         audit.log(session, by, "request.reopen", member=request.member, exchange=exchange, id=request.id)
 
 

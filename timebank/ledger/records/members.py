@@ -19,7 +19,7 @@ from timebank.ledger.basics.names import MemberName, alphabetical, member_name, 
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
 from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
-from timebank.ledger.records import audit
+from timebank.ledger.records import audit, membership
 from timebank.ledger.storage.models import Entry, Member
 
 POT = 0
@@ -88,6 +88,7 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
                                   "name?").format(name=name, number=number))
     session.add(member)
     session.flush()
+    membership.open_period(session, member.number, member.joined)
     audit.log(session, by, "member.add", member=member.number, name=member.name, kind=member.kind,
               area=member.area, lang=member.lang, joined=member.joined.isoformat())
     return member
@@ -248,9 +249,11 @@ class MemberRow:
 
 def list_members(session: Session, lang: str, *, which: str = "active", search: str | None = None,
                  include_pot: bool = False) -> list[MemberRow]:
-    """Members in the alphabetical order of `lang`, with their balances."""
+    """Members in the alphabetical order of `lang`, with their balances. An erased member is
+    on no list (`member show` still finds them by number)."""
     query = select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
-                   Member.lang, Member.joined, Member.left, Member.balance_minutes, Member.email, Member.phone)
+                   Member.lang, Member.joined, Member.left, Member.balance_minutes, Member.email, Member.phone
+                   ).where(Member.forgotten.is_(None))
     if not include_pot:
         query = query.where(Member.kind != "pot")
     if which == "active":
@@ -326,26 +329,39 @@ def edit_member(session: Session, by: str, member: Member, **changes: str | None
 def leave_member(session: Session, by: str, member: Member, on: date | None = None) -> date:
     if member.kind == "pot":
         raise Refused(_("The time bank pot cannot leave."))
+    if member.forgotten is not None:
+        raise Refused(_("Member {number} has been erased.").format(number=member.number))
     if member.left is not None:
         raise Refused(_("{name} (#{number}) already left on {date}.").format(
             name=message_name(member), number=member.number, date=member.left.isoformat()))
     on = on or today()
-    if on < member.joined:
+    since = membership.open_since(session, member.number) or member.joined
+    if on < since:
         raise InvalidInput(_("{name} (#{number}) joined on {joined}, after {date}.").format(
-            name=message_name(member), number=member.number, joined=member.joined.isoformat(), date=on.isoformat()))
+            name=message_name(member), number=member.number, joined=since.isoformat(), date=on.isoformat()))
     last = session.scalar(select(func.max(Entry.date)).where(Entry.member == member.number))
     if last is not None and on < last:
         raise InvalidInput(_("{name} (#{number}) has an exchange on {last}, after {date}.").format(
             name=message_name(member), number=member.number, last=last.isoformat(), date=on.isoformat()))
     member.left = on
+    membership.close_period(session, member.number, on, membership.LEFT)
     audit.log(session, by, "member.leave", member=member.number, date=on.isoformat())
     return on
 
 
-def rejoin_member(session: Session, by: str, member: Member) -> None:
+def rejoin_member(session: Session, by: str, member: Member, on: date | None = None) -> date:
+    """A member who left belongs again from `on` (today by default): a new period, the
+    one that ended kept as it was."""
     if member.forgotten is not None:
         raise Refused(_("Member {number} has been erased.").format(number=member.number))
     if member.left is None:
         raise Refused(_("{name} (#{number}) has not left.").format(name=message_name(member), number=member.number))
-    audit.log(session, by, "member.rejoin", member=member.number, left=member.left.isoformat())
+    on = on or today()
+    if on < member.left:
+        raise InvalidInput(_("{name} (#{number}) left on {left}, after {date}: a rejoining starts on or after "
+                             "the day they left.").format(name=message_name(member), number=member.number,
+                                                         left=member.left.isoformat(), date=on.isoformat()))
+    membership.open_period(session, member.number, on)
+    audit.log(session, by, "member.rejoin", member=member.number, left=member.left.isoformat(), date=on.isoformat())
     member.left = None
+    return on

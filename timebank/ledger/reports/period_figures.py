@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from timebank.ledger.integrity.canonical import Seal
-from timebank.ledger.integrity.chain import seal_up_to
+from timebank.ledger.integrity.chain import current_seal
 from timebank.ledger.records.categories import CategoryName, category_names
 from timebank.ledger.basics.dates import month_end, report_end, today
 from timebank.ledger.basics.hours import format_hours
@@ -28,6 +28,8 @@ from timebank.ledger.records.members import POT
 from timebank.ledger.storage.models import Entry, Exchange, Listing, Member
 from timebank.ledger.basics.periods import Period, months_before, months_in, period_of, split
 from timebank.ledger.messages import N_
+from timebank.ledger.records.membership import Belonging, belonging
+from timebank.ledger.records.membership import registered as registered_on
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key, moves_of_balance
@@ -237,8 +239,8 @@ class PeriodReport:
     total: PeriodFigures
     months: list[tuple[date, int]]  # hours exchanged in each month of the span (minutes), for a chart
     categories: dict[str, CategoryName]
-    # The seal of the ledger's history to the end of the span (`timebank check --seal`): the
-    # one-page report and the workbook print it, so a funder's copy anchors that history.
+    # The seal of the history the figures were made from (`timebank check --seal`): the
+    # one-page report and the workbook print it, and `--seal` makes the same figures again.
     seal: Seal | None = None
     # Opening balances dated in the span (how many, their minutes): in no figure, shown apart.
     opening_balances: tuple[int, int] = (0, 0)
@@ -307,7 +309,7 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     return PeriodReport(start=start, end=end, asked_end=asked_end, by=by, year_start=settings.year_start,
                         made=made, first_exchange=counting.first_exchange, bank_name=settings.name,
                         hour_value=settings.hour_value, hour_value_source=settings.hour_value_source,
-                        periods=lines, total=total, months=chart, categories=names, seal=seal_up_to(session, end),
+                        periods=lines, total=total, months=chart, categories=names, seal=current_seal(session),
                         opening_balances=moves_of_balance(session, start, end)[:2])
 
 
@@ -466,10 +468,9 @@ def _organisation_minutes(session: Session, start: date, end: date) -> dict[str,
         .group_by(entry_month))}
 
 
-def _members(session: Session) -> Sequence[Any]:
-    """7. The members (never the pot)."""
-    return session.execute(select(Member.number, Member.kind, Member.lang, Member.joined, Member.left)
-                           .where(Member.kind != "pot")).all()
+def _members(session: Session) -> list[Belonging]:
+    """7. Every period of every member (never the pot)."""
+    return belonging(session)
 
 
 def _requests(session: Session, start: date, end: date) -> Sequence[Any]:
@@ -490,7 +491,7 @@ class _Counting:
 
     activity: _Activity
     months: _Months
-    members: Sequence[Any]           # rows: number, kind, lang, joined, left
+    members: Sequence[Belonging]     # every period of every member
     kinds: dict[int, str]            # member number -> kind
     requests: Sequence[Any]          # rows: opened, closed, closed_because
     first_exchange: date | None      # the ledger's first exchange that counts
@@ -505,7 +506,7 @@ class _Counting:
         met = [(r.closed - r.opened).days for r in self.requests
                if r.closed_because == "met" and r.closed is not None and first_day <= r.closed <= last_day]
         counts = member_counts(self.members, first_day, last_day)
-        registered = [m for m in self.members if m.joined <= last_day and (m.left is None or m.left > last_day)]
+        registered = registered_on(self.members, last_day)
         minutes = sum(self.months.minutes.get(k, 0) for k in keys)
         return PeriodFigures(
             period=period, label=label, first=first_day, last=last_day,
@@ -543,10 +544,11 @@ class _Counting:
         return cohorts, retained
 
     def _days_to_first(self, first_day: date, last_day: date) -> list[int]:
-        """For the members who joined in the period and have traded since: days from joining to a first exchange."""
+        """For the members who joined in the period (for the first time) and have traded since: days
+        from joining to a first exchange."""
         first = self.activity.first
         return [(first[m.number] - m.joined).days for m in self.members
-                if first_day <= m.joined <= last_day and m.number in first]
+                if m.first and first_day <= m.joined <= last_day and m.number in first]
 
 
 def _by_kind(numbers: Iterable[int], kinds: dict[int, str]) -> ByKind:

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.integrity.canonical import Seal
-from timebank.ledger.integrity.chain import seal_up_to
+from timebank.ledger.integrity.chain import current_seal
 from timebank.ledger.records.categories import CategoryName, category_names
 from timebank.ledger.basics.dates import add_months, month_end, today
 from timebank.ledger.basics.language import sort_key_in
 from timebank.ledger.records.listings import RequestFigures, request_figures
+from timebank.ledger.records.membership import Belonging, belonging
 from timebank.ledger.storage.models import Entry, Member, MonthTotal
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.records.settings import Settings
@@ -71,8 +72,8 @@ class MonthFigures:
     trend: list[TrendPoint]
     credit_limit_minutes: int | None
     requests: "RequestFigures | None" = None
-    # The seal of the last link up to the month's end: paper that leaves the centre anchors
-    # the history the report was made from (`check --seal`).
+    # The seal of the history the figures were made from (the chain's last link then):
+    # `--seal` makes them again from that history, whatever was written since.
     seal: "Seal | None" = None
     # Opening balances dated in the month (moved in from another system, with the pot): in
     # the members' closing balances, in no activity figure. How many, and their minutes.
@@ -115,8 +116,8 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
     # Plain rows, not ORM objects: a ledger may have ten thousand members.
     members = session.execute(select(*MEMBER_COLUMNS).where(Member.joined <= end)).all()
     moves, moved_minutes, moved = moves_of_balance(session, start, end)
-    figures = _month_figures(session, settings, month, lang, given, received,
-                             [m for m in members if m.kind != "pot"], (moves, moved_minutes))
+    figures = _month_figures(session, settings, month, lang, given, received, belonging(session),
+                             (moves, moved_minutes))
     if figures_first is not None:
         figures_first(figures)
     opening = opening_balances(session, members, start)
@@ -166,7 +167,7 @@ def _month_figures(session: Session, settings: Settings, month: date, lang: str,
         trend=trend,
         credit_limit_minutes=settings.credit_limit_minutes,
         requests=request_figures(session, start, end),
-        seal=seal_up_to(session, end),
+        seal=current_seal(session),
         opening_balances=moves[0],
         opening_balances_minutes=moves[1],
     )
@@ -227,9 +228,11 @@ def month_so_far(session: Session, month: date) -> MonthSoFar:
                       members_active(given, received))
 
 
-def member_counts(people: Sequence[Any], first: date, last: date) -> dict[str, int]:
-    """Members who joined and who left between first and last, and members at the end of
-    last (the pot is no member): the one definition for monthly and period reports."""
+def member_counts(people: Sequence[Belonging], first: date, last: date) -> dict[str, int]:
+    """Members who joined (or rejoined) and who left (or were erased) between first and last,
+    and members at the end of last (the pot is no member), from every period of every member:
+    the one definition for monthly and period reports. A member who rejoins counts as new in
+    the period they rejoin, so members at the end = at the start + new - left, always."""
     new = gone = total = 0
     # One pass, each row's dates read once: ten thousand members on every monthly report.
     for m in people:

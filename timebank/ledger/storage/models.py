@@ -80,6 +80,33 @@ class Member(Base):
     balance_minutes: Mapped[int] = mapped_column(Minutes, default=0, server_default="0")
 
 
+class MemberPeriod(Base):
+    """One period of a member's belonging: from joining (or rejoining) to leaving (or erasure).
+    A member's periods never overlap; `members.joined` is the first period's start and
+    `members.left` the last period's end. Figures for any day count the member as they were
+    that day, so a rejoin never changes a past period's figures.
+
+    `opened_link` and `closed_link` are the links of the chain written in the transaction that
+    opened and closed the period: the history as it stood at any seal holds the periods opened
+    by then, ended only if they were ended by then (`reports.at_seal`). A period's end is set
+    once, never changed."""
+
+    __tablename__ = "member_periods"
+    __table_args__ = (
+        CheckConstraint("ended_by IN ('left', 'erased')", name="ended_by"),
+        CheckConstraint("(ended_by IS NULL) = (\"left\" IS NULL)", name="ended"),
+        Index("ix_member_periods_member", "member", "joined"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member: Mapped[int] = mapped_column(ForeignKey("members.number"))
+    joined: Mapped[date] = mapped_column(Date)
+    left: Mapped[date | None] = mapped_column(Date)
+    ended_by: Mapped[str | None] = mapped_column(String(8))
+    opened_link: Mapped[int | None] = mapped_column(Integer, index=True)
+    closed_link: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
 class Category(Base):
     __tablename__ = "categories"
 
@@ -180,6 +207,10 @@ class Listing(Base):
     closed: Mapped[date | None] = mapped_column(Date)
     closed_because: Mapped[str | None] = mapped_column(String(16))
     exchange: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"))
+    # The links of the chain written with the listing's opening and its closing (as for
+    # `MemberPeriod`): what was open at any seal.
+    made_link: Mapped[int | None] = mapped_column(Integer, index=True)
+    closed_link: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class Setting(Base):
