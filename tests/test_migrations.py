@@ -99,6 +99,8 @@ def _rows_at(revision: str, statement: str) -> int:
 
 
 PAST_REVISIONS = [r for r in KNOWN_REVISIONS if r != HEAD_REVISION]
+# The revisions before the chain (0005), whose upgrade builds it.
+BEFORE_THE_CHAIN = [r for r in PAST_REVISIONS if r < "0005"]
 
 
 def test_every_past_revision_has_a_fixture() -> None:
@@ -131,7 +133,7 @@ def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None
         conn.close()
 
 
-@pytest.mark.parametrize("revision", PAST_REVISIONS)
+@pytest.mark.parametrize("revision", BEFORE_THE_CHAIN)
 def test_upgrade_builds_the_chain(tmp_path: Path, capsys, revision: str) -> None:  # type: ignore[no-untyped-def]
     """Every exchange and event of an older ledger becomes a link, in the order they were
     written; an audit event says when the chain began; the chain then catches a change to
@@ -166,3 +168,49 @@ def test_upgrade_builds_the_chain(tmp_path: Path, capsys, revision: str) -> None
 def test_a_new_ledger_has_no_chain_start_event(ledger: Cli) -> None:
     assert [e for e in ledger.json("audit") if e["action"] == "ledger.chain"] == []
     assert query(ledger.db, "SELECT min(link) FROM audit") == [(1,)]
+
+
+def test_upgrade_to_purposes_keeps_every_link_and_figure(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """0005 to 0006: every exchange becomes help, as it was counted; the chain verifies with
+    the very seal it had (a purpose enters a link only when it is not help), the monthly
+    totals are the same rows, and an opening balance written afterwards keeps the check
+    whole."""
+    target = fresh_db(tmp_path, "old")
+    _load_fixture("0005", target)
+    conn = sqlite3.connect(FIXTURES / "ledger-0005.sqlite3")
+    exchanges = conn.execute("SELECT count(*) FROM exchanges").fetchone()[0]
+    links = conn.execute("SELECT max(link) FROM (SELECT link FROM exchanges UNION ALL SELECT link FROM audit)"
+                         ).fetchone()[0]
+    last_hash = conn.execute(f"SELECT link_hash FROM exchanges WHERE link = {links} UNION ALL "
+                             f"SELECT link_hash FROM audit WHERE link = {links}").fetchone()[0]
+    months = sorted(conn.execute("SELECT month, category, exchanges, minutes FROM month_totals"))
+    conn.close()
+    cli = Cli(target, capsys)
+    checked = cli.ok("check", lang="en")
+    assert f"Seal: #{links} {bytes(last_hash).hex()[:16]}" in checked.out, checked.out
+    assert query(target, "SELECT purpose, count(*) FROM exchanges GROUP BY purpose") == [("help", exchanges)]
+    assert sorted(query(target, "SELECT month, category, exchanges, minutes FROM month_totals")) == months
+    # The column refuses a purpose it does not know, and a new exchange is help by default.
+    with pytest.raises(Exception, match="ck_exchanges_purpose"):
+        execute_sql(target, "UPDATE exchanges SET purpose = 'gift' WHERE number = 1")
+    person = query(target, "SELECT min(number) FROM members WHERE kind = 'person' AND forgotten IS NULL "
+                           "AND left IS NULL")[0][0]
+    cli.ok("record", "0", str(person), "1", "--allow-overdraft")
+    assert query(target, "SELECT purpose FROM exchanges ORDER BY number DESC LIMIT 1") == [("help",)]
+    cli.ok("check")
+    # An opening balance through the write path, after the upgrade: its link verifies and
+    # it stays out of the monthly totals.
+    from timebank.ledger.records.exchanges import NewExchange, write_exchanges
+    from timebank.ledger.storage.db import open_ledger, writing
+    from timebank.ledger.storage.models import OPENING
+
+    opened = open_ledger(str(target))
+    before = sorted(query(target, "SELECT month, category, exchanges, minutes FROM month_totals"))
+    try:
+        with writing(opened) as session:
+            write_exchanges(session, "tester", [NewExchange(date(2026, 11, 2), "other", 30, "moved in",
+                                                            (person,), (0,), purpose=OPENING)])
+    finally:
+        opened.dispose()
+    assert sorted(query(target, "SELECT month, category, exchanges, minutes FROM month_totals")) == before
+    cli.ok("check")

@@ -8,7 +8,7 @@ The periods of the members already in the ledger are read back from their audit 
 An erased member who had not left counts as having left on the day of the erasure.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

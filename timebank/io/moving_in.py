@@ -37,7 +37,7 @@ from timebank.ledger.basics.dates import today
 from timebank.ledger.storage.db import Ledger, writing
 from timebank.ledger.errors import InvalidInput, Refused, TimebankError
 from timebank.ledger.records.exchanges import NewExchange, check_exchange, write_exchanges
-from timebank.ledger.storage.models import Exchange, Listing, Member
+from timebank.ledger.storage.models import OPENING, Exchange, Listing, Member
 from timebank.ledger.basics.names import MemberName, member_name
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
@@ -367,7 +367,8 @@ def _differences(session: Session, plan: Plan, added: dict[int, Member]) -> list
 def _open_balances(session: Session, by: str, settings: Settings, differences: list[Difference],
                    added: dict[int, Member], on: date, bank: Bank) -> None:
     """Each difference as an exchange with the pot on the day of the import: a member owed
-    time gives it to the pot's account, one with too much receives from it."""
+    time gives it to the pot's account, one with too much receives from it. Marked as an
+    opening balance (`OPENING`): it moves a balance, and counts in no activity figure."""
     pot = session.get(Member, members.POT)
     assert pot is not None
     note = words(settings.lang)._("Opening balance brought from TimeOverflow")
@@ -382,7 +383,8 @@ def _open_balances(session: Session, by: str, settings: Settings, differences: l
             errors.append((difference.file, difference.line, tell(error)))
             continue
         opening.append(NewExchange(on, "other", abs(difference.difference), note,
-                                   tuple(m.number for m in givers), tuple(m.number for m in receivers)))
+                                   tuple(m.number for m in givers), tuple(m.number for m in receivers),
+                                   purpose=OPENING))
     if errors:
         raise RowsRejected(_in_file_order(errors, bank))
     write_exchanges(session, by, opening)

@@ -110,6 +110,10 @@ def period(report: PeriodReport) -> Report:
         table]
     if any(f.partial for f in report.periods):
         parts.append(Line(_say(N_("* Partial: the figures cover only part of this period."))))
+    count, minutes = report.opening_balances
+    if count:
+        parts.append(Line(_say(N_("Opening balances: {count}, {hours} hours (in the balances, not in the "
+                                  "activity)"), count=count, hours=format_hours(minutes))))
     parts += [Line(_say(N_("The whole period")), bold=True), headline_sheet(report, title=False)]
     if report.hour_value is not None and report.hour_value_source:
         parts.append(Line(_social_value_words(report)))

@@ -165,8 +165,11 @@ def exchanges(rows: Iterable, include_void: bool) -> Sheet:
                col("minutes", kind=INT, only=FILES), col("hours", kind=HOURS, only=[CSV], source="minutes"),
                # A reversal takes its hours back: shown negative, beside what it voids.
                col("shown_hours", N_("Hours"), HOURS, only=[TABLE]),
-               col("category", N_("Category"), CATEGORY, drop=2), col("note", N_("Note"), drop=1),
-               col("void", kind=BOOL, only=FILES), col("reverses", kind=INT, only=FILES)]
+               col("category", kind=CATEGORY, only=FILES),
+               # An opening balance is named as such where its category would be.
+               col("shown_category", N_("Category"), SAY, only=[TABLE], drop=2), col("note", N_("Note"), drop=1),
+               col("void", kind=BOOL, only=FILES), col("reverses", kind=INT, only=FILES),
+               col("purpose", kind=CODE, only=[JSON])]
     if include_void:
         columns.append(col("status", N_("Status"), SAY, only=[TABLE], whole=True, drop=3))
 
@@ -176,7 +179,8 @@ def exchanges(rows: Iterable, include_void: bool) -> Sheet:
                    "receivers": r.receivers, "receiver_names": r.receiver_names, "minutes": r.minutes,
                    "shown_hours": -r.minutes if r.reverses is not None else r.minutes,
                    "category": r.category, "note": r.note, "void": r.void, "reverses": r.reverses,
-                   "status": _status(r)}
+                   "shown_category": _say(N_("Opening balance")) if r.opening else _category(r.category),
+                   "purpose": r.purpose, "status": _status(r)}
 
     return Sheet(columns, each(), title=_say(N_("Exchanges")), empty=_say(N_("No exchanges to show.")))
 
@@ -190,7 +194,7 @@ def exchange_page(r: Any) -> Report:
     shown: list[tuple[str, Any, Any]] = [
         (N_("Date"), lambda w: w.date(r.date), True), (N_("Givers"), pairs(r.givers, r.giver_names), True),
         (N_("Receivers"), pairs(r.receivers, r.receiver_names), True),
-        (N_("Hours per pair"), _hours(r.minutes), True), (N_("Category"), lambda w: r.category.name(w.lang), True),
+        (N_("Hours per pair"), _hours(r.minutes), True), (N_("Category"), _category_of(r), True),
         (N_("Note"), lambda w: shown_text(r.note, w), bool(r.note)), (N_("Recorded"), recorded, bool(recorded)),
         (N_("Status"), _status(r), _status(r) is not None)]
     parts: list[Any] = [Line(_say(N_("Exchange {number}"), number=r.number), bold=True)]
@@ -203,6 +207,11 @@ def exchange_page(r: Any) -> Report:
     parts += [Field(key, value, ANY if kind in (NUMBERS, BOOL) else kind) for key, value, kind in data]
     csv = Sheet([col(key, kind=kind) for key, _v, kind in data], [{key: value for key, value, _k in data}])
     return Report(parts, csv=csv)
+
+
+def _category_of(r: Any) -> Say:
+    """An exchange's category; an opening balance says so first."""
+    return lambda w: (w._("Opening balance") + ", " if r.opening else "") + r.category.name(w.lang)
 
 
 def _labelled(label: str, value: Any) -> Say:
@@ -374,6 +383,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
         Field("members_total", report.members_total, INT,
               _indent(plural("{count} member at the end of the month",
                              "{count} members at the end of the month", report.members_total))),
+        *_opening_balances(report),
         members_sheet if members is not None else Line(_say(N_("Reading each member's figures…")), style="dim")]
     if report.categories:
         parts.append(categories)
@@ -408,6 +418,15 @@ def monthly(report: Any, with_names: bool = False) -> Report:
                        _say(N_("Seal of the history these figures were made from: {seal}"), seal=seal) if seal
                        else _say(N_("Seal of the history these figures were made from: none (nothing recorded yet)"))))
     return Report(parts, csv=lambda: monthly_csv(report, member_rows, with_names))
+
+
+def _opening_balances(report: Any) -> list[Line]:
+    """The month's opening balances, on a line of their own (they count in no figure above)."""
+    count = getattr(report, "opening_balances", 0)
+    if not count:
+        return []
+    return [Line(_indent(_say(N_("Opening balances: {count}, {hours} hours (in the balances, not in the "
+                                 "activity)"), count=count, hours=_hours(report.opening_balances_minutes))))]
 
 
 def _member_totals(report: MonthFigures) -> tuple[int, int]:

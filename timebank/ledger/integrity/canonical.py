@@ -24,6 +24,11 @@ characters; other characters as themselves), `null` for nothing -- the serialisa
   only when the microseconds are not zero.
 - an exchange's entries are sorted: givers before receivers, then by member number.
 - `reverses`, `member`, `exchange` are integers or null.
+- an exchange that is not help given (its `purpose`, e.g. "opening" for an opening balance
+  moved in from another system) carries its purpose as a last element, after the
+  commitment: `[..., commitment, "opening"]`. Help -- every exchange written before the
+  purpose existed, and nearly every one since -- has no such element, so their links are
+  the bytes they always were.
 
 Personal text: commitments
 --------------------------
@@ -135,13 +140,25 @@ def entries_text(entries: list[tuple[int, str, str, int]], day: str) -> str:
                      for member, role, entry_day, amount in sorted(entries, key=_entry_order)])
 
 
+HELP = "help"
+
+
+def with_purpose(content: bytes, purpose: str | None) -> bytes:
+    """An exchange's content with its purpose as the last element, when it is not help."""
+    if purpose is None or purpose == HELP:
+        return content
+    return content[:-1] + b"," + string(purpose).encode("utf-8") + b"]"
+
+
 def exchange_content(link: int, number: int, day: str, category: str, minutes: int, reverses: int | None,
-                     recorded_at: str, entries: list[tuple[int, str, str, int]], committed: bytes) -> bytes:
+                     recorded_at: str, entries: list[tuple[int, str, str, int]], committed: bytes,
+                     purpose: str = HELP) -> bytes:
     """The bytes of an exchange's link. `day`, `recorded_at` and each entry's date are
     already canonical text (`day_text`, `moment_text`); entries are (member, role, date,
     minutes) in any order."""
-    return (EXCHANGE_FORMAT % (VERSION, link, number, string(day), string(category), minutes, integer(reverses),
-                               string(recorded_at), entries_text(entries, day), committed.hex())).encode("utf-8")
+    return with_purpose((EXCHANGE_FORMAT % (
+        VERSION, link, number, string(day), string(category), minutes, integer(reverses), string(recorded_at),
+        entries_text(entries, day), committed.hex())).encode("utf-8"), purpose)
 
 
 def _entry_order(entry: tuple[int, str, str, int]) -> tuple:

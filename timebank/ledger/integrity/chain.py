@@ -67,14 +67,15 @@ class ChainWriter:
 
     def exchange(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
                  recorded_at: datetime | str, entries: Iterable[tuple[int, str, date | str, int]],
-                 recorded_by: str | None, note: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
+                 recorded_by: str | None, note: str | None, salt: bytes | None = None,
+                 purpose: str = canonical.HELP) -> tuple[int, bytes, bytes]:
         """The next link for an exchange: (link, hash, salt). The bytes are those of
         `canonical.exchange_content`, filled in from the shared texts."""
         rows = list(entries)
         if (len(rows) == 2 and rows[0][1] == "giver" and rows[1][1] == "receiver" and rows[0][2] == day
                 and rows[1][2] == day and int(rows[1][3]) == -int(rows[0][3])):
             return self.pair(number, day, category, minutes, reverses, recorded_at, int(rows[0][0]),
-                             int(rows[0][3]), int(rows[1][0]), recorded_by, note, salt)
+                             int(rows[0][3]), int(rows[1][0]), recorded_by, note, salt, purpose)
         texts = self.texts
         salt = salt or new_salt()
         committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
@@ -83,14 +84,14 @@ class ChainWriter:
                                         day_iso)
         moment = texts.moment(recorded_at)
         quoted_category = texts.quote(category)
-        link, digest = self._append(lambda link: (canonical.EXCHANGE_FORMAT % (
+        link, digest = self._append(lambda link: canonical.with_purpose((canonical.EXCHANGE_FORMAT % (
             canonical.VERSION, link, number, quoted_day, quoted_category, int(minutes),
-            "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"))
+            "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"), purpose))
         return link, digest, salt
 
     def pair(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
              recorded_at: datetime | str, giver: int, given: int, receiver: int, recorded_by: str | None,
-             note: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
+             note: str | None, salt: bytes | None = None, purpose: str = canonical.HELP) -> tuple[int, bytes, bytes]:
         """`exchange` for the common exchange: one giver who is given `given` minutes, one
         receiver charged as much, both on the exchange's day, filled into one template
         (`canonical.PAIR_FORMAT`, which `verify` fills in too)."""
@@ -100,10 +101,13 @@ class ChainWriter:
         quoted_day = texts.day(day)[1]
         link, previous = self.head
         link += 1
-        digest = _sha256(previous + (canonical.PAIR_FORMAT % (
+        content = (canonical.PAIR_FORMAT % (
             canonical.VERSION, link, number, quoted_day, texts.quote(category), int(minutes),
             "null" if reverses is None else int(reverses), texts.moment(recorded_at), giver, quoted_day, given,
-            receiver, quoted_day, -given, committed.hex())).encode("utf-8")).digest()
+            receiver, quoted_day, -given, committed.hex())).encode("utf-8")
+        if purpose != canonical.HELP:
+            content = canonical.with_purpose(content, purpose)
+        digest = _sha256(previous + content).digest()
         self._head = (link, digest)
         return link, digest, salt
 
@@ -152,9 +156,14 @@ def _chunks(connection: Connection, query: str, key: str) -> Iterator[Any]:
 
 
 def _unlinked_exchanges(connection: Connection) -> Iterator[tuple]:
-    """Exchanges without a link, each with its entries."""
+    """Exchanges without a link, each with its entries (and purpose)."""
+    from sqlalchemy import inspect
+
+    # The upgrade that builds the chain (0005) runs before exchanges had a purpose: all help.
+    has_purpose = any(c["name"] == "purpose" for c in inspect(connection).get_columns("exchanges"))
+    purpose = "purpose" if has_purpose else "'help'"
     exchanges = _chunks(connection, "SELECT number, date, category, minutes, note, reverses, recorded_at, "
-                                    "recorded_by FROM exchanges WHERE link IS NULL", "number")
+                                    f"recorded_by, {purpose} FROM exchanges WHERE link IS NULL", "number")
     pending: list = []
     for row in exchanges:
         pending.append(row)
@@ -197,9 +206,10 @@ def link_unlinked(connection: Connection) -> int:
     while next_exchange is not None or next_event is not None:
         if next_event is None or (next_exchange is not None and next_exchange[1] <= next_event[1]):
             assert next_exchange is not None  # the loop runs while either is left
-            number, day, category, minutes, note, reverses, recorded_at, recorded_by, entries = next_exchange[0]
+            (number, day, category, minutes, note, reverses, recorded_at, recorded_by, purpose,
+             entries) = next_exchange[0]
             link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
-                                                recorded_by, note)
+                                                recorded_by, note, purpose=purpose)
             exchange_updates.append((link, digest, salt, number))
             next_exchange = timed(next(exchanges, None), 6)
         else:

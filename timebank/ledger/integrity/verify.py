@@ -22,8 +22,8 @@ from typing import Any, Iterator
 from sqlalchemy.orm import Session
 
 from timebank.ledger.integrity import canonical
-from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, EXCHANGE_FORMAT, PAIR_FORMAT, VERSION, Seal, SealQuery,
-                                                 TextCache)
+from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, EXCHANGE_FORMAT, HELP, PAIR_FORMAT, VERSION, Seal,
+                                                 SealQuery, TextCache, with_purpose)
 from timebank.ledger.integrity.chain import AUDIT, EXCHANGE, resealed_in
 from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.sql import driver_batches as _batches
@@ -32,7 +32,7 @@ from timebank.ledger.storage.sql import driver_batches as _batches
 NAMED = 10
 
 EXCHANGES = ("SELECT number, date, category, minutes, note, reverses, recorded_at, recorded_by, link, link_hash, "
-             "salt, erased_commitment FROM exchanges ORDER BY number")
+             "salt, erased_commitment, purpose FROM exchanges ORDER BY number")
 ENTRIES = "SELECT exchange, member, role, date, minutes FROM entries ORDER BY exchange, id"
 EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_hash, salt, erased_commitment '
           "FROM audit ORDER BY id")
@@ -201,7 +201,8 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
         out: list[tuple] = []
         append = out.append
         for (number, day, category, minutes, note, reverses, recorded_at, recorded_by, link, stored, salt,
-             erased) in batch:
+             erased, purpose) in batch:
+            helps = purpose == HELP
             rows = []
             while pending is not None and pending[0] <= number:
                 if pending[0] == number:
@@ -228,13 +229,13 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                     entries_text = ""
                     balances[giver] = balance_of(giver, 0) + given
                     balances[receiver] = balance_of(receiver, 0) + taken
-                    if reverses is None and number not in voided:
+                    if reverses is None and number not in voided and helps:
                         month = (day_iso[:7], category)
                         count, earned = month_of(month, (0, 0))
                         months[month] = (count + 1, earned + given)
             if entries_text is None:
                 entries_text = _exchange_rules(result, texts, number, day, day_iso, minutes, reverses, category,
-                                               [r[1:] for r in rows], voided)
+                                               [r[1:] for r in rows], voided, helps)
             if link is None or stored is None or salt is None:
                 _not_on_chain(result, EXCHANGE, number, None)
                 append((-1, None, None, EXCHANGE, number, None))
@@ -262,6 +263,8 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                         committed.hex())).encode("utf-8")
                 else:
                     content = False
+                if not helps and isinstance(content, bytes):
+                    content = with_purpose(content, purpose)
             except (ValueError, TypeError, AttributeError):  # a damaged value: this link cannot verify
                 moment_raw, content = None, False
             append((link, stored, content, EXCHANGE, number, None))
@@ -279,13 +282,15 @@ def _orphan(result: Walk, entry: tuple) -> None:
 
 
 def _exchange_rules(result: Walk, texts: TextCache, number: int, day: Any, day_iso: str | None, per_pair: int,
-                    reverses: int | None, category: str, rows: list[tuple], voided: set[int]) -> str | bool:
+                    reverses: int | None, category: str, rows: list[tuple], voided: set[int],
+                    helps: bool = True) -> str | bool:
     """Any exchange: zero-sum, one side single, each entry's amount for its role and date,
-    its figures added up. Returns its entries' canonical text (False if unreadable)."""
+    its figures added up (the monthly totals: help only). Returns its entries' canonical
+    text (False if unreadable)."""
     for member, _role, _day, amount in rows:
         result.balances[member] = result.balances.get(member, 0) + amount
         result.total += amount
-    if reverses is None and number not in voided and day_iso is not None:
+    if reverses is None and number not in voided and day_iso is not None and helps:
         month = (day_iso[:7], category)
         count, earned = result.months.get(month, (0, 0))
         result.months[month] = (count + 1, earned + sum(r[3] for r in rows if r[3] > 0))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import String, and_, cast, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from timebank.ledger.records import audit
@@ -23,8 +23,8 @@ from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, OverLimit, Refused
 from timebank.ledger.messages import _
 from timebank.ledger.basics.hours import format_hours
-from timebank.ledger.records.members import require_member_on
-from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.records.members import POT, require_member_on
+from timebank.ledger.storage.models import HELP, OPENING, Entry, Exchange, Member
 from timebank.ledger.basics.names import MemberName, member_name, message_name
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import (NAME_COLUMNS, driver_batches, earned, live_condition, month_of,
@@ -56,8 +56,10 @@ def check_exchange(settings: Settings, givers: list[Member], receivers: list[Mem
         raise InvalidInput(_("{date} is in the future.").format(date=on.isoformat()))
     for member in givers + receivers:
         # Members on the day of the help: a paper sheet from last week may name someone
-        # who has left since.
-        require_member_on(member, on)
+        # who has left since. The pot has no joining day: it exists from the first day a
+        # record needs it (`write_exchanges` moves its `joined` back to that day).
+        if member.kind != "pot":
+            require_member_on(member, on)
     if minutes < 1:
         raise InvalidInput(_("The hours must be at least one minute."))
     per_receiver = minutes * len(givers)
@@ -103,6 +105,7 @@ class NewExchange(NamedTuple):
     givers: tuple[int, ...]
     receivers: tuple[int, ...]
     reverses: int | None = None
+    purpose: str = HELP  # OPENING: an opening balance, which counts in no activity figure
 
 
 def entry_rows(givers: Sequence[int], receivers: Sequence[int], minutes: int, *,
@@ -117,7 +120,7 @@ def entry_rows(givers: Sequence[int], receivers: Sequence[int], minutes: int, *,
 
 
 EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by",
-                    "link", "link_hash", "salt")
+                    "link", "link_hash", "salt", "purpose")
 ENTRY_COLUMNS = ("exchange", "member", "role", "date", "minutes")
 BATCH_ENTRIES = 20_000
 
@@ -150,6 +153,7 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
     month_changes: dict[tuple[str, str], tuple[int, int]] = {}
     exchange_rows: list[tuple] = []
     entries: list[tuple] = []
+    pot_from: date | None = None  # the earliest day this write needs the pot
     count = 0
     for count, exchange in enumerate(exchanges, 1):
         number = first + count - 1
@@ -157,22 +161,28 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
         sign = -1 if exchange.reverses is not None else 1
         on = exchange.on
         rows = entry_rows(exchange.givers, exchange.receivers, exchange.minutes, sign=sign)
+        purpose = exchange.purpose
         if len(rows) == 2:
             link, digest, salt = links.pair(number, on, exchange.category, exchange.minutes, exchange.reverses,
-                                            moment, rows[0][0], rows[0][2], rows[1][0], by, exchange.note)
+                                            moment, rows[0][0], rows[0][2], rows[1][0], by, exchange.note,
+                                            purpose=purpose)
         else:
             link, digest, salt = links.exchange(
                 number, on, exchange.category, exchange.minutes, exchange.reverses, moment,
-                [(member, role, on, amount) for member, role, amount in rows], by, exchange.note)
+                [(member, role, on, amount) for member, role, amount in rows], by, exchange.note, purpose=purpose)
         exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, exchange.reverses,
-                              recorded_at, by, link, digest, salt))
+                              recorded_at, by, link, digest, salt, purpose))
         for member, role, amount in rows:
             entries.append((number, member, role, day, amount))
             balance_changes[member] = balance_changes.get(member, 0) + amount
+        if (pot_from is None or on < pot_from) and (POT in exchange.givers or POT in exchange.receivers):
+            pot_from = on
         # A reversal takes its original out of the month's figures; it never counts itself.
-        key = (month_key.get(on) or month_key.setdefault(on, month_of(on)), exchange.category)
-        n, minutes = month_changes.get(key, (0, 0))
-        month_changes[key] = (n + sign, minutes + sign * earned(sign * amount for _m, _r, amount in rows))
+        # An exchange that is not help (an opening balance) is in no month's figures, nor its reversal.
+        if purpose == HELP:
+            key = (month_key.get(on) or month_key.setdefault(on, month_of(on)), exchange.category)
+            n, minutes = month_changes.get(key, (0, 0))
+            month_changes[key] = (n + sign, minutes + sign * earned(sign * amount for _m, _r, amount in rows))
         if len(entries) >= BATCH_ENTRIES:
             _insert(session, exchange_rows, entries)
             if progress:
@@ -180,6 +190,11 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
     _insert(session, exchange_rows, entries)
     totals.add_to_balances(session, balance_changes)
     totals.add_to_months(session, month_changes)
+    if pot_from is not None:
+        # The pot exists from the first day any record needs it: a back-dated exchange with
+        # the pot moves its joining day back, so that reports of that day list it.
+        session.execute(update(Member).where(Member.number == POT, Member.joined > pot_from)
+                        .values(joined=pot_from).execution_options(synchronize_session="fetch"))
     return first, count
 
 
@@ -272,7 +287,7 @@ def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
     reversal, _count = write_exchanges(session, by, [NewExchange(
         original.date, original.category, original.minutes, reason_text,
         tuple(m for m, role in parties if role == "giver"), tuple(m for m, role in parties if role == "receiver"),
-        reverses=number)])
+        reverses=number, purpose=original.purpose)])
     audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
     return reversal
 
@@ -294,6 +309,11 @@ class ExchangeRow:
     receiver_names: list[MemberName] = field(default_factory=list)
     recorded_at: datetime | None = None
     recorded_by: str | None = None
+    purpose: str = HELP   # OPENING: an opening balance (a reversal carries its original's)
+
+    @property
+    def opening(self) -> bool:
+        return self.purpose == OPENING
 
     @property
     def void(self) -> bool:
@@ -342,7 +362,7 @@ def iter_exchanges(session: Session, *, member: int | None = None, start: date |
         conditions = [Exchange.number.in_(last)]
     query = (select(Exchange.number, Exchange.date, Exchange.minutes, Exchange.category, Exchange.note,
                     Exchange.reverses, Exchange.recorded_at, Exchange.recorded_by, reversal.number,
-                    Entry.member, Entry.role)
+                    Entry.member, Entry.role, Exchange.purpose)
              .join(Entry, Entry.exchange == Exchange.number)
              .outerjoin(reversal, reversal.reverses == Exchange.number)
              .where(*conditions)
@@ -350,14 +370,14 @@ def iter_exchanges(session: Session, *, member: int | None = None, start: date |
     names = names_by_number(session, partners_of=member)
     categories = category_names(session)
     current: dict | None = None
-    for (number, on, minutes, code, note, reverses, at, by, voided_by, who, role) in \
+    for (number, on, minutes, code, note, reverses, at, by, voided_by, who, role, purpose) in \
             session.execute(query.execution_options(yield_per=5000)):
         if current is None or current["number"] != number:
             if current is not None:
                 yield _row(current, names, categories)
             current = {"number": number, "date": on, "minutes": minutes, "category": code, "note": note,
                        "reverses": reverses, "recorded_at": at, "recorded_by": by, "voided_by": voided_by,
-                       "givers": [], "receivers": []}
+                       "givers": [], "receivers": [], "purpose": purpose}
         (current["givers"] if role == "giver" else current["receivers"]).append(who)
     if current is not None:
         yield _row(current, names, categories)
@@ -370,7 +390,7 @@ def _row(data: dict, names: dict[int, MemberName], categories: dict[str, Categor
         minutes=data["minutes"], category=categories.get(code) or CategoryName(code, code, code), note=data["note"],
         reverses=data["reverses"], voided_by=data["voided_by"],
         giver_names=[names[n] for n in data["givers"]], receiver_names=[names[n] for n in data["receivers"]],
-        recorded_at=data["recorded_at"], recorded_by=data["recorded_by"])
+        recorded_at=data["recorded_at"], recorded_by=data["recorded_by"], purpose=data["purpose"])
 
 
 def get_exchange(session: Session, number: int) -> ExchangeRow:

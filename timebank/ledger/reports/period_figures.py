@@ -32,7 +32,7 @@ from timebank.ledger.records.membership import Belonging, belonging
 from timebank.ledger.records.membership import registered as registered_on
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
-from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key
+from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key, moves_of_balance
 
 # What a figure counts, which decides how each face shows it.
 COUNT = "count"        # members, exchanges, requests
@@ -242,6 +242,8 @@ class PeriodReport:
     # The seal of the history the figures were made from (`timebank check --seal`): the
     # one-page report and the workbook print it, and `--seal` makes the same figures again.
     seal: Seal | None = None
+    # Opening balances dated in the span (how many, their minutes): in no figure, shown apart.
+    opening_balances: tuple[int, int] = (0, 0)
 
     @cached_property
     def period_sums(self) -> dict[str, int | Decimal]:
@@ -307,7 +309,8 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     return PeriodReport(start=start, end=end, asked_end=asked_end, by=by, year_start=settings.year_start,
                         made=made, first_exchange=counting.first_exchange, bank_name=settings.name,
                         hour_value=settings.hour_value, hour_value_source=settings.hour_value_source,
-                        periods=lines, total=total, months=chart, categories=names, seal=current_seal(session))
+                        periods=lines, total=total, months=chart, categories=names, seal=current_seal(session),
+                        opening_balances=moves_of_balance(session, start, end)[:2])
 
 
 # Members' activity ---------------------------------------------------------------------------

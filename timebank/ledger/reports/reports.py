@@ -25,7 +25,7 @@ from timebank.ledger.records.membership import Belonging, belonging
 from timebank.ledger.storage.models import Entry, Member, MonthTotal
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.records.settings import Settings
-from timebank.ledger.storage.sql import month_of, dead_exchanges
+from timebank.ledger.storage.sql import month_of, dead_exchanges, moves_of_balance
 
 if TYPE_CHECKING:
     from timebank.ledger.storage.db import Ledger
@@ -75,6 +75,10 @@ class MonthFigures:
     # The seal of the history the figures were made from (the chain's last link then):
     # `--seal` makes them again from that history, whatever was written since.
     seal: "Seal | None" = None
+    # Opening balances dated in the month (moved in from another system, with the pot): in
+    # the members' closing balances, in no activity figure. How many, and their minutes.
+    opening_balances: int = 0
+    opening_balances_minutes: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,14 +115,16 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
 
     # Plain rows, not ORM objects: a ledger may have ten thousand members.
     members = session.execute(select(*MEMBER_COLUMNS).where(Member.joined <= end)).all()
-    figures = _month_figures(session, settings, month, lang, given, received, belonging(session))
+    moves, moved_minutes, moved = moves_of_balance(session, start, end)
+    figures = _month_figures(session, settings, month, lang, given, received, belonging(session),
+                             (moves, moved_minutes))
     if figures_first is not None:
         figures_first(figures)
     opening = opening_balances(session, members, start)
     lines: list[MemberLine] = []
     for m in members:
         o, g, r = opening.get(m.number, 0), given.get(m.number, 0), received.get(m.number, 0)
-        lines.append(MemberLine(m.number, member_name(m), o, g, r, o + g - r))
+        lines.append(MemberLine(m.number, member_name(m), o, g, r, o + g - r + moved.get(m.number, 0)))
     lines = alphabetical(lines, lang, key=lambda line: line.name)
     shown = [line for line in lines
              if line.given_minutes or line.received_minutes or line.opening_minutes or line.closing_minutes]
@@ -128,7 +134,7 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
 
 
 def _month_figures(session: Session, settings: Settings, month: date, lang: str, given: dict[int, int],
-                   received: dict[int, int], people: list) -> MonthFigures:
+                   received: dict[int, int], people: list, moves: tuple[int, int] = (0, 0)) -> MonthFigures:
     start, end = month, month_end(month)
     first = add_months(month, -11)
     totals = month_totals(session, first, month)
@@ -162,6 +168,8 @@ def _month_figures(session: Session, settings: Settings, month: date, lang: str,
         credit_limit_minutes=settings.credit_limit_minutes,
         requests=request_figures(session, start, end),
         seal=current_seal(session),
+        opening_balances=moves[0],
+        opening_balances_minutes=moves[1],
     )
 
 

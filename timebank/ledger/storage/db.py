@@ -25,7 +25,7 @@ from timebank.ledger.storage import location
 # The newest migration this version of timebank knows. A test proves it equals
 # Alembic's head, so that an up-to-date ledger is recognised with one SELECT.
 HEAD_REVISION = "0007"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0007")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 
 BUSY_TIMEOUT_MS = 30_000
 # PostgreSQL writers take turns through this transaction-level advisory lock.

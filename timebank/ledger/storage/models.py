@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -117,9 +118,24 @@ class Category(Base):
     name_cy: Mapped[str] = mapped_column(Text)
 
 
+# What an exchange is for. Help given is every figure's activity; an opening balance (moved
+# in from another system, with the pot) changes balances only and counts in no activity
+# figure. Only a purpose other than help enters the exchange's link of the chain, so every
+# link written before the purpose existed verifies unchanged.
+HELP = "help"
+OPENING = "opening"
+PURPOSES = (HELP, OPENING)
+
+
 class Exchange(Base):
     __tablename__ = "exchanges"
-    __table_args__ = (CheckConstraint("minutes > 0", name="minutes_positive"),)
+    __table_args__ = (
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+        CheckConstraint("purpose IN ('help', 'opening')", name="purpose"),
+        # The few exchanges that are not help, found without reading the many that are.
+        Index("ix_exchanges_purpose", "purpose", sqlite_where=text("purpose <> 'help'"),
+              postgresql_where=text("purpose <> 'help'")),
+    )
 
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     date: Mapped[date] = mapped_column(Date, index=True)
@@ -134,6 +150,7 @@ class Exchange(Base):
     link_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     erased_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    purpose: Mapped[str] = mapped_column(String(16), default=HELP, server_default=HELP)
 
 
 class Entry(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import String, and_, case, cast, exists, func, select, union, union_all
+from sqlalchemy import String, and_, case, cast, exists, func, literal_column, select, union, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement, CompoundSelect
 
@@ -15,7 +15,7 @@ from timebank.ledger.storage.db import driver
 from timebank.ledger.storage.models import Entry, Exchange, Member
 
 __all__ = ["month_of", "month_key", "earned_sum", "earned", "reversal_alias", "not_a_reversal", "live_condition",
-           "dead_exchanges", "NAME_COLUMNS"]
+           "standing_condition", "helps", "not_help", "dead_exchanges", "moves_of_balance", "NAME_COLUMNS"]
 
 
 def month_key(column: Any) -> ColumnElement[str]:
@@ -43,30 +43,70 @@ def not_a_reversal() -> ColumnElement[bool]:
     return func.coalesce(Exchange.reverses, 0) == 0
 
 
-def live_condition() -> ColumnElement[bool]:
-    """Exchanges that count: neither a reversal nor voided by one."""
+def helps() -> ColumnElement[bool]:
+    """Help given: every exchange but the few that only move a balance (an opening balance
+    moved in from another system, `Exchange.purpose`)."""
+    return Exchange.purpose.op("=")(literal_column("'help'"))
+
+
+def not_help() -> ColumnElement[bool]:
+    # The literal (not a bound value) is the partial index's own condition, word for word:
+    # SQLite uses a partial index only for a condition it can see implies the index's.
+    return Exchange.purpose.op("<>")(literal_column("'help'"))
+
+
+def standing_condition() -> ColumnElement[bool]:
+    """Exchanges that stand: neither a reversal nor voided by one. What balances and
+    statements add up, opening balances with the rest."""
     reversal = reversal_alias()
     return and_(not_a_reversal(), ~exists().where(reversal.reverses == Exchange.number))
 
 
+def live_condition() -> ColumnElement[bool]:
+    """Exchanges that count as activity: help given that stands (neither a reversal nor
+    voided by one). An opening balance counts in no activity figure."""
+    return and_(standing_condition(), helps())
+
+
 def dead_exchanges(start: date | None = None, end: date | None = None) -> CompoundSelect[tuple[int]]:
-    """The numbers of the exchanges that do NOT count by `live_condition` -- every reversal
-    and every exchange a reversal voids: the same rule read from the other side, as a short
-    list. Sums that take every entry (of a span, through the date index alone, with no join)
-    and then subtract or leave out these few cost far less than testing each exchange: a
-    month of a million-exchange ledger has tens of thousands of entries and a few hundred
-    that do not count. With `start` and `end`, only exchanges dated between them (a reversal
+    """The numbers of the exchanges that do NOT count by `live_condition` -- every reversal,
+    every exchange a reversal voids, and every exchange that is not help (an opening
+    balance): the same rule read from the other side, as a short list. Sums that take
+    every entry (of a span, through the date index alone, with no join) and then subtract
+    or leave out these few cost far less than testing each exchange: a month of a
+    million-exchange ledger has tens of thousands of entries and a few hundred that do not
+    count. With `start` and `end`, only exchanges dated between them (a reversal
     voids the exchange it names, whatever its own date). A test holds the two rules to
     partitioning the exchanges."""
+    # The exchanges that are not help are read through their partial index (a handful).
     if start is None and end is None:
         return union_all(select(Exchange.number).where(Exchange.reverses.is_not(None)),
-                         select(Exchange.reverses).where(Exchange.reverses.is_not(None)))
+                         select(Exchange.reverses).where(Exchange.reverses.is_not(None)),
+                         select(Exchange.number).where(not_help()))
     reversal, voided = reversal_alias(), aliased(Exchange, name="voided")
     reversals = select(reversal.number).where(func.coalesce(reversal.reverses, 0) != 0,
                                                reversal.date.between(start, end))
     reversed_ = (select(voided.number).join(reversal, reversal.reverses == voided.number)
                  .where(voided.date.between(start, end)))
-    return union(reversals, reversed_)
+    moves = select(Exchange.number).where(not_help(), Exchange.date.between(start, end))
+    return union(reversals, reversed_, moves)
+
+
+def moves_of_balance(session: Session, start: date, end: date) -> tuple[int, int, dict[int, int]]:
+    """The exchanges between two dates that stand but are not help (opening balances):
+    how many, the minutes they moved (each counted once, as givers earn), and what they
+    moved for each member. Reports show them on a line of their own; a month's closing
+    balances include them."""
+    moved: dict[int, int] = {}
+    numbers: set[int] = set()
+    minutes = 0
+    for number, member, amount in session.execute(
+            select(Exchange.number, Entry.member, Entry.minutes).join(Entry, Entry.exchange == Exchange.number)
+            .where(not_help(), Exchange.date.between(start, end), standing_condition())):
+        numbers.add(number)
+        moved[member] = moved.get(member, 0) + int(amount)
+        minutes += max(int(amount), 0)
+    return len(numbers), minutes, moved
 
 
 # The columns a member's name is shown from (plain rows, not ORM objects: a ledger may
