@@ -354,6 +354,38 @@ def test_the_issues_ledger_through_the_files(cli: Cli, tmp_path: Path, lang: str
     assert cells["AA1"][:2] == [10, 10]
 
 
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_members_file_names_only_areas_of_enough_members(cli: Cli, lang: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    build_issue_ledger(cli, monkeypatch)
+    header, *rows = read_csv(cli.ok("export", "members", lang=lang).out)
+    area = header.index("area" if lang == "en" else "ardal")
+    assert len(header) == 7  # the columns are as they were
+    # Every area has at least 5 members (the default): all are given.
+    assert sorted({row[area] for row in rows}) == ["AA1", "BB2", "CC3"]
+    header, *rows = read_csv(cli.ok("export", "members", "--min-count", "6", "--with-names", lang=lang).out)
+    area = header.index("area" if lang == "en" else "ardal")
+    by_area: dict[str, int] = {}
+    for row in rows:
+        by_area[row[area]] = by_area.get(row[area], 0) + 1
+    # BB2's 5 are written with no area, as a member with none is: they cannot be picked out.
+    assert by_area == {"AA1": 10, "": 5, "CC3": 6}
+    assert all(row[area] == "" for row in rows if "BB2" in row[header.index("name" if lang == "en" else "enw")])
+    header, *rows = read_csv(cli.ok("export", "members", "--min-count", "11", lang=lang).out)
+    assert {row[header.index("area" if lang == "en" else "ardal")] for row in rows} == {""}
+    # One member alone in DD4: not in the funder's file, but in the bank's own list with
+    # names (which tells who everyone is, and moves a ledger), unless a minimum is given.
+    cli.ok("member", "add", "Unig", "--area", "DD4", "--joined", "2026-01-05")
+    header, *rows = read_csv(cli.ok("export", "members", lang=lang).out)
+    assert "DD4" not in {row[header.index("area" if lang == "en" else "ardal")] for row in rows}
+    header, *rows = read_csv(cli.ok("export", "members", "--with-names", lang=lang).out)
+    assert {row[header.index("area" if lang == "en" else "ardal")] for row in rows} == {"AA1", "BB2", "CC3", "DD4"}
+    header, *rows = read_csv(cli.ok("export", "members", "--with-names", "--min-count", "2", lang=lang).out)
+    assert {row[header.index("area" if lang == "en" else "ardal")] for row in rows} == {"AA1", "BB2", "CC3", ""}
+    help_text = cli.ok("export", "--help", lang=lang).out
+    assert ("give an area only" if lang == "en" else "rhoi ardal dim ond") in " ".join(help_text.split())
+
+
 def random_ledger(cli: Cli, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """A ledger of random areas and exchanges, imported from spreadsheets."""
     chance = random.Random(seed)
