@@ -26,6 +26,9 @@ class ExportKind(str, Enum):
     workbook = "workbook"
 
 
+DEFAULT_MIN_COUNT = 5  # as `timebank.ui.files.MIN_COUNT`
+
+
 class ImportKind(str, Enum):
     members = "members"
     exchanges = "exchanges"
@@ -72,8 +75,10 @@ def export(
         "--with-names", help=N_("Add members' names (never contact details)."))] = False,
     by: Annotated[By, typer.Option("--by", help=N_("summary and workbook: month, quarter or year (of the financial "
                                                    "year: the setting year_start)."))] = By.month,
-    min_count: Annotated[int, typer.Option(
-        "--min-count", min=1, max=MAX_NUMBER, help=N_("areas and workbook: blank any count below this."))] = 5,
+    min_count: Annotated[Optional[int], typer.Option(
+        "--min-count", min=1, max=MAX_NUMBER, show_default=False,
+        help=N_("areas and workbook: blank any count below this (default 5); members: give an area only where at "
+                "least this many members share it (default 5; with --with-names, every area)."))] = None,
     force: ForceOption = False,
     seal: SealOption = None,
 ) -> None:
@@ -87,6 +92,10 @@ def export(
     if kind == ExportKind.workbook:
         _check_workbook(output, excel, with_names)
     first, last = parse_range(start, end)
+    # A file with names already tells who each member is: it is the bank's own list (and
+    # moves a ledger), so its areas are given in full unless a minimum is asked for.
+    members_floor = min_count if min_count is not None else 1 if with_names else DEFAULT_MIN_COUNT
+    min_count = min_count if min_count is not None else DEFAULT_MIN_COUNT
     words = interface()
     if kind == ExportKind.workbook:
         assert output is not None
@@ -101,7 +110,7 @@ def export(
         if kind == ExportKind.summary:
             sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value, seal))
         elif kind == ExportKind.members:
-            sheet = exports.members(queries.members_by_number(ledger(ctx), last), with_names)
+            sheet = exports.members(queries.members_for_funders(ledger(ctx), last, members_floor), with_names)
         else:
             sheet = exports.areas(queries.areas(ledger(ctx), first, last, min_count))
         count = write_sheet(sheet, output, excel, force=force)

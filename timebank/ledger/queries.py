@@ -465,6 +465,14 @@ def members_by_number(ledger: Ledger, as_of: date | None = None) -> list[MemberR
         return by_number(session, as_of)
 
 
+def members_for_funders(ledger: Ledger, as_of: date | None, min_count: int) -> list[MemberRow]:
+    """`members_by_number` with an area only where at least `min_count` members share it."""
+    from timebank.ledger.reports.figures import members_for_funders as for_funders
+
+    with _snapshot(ledger) as session:
+        return for_funders(session, as_of, min_count)
+
+
 def areas(ledger: Ledger, start: date | None, end: date | None, min_count: int) -> AreaFigures:
     """Members and hours by area, small counts blanked."""
     from timebank.ledger.reports.figures import areas as by_area
@@ -558,7 +566,8 @@ __all__ = [
     "settings", "name", "categories", "category", "audit", "members", "inactive", "member", "member_summary",
     "member_page",
     "balances", "exchanges", "exchange", "statement", "statements", "monthly", "month_so_far", "period_report",
-    "summary", "funder_pack", "funder_year", "exchange_pairs", "members_by_number", "areas",
+    "summary", "funder_pack", "funder_year", "exchange_pairs", "members_by_number", "members_for_funders",
+    "areas",
     "listings", "matches", "glance", "form_data",
     # results
     "AuditLog", "MemberSummary", "MemberPage", "MemberStatement", "FunderYear", "ExchangePairs", "Matches", "Glance",

@@ -4,7 +4,7 @@ figures of `period_figures` and the areas, from one snapshot)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,18 @@ def members_by_number(session: Session, as_of: date | None = None) -> list[Membe
                    Member.lang, Member.joined, Member.left).where(Member.kind != "pot").order_by(Member.number)
     return [MemberRow(m.number, member_name(m), m.kind, None if m.forgotten else m.area, m.lang, m.joined, m.left,
                       balances.get(m.number, 0)) for m in session.execute(query)]
+
+
+def members_for_funders(session: Session, as_of: date | None, min_count: int) -> list[MemberRow]:
+    """`members_by_number` with each member's area only where at least `min_count` members of
+    the file share it: elsewhere the area is left blank, as for a member with none, so that a
+    small area's members cannot be picked out and their exchanges added up."""
+    rows = members_by_number(session, as_of)
+    sizes: dict[str, int] = {}
+    for row in rows:
+        key = (row.area or "").strip()
+        sizes[key] = sizes.get(key, 0) + 1
+    return [row if sizes[(row.area or "").strip()] >= min_count else replace(row, area=None) for row in rows]
 
 
 AREA_COLUMNS = ("members", "members_active", "minutes_given", "minutes_received")
@@ -114,42 +126,104 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
 
 Cells = dict[str, "int | None"]
 
+# What a row of the areas shows: all of it; its members only (its members trading and hours
+# blank); or nothing. A blanked count always takes the area's hours with it.
+SHOWN, ACTIVITY, WHOLE = 0, 1, 2
+_BLANK_COLUMNS = {SHOWN: (), ACTIVITY: AREA_COLUMNS[1:], WHOLE: AREA_COLUMNS}
+
 
 def blank_small(true: dict[str, dict[str, int]], pot: dict[str, int] | None, min_count: int) -> AreaFigures:
-    """Blank the counts under `min_count`, and with them the area's hours; then, in every
-    column where a single area is blank (which the total less the other rows would give
-    back), blank a second cell too: the smallest other area's, else the pot's hours, else
-    the total itself. The total is every area's true figure plus the pot's."""
-    shown: dict[str, Cells] = {area: dict(values) for area, values in true.items()}
-    for values in shown.values():
-        small = (values["members"] or 0) < min_count or (values["members_active"] or 0) < min_count
-        if (values["members"] or 0) < min_count:
-            values["members"] = None
-        if (values["members_active"] or 0) < min_count:
-            values["members_active"] = None
-        if small:
-            values["minutes_given"] = values["minutes_received"] = None
-    shown_pot: Cells | None = dict(pot) if pot is not None else None
+    """Blank each area's members trading and hours where either count is under `min_count`,
+    and its members too where that count is; then blank other areas' figures until every
+    blank could hold another value as well as its own.
+
+    The reader is taken to know every column's total (the summary gives members trading and
+    hours, and the total row the rest), the pot's row, and the rule: a count shown is at
+    least `min_count`, a blanked count takes its hours, members trading are at most the
+    members, an area has a member, an area with no members trading has no hours, and each
+    member trading gave or received at least a minute. A blank is safe when another table,
+    different in that cell, agrees with all of that: its row and another blank row trading
+    some of their blank figures, or one passing the other a member or a minute, with both
+    rows still keeping the rule. The file reads the same under either table, so it tells
+    neither value. The further blank is the one that loses least: the fewest cells, then the
+    fewest members trading, hours and members. Where nothing makes a blank safe, every area
+    is blanked, and the file says no more than its totals. The pot is never blanked (it is
+    the time bank, not people), nor a total, but for a column with a single area, whose
+    figure is the total less the pot's."""
+    names = sorted(true)
+    hidden = {area: WHOLE if true[area]["members"] < min_count
+              else ACTIVITY if true[area]["members_active"] < min_count else SHOWN for area in names}
+    while (exposed := _exposed(true, hidden)) is not None:
+        more = _further_blanks(true, hidden, *exposed)
+        if more is None:
+            hidden = dict.fromkeys(names, WHOLE)
+            break
+        hidden |= more
+    shown: dict[str, Cells] = {area: {column: None if column in _BLANK_COLUMNS[hidden[area]] else value
+                                      for column, value in true[area].items()} for area in names}
     total: Cells = {column: sum(v[column] for v in true.values()) + (pot or {}).get(column, 0)
                     for column in AREA_COLUMNS}
-    names = sorted(shown)
     for column in AREA_COLUMNS:
-        blank = [area for area in names if shown[area][column] is None]
-        if len(blank) != 1:
-            continue
-        # The least lost: the smallest other area's cell.
-        others = sorted((value, area) for area in names if (value := shown[area][column]) is not None)
-        if others:
-            shown[others[0][1]][column] = None
-        elif shown_pot is not None and column.startswith("minutes") and shown_pot[column] is not None:
-            shown_pot[column] = None
-        else:
+        if sum(1 for area in names if shown[area][column] is None) == 1:
             total[column] = None
     rows = [_area_row(area, shown[area]) for area in names]
-    if shown_pot is not None:
-        rows.append(_area_row("", shown_pot, pot=True))
+    if pot is not None:
+        rows.append(_area_row("", dict(pot), pot=True))
     blanked = sum(1 for row in rows for column in AREA_COLUMNS if getattr(row, column) is None)
     return AreaFigures(rows, _area_row("", total), min_count, blanked)
+
+
+def _keeps_the_rule(row: dict[str, int]) -> bool:
+    members, trading, given, received = (row[column] for column in AREA_COLUMNS)
+    return (members >= 1 and 0 <= trading <= members and given >= 0 and received >= 0
+            and (given + received >= trading if trading else given == received == 0))
+
+
+def _other_tables(true: dict[str, dict[str, int]], hidden: dict[str, int], one: str, other: str,
+                  column: str) -> "list[tuple[dict[str, int], dict[str, int]]]":
+    """Rows `one` and `other` as other tables would have them, each differing from the
+    truth in `column` and only in cells blank in both rows: trading that cell, trading
+    every such cell, or passing one (a member or a minute) either way."""
+    both = [c for c in _BLANK_COLUMNS[hidden[one]] if c in _BLANK_COLUMNS[hidden[other]]]
+    first, second = true[one], true[other]
+    return [(first | {column: second[column]}, second | {column: first[column]}),
+            (first | {c: second[c] for c in both}, second | {c: first[c] for c in both}),
+            (first | {column: first[column] - 1}, second | {column: second[column] + 1}),
+            (first | {column: first[column] + 1}, second | {column: second[column] - 1})]
+
+
+def _safe(true: dict[str, dict[str, int]], hidden: dict[str, int], area: str, column: str) -> bool:
+    return any(other != area and column in _BLANK_COLUMNS[hidden[other]]
+               and any(mine[column] != true[area][column] and _keeps_the_rule(mine) and _keeps_the_rule(theirs)
+                       for mine, theirs in _other_tables(true, hidden, area, other, column))
+               for other in hidden)
+
+
+def _exposed(true: dict[str, dict[str, int]], hidden: dict[str, int]) -> tuple[str, str] | None:
+    for area in sorted(hidden):
+        for column in _BLANK_COLUMNS[hidden[area]]:
+            if not _safe(true, hidden, area, column):
+                return area, column
+    return None
+
+
+def _further_blanks(true: dict[str, dict[str, int]], hidden: dict[str, int], area: str,
+                    column: str) -> dict[str, int] | None:
+    """The rows to blank further (and how far) that make the blank (`area`, `column`) safe
+    at the least cost, or None where none do: one row blanked further, or this row and one
+    other both blanked whole (two whole rows can always trade)."""
+    trials = [{other: more} for other in hidden for more in (ACTIVITY, WHOLE) if more > hidden[other]]
+    trials += [{area: WHOLE, other: WHOLE} for other in hidden if other != area and hidden[area] != WHOLE]
+
+    def cost(trial: dict[str, int]) -> tuple[int, int, int, int, list[str]]:
+        rows = [true[name] for name in trial]
+        return (sum(len(_BLANK_COLUMNS[more]) - len(_BLANK_COLUMNS[hidden[name]]) for name, more in trial.items()),
+                sum(row["members_active"] for row in rows),
+                sum(row["minutes_given"] + row["minutes_received"] for row in rows),
+                sum(row["members"] for row in rows), sorted(trial))
+
+    working = [trial for trial in trials if _safe(true, hidden | trial, area, column)]
+    return min(working, key=cost) if working else None
 
 
 def _area_row(area: str, cells: Cells, pot: bool = False) -> AreaRow:
