@@ -103,6 +103,28 @@ PAST_REVISIONS = [r for r in KNOWN_REVISIONS if r != HEAD_REVISION]
 BEFORE_THE_CHAIN = [r for r in PAST_REVISIONS if r < "0005"]
 
 
+def test_membership_periods_are_read_back_from_the_history(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """0007: the periods of an older ledger's members come from their audit events. In the
+    0006 fixture Mary Griffiths (7) left on 2026-08-01 and was brought back by the old
+    `member rejoin`, which cleared the day she left; Angharad Roberts (6) left; member 3 was
+    erased without leaving."""
+    target = fresh_db(tmp_path, "old")
+    _load_fixture("0006", target)
+    rejoined = _rows_at("0006", "SELECT substr(at, 1, 10) FROM audit WHERE action = 'member.rejoin'")
+    cli = Cli(target, capsys)
+    assert cli.json("member", "show", "7")["periods"] == [
+        {"joined": "2026-08-01", "left": "2026-08-01", "ended_by": "left"},
+        {"joined": rejoined, "left": None, "ended_by": None}]
+    assert cli.json("member", "show", "6")["periods"] == [
+        {"joined": "2026-09-01", "left": "2026-09-01", "ended_by": "left"}]
+    erased = cli.json("member", "show", "3")["periods"]
+    forgotten = _rows_at("0006", "SELECT substr(at, 1, 10) FROM audit WHERE action = 'member.forget'")
+    assert erased == [{"joined": "2026-08-01", "left": forgotten, "ended_by": "erased"}]
+    august = cli.json("report", "period", "--from", "2026-08-01", "--to", "2026-08-31", "--format", "json")["total"]
+    assert august["members_left"] == 1          # Mary's leaving, which the old rejoin had cleared
+    cli.ok("check")
+
+
 def test_every_past_revision_has_a_fixture() -> None:
     for revision in PAST_REVISIONS:
         assert (FIXTURES / f"ledger-{revision}.sqlite3").is_file(), revision
@@ -118,7 +140,8 @@ def test_upgrade_keeps_everything(tmp_path: Path, capsys, revision: str) -> None
     assert {r["number"]: r["balance_minutes"] for r in listed} == {n: balances.get(n, 0) for n in
                                                                   (r["number"] for r in listed)}
     assert len(cli.json("exchange", "list", "--include-void")) == exchanges
-    assert len(cli.json("member", "list", "--all")) == members - 1  # the pot is not listed
+    # The pot is not listed, nor the erased member (3): an erased member is on no list.
+    assert len(cli.json("member", "list", "--all")) == members - 2
     now = {r["number"]: r["balance_minutes"] for r in cli.json("balance")}
     assert all(now[n] == balances.get(n, 0) for n in now)
     assert "Member 3 (erased)" in cli.ok("member", "show", "3", lang="en").out
