@@ -217,7 +217,7 @@ def test_upgrade_to_purposes_keeps_every_link_and_figure(tmp_path: Path, capsys)
     with pytest.raises(Exception, match="ck_exchanges_purpose"):
         execute_sql(target, "UPDATE exchanges SET purpose = 'gift' WHERE number = 1")
     person = query(target, "SELECT min(number) FROM members WHERE kind = 'person' AND forgotten IS NULL "
-                           "AND left IS NULL")[0][0]
+                           "AND \"left\" IS NULL")[0][0]
     cli.ok("record", "0", str(person), "1", "--allow-overdraft")
     assert query(target, "SELECT purpose FROM exchanges ORDER BY number DESC LIMIT 1") == [("help",)]
     cli.ok("check")
