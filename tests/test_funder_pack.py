@@ -402,9 +402,11 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
 
     words = words_for(lang)
     book = workbook_of(story, tmp_path / "pack.xlsx", lang=lang)
-    assert book.sheetnames == [words._(name) for name in ("About", "Summary", "Categories", "Areas")]
+    # The chart of the Summary on a chart sheet of its own, right after it (printed whole).
+    assert book.sheetnames == [words._(name) for name in ("About", "Summary", "Hours exchanged", "Categories",
+                                                          "Areas")]
     if lang == "cy":
-        assert book.sheetnames == ["Ynghylch", "Crynodeb", "Categorïau", "Ardaloedd"]
+        assert book.sheetnames == ["Ynghylch", "Crynodeb", "Oriau a gyfnewidiwyd", "Categorïau", "Ardaloedd"]
     summary = book[words._("Summary")]
     assert summary.freeze_panes == "B2"
     header, data, total = summary_rows(summary)
@@ -413,9 +415,9 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
     json_periods = period_json(story)["periods"]
     assert [row[0] for row in data] == [label.replace("Q", words._("Q")) for label in LABELS]
     for row, period in zip(data, json_periods):
-        # Dates are dates, yes/no is a boolean, counts and hours are numbers.
+        # Dates are dates, yes/no the words in the reader's language, counts and hours are numbers.
         assert row[1] == datetime.fromisoformat(period["from"]) and row[2] == datetime.fromisoformat(period["to"])
-        assert row[3] is period["partial"]
+        assert row[3] == words._("yes" if period["partial"] else "no")
         for figure, cell in zip(FIGURES, row[4:]):
             expected = json_value_in_sheet(period[figure.key], figure.unit)
             if expected is None:
@@ -438,7 +440,7 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
         assert added == pytest.approx(json_value_in_sheet(json_total[figure.key], figure.unit), abs=0.011), \
             figure.key
     # The chart of hours per period, drawn from the Summary's hours column.
-    assert chart_sources(tmp_path / "pack.xlsx", summary.title) == [
+    assert chart_sources(tmp_path / "pack.xlsx", words._("Hours exchanged")) == [
         f"'{summary.title}'!$F${first}:$F${last}" if " " in summary.title else f"{summary.title}!$F${first}:$F${last}"]
 
 
@@ -451,8 +453,8 @@ def chart_sources(path: Path, sheet_title: str) -> list[str]:
         sheet_id = re.search(r'<sheet name="' + re.escape(sheet_title) + r'" sheetId="\d+" r:id="(rId\d+)"',
                              workbook).group(1)  # type: ignore[union-attr]
         target = re.search(r'Id="' + sheet_id + r'"[^>]*Target="([^"]+)"', relations).group(1)  # type: ignore
-        sheet_file = "xl/" + target
-        sheet_relations = archive.read(sheet_file.replace("worksheets/", "worksheets/_rels/") + ".rels").decode()
+        folder, name = ("xl/" + target).rsplit("/", 1)
+        sheet_relations = archive.read(f"{folder}/_rels/{name}.rels").decode()
         drawings = re.findall(r'Target="\.\./drawings/([^"]+)"', sheet_relations)
         sources = []
         for drawing in drawings:

@@ -67,11 +67,18 @@ def export(
     min_count: Annotated[int, typer.Option(
         "--min-count", min=1, max=MAX_NUMBER, help=N_("areas and workbook: blank any count below this."))] = 5,
     force: ForceOption = False,
+    include_void: Annotated[bool, typer.Option(
+        "--include-void", help=N_("exchanges: voided exchanges and their reversals too, with a status column."))
+    ] = False,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger import queries
     from timebank.render import exports
 
+    if include_void and kind != ExportKind.exchanges:
+        from timebank.ledger.errors import UsageProblem
+
+        raise UsageProblem(_("--include-void is for export exchanges."))
     if kind == ExportKind.workbook:
         _check_workbook(output, excel, with_names)
     first, last = parse_range(start, end)
@@ -82,8 +89,8 @@ def export(
         return
     if kind == ExportKind.exchanges:
         # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
-        with queries.exchange_pairs(ledger(ctx), first, last, with_names) as found:
-            pairs = exports.exchanges(found.pairs, found.names, found.categories, words)
+        with queries.exchange_pairs(ledger(ctx), first, last, with_names, include_void) as found:
+            pairs = exports.exchanges(found.pairs, found.names, found.categories, words, include_void)
             count = write_sheet(pairs, output, excel, force=force)
     else:
         if kind == ExportKind.summary:
