@@ -275,3 +275,33 @@ def test_demo_of_five_thousand_members_has_room_for_every_name(tmp_path: Path,
     cli = Cli(fresh_db(tmp_path), capsys)
     cli.ok("demo", "--members", "1500", "--months", "1")
     assert len(cli.json("member", "list", "--all")) >= 1500
+
+
+def test_exchanges_with_their_voids_and_reversals(ledger: Cli) -> None:
+    """`export exchanges --include-void` (issue 25): voided exchanges and their reversals too,
+    a last column `status` saying which is which (void, reversal; in Welsh files the words of
+    the reader's language, as the headers), a reversal's minutes negative so the column adds
+    up to the hours that count. Without the option the file is as it always was."""
+    from refusal import refused
+
+    ledger.ok("record", "1", "2", "1", "--date", "2026-02-01")
+    ledger.ok("record", "2", "3", "0:20", "--date", "2026-02-03")
+    ledger.ok("record", "3", "1", "1:30", "--date", "2026-02-05")
+    plain_before = ledger.ok("export", "exchanges").out
+    ledger.ok("exchange", "void", "2", "--reason", "Typed for the wrong member")
+    plain = ledger.ok("export", "exchanges").out
+    assert plain.splitlines()[0] == "exchange,date,giver,receiver,minutes,hours,category"
+    assert plain.splitlines() == [line for line in plain_before.splitlines() if not line.startswith("2,")]
+    rows = read_csv(ledger.ok("export", "exchanges", "--include-void").out)
+    assert [(r["exchange"], r["minutes"], r["hours"], r["status"]) for r in rows] == [
+        ("1", "60", "1.00", ""), ("2", "20", "0.33", "void"), ("4", "-20", "-0.33", "reversal"),
+        ("3", "90", "1.50", "")]
+    assert sum(int(r["minutes"]) for r in rows) == sum(int(r["minutes"]) for r in read_csv(plain))
+    assert rows[2]["giver"] == "2" and rows[2]["receiver"] == "3" and rows[2]["date"] == "2026-02-03"
+    welsh = ledger.ok("export", "exchanges", "--include-void", "--with-names", lang="cy").out
+    header, *lines = list(csv.reader(io.StringIO(welsh)))
+    assert header[-1] == "statws" and header[0] == "cyfnewidiad"
+    assert [line[-1] for line in lines] == ["", "diddymwyd", "gwrthdroad", ""]
+    assert lines[1][-3:-1] == ["Llinos", "Lowri ap Rhys"]
+    # The option is for exchanges only: refused elsewhere, in the reader's language.
+    refused(ledger, "export", "members", "--include-void", code=2)

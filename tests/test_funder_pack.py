@@ -402,9 +402,11 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
 
     words = words_for(lang)
     book = workbook_of(story, tmp_path / "pack.xlsx", lang=lang)
-    assert book.sheetnames == [words._(name) for name in ("About", "Summary", "Categories", "Areas")]
+    # The chart of the Summary on a chart sheet of its own, right after it (printed whole).
+    assert book.sheetnames == [words._(name) for name in ("About", "Summary", "Hours exchanged", "Categories",
+                                                          "Areas")]
     if lang == "cy":
-        assert book.sheetnames == ["Ynghylch", "Crynodeb", "Categorïau", "Ardaloedd"]
+        assert book.sheetnames == ["Ynghylch", "Crynodeb", "Oriau a gyfnewidiwyd", "Categorïau", "Ardaloedd"]
     summary = book[words._("Summary")]
     assert summary.freeze_panes == "B2"
     header, data, total = summary_rows(summary)
@@ -413,9 +415,9 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
     json_periods = period_json(story)["periods"]
     assert [row[0] for row in data] == [label.replace("Q", words._("Q")) for label in LABELS]
     for row, period in zip(data, json_periods):
-        # Dates are dates, yes/no is a boolean, counts and hours are numbers.
+        # Dates are dates, yes/no the words in the reader's language, counts and hours are numbers.
         assert row[1] == datetime.fromisoformat(period["from"]) and row[2] == datetime.fromisoformat(period["to"])
-        assert row[3] is period["partial"]
+        assert row[3] == words._("yes" if period["partial"] else "no")
         for figure, cell in zip(FIGURES, row[4:]):
             expected = json_value_in_sheet(period[figure.key], figure.unit)
             if expected is None:
@@ -438,7 +440,7 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
         assert added == pytest.approx(json_value_in_sheet(json_total[figure.key], figure.unit), abs=0.011), \
             figure.key
     # The chart of hours per period, drawn from the Summary's hours column.
-    assert chart_sources(tmp_path / "pack.xlsx", summary.title) == [
+    assert chart_sources(tmp_path / "pack.xlsx", words._("Hours exchanged")) == [
         f"'{summary.title}'!$F${first}:$F${last}" if " " in summary.title else f"{summary.title}!$F${first}:$F${last}"]
 
 
@@ -451,8 +453,8 @@ def chart_sources(path: Path, sheet_title: str) -> list[str]:
         sheet_id = re.search(r'<sheet name="' + re.escape(sheet_title) + r'" sheetId="\d+" r:id="(rId\d+)"',
                              workbook).group(1)  # type: ignore[union-attr]
         target = re.search(r'Id="' + sheet_id + r'"[^>]*Target="([^"]+)"', relations).group(1)  # type: ignore
-        sheet_file = "xl/" + target
-        sheet_relations = archive.read(sheet_file.replace("worksheets/", "worksheets/_rels/") + ".rels").decode()
+        folder, name = ("xl/" + target).rsplit("/", 1)
+        sheet_relations = archive.read(f"{folder}/_rels/{name}.rels").decode()
         drawings = re.findall(r'Target="\.\./drawings/([^"]+)"', sheet_relations)
         sources = []
         for drawing in drawings:
@@ -996,3 +998,213 @@ def test_the_funder_files_carry_the_seal_of_their_period(ledger: Cli, tmp_path: 
     assert ledger("check", "--seal", seal).code == 0
     execute_sql(ledger.db, "UPDATE exchanges SET minutes = 150 WHERE number = 2")
     assert ledger("check", "--seal", seal).code == 1
+
+
+# Figures that add up as shown (issue 25) ---------------------------------------------------------
+#
+# A ledger of odd minutes, where rounding each month to two decimals moves the sum of the
+# months away from the whole year's hours rounded once (the auditor's 1549.16 against
+# 1549.17), and an hour value (12.60) that makes pennies of it.
+
+ODD_SPAN = ["--from", "2025-04-01", "--to", "2026-03-31"]
+HOUR_VALUE = Decimal("12.60")
+
+
+@pytest.fixture(scope="module")
+def odd_db(tmp_path_factory: pytest.TempPathFactory) -> "Path | str":
+    from timebank.cli.main import run
+
+    path = fresh_db(tmp_path_factory.mktemp("odd"), "odd")
+    steps = [["init", "--name", "Banc Munudau"],
+             ["member", "add", "Siân", "--joined", "2025-04-01"], ["member", "add", "Llinos", "--joined", "2025-04-01"],
+             ["member", "add", "Canolfan", "--kind", "organisation", "--joined", "2025-04-01"]]
+    for index in range(24):
+        month = 4 + index // 2
+        day = f"{'2025' if month <= 12 else '2026'}-{(month - 1) % 12 + 1:02d}-{10 + index % 2 * 7:02d}"
+        steps.append(["record", "Siân", "Llinos", f"0:{index * 7 % 59 + 1:02d}", "--date", day])
+        steps.append(["record", "Llinos", "Canolfan", f"0:{index * 13 % 59 + 1:02d}", "--date", day])
+    steps += [["exchange", "void", "3", "--reason", "Typed twice"], ["settings", "set", "hour_value", str(HOUR_VALUE)]]
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("TIMEBANK_DB", "TIMEBANK_LANG", "LC_ALL", "LANG"):
+            patch.delenv(variable, raising=False)
+        patch.setenv("TIMEBANK_USER", "tester")
+        patch.setenv("TIMEBANK_TODAY", TODAY)
+        for args in steps:
+            assert run(["--db", str(path)] + args) == 0, args
+    return path
+
+
+@pytest.fixture
+def odd(odd_db: "Path | str", capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(odd_db, capsys)
+
+
+def exact(value: Any) -> Decimal:
+    """A cell's number as the decimal it was written from (a float's shortest repr)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def about_values(book: Any, words: Any) -> dict[str, Any]:
+    """About's 'The whole period' column by figure label, and its details by label."""
+    rows = [row for row in book[words._("About")].iter_rows(values_only=True) if row and row[0]]
+    return {row[0]: (row[2] if len(row) > 2 and row[2] is not None else row[1]) for row in rows}
+
+
+@pytest.mark.parametrize("by", ["month", "quarter"])
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_every_total_is_the_sum_of_the_figures_shown(odd: Cli, tmp_path: Path, lang: str, by: str) -> None:
+    from openpyxl import load_workbook
+    from timebank.ledger.basics.hours import format_hours
+    from timebank.ledger.reports.period_figures import FIGURES
+
+    words = words_for(lang)
+    path = tmp_path / "odd.xlsx"
+    odd.ok("export", "workbook", *ODD_SPAN, "--by", by, "--output", str(path), lang=lang)
+    book = load_workbook(path)
+    header, data, total = summary_rows(book[words._("Summary")])
+    about = about_values(book, words)
+    json = odd.json("report", "period", *ODD_SPAN, "--by", by)
+    # The ledger bites: the periods rounded one by one do not add up to the whole rounded once.
+    assert sum(Decimal(format_hours(p["minutes_exchanged"])) for p in json["periods"]) != \
+        Decimal(json["total"]["hours"])
+    column = {figure.key: header.index(words._(figure.label)) for figure in FIGURES}
+    for figure in FIGURES:
+        if not figure.additive:
+            continue
+        cells = [exact(row[column[figure.key]]) for row in data]
+        if figure.unit in ("minutes", "pounds"):
+            # Stored as shown: no hidden third decimal for a SUM to find.
+            assert all(cell == cell.quantize(Decimal("0.01")) for cell in cells), figure.key
+        # The SUM below the periods and About's whole period: the sum of the cells, exactly.
+        assert sum(cells) == exact(about[words._(figure.label)]), figure.key
+        letter = book[words._("Summary")].cell(row=1, column=column[figure.key] + 1).column_letter
+        assert total[column[figure.key]] == f"=SUM({letter}2:{letter}{1 + len(data)})"
+    hours = [exact(row[column["hours"]]) for row in data]
+    # Each period's hours as JSON shows them; the parts of the hours add up in every row.
+    assert hours == [Decimal(p["hours"]) for p in json["periods"]]
+    for row in data:
+        assert exact(row[column["hours_person_to_person"]]) + exact(row[column["hours_with_organisations"]]) == \
+            exact(row[column["hours"]])
+    # Social value: the hours total times the value of an hour, to the penny, and the sum of
+    # the periods' values; each period within a penny of its own hours times the value.
+    social = [exact(row[column["social_value_gbp"]]) for row in data]
+    whole = exact(about[words._("Social value (£)")])
+    assert whole == (sum(hours) * HOUR_VALUE).quantize(Decimal("0.01")) == sum(social)
+    assert all(abs(value - h * HOUR_VALUE) < Decimal("0.01") for value, h in zip(social, hours))
+    # Categories: each row's whole period is the sum of its periods, each total the sum above.
+    rows = [list(row) for row in book[words._("Categories")].iter_rows(values_only=True)]
+    body = [row for row in rows[1:] if row[0] and row[0] != words._("Total")]
+    for row in body:
+        assert exact(row[-1]) == sum(exact(cell) for cell in row[2:-1]), row[0]
+    assert sum(exact(row[-1]) for row in body) == sum(hours)
+    # The rule is said on About, in the reader's language.
+    from timebank.render.figures import ROUNDING_RULE
+
+    assert words._(ROUNDING_RULE) in about
+    if lang == "cy":
+        assert any(isinstance(k, str) and k.startswith("Cedwir pob ffigur fel y'i dangosir") for k in about)
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_page_agrees_with_the_workbook_and_says_how_to_reproduce_it(odd: Cli, tmp_path: Path,
+                                                                          lang: str) -> None:
+    from openpyxl import load_workbook
+
+    words = words_for(lang)
+    odd.ok("export", "workbook", *ODD_SPAN, "--by", "quarter", "--output", str(tmp_path / "odd.xlsx"), lang=lang)
+    about = about_values(load_workbook(tmp_path / "odd.xlsx"), words)
+    page = tmp_path / "odd.pdf"
+    odd.ok("report", "period", *ODD_SPAN, "--by", "quarter", "--output", str(page), lang=lang)
+    assert pdf_pages(page)[0] == 1
+    text = subprocess.run(["pdftotext", "-layout", str(page), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for key in ("Hours exchanged", "Hours between people", "Hours with organisations"):
+        assert Decimal(headline_in_pdf(text, words._(key))) == exact(about[words._(key)]), key
+    assert headline_in_pdf(text, words._("Social value")) == f"£{exact(about[words._('Social value (£)')]):,.2f}"
+    # The bars (by quarter, as the report) add up to the total printed.
+    lines = text.splitlines()
+    top = next(i for i, line in enumerate(lines) if words._("Hours exchanged each quarter") in line)
+    bottom = next(i for i, line in enumerate(lines) if "2025-26 " in line and i > top)
+    bars = [Decimal(v) for line in lines[top + 1:bottom] for v in re.findall(r"\d+\.\d\d", line[60:])]
+    assert len(bars) == 4, lines[top:bottom]
+    assert sum(bars) == Decimal(headline_in_pdf(text, words._("Hours exchanged")))
+    # How to reproduce it: the seal and the command that computes the figures at that seal.
+    seal = about[words._("Seal of the ledger at the end of the period")]
+    command = (f'timebank report period --from 2025-04-01 --to 2026-03-31 --by quarter --seal "{seal}"')
+    flat = " ".join(text.split())
+    assert words._("To reproduce these figures: {command}").format(command=command) in flat, flat[:1500]
+    assert about[words._("To reproduce this workbook")] == (
+        f'timebank export workbook --from 2025-04-01 --to 2026-03-31 --by quarter --min-count 5 --seal "{seal}" '
+        f'--output figures.xlsx')
+    if lang == "cy":
+        assert "I atgynhyrchu'r ffigurau hyn: timebank report period" in flat
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_partial_is_in_words_and_every_sheet_prints_a4_landscape_one_page_wide(story: Cli, tmp_path: Path,
+                                                                                lang: str) -> None:
+    words = words_for(lang)
+    path = tmp_path / "pack.xlsx"
+    book = workbook_of(story, path, lang=lang)
+    _header, data, _total = summary_rows(book[words._("Summary")])
+    assert [row[3] for row in data] == ({"en": ["yes", "no", "no", "no", "yes"], "cy": ["ie", "na", "na", "na", "ie"]}
+                                        [lang])
+    assert about_values(book, words)[words._("Partial")] == {"en": "yes", "cy": "ie"}[lang]
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9), sheet.title  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # One page wide (1 is the file format's default when the attribute is left out), any number tall.
+        assert setup.fitToWidth in (None, 1) and int(setup.fitToHeight) == 0, sheet.title
+    with zipfile.ZipFile(path) as archive:
+        charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        chartsheets = [name for name in archive.namelist() if re.fullmatch(r"xl/chartsheets/sheet\d+\.xml", name)]
+        assert charts and len(chartsheets) == len(charts)
+        for name in charts:
+            value_axis = re.search(r"<c:valAx>.*?</c:valAx>", archive.read(name).decode(), re.S).group(0)  # type: ignore
+            assert re.search(r'<c:scaling>.*<c:min val="0"/>.*</c:scaling>', value_axis, re.S), value_axis
+        for name in chartsheets:
+            xml = archive.read(name).decode()
+            assert 'paperSize="9"' in xml and 'orientation="landscape"' in xml, xml
+
+
+@needs_libreoffice
+@needs_poppler
+@pytest.mark.slow
+def test_libreoffice_recalculates_the_totals_to_about_and_prints_the_chart_whole(odd: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    words = words_for("en")
+    odd.ok("export", "workbook", *ODD_SPAN, "--output", str(tmp_path / "odd.xlsx"))
+    about = about_values(load_workbook(tmp_path / "odd.xlsx"), words)
+    rows = list(csv.reader(io.StringIO(libreoffice(tmp_path, tmp_path / "odd.xlsx", "csv", sheet=2).read_text(
+        encoding="utf-8"))))
+    header, total = rows[0], next(row for row in rows if row and row[0] == "Total")
+    for label in ("Hours exchanged", "Hours between people", "Hours with organisations", "Social value (£)"):
+        # Recalculated by LibreOffice, shown to two decimals: About's figure to the penny.
+        assert Decimal(total[header.index(label)].replace(",", "")) == exact(about[label]), label
+    pdf = libreoffice(tmp_path, tmp_path / "odd.xlsx", "pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    # The Summary is one page wide: its first column and its last (social value) on one page.
+    last = f"{exact(about['Social value (£)']):,.2f}"
+    assert any("Period" in page and "Total" in page and last in page for page in pages), last
+    # The chart on a page of its own: its title and every month, nothing of the tables.
+    chart = [page for page in pages if all(f"2025-{month:02d}" in page for month in range(5, 13))
+             and "Total" not in page]
+    assert len(chart) == 1 and "Hours exchanged" in chart[0], pages
+
+
+@given(st.lists(st.integers(0, 100_000), min_size=1, max_size=40), st.integers(1, 5_000))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_shares_of_social_value_add_up_to_the_total(hundredths: list[int], pence: int) -> None:
+    from timebank.render.figures import pennies
+
+    hours = [Decimal(h) / 100 for h in hundredths]
+    value = Decimal(pence) / 100
+    total = (sum(hours) * value).quantize(Decimal("0.01"))
+    shares = pennies([h * value for h in hours], total)
+    assert sum(shares) == total
+    assert all(share == share.quantize(Decimal("0.01")) and abs(share - h * value) < Decimal("0.01")
+               for share, h in zip(shares, hours))

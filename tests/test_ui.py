@@ -730,7 +730,7 @@ def test_the_screen_writes_statements_and_the_workbook(people: Cli, tmp_path: Pa
         await pilot.press("w")
         await settle(pilot)
         assert w.ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
-                          4).split("{path}")[0].format(count=4) in notice(app)
+                          5).split("{path}")[0].format(count=5) in notice(app)
 
     screen(people, lang, test)
     one = w._("statement-{number}-{month}").format(number=1, month="2026-10")

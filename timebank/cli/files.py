@@ -80,6 +80,9 @@ def export(
         help=N_("areas and workbook: blank any count below this (default 5); members: give an area only where at "
                 "least this many members share it (default 5; with --with-names, every area)."))] = None,
     force: ForceOption = False,
+    include_void: Annotated[bool, typer.Option(
+        "--include-void", help=N_("exchanges: voided exchanges and their reversals too, with a status column."))
+    ] = False,
     seal: SealOption = None,
 ) -> None:
     from timebank.cli.common import parse_range
@@ -89,6 +92,8 @@ def export(
 
     if seal is not None and kind not in (ExportKind.summary, ExportKind.workbook):
         raise UsageProblem(_("--seal is for the summary and the workbook: the figures a funder is sent."))
+    if include_void and kind != ExportKind.exchanges:
+        raise UsageProblem(_("--include-void is for export exchanges."))
     if kind == ExportKind.workbook:
         _check_workbook(output, excel, with_names)
     first, last = parse_range(start, end)
@@ -103,8 +108,8 @@ def export(
         return
     if kind == ExportKind.exchanges:
         # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
-        with queries.exchange_pairs(ledger(ctx), first, last, with_names) as found:
-            pairs = exports.exchanges(found.pairs, found.names, found.categories, words)
+        with queries.exchange_pairs(ledger(ctx), first, last, with_names, include_void) as found:
+            pairs = exports.exchanges(found.pairs, found.names, found.categories, words, include_void)
             count = write_sheet(pairs, output, excel, force=force)
     else:
         if kind == ExportKind.summary:

@@ -439,21 +439,23 @@ def funder_year(ledger: Ledger, month: date, min_count: int) -> FunderYear:
 # Exports ------------------------------------------------------------------------------------
 
 class ExchangePairs(NamedTuple):
-    pairs: Iterator[tuple]                 # (exchange, ISO date, giver, receiver, minutes, category)
+    pairs: Iterator[tuple]                 # (exchange, ISO date, giver, receiver, minutes, category[, status])
     names: dict[int, Any] | None           # MemberName by number, when asked for
     categories: dict[str, CategoryName]
 
 
 @contextmanager
-def exchange_pairs(ledger: Ledger, start: date | None, end: date | None, with_names: bool = False
-                   ) -> Iterator[ExchangePairs]:
+def exchange_pairs(ledger: Ledger, start: date | None, end: date | None, with_names: bool = False,
+                   include_void: bool = False) -> Iterator[ExchangePairs]:
     """Every giver/receiver pair of the exchanges that count, streamed while the snapshot
-    stays open (`export exchanges`)."""
+    stays open (`export exchanges`); with `include_void`, voided exchanges and their
+    reversals too, each pair ending in its status (`iter_pairs`)."""
     from timebank.ledger.records.categories import category_names
     from timebank.ledger.records.exchanges import iter_pairs, names_by_number
 
     with _snapshot(ledger) as session:
-        yield ExchangePairs(iter_pairs(session, start, end), names_by_number(session) if with_names else None,
+        yield ExchangePairs(iter_pairs(session, start, end, include_void),
+                            names_by_number(session) if with_names else None,
                             category_names(session))
 
 

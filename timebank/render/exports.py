@@ -8,29 +8,52 @@ from typing import Any, Iterator
 
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
-from timebank.render.sheet import (BOOL, CATEGORY, DATE, DAYS, HOURS, INT, KIND, LANG, MEMBER, MONEY, PERIOD, TEXT, Say,
-                                   Sheet, TupleSheet, col)
+from timebank.render.sheet import (BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, KIND, LANG, MEMBER, MONEY, PERIOD,
+                                   TEXT, Say, Sheet, TupleSheet, col)
 
 # The export headers, marked so that Welsh files carry Welsh headers.
 HEADERS = [N_("exchange"), N_("date"), N_("giver"), N_("receiver"), N_("minutes"), N_("hours"), N_("category"),
            N_("giver_name"), N_("receiver_name"), N_("member"), N_("name"), N_("kind"), N_("area"), N_("lang"),
            N_("joined"), N_("left"), N_("balance_hours"), N_("period"), N_("exchanges"), N_("members_active"),
            N_("members_new"), N_("members_total"), N_("social_value_gbp"), N_("members"), N_("hours_given"),
-           N_("hours_received")]
+           N_("hours_received"), N_("status")]
+
+# The status of an exchange in `export exchanges --include-void`: these words in English
+# files (the codes scripts read), and in the reader's language in Welsh files, as `kind` is.
+STATUS_WORDS = {"void": N_("void"), "reversal": N_("reversal")}
 
 
 def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, categories: dict[str, Any],
-              words: Words) -> TupleSheet:
-    """One row per giver/receiver pair, as file-ready tuples (a million rows stream through)."""
+              words: Words, include_void: bool = False) -> TupleSheet:
+    """One row per giver/receiver pair, as file-ready tuples (a million rows stream through).
+    With `include_void` (the pairs then end in their status), a last column `status`: empty
+    for an exchange that counts, 'void' for a voided one and 'reversal' for its reversal
+    (whose minutes are negative), in the reader's language."""
     code = {english: category.code_in(words.lang) for english, category in categories.items()}
     columns = [col("exchange", kind=INT), col("date", kind=DATE), col("giver", kind=INT), col("receiver", kind=INT),
                col("minutes", kind=INT), col("hours", kind=HOURS), col("category", kind=CATEGORY)]
     if names is not None:
         columns += [col("giver_name", kind=TEXT), col("receiver_name", kind=TEXT)]
+    if include_void:
+        columns.append(col("status", kind=CODE))
+        status = {"": "", **{code: words._(word) for code, word in STATUS_WORDS.items()}}
     hours_text: dict[int, str] = {}
     from timebank.render.sheet import member_words
 
     shown = {number: member_words(name, words) for number, name in names.items()} if names is not None else {}
+
+    def with_status() -> Iterator[tuple]:
+        for number, on, who_gave, who_received, minutes, category, state in pairs:
+            hours = hours_text.get(minutes) or hours_text.setdefault(minutes, format_hours(minutes))
+            if names is None:
+                yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
+                       status[state])
+            else:
+                yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
+                       shown.get(who_gave, ""), shown.get(who_received, ""), status[state])
+
+    if include_void:
+        return TupleSheet(columns, with_status())
 
     def rows() -> Iterator[tuple]:
         for number, on, who_gave, who_received, minutes, category in pairs:

@@ -6,17 +6,19 @@ from the one list in the core, `FIGURES`; here they only find their place and th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
+from timebank.ledger.basics.periods import period_of
 from timebank.ledger.reports.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
                                                      RETENTION_MONTHS, CategoryShare, PeriodFigures, PeriodReport)
-from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, NUMBERS, PERIOD, SAY, TEXT,
-                                   Book,
-                                   Chart, Columns, Field, Line, Page, Report, Say, Sheet, Typed, col, money_text,
-                                   period_words)
+from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, NUMBER, NUMBERS, PERIOD,
+                                   SAY, TEXT, Book, Chart, Columns, Field, Line, Page, Report, Say, Sheet, Typed, col,
+                                   money_text, period_words)
 from timebank.render.exports import areas as area_sheet, kind_of, summary
 from timebank.render.views import _say, plural
 
@@ -154,18 +156,22 @@ def _of_kinds(people: int, organisations: int) -> Say:
     return say
 
 
-def headline_rows(report: PeriodReport) -> list[dict[str, Any]]:
+def headline_rows(report: PeriodReport, shown: Shown | None = None) -> list[dict[str, Any]]:
     """The whole span's figures as a person reads them: a name, the value (the same as JSON
-    has it, so that one can be checked against the other), and what it is made of."""
+    has it, so that one can be checked against the other), and what it is made of. With
+    `shown`, the hours and social value are the sums of the periods as shown (the printed
+    page, which agrees with the workbook)."""
     f = report.total
     values = f.values()
 
     def row(key: str, value: Any, kind: str, detail: Any = None, label: str | None = None) -> dict[str, Any]:
         return {"key": key, "label": _say(label or BY_KEY[key].label), "value": Typed(value, kind), "detail": detail}
 
-    rows = [row("exchanges", f.exchanges, INT), row("hours", f.minutes, HOURS),
-            row("hours_person_to_person", f.minutes_person_to_person, HOURS),
-            row("hours_with_organisations", f.minutes_with_organisations, HOURS)]
+    if shown is None:
+        rows = [row("exchanges", f.exchanges, INT)] + [row(key, values[key], HOURS) for key in HOUR_KEYS]
+    else:
+        # Hours already rounded as shown: a plain number, printed as it is ('823.50').
+        rows = [row("exchanges", f.exchanges, INT)] + [row(key, shown.total[key], NUMBER) for key in HOUR_KEYS]
     for key in ("members_registered", "members_trading", "members_giving", "members_receiving", "members_both"):
         rows.append(row(key, values[key], INT, _of_kinds(values[f"{key}_people"], values[f"{key}_organisations"])))
     rows += [row(key, values[key], INT) for key in ("members_new", "members_left", "members_welsh")]
@@ -179,7 +185,8 @@ def headline_rows(report: PeriodReport) -> list[dict[str, Any]]:
              row("median_days_to_meet", f.median_days_to_meet, DAYS,
                  label=N_("Median days to meet a request"))]
     if report.hour_value is not None:
-        rows.append(row("social_value_gbp", f.social_value_gbp, MONEY,
+        social_value = f.social_value_gbp if shown is None else shown.total["social_value_gbp"]
+        rows.append(row("social_value_gbp", social_value, MONEY,
                         _say(N_("at £{value} an hour"), value=money_text(report.hour_value)),
                         label=N_("Social value")))
     return rows
@@ -191,10 +198,84 @@ RETENTION_LABELS = {3: N_("Still trading after 3 months"), 6: N_("Still trading 
                     12: N_("Still trading after 12 months")}
 
 
-def headline_sheet(report: PeriodReport, *, title: bool = True) -> Sheet:
+def headline_sheet(report: PeriodReport, *, title: bool = True, shown: Shown | None = None) -> Sheet:
     return Sheet([col("label", "", SAY, whole=True), col("value", "", ANY, justify="right", none=N_("none")),
                   col("detail", "", SAY)],
-                 headline_rows(report), title=_say(N_("Headline figures")) if title else None)
+                 headline_rows(report, shown), title=_say(N_("Headline figures")) if title else None)
+
+
+# The figures as the funder's files show them --------------------------------------------------
+
+PENNY = Decimal("0.01")
+HOUR_KEYS = tuple(f.key for f in FIGURES if f.unit == MINUTES)
+
+# The one rule by which the workbook and the one-page report round, as About states it.
+ROUNDING_RULE = N_("Every figure is stored as it is shown (hours to two decimals, pounds to the penny), and every "
+                   "total is the sum of the figures it adds up as shown: the whole period's hours are the sum of "
+                   "the periods' hours, a category's hours the sum of its periods'. Hours with organisations are "
+                   "the hours exchanged less the hours between people, as shown. Social value is the whole "
+                   "period's hours times the value of an hour, rounded to the penny, shared among the periods by "
+                   "their hours so that they add up to it (a period's share may be a penny off its own hours "
+                   "times the value).")
+
+
+def hours_shown(minutes: int) -> Decimal:
+    """Minutes as the hours a file shows: two decimals, half up (`format_hours`)."""
+    return Decimal(format_hours(minutes))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The figures of a `PeriodReport` as the workbook and the one-page report show them
+    (`ROUNDING_RULE`): every amount rounded as shown, and every total the sum of the parts
+    as shown, so that a reader who adds up what is printed gets the total printed."""
+
+    periods: list[dict[str, Any]]            # each period's figures (`PeriodFigures.values`), hours as Decimal
+    total: dict[str, Any]                    # the whole span: additive figures as the sums of `periods`
+    categories: list[dict[str, Decimal]]     # per period: hours per category code
+    category_whole: dict[str, Decimal]       # per category: the sum of its periods'
+
+    def category_total(self, index: int | None = None) -> Decimal:
+        """A period's hours in every category (the whole span's when `index` is None)."""
+        cells = self.category_whole if index is None else self.categories[index]
+        return sum(cells.values(), Decimal(0))
+
+
+def as_shown(report: PeriodReport) -> Shown:
+    periods: list[dict[str, Any]] = []
+    for figures in report.periods:
+        values = dict(figures.values())
+        hours, people = hours_shown(values["hours"]), hours_shown(values["hours_person_to_person"])
+        values |= {"hours": hours, "hours_person_to_person": people, "hours_with_organisations": hours - people}
+        periods.append(values)
+    total = dict(report.total.values())
+    for figure in FIGURES:
+        if figure.additive and figure.unit != POUNDS:
+            total[figure.key] = sum((p[figure.key] for p in periods), Decimal(0) if figure.unit == MINUTES else 0)
+    if report.hour_value is None:
+        total["social_value_gbp"] = None
+        for values in periods:
+            values["social_value_gbp"] = None
+    else:
+        total["social_value_gbp"] = (total["hours"] * report.hour_value).quantize(PENNY, rounding=ROUND_HALF_UP)
+        shares = pennies([values["hours"] * report.hour_value for values in periods], total["social_value_gbp"])
+        for values, share in zip(periods, shares):
+            values["social_value_gbp"] = share
+    codes = list(report.categories)
+    categories = [{code: hours_shown(f.category_minutes.get(code, 0)) for code in codes} for f in report.periods]
+    whole = {code: sum((cells[code] for cells in categories), Decimal(0)) for code in codes}
+    return Shown(periods, total, categories, whole)
+
+
+def pennies(exact: list[Decimal], total: Decimal) -> list[Decimal]:
+    """`exact` amounts rounded to the penny so that they add up to `total` (itself their sum
+    rounded): each rounded down, then the pennies left over go to those that lost the most
+    (the earlier first on a tie). Each stays within a penny of its exact amount."""
+    shares = [amount.quantize(PENNY, rounding=ROUND_FLOOR) for amount in exact]
+    left = int((total - sum(shares, Decimal(0))) / PENNY)
+    for index in sorted(range(len(exact)), key=lambda i: (shares[i] - exact[i], i))[:max(left, 0)]:
+        shares[index] += PENNY
+    return shares
 
 
 # The one-page report -----------------------------------------------------------------------
@@ -202,15 +283,27 @@ def headline_sheet(report: PeriodReport, *, title: bool = True) -> Sheet:
 TOP_CATEGORIES = 8
 
 
-def _chart_points(report: PeriodReport) -> tuple[Say, list[tuple[Say, int]]]:
+def _chart_points(report: PeriodReport, shown: Shown) -> tuple[Say, list[tuple[Say, int]], list[Decimal]]:
     """Hours per month; a span of more than two years in quarters, of more than six in years,
-    so that the bars stay wide enough to read."""
-    months = report.months
-    if len(months) <= 24:
-        return _say(N_("Hours exchanged each month")), [(_month_label(m), minutes) for m, minutes in months]
-    by = "quarter" if len(months) <= 72 else "year"
-    title = _say(N_("Hours exchanged each quarter")) if by == "quarter" else _say(N_("Hours exchanged each year"))
-    return title, [(_period_label(period.label), minutes) for period, minutes in report.hours_by(by)]
+    so that the bars stay wide enough to read; never finer than the report's periods. Each
+    bar shows the sum of the hours of its periods as shown, so the bars add up to the total
+    printed (and its minutes, for faces that draw minutes)."""
+    months = len(report.months)
+    by = max(report.by, "month" if months <= 24 else "quarter" if months <= 72 else "year", key=GRAINS.index)
+    bars: dict[str, tuple[Say, int, Decimal]] = {}
+    for figures, values in zip(report.periods, shown.periods):
+        assert figures.period is not None
+        period = period_of(figures.period.first, by, report.year_start)
+        label, minutes, hours = bars.get(period.label, (
+            _month_label(period.first) if by == "month" else _period_label(period.label), 0, Decimal(0)))
+        bars[period.label] = (label, minutes + figures.minutes, hours + values["hours"])
+    title = {"month": N_("Hours exchanged each month"), "quarter": N_("Hours exchanged each quarter"),
+             "year": N_("Hours exchanged each year")}[by]
+    return (_say(title), [(label, minutes) for label, minutes, _h in bars.values()],
+            [hours for _l, _m, hours in bars.values()])
+
+
+GRAINS = ("month", "quarter", "year")
 
 
 def _month_label(month: date) -> Say:
@@ -221,10 +314,13 @@ def _period_label(label: str) -> Say:
     return lambda w: period_words(label, w)
 
 
-def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | None = None) -> Sheet:
+def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | None = None,
+                   hours: Shown | None = None) -> Sheet:
     """The categories with the most hours over the span, the rest in one line; with `cut`,
-    names longer than that many letters are cut short."""
+    names longer than that many letters are cut short. With `hours`, each category's hours
+    are the sum of its periods' as shown (as the workbook has them)."""
     shown, rest = report.total.top_categories(top)
+    ranked = {line.code for line in shown}
 
     def share(line: CategoryShare) -> Say:
         return lambda w: f"{line.share:.0f}%"
@@ -235,11 +331,19 @@ def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | N
             return category
         return lambda w: _cut(category.name(w.lang), cut)
 
-    rows: list[dict[str, Any]] = [{"name": name(line.code), "hours": line.minutes, "share": share(line)}
+    def hours_of(line: CategoryShare) -> Any:
+        if hours is None:
+            return line.minutes
+        if line.code is not None:
+            return Typed(hours.category_whole[line.code], NUMBER)
+        return Typed(sum((h for code, h in hours.category_whole.items() if code not in ranked
+                          and report.total.category_minutes.get(code)), Decimal(0)), NUMBER)
+
+    rows: list[dict[str, Any]] = [{"name": name(line.code), "hours": hours_of(line), "share": share(line)}
                                   for line in shown if line.code is not None]
     if rest is not None:
         rows.append({"name": plural("{count} other category", "{count} other categories", rest.others),
-                     "hours": rest.minutes, "share": share(rest)})
+                     "hours": hours_of(rest), "share": share(rest)})
     # A category's name, or words made for the reader ('4 other categories'): either wraps.
     return Sheet([col("name", N_("Category"), CATEGORY), col("hours", N_("Hours"), HOURS),
                   col("share", N_("Share"), SAY, justify="right")], rows,
@@ -271,14 +375,35 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
     if report.hour_value is not None:
         heading.append(Line(_social_value_words(report), style="small"))
     if seal:
-        heading.append(Line(_say(N_("Seal of the ledger at the end of the period: {seal}"), seal=seal), style="small"))
-    title, points = _chart_points(report)
-    figures = headline_sheet(report)
+        heading.append(Line(_say(N_("Seal of the history these figures were made from: {seal}"), seal=seal),
+                            style="small"))
+        heading.append(Line(_reproduce(report, seal), style="small"))
+    shown = as_shown(report)
+    title, points, hours = _chart_points(report, shown)
+    figures = headline_sheet(report, shown=shown)
     if level:
         figures.columns = [c for c in figures.columns if c.key != "detail"]
-    categories = top_categories(report, (TOP_CATEGORIES, 5, 3)[level], cut=40 if level >= 2 else None)
-    chart = Chart(title, points, height=40 if level >= 2 else None)
+    categories = top_categories(report, (TOP_CATEGORIES, 5, 3)[level], cut=40 if level >= 2 else None, hours=shown)
+    chart = Chart(title, points, height=40 if level >= 2 else None, shown=hours)
     return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46])])
+
+
+def reproduce_command(report: PeriodReport, seal: str, kind: str = "report", min_count: int | None = None) -> str:
+    """The command that computes the figures again from the history as it stood at `seal`
+    (`--seal`), whatever is recorded since: `report period`, or (`kind` "workbook") the
+    workbook itself."""
+    span = f'--from {report.start.isoformat()} --to {report.end.isoformat()} --by {report.by}'
+    if kind == "workbook":
+        return (f'timebank export workbook {span} --min-count {min_count} --seal "{seal}" '
+                f'--output {REPRODUCED_FILE}')
+    return f'timebank report period {span} --seal "{seal}"'
+
+
+REPRODUCED_FILE = "figures.xlsx"
+
+
+def _reproduce(report: PeriodReport, seal: str) -> Say:
+    return _say(N_("To reproduce these figures: {command}"), command=reproduce_command(report, seal))
 
 
 def _social_value_words(report: PeriodReport) -> Say:
@@ -314,14 +439,15 @@ def workbook(report: PeriodReport, areas: Any, lang: str, seal: str | None = Non
     and Areas. Never a member's name or contact details: nothing here carries one.
 
     `seal`: as for `period_page`, shown on About when given."""
-    return Book([Page(_say(SHEET_NAMES["about"]), about(report, areas, seal)),
-                 Page(_say(SHEET_NAMES["summary"]), summary_page(report), freeze=True),
-                 Page(_say(SHEET_NAMES["categories"]), categories_page(report, lang), freeze=True),
+    shown = as_shown(report)
+    return Book([Page(_say(SHEET_NAMES["about"]), about(report, areas, seal, shown)),
+                 Page(_say(SHEET_NAMES["summary"]), summary_page(report, shown), freeze=True),
+                 Page(_say(SHEET_NAMES["categories"]), categories_page(report, lang, shown), freeze=True),
                  Page(_say(SHEET_NAMES["areas"]), areas_page(areas), freeze=True)],
                 title=_say(N_("Figures for {span}"), span=_span(report.start, report.end)), author=report.bank_name)
 
 
-def about(report: PeriodReport, areas: Any, seal: str | None) -> Report:
+def about(report: PeriodReport, areas: Any, seal: str | None, shown: Shown) -> Report:
     details: list[tuple[str, Any]] = [
         (N_("Time bank"), Typed(report.bank_name or None, TEXT)),
         (N_("From"), Typed(report.start, DATE)), (N_("To"), Typed(report.end, DATE)),
@@ -332,8 +458,10 @@ def about(report: PeriodReport, areas: Any, seal: str | None) -> Report:
         (N_("Where the value of an hour comes from"), Typed(report.hour_value_source or None, TEXT)),
         (N_("Areas: counts blanked below"), Typed(areas.min_count, INT))]
     if seal:
-        details.append((N_("Seal of the ledger at the end of the period"), Typed(seal, CODE)))
-    values = report.total.values()
+        details.append((N_("Seal of the history these figures were made from"), Typed(seal, CODE)))
+        details.append((N_("To reproduce this workbook"), Typed(
+            reproduce_command(report, seal, "workbook", areas.min_count), CODE)))
+    values = shown.total
     definitions = Sheet(
         [col("label", N_("Figure"), SAY), col("meaning", N_("Meaning"), SAY),
          col("value", N_("The whole period"), ANY), col("key", N_("Column in files"), SAY)],
@@ -347,23 +475,25 @@ def about(report: PeriodReport, areas: Any, seal: str | None) -> Report:
               [{"label": _say(label), "value": value} for label, value in details], key="details"),
         Line(_say(N_("Hours are hours of help given: one hour earns one time credit, whatever the help. This "
                       "workbook holds no member's name or contact details."))),
+        Line(_say(ROUNDING_RULE)),
         definitions])
 
 
-def summary_page(report: PeriodReport) -> Report:
+def summary_page(report: PeriodReport, shown: Shown) -> Report:
     columns = [col("period", N_("Period"), PERIOD), col("from", N_("From"), DATE), col("to", N_("To"), DATE),
                col("partial", PARTIAL.label, BOOL)]
     columns += [col(f.key, f.label, kind_of(f)) for f in FIGURES if f.unit != POUNDS or report.hour_value is not None]
-    rows = [{"period": f.label, "from": f.first, "to": f.last, **f.values()} for f in report.periods]
+    rows = [{"period": f.label, "from": f.first, "to": f.last, **values} for f, values in zip(report.periods,
+                                                                                               shown.periods)]
     sums = frozenset(f.key for f in FIGURES if f.additive)
-    footer: dict[str, Any] = {"period": _say(N_("Total")), **report.period_sums}
+    footer: dict[str, Any] = {"period": _say(N_("Total")), **{key: shown.total[key] for key in sums}}
     sheet = Sheet(columns, rows, footer=footer, sums=sums, key="summary")
     chart = Chart(_say(N_("Hours exchanged")), [(_period_label(f.label), f.minutes) for f in report.periods],
-                  source=("summary", "hours"))
+                  source=("summary", "hours"), shown=[values["hours"] for values in shown.periods])
     return Report([sheet, chart])
 
 
-def categories_page(report: PeriodReport, lang: str) -> Report:
+def categories_page(report: PeriodReport, lang: str, shown: Shown) -> Report:
     """Hours per category (a row each, in the reader's alphabetical order) per period (a
     column each), then the whole span."""
     from timebank.i18n import sort_key
@@ -375,14 +505,14 @@ def categories_page(report: PeriodReport, lang: str) -> Report:
     rows = []
     for code, category in report.categories.items():
         row: dict[str, Any] = {"category": category, "code": lambda w, c=category: c.code_in(w.lang),
-                               "whole": report.total.category_minutes.get(code, 0)}
-        for key, f in zip(keys, report.periods):
-            row[key] = f.category_minutes.get(code, 0)
+                               "whole": shown.category_whole[code]}
+        for key, cells in zip(keys, shown.categories):
+            row[key] = cells[code]
         rows.append(row)
     rows.sort(key=lambda r: sort_key(r["category"].name(lang), lang))
     sums = frozenset(keys + ["whole"])
-    footer: dict[str, Any] = {"category": _say(N_("Total")), "whole": report.category_total(report.total)}
-    footer |= {key: report.category_total(f) for key, f in zip(keys, report.periods)}
+    footer: dict[str, Any] = {"category": _say(N_("Total")), "whole": shown.category_total()}
+    footer |= {key: shown.category_total(index) for index, key in enumerate(keys)}
     return Report([Sheet(columns, rows, footer=footer, sums=sums, key="categories", title=None)],
                   json_order=None)
 
@@ -401,7 +531,8 @@ def areas_page(areas: Any) -> Report:
 
 
 __all__ = ["period", "period_page", "workbook", "json_row", "headline_rows", "headline_sheet", "headline_csv",
-           "top_categories", "kind_of", "PAGE_LEVELS", "RETENTION_LABELS"]
+           "top_categories", "kind_of", "PAGE_LEVELS", "RETENTION_LABELS", "Shown", "as_shown", "pennies",
+           "ROUNDING_RULE", "reproduce_command", "restatement"]
 
 
 # What changed since the figures printed with a seal (`report period --changes-since`) --------

@@ -320,24 +320,28 @@ def bar_chart(chart: Chart, words: Words, width: float, height: float | None = N
     they are too narrow for their hours, the hours are left to the tables."""
     height = height or (chart.height or 55) * mm
     drawing = Drawing(width, height)
-    points = [(label(words), minutes) for label, minutes in chart.points]
-    top = max((m for _l, m in points), default=0) or 1
+    # The scale starts at 0 (a bar's height is its value), so that twice as high is twice as many hours.
+    shown = chart.shown or [None] * len(chart.points)
+    points = [(label(words), float(hours) if hours is not None else minutes / 60,
+               f"{hours:.2f}" if hours is not None else format_hours(minutes))
+              for (label, minutes), hours in zip(chart.points, shown)]
+    top = max((hours for _l, hours, _t in points), default=0) or 1
     base, room = 12.0, height - 24.0
     step = width / max(len(points), 1)
-    widest_label = max((pdfmetrics.stringWidth(label, REGULAR, 7) for label, _m in points), default=0.0)
+    widest_label = max((pdfmetrics.stringWidth(label, REGULAR, 7) for label, _h, _t in points), default=0.0)
     every = max(1, -int(-(widest_label + 3) // step))
-    widest_value = max((pdfmetrics.stringWidth(format_hours(m), REGULAR, 7) for _l, m in points), default=0.0)
+    widest_value = max((pdfmetrics.stringWidth(text, REGULAR, 7) for _l, _h, text in points), default=0.0)
     values = widest_value + 2 <= step
     drawing.add(ChartLine(0, base, width, base, strokeColor=INK, strokeWidth=0.8))
-    for i, (label, minutes) in enumerate(points):
-        bar = room * max(minutes, 0) / top
+    for i, (label, hours, text) in enumerate(points):
+        bar = room * max(hours, 0) / top
         x = i * step + step * 0.15
         drawing.add(Rect(x, base, step * 0.7, bar, fillColor=BAR, strokeColor=None))
         middle = i * step + step / 2
         if i % every == 0:
             drawing.add(String(middle, base - 9, label, fontName=REGULAR, fontSize=7, textAnchor="middle"))
         if values:
-            drawing.add(String(middle, base + bar + 2.5, format_hours(minutes), fontName=REGULAR, fontSize=7,
+            drawing.add(String(middle, base + bar + 2.5, text, fontName=REGULAR, fontSize=7,
                                textAnchor="middle"))
     return [paragraph(chart.title(words), "sheet_title"), drawing]
 

@@ -158,6 +158,9 @@ class Chart:
     points: list[tuple[Say, int]]
     source: tuple[str, str] | None = None
     height: float | None = None      # on paper, in millimetres (the printer's choice if None)
+    # The hours each bar shows, where they are rounded parts that must add up as shown (the
+    # funder's files): a printer draws and labels these instead of the minutes.
+    shown: list[Any] | None = None
 
 
 @dataclass

@@ -1,11 +1,15 @@
 """Workbooks: a `Book` drawn as an .xlsx file, each `Page` a sheet, in the language given.
 
-Cells are typed, as a spreadsheet needs them: counts and hours are numbers (hours as
-minutes / 60 shown with two decimals, so that sums are exact), dates are dates, yes/no are
-booleans, and text is always written as text, never read as a formula. A sheet's footer is
-written below a blank row, and where the sheet names a column in `sums` the footer cell is
-a SUM formula over the rows above (with its value stored too, for readers that do not
-calculate). A `Chart` with a `source` is a native column chart of that column.
+Cells are typed, as a spreadsheet needs them: counts and hours are numbers, dates are
+dates, yes/no are the words in the reader's language (Excel would show a boolean as TRUE or
+FALSE), and text is always written as text, never read as a formula. A value is stored as it
+is shown: hours rounded to two decimals (minutes as hours, or a Decimal of hours already
+rounded), pounds to the penny, so that a SUM of the cells is the sum of what the reader sees.
+A sheet's footer is written below a blank row, and where the sheet names a column in `sums`
+the footer cell is a SUM formula over the rows above (with its value stored too, for readers
+that do not calculate). A `Chart` is a native column chart, its value axis from 0, on a
+chart sheet of its own just after its page's sheet, so that it prints whole on a page of its
+own. Every sheet prints on A4 landscape, fitted to the width of the page.
 
 Written with XlsxWriter (pure Python, no other dependency, charts and frozen panes built in;
 imported only here, and this module only when a workbook is made). openpyxl reads the
@@ -23,10 +27,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from timebank.i18n import Words
+from timebank.ledger.basics.hours import format_hours
 from timebank.render.sheet import (BOOL, CATEGORY, DATE, DATETIME, DAYS, HOURS, INT, MINUTES, MONEY, NUMBER, SIGNED,
                                    TABLE, Book, Chart, Field, Line, Sheet, Typed, flat_parts, table_cell, value_of)
 
 HOUR_KINDS = frozenset({HOURS, MINUTES, SIGNED})
+A4 = 9               # XlsxWriter's number for A4 paper
 WIDEST = 60          # characters: wider columns wrap
 NARROWEST = 6
 FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -46,10 +52,6 @@ def sheet_name(text: str, taken: set[str]) -> str:
 
 class _Formats:
     def __init__(self, book: Any, words: Words) -> None:
-        # Yes and no in the reader's language where a spreadsheet applies number formats to
-        # yes/no cells (LibreOffice); Excel shows its own TRUE and FALSE.
-        yes, no = words._("yes").replace('"', ""), words._("no").replace('"', "")
-        self.flag = book.add_format({"num_format": f'"{yes}";"{yes}";"{no}"', "valign": "top"})
         self.title = book.add_format({"bold": True, "font_size": 16})
         self.heading = book.add_format({"bold": True, "font_size": 12})
         self.bold = book.add_format({"bold": True})
@@ -69,12 +71,12 @@ class _Formats:
         self.foot = {name: book.add_format(dict(spec, bold=True, top=1)) for name, spec in (
             ("text", {}), ("hours", {"num_format": "0.00"}), ("money", {"num_format": "#,##0.00"}),
             ("number", {"num_format": "0"}), ("days", {"num_format": "0.#"}), ("date", {"num_format": "yyyy-mm-dd"}),
-            ("general", {}), ("flag", {"num_format": f'"{yes}";"{yes}";"{no}"'}))}
+            ("general", {}))}
 
     def of(self, kind: str, foot: bool = False) -> Any:
         name = ("hours" if kind in HOUR_KINDS else "money" if kind == MONEY else "number" if kind == INT
                 else "days" if kind == DAYS else "date" if kind in (DATE, DATETIME) else
-                "flag" if kind == BOOL else "general" if kind == NUMBER else "text")
+                "general" if kind == NUMBER else "text")
         if foot:
             return self.foot[name]
         return getattr(self, name)
@@ -89,7 +91,8 @@ def spreadsheet_value(value: Any, kind: str, words: Words) -> tuple[Any, str]:
     if callable(value):
         return value(words), "text"
     if kind in HOUR_KINDS:
-        return value / 60, HOURS
+        # Stored as shown (two decimals): a SUM of the cells is the sum of what is seen.
+        return float(value if isinstance(value, Decimal) else Decimal(format_hours(value))), HOURS
     if kind == MONEY:
         return float(value), MONEY
     if kind in (INT, DAYS):
@@ -100,7 +103,7 @@ def spreadsheet_value(value: Any, kind: str, words: Words) -> tuple[Any, str]:
         except ArithmeticError:
             return str(value), "text"
     if kind == BOOL:
-        return bool(value), BOOL
+        return words._("yes") if value else words._("no"), "text"
     if kind in (DATE, DATETIME) and isinstance(value, date):
         return value, DATE
     if kind == CATEGORY:
@@ -114,9 +117,7 @@ def _write(sheet: Any, row: int, column: int, value: Any, kind: str, formats: _F
         if foot:
             sheet.write_blank(row, column, None, style)
         return
-    if kind == BOOL:
-        sheet.write_boolean(row, column, value, style)
-    elif kind == DATE:
+    if kind == DATE:
         sheet.write_datetime(row, column, datetime(value.year, value.month, value.day), style)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         sheet.write_number(row, column, value, style)
@@ -136,15 +137,19 @@ def _shown_length(value: Any, kind: str) -> int:
 
 
 class _Drawer:
-    def __init__(self, book: Any, words: Words) -> None:
+    def __init__(self, book: Any, words: Words, taken: set[str]) -> None:
         self.book = book
         self.words = words
+        self.taken = taken      # the names of the sheets so far (a chart sheet takes one too)
+        self.sheets = 0
         self.formats = _Formats(book, words)
         # Where each keyed table was written: sheet name, first and last data row, column of each key.
         self.tables: dict[str, tuple[str, int, int, dict[str, int]]] = {}
 
     def page(self, page: Any, name: str) -> None:
         sheet = self.book.add_worksheet(name)
+        self.sheets += 1
+        charts: list[Any] = []
         parts = list(flat_parts(page.report.parts))
         # Every table of the page shares the sheet's columns: size them for all of them first.
         widths: dict[int, int] = {}
@@ -186,16 +191,28 @@ class _Drawer:
                     frozen = True
                 row += 1
             elif isinstance(part, Chart):
-                row = self.chart(sheet, name, part, row)
+                row, drawn = self.chart(sheet, name, part, row)
+                if drawn is not None:
+                    charts.append((part, drawn))
         for column, width in widths.items():
             sheet.set_column(column, column, width)
-        # Printed (or made into a PDF) on A4 landscape; a page of a few columns fits one page wide.
-        sheet.set_paper(9)
+        # Printed (or made into a PDF) on A4 landscape, as many pages tall as it takes but
+        # never wider than the page: a row is read on one sheet of paper.
+        sheet.set_paper(A4)
         sheet.set_landscape()
         sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         sheet.set_footer("&L&A&R&P / &N")
-        if sum(widths.values()) <= 160:
-            sheet.fit_to_pages(1, 0)
+        sheet.fit_to_pages(1, 0)
+        # Each chart on a chart sheet of its own, right after its figures: printed, it fills
+        # one page and is never cut across two.
+        for part, drawn in charts:
+            chartsheet = self.book.add_chartsheet(sheet_name(part.title(self.words), self.taken))
+            chartsheet.set_chart(drawn)
+            chartsheet.set_paper(A4)
+            chartsheet.set_landscape()
+            chartsheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+            chartsheet.set_footer("&L&A&R&P / &N")
+            self.sheets += 1
 
     def grid(self, part: Sheet) -> list[list[tuple[Any, str]]]:
         columns = part.columns_for(TABLE)
@@ -257,7 +274,9 @@ class _Drawer:
             row += 1
         return row
 
-    def chart(self, sheet: Any, name: str, chart: Chart, row: int) -> int:
+    def chart(self, sheet: Any, name: str, chart: Chart, row: int) -> tuple[int, Any]:
+        """The chart of `chart`'s source column (or of its points, written here first), and
+        the row after what was written."""
         title = chart.title(self.words)
         if chart.source is not None and chart.source[0] in self.tables:
             source, first, last, keys = self.tables[chart.source[0]]
@@ -265,24 +284,26 @@ class _Drawer:
         else:
             # No table to draw from: the points go above the chart.
             source, first = name, row
-            for offset, (label, minutes) in enumerate(chart.points):
+            shown = chart.shown or [None] * len(chart.points)
+            for offset, ((label, minutes), hours) in enumerate(zip(chart.points, shown)):
                 sheet.write_string(row + offset, 0, label(self.words))
-                sheet.write_number(row + offset, 1, minutes / 60, self.formats.hours)
+                value = spreadsheet_value(minutes if hours is None else hours, HOURS, self.words)[0]
+                sheet.write_number(row + offset, 1, value, self.formats.hours)
             last = row + len(chart.points) - 1
             labels, values = 0, 1
             row = last + 2
         if last < first:
-            return row
+            return row, None
         drawn = self.book.add_chart({"type": "column"})
         drawn.add_series({"name": title, "categories": [source, first, labels, last, labels],
                           "values": [source, first, values, last, values],
                           "fill": {"color": "#595959"}, "border": {"none": True}, "gap": 60})
         drawn.set_title({"name": title, "name_font": {"size": 12}})
         drawn.set_legend({"none": True})
-        drawn.set_y_axis({"num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        drawn.set_size({"width": min(max(480, 48 * (last - first + 1)), 1400), "height": 300})
-        sheet.insert_chart(row + 1, 0, drawn)
-        return row + 17
+        # The scale starts at 0, whatever the values: a bar twice as high is twice the hours.
+        drawn.set_y_axis({"num_format": "0", "min": 0,
+                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        return row, drawn
 
 
 def _lines(text: str, width: int) -> int:
@@ -303,12 +324,12 @@ def write_workbook(book: Book, out: BinaryIO, words: Words) -> int:
     workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False})
     workbook.set_properties({"title": book.title(words), "author": book.author, "comments": "timebank"})
-    drawer = _Drawer(workbook, words)
     taken: set[str] = set()
+    drawer = _Drawer(workbook, words, taken)
     for page in book.pages:
         drawer.page(page, sheet_name(page.name(words), taken))
     workbook.close()
-    return len(book.pages)
+    return drawer.sheets
 
 
 __all__ = ["write_workbook", "sheet_name", "spreadsheet_value"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
-from sqlalchemy import String, and_, cast, func, select, update
+from sqlalchemy import String, and_, case, cast, exists, func, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from timebank.ledger.records import audit
@@ -401,18 +401,30 @@ def get_exchange(session: Session, number: int) -> ExchangeRow:
     return next(row for row in rows if row.number == number)
 
 
-def iter_pairs(session: Session, start: date | None, end: date | None) -> Iterator[tuple]:
+def iter_pairs(session: Session, start: date | None, end: date | None, include_void: bool = False
+               ) -> Iterator[tuple]:
     """(exchange, ISO date, giver, receiver, minutes, category) for every giver/receiver pair
     of every exchange that counts, streamed from one query (a million rows never sit in
-    memory)."""
+    memory). With `include_void`, voided exchanges and their reversals too, each row ending
+    in its status: 'void', 'reversal' (its minutes negative, as its entries carry them, so
+    that a column's sum is the hours that count) or '' for an exchange that counts."""
     giver, receiver = aliased(Entry, name="giver"), aliased(Entry, name="receiver")
+    columns: list[Any] = [Exchange.number, cast(Exchange.date, String(10)), giver.member, receiver.member,
+                          Exchange.minutes, Exchange.category]
+    if include_void:
+        reversal = reversal_alias()
+        is_reversal = func.coalesce(Exchange.reverses, 0) != 0
+        columns[4] = case((is_reversal, -Exchange.minutes), else_=Exchange.minutes)
+        columns.append(case((is_reversal, literal("reversal")),
+                            (exists().where(reversal.reverses == Exchange.number), literal("void")),
+                            else_=literal("")))
     # The date as text: ISO already, and parsing a million dates only to print them is waste.
-    query = (select(Exchange.number, cast(Exchange.date, String(10)), giver.member, receiver.member, Exchange.minutes,
-                    Exchange.category)
+    query = (select(*columns)
              .join(giver, and_(giver.exchange == Exchange.number, giver.role == "giver"))
              .join(receiver, and_(receiver.exchange == Exchange.number, receiver.role == "receiver"))
-             .where(live_condition())
              .order_by(Exchange.date, Exchange.number, giver.id, receiver.id))
+    if not include_void:
+        query = query.where(live_condition())
     if start:
         query = query.where(Exchange.date >= start)
     if end:
