@@ -971,8 +971,9 @@ def test_the_readmes_funder_pack_runs_as_written(cli: Cli, tmp_path: Path, monke
 @needs_poppler
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_the_funder_files_carry_the_seal_of_their_period(ledger: Cli, tmp_path: Path, lang: str) -> None:
-    """The one-page report and the workbook's About sheet print the seal of the history to the
-    end of their period; `check --seal` proves it, and a later change to that history breaks it."""
+    """The one-page report and the workbook's About sheet print the seal of the history their
+    figures were made from; `check --seal` proves it, `--seal` makes the same figures again after
+    later writes, and a later change to that history breaks it."""
     from conftest import execute_sql
 
     words = words_for(lang)
@@ -983,7 +984,7 @@ def test_the_funder_files_carry_the_seal_of_their_period(ledger: Cli, tmp_path: 
     ledger.ok("report", "period", *span, "--output", str(page), lang=lang)
     text = subprocess.run(["pdftotext", "-layout", str(page), "-"], capture_output=True, text=True,
                           check=True).stdout
-    label = words._("Seal of the ledger at the end of the period: {seal}").split("{seal}")[0]
+    label = words._("Seal of the history these figures were made from: {seal}").split("{seal}")[0]
     on_page = re.search(re.escape(label) + r"(#\d+ [0-9a-f]{16})", text)
     assert on_page, text[:2000]
     seal = on_page.group(1)
@@ -992,9 +993,13 @@ def test_the_funder_files_carry_the_seal_of_their_period(ledger: Cli, tmp_path: 
 
     about = {row[0]: row[1] for row in load_workbook(tmp_path / "book.xlsx").worksheets[0].iter_rows(values_only=True)
              if row and row[0]}
-    assert about[words._("Seal of the ledger at the end of the period")] == seal
-    # The seal is of the period's end, not of today: what is recorded since leaves it standing.
-    ledger.ok("record", "3", "1", "1")
+    assert about[words._("Seal of the history these figures were made from")] == seal
+    # What is recorded since, even back-dated into the period, leaves the seal standing, and the
+    # figures made at it are the figures sent.
+    sent = ledger.ok("report", "period", *span, "--format", "csv", lang=lang).out
+    ledger.ok("record", "3", "1", "1", "--date", "2026-03-20")
+    assert ledger.ok("report", "period", *span, "--format", "csv", lang=lang).out != sent
+    assert ledger.ok("report", "period", *span, "--format", "csv", "--seal", seal, lang=lang).out == sent
     assert ledger("check", "--seal", seal).code == 0
     execute_sql(ledger.db, "UPDATE exchanges SET minutes = 150 WHERE number = 2")
     assert ledger("check", "--seal", seal).code == 1
@@ -1130,7 +1135,7 @@ def test_the_page_agrees_with_the_workbook_and_says_how_to_reproduce_it(odd: Cli
     assert len(bars) == 4, lines[top:bottom]
     assert sum(bars) == Decimal(headline_in_pdf(text, words._("Hours exchanged")))
     # How to reproduce it: the seal and the command that computes the figures at that seal.
-    seal = about[words._("Seal of the ledger at the end of the period")]
+    seal = about[words._("Seal of the history these figures were made from")]
     command = (f'timebank report period --from 2025-04-01 --to 2026-03-31 --by quarter --seal "{seal}"')
     flat = " ".join(text.split())
     assert words._("To reproduce these figures: {command}").format(command=command) in flat, flat[:1500]

@@ -108,13 +108,24 @@ def test_a_quarter_sent_with_its_seal_is_made_again_byte_for_byte(year: Cli) -> 
 
 
 def test_the_workbook_and_the_page_take_a_seal(year: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    def cells(path) -> list:  # type: ignore[no-untyped-def]
+        return [[list(row) for row in sheet.iter_rows(values_only=True)]
+                for sheet in load_workbook(path).worksheets]
+
     cli = year
+    span = ("--from", "2026-04-01", "--to", "2026-06-30", "--by", "quarter")
+    cli.ok("export", "workbook", *span, "--output", str(tmp_path / "sent.xlsx"))
     seal = _seal(cli)
     cli.ok("record", "3", "1", "2", "--date", "2026-06-02")
-    cli.ok("export", "workbook", "--from", "2026-04-01", "--to", "2026-06-30", "--seal", seal,
-           "--output", str(tmp_path / "pack.xlsx"))
+    cli.ok("member", "leave", "4", "--date", "2026-06-20")
+    cli.ok("export", "workbook", *span, "--output", str(tmp_path / "now.xlsx"))
+    cli.ok("export", "workbook", *span, "--seal", seal, "--output", str(tmp_path / "again.xlsx"))
+    assert cells(tmp_path / "now.xlsx") != cells(tmp_path / "sent.xlsx")
+    assert cells(tmp_path / "again.xlsx") == cells(tmp_path / "sent.xlsx")
     cli.ok(*QUARTER, "--seal", seal, "--output", str(tmp_path / "page.pdf"))
-    assert (tmp_path / "pack.xlsx").stat().st_size > 0 and (tmp_path / "page.pdf").stat().st_size > 0
+    assert (tmp_path / "page.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_a_seal_the_ledger_does_not_hold_is_refused(year: Cli) -> None:
