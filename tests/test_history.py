@@ -164,6 +164,18 @@ def test_rejoining_leaves_past_periods_as_they_were(year: Cli) -> None:
     assert 4 in {r["number"] for r in cli.json("balance", "--as-of", "2026-10-02")}
 
 
+def test_an_exchange_between_two_periods_is_refused(year: Cli) -> None:
+    cli = year
+    cli.ok("member", "leave", "4", "--date", "2026-07-15")
+    cli.ok("member", "rejoin", "4", "--date", "2026-10-01")
+    results = refused(cli, "record", "4", "1", "1", "--date", "2026-08-10")
+    assert "rejoined on 2026-10-01" in results["en"].err
+    refused(cli, "record", "--giver", "1", "--receiver", "2", "--receiver", "4", "--hours", "1", "--date", "2026-09-30")
+    cli.ok("record", "4", "1", "1", "--date", "2026-07-15")   # the day they left
+    cli.ok("record", "4", "1", "1", "--date", "2026-10-01")   # the day they came back
+    cli.ok("check")
+
+
 def test_a_rejoining_before_the_leaving_is_refused(year: Cli) -> None:
     cli = year
     cli.ok("member", "leave", "4", "--date", "2026-07-15")

@@ -71,7 +71,10 @@ def json_row(f: PeriodFigures) -> dict[str, Any]:
 def _period_name(f: PeriodFigures) -> Say:
     """A period as a heading names it ('Quarter 1 2026-27', 'Ebrill 2026'), with a star
     when its figures are partial."""
-    p = f.period
+    return _named(f.period, f.partial)
+
+
+def _named(p: Any, partial: bool) -> Say:
     if p is None:
         name = _say(N_("Total"))
     elif p.kind == "quarter":
@@ -81,7 +84,7 @@ def _period_name(f: PeriodFigures) -> Say:
     else:
         start = p.first
         name = lambda w: w.month(start)
-    return (lambda w: name(w) + " *") if f.partial else name
+    return (lambda w: name(w) + " *") if partial else name
 
 
 def _span(first: date, last: date) -> Say:
@@ -612,6 +615,5 @@ def restatement(changes: Any) -> Report:
 
 
 def _restated_name(p: Any) -> Say:
-    if p.label == "total":
-        return lambda w: w._("The whole period") + f" ({w.date(p.first)} – {w.date(p.last)})"
-    return lambda w: period_words(p.label, w) + f" ({w.date(p.first)} – {w.date(p.last)})"
+    name = _say(N_("The whole period")) if p.period is None else _named(p.period, False)
+    return lambda w: name(w) + f" ({w.date(p.first)} – {w.date(p.last)})"

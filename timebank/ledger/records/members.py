@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from timebank.ledger.basics.dates import today
 from timebank.ledger.basics.language import fold, normalise_language
@@ -231,6 +231,14 @@ def require_member_on(member: Member, on: date) -> None:
     if member.left is not None and on > member.left:
         raise Refused(_("{name} (#{number}) left on {date}.").format(
             name=message_name(member), number=member.number, date=member.left.isoformat()))
+    session = object_session(member)
+    periods = membership.several_periods(session).get(member.number) if session is not None else None
+    gap = membership.gap_holding(periods, on) if periods else None
+    if gap is not None:
+        raise Refused(_("{name} (#{number}) was not a member on {date}: they left on {left} and rejoined on "
+                        "{joined}.").format(name=message_name(member), number=member.number, date=on.isoformat(),
+                                            left=gap[0].left.isoformat() if gap[0].left else "",
+                                            joined=gap[1].joined.isoformat()))
 
 
 @dataclass(frozen=True)

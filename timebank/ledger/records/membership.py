@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, NamedTuple, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.storage import links
@@ -34,9 +34,13 @@ class Belonging(NamedTuple):
     first: bool            # the member's first period (their joining, not a rejoining)
 
 
+_SEVERAL = "timebank_several_periods"
+
+
 def open_period(session: Session, member: int, day: date) -> None:
     session.add(MemberPeriod(member=member, joined=day))
     links.waiting(session)
+    session.info.pop(_SEVERAL, None)
 
 
 def close_period(session: Session, member: int, day: date, ended_by: str) -> bool:
@@ -47,7 +51,32 @@ def close_period(session: Session, member: int, day: date, ended_by: str) -> boo
         return False
     period.left, period.ended_by = day, ended_by
     links.waiting(session)
+    session.info.pop(_SEVERAL, None)
     return True
+
+
+def several_periods(session: Session) -> dict[int, list[Period]]:
+    """The periods of the members who have more than one (who left and rejoined): few, read
+    once a session, so that an import of a hundred thousand exchanges asks about no one else."""
+    found = session.info.get(_SEVERAL)
+    if found is None:
+        several = select(MemberPeriod.member).group_by(MemberPeriod.member).having(func.count() > 1)
+        found = {}
+        for member, joined, left, ended_by in session.execute(
+                select(MemberPeriod.member, MemberPeriod.joined, MemberPeriod.left, MemberPeriod.ended_by)
+                .where(MemberPeriod.member.in_(several)).order_by(MemberPeriod.member, MemberPeriod.joined)):
+            found.setdefault(member, []).append(Period(joined, left, ended_by))
+        session.info[_SEVERAL] = found
+    return found
+
+
+def gap_holding(periods: Sequence[Period], day: date) -> tuple[Period, Period] | None:
+    """The two periods between which `day` falls (a member may trade on the day they leave),
+    or None if one of the periods holds it or it is before the first."""
+    for earlier, later in zip(periods, periods[1:]):
+        if earlier.left is not None and earlier.left < day < later.joined:
+            return earlier, later
+    return None
 
 
 def periods_of(session: Session, member: int) -> list[Period]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.records.balances import balances_by_member
 from timebank.ledger.records.members import POT, MemberRow
-from timebank.ledger.storage.models import Entry, Member
+from timebank.ledger.storage.models import Entry, Member, MemberPeriod
 from timebank.ledger.basics.names import member_name
 from timebank.ledger.storage.sql import dead_exchanges
 
@@ -74,8 +74,12 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
     it the area's hours; then, in every column where a single cell is blank, a second one
     is blanked too (the smallest), since one blank cell is the total less all the others."""
     end_day = end or date.max
-    people = session.execute(select(Member.number, Member.area, Member.left)
-                             .where(Member.kind != "pot", Member.joined <= end_day)).all()
+    # Members of the area at any time in the span: a period of membership overlaps it (a
+    # member who left before the span and rejoined after it was not one).
+    overlapping = select(MemberPeriod.member).where(
+        MemberPeriod.joined <= end_day, or_(MemberPeriod.left.is_(None), MemberPeriod.left >= (start or date.min)))
+    people = session.execute(select(Member.number, Member.area)
+                             .where(Member.kind != "pot", Member.number.in_(overlapping))).all()
     area_of = {m.number: (m.area or "").strip() for m in people}
     # Each member's minutes given and received in the span, from the entries alone (their
     # index holds date, member and minutes), less those of voided exchanges and reversals.
@@ -114,8 +118,7 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
     # Members of the area at any time in the span, so that every active member is one of them.
     counted: dict[str, int] = {}
     for m in people:
-        if m.left is None or start is None or m.left >= start:
-            counted[area_of[m.number]] = counted.get(area_of[m.number], 0) + 1
+        counted[area_of[m.number]] = counted.get(area_of[m.number], 0) + 1
     names = sorted(set(counted) | set(active))
     true = {area: {"members": counted.get(area, 0), "members_active": len(active.get(area, set())),
                    "minutes_given": given.get(area, 0), "minutes_received": received.get(area, 0)}

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from timebank.ledger.basics.periods import Period
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.records.settings import load
 from timebank.ledger.reports.at_seal import history_at
@@ -30,6 +31,7 @@ class FigureChange(NamedTuple):
 
 class PeriodChanges(NamedTuple):
     label: str
+    period: Period | None        # None for the whole span
     first: date
     last: date
     figures: list[FigureChange]
@@ -96,7 +98,7 @@ def _explained(session: Session, new: PeriodFigures, figures: list[FigureChange]
     if keys & {"requests_opened", "requests_met", "median_days_to_meet"}:
         members |= _request_changes(session, first, last, since, upto)
     changed_settings = sorted(_settings_changes(session, since, upto) & {"hour_value", "year_start"})
-    return PeriodChanges(new.label, first, last, figures, recorded, sorted(set(voided)), sorted(members),
+    return PeriodChanges(new.label, new.period, first, last, figures, recorded, sorted(set(voided)), sorted(members),
                          changed_settings)
 
 
