@@ -593,8 +593,9 @@ def restatement(changes: Any) -> Report:
         parts.append(Line(_say(N_("No figure has changed since the figures sealed {seal}."), seal=since)))
     for p in changes.periods:
         parts.append(Line(_restated_name(p), bold=True))
-        parts.append(Sheet([col("figure", N_("Figure"), SAY), col("was", N_("Was"), ANY, justify="right"),
-                            col("now", N_("Now"), ANY, justify="right")],
+        parts.append(Sheet([col("figure", N_("Figure"), SAY),
+                            col("was", N_("Was"), ANY, justify="right", none=N_("none")),
+                            col("now", N_("Now"), ANY, justify="right", none=N_("none"))],
                            [{"figure": _change_label(c.key, categories), "was": Typed(c.was, _change_kind(c.key)),
                              "now": Typed(c.now, _change_kind(c.key))} for c in p.figures]))
         for numbers, message in ((p.exchanges, N_("Exchanges recorded since: {numbers}")),
@@ -603,7 +604,7 @@ def restatement(changes: Any) -> Report:
             if numbers:
                 parts.append(Line(_say(message, numbers=", ".join(f"#{n}" for n in numbers))))
         if p.settings:
-            parts.append(Line(_say(N_("Settings changed since: {keys}"), keys=", ".join(p.settings))))
+            parts.append(Line(_settings_changed(p.settings)))
     rows = [{"period": p.label, "from": p.first, "to": p.last, "figure": c.key,
              "was": Typed(c.was, _change_kind(c.key)), "now": Typed(c.now, _change_kind(c.key)),
              "exchanges": p.exchanges, "voided": p.voided, "members": p.members, "settings": " ".join(p.settings)}
@@ -612,6 +613,13 @@ def restatement(changes: Any) -> Report:
                    col("was", kind=ANY), col("now", kind=ANY), col("exchanges", kind=NUMBERS),
                    col("voided", kind=NUMBERS), col("members", kind=NUMBERS), col("settings", kind=CODE)], rows)
     return Report(parts, csv=sheet)
+
+
+def _settings_changed(keys: list[str]) -> Say:
+    """The settings as a reader of the interface's language types them (`gwerth_awr`)."""
+    from timebank.ledger.records.settings import key_in
+
+    return lambda w: w._("Settings changed since: {keys}").format(keys=", ".join(key_in(k, w.lang) for k in keys))
 
 
 def _restated_name(p: Any) -> Say:
