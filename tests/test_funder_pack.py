@@ -1134,14 +1134,24 @@ def test_the_page_agrees_with_the_workbook_and_says_how_to_reproduce_it(odd: Cli
     bars = [Decimal(v) for line in lines[top + 1:bottom] for v in re.findall(r"\d+\.\d\d", line[60:])]
     assert len(bars) == 4, lines[top:bottom]
     assert sum(bars) == Decimal(headline_in_pdf(text, words._("Hours exchanged")))
-    # How to reproduce it: the seal and the command that computes the figures at that seal.
+    # How to reproduce it: the seal and the command that computes the figures at that seal,
+    # on the day they were made; run as printed after a later write, it gives them again.
     seal = about[words._("Seal of the history these figures were made from")]
-    command = (f'timebank report period --from 2025-04-01 --to 2026-03-31 --by quarter --seal "{seal}"')
+    made = about[words._("Made on")]
+    made = made.date().isoformat() if hasattr(made, "date") else str(made)
+    command = (f'timebank report period --from 2025-04-01 --to 2026-03-31 --by quarter --seal "{seal}" '
+               f'--made {made}')
     flat = " ".join(text.split())
     assert words._("To reproduce these figures: {command}").format(command=command) in flat, flat[:1500]
     assert about[words._("To reproduce this workbook")] == (
         f'timebank export workbook --from 2025-04-01 --to 2026-03-31 --by quarter --min-count 5 --seal "{seal}" '
-        f'--output figures.xlsx')
+        f'--made {made} --output figures.xlsx')
+    import shlex
+
+    sent = odd.ok("report", "period", *ODD_SPAN, "--by", "quarter", "--format", "json").out
+    odd.ok("record", "1", "2", "1", "--date", "2025-05-05", "--again")
+    assert odd.ok("report", "period", *ODD_SPAN, "--by", "quarter", "--format", "json").out != sent
+    assert odd.ok(*shlex.split(command)[1:], "--format", "json").out == sent
     if lang == "cy":
         assert "I atgynhyrchu'r ffigurau hyn: timebank report period" in flat
 

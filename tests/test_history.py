@@ -212,3 +212,26 @@ def test_check_still_passes_after_history(year: Cli) -> None:
     before = dump(cli.db)
     cli.ok("check")
     assert dump(cli.db) == before
+
+
+def test_made_again_on_another_day_with_the_day_it_was_made(year: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A year-to-date return, whose span reaches the day it was made: made again months
+    later at its seal and with --made, it is the same, byte for byte."""
+    cli = year
+    span = ("report", "period", "--from", "2026-04-01", "--to", "2027-03-31", "--by", "quarter")
+    sent = {fmt: cli.ok(*span, "--format", fmt, lang="cy").out for fmt in ("json", "csv")}
+    summary = cli.ok("export", "summary", "--from", "2026-04-01", "--to", "2027-03-31", "--by", "quarter").out
+    assert '"made": "2026-10-15"' in sent["json"] and '"partial": true' in sent["json"]
+    seal = _seal(cli)
+    monkeypatch.setenv("TIMEBANK_TODAY", "2027-02-01")
+    cli.ok("record", "1", "2", "1", "--date", "2026-10-01")
+    cli.ok("record", "2", "1", "1", "--date", "2027-01-20")
+    for fmt in ("json", "csv"):
+        assert cli.ok(*span, "--format", fmt, "--seal", seal, "--made", "2026-10-15", lang="cy").out == sent[fmt]
+    assert cli.ok("export", "summary", "--from", "2026-04-01", "--to", "2027-03-31", "--by", "quarter",
+                  "--seal", seal, "--made", "15/10/2026").out == summary
+    # Without --made the figures are of the history at the seal, as of today: the span runs on.
+    later = cli.json(*span, "--format", "json", "--seal", seal)
+    assert later["made"] == "2027-02-01"
+    refused(cli, *span, "--made", "2026-10-15", code=2)               # --made without --seal
+    refused(cli, *span, "--seal", seal, "--made", "2027-03-01")        # a day still to come

@@ -277,7 +277,10 @@ def test_forget_leaves_no_trace_but_keeps_every_total(ledger: Cli) -> None:
     before_report = ledger.json("report", "monthly", "--month", "2026-02")
     assert ledger("member", "forget", "4").code == 1  # --yes is required
     ledger.ok("member", "forget", "Gwenllïan", "--yes")
+    # An erased member is on no list; their balance stands (asked by number) and every other too.
+    erased = before_balances.pop(4)
     assert {r["number"]: r["balance_minutes"] for r in ledger.json("balance")} == before_balances
+    assert [r["balance_minutes"] for r in ledger.json("balance", "4")] == [erased]
     after_report = ledger.json("report", "monthly", "--month", "2026-02")
     assert after_report["minutes_exchanged"] == before_report["minutes_exchanged"]
     assert {m["number"]: m["closing_minutes"] for m in after_report["members"]} == \

@@ -187,3 +187,26 @@ def seal_option() -> Any:
 
 
 SealOption = Annotated[Optional[str], seal_option()]
+
+
+def made_option() -> Any:
+    return typer.Option("--made", help=N_(
+        "With --seal: the day the figures were first made, as printed with them ('made'): a span that "
+        "reached up to that day is cut there again, so the figures come back exactly as they were."),
+        show_default=False)
+
+
+MadeOption = Annotated[Optional[str], made_option()]
+
+
+def made_day(made: str | None, seal: str | None) -> date | None:
+    """The --made day, which only a report made again at a seal can take."""
+    from timebank.ledger.basics.dates import parse_date
+    from timebank.ledger.errors import UsageProblem
+
+    if made is None:
+        return None
+    if seal is None:
+        raise UsageProblem(_("--made goes with --seal: it is the day figures made from a sealed history were "
+                             "first made."))
+    return parse_date(made)

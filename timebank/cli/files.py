@@ -9,7 +9,7 @@ import typer
 
 from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, OutputOption, ToOption, interface,
                               ledger, say, user)
-from timebank.cli.common import SealOption, excel_option, format_option
+from timebank.cli.common import MadeOption, SealOption, excel_option, format_option, made_day
 from timebank.i18n import N_, _, ngettext, tell
 
 
@@ -84,6 +84,7 @@ def export(
         "--include-void", help=N_("exchanges: voided exchanges and their reversals too, with a status column."))
     ] = False,
     seal: SealOption = None,
+    made: MadeOption = None,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger import queries
@@ -101,10 +102,12 @@ def export(
     # moves a ledger), so its areas are given in full unless a minimum is asked for.
     members_floor = min_count if min_count is not None else 1 if with_names else DEFAULT_MIN_COUNT
     min_count = min_count if min_count is not None else DEFAULT_MIN_COUNT
+    day = made_day(made, seal)
     words = interface()
     if kind == ExportKind.workbook:
         assert output is not None
-        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count, seal), output, force)
+        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count, seal, day), output,
+                        force)
         return
     if kind == ExportKind.exchanges:
         # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
@@ -113,7 +116,7 @@ def export(
             count = write_sheet(pairs, output, excel, force=force)
     else:
         if kind == ExportKind.summary:
-            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value, seal))
+            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value, seal, day))
         elif kind == ExportKind.members:
             sheet = exports.members(queries.members_for_funders(ledger(ctx), last, members_floor), with_names)
         else:

@@ -10,8 +10,8 @@ import typer
 
 from timebank.cli.app import (By, ExcelOption, ForceOption, Format, FormatOption, FromOption, MonthOption, ToOption,
                               interface, ledger, say, sub_app)
-from timebank.cli.common import (SealOption, format_option, from_option, month_option, output_option, parse_range,
-                                 to_option)
+from timebank.cli.common import (MadeOption, SealOption, format_option, from_option, made_day, month_option,
+                                 output_option, parse_range, to_option)
 from timebank.i18n import N_, Words, _, ngettext
 
 WithNames = Annotated[bool, typer.Option("--with-names", help=N_("Add members' names (never contact details)."))]
@@ -226,16 +226,19 @@ def monthly(
     excel: ExcelOption = False,
     force: ForceOption = False,
     seal: SealOption = None,
+    made: MadeOption = None,
 ) -> None:
     from timebank.ledger import queries
-    from timebank.ledger.basics.dates import month_end, parse_month, report_end
+    from timebank.ledger.basics.dates import made_on, month_end, parse_month, report_end
     from timebank.render import views
 
     chosen_format = report_format(fmt, output, excel, pdf=False)
-    chosen = parse_month(month) if month is not None else queries.last_complete_month()
-    report_end(chosen, month_end(chosen))  # refuses a month that has not begun
+    day = made_day(made, seal)
+    with made_on(day):
+        chosen = parse_month(month) if month is not None else queries.last_complete_month()
+        report_end(chosen, month_end(chosen))  # refuses a month that has not begun
     words = interface()
-    report = queries.monthly(ledger(ctx), chosen, words.lang, seal=seal)
+    report = queries.monthly(ledger(ctx), chosen, words.lang, seal=seal, made=day)
     write_report(views.monthly(report, with_names), chosen_format, output, excel, force)
 
 
@@ -252,6 +255,7 @@ def period(
     excel: ExcelOption = False,
     force: ForceOption = False,
     seal: SealOption = None,
+    made: MadeOption = None,
     changes_since: Annotated[Optional[str], typer.Option(
         "--changes-since", metavar=N_("SEAL"), help=N_(
             "List, for each period, every figure that changed since the figures printed with this seal, and the "
@@ -267,7 +271,7 @@ def period(
         changes = queries.changes_since(ledger(ctx), first, last, by.value, changes_since, seal)
         write_report(figures.restatement(changes), chosen, output, excel, force)
         return
-    report = queries.period_report(ledger(ctx), first, last, by.value, seal)
+    report = queries.period_report(ledger(ctx), first, last, by.value, seal, made_day(made, seal))
     if chosen == "pdf":
         assert output is not None
         _period_pdf(report, output, force)

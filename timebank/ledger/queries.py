@@ -80,9 +80,11 @@ def __getattr__(name: str) -> Any:
 
 
 @contextmanager
-def _snapshot(ledger: Ledger, seal: str | None = None) -> Iterator[Any]:
+def _snapshot(ledger: Ledger, seal: str | None = None, made: date | None = None) -> Iterator[Any]:
     """One snapshot of the ledger; with `seal`, of its history as it stood at that seal
-    (refused if the ledger holds no such seal)."""
+    (refused if the ledger holds no such seal), and with `made`, on the day the figures were
+    first made (today, for everything read within)."""
+    from timebank.ledger.basics.dates import made_on
     from timebank.ledger.storage.db import reading
 
     with reading(ledger) as session:
@@ -91,7 +93,7 @@ def _snapshot(ledger: Ledger, seal: str | None = None) -> Iterator[Any]:
             return
         from timebank.ledger.reports.at_seal import find_seal, history_at
 
-        with history_at(session, find_seal(session, seal)):
+        with history_at(session, find_seal(session, seal)), made_on(made):
             yield session
 
 
@@ -343,14 +345,15 @@ def statements(ledger: Ledger, lang: str, start: date | None = None, end: date |
 
 
 def monthly(ledger: Ledger, month: date, lang: str,
-            figures_first: Callable[[MonthFigures], None] | None = None, seal: str | None = None) -> MonthlyReport:
+            figures_first: Callable[[MonthFigures], None] | None = None, seal: str | None = None,
+            made: date | None = None) -> MonthlyReport:
     """The monthly report; `figures_first` is handed the month's figures as soon as they
     are known, before each member's line is made. With `seal`: made from the history as it
     stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.reports import monthly_report
 
-    with _snapshot(ledger, seal) as session:
+    with _snapshot(ledger, seal, made) as session:
         return monthly_report(session, load(session), month, lang, figures_first)
 
 
@@ -361,13 +364,14 @@ def month_so_far(ledger: Ledger, month: date) -> MonthSoFar:
         return so_far(session, month)
 
 
-def period_report(ledger: Ledger, start: date, end: date, by: str = "month", seal: str | None = None) -> PeriodReport:
+def period_report(ledger: Ledger, start: date, end: date, by: str = "month", seal: str | None = None,
+                  made: date | None = None) -> PeriodReport:
     """The figures funders ask for, for each month, quarter or year of a period; with `seal`,
     from the history as it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.period_figures import period_report as report
 
-    with _snapshot(ledger, seal) as session:
+    with _snapshot(ledger, seal, made) as session:
         return report(session, load(session), start, end, by)
 
 
@@ -392,25 +396,25 @@ def _span(session: Any, start: date | None, end: date | None) -> tuple[date, dat
 
 
 def summary(ledger: Ledger, start: date | None, end: date | None, by: str = "month",
-            seal: str | None = None) -> PeriodReport:
+            seal: str | None = None, made: date | None = None) -> PeriodReport:
     """The period report over an export's span (`export summary`); with `seal`, from the
     history as it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.period_figures import period_report as report
 
-    with _snapshot(ledger, seal) as session:
+    with _snapshot(ledger, seal, made) as session:
         first, last = _span(session, start, end)
         return report(session, load(session), first, last, by)
 
 
 def funder_pack(ledger: Ledger, start: date | None, end: date | None, by: str, min_count: int,
-                seal: str | None = None) -> FunderPack:
+                seal: str | None = None, made: date | None = None) -> FunderPack:
     """What a funder's workbook holds, over an export's span; with `seal`, from the history as
     it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.figures import funder_pack as pack
 
-    with _snapshot(ledger, seal) as session:
+    with _snapshot(ledger, seal, made) as session:
         first, last = _span(session, start, end)
         return pack(session, load(session), first, last, by, min_count)
 

@@ -395,11 +395,13 @@ def reproduce_command(report: PeriodReport, seal: str, kind: str = "report", min
     """The command that computes the figures again from the history as it stood at `seal`
     (`--seal`), whatever is recorded since: `report period`, or (`kind` "workbook") the
     workbook itself."""
-    span = f'--from {report.start.isoformat()} --to {report.end.isoformat()} --by {report.by}'
+    # The span as asked and the day the figures were made: a span that reached past that day
+    # is cut there again, and its periods are partial as they were.
+    span = f'--from {report.start.isoformat()} --to {report.asked_end.isoformat()} --by {report.by}'
+    at = f'--seal "{seal}" --made {report.made.isoformat()}'
     if kind == "workbook":
-        return (f'timebank export workbook {span} --min-count {min_count} --seal "{seal}" '
-                f'--output {REPRODUCED_FILE}')
-    return f'timebank report period {span} --seal "{seal}"'
+        return f'timebank export workbook {span} --min-count {min_count} {at} --output {REPRODUCED_FILE}'
+    return f'timebank report period {span} {at}'
 
 
 REPRODUCED_FILE = "figures.xlsx"

@@ -121,7 +121,11 @@ def member_page(m: Any, balance: int, recent: list, periods: list | None = None)
           "others": r.receiver_names if m.number in r.givers else r.giver_names, "category": r.category}
          for r in recent],
         title=_say(N_("Latest exchanges")), empty=_say(N_("No exchanges yet.")), key="exchanges")
-    if periods:
+    if periods and len(periods) == 1 and periods[0].left is None:
+        # One period, still open: the joining day above says it all; JSON lists it still.
+        parts.append(Field("periods", [{"joined": periods[0].joined.isoformat(), "left": None, "ended_by": None}],
+                           ANY))
+    elif periods:
         parts.append(Sheet(
             [col("joined", N_("Joined"), DATE), col("left", N_("Left"), DATE, none=N_("still a member")),
              col("ended", N_("How it ended"), SAY, only=[TABLE]), col("ended_by", kind=CODE, only=[JSON])],

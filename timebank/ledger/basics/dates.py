@@ -4,14 +4,35 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
+from typing import Iterator
 
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.messages import _
 
 
+# The day a report is made again as it was first made (`made_on`).
+_MADE: ContextVar[date | None] = ContextVar("timebank_made", default=None)
+
+
+@contextmanager
+def made_on(day: date | None) -> Iterator[None]:
+    """Within the block `today()` is `day` (when given): a report made again at a seal on the
+    day it was first made cuts its span and marks its periods partial as it did then."""
+    token = _MADE.set(day)
+    try:
+        yield
+    finally:
+        _MADE.reset(token)
+
+
 def today() -> date:
     """The local date. TIMEBANK_TODAY pins it, so tests and demos can be reproduced."""
+    made = _MADE.get()
+    if made is not None:
+        return made
     pinned = os.environ.get("TIMEBANK_TODAY")
     if pinned:
         return _pinned_today(pinned)

@@ -383,11 +383,11 @@ def _erase_own(plan: ErasurePlan, event_id: int, details: dict) -> dict:
     """One of their own events: personal fields blanked, areas down to the district."""
     cleaned = json.loads(json.dumps(details))
 
-    def erase(container: dict, key: str, path: str) -> None:
+    def erase(container: dict, key: str, path: str, area: bool = False) -> None:
         value = container.get(key)
         if not isinstance(value, str) or value == ERASED or not value:
             return
-        if key == "area":
+        if area or key == "area":
             if district(value) != value:
                 plan.places.append(Place("audit", event_id, path, value, district(value), _postcodes(value)))
                 container[key] = district(value)
@@ -401,7 +401,9 @@ def _erase_own(plan: ErasurePlan, event_id: int, details: dict) -> dict:
         if name in (*PERSONAL_FIELDS, "area") and isinstance(change, dict):
             for side in ("old", "new"):
                 if name == "area":
-                    erase(change, side, f"changes.{name}.{side}")
+                    # An area, before or after an edit, goes down to its district as the
+                    # member's own does (it was erased whole: a seal's areas then lost it).
+                    erase(change, side, f"changes.{name}.{side}", area=True)
                     continue
                 value = change.get(side)
                 if isinstance(value, str) and value and value != ERASED:

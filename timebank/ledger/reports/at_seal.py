@@ -28,6 +28,7 @@ from timebank.ledger.errors import NotFound
 from timebank.ledger.integrity.canonical import Seal, read_seal
 from timebank.ledger.messages import _
 from timebank.ledger.records import totals
+from timebank.ledger.records.erasure import ERASED
 
 # In the order they are made (and dropped in reverse).
 TABLES = ("exchanges", "entries", "member_periods", "members", "month_totals", "listings", "settings",
@@ -66,14 +67,14 @@ def history_at(session: Session, seal: Seal) -> Iterator[None]:
     sqlite = connection.dialect.name == "sqlite"
     own = "main" if sqlite else connection.execute(text("SELECT current_schema()")).scalar_one()
     made: list[str] = []
-    try:
-        _build(session, own, "temp" if sqlite else "pg_temp", seal.link, made)
-        session.expire_all()
-        yield
-    finally:
-        session.expire_all()
-        for table in reversed(made):
-            connection.execute(text(f"DROP TABLE IF EXISTS {'temp' if sqlite else 'pg_temp'}.{table}"))
+    # On a failure the snapshot's transaction is rolled back, and the temporary tables with it
+    # (both databases undo CREATE TABLE): dropping them then would only hide the error.
+    _build(session, own, "temp" if sqlite else "pg_temp", seal.link, made)
+    session.expire_all()
+    yield
+    session.expire_all()
+    for table in reversed(made):
+        connection.execute(text(f"DROP TABLE IF EXISTS {'temp' if sqlite else 'pg_temp'}.{table}"))
 
 
 def _build(session: Session, own: str, temp: str, link: int, made: list[str]) -> None:
@@ -138,7 +139,9 @@ def _undo_later_events(connection: Connection, own: str, temp: str, link: int) -
         details = _details(raw)
         if action == "member.edit":
             for field, change in (details.get("changes") or {}).items():
-                if field in ("lang", "area") and isinstance(change, dict):
+                # An area erased whole by an erasure made before areas went down to their
+                # district is not known: the member's present area stands for it.
+                if field in ("lang", "area") and isinstance(change, dict) and change.get("old") != ERASED:
                     connection.execute(text(f"UPDATE {temp}.members SET {field} = :old WHERE number = :number"),
                                        {"old": change.get("old"), "number": member})
         elif action == "settings.set":
