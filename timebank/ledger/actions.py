@@ -243,8 +243,8 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
             same_ledger = known.origin is not restoring.UNKNOWN and audit.origin(session) == known.origin
             again = []
             if same_ledger and known.erased:
-                for member in erasure.not_yet_erased(session, known.erased):
-                    erasure.forget_member(session, by, member)
+                for member in erasure.not_yet_erased(session, set(known.erased)):
+                    erasure.forget_member(session, by, member, known.erased[member.number])
                     listings.close_member_listings(session, by, member.number, "erased", today())
                     again.append(member.number)
         restoring.replace_ledger(staged, ledger)

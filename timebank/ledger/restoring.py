@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,7 +199,7 @@ def schema_difference(found: Schema, expected: Schema) -> Phrase | None:
 
 @dataclass(frozen=True)
 class Knowledge:
-    erased: set[int] | None   # members erased in it, or None if it could not be read
+    erased: dict[int, date] | None   # members erased in it and the day, or None if it could not be read
     origin: object            # its identity (`audit.origin`), or UNKNOWN
 
 
@@ -206,14 +207,14 @@ def what_it_knew(ledger: Ledger) -> Knowledge:
     """Who had been erased in the ledger about to be replaced, and which ledger it is, as far
     as it can still be read: a damaged ledger must still be restorable, and every part that
     can be read still counts (its members, else its audit)."""
-    erased: set[int] | None = None
-    for read in (erasure.erased_numbers, _erased_in_audit):
+    erased: dict[int, date] | None = None
+    for read in (erasure.erased_on, _erased_in_audit):
         try:
             with reading(ledger) as session:
                 found = read(session)
         except (TimebankError, SQLAlchemyError, ValueError):
             continue
-        erased = (erased or set()) | found
+        erased = found | (erased or {})
     try:
         with reading(ledger) as session:
             origin = audit.origin(session)
@@ -222,9 +223,10 @@ def what_it_knew(ledger: Ledger) -> Knowledge:
     return Knowledge(erased, origin)
 
 
-def _erased_in_audit(session: Session) -> set[int]:
-    return set(session.scalars(select(AuditEvent.member).where(AuditEvent.action == "member.forget",
-                                                               AuditEvent.member.is_not(None))))
+def _erased_in_audit(session: Session) -> dict[int, date]:
+    return {member: at.date() for member, at in session.execute(
+        select(AuditEvent.member, AuditEvent.at).where(AuditEvent.action == "member.forget",
+                                                       AuditEvent.member.is_not(None))) if member is not None}
 
 
 # Putting the staged copy in place --------------------------------------------------------------

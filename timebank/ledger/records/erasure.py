@@ -27,6 +27,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Iterable
 
 from sqlalchemy import ColumnElement, false, or_, select
@@ -459,7 +460,7 @@ def _may_mention(column: QueryableAttribute[Any], runs: list[str]) -> ColumnElem
 MODELS = {"member": Member, "exchange": Exchange, "listing": Listing, "audit": AuditEvent}
 
 
-def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan) -> int:
+def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan, on: date | None = None) -> int:
     """Make the planned changes, re-bind every rewritten link (`chain.reseal`) and record
     the erasure, whose audit event lists the new commitments. Returns how many stored
     texts changed."""
@@ -478,8 +479,9 @@ def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan) -> 
                 resealed.append([linked_kind, key, digest])
     member.forgotten = audit.now()
     if member.left is None:
-        # Erased, the member belongs no more: they count as having left today.
-        member.left = today()
+        # Erased, the member belongs no more: they count as having left that day (today, or
+        # for a restore, the day the ledger it replaces had erased them).
+        member.left = on or today()
         membership.close_period(session, member.number, member.left, membership.ERASED)
     session.flush()
     resealing: dict[str, Any] = {chain.RESEALED: resealed}
@@ -487,14 +489,16 @@ def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan) -> 
     return len(plan.places)
 
 
-def forget_member(session: Session, by: str, member: Member) -> int:
-    """UK GDPR erasure of one member, in the caller's transaction. Returns how many stored
-    texts were scrubbed."""
-    return apply_plan(session, by, member, plan_erasure(session, member))
+def forget_member(session: Session, by: str, member: Member, on: date | None = None) -> int:
+    """UK GDPR erasure of one member, in the caller's transaction (`on`: the day they count as
+    having left, today by default). Returns how many stored texts were scrubbed."""
+    return apply_plan(session, by, member, plan_erasure(session, member), on)
 
 
-def erased_numbers(session: Session) -> set[int]:
-    return set(session.scalars(select(Member.number).where(Member.forgotten.is_not(None))))
+def erased_on(session: Session) -> dict[int, date]:
+    """The members erased, and the day each was (a restore erases them again as of that day)."""
+    return {number: at.date() for number, at in session.execute(
+        select(Member.number, Member.forgotten).where(Member.forgotten.is_not(None))) if at is not None}
 
 
 def not_yet_erased(session: Session, numbers: set[int]) -> list[Member]:
