@@ -235,3 +235,26 @@ def test_made_again_on_another_day_with_the_day_it_was_made(year: Cli, monkeypat
     assert later["made"] == "2027-02-01"
     refused(cli, *span, "--made", "2026-10-15", code=2)               # --made without --seal
     refused(cli, *span, "--seal", seal, "--made", "2027-03-01")        # a day still to come
+
+
+def test_an_area_changed_then_erased_after_the_seal_keeps_its_area_at_the_seal(year: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Erasure takes the areas of the member's own edits down to their district (it had
+    written '[erased]' over them, and the seal's Areas sheet then lost the member)."""
+    from openpyxl import load_workbook
+
+    def cells(path) -> list:  # type: ignore[no-untyped-def]
+        return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in load_workbook(path).worksheets]
+
+    cli = year
+    for number, area in (("1", "CF31"), ("2", "CF31"), ("3", "CF33"), ("4", "CF32")):
+        cli.ok("member", "edit", number, "--area", area)
+    span = ("--from", "2026-04-01", "--to", "2026-06-30", "--by", "quarter", "--min-count", "1")
+    cli.ok("export", "workbook", *span, "--output", str(tmp_path / "sent.xlsx"))
+    seal = _seal(cli)
+    cli.ok("member", "edit", "3", "--area", "CF99 8AB")  # a move after the figures were sent
+    cli.ok("member", "forget", "3", "--yes")
+    areas = [e["details"]["changes"]["area"] for e in cli.json("audit")
+             if e["action"] == "member.edit" and e["member"] == 3 and "area" in e["details"].get("changes", {})]
+    assert areas and all("[erased]" not in (change["old"] or "") + change["new"] for change in areas), areas
+    cli.ok("export", "workbook", *span, "--seal", seal, "--output", str(tmp_path / "again.xlsx"))
+    assert cells(tmp_path / "again.xlsx") == cells(tmp_path / "sent.xlsx")
