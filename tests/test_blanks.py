@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.conftest import Cli
+from conftest import Cli
 from timebank.ledger.reports.figures import AREA_COLUMNS, AreaFigures, blank_small
 
 M, A, G, R = AREA_COLUMNS
