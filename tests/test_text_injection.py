@@ -146,3 +146,13 @@ def test_nothing_stored_or_inherited_reaches_the_terminal_raw(ledger: Cli, tmp_p
     shown = "\n".join(seen)
     assert "Evil\\x1b[2J" in shown and "\\u202e" in shown  # shown as escapes, not dropped
     assert json.loads(ledger.ok("settings", "show", "--format", "json").out)["name"] == HOSTILE
+
+
+@pytest.mark.parametrize("name", ["Si\u200bân", "Siân\u200e", "\u200fSiân", "Si\u00adân", "\ufeffSiân", "Si\u2060ân"])
+def test_names_with_characters_that_show_nothing_are_refused(ledger: Cli, name: str) -> None:
+    """Issue 26 (low): a zero-width space, a direction mark, a soft hyphen or a word joiner
+    makes a name that looks like another member's and is found by no search."""
+    results = refused(ledger, "member", "add", name)
+    assert "zero-width" in results["en"].err and "lled sero" in results["cy"].err
+    refused(ledger, "member", "edit", "1", "--note", "Helo\u200bbyd")
+    ledger.ok("member", "add", "Nasrin \u0646\u0633\u200c\u0631\u06cc\u0646")   # Persian keeps its non-joiner

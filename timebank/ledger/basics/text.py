@@ -24,6 +24,12 @@ MAX_NOTE = 2000
 # itself is welcome, but these make a name or note display as something it is not.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
+# Characters that show nothing: a zero-width space, the direction marks, word joiners, the
+# byte-order mark, a soft hyphen. "Si\u200ban" looks like "Sian" yet is another name: a
+# duplicate passes unseen, and a search never finds it. (The zero-width joiner and non-joiner,
+# which Persian, Indic scripts and emoji need, are kept.)
+INVISIBLE = frozenset("\u200b\u200e\u200f\u061c\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\u00ad")
+
 # A text cell starting with one of these is run as a formula by a spreadsheet (OWASP's
 # CSV-injection list); every CSV we write neutralises it, and imports undo that.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,6 +51,9 @@ def clean_text(value: str | None, label: Phrase, *, limit: int = MAX_TEXT, requi
         return None
     if has_control_characters(value):
         raise InvalidInput(_("The {field} contains control characters.").format(field=label))
+    if any(ch in INVISIBLE for ch in value):
+        raise InvalidInput(_("The {field} contains a character that shows nothing (a zero-width space, a direction "
+                             "mark or a soft hyphen): type it again without it.").format(field=label))
     if len(value) > limit:
         raise InvalidInput(_("The {field} is too long (at most {count} characters).").format(field=label, count=limit))
     return value
