@@ -305,3 +305,26 @@ def test_exchanges_with_their_voids_and_reversals(ledger: Cli) -> None:
     assert lines[1][-3:-1] == ["Llinos", "Lowri ap Rhys"]
     # The option is for exchanges only: refused elsewhere, in the reader's language.
     refused(ledger, "export", "members", "--include-void", code=2)
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_a_file_of_many_bad_rows_lists_the_first_and_counts_the_rest(cli: Cli, tmp_path: Path, lang: str) -> None:
+    """Issue 26 (low): 60,000 bad rows printed 60,000 lines. A row whose note holds line breaks
+    is named by the line it starts on."""
+    cli.ok("init")
+    cli.ok("member", "add", "Siân", "--joined", "2020-01-01")
+    cli.ok("member", "add", "Llinos", "--joined", "2020-01-01")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,giver,receiver,hours,note\n" + "".join(f"2026-01-02,Siân,Llinos,x{n},\n" for n in range(250)),
+                   encoding="utf-8")
+    before = dump(cli.db)
+    result = cli("import", "exchanges", str(bad), lang=lang)
+    lines = result.err.strip().splitlines()
+    assert result.code == 1 and len(lines) == 102, len(lines)   # 100 rows, the rest counted, the verdict
+    assert {"en": "150 more bad rows", "cy": "150 rhes wallus arall"}[lang] in lines[-2]
+    assert dump(cli.db) == before
+    folded = tmp_path / "folded.csv"
+    folded.write_text('date,giver,receiver,hours,note\n2026-01-02,Siân,Llinos,1,"one\ntwo\nthree"\n'
+                      "2026-01-03,Siân,Llinos,zz,\n", encoding="utf-8")
+    result = cli("import", "exchanges", str(folded), lang=lang)
+    assert result.code == 1 and (" 5:" in result.err), result.err

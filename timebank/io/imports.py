@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from timebank.i18n import _, fold, get_language, load_catalogue, os_reason, say, tell
+from timebank.i18n import _, fold, get_language, load_catalogue, ngettext, os_reason, say, tell
 from timebank.ledger.records import audit
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records.categories import find_category
@@ -100,13 +100,23 @@ class ImportResult:
     last: int | None = None
 
 
+SHOWN_ERRORS = 100
+
+
 class ImportRejected(TimebankError):
     """Some rows are bad: all of them are listed, and nothing was written."""
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         self.errors = errors
-        super().__init__("\n".join(_("Line {line}: {reason}").format(line=line, reason=reason)
-                                   for line, reason in errors))
+        # Sixty thousand bad rows printed sixty thousand lines: the first ones show what is
+        # wrong (a file usually repeats one mistake); the rest are counted.
+        shown = [_("Line {line}: {reason}").format(line=line, reason=reason) for line, reason in errors[:SHOWN_ERRORS]]
+        rest = len(errors) - SHOWN_ERRORS
+        if rest > 0:
+            shown.append(ngettext("... and {count} more bad row (the first {shown} are listed above).",
+                                  "... and {count} more bad rows (the first {shown} are listed above).",
+                                  rest).format(count=rest, shown=SHOWN_ERRORS))
+        super().__init__("\n".join(shown))
 
 
 class DryRunDone(Exception):
@@ -179,15 +189,19 @@ class CsvRows:
     def _header(self) -> dict[str, int]:
         binary, text, reader = self._open()
         with binary, text:
-            for cells in self._cells(reader):
+            for _line, cells in self._cells(reader):
                 return _header_map(cells)
         raise InvalidInput(_("{path} is empty.").format(path=self.path))
 
-    def _cells(self, reader: Reader) -> Iterator[list[str]]:
+    def _cells(self, reader: Reader) -> Iterator[tuple[int, list[str]]]:
+        """Each non-blank row, with the line it starts on: a cell may hold line breaks, and a
+        mistake is looked for where its row begins, not where it ends."""
         try:
+            starts = 1
             for cells in reader:
                 if any(cell.strip() for cell in cells):
-                    yield cells
+                    yield starts, cells
+                starts = reader.line_num + 1
         except csv.Error as error:
             raise InvalidInput(_("{path} is not a readable CSV file: {reason}").format(
                 path=self.path, reason=error)) from None
@@ -205,7 +219,7 @@ class CsvRows:
         with binary, text:
             cells_of = self._cells(reader)
             next(cells_of, None)  # the header
-            for cells in cells_of:
+            for line, cells in cells_of:
                 row = {name: unneutralise(cells[i].strip()) if i < len(cells) else "" for name, i in columns.items()}
                 if self.count:
                     self._content.update(b", ")
@@ -214,7 +228,7 @@ class CsvRows:
                 self.count += 1
                 if self.count % 256 == 0:
                     self.read = binary.tell()
-                yield reader.line_num, row
+                yield line, row
             self.read = self.size
 
     @property
