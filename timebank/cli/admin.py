@@ -137,7 +137,7 @@ def backup(
     ctx: typer.Context,
     output: Annotated[Optional[Path], output_option(
         N_("The backup file (default: the backups folder beside the ledger)."))] = None,
-    force: Annotated[bool, force_option(N_("Replace an older backup at --output (never the ledger itself)."))] = False,
+    force: Annotated[bool, force_option(N_("Replace an older backup at --output (never a ledger)."))] = False,
 ) -> None:
     from timebank.ledger import actions
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
 from timebank.ledger.messages import _
 from timebank.ledger.storage.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
-from timebank.ledger.storage.files import (COMPANION_SUFFIXES, make_private_folder, publish, refuse_linked_folder,
-                                   refuse_unsafe_target, temporary_beside)
+from timebank.ledger.storage.files import (BACKUP_MARK, COMPANION_SUFFIXES, make_private_folder, publish,
+                                           refuse_linked_folder, refuse_unsafe_target, temporary_beside)
 from timebank.ledger.storage.location import refuse_device_name, shown
 
 KEEP_AUTOMATIC = 30
@@ -36,15 +36,37 @@ def require_sqlite(ledger: Ledger) -> Path:
 
 
 def copy_database(source: Path, target: Path) -> None:
-    """Copy one SQLite database into another (an empty file we made), page by page, online."""
+    """Copy one SQLite database into another (an empty file we made), page by page, online.
+    The copy never carries a backup's mark: a backup restored into a ledger is a ledger."""
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target, timeout=30)
     try:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+        dst.execute("PRAGMA application_id = 0")
+        dst.execute("PRAGMA user_version = 0")
     finally:
         dst.close()
         src.close()
+
+
+def mark_as_backup(path: Path) -> None:
+    """Mark a finished copy as a backup (see `files.is_marked_backup`): the application id
+    says so, and the user version is the file change counter this very commit leaves (SQLite
+    adds one per commit in rollback-journal mode). Any later commit to the file, or a switch
+    to WAL mode, makes the two differ: the file is then a ledger, never replaced."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        with open(path, "rb") as handle:
+            counter = int.from_bytes(handle.read(28)[24:28], "big")
+        after = (counter + 1) % 2**32
+        signed = after - 2**32 if after >= 2**31 else after  # PRAGMA user_version is a signed 32-bit number
+        conn.execute(f"PRAGMA application_id = {BACKUP_MARK}")
+        conn.execute(f"PRAGMA user_version = {signed}")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 def is_the_ledger(ledger_path: Path, target: Path) -> bool:
@@ -87,6 +109,7 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
         temporary = temporary_beside(output)
         try:
             copy_database(path, temporary)
+            mark_as_backup(temporary)
         except sqlite3.DatabaseError as error:
             if not damaged_too or type(error) is not sqlite3.DatabaseError:  # not damage: busy, full...
                 raise

@@ -8,8 +8,11 @@ Every such file holds personal data, so:
   we write is never followed or reused), then put in place whole, so a failure or a kill
   never leaves half a file under the name asked for;
 - the name asked for is never a symbolic link, a folder or a device, and an existing file
-  is replaced only when the caller was told to (`force`: the command line's `--force`); a SQLite database (a ledger, a
-  backup) or a ledger's companion file is never replaced by anything but a backup.
+  is replaced only when the caller was told to (`force`: the command line's `--force`);
+- a SQLite file is never replaced by anything but a new backup, and a backup replaces only
+  a backup: a file `timebank backup` marked as one and nobody has changed since (see
+  `database_kind`). A ledger, in any journal mode, a ledger's journal, write-ahead log or
+  shared memory, and any other SQLite database are never written over, `force` or not.
 
 Kept free of SQLAlchemy: `cli.common` and `backups` use it alike. What differs between
 operating systems (a replace Windows refuses, device names) is `filesystem`'s and
@@ -35,33 +38,75 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 JOURNAL_MAGIC = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
 COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+# The header's application id of a file `timebank backup` wrote ("TBKP"). With it, the
+# backup's user version is set to the file change counter its own marking left.
+BACKUP_MARK = 0x54424B50
+# Tables only a timebank ledger (or a copy of one) has, in every revision.
+TIMEBANK_TABLES = frozenset({"alembic_version", "members", "exchanges", "entries", "audit"})
 
-NEVER = "never"          # a live ledger (WAL mode) or a ledger's companion file
-DATABASE = "database"    # another SQLite database: a backup, or a ledger not in WAL mode
+LEDGER = "ledger"          # a SQLite file holding a timebank schema, in any journal mode
+BACKUP = "backup"          # a backup as `timebank backup` left it: the one kind a backup may replace
+DATABASE = "database"      # another SQLite database (or one too damaged to read)
+COMPANION = "companion"    # a SQLite database's journal, write-ahead log or shared memory
+
+
+def is_marked_backup(head: bytes) -> bool:
+    """The first 100 bytes of a SQLite file carry the backup mark, and no transaction was
+    committed since it was set. SQLite adds one to the file change counter (bytes 24-27) at
+    every commit in rollback-journal mode, and at every switch into or out of WAL mode: a
+    ledger copied from a backup and then written to, or switched to WAL and back, no longer
+    matches the user version (bytes 60-63) the mark set."""
+    return (len(head) >= 100 and head.startswith(SQLITE_HEADER)
+            and head[18:20] == b"\x01\x01"  # rollback-journal mode: never a WAL-mode file
+            and int.from_bytes(head[68:72], "big") == BACKUP_MARK
+            and head[60:64] == head[24:28])
+
+
+def holds_timebank_schema(path: Path) -> bool:
+    """`path`'s schema names a timebank table. Read-only and `immutable`: SQLite takes no
+    lock and never creates or reads a journal or write-ahead log beside the file (a WAL
+    ledger's newest pages are not seen; its mode already refuses it). A file SQLite cannot
+    read holds no schema we can vouch for."""
+    import sqlite3  # here: most commands never look at an existing output file
+
+    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=1)
+        try:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, ValueError):
+        return False
+    return bool(names & TIMEBANK_TABLES)
 
 
 def database_kind(path: Path) -> str | None:
-    """Whether `path` is a SQLite file that only a backup may replace (DATABASE) or that
-    nothing may replace (NEVER); None for any other file, or none."""
+    """What a SQLite file at `path` is (LEDGER, BACKUP, DATABASE or COMPANION); None for any
+    other file, or none. Only a BACKUP may be replaced, and only by a backup: a ledger in
+    WAL mode or not (one restored from a copy, or switched with `PRAGMA journal_mode`) is a
+    LEDGER whatever its name or folder."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(100)
     except OSError:
         return None
     if head.startswith(SQLITE_HEADER):
-        # Bytes 18 and 19 are 2 in a WAL-mode database: our ledgers, never our backups.
-        return NEVER if head[18:20] == b"\x02\x02" else DATABASE
+        in_use = any(os.path.lexists(path.with_name(path.name + suffix)) for suffix in COMPANION_SUFFIXES)
+        if not holds_timebank_schema(path):
+            return LEDGER if head[18:20] == b"\x02\x02" else DATABASE  # WAL mode: a ledger's, not yet checkpointed
+        return BACKUP if is_marked_backup(head) and not in_use else LEDGER
     if head[:4] in WAL_MAGIC or head.startswith(JOURNAL_MAGIC):
-        return NEVER
+        return COMPANION
     for suffix in COMPANION_SUFFIXES:
         if path.name.endswith(suffix) and database_kind(path.with_name(path.name[: -len(suffix)])) is not None:
-            return NEVER
+            return COMPANION
     return None
 
 
 def refuse_unsafe_target(target: Path, *, force: bool, backup: bool = False) -> None:
-    """Refuse a name we must not write at. `backup`: the file is a SQLite backup, which may
-    replace an older backup (with `force`), never a live ledger."""
+    """Refuse a name we must not write at. `backup`: the file is a new SQLite backup, which
+    may replace an older backup (with `force`) and nothing else."""
     try:
         info = os.lstat(target)
     except FileNotFoundError:
@@ -75,8 +120,20 @@ def refuse_unsafe_target(target: Path, *, force: bool, backup: bool = False) -> 
     if not stat.S_ISREG(info.st_mode):
         raise Refused(_("{path} is not a regular file: timebank writes only to files.").format(path=shown(target)))
     kind = database_kind(target)
-    if kind == NEVER or (kind == DATABASE and not backup):
-        raise Refused(_("{path} is a timebank ledger or backup: it is never written over.").format(path=shown(target)))
+    if kind == LEDGER:
+        raise Refused(_("{path} is a timebank ledger, not a backup: it is never written over.").format(
+            path=shown(target)))
+    if kind == BACKUP and not backup:
+        raise Refused(_("{path} is a timebank backup: only a new backup may replace it.").format(path=shown(target)))
+    if kind == DATABASE:
+        raise Refused(_("{path} is a SQLite database, not a timebank backup: it is never written over.").format(
+            path=shown(target)))
+    if kind == COMPANION:
+        raise Refused(_("{path} belongs to a SQLite database (its journal, write-ahead log or shared memory): "
+                        "it is never written over.").format(path=shown(target)))
+    if backup and kind != BACKUP:
+        raise Refused(_("{path} is not a timebank backup: a backup replaces only an older backup.").format(
+            path=shown(target)))
     if not force:
         raise FileExists(shown(target))
 
