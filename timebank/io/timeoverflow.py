@@ -52,6 +52,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -99,6 +100,11 @@ NEAREST, DOWN = "nearest", "down"
 ROUNDINGS = (NEAREST, DOWN)
 
 MAX_ZIP_MEMBER = 512 * 1024 * 1024  # far beyond any bank's export; a guard against a zip bomb
+# All the CSVs read out of the zips of one import, uncompressed. The largest bank's export
+# (100,000 transfers) is about 10 MB; six entries each under MAX_ZIP_MEMBER once exhausted
+# the machine's memory, so the whole is limited, not only each entry.
+MAX_ZIP_TOTAL = 256 * 1024 * 1024
+_ZIP_CHUNK = 1024 * 1024
 MOST_PLACEHOLDERS = 10_000  # numbers no file lists, kept by placeholders (more if the bank is large)
 
 _NAMED = re.compile(r"^(?P<name>.*?\S)\s*\((?P<uid>[0-9]+)\)$")
@@ -169,6 +175,7 @@ def open_sources(paths: Iterable[Path]) -> tuple[list[Source], list[FileRead]]:
     sources: list[Source] = []
     zips: list[FileRead] = []
     seen: set[str] = set()
+    unzipped = 0  # bytes read out of zips so far, against MAX_ZIP_TOTAL
     for path in paths:
         data = _read_bytes(path)
         digest = hashlib.sha256(data).hexdigest()
@@ -176,7 +183,8 @@ def open_sources(paths: Iterable[Path]) -> tuple[list[Source], list[FileRead]]:
             raise InvalidInput(_("{path} was given twice.").format(path=path))
         seen.add(digest)
         if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-            found = _open_zip(path, data)
+            found = _open_zip(path, data, unzipped)
+            unzipped += sum(len(source.data) for source in found)
             zips.append(FileRead(path.name, ZIP, digest, None, len(found)))
             sources += found
             continue
@@ -185,24 +193,46 @@ def open_sources(paths: Iterable[Path]) -> tuple[list[Source], list[FileRead]]:
     return sources, zips
 
 
-def _open_zip(path: Path, data: bytes) -> list[Source]:
+def _too_large_in_all(path: Path) -> InvalidInput:
+    return InvalidInput(_("{path}: its CSV files hold more than {limit} MB in all, too much for a TimeOverflow "
+                          "export.").format(path=path.name, limit=MAX_ZIP_TOTAL // (1024 * 1024)))
+
+
+def _open_zip(path: Path, data: bytes, unzipped: int) -> list[Source]:
+    """The zip's CSV files, read into memory. `unzipped`: bytes already read out of other
+    zips of the same import; the whole is held within MAX_ZIP_TOTAL."""
     named = _ZIP_NAME.match(path.name)
     found: list[Source] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                base = info.filename.rsplit("/", 1)[-1]
-                if info.is_dir() or info.filename.startswith("__MACOSX/") or base.startswith(".") \
-                        or not base.lower().endswith(".csv"):
-                    continue
+            entries = [info for info in archive.infolist()
+                       if not (info.is_dir() or info.filename.startswith("__MACOSX/")
+                               or info.filename.rsplit("/", 1)[-1].startswith(".")
+                               or not info.filename.lower().endswith(".csv"))]
+            # Before anything is inflated: what the zip's own directory says the files hold.
+            for info in entries:
                 if info.file_size > MAX_ZIP_MEMBER:
                     raise InvalidInput(_("{path}: {file} is too large to be a TimeOverflow export.").format(
                         path=path.name, file=info.filename))
-                content = archive.read(info)
+            if unzipped + sum(info.file_size for info in entries) > MAX_ZIP_TOTAL:
+                raise _too_large_in_all(path)
+            for info in entries:
+                # And while inflating, counted from the bytes themselves: a directory that
+                # understates a size must not be what holds the memory down.
+                parts: list[bytes] = []
+                with archive.open(info) as stream:
+                    while chunk := stream.read(_ZIP_CHUNK):
+                        unzipped += len(chunk)
+                        if unzipped > MAX_ZIP_TOTAL:
+                            raise _too_large_in_all(path)
+                        parts.append(chunk)
+                content = b"".join(parts)
+                base = info.filename.rsplit("/", 1)[-1]
                 export = _EXPORT_NAME.match(base)
                 found.append(Source(f"{path.name}:{info.filename}", content, hashlib.sha256(content).hexdigest(),
                                     export["org"] if export else None, named["slug"] if named else None, base))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
+            zlib.error):
         raise InvalidInput(_("{path} is not a zip file that can be read.").format(path=path)) from None
     if not found:
         raise InvalidInput(_("{path} holds no CSV files.").format(path=path))

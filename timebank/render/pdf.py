@@ -114,6 +114,7 @@ def paragraph(text: str, style: str = "body") -> Paragraph:
 # Cells ---------------------------------------------------------------------------------------
 
 WRAPPING = frozenset({TEXT, MEMBER, MEMBERS, CATEGORY, SAY})
+LONGEST_WORD = 40 * mm  # the widest a column of words is held for one word that cannot break
 
 
 class Lines(Flowable):
@@ -224,6 +225,11 @@ def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_C
         widest = max((c.widest for c in cells), default=0.0) + spare
         head_word = heads[i].longest_word + spare
         word = max((c.longest_word for c in cells), default=0.0) + spare
+        if wraps:
+            # A word longer than a comfortable column (a pasted URL, a run of emoji, a long
+            # Welsh place name) breaks inside (split_text) rather than holding its column
+            # wide: held wide, it squeezed every other column to nothing (issue 26).
+            word = min(word, LONGEST_WORD)
         natural.append(max(widest, heads[i].widest + spare))
         body.append(max(widest, head_word))
         narrowest = max(min(widest, max(word, 14 * mm)), head_word)
@@ -250,8 +256,15 @@ def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_C
         widths = [w - s * cut for w, s in zip(widths, slack)]
     total = sum(widths)
     if total > available + 0.01:
-        # Even at their narrowest the columns are too wide: scale every one alike.
-        return [w * available / total for w in widths]
+        # Even at their narrowest the columns are too wide: scale every one alike, but never
+        # below a character's room inside the padding (less leaves a cell no width at all).
+        least_room = spare + CELL_SIZE
+        scaled = [w * available / total for w in widths]
+        short = sum(max(least_room - w, 0.0) for w in scaled)
+        wider = sum(w for w in scaled if w > least_room)
+        if short and wider:
+            scaled = [least_room if w <= least_room else w - short * w / wider for w in scaled]
+        return [max(w, least_room) for w in scaled]
     if not fill or total >= available:
         return widths
     grow = [w for w, f in zip(widths, flexible) if f]
@@ -406,6 +419,15 @@ class _Start(Flowable):
             self.progress(self.index + 1)
 
 
+def _shortened(text: str, room: float) -> str:
+    """A foot's words cut to the room with '…' (a member's name of any length stays on the page)."""
+    if pdfmetrics.stringWidth(text, REGULAR, 8) <= room:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", REGULAR, 8) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _numbered_canvas(feet: list[tuple[str, Words]], pages: list[int]) -> type[Canvas]:
     """A canvas that holds its pages until the end, when each document's page count is
     known, then writes every page's foot: whose pages, and 'page 2 of 3' in its language."""
@@ -431,10 +453,11 @@ def _numbered_canvas(feet: list[tuple[str, Words]], pages: list[int]) -> type[Ca
                 left, words = feet[index]
                 self.setFont(REGULAR, 8)
                 self.setFillColor(INK)
+                right = words._("page {page} of {pages}").format(page=seen[index], pages=counts[index])
                 if left:
-                    self.drawString(MARGIN, FOOT, left)
-                self.drawRightString(width - MARGIN, FOOT, words._("page {page} of {pages}").format(
-                    page=seen[index], pages=counts[index]))
+                    self.drawString(MARGIN, FOOT, _shortened(left, width - 2 * MARGIN - 6 * mm
+                                                             - pdfmetrics.stringWidth(right, REGULAR, 8)))
+                self.drawRightString(width - MARGIN, FOOT, right)
                 Canvas.showPage(self)
             Canvas.save(self)
 

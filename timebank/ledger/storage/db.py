@@ -128,7 +128,10 @@ def _make_engine(url: str, path: Path | None) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         # Erased personal data must not linger in freed space inside the file.
         cursor.execute("PRAGMA secure_delete = ON")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        # FULL: each commit is on the disk before the command says it is recorded. With
+        # NORMAL in WAL mode a power cut can roll back commits already acknowledged
+        # (SQLite's own documentation); the cost is one more fsync per commit (bench/RESULTS-synchronous.md).
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
