@@ -82,3 +82,29 @@ def test_a_role_without_grants_is_told_it_has_no_permission(ledger: Cli, role: t
     assert stranger.ok("balance").out
     results = refused(stranger, "record", "Siân", "Llinos", "1")
     assert "permission" in results["en"].err and "read-only" not in results["en"].err
+
+
+def test_check_reads_one_snapshot_while_others_write(ledger: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Red-team (issue 26): in READ COMMITTED each of check's queries saw the writes committed
+    # before it, so exchanges recorded during the pass over the history showed as wrong
+    # cached balances and totals. Here two exchanges (and a void) are committed between the
+    # pass and the checks that follow it, by the same code any other coordinator runs.
+    import timebank.ledger.integrity.checks as checks
+
+    ledger.ok("record", "Siân", "Llinos", "1")
+    real_walk = checks.walk
+    writes: list[int] = []
+
+    def walk_then_others_write(session, want=None):  # type: ignore[no-untyped-def]
+        passed = real_walk(session, want)
+        for args in (("record", "Llinos", "Lowri ap Rhys", "2:30"), ("record", "Siân", "Lowri ap Rhys", "0:45"),
+                     ("exchange", "void", "1", "--reason", "dyblyg")):
+            writes.append(Cli(ledger.db, ledger.capsys)(*args).code)
+        return passed
+
+    monkeypatch.setattr(checks, "walk", walk_then_others_write)
+    result = ledger("check")
+    assert writes == [0, 0, 0]  # the writers were never held up by the check
+    assert result.code == 0, result
+    monkeypatch.undo()
+    assert ledger("check").code == 0
