@@ -1,6 +1,8 @@
-"""PostgreSQL roles (issue 17, red-team item 10): a connection that holds the writers'
-advisory lock makes writers give up with a clear message after the busy timeout instead of
-waiting for ever, and a role without grants is told it has no permission, not to run init."""
+"""PostgreSQL roles (issue 17, red-team item 10; issue 26): a connection that holds the
+writers' turn makes writers give up with a clear message after the busy timeout instead of
+waiting for ever; only a role that may write the ledger can hold that turn (not one that may
+only read it, nor one of another database on the server); a role without grants is told it
+has no permission, not to run init; `check` reads one snapshot while others write."""
 
 from __future__ import annotations
 
@@ -42,28 +44,84 @@ def role(ledger: Cli):  # type: ignore[no-untyped-def]
         conn.execute(f'DROP ROLE "{name}"')
 
 
-def test_a_held_writers_lock_times_out_with_a_clear_message(ledger: Cli, role: tuple[str, str]) -> None:
+def _as(role: str, database: str | None) -> str:
+    return _pg_conninfo(database).replace("postgres@", f"{role}@", 1)
+
+
+def test_a_held_writers_turn_times_out_with_a_clear_message(ledger: Cli, role: tuple[str, str]) -> None:
     import psycopg
     from sqlalchemy.engine import make_url
 
     name, _url = role
     database = make_url(str(ledger.db)).database
+    with psycopg.connect(_pg_conninfo(database), autocommit=True) as conn:
+        conn.execute(f'GRANT SELECT, UPDATE ON alembic_version TO "{name}"')
     before = dump(ledger.db)
-    # Any role that can connect can take the lock: this one has no other rights at all.
-    with psycopg.connect(_pg_conninfo(database).replace("postgres@", f"{name}@", 1), autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(7461626)")
+    # A role with the right to write the table holds the turn, as a stuck program would.
+    with psycopg.connect(_as(name, database)) as holder:
+        holder.execute("SELECT 1 FROM alembic_version FOR NO KEY UPDATE")
         outputs = {}
         for lang in ("en", "cy"):
             done = subprocess.run([sys.executable, "-c", SHORT_TIMEOUT, "--db", str(ledger.db), "--lang", lang,
                                    "record", "Siân", "Llinos", "1"], capture_output=True, text=True, timeout=120)
             assert done.returncode == 1, done
             assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
-            assert "7461626" in done.stderr
+            assert "alembic_version" in done.stderr and " 2 " in done.stderr
             outputs[lang] = done.stderr
         assert outputs["en"] != outputs["cy"]
-        assert ledger.ok("balance").out  # readers never wait for the lock
+        assert ledger.ok("balance").out  # readers never wait for the turn
+        assert ledger.ok("check").out
     assert dump(ledger.db) == before
-    ledger.ok("record", "Siân", "Llinos", "1")  # the lock released, writers go on
+    ledger.ok("record", "Siân", "Llinos", "1")  # the turn given back, writers go on
+
+
+def test_a_role_that_may_only_read_cannot_hold_up_writers(ledger: Cli, role: tuple[str, str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Red-team (issue 26): any role that could connect took the advisory lock and every
+    # writer waited. Now the turn is a row lock that needs the UPDATE privilege.
+    import time
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    import timebank.ledger.storage.db as db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 2000)
+    name, _url = role
+    database = make_url(str(ledger.db)).database
+    with psycopg.connect(_pg_conninfo(database), autocommit=True) as conn:
+        conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{name}"')
+    with psycopg.connect(_as(name, database)) as reader:
+        reader.execute("SELECT pg_advisory_lock(7461626)")  # the old lock: nobody waits for it now
+        for attempt in ("SELECT 1 FROM alembic_version FOR NO KEY UPDATE", "SELECT 1 FROM alembic_version FOR SHARE",
+                        "LOCK TABLE alembic_version IN SHARE MODE", "LOCK TABLE exchanges IN EXCLUSIVE MODE"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                reader.execute(attempt)
+            reader.rollback()
+        reader.execute("SELECT pg_advisory_lock(7461626)")
+        reader.execute("SELECT count(*) FROM exchanges").fetchone()  # and a read left open
+        began = time.monotonic()
+        ledger.ok("record", "Siân", "Llinos", "1")
+        ledger.ok("member", "add", "Nia")
+        assert time.monotonic() - began < 2
+    assert ledger.ok("check").out
+
+
+def test_a_role_of_another_database_cannot_hold_up_init(cli: Cli, role: tuple[str, str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # init takes an advisory lock (there is no table to lock yet): PostgreSQL keeps advisory
+    # locks per database, so a role connected to another database (here the server's
+    # `postgres`) holding the same key does not stop it.
+    import psycopg
+
+    import timebank.ledger.storage.db as db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 2000)
+    name, _url = role
+    with psycopg.connect(_as(name, None), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(7461626)")
+        cli.ok("init", "--name", "Banc")
+        cli.ok("member", "add", "Nia")
 
 
 def test_a_role_without_grants_is_told_it_has_no_permission(ledger: Cli, role: tuple[str, str]) -> None:

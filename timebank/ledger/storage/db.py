@@ -28,8 +28,21 @@ HEAD_REVISION = "0007"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 
 BUSY_TIMEOUT_MS = 30_000
-# PostgreSQL writers take turns through this transaction-level advisory lock.
+# PostgreSQL writers take turns by locking the one row of this table of the ledger (FOR NO
+# KEY UPDATE, which needs the UPDATE privilege on it): a role that may only read the ledger,
+# or that belongs to another ledger on the server, cannot hold up its writers. An advisory
+# lock could be taken by any role that can connect to the database (every role, unless
+# CONNECT is revoked from PUBLIC: the README's set-up does). Advisory locks are per
+# database, so this one is taken only by `init`, before the table exists.
+WRITERS_TABLE = "alembic_version"
 WRITERS_LOCK = 7461626
+_TAKE_WRITERS_TURN = f"""DO $turn$ BEGIN
+    IF to_regclass('{WRITERS_TABLE}') IS NULL THEN
+        PERFORM pg_advisory_xact_lock({WRITERS_LOCK});
+    ELSE
+        PERFORM 1 FROM {WRITERS_TABLE} FOR NO KEY UPDATE;
+    END IF;
+END $turn$"""
 
 # SQLSTATEs that say what went wrong whatever the server's language.
 INSUFFICIENT_PRIVILEGE, LOCK_NOT_AVAILABLE, UNDEFINED_TABLE = "42501", "55P03", "42P01"
@@ -108,12 +121,13 @@ def _make_engine(url: str, path: Path | None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _serialise_writers(conn: Connection) -> None:
-            # Writers take numbers as max + 1: one writer at a time, as on SQLite. Any role
-            # that can connect can take this lock too: wait for it as long as SQLite waits
-            # for its write lock, then give up with a clear message rather than for ever.
+            # Writers take numbers as max + 1: one writer at a time, as on SQLite. A session
+            # may hold the turn for long (a role with the rights to write, a stuck program):
+            # wait for it as long as SQLite waits for its write lock, then give up with a
+            # clear message rather than for ever.
             if conn.get_execution_options().get("timebank_write"):
                 conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+                conn.exec_driver_sql(_TAKE_WRITERS_TURN)
 
         return engine
 
@@ -286,8 +300,8 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
         if state == LOCK_NOT_AVAILABLE:
             raise LedgerUnusable(_("The ledger is busy: another connection has held the writers' turn for more than "
                                    "{seconds} seconds, so nothing was written. Try again; if it stays busy, ask the "
-                                   "database's administrator which session holds advisory lock {lock}.").format(
-                seconds=BUSY_TIMEOUT_MS // 1000, lock=WRITERS_LOCK)) from None
+                                   "database's administrator which session holds a lock on the table {table}.").format(
+                seconds=BUSY_TIMEOUT_MS // 1000, table=WRITERS_TABLE)) from None
         if "locked" in message or "busy" in message:
             raise LedgerUnusable(_("The ledger is busy: another timebank has been writing for too long. "
                                    "Try again in a minute.")) from None
