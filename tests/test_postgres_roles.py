@@ -166,3 +166,12 @@ def test_check_reads_one_snapshot_while_others_write(ledger: Cli, monkeypatch: p
     assert result.code == 0, result
     monkeypatch.undo()
     assert ledger("check").code == 0
+
+
+def test_a_password_in_the_query_is_not_shown_with_the_ledger(ledger: Cli, role: tuple[str, str]) -> None:
+    # The messages that name the ledger show its URL: a ?password= must not show with it.
+    name, url = role
+    stranger = Cli(url + "?password=zorblax&sslpassword=qwxvq", ledger.capsys)
+    results = refused(stranger, "balance")
+    for result in results.values():
+        assert name in result.err and "zorblax" not in result.err and "qwxvq" not in result.err, result

@@ -68,7 +68,12 @@ class Ledger:
 
     @property
     def display(self) -> str:
-        return str(self.path) if self.path is not None else make_url(self.url).render_as_string(hide_password=True)
+        if self.path is not None:
+            return str(self.path)
+        url = make_url(self.url)
+        # A password may also be given as a query parameter (libpq reads ?password=).
+        hidden = {key: "***" if key.lower() in _SECRET_PARAMETERS else value for key, value in url.query.items()}
+        return url.set(query=hidden).render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -323,10 +328,41 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
             reason=_without_password(ledger, str(getattr(error, "orig", error)).splitlines()[0]))) from None
 
 
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
+def _secrets(url: str) -> set[str]:
+    """Every spelling of the passwords a server URL holds: as SQLAlchemy reads it, as the
+    driver's own parser (libpq's, through psycopg) reads it, and in query parameters;
+    decoded and as typed."""
+    from urllib.parse import quote
+
+    found: set[str] = set()
+    parsed = make_url(url)
+    if parsed.password:
+        found.add(str(parsed.password))
+    for key, value in parsed.query.items():
+        if key.lower() in _SECRET_PARAMETERS:
+            found.update([value] if isinstance(value, str) else value)
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        given = conninfo_to_dict(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
+        found.update(str(given[key]) for key in _SECRET_PARAMETERS if given.get(key))
+    except Exception:  # no driver, or a URL it cannot read: SQLAlchemy's reading stands
+        pass
+    found |= {quote(secret, safe="") for secret in found}
+    return {secret for secret in found if secret}
+
+
 def _without_password(ledger: Ledger, message: str) -> str:
-    """A driver's message with the ledger's password blanked out, should it quote the URL."""
-    password = None if ledger.is_sqlite else make_url(ledger.url).password
-    return message.replace(str(password), "***") if password else message
+    """A driver's message with every spelling of the ledger's passwords blanked out, should
+    it quote the URL or a part of it."""
+    if ledger.is_sqlite:
+        return message
+    for secret in sorted(_secrets(ledger.url), key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
 
 
 def _scrub_mark(ledger: Ledger) -> Path:
