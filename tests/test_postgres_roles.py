@@ -175,3 +175,37 @@ def test_a_password_in_the_query_is_not_shown_with_the_ledger(ledger: Cli, role:
     results = refused(stranger, "balance")
     for result in results.values():
         assert name in result.err and "zorblax" not in result.err and "qwxvq" not in result.err, result
+
+
+def test_a_role_without_temporary_is_told_so_not_that_it_has_no_permission(
+        ledger: Cli, role: tuple[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Reports at a seal and imports make temporary tables; a role that may read and write
+    # the ledger but not create them was told it had no permission to use the ledger.
+    import re
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name, url = role
+    database = make_url(str(ledger.db)).database
+    ledger.ok("record", "Siân", "Llinos", "1")
+    seal = re.search(r"#\d+ [0-9a-f]{16}", ledger.ok("check").out)
+    assert seal
+    with psycopg.connect(_pg_conninfo(database), autocommit=True) as conn:
+        conn.execute(f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC')
+        conn.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{name}"')
+        conn.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{name}"')
+    member = Cli(url, ledger.capsys)
+    rows = tmp_path / "exchanges.csv"
+    # A grouped import orders its rows in a temporary table.
+    rows.write_text("exchange,date,giver,receiver,hours\nA,2026-02-01,1,2,1\nA,2026-02-01,1,3,1\n", encoding="utf-8")
+    for args in (["report", "monthly", "--seal", seal.group(0)], ["import", "exchanges", str(rows)]):
+        results = refused(member, *args)
+        for result in results.values():
+            assert name in result.err and ("TEMPORARY" in result.err) and "permission" not in result.err, result
+        assert "temporary tables" in results["en"].err and "tablau dros dro" in results["cy"].err
+    member.ok("record", "Siân", "Llinos", "2")  # what needs no temporary table still works
+    assert member.ok("report", "monthly").out
+    with psycopg.connect(_pg_conninfo(database), autocommit=True) as conn:
+        conn.execute(f'GRANT TEMPORARY ON DATABASE "{database}" TO "{name}"')
+    assert member.ok("report", "monthly", "--seal", seal.group(0)).out

@@ -298,6 +298,11 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
     except (OperationalError, DBAPIError, sqlite3.Error) as error:
         message = str(getattr(error, "orig", error)).lower()
         state = _sqlstate(error)
+        if state == INSUFFICIENT_PRIVILEGE and _temporary_tables_refused(ledger, error):
+            raise LedgerUnusable(_("The database role {role} may not create temporary tables in the ledger's database "
+                                   "{ledger}, and this command needs them: ask the database's administrator to grant "
+                                   "it TEMPORARY on that database.").format(
+                role=make_url(ledger.url).username or "?", ledger=ledger.display)) from None
         if state == INSUFFICIENT_PRIVILEGE:
             raise LedgerUnusable(_("The database role {role} has no permission to use the ledger {ledger}: ask the "
                                    "database's administrator to grant it.").format(
@@ -326,6 +331,23 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
             raise LedgerUnusable(_("Cannot open the ledger {ledger}.").format(ledger=ledger.display)) from None
         raise LedgerUnusable(_("The database refused the request: {reason}").format(
             reason=_without_password(ledger, str(getattr(error, "orig", error)).splitlines()[0]))) from None
+
+
+def _temporary_tables_refused(ledger: Ledger, error: BaseException) -> bool:
+    """Whether a refusal came from creating a temporary table (reports at a seal and imports
+    make them) by a role without the TEMPORARY privilege on the database: that role may
+    well read and write the ledger, so "no permission to use the ledger" would be untrue.
+    Asked of the server, since its messages are in its own language."""
+    statement = str(getattr(error, "statement", "") or "")
+    if ledger.is_sqlite or "CREATE TEMPORARY" not in statement.upper():
+        return False
+    try:
+        with ledger.engine.connect() as conn:
+            allowed = conn.execute(text("SELECT has_database_privilege(current_database(), 'TEMPORARY')")).scalar()
+            conn.rollback()
+    except DBAPIError:
+        return False
+    return allowed is False
 
 
 _SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
