@@ -209,3 +209,36 @@ def test_a_role_without_temporary_is_told_so_not_that_it_has_no_permission(
     with psycopg.connect(_pg_conninfo(database), autocommit=True) as conn:
         conn.execute(f'GRANT TEMPORARY ON DATABASE "{database}" TO "{name}"')
     assert member.ok("report", "monthly", "--seal", seal.group(0)).out
+
+
+def test_the_readme_set_up_keeps_other_roles_out(ledger: Cli, role: tuple[str, str]) -> None:
+    # Red-team (issue 26): PUBLIC keeps CONNECT on a new database, so another network's role
+    # on the same server could connect to this ledger's. The README's set-up revokes it;
+    # its statements run here as written, with this test's database and roles.
+    import re
+    from pathlib import Path
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name, url = role
+    database = make_url(str(ledger.db)).database
+    for readme in ("README.md", "README.cy.md"):
+        text = (Path(__file__).resolve().parents[1] / readme).read_text(encoding="utf-8")
+        statements = re.findall(r"-c '((?:REVOKE|GRANT) [^']+)'", text)
+        assert [s.split()[0] for s in statements] == ["REVOKE", "GRANT"], readme
+    with psycopg.connect(_pg_conninfo(database), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement.replace("banc_amser", f'"{database}"').replace("TO timebank", "TO postgres"))
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(_as(name, database)).close()
+    stranger = Cli(url, ledger.capsys)
+    for args in (["balance"], ["record", "Siân", "Llinos", "1"], ["check"]):
+        results = refused(stranger, *args)
+        for result in results.values():
+            assert name in result.err and "init" not in result.err, result
+    assert ledger.ok("record", "Siân", "Llinos", "1")  # the network's own role goes on
+    with psycopg.connect(_pg_conninfo(database), autocommit=True) as conn:
+        conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{name}"')
+        conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{name}"')
+    assert stranger.ok("balance").out
