@@ -137,6 +137,28 @@ def test_a_password_with_an_unencoded_at_is_never_shown(tmp_path: Path, capsys: 
     assert result.code == 1 and "s3cr3tpw" not in result.err
 
 
+@pytest.mark.parametrize(("typed", "secret"), [
+    # Red-team (issue 26): a '?' before the '@' hid the second '@' from the check, and the
+    # host 'qwxv@127.0.0.1' was shown.
+    ("postgresql+psycopg://user:pa?ss@qwxv@127.0.0.1:1/db", "qwxv"),
+    ("postgresql://user:pa#ss@qw/xv@127.0.0.1:1/db", "xv"),
+    ("postgresql://user:pa/ss?x@qwxv@127.0.0.1:1/db", "qwxv"),
+    # The password where the driver's message quotes it: as the host, in ?password=.
+    ("postgresql://user:zorblax@zorblax:1/db", "zorblax"),
+    ("postgresql://user@zorblax:1/db?password=zorblax", "zorblax"),
+    ("postgresql://user@127.0.0.1:1/db?host=zorblax&password=zorblax", "zorblax"),
+    ("postgresql://user:zorb%3Flax@zorb%3Flax:1/db", "zorb"),
+])
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_no_part_of_a_password_is_ever_shown(typed: str, secret: str, lang: str, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["balance"], ["init"], ["check"]):
+        result = run_in(tmp_path, capsys, "--lang", lang, "--db", typed, *command)
+        lines = [line for line in result.err.splitlines() if line.strip()]
+        assert result.code == 1 and len(lines) == 1 and "Traceback" not in result.err, result
+        assert secret not in result.out + result.err, result
+
+
 def test_a_very_long_path_is_one_short_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     long = str(tmp_path / ("a" * 5000)) + ".sqlite3"
     for command in (["balance"], ["init"]):

@@ -56,10 +56,11 @@ def is_initialised(ledger: Ledger) -> bool:
 
 def initialise(ledger: Ledger, by: str, *, name: str | None, lang: str, reader: str | None = None) -> bool:
     """Create the schema and the first rows in a database that holds nothing yet, in one
-    transaction that holds the writers' lock (BEGIN IMMEDIATE on SQLite, the advisory lock on
-    PostgreSQL): of several inits at once, exactly one creates the ledger. Returns False when
-    the ledger was already there (another init got there first). `reader`: the language a
-    refusal names the settings in (default the ledger's, `lang`)."""
+    transaction that holds the writers' lock (BEGIN IMMEDIATE on SQLite; on PostgreSQL an
+    advisory lock while the database is empty, see `db._TAKE_WRITERS_TURN`): of several
+    inits at once, exactly one creates the ledger. Returns False when the ledger was
+    already there (another init got there first). `reader`: the language a refusal names
+    the settings in (default the ledger's, `lang`)."""
     from timebank.ledger.storage.migrate import migrate_in_transaction
 
     with translate_db_errors(ledger):

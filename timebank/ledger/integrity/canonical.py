@@ -5,8 +5,8 @@ builds the chain for older ledgers and any outside verifier compute the same byt
 The chain
 ---------
 Every exchange (with its entries) and every audit event is one link, numbered 1, 2, 3, ...
-in the order the writers wrote them (writers take turns: BEGIN IMMEDIATE on SQLite, an
-advisory lock on PostgreSQL). Within one transaction links follow the order of writing.
+in the order the writers wrote them (writers take turns: BEGIN IMMEDIATE on SQLite, a
+row lock on `alembic_version` on PostgreSQL). Within one transaction links follow the order of writing.
 
     hash(link n) = SHA-256( hash(link n-1) || content(link n) )      hash(link 0) = 32 zero bytes
 

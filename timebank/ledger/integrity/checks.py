@@ -262,7 +262,14 @@ def _guarded(check: Callable[[], list[Phrase]]) -> list[Phrase]:
 def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None,
                  extra: list[CheckResult] | None = None) -> CheckReport:
     """Every check, in one snapshot (SQLite's integrity and type checks each on a connection,
-    and so in a snapshot, of its own)."""
+    and so in a snapshot, of its own). `session` must not have read anything yet: on
+    PostgreSQL its transaction becomes one REPEATABLE READ snapshot here, since in the
+    default READ COMMITTED each query sees the writes committed before it began, and a
+    check while others write would find links missing and balances wrong that are not."""
+    if not ledger.is_sqlite:
+        # Must be the transaction's first statement (PostgreSQL refuses it after a query).
+        # READ ONLY: such a transaction never waits for writers nor fails for their sake.
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     # On SQLite the database's own checks run beside the pass, each on a connection (and
     # in a snapshot) of its own; PostgreSQL enforces types and pages itself.
     beside = {key: _OwnConnection(ledger, check) for key, check in (("integrity", _integrity),

@@ -28,8 +28,21 @@ HEAD_REVISION = "0007"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 
 BUSY_TIMEOUT_MS = 30_000
-# PostgreSQL writers take turns through this transaction-level advisory lock.
+# PostgreSQL writers take turns by locking the one row of this table of the ledger (FOR NO
+# KEY UPDATE, which needs the UPDATE privilege on it): a role that may only read the ledger,
+# or that belongs to another ledger on the server, cannot hold up its writers. An advisory
+# lock could be taken by any role that can connect to the database (every role, unless
+# CONNECT is revoked from PUBLIC: the README's set-up does). Advisory locks are per
+# database, so this one is taken only by `init`, before the table exists.
+WRITERS_TABLE = "alembic_version"
 WRITERS_LOCK = 7461626
+_TAKE_WRITERS_TURN = f"""DO $turn$ BEGIN
+    IF to_regclass('{WRITERS_TABLE}') IS NULL THEN
+        PERFORM pg_advisory_xact_lock({WRITERS_LOCK});
+    ELSE
+        PERFORM 1 FROM {WRITERS_TABLE} FOR NO KEY UPDATE;
+    END IF;
+END $turn$"""
 
 # SQLSTATEs that say what went wrong whatever the server's language.
 INSUFFICIENT_PRIVILEGE, LOCK_NOT_AVAILABLE, UNDEFINED_TABLE = "42501", "55P03", "42P01"
@@ -55,7 +68,12 @@ class Ledger:
 
     @property
     def display(self) -> str:
-        return str(self.path) if self.path is not None else make_url(self.url).render_as_string(hide_password=True)
+        if self.path is not None:
+            return str(self.path)
+        url = make_url(self.url)
+        # A password may also be given as a query parameter (libpq reads ?password=).
+        hidden = {key: "***" if key.lower() in _SECRET_PARAMETERS else value for key, value in url.query.items()}
+        return url.set(query=hidden).render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -108,12 +126,13 @@ def _make_engine(url: str, path: Path | None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _serialise_writers(conn: Connection) -> None:
-            # Writers take numbers as max + 1: one writer at a time, as on SQLite. Any role
-            # that can connect can take this lock too: wait for it as long as SQLite waits
-            # for its write lock, then give up with a clear message rather than for ever.
+            # Writers take numbers as max + 1: one writer at a time, as on SQLite. A session
+            # may hold the turn for long (a role with the rights to write, a stuck program):
+            # wait for it as long as SQLite waits for its write lock, then give up with a
+            # clear message rather than for ever.
             if conn.get_execution_options().get("timebank_write"):
                 conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+                conn.exec_driver_sql(_TAKE_WRITERS_TURN)
 
         return engine
 
@@ -282,6 +301,11 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
     except (OperationalError, DBAPIError, sqlite3.Error) as error:
         message = str(getattr(error, "orig", error)).lower()
         state = _sqlstate(error)
+        if state == INSUFFICIENT_PRIVILEGE and _temporary_tables_refused(ledger, error):
+            raise LedgerUnusable(_("The database role {role} may not create temporary tables in the ledger's database "
+                                   "{ledger}, and this command needs them: ask the database's administrator to grant "
+                                   "it TEMPORARY on that database.").format(
+                role=make_url(ledger.url).username or "?", ledger=ledger.display)) from None
         if state == INSUFFICIENT_PRIVILEGE:
             raise LedgerUnusable(_("The database role {role} has no permission to use the ledger {ledger}: ask the "
                                    "database's administrator to grant it.").format(
@@ -289,8 +313,8 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
         if state == LOCK_NOT_AVAILABLE:
             raise LedgerUnusable(_("The ledger is busy: another connection has held the writers' turn for more than "
                                    "{seconds} seconds, so nothing was written. Try again; if it stays busy, ask the "
-                                   "database's administrator which session holds advisory lock {lock}.").format(
-                seconds=BUSY_TIMEOUT_MS // 1000, lock=WRITERS_LOCK)) from None
+                                   "database's administrator which session holds a lock on the table {table}.").format(
+                seconds=BUSY_TIMEOUT_MS // 1000, table=WRITERS_TABLE)) from None
         if "locked" in message or "busy" in message:
             raise LedgerUnusable(_("The ledger is busy: another timebank has been writing for too long. "
                                    "Try again in a minute.")) from None
@@ -312,10 +336,58 @@ def translate_db_errors(ledger: Ledger) -> Iterator[None]:
             reason=_without_password(ledger, str(getattr(error, "orig", error)).splitlines()[0]))) from None
 
 
+def _temporary_tables_refused(ledger: Ledger, error: BaseException) -> bool:
+    """Whether a refusal came from creating a temporary table (reports at a seal and imports
+    make them) by a role without the TEMPORARY privilege on the database: that role may
+    well read and write the ledger, so "no permission to use the ledger" would be untrue.
+    Asked of the server, since its messages are in its own language."""
+    statement = str(getattr(error, "statement", "") or "")
+    if ledger.is_sqlite or "CREATE TEMPORARY" not in statement.upper():
+        return False
+    try:
+        with ledger.engine.connect() as conn:
+            allowed = conn.execute(text("SELECT has_database_privilege(current_database(), 'TEMPORARY')")).scalar()
+            conn.rollback()
+    except DBAPIError:
+        return False
+    return allowed is False
+
+
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
+def _secrets(url: str) -> set[str]:
+    """Every spelling of the passwords a server URL holds: as SQLAlchemy reads it, as the
+    driver's own parser (libpq's, through psycopg) reads it, and in query parameters;
+    decoded and as typed."""
+    from urllib.parse import quote
+
+    found: set[str] = set()
+    parsed = make_url(url)
+    if parsed.password:
+        found.add(str(parsed.password))
+    for key, value in parsed.query.items():
+        if key.lower() in _SECRET_PARAMETERS:
+            found.update([value] if isinstance(value, str) else value)
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        given = conninfo_to_dict(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
+        found.update(str(given[key]) for key in _SECRET_PARAMETERS if given.get(key))
+    except Exception:  # no driver, or a URL it cannot read: SQLAlchemy's reading stands
+        pass
+    found |= {quote(secret, safe="") for secret in found}
+    return {secret for secret in found if secret}
+
+
 def _without_password(ledger: Ledger, message: str) -> str:
-    """A driver's message with the ledger's password blanked out, should it quote the URL."""
-    password = None if ledger.is_sqlite else make_url(ledger.url).password
-    return message.replace(str(password), "***") if password else message
+    """A driver's message with every spelling of the ledger's passwords blanked out, should
+    it quote the URL or a part of it."""
+    if ledger.is_sqlite:
+        return message
+    for secret in sorted(_secrets(ledger.url), key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
 
 
 def _scrub_mark(ledger: Ledger) -> Path:

@@ -64,9 +64,11 @@ def sqlite_url_file(url: str) -> str:
 
 def check_server_url(url: str) -> None:
     """Refuse a server URL whose user name or password holds an unencoded '@': it would be
-    read as part of the host, and the host is shown in error messages (with that part of
-    the password)."""
-    rest = url.split("://", 1)[1].split("?", 1)[0]
+    read as part of the host or the database, and those are shown in error messages (with
+    that part of the password). Counted in the whole URL: a password may hold a '?', '#'
+    or '/' before its '@' ('pa?ss@word@host' has the host 'word@host'), so no part of it
+    can be told from the query or path until the URL is known to hold one '@' at most."""
+    rest = url.split("://", 1)[1]
     if rest.count("@") > 1:
         raise LedgerUnusable(_("The database URL has more than one '@': write an '@' in the user name or "
                                "password as %40."))
