@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, dump, sqlite_only
+from conftest import ON_POSTGRES, Cli, dump, execute_sql, query, sqlite_only
+from crafting import unique_index_made_plain, voided_twice, without_constraint
 
 UNEXPECTED = ("Unexpected error", "Gwall annisgwyl", "Traceback")
 
@@ -85,6 +86,63 @@ def test_values_of_the_wrong_type_are_named_by_check(busy_ledger: Cli) -> None:
 def test_a_sound_ledger_passes_the_type_check(busy_ledger: Cli) -> None:
     result = busy_ledger.ok("check")
     assert "Every stored value has its type" in result.out
+    assert "✓ No value that must be unique is held twice" in result.out
+    assert "✓ Schema at the latest migration" in result.out
+
+
+def test_check_names_a_double_void_made_without_the_unique_constraint(busy_ledger: Cli) -> None:
+    # Red-team (issue 26): a ledger rebuilt without the unique constraint on reversals held
+    # a double void, and check passed it. Now the data proves one reversal an exchange.
+    without_constraint(busy_ledger.db, "exchanges", "uq_exchanges_reverses")
+    assert voided_twice(busy_ledger, 5) == [26, 27]
+    result = busy_ledger("check")
+    assert result.code == 1 and not any(word in result.out + result.err for word in UNEXPECTED), result
+    assert "Exchange 5 is reversed more than once: by 26, 27." in result.out
+    assert "Exchange 3 is reversed" not in result.out  # voided once
+    welsh = busy_ledger("check", lang="cy")
+    assert "Mae cyfnewidiad 5 wedi'i wrthdroi fwy nag unwaith: gan 26, 27." in welsh.out
+    if not ON_POSTGRES:  # the schema is compared whole on SQLite
+        assert ("The schema differs from the one timebank makes: the table exchanges lacks the constraint "
+                "uq_exchanges_reverses (UNIQUE (reverses)).") in result.out
+        assert ("Mae'r sgema yn wahanol i'r un y mae timebank yn ei greu: nid oes gan y tabl exchanges y cyfyngiad "
+                "uq_exchanges_reverses (UNIQUE (reverses)).") in welsh.out
+
+
+def test_check_proves_every_unique_value_from_the_data(busy_ledger: Cli) -> None:
+    unique_index_made_plain(busy_ledger.db, "ix_exchanges_link", "exchanges", "link")
+    without_constraint(busy_ledger.db, "categories", "uq_categories_code_cy")
+    link = query(busy_ledger.db, "SELECT link FROM exchanges WHERE number = 4")[0][0]
+    execute_sql(busy_ledger.db, f"UPDATE exchanges SET link = {link} WHERE number IN (6, 7)",
+                "UPDATE categories SET code_cy = 'arall' WHERE code IN ('gardening', 'shopping')")
+    result = busy_ledger("check")
+    assert result.code == 1 and not any(word in result.out + result.err for word in UNEXPECTED), result
+    assert "✗ No value that must be unique is held twice" in result.out
+    assert f"exchanges (link): values held by more than one row (1; the first: {link})." in result.out
+    assert "categories (code_cy): values held by more than one row (1; the first: arall)." in result.out
+    welsh = busy_ledger("check", lang="cy")
+    assert f"exchanges (link): gwerthoedd sydd mewn mwy nag un rhes (1; y cyntaf: {link})." in welsh.out
+    if not ON_POSTGRES:
+        assert "The schema differs from the one timebank makes: the index ix_exchanges_link has been changed." \
+            in result.out
+
+
+@sqlite_only
+@pytest.mark.parametrize("statement, name", [
+    ("CREATE VIEW alembic_version_copy AS SELECT * FROM alembic_version", "alembic_version_copy"),
+    ("CREATE TRIGGER quiet AFTER INSERT ON exchanges BEGIN DELETE FROM audit WHERE id = -1; END", "quiet"),
+    ("CREATE TEMP TABLE scratch (x)", None),  # temporary: not in the file, nothing to say
+])
+def test_check_names_a_view_or_trigger_in_the_ledger(busy_ledger: Cli, statement: str, name: str | None) -> None:
+    execute_sql(busy_ledger.db, statement)
+    result = busy_ledger("check")
+    if name is None:
+        assert result.code == 0, result
+        return
+    assert result.code == 1, result
+    assert (f"The schema differs from the one timebank makes: it has a trigger or view {name} that no ledger "
+            "has.") in result.out
+    welsh = busy_ledger("check", lang="cy")
+    assert f"mae ganddo sbardun neu olwg {name} nad oes gan unrhyw gyfriflyfr" in welsh.out
 
 
 @pytest.mark.parametrize("value", ["2026-13-01", "garbage", "0001-01-01", "9999-12-31", "2026-1-1", "2026-02-30",

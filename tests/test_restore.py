@@ -6,6 +6,7 @@ instant, whatever moment the process is killed at."""
 from __future__ import annotations
 
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, dump, query, sqlite_only
+from crafting import voided_twice, without_constraint
 from refusal import refused
 
 pytestmark = sqlite_only
@@ -54,6 +56,18 @@ CRAFTED = {
     "a view added": ["CREATE VIEW everyone AS SELECT name FROM members"],
     "cached balance changed": ["UPDATE members SET balance_minutes = balance_minutes + 60 WHERE number = 1"],
     "an unbalanced entry": ["UPDATE entries SET minutes = minutes + 1 WHERE id = 1"],
+    # Issue 26: every column kept, but what keeps the data sound changed.
+    "a unique index made plain": ["DROP INDEX ix_exchanges_link", "CREATE INDEX ix_exchanges_link ON exchanges (link)"],
+    "an index added": ["CREATE INDEX ix_extra ON members (name)"],
+    "a CHECK constraint loosened": [
+        "PRAGMA writable_schema = ON",
+        "UPDATE sqlite_master SET sql = replace(sql, 'CHECK (minutes > 0)', 'CHECK (minutes > -1000000)') "
+        "WHERE name = 'exchanges'"],
+    "a trigger on another table": ["CREATE TRIGGER keep AFTER INSERT ON audit BEGIN SELECT 1; END"],
+    "a recursive alembic_version": [
+        "DROP TABLE alembic_version",
+        "CREATE VIEW alembic_version AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+        "SELECT '0007' AS version_num FROM r WHERE n < 0"],
 }
 
 
@@ -71,6 +85,110 @@ def test_an_unsound_backup_never_replaces_the_ledger(ledger: Cli, tmp_path: Path
     ledger.ok("check")
     assert not leftovers(Path(ledger.db))
     assert (sorted((Path(ledger.db).parent / "backups").glob("*")) if backups else []) == backups
+
+
+def test_a_backup_without_one_reversal_an_exchange_is_refused(ledger: Cli, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Red-team (issue 26): a backup rebuilt without the unique constraint on reversals, holding
+    # a double void, went through restore and then check.
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-01")
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    twin = Cli(forged / "ledger.sqlite3", ledger.capsys)
+    shutil.copy(ledger.db, twin.db)
+    without_constraint(Path(twin.db), "exchanges", "uq_exchanges_reverses")
+    assert voided_twice(twin, 1) == [2, 3]
+    bad = tmp_path / "double-void.sqlite3"
+    twin.ok("backup", "-o", str(bad))
+    ledger.ok("record", "Llinos", "Siân", "2", "--date", "2026-02-02")
+    results = refused(ledger, "restore", str(bad), "--yes")
+    assert results["en"].err.strip() == (f"{bad} is not a whole timebank ledger: the table exchanges lacks the "
+                                          "constraint uq_exchanges_reverses (UNIQUE (reverses)).")
+    assert "nid oes gan y tabl exchanges y cyfyngiad uq_exchanges_reverses" in results["cy"].err
+    assert len(ledger.json("exchange", "list")) == 2 and not leftovers(Path(ledger.db))
+    # Were the schema's difference missed, the data still tells: restore's check proves one
+    # reversal an exchange from the rows, not from the constraint.
+    from timebank.ledger import restoring
+    from timebank.ledger.integrity import checks
+    from timebank.ledger.storage import shape
+
+    for module in (shape, restoring, checks):
+        monkeypatch.setattr(module, "schema_differences", lambda found, expected: [])
+    results = refused(ledger, "restore", str(bad), "--yes")
+    assert "fails the ledger's check" in results["en"].err
+    assert results["en"].err.strip().endswith("the first: Exchange 1 is reversed more than once: by 2, 3."), results
+    assert results["cy"].err.strip().endswith("Mae cyfnewidiad 1 wedi'i wrthdroi fwy nag unwaith: gan 2, 3."), results
+    assert len(ledger.json("exchange", "list")) == 2 and not leftovers(Path(ledger.db))
+
+
+def test_a_recursive_view_in_a_backup_is_refused_at_once(ledger: Cli, tmp_path: Path) -> None:
+    # Red-team (issue 26): a backup whose alembic_version is a recursive view hung restore.
+    good = tmp_path / "good.sqlite3"
+    ledger.ok("backup", "-o", str(good))
+    bad = crafted(good, tmp_path, "recursive", *CRAFTED["a recursive alembic_version"])
+    started = time.perf_counter()
+    results = refused(ledger, "restore", str(bad), "--yes")
+    assert time.perf_counter() - started < 20
+    assert results["en"].err.strip() == (f"{bad} is not a whole timebank ledger: it has a trigger or view "
+                                          "alembic_version that no ledger has.")
+
+
+def test_a_backup_that_reads_too_slowly_is_refused(ledger: Cli, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The time limit itself: a sound backup, given no time at all, is refused in one line."""
+    from timebank.ledger.storage import shape
+
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-01")
+    good = tmp_path / "good.sqlite3"
+    ledger.ok("backup", "-o", str(good))
+    ledger.ok("record", "Llinos", "Siân", "2", "--date", "2026-02-02")
+    monkeypatch.setattr(shape, "BASE_SECONDS", 0.0)
+    monkeypatch.setattr(shape, "BYTES_A_SECOND", 10**15)
+    results = refused(ledger, "restore", str(good), "--yes")
+    assert results["en"].err.strip() == (f"Reading {good} took longer than 0 seconds, far longer than a sound "
+                                          "ledger of its size takes: it is refused.")
+    assert not leftovers(Path(ledger.db))
+    monkeypatch.undo()
+    ledger.ok("restore", str(good), "--yes")
+    assert len(ledger.json("exchange", "list")) == 1
+
+
+def test_the_time_limit_stops_a_query_that_never_ends(tmp_path: Path) -> None:
+    from timebank.ledger.storage.shape import TookTooLong, time_limited
+
+    conn = sqlite3.connect(tmp_path / "any.sqlite3")
+    conn.execute("CREATE VIEW forever AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+                  "SELECT n FROM r WHERE n < 0")
+    started = time.perf_counter()
+    with pytest.raises(TookTooLong), time_limited(conn, 1):
+        conn.execute("SELECT * FROM forever").fetchone()
+    assert time.perf_counter() - started < 10
+    assert conn.execute("SELECT 1").fetchone() == (1,)  # the connection is usable again, unlimited
+    conn.close()
+
+
+def test_a_backup_with_sqlites_statistics_restores(ledger: Cli, tmp_path: Path) -> None:
+    """ANALYZE adds SQLite's own statistics table: not a difference."""
+    ledger.ok("record", "Siân", "Llinos", "1", "--date", "2026-02-01")
+    good = tmp_path / "good.sqlite3"
+    ledger.ok("backup", "-o", str(good))
+    analysed = crafted(good, tmp_path, "analysed", "ANALYZE")
+    assert query(analysed, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") == [(1,)]
+    ledger.ok("record", "Llinos", "Siân", "2", "--date", "2026-02-02")
+    ledger.ok("restore", str(analysed), "--yes")
+    assert len(ledger.json("exchange", "list")) == 1
+    ledger.ok("check")
+    # Only as SQLite makes them; and a name of SQLite's own is no pass for a view.
+    forged = crafted(analysed, tmp_path, "forged-statistics", "PRAGMA writable_schema = ON",
+                     "UPDATE sqlite_master SET sql = 'CREATE TABLE sqlite_stat1(tbl,idx,stat,more)' "
+                     "WHERE name = 'sqlite_stat1'")
+    assert "it has a table sqlite_stat1 that no ledger has" in \
+        refused(ledger, "restore", str(forged), "--yes")["en"].err
+    hidden = crafted(good, tmp_path, "hidden-view", "PRAGMA writable_schema = ON",
+                     "INSERT INTO sqlite_master VALUES ('view', 'sqlite_view', 'sqlite_view', 0, "
+                     "'CREATE VIEW sqlite_view AS SELECT 1')")
+    assert "it has a trigger or view sqlite_view that no ledger has" in \
+        refused(ledger, "restore", str(hidden), "--yes")["en"].err
 
 
 def test_every_past_revision_restores_and_is_brought_up_to_date(ledger: Cli, tmp_path: Path) -> None:

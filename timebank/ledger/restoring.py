@@ -2,8 +2,9 @@
 checked and re-erased, even if the process is killed at any moment.
 
 The backup is never copied over the ledger as it is. It is copied to a private staging
-file beside the ledger, and everything is done there: its schema is compared with every
-table and column its revision should have, it is brought up to date, `check` must pass,
+file beside the ledger, and everything is done there: its whole schema (tables' SQL,
+constraints, indexes; no view or trigger) is compared with the one our migrations make at
+its revision, read under a time limit, it is brought up to date, `check` must pass,
 and everyone erased in the ledger it replaces is erased again. Only then is it copied over
 the ledger, with SQLite's backup API in one transaction: a kill before that transaction
 commits leaves the old ledger; after, the new one. A backup made before an erasure is
@@ -15,7 +16,6 @@ The steps are here; the action that runs them in order is `actions.restore`.
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session
 
 from timebank.ledger.records import audit, erasure
 from timebank.ledger.storage import filesystem
-from timebank.ledger.storage.backups import copy_database, inspect_backup, is_the_ledger
+from timebank.ledger.storage.backups import copy_database, inspect_backup, is_the_ledger, took_too_long
 from timebank.ledger.storage.db import HEAD_REVISION, Ledger, open_ledger, reading
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, TimebankError
 from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.files import COMPANION_SUFFIXES, temporary_beside
+from timebank.ledger.storage.migrate import reference_schema
 from timebank.ledger.storage.models import AuditEvent
+from timebank.ledger.storage.shape import TookTooLong, read_limit, schema_differences, schema_of, time_limited
 
 STAGING_TAG = "restore"
 
@@ -55,8 +57,10 @@ class Staged:
 
 def stage(ledger_path: Path, file: Path) -> Staged:
     """Copy the backup beside the ledger and prove it sound: a SQLite ledger of a revision we
-    know, every table and column that revision has and nothing else, brought up to date,
-    and passing every check. Refused with one line, the ledger untouched, if not."""
+    know, with the whole schema that revision has and nothing else, brought up to date,
+    and passing every check. Refused with one line, the ledger untouched, if not. Until the
+    schema is known to be ours, the file is read under a time limit; after, only our own SQL
+    runs on it, over data whose size the file bounds."""
     file = file.expanduser().resolve()
     if is_the_ledger(ledger_path, file):
         raise InvalidInput(_("That file is the ledger itself."))
@@ -69,7 +73,7 @@ def stage(ledger_path: Path, file: Path) -> Staged:
             copy_database(file, path)
         except sqlite3.Error as error:
             raise InvalidInput(_("{path} could not be read: {reason}").format(path=file, reason=error)) from None
-        difference = schema_difference(schema_of(path), reference_schema(revision))
+        difference = _schema_difference(path, file, revision)
         if difference:
             raise InvalidInput(_("{path} is not a whole timebank ledger: {difference}.").format(
                 path=file, difference=difference))
@@ -117,82 +121,19 @@ def _remove_stale_staging(ledger_path: Path) -> None:
 
 # The schema a revision should have ---------------------------------------------------------
 
-Schema = dict[str, object]
-
-
-def schema_of(path: Path) -> Schema:
-    """Tables with their columns (name, not null, primary key), and triggers, views and
-    indexes with their SQL: what a crafted file could leave out or add (without the chain's
-    unique index on `link`, two rows could claim one link)."""
+def _schema_difference(path: Path, file: Path, revision: str) -> Phrase | None:
+    """The first way the staged copy's whole schema differs from the one our migrations make
+    at its revision (`storage.shape`), read under the time limit: the copy is compared, not
+    only the backup, which could have been changed since it was inspected."""
     conn = sqlite3.connect(path)
     try:
-        objects = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                               "AND type IN ('table', 'trigger', 'view', 'index')").fetchall()
-        schema: Schema = {}
-        for kind, name, sql in objects:
-            if kind == "table":
-                columns = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
-                schema[f"table {name}"] = {column[1]: (bool(column[3]), column[5]) for column in columns}
-            else:
-                schema[f"{kind} {name}"] = " ".join((sql or "").split())
-        return schema
+        with time_limited(conn, read_limit(path.stat().st_size)):
+            differences = schema_differences(schema_of(conn), reference_schema(revision))
+    except TookTooLong as slow:
+        raise InvalidInput(took_too_long(file, slow.seconds)) from None
     finally:
         conn.close()
-
-
-_references: dict[str, Schema] = {}
-
-
-def reference_schema(revision: str) -> Schema:
-    """The schema a ledger at `revision` has: made by running our own migrations up to it in
-    an empty file (so it follows every migration, the ones still to come included)."""
-    if revision not in _references:
-        from timebank.ledger.storage.migrate import upgrade_to_head
-
-        with tempfile.TemporaryDirectory() as folder:
-            reference = open_ledger(str(Path(folder) / "reference.sqlite3"), create=True)
-            try:
-                upgrade_to_head(reference, revision)
-            finally:
-                reference.dispose()
-            _references[revision] = schema_of(Path(folder) / "reference.sqlite3")
-    return _references[revision]
-
-
-def schema_difference(found: Schema, expected: Schema) -> Phrase | None:
-    """The first way `found` differs from `expected`, in words; None if it does not."""
-    for key in sorted(expected):
-        kind, name = key.split(" ", 1)
-        if key not in found:
-            if kind == "table":
-                return _("the table {table} is missing").format(table=name)
-            if kind == "index":
-                return _("the index {name} is missing").format(name=name)
-            return _("the trigger or view {name} is missing").format(name=name)
-        if kind != "table":
-            if found[key] != expected[key]:
-                if kind == "index":
-                    return _("the index {name} has been changed").format(name=name)
-                return _("the trigger or view {name} has been changed").format(name=name)
-            continue
-        columns, wanted = found[key], expected[key]
-        assert isinstance(columns, dict) and isinstance(wanted, dict)
-        for column in wanted:
-            if column not in columns:
-                return _("the table {table} has no column {column}").format(table=name, column=column)
-            if columns[column] != wanted[column]:
-                return _("the column {column} of the table {table} has been changed").format(table=name, column=column)
-        for column in columns:
-            if column not in wanted:
-                return _("the table {table} has a column {column} that no ledger has").format(table=name, column=column)
-    for key in sorted(set(found) - set(expected)):
-        kind, name = key.split(" ", 1)
-        if kind == "table":
-            return _("it has a table {table} that no ledger has").format(table=name)
-        if kind == "index":
-            return _("it has an index {name} that no ledger has").format(name=name)
-        return _("it has a trigger or view {name} that no ledger has").format(name=name)
-    return None
+    return differences[0] if differences else None
 
 
 # What the ledger being replaced knew ---------------------------------------------------------

@@ -3,8 +3,9 @@
 Everything that reads every exchange and entry -- zero-sum, entries against their
 exchange, the sums behind the cached figures, and the chain of links -- is one streaming
 pass (`verify`), so the check stays linear in the size of the ledger. On SQLite the
-database's own integrity check runs at the same time on a second connection (it spends its
-time inside SQLite, which lets Python's pass run alongside it).
+database's own integrity check, the check of stored types and the proof that unique values
+are unique run at the same time on connections of their own (they spend their time inside
+SQLite, which lets Python's pass run alongside them).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import Integer, UniqueConstraint, case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from timebank.ledger.integrity.canonical import Seal, SealQuery
-from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger
+from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger, driver
 from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MemberPeriod, MonthTotal
 from timebank.ledger.integrity.verify import Walk, seal_problems, walk
 from timebank.ledger.messages import N_, Phrase, _
+from timebank.ledger.storage.shape import Table, schema_differences, schema_of
 
 
 @dataclass(frozen=True)
@@ -124,18 +126,83 @@ def _wrong_value(name: str, column_type: object) -> tuple[str, str | None]:
 
 
 def _schema(session: Session, ledger: Ledger) -> list[Phrase]:
+    """The revision, and on SQLite the whole schema -- tables' SQL, constraints, indexes, and
+    no view or trigger -- as our migrations make it at that revision (`storage.shape`): a
+    ledger rebuilt without a constraint keeps every column and passes every other check.
+    (The revision is read only from a table: a view of that name could run forever.)"""
+    differences: list[Phrase] = []
+    if ledger.is_sqlite:
+        from timebank.ledger.storage.migrate import reference_schema
+
+        found = schema_of(driver(session.connection()))
+        differences = [_("The schema differs from the one timebank makes: {difference}.").format(difference=difference)
+                       for difference in schema_differences(found, reference_schema(HEAD_REVISION))]
+        if not isinstance(found.get("table alembic_version"), Table):
+            return differences
     revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    if revision != HEAD_REVISION:
+    if revision != HEAD_REVISION:  # every later migration would be a difference: the revision says it
         return [_("The schema is at revision {found}, not {expected}.").format(found=revision, expected=HEAD_REVISION)]
-    return []
+    return differences
+
+
+def _unique_rules(sqlite: bool) -> list[tuple[str, tuple[str, ...]]]:
+    """Every set of columns the models say is unique (primary keys, unique constraints and
+    indexes), but the reversal's, which `_voids` proves in its own words. On SQLite a
+    single INTEGER primary key is the row's own key in the file (no two rows can share it,
+    and the schema check proves the table is declared so): it is left out."""
+    rules: list[tuple[str, tuple[str, ...]]] = []
+    for table in Base.metadata.sorted_tables:
+        sets = [tuple(table.primary_key.columns)]
+        sets += [tuple(constraint.columns) for constraint in table.constraints
+                 if isinstance(constraint, UniqueConstraint)]
+        sets += [tuple(index.columns) for index in table.indexes if index.unique]
+        for columns in sets:
+            rule = (table.name, tuple(column.name for column in columns))
+            rowid = sqlite and len(columns) == 1 and columns[0].primary_key and isinstance(columns[0].type, Integer)
+            if columns and not rowid and rule != ("exchanges", ("reverses",)) and rule not in rules:
+                rules.append(rule)
+    return rules
+
+
+def _unique(execute: Callable[[str], Sequence[Sequence[object]]], sqlite: bool) -> list[Phrase]:
+    """What must be unique is, proven from the data and not taken from the schema (a ledger
+    rebuilt without a unique constraint holds what it likes): one query a rule, the same
+    SQL on both databases (names from our own models)."""
+    problems: list[Phrase] = []
+    for table, columns in _unique_rules(sqlite):
+        names = ", ".join(f'"{column}"' for column in columns)
+        held = execute(f'SELECT {names} FROM "{table}" WHERE '
+                       + " AND ".join(f'"{column}" IS NOT NULL' for column in columns)
+                       + f" GROUP BY {names} HAVING count(*) > 1 ORDER BY {names}")
+        if held:
+            problems.append(_("{table} ({columns}): values held by more than one row ({count}; the first: "
+                              "{value}).").format(table=table, columns=", ".join(columns), count=len(held),
+                                                  value=", ".join(str(value) for value in held[0])))
+    return problems
+
+
+def _unique_sqlite(conn: sqlite3.Connection) -> list[Phrase]:
+    return _unique(lambda sql: conn.execute(sql).fetchall(), True)
 
 
 def _voids(session: Session, ledger: Ledger) -> list[Phrase]:
-    """Each reversal: of an existing exchange that is no reversal, on its date, for its
-    minutes and category, numbered after it, and cancelling it entry for entry. Two
-    queries, whatever the number of voids."""
+    """Each reversal: the only one of an existing exchange that is no reversal, on its date,
+    for its minutes and category, numbered after it, and cancelling it entry for entry.
+    Three queries, whatever the number of voids."""
     original = aliased(Exchange)
     problems: list[Phrase] = []
+    # One reversal an exchange: proven from the data, whatever the schema says.
+    twice = (select(Exchange.reverses).where(Exchange.reverses.is_not(None))
+             .group_by(Exchange.reverses).having(func.count() > 1))
+    by: dict[int, list[int]] = {}
+    for reversed_, number in session.execute(select(Exchange.reverses, Exchange.number)
+                                             .where(Exchange.reverses.in_(twice))
+                                             .order_by(Exchange.reverses, Exchange.number)):
+        if reversed_ is not None:
+            by.setdefault(reversed_, []).append(number)
+    for reversed_, numbers in by.items():
+        problems.append(_("Exchange {original} is reversed more than once: by {numbers}.").format(
+            original=reversed_, numbers=", ".join(str(number) for number in numbers)))
     for number, reverses, on, minutes, category, o_number, o_date, o_reverses, o_minutes, o_category in \
             session.execute(select(Exchange.number, Exchange.reverses, Exchange.date, Exchange.minutes,
                                    Exchange.category, original.number, original.date, original.reverses,
@@ -236,6 +303,7 @@ TITLES = {
     "entries": N_("Entries agree with their exchanges"),
     "voids": N_("Voids and reversals are consistent"),
     "numbering": N_("Numbers without gaps or reuse"),
+    "unique": N_("No value that must be unique is held twice"),
     "periods": N_("Periods of membership agree with the members"),
     "balances": N_("Balances add up to zero"),
     "cached": N_("Cached balances and monthly totals equal the entries"),
@@ -261,8 +329,8 @@ def _guarded(check: Callable[[], list[Phrase]]) -> list[Phrase]:
 
 def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None,
                  extra: list[CheckResult] | None = None) -> CheckReport:
-    """Every check, in one snapshot (SQLite's integrity and type checks each on a connection,
-    and so in a snapshot, of its own). `session` must not have read anything yet: on
+    """Every check, in one snapshot (SQLite's integrity, type and uniqueness checks each on a
+    connection, and so in a snapshot, of its own). `session` must not have read anything yet: on
     PostgreSQL its transaction becomes one REPEATABLE READ snapshot here, since in the
     default READ COMMITTED each query sees the writes committed before it began, and a
     check while others write would find links missing and balances wrong that are not."""
@@ -273,7 +341,8 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
     # On SQLite the database's own checks run beside the pass, each on a connection (and
     # in a snapshot) of its own; PostgreSQL enforces types and pages itself.
     beside = {key: _OwnConnection(ledger, check) for key, check in (("integrity", _integrity),
-                                                                     ("types", _stored_types))} \
+                                                                     ("types", _stored_types),
+                                                                     ("unique", _unique_sqlite))} \
         if ledger.is_sqlite else {}
     for thread in beside.values():
         thread.start()
@@ -292,6 +361,8 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
                   "chain": passed.chain}
     found["voids"] = _guarded(lambda: _voids(session, ledger))
     found["numbering"] = _guarded(lambda: _numbering(session, ledger))
+    if not ledger.is_sqlite:
+        found["unique"] = _guarded(lambda: _unique(lambda sql: session.execute(text(sql)).all(), False))
     found["periods"] = _guarded(lambda: _periods(session))
     found["integrity"] = []
     for key, thread in beside.items():

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_reason
-from timebank.ledger.messages import _
+from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.storage.files import (BACKUP_MARK, COMPANION_SUFFIXES, make_private_folder, publish,
                                            refuse_linked_folder, refuse_unsafe_target, temporary_beside)
@@ -161,9 +161,17 @@ def prune_automatic(ledger: Ledger) -> None:
 
 
 def inspect_backup(file: Path) -> str:
-    """Refuse a file that is not a sound timebank ledger; return its schema revision."""
+    """Refuse a file that is not a sound timebank ledger of a revision we know, with the whole
+    schema that revision has and nothing else (no view, no trigger); return its revision.
+    Read under a time limit (`shape.time_limited`): the schema first, from `sqlite_master`
+    alone, so nothing the file defines runs before it is known to be ours."""
+    from timebank.ledger.storage.migrate import reference_schema
+    from timebank.ledger.storage.shape import Table, TookTooLong, is_code, read_limit, schema_differences, \
+        schema_of, time_limited
+
     try:
         is_file = file.is_file()
+        size = file.stat().st_size if is_file else 0
     except OSError as error:
         raise InvalidInput(_("Cannot read {path}: {reason}").format(
             path=shown(file), reason=os_reason(error))) from None
@@ -175,20 +183,40 @@ def inspect_backup(file: Path) -> str:
     try:
         conn = sqlite3.connect(file, timeout=30)
         try:
-            result = conn.execute("PRAGMA integrity_check").fetchall()
-            if result != [("ok",)]:
-                raise InvalidInput(_("{path} is damaged (integrity check failed).").format(path=file))
-            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            conn.execute("SELECT count(*) FROM entries").fetchone()
+            with time_limited(conn, read_limit(size)):
+                found = schema_of(conn)
+                code = sorted(key for key in found if is_code(key))
+                if code:
+                    raise InvalidInput(_("{path} is not a whole timebank ledger: {difference}.").format(
+                        path=file, difference=schema_differences(found, {})[0]))
+                if not isinstance(found.get("table alembic_version"), Table):
+                    raise InvalidInput(_("{path} is not a timebank ledger.").format(path=file))
+                revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                if not revision:
+                    raise InvalidInput(_("{path} is not a timebank ledger.").format(path=file))
+                if revision[0] not in KNOWN_REVISIONS:
+                    raise InvalidInput(_("{path} was made by a newer version of timebank.").format(path=file))
+                differences = schema_differences(found, reference_schema(str(revision[0])))
+                if differences:
+                    raise InvalidInput(_("{path} is not a whole timebank ledger: {difference}.").format(
+                        path=file, difference=differences[0]))
+                result = conn.execute("PRAGMA integrity_check").fetchall()
+                if result != [("ok",)]:
+                    raise InvalidInput(_("{path} is damaged (integrity check failed).").format(path=file))
         finally:
             conn.close()
+    except TookTooLong as slow:
+        raise InvalidInput(took_too_long(file, slow.seconds)) from None
     except sqlite3.Error:
         raise InvalidInput(_("{path} is not a timebank ledger.").format(path=file)) from None
-    if not revision:
-        raise InvalidInput(_("{path} is not a timebank ledger.").format(path=file))
-    if revision[0] not in KNOWN_REVISIONS:
-        raise InvalidInput(_("{path} was made by a newer version of timebank.").format(path=file))
     return str(revision[0])
+
+
+def took_too_long(file: Path, seconds: int) -> Phrase:
+    return ngettext("Reading {path} took longer than {seconds} second, far longer than a sound ledger of its "
+                    "size takes: it is refused.",
+                    "Reading {path} took longer than {seconds} seconds, far longer than a sound ledger of its "
+                    "size takes: it is refused.", seconds).format(path=file, seconds=seconds)
 
 
 __all__ = ["backup", "inspect_backup", "copy_database", "is_the_ledger", "HEAD_REVISION"]
