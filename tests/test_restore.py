@@ -383,3 +383,18 @@ def test_killed_at_random_moments_the_ledger_is_old_or_restored_and_erased(
     assert set(outcomes) == {1, 2}, outcomes
     subprocess.run(command, check=True, capture_output=True)
     assert _never_unerased(ledger) == 1 and not leftovers(db)
+
+
+@pytest.mark.parametrize("command", [("check",), ("balance",), ("record", "1", "2", "1")])
+def test_a_ledger_whose_revision_is_a_recursive_view_is_refused_at_once(ledger: Cli, tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str],
+                                                                         command: tuple[str, ...]) -> None:
+    """Not only a backup: a ledger whose alembic_version is a view (a recursive one hung every
+    command, reading the revision before anything else) is said to be damaged."""
+    good = tmp_path / "good.sqlite3"
+    ledger.ok("backup", "-o", str(good))
+    bad = crafted(good, tmp_path, "recursive", *CRAFTED["a recursive alembic_version"])
+    started = time.perf_counter()
+    results = refused(Cli(bad, capsys), *command)
+    assert time.perf_counter() - started < 20
+    assert "is damaged" in results["en"].err

@@ -267,6 +267,16 @@ def schema_revision(ledger: Ledger) -> str | None:
     with translate_db_errors(ledger):
         with ledger.engine.connect() as conn:
             try:
+                # A file is read from a table only: a view of that name (a recursive one hung
+                # every command) is not what timebank made. (A server's schema is its
+                # administrator's: a role may not see it all, and is told so below.)
+                if ledger.is_sqlite:
+                    kind = conn.execute(text("SELECT type FROM sqlite_master WHERE name = 'alembic_version'")).scalar()
+                    if kind is None:
+                        return None
+                    if kind != "table":
+                        raise LedgerUnusable(_("The ledger {ledger} is damaged: restore it from a backup.").format(
+                            ledger=ledger.display))
                 row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             except (OperationalError, ProgrammingError) as error:
                 if _no_such_table(error):
