@@ -78,6 +78,8 @@ class Member(Base):
     # The sum of this member's entries, kept in the same transaction as every entry
     # written; `check` proves it. Lets balances and reports skip a scan of all entries.
     balance_minutes: Mapped[int] = mapped_column(Minutes, default=0, server_default="0")
+    # The salt of the commitment to this row's personal text in its record link (`records`).
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class MemberPeriod(Base):
@@ -105,6 +107,7 @@ class MemberPeriod(Base):
     ended_by: Mapped[str | None] = mapped_column(String(8))
     opened_link: Mapped[int | None] = mapped_column(Integer, index=True)
     closed_link: Mapped[int | None] = mapped_column(Integer, index=True)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Category(Base):
@@ -116,6 +119,7 @@ class Category(Base):
     code_cy: Mapped[str | None] = mapped_column(String(32), unique=True)
     name_en: Mapped[str] = mapped_column(Text)
     name_cy: Mapped[str] = mapped_column(Text)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 # What an exchange is for. Help given is every figure's activity; an opening balance (moved
@@ -150,6 +154,10 @@ class Exchange(Base):
     link_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     erased_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Version 2 of the canonical form: the commitment to the text as the upgrade bound it
+    # (rows linked before it), and the parts erasure removed (`canonical.Redaction`, JSON).
+    text_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    redaction: Mapped[str | None] = mapped_column(Text)
     purpose: Mapped[str] = mapped_column(String(16), default=HELP, server_default=HELP)
 
 
@@ -211,6 +219,7 @@ class Listing(Base):
     # `MemberPeriod`): what was open at any seal.
     made_link: Mapped[int | None] = mapped_column(Integer, index=True)
     closed_link: Mapped[int | None] = mapped_column(Integer, index=True)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Setting(Base):
@@ -218,6 +227,7 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AuditEvent(Base):
@@ -235,3 +245,20 @@ class AuditEvent(Base):
     link_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     erased_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    text_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    redaction: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordLink(Base):
+    """A link of the chain for a change to a record that is not an exchange or an event:
+    a member, a period of membership, a category, a setting, a listing (`records`). Its
+    digest is of the row as the change left it (null: the row was deleted)."""
+
+    __tablename__ = "record_links"
+    __table_args__ = (Index("ix_record_links_record", "tbl", "key", "link"),)
+
+    link: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    link_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    tbl: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(Text)
+    digest: Mapped[bytes | None] = mapped_column(LargeBinary)
