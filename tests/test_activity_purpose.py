@@ -149,7 +149,7 @@ def test_the_write_path_and_the_check_make_the_reference_bytes_with_a_purpose() 
     from timebank.ledger.integrity.chain import ChainWriter
 
     salt = bytes(16)
-    committed = canonical.commitment(salt, ("Siân", None))
+    committed = canonical.parts_commitment(("Siân", None), salt)
     plain = canonical.exchange_content(7, 3, "2026-02-02", "other", 90, None, "2026-11-24T10:00:00",
                                        [(1, "giver", "2026-02-02", 90), (0, "receiver", "2026-02-02", -90)],
                                        committed)

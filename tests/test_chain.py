@@ -3,6 +3,9 @@ person with the file and `sqlite3` (or `psql`) can no longer do unseen."""
 
 from __future__ import annotations
 
+import json
+from contextlib import nullcontext
+
 import re
 from datetime import datetime
 from pathlib import Path
@@ -177,25 +180,32 @@ def test_erasure_keeps_the_chain_whole_and_a_later_change_to_erased_text_is_name
     history.ok("record", "Siân", "Llinos", "1", "--date", "2026-03-05", "--note", "gyda Gwenllïan Unigryw",
                "--by", "Gwenllïan Newydd")
     sealed = seal_of(history.ok("check").out)
-    salts_before = {bytes(s) for (s,) in query(history.db, "SELECT salt FROM exchanges UNION ALL "
-                                                             "SELECT salt FROM audit")}
+    salts_before = {bytes(s[i:i + 16]) for (s,) in query(history.db, "SELECT salt FROM exchanges UNION ALL "
+                                                                      "SELECT salt FROM audit")
+                    for i in range(0, len(s), 16)}
     history.ok("member", "forget", "Gwenllïan", "--yes")
     history.ok("check")
     history.ok("check", "--seal", sealed)  # the history up to then still verifies
     stored = repr(dump(history.db))
     for secret in ("Unigryw", "Newydd", "gwen.u", "900123", "pysgota", "gathod"):
         assert secret not in stored, secret
-    changed = query(history.db, "SELECT salt FROM exchanges WHERE erased_commitment IS NOT NULL UNION ALL "
-                                "SELECT salt FROM audit WHERE erased_commitment IS NOT NULL")
-    assert len(changed) >= 4 and not {bytes(s) for (s,) in changed} & salts_before  # old salts gone too
+    changed = query(history.db, "SELECT salt, redaction FROM exchanges WHERE redaction IS NOT NULL UNION ALL "
+                                "SELECT salt, redaction FROM audit WHERE redaction IS NOT NULL")
+    assert len(changed) >= 4
+    salts_after = {bytes(s[i:i + 16]) for (s, _r) in query(history.db, "SELECT salt, 1 FROM exchanges UNION ALL "
+                                                                        "SELECT salt, 1 FROM audit")
+                   for i in range(0, len(s), 16)}
+    taken_out = sum(1 for (_s, r) in changed for _f, _i, part in json.loads(r) if re.fullmatch("[0-9a-f]{64}", part))
+    # The salts of the words taken out are gone; every other salt is as it was.
+    assert len(salts_before - salts_after) == taken_out
     if isinstance(history.db, Path):
         raw = b"".join(p.read_bytes() for p in history.db.parent.glob(history.db.name + "*"))
         for secret in ("Unigryw", "Newydd", "gwen.u", "900123"):
             assert secret.encode() not in raw, secret
-    execute_sql(history.db, "UPDATE exchanges SET note = 'Help i [erased] a Mallory' WHERE erased_commitment "
+    execute_sql(history.db, "UPDATE exchanges SET note = 'Help i [erased] a Mallory' WHERE redaction "
                             "IS NOT NULL AND note LIKE 'Help i%'")
     result = history("check", lang="en")
-    assert result.code == 1 and "was changed after an erasure" in result.out
+    assert result.code == 1 and "has changed since it was recorded" in result.out
 
 
 def test_amounts_have_the_same_limits_on_both_databases(ledger: Cli, tmp_path: Path) -> None:
@@ -228,17 +238,42 @@ def test_canonical_form_is_as_documented() -> None:
     assert committed == hashlib.sha256(salt + '["Siân",null]'.encode()).digest()
     content = canonical.exchange_content(7, 3, "2026-02-02", "transport", 90, None, "2026-11-24T10:00:00",
                                          [(2, "receiver", "2026-02-02", -90), (1, "giver", "2026-02-02", 90)],
-                                         committed)
+                                         committed, version=1)
     assert content == ('[1,7,"exchange",3,"2026-02-02","transport",90,null,"2026-11-24T10:00:00",'
                        '[[1,"giver","2026-02-02",90],[2,"receiver","2026-02-02",-90]],"' + committed.hex()
                        + '"]').encode()
     assert canonical.audit_content(8, 5, canonical.moment_text(datetime(2026, 11, 24, 10, 0, 0, 5)),
-                                   "exchange.void", None, 3, committed) == (
+                                   "exchange.void", None, 3, committed, version=1) == (
         '[1,8,"audit",5,"2026-11-24T10:00:00.000005","exchange.void",null,3,"' + committed.hex() + '"]').encode()
     # NFC: a decomposed name commits as the composed one.
     assert canonical.commitment(salt, ("Sia\u0302n", None)) == committed
     assert canonical.link_hash(canonical.GENESIS, content) == hashlib.sha256(bytes(32) + content).digest()
     assert canonical.string('a"b\\c\n') == '"a\\"b\\\\c\\n"'
+
+
+def test_canonical_form_version_2_is_as_documented() -> None:
+    """Version 2: each word of the text committed with its own salt, separators as they are."""
+    import hashlib
+
+    from timebank.ledger.integrity import canonical
+    salts = bytes(range(16)) + bytes(range(16, 32)) + bytes(range(32, 48))
+    word = [hashlib.sha256(salts[i * 16:i * 16 + 16] + w.encode()).hexdigest() for i, w in
+            enumerate(("Siân", "Lifft", "O’Brien"))]
+    committed = canonical.parts_commitment(("Siân", "Lifft, O’Brien"), salts)
+    assert committed == hashlib.sha256(f'[["{word[0]}"],["{word[1]}",", ","{word[2]}"]]'.encode()).digest()
+    assert canonical.parts_commitment(("Sia\u0302n", "Lifft, O’Brien"), salts) == committed  # NFC
+    # A word taken out: its text is the mark, its salt gone, its hash kept -- the same commitment.
+    erased = {(1, 2): word[2]}  # "Lifft", ", ", "O’Brien": its third token
+    assert canonical.parts_commitment(("Siân", "Lifft, [erased]"), salts[:32], erased) == committed
+    for wrong in (("Siân", "Lifft, Mallory"), ("Siân", "Lifft; [erased]")):
+        with pytest.raises(canonical.Unfit) if "Mallory" in wrong[1] else nullcontext():
+            assert canonical.parts_commitment(wrong, salts[:32], erased) != committed
+    content = canonical.exchange_content(7, 3, "2026-02-02", "transport", 90, None, "2026-11-24T10:00:00",
+                                         [(2, "receiver", "2026-02-02", -90), (1, "giver", "2026-02-02", 90)],
+                                         committed)
+    assert content.startswith(b'[2,7,"exchange",3,')
+    for text in ("a \\n b", 'x{"k": "Se\\u00e1n"}', "[erased]] [[", "\\", "–—"):
+        assert "".join(token for _w, token in canonical.split(text)) == text
 
 
 def test_the_write_path_and_the_check_make_the_reference_bytes() -> None:
@@ -250,7 +285,7 @@ def test_the_write_path_and_the_check_make_the_reference_bytes() -> None:
     from timebank.ledger.integrity import canonical
     from timebank.ledger.integrity.chain import ChainWriter
 
-    salt = bytes(16)
+    salt = bytes(32)  # a salt for each word: "Siân", "Lifft"
     for entries in ([(1, "giver", day(2026, 2, 2), 90), (2, "receiver", day(2026, 2, 2), -90)],
                     [(3, "receiver", day(2026, 2, 2), -30), (1, "giver", day(2026, 2, 2), 60),
                      (2, "receiver", day(2026, 2, 2), -30)]):
@@ -261,5 +296,5 @@ def test_the_write_path_and_the_check_make_the_reference_bytes() -> None:
                                               salt=salt)
         expected = canonical.exchange_content(
             7, 3, "2026-02-02", "trafnidiaeth", 30 if len(entries) == 3 else 90, None, "2026-11-24T10:00:00",
-            [(m, r, d.isoformat(), a) for m, r, d, a in entries], canonical.commitment(salt, ("Siân", "Lifft")))
+            [(m, r, d.isoformat(), a) for m, r, d, a in entries], canonical.parts_commitment(("Siân", "Lifft"), salt))
         assert link == 7 and digest == canonical.link_hash(bytes(range(32)), expected)

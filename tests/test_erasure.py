@@ -54,7 +54,8 @@ def test_red_team_3_every_form_of_what_identifies_her_goes(blodwen: Cli) -> None
     notes = {e["number"]: e["note"] for e in blodwen.json("exchange", "list")}
     assert notes[1] == "[erased] shopping"
     assert notes[2] == "[erased] says hi"  # her first name, next to her full name as the recorder
-    assert notes[3] == "Ring [erased] or [erased] first"
+    # Erasure takes words out and puts nothing in: the separator before the number stays.
+    assert notes[3] == "Ring [erased] or +[erased] first"
     assert query(blodwen.db, "SELECT note FROM members WHERE number = 2") == [
         ("Carer for [erased] (tel [erased]). Does [erased] shopping",)]
     assert query(blodwen.db, "SELECT recorded_by FROM exchanges WHERE number = 2") == [("[erased]",)]
@@ -228,7 +229,7 @@ def test_a_text_rewritten_by_two_erasures_stays_bound(blodwen: Cli) -> None:
     notes = {e["number"]: e["note"] for e in blodwen.json("exchange", "list")}
     assert notes[4] == "[erased] and [erased] shared the lift"
     resealed = [e for e in blodwen.json("audit") if e["action"] == "member.forget"]
-    assert len(resealed) == 2 and all(e["details"]["resealed"] for e in resealed)
+    assert len(resealed) == 2 and all(e["details"]["erased"] for e in resealed)
 
 
 @postgres_only

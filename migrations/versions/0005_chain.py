@@ -41,7 +41,7 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("erased_commitment", sa.LargeBinary()))
 
     had_history = bind.execute(sa.text("SELECT count(*) FROM audit")).scalar()
-    linked = chain.link_unlinked(bind)
+    linked = chain.link_unlinked(bind, canonical.VERSION_1)
     # Indexed once the links are in: building an index at the end is quicker than keeping
     # it up to date through a million updates.
     for table in LINKED:
@@ -49,12 +49,13 @@ def upgrade() -> None:
     if not had_history:
         return  # a new ledger: its chain begins with its first event
     at, by = audit.now(), audit.current_user()
-    details = json.dumps({"canonical": canonical.VERSION, "links": linked}, sort_keys=True)
+    details = json.dumps({"canonical": canonical.VERSION_1, "links": linked}, sort_keys=True)
     bind.execute(sa.text('INSERT INTO audit (at, "by", action, details) VALUES (:at, :by, :action, :details)')
                  .bindparams(sa.bindparam("at", type_=sa.DateTime())),
                  {"at": at, "by": by, "action": "ledger.chain", "details": details})
     event_id = bind.execute(sa.text("SELECT max(id) FROM audit")).scalar()
-    link, digest, salt = chain.ChainWriter(bind).audit(event_id, at, "ledger.chain", None, None, by, details)
+    link, digest, salt = chain.ChainWriter(bind, canonical.VERSION_1).audit(event_id, at, "ledger.chain", None, None,
+                                                                            by, details)
     bind.execute(sa.text("UPDATE audit SET link = :link, link_hash = :digest, salt = :salt WHERE id = :id"),
                  {"link": link, "digest": digest, "salt": salt, "id": event_id})
 

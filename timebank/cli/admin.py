@@ -117,7 +117,14 @@ def check(
     if problems:
         raise CheckFailed(ngettext("The check found {count} problem.", "The check found {count} problems.",
                                    problems).format(count=problems))
-    if report.asked is not None:
+    if report.asked is not None and report.since:
+        say(_("The ledger still holds the history sealed as {seal}, but for what erasure took out of it since:")
+            .format(seal=report.asked.text))
+        from timebank.i18n import say as in_words
+
+        for line in report.since:
+            say(in_words(line))
+    elif report.asked is not None:
         say(_("The ledger still holds exactly the history sealed as {seal}.").format(seal=report.asked.text))
     say(_("The ledger passed every check."))
 

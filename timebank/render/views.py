@@ -720,7 +720,9 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
             setting=setting_words(d.get("key") or "", w), old=d.get("old", ""), new=d.get("new", "")),
         "member.forget": lambda: w._("Erased the personal details of member {member}").format(member=member),
         "ledger.chain": lambda: w._("Began the tamper-evident chain over the {count} earlier exchanges and "
-                                    "events").format(count=d.get("links", 0)),
+                                    "events").format(count=d.get("links", 0)) if "bound" not in d else w._(
+            "Took the chain to version 2: the texts of the {count} earlier exchanges and events are now proven word by "
+            "word").format(count=d.get("texts", 0)),
         "ledger.restore": lambda: w._("Restored the ledger from {file}").format(file=d.get("file", "")),
         "import.members": lambda: w.ngettext("Imported {rows} row of members from {file}",
                                              "Imported {rows} rows of members from {file}",

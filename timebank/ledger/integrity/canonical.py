@@ -15,11 +15,12 @@ integers in decimal, strings NFC-normalised and escaped minimally (`"` `\\` and 
 characters; other characters as themselves), `null` for nothing -- the serialisation RFC
 8785 (JCS) gives an array of integers, strings and nulls:
 
-    [1, link, "exchange", number, date, category, minutes, reverses, recorded_at,
+    [2, link, "exchange", number, date, category, minutes, reverses, recorded_at,
         [[member, role, date, minutes], ...], commitment]
-    [1, link, "audit", id, at, action, member, exchange, commitment]
+    [2, link, "audit", id, at, action, member, exchange, commitment]
 
-- `1` is this version of the form. A later version starts with its own number.
+- `2` is this version of the form (links written before migration 0008 start with `1` and
+  differ only in their commitment, below).
 - dates are ISO `YYYY-MM-DD`; moments ISO `YYYY-MM-DDTHH:MM:SS` in UTC, with `.ffffff`
   only when the microseconds are not zero.
 - an exchange's entries are sorted: givers before receivers, then by member number.
@@ -30,20 +31,42 @@ characters; other characters as themselves), `null` for nothing -- the serialisa
   purpose existed, and nearly every one since -- has no such element, so their links are
   the bytes they always were.
 
-Personal text: commitments
---------------------------
-What erasure may rewrite -- the exchange's `recorded_by` and `note`, the audit event's
-`by` and `details` (a JSON text that holds names, reasons, file names) -- enters the link
-only as a salted commitment:
+Personal text: commitments in parts (version 2)
+-----------------------------------------------
+What erasure may remove -- the exchange's `recorded_by` and `note`, the audit event's `by`
+and `details` (a JSON text that holds names, reasons, file names) -- enters the link only as
+a commitment to its parts, so that a word can be taken out without the link changing, and
+nothing can be put in:
 
-    commitment = lowercase hex of SHA-256( salt || UTF-8 of the JSON array [recorded_by, note] )
-                                           (an audit event: [by, details])
+    split(text)   the text (NFC) cut into tokens, each a *word* -- a run of letters and
+                  digits in any script, with apostrophes and hyphens inside it
+                  (`\\w(?:[\\w'’‐‑-]*\\w)?`), or the mark "[erased]" -- or a *separator*: a
+                  run of anything else, with a backslash escape (`\\n`, `\\u00e1`) and a
+                  lone `[` or `\\` tokens of their own. The tokens put together are the text.
+    word hash     SHA-256( salt || UTF-8 of the word ), a 16-byte random salt per word
+    field         null for no text, else the JSON array of its tokens in order: each word
+                  as the lowercase hex of its hash, each separator as itself (a string)
+    commitment    lowercase hex of SHA-256( UTF-8 of the JSON array of the fields )
+                  -- [recorded_by, note] for an exchange, [by, details] for an event
 
-The 16-byte random salt is stored beside the row. Without it the commitment says nothing
-about the text (a name cannot be guessed and tried). Erasure rewrites the text, keeps the
-commitment the link was made with (`erased_commitment`), draws a new salt, and lists the
-new commitment in its own `member.forget` audit event -- a later link -- so the rewritten
-text is bound by the chain again and the old text and salt are gone.
+A separator holds no letter or digit, so it can never be mistaken for a hash. The salts of
+a row's words are stored beside it, one after the other (`salt`). Erasure takes words out:
+a word's salt goes, but its hash is kept (`redaction`, a JSON array of [field, token index,
+hash hex], and the separators between two words taken out as [field, token index,
+separator]), so the row still yields the commitment its link was made with. In the text a
+run of tokens taken out reads "[erased]" once. The erasure's `member.forget` event lists each
+part it took out (`"erased": [[kind, key, field, token index], ...]`). No event can re-bind
+a text: a word that is not its hash's preimage breaks the link, and a part taken out that no
+erasure lists is named by `check`.
+
+Version 1 (links written before migration 0008) committed the whole personal text with one
+salt, `SHA-256(salt || [recorded_by, note])`, and erasure re-bound a rewritten text through a
+later event -- which a forged event could do too. The upgrade keeps each such link's
+commitment beside its row (`erased_commitment`, so the link verifies as it always did),
+commits the row's text in parts as above (`text_commitment`), and binds every one of those
+in its own audit event (`ledger.chain`, `"version": 2`, `"bound"`: the hex SHA-256 of the
+rows' text commitments in link order, `"texts"`: how many). From then on those texts are
+proven by their parts exactly as newer ones are.
 
 Seals
 -----
@@ -63,10 +86,12 @@ from datetime import date, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
+from timebank.ledger.basics.text import ERASED
 from timebank.ledger.errors import InvalidInput
 from timebank.ledger.messages import _
 
-VERSION = 1
+VERSION = 2
+VERSION_1 = 1
 GENESIS = bytes(32)
 SALT_BYTES = 16
 SEAL_DIGITS = 16
@@ -121,6 +146,104 @@ def commitment(salt: bytes, personal: tuple[str | None, ...]) -> bytes:
     return _sha256(bytes(salt) + personal_bytes(personal)).digest()
 
 
+# Version 2: text in parts ------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"(?P<w>\[erased\]|\w(?:[\w'’‐‑-]*\w)?)|\\(?:u[0-9A-Fa-f]{4}|.)|\[|\\|[^\w\\\[]+", re.S)
+assert ERASED == "[erased]"  # the mark is one word of the form
+
+
+def split(text: str) -> list[tuple[bool, str]]:
+    """A text's tokens: (is a word, token), in order; together they are the text (NFC)."""
+    return [(m.lastgroup == "w", m.group()) for m in _TOKEN.finditer(nfc(text))]
+
+
+def word_count(personal: tuple[str | None, ...]) -> int:
+    return sum(1 for text in personal if text for is_word, _token in split(text) if is_word)
+
+
+def new_salts(personal: tuple[str | None, ...]) -> bytes:
+    """A fresh salt for every word of a row's personal text, one after the other."""
+    return b"".join(new_salt() for _n in range(word_count(personal)))
+
+
+class Unfit(ValueError):
+    """Stored salts or erased parts that do not fit the stored text."""
+
+
+def parts_commitment(personal: tuple[str | None, ...], salts: bytes,
+                     erased: dict[tuple[int, int], str] | None = None) -> bytes:
+    """The commitment (32 bytes) to a row's personal text in parts. `salts`: one per word
+    still there; `erased`: (field, token index) -> what stands for each token taken out (a
+    word's hash in hex, a separator as itself). A run of tokens taken out reads "[erased]"
+    once in the text. Raises `Unfit` when they do not fit the text."""
+    salts = bytes(salts)
+    at = 0
+    used = 0
+    fields: list[str] = []
+    for number, text in enumerate(personal):
+        if text is None:
+            fields.append("null")
+            continue
+        items: list[str] = []
+        index = 0
+        for is_word, token in split(text):
+            if erased and (number, index) in erased and token == ERASED:
+                while (number, index) in erased:  # the run the mark stands for
+                    items.append(encode_basestring(erased[(number, index)]))
+                    index += 1
+                    used += 1
+                continue
+            if is_word:
+                salt = salts[at:at + SALT_BYTES]
+                if len(salt) != SALT_BYTES:
+                    raise Unfit("too few salts")
+                at += SALT_BYTES
+                items.append('"' + _sha256(salt + token.encode("utf-8")).hexdigest() + '"')
+            else:
+                items.append(encode_basestring(token))
+            index += 1
+        fields.append("[" + ",".join(items) + "]")
+    if at != len(salts) or used != len(erased or ()):
+        raise Unfit("salts or erased parts left over")
+    return _sha256(("[" + ",".join(fields) + "]").encode("utf-8")).digest()
+
+
+def word_hash(salt: bytes, word: str) -> str:
+    return _sha256(bytes(salt) + nfc(word).encode("utf-8")).hexdigest()
+
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def read_redaction(text: str | None) -> dict[tuple[int, int], str]:
+    """The tokens a row's `redaction` says were taken out: (field, token index) -> a
+    word's hash (hex) or a separator. Raises `Unfit` for anything else."""
+    if not text:
+        return {}
+    import json
+
+    try:
+        listed = json.loads(text)
+        found = {(int(field), int(index)): str(value) for field, index, value in listed}
+    except (ValueError, TypeError) as error:
+        raise Unfit("unreadable redaction") from error
+    if any(_WORDLIKE.search(value) and not _HASH.fullmatch(value) for value in found.values()):
+        raise Unfit("a part taken out is neither a hash nor a separator")
+    return found
+
+
+_WORDLIKE = re.compile(r"\w")
+
+
+def write_redaction(erased: dict[tuple[int, int], str]) -> str | None:
+    if not erased:
+        return None
+    import json
+
+    return json.dumps([[field, index, value] for (field, index), value in sorted(erased.items())],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
 # The content of a link, as %-templates: (version, link, number or id, ...). `verify` fills
 # them in directly for speed; the functions below are the reference.
 EXCHANGE_FORMAT = '[%d,%d,"exchange",%d,%s,%s,%d,%s,%s,[%s],"%s"]'
@@ -154,12 +277,12 @@ def with_purpose(content: bytes, purpose: str | None) -> bytes:
 
 def exchange_content(link: int, number: int, day: str, category: str, minutes: int, reverses: int | None,
                      recorded_at: str, entries: list[tuple[int, str, str, int]], committed: bytes,
-                     purpose: str = HELP) -> bytes:
+                     purpose: str = HELP, version: int = VERSION) -> bytes:
     """The bytes of an exchange's link. `day`, `recorded_at` and each entry's date are
     already canonical text (`day_text`, `moment_text`); entries are (member, role, date,
     minutes) in any order."""
     return with_purpose((EXCHANGE_FORMAT % (
-        VERSION, link, number, string(day), string(category), minutes, integer(reverses), string(recorded_at),
+        version, link, number, string(day), string(category), minutes, integer(reverses), string(recorded_at),
         entries_text(entries, day), committed.hex())).encode("utf-8"), purpose)
 
 
@@ -168,8 +291,8 @@ def _entry_order(entry: tuple[int, str, str, int]) -> tuple:
 
 
 def audit_content(link: int, event_id: int, at: str, action: str, member: int | None, exchange: int | None,
-                  committed: bytes) -> bytes:
-    return (AUDIT_FORMAT % (VERSION, link, event_id, string(at), string(action), integer(member), integer(exchange),
+                  committed: bytes, version: int = VERSION) -> bytes:
+    return (AUDIT_FORMAT % (version, link, event_id, string(at), string(action), integer(member), integer(exchange),
                             committed.hex())).encode("utf-8")
 
 

@@ -19,16 +19,19 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from timebank.ledger.integrity import canonical
-from timebank.ledger.integrity.canonical import Seal, TextCache, commitment, moment_text, new_salt
+from timebank.ledger.integrity.canonical import Seal, TextCache, commitment, moment_text, new_salt, parts_commitment
 
 _sha256 = hashlib.sha256
 
 EXCHANGE = "exchange"
 AUDIT = "audit"
 
-# The key under which a `member.forget` event lists the commitments of the texts it rewrote:
-# [[kind, key, hex], ...] (kind "exchange" or "audit").
+# The key under which a version 1 `member.forget` event listed the commitments of the texts
+# it rewrote: [[kind, key, hex], ...] (kind "exchange" or "audit"). Read, never written now.
 RESEALED = "resealed"
+# The key under which a `member.forget` event lists the parts of texts it took out:
+# [[kind, key, field, word index], ...].
+ERASED_PARTS = "erased"
 
 
 def _head(connection: Connection) -> tuple[int, bytes]:
@@ -47,10 +50,22 @@ class ChainWriter:
     one else appends until it commits). An import links a hundred thousand exchanges: the
     texts they share (days, categories, the moment, who recorded) are worked out once."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, version: int = canonical.VERSION) -> None:
         self.connection = connection
         self._head: tuple[int, bytes] | None = None
         self.texts = TextCache()
+        # Version 1 only for the upgrade that built the chain (0005), as it was then: 0008
+        # then takes those links to version 2 like any others written before it.
+        self.version = version
+
+    def _committed(self, personal: tuple[str | None, str | None], salt: bytes | None) -> tuple[bytes, bytes]:
+        """(commitment, salts) of a row's personal text: salts given or drawn."""
+        if self.version == canonical.VERSION_1:
+            salt = salt or new_salt()
+            return commitment(salt, personal), salt
+        if salt is None:
+            salt = canonical.new_salts(personal)
+        return parts_commitment(personal, salt), salt
 
     @property
     def head(self) -> tuple[int, bytes]:
@@ -77,15 +92,14 @@ class ChainWriter:
             return self.pair(number, day, category, minutes, reverses, recorded_at, int(rows[0][0]),
                              int(rows[0][3]), int(rows[1][0]), recorded_by, note, salt, purpose)
         texts = self.texts
-        salt = salt or new_salt()
-        committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
+        committed, salt = self._committed((recorded_by, note), salt)
         day_iso, quoted_day = texts.day(day)
         listed = canonical.entries_text([(int(m), role, texts.day(d)[0], int(amount)) for m, role, d, amount in rows],
                                         day_iso)
         moment = texts.moment(recorded_at)
         quoted_category = texts.quote(category)
         link, digest = self._append(lambda link: canonical.with_purpose((canonical.EXCHANGE_FORMAT % (
-            canonical.VERSION, link, number, quoted_day, quoted_category, int(minutes),
+            self.version, link, number, quoted_day, quoted_category, int(minutes),
             "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"), purpose))
         return link, digest, salt
 
@@ -96,13 +110,12 @@ class ChainWriter:
         receiver charged as much, both on the exchange's day, filled into one template
         (`canonical.PAIR_FORMAT`, which `verify` fills in too)."""
         texts = self.texts
-        salt = salt or new_salt()
-        committed = _sha256(salt + texts.recorder(recorded_by, note)).digest()
+        committed, salt = self._committed((recorded_by, note), salt)
         quoted_day = texts.day(day)[1]
         link, previous = self.head
         link += 1
         content = (canonical.PAIR_FORMAT % (
-            canonical.VERSION, link, number, quoted_day, texts.quote(category), int(minutes),
+            self.version, link, number, quoted_day, texts.quote(category), int(minutes),
             "null" if reverses is None else int(reverses), texts.moment(recorded_at), giver, quoted_day, given,
             receiver, quoted_day, -given, committed.hex())).encode("utf-8")
         if purpose != canonical.HELP:
@@ -114,10 +127,9 @@ class ChainWriter:
     def audit(self, event_id: int, at: datetime | str, action: str, member: int | None, exchange: int | None,
               by: str | None, details: str | None, salt: bytes | None = None) -> tuple[int, bytes, bytes]:
         """The next link for an audit event: (link, hash, salt)."""
-        salt = salt or new_salt()
-        committed = commitment(salt, (by, details))
+        committed, salt = self._committed((by, details), salt)
         link, digest = self._append(lambda link: canonical.audit_content(
-            link, event_id, moment_text(at), action, member, exchange, committed))
+            link, event_id, moment_text(at), action, member, exchange, committed, self.version))
         return link, digest, salt
 
 
@@ -185,13 +197,13 @@ def _with_entries(connection: Connection, rows: list) -> Iterator[tuple]:
         yield (*row, entries.get(row[0], []))
 
 
-def link_unlinked(connection: Connection) -> int:
+def link_unlinked(connection: Connection, version: int = canonical.VERSION) -> int:
     """Give every exchange and audit event that has no link one, after the chain's last
     link: in the order they were written (by time; exchanges by number and events by id,
     an exchange before an event of the same second). For the upgrade that builds the
     chain of an older ledger and for bulk loads (bench); never used by an everyday write,
     which links its own rows. Returns the number of links added."""
-    chain = ChainWriter(connection)
+    chain = ChainWriter(connection, version)
     exchanges = _unlinked_exchanges(connection)
     events = _chunks(connection, "SELECT id, at, \"by\", action, member, exchange, details FROM audit "
                                  "WHERE link IS NULL", "id")
@@ -237,34 +249,114 @@ def _store_links(connection: Connection, table: str, key: str, updates: list[tup
         updates.clear()
 
 
-# Erasure: re-binding rewritten text -------------------------------------------------------------
+# Erasure: taking parts out ------------------------------------------------------------------
 
 def personal_text(kind: str, row: Any) -> tuple[str | None, str | None]:
     """The text of a row that enters its link only as a commitment."""
     return (row.recorded_by, row.note) if kind == EXCHANGE else (row.by, row.details)
 
 
-def reseal(kind: str, row: Any, before: tuple[str | None, str | None]) -> str | None:
-    """After erasure rewrote a linked row's personal text (it was `before`): keep the
-    commitment its link was made with, draw a new salt (the old one goes with the old
-    text) and return the hex of the new commitment, for the erasure's audit event to bind.
-    None for a row that is not on the chain."""
-    if row.link is None or row.salt is None:
-        return None
-    if row.erased_commitment is None:
-        row.erased_commitment = commitment(row.salt, before)
-    row.salt = new_salt()
-    return commitment(row.salt, personal_text(kind, row)).hex()
+COLUMNS = {EXCHANGE: ("recorded_by", "note"), AUDIT: ("by", "details")}
+
+
+def take_out(kind: str, row: Any, wanted: tuple[str | None, str | None]) -> list[tuple[int, int]]:
+    """Erasure of a linked row's personal text: the words of its text that `wanted` (the text
+    erasure would leave) no longer has are taken out, with the separators between two of them
+    -- their text goes, a run of them reads "[erased]" once, the words' salts go, their hashes
+    stay in the row's redaction -- so the row still yields the commitment its link was made
+    with. Nothing is ever put in: the stored text is the old one with runs taken out, whatever
+    `wanted` says beyond that. Returns the (field, token index) of the parts taken out now."""
+    import difflib
+
+    erased = canonical.read_redaction(row.redaction)
+    salts = bytes(row.salt or b"")
+    kept_salts: list[bytes] = []
+    taken: list[tuple[int, int]] = []
+    at = 0
+    texts: list[str | None] = []
+    for number, (old, new) in enumerate(zip(personal_text(kind, row), wanted)):
+        if old is None:
+            texts.append(None)
+            continue
+        # The original tokens: a run taken out before stands for its tokens again.
+        tokens: list[tuple[bool, str, int]] = []   # (is a word, token, original index), None text if gone
+        index = 0
+        for is_word, token in canonical.split(old):
+            if (number, index) in erased and token == ERASED_MARK:
+                while (number, index) in erased:
+                    tokens.append((False, "", index))  # gone already
+                    index += 1
+                continue
+            tokens.append((is_word, token, index))
+            index += 1
+        shown = [(is_word, token) for is_word, token, _i in tokens]
+        going = [False] * len(tokens)
+        matcher = difflib.SequenceMatcher(None, shown, canonical.split(new or ""), autojunk=False)
+        for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+            if tag in ("replace", "delete"):
+                words = [i for i in range(i1, i2) if tokens[i][0]]
+                if words:  # a run from its first word to its last: separators at its ends stay
+                    for i in range(words[0], words[-1] + 1):
+                        going[i] = True
+        # Separators between two runs go with them: one "[erased]" for a name however spaced.
+        gone_at = [i for i, (_w, _t, original) in enumerate(tokens) if going[i] or (number, original) in erased]
+        for first, last in zip(gone_at, gone_at[1:]):
+            if last > first + 1 and not any(tokens[i][0] for i in range(first + 1, last)):
+                for i in range(first + 1, last):
+                    going[i] = True
+        out: list[str] = []
+        previous_gone = False
+        for position, (is_word, token, original) in enumerate(tokens):
+            already = (number, original) in erased
+            if already or going[position]:
+                if not already:
+                    if is_word:
+                        salt = salts[at:at + canonical.SALT_BYTES]
+                        at += canonical.SALT_BYTES
+                        erased[(number, original)] = canonical.word_hash(salt, token)
+                    else:
+                        erased[(number, original)] = token
+                    taken.append((number, original))
+                if not previous_gone:
+                    out.append(ERASED_MARK)
+                previous_gone = True
+                continue
+            previous_gone = False
+            if is_word:
+                kept_salts.append(salts[at:at + canonical.SALT_BYTES])
+                at += canonical.SALT_BYTES
+            out.append(token)
+        texts.append("".join(out))
+    if kind == AUDIT and texts[1] is not None:
+        json.loads(texts[1])  # the details stay readable JSON: only words inside strings go
+    for column, value in zip(COLUMNS[kind], texts):
+        if value is not None:
+            setattr(row, column, value)
+    row.salt = b"".join(kept_salts)
+    row.redaction = canonical.write_redaction(erased)
+    return taken
+
+
+ERASED_MARK = "[erased]"
 
 
 def resealed_in(details: str) -> list[tuple[str, int, str]]:
-    """The (kind, key, commitment hex) an erasure event's details list."""
+    """The (kind, key, commitment hex) a version 1 erasure event's details list."""
     try:
         listed = json.loads(details).get(RESEALED) or []
     except (ValueError, AttributeError):
         return []
     return [(str(kind), int(key), str(digest)) for kind, key, digest in listed
             if isinstance(key, int) and isinstance(digest, str)]
+
+
+def erased_in(details: str) -> list[tuple[str, int, int, int]]:
+    """The (kind, key, field, word index) an erasure event's details list as taken out."""
+    try:
+        listed = json.loads(details).get(ERASED_PARTS) or []
+        return [(str(kind), int(key), int(field), int(index)) for kind, key, field, index in listed]
+    except (ValueError, AttributeError, TypeError):
+        return []
 
 
 # Seals ----------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from timebank.ledger.integrity.canonical import Seal, SealQuery
 from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger, driver
 from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MemberPeriod, MonthTotal
-from timebank.ledger.integrity.verify import Walk, seal_problems, walk
+from timebank.ledger.integrity.verify import Walk, erased_since_seal, seal_problems, walk
 from timebank.ledger.messages import N_, Phrase, _
 from timebank.ledger.storage.shape import Table, schema_differences, schema_of
 
@@ -38,6 +38,7 @@ class CheckReport:
     results: list[CheckResult]
     seal: Seal | None                  # the chain's last link: the seal to write down
     asked: SealQuery | None = None     # the seal the check was asked to prove, if any
+    since: Sequence[Phrase] = ()       # what erasure took out of the sealed history since the seal
 
     @property
     def problems(self) -> int:
@@ -371,7 +372,8 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
     if seal is not None:
         found["seal"] = seal_problems(passed, seal) if passed is not None else _not_completed()
     results = [CheckResult(title, found[key]) for key, title in TITLES.items() if key in found]
-    return CheckReport(results + list(extra or []), passed.last if passed is not None else None, seal)
+    since = erased_since_seal(passed) if seal is not None and passed is not None else []
+    return CheckReport(results + list(extra or []), passed.last if passed is not None else None, seal, since)
 
 
 def run_checks(session: Session, ledger: Ledger) -> list[CheckResult]:

@@ -15,16 +15,18 @@ ledger they check).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from itertools import chain as chain_iterables
-from typing import Any, Iterator
+from json.encoder import encode_basestring
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
 from timebank.ledger.integrity import canonical
-from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, EXCHANGE_FORMAT, HELP, PAIR_FORMAT, VERSION, Seal,
-                                                 SealQuery, TextCache, with_purpose)
-from timebank.ledger.integrity.chain import AUDIT, EXCHANGE, resealed_in
+from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, EXCHANGE_FORMAT, HELP, PAIR_FORMAT, VERSION,
+                                                 VERSION_1, Seal, SealQuery, TextCache, Unfit, with_purpose)
+from timebank.ledger.integrity.chain import AUDIT, EXCHANGE, erased_in, resealed_in
 from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.sql import driver_batches as _batches
 
@@ -32,10 +34,10 @@ from timebank.ledger.storage.sql import driver_batches as _batches
 NAMED = 10
 
 EXCHANGES = ("SELECT number, date, category, minutes, note, reverses, recorded_at, recorded_by, link, link_hash, "
-             "salt, erased_commitment, purpose FROM exchanges ORDER BY number")
+             "salt, erased_commitment, purpose, text_commitment, redaction FROM exchanges ORDER BY number")
 ENTRIES = "SELECT exchange, member, role, date, minutes FROM entries ORDER BY exchange, id"
-EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_hash, salt, erased_commitment '
-          "FROM audit ORDER BY id")
+EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_hash, salt, erased_commitment, '
+          "text_commitment, redaction FROM audit ORDER BY id")
 
 _sha256 = hashlib.sha256
 BATCH = 10_000
@@ -56,6 +58,10 @@ class Walk:
     first_broken: int | None = None                             # the first link that did not verify
     sealed: bytes | None = None                                 # the stored hash of the link asked about
     broken_links: int = 0
+    # Erasure since the link asked about (`check --seal`): (kind, key) -> parts taken out
+    # since, and the records a version 1 erasure rewrote since.
+    erased_since: dict[tuple[str, int], int] = field(default_factory=dict)
+    rewritten_since: set[tuple[str, int]] = field(default_factory=set)
 
     def broken(self, link: int | None, message: Phrase) -> None:
         self.broken_links += 1
@@ -73,10 +79,10 @@ def walk(session: Session, want: int | None = None) -> Walk:
     """The pass. `want`: a link whose stored hash to report (for `check --seal`)."""
     result = Walk()
     voided = {n for (n,) in _stream(session, "SELECT reverses FROM exchanges WHERE reverses IS NOT NULL")}
-    resealed = _resealed(session)
+    texts = _Texts(session, result, want)
     previous, previous_hash = 0, canonical.GENESIS
-    for link, stored, content, kind, key, action in _merged(_exchange_links(session, result, voided, resealed),
-                                                            _event_links(session, result, resealed)):
+    for link, stored, content, kind, key, action in _merged(_exchange_links(session, result, voided, texts),
+                                                            _event_links(session, result, texts)):
         if content is None:
             continue  # named already (not on the chain)
         if link == previous + 1:
@@ -101,6 +107,7 @@ def walk(session: Session, want: int | None = None) -> Walk:
             result.sealed = stored
     if previous:
         result.last = Seal(previous, previous_hash)
+    texts.finish()
     more = result.broken_links - len(result.chain)
     if more > 0:
         result.chain.append(ngettext("... and {count} more broken link.", "... and {count} more broken links.",
@@ -150,30 +157,126 @@ def _changed(kind: str, key: int, action: str | None, link: int) -> Phrase:
              "verify).").format(id=key, action=action, link=link)
 
 
-def _resealed(session: Session) -> dict[tuple[str, int], tuple[str, int]]:
-    """(kind, key) -> (commitment hex, link of the erasure that bound it), the latest."""
-    found: dict[tuple[str, int], tuple[str, int]] = {}
-    for link, details in _stream(session, "SELECT link, details FROM audit WHERE action = 'member.forget' "
-                                          "AND link IS NOT NULL ORDER BY link"):
-        for kind, key, digest in resealed_in(details):
-            found[(kind, key)] = (digest, link)
-    return found
+class _Texts:
+    """The personal text of every linked row, proven by its parts (`canonical`): the
+    erasures that took parts out, the upgrade's event that bound the texts of version 1
+    links, and what was erased since the link asked about."""
+
+    def __init__(self, session: Session, result: Walk, want: int | None) -> None:
+        self.result = result
+        self.want = want
+        self.erasures: dict[tuple[str, int, int, int], int] = {}
+        self.rewritten: dict[tuple[str, int], int] = {}
+        self.upgrade: tuple[int, str, int] | None = None   # (link, bound hex, texts) of the upgrade
+        for link, details in _stream(session, "SELECT link, details FROM audit WHERE action = 'member.forget' "
+                                              "AND link IS NOT NULL ORDER BY link"):
+            for part in erased_in(details):
+                self.erasures.setdefault(part, link)
+            for kind, key, _digest in resealed_in(details):
+                self.rewritten[(kind, key)] = link
+        for link, event_id, details in _stream(session, "SELECT link, id, details FROM audit WHERE action = "
+                                                        "'ledger.chain' AND link IS NOT NULL ORDER BY link"):
+            try:
+                said = json.loads(details)
+            except ValueError:
+                continue
+            if isinstance(said, dict) and said.get("canonical") == VERSION and isinstance(said.get("bound"), str):
+                self.upgrade = (link, said["bound"], event_id)
+        # The text commitments of version 1 links: the exchanges' in number order, the events'
+        # in id order (the order each is read in), as `upgrade_v2.bound_digest` takes them.
+        self.older = {EXCHANGE: hashlib.sha256(), AUDIT: hashlib.sha256()}
+        self.older_count = 0
+        self.shapes: dict[str, list[bytes | str]] = {}
+
+    def recorded_only(self, by: str, salt: Any) -> bytes | None:
+        """The commitment of the common exchange's text: who recorded it, no note, nothing
+        erased (the short path: a million exchanges share a few recorders). None when it
+        does not fit (the general path then names what is wrong)."""
+        shape = self.shapes.get(by)
+        if shape is None:
+            if len(self.shapes) > 10_000:
+                self.shapes.clear()
+            try:
+                shape = self.shapes[by] = [token.encode("utf-8") if is_word else encode_basestring(token)
+                                           for is_word, token in canonical.split(by)]
+            except (TypeError, AttributeError):
+                return None
+        try:
+            salt = bytes(salt)
+        except TypeError:
+            return None
+        items: list[str] = []
+        at = 0
+        sha = _sha256
+        for piece in shape:
+            if isinstance(piece, bytes):
+                items.append('"' + sha(salt[at:at + 16] + piece).hexdigest() + '"')
+                at += 16
+            else:
+                items.append(piece)
+        if at != len(salt):
+            return None
+        return sha(("[[" + ",".join(items) + "],null]").encode("utf-8")).digest()
+
+    def commitment(self, kind: str, key: int, action: str | None, link: int, personal: tuple[Any, Any], salt: Any,
+                   erased: Any, text_commitment: Any, redaction: Any) -> tuple[bytes | None, int]:
+        """(The commitment the link was made with -- None if it cannot be worked out --, the
+        version of its link)."""
+        try:
+            gone = canonical.read_redaction(redaction) if redaction else None
+            committed = canonical.parts_commitment(personal, salt, gone)
+        except (Unfit, TypeError, ValueError, AttributeError):
+            committed = None
+        if gone:
+            self._taken_out(kind, key, action, link, gone)
+        if text_commitment is None:
+            return committed, VERSION
+        # A link of version 1: the text proven against what the upgrade bound.
+        self.older[kind].update(bytes(text_commitment))
+        self.older_count += 1
+        if committed is None or committed != bytes(text_commitment):
+            self.result.broken(link, _changed_text(kind, key, action, link))
+        if self.want is not None and link <= self.want < self.rewritten.get((kind, key), 0):
+            self.result.rewritten_since.add((kind, key))
+        return (bytes(erased) if erased is not None else None), VERSION_1
+
+    def _taken_out(self, kind: str, key: int, action: str | None, link: int,
+                   gone: dict[tuple[int, int], str]) -> None:
+        unlisted = 0
+        for field_number, index in gone:
+            by = self.erasures.get((kind, key, field_number, index))
+            if by is None or by <= link:
+                unlisted += 1
+            elif self.want is not None and link <= self.want < by:
+                self.result.erased_since[(kind, key)] = self.result.erased_since.get((kind, key), 0) + 1
+        if unlisted:
+            self.result.broken(link, ngettext(
+                "Exchange {number}: {count} word of its text was taken out with no erasure that says so.",
+                "Exchange {number}: {count} words of its text were taken out with no erasure that says so.",
+                unlisted).format(number=key, count=unlisted) if kind == EXCHANGE else ngettext(
+                "Audit event {id} ({action}): {count} word of its text was taken out with no erasure that says so.",
+                "Audit event {id} ({action}): {count} words of its text were taken out with no erasure that says "
+                "so.", unlisted).format(id=key, action=action, count=unlisted))
+
+    def finish(self) -> None:
+        """The texts of the version 1 links, as the upgrade's event bound them."""
+        if not self.older_count and self.upgrade is None:
+            return
+        bound = hashlib.sha256(self.older[EXCHANGE].digest() + self.older[AUDIT].digest()).hexdigest()
+        if self.upgrade is None:
+            self.result.broken(None, _("The texts of the history written before the upgrade to version 2 of the "
+                                       "chain cannot be proven: the upgrade's audit event is missing."))
+        elif bound != self.upgrade[1]:
+            self.result.broken(self.upgrade[0], _(
+                "The texts of the history written before the upgrade to version 2 of the chain are not those its "
+                "audit event {id} bound.").format(id=self.upgrade[2]))
 
 
-def _commitment(result: Walk, kind: str, key: int, action: str | None, link: int, salt: Any, personal: bytes,
-                erased: Any, resealed: dict[tuple[str, int], tuple[str, int]]) -> bytes:
-    """The commitment a link was made with. For a row erasure rewrote, the one kept beside
-    it -- and the text as it is now must be what the erasure bound."""
-    committed = _sha256(salt + personal).digest()
-    if erased is None:
-        return committed
-    bound = resealed.get((kind, key))
-    if bound is None or bound[1] <= link or committed.hex() != bound[0]:
-        result.broken(link, _("Exchange {number} was changed after an erasure (link #{link}).").format(
-            number=key, link=link) if kind == EXCHANGE else _(
-            "Audit event {id} ({action}) was changed after an erasure (link #{link}).").format(
-            id=key, action=action, link=link))
-    return bytes(erased)
+def _changed_text(kind: str, key: int, action: str | None, link: int) -> Phrase:
+    return _("Exchange {number}: its text has changed since it was recorded (link #{link}).").format(
+        number=key, link=link) if kind == EXCHANGE else _(
+        "Audit event {id} ({action}): its text has changed since it was recorded (link #{link}).").format(
+        id=key, action=action, link=link)
 
 
 def _not_on_chain(result: Walk, kind: str, key: int, action: str | None) -> None:
@@ -182,26 +285,25 @@ def _not_on_chain(result: Walk, kind: str, key: int, action: str | None) -> None
                                                "write it.").format(id=key, action=action))
 
 
-def _exchange_links(session: Session, result: Walk, voided: set[int],
-                    resealed: dict[tuple[str, int], tuple[str, int]]) -> Iterator[list[tuple]]:
+def _exchange_links(session: Session, result: Walk, voided: set[int], proof: _Texts) -> Iterator[list[tuple]]:
     """Each exchange checked against its entries and its figures added up; yields batches
     of links: (link, stored hash, content bytes -- False if unreadable, None if not on the
     chain --, kind, number, None). The loop is written out for speed: it runs a million
     times."""
     texts = TextCache()
     balances, months = result.balances, result.months
-    balance_of, month_of, day_of, recorder = balances.get, months.get, texts.days.get, texts.personal.get
+    balance_of, month_of, day_of = balances.get, months.get, texts.days.get
+    recorded_only = proof.recorded_only
     quoted_of = texts.quoted.get
     moment_raw: Any = None
     moment = ""
-    sha = _sha256
     entries = _stream(session, ENTRIES)
     pending = next(entries, None)
     for batch in _batches(session, EXCHANGES):
         out: list[tuple] = []
         append = out.append
         for (number, day, category, minutes, note, reverses, recorded_at, recorded_by, link, stored, salt,
-             erased, purpose) in batch:
+             erased, purpose, text_commitment, redaction) in batch:
             helps = purpose == HELP
             rows = []
             while pending is not None and pending[0] <= number:
@@ -240,25 +342,27 @@ def _exchange_links(session: Session, result: Walk, voided: set[int],
                 _not_on_chain(result, EXCHANGE, number, None)
                 append((-1, None, None, EXCHANGE, number, None))
                 continue
-            personal = recorder(recorded_by) if note is None else None
-            if personal is None:
-                personal = texts.recorder(recorded_by, note)
-            if erased is None:
-                committed = sha(salt + personal).digest()
-            else:
-                committed = _commitment(result, EXCHANGE, number, None, link, salt, personal, erased, resealed)
+            version = VERSION
+            committed: bytes | None = None
+            if note is None and text_commitment is None and redaction is None and recorded_by is not None:
+                committed = recorded_only(recorded_by, salt)
+            if committed is None:
+                committed, version = proof.commitment(EXCHANGE, number, None, link, (recorded_by, note), salt, erased,
+                                                      text_commitment, redaction)
             try:
+                if committed is None:
+                    raise ValueError("no commitment")
                 quoted_category = quoted_of(category) or texts.quote(category)
                 if recorded_at != moment_raw or moment_raw is None:
                     moment_raw, moment = recorded_at, texts.moment(recorded_at)
                 if common is not None:
                     content: bytes | bool = (PAIR_FORMAT % (
-                        VERSION, link, number, quoted_day, quoted_category, minutes,
+                        version, link, number, quoted_day, quoted_category, minutes,
                         "null" if reverses is None else reverses, moment, *common,
                         committed.hex())).encode("utf-8")
                 elif entries_text is not False and quoted_day:
                     content = (EXCHANGE_FORMAT % (
-                        VERSION, link, number, quoted_day, quoted_category, minutes,
+                        version, link, number, quoted_day, quoted_category, minutes,
                         "null" if reverses is None else reverses, moment, entries_text,
                         committed.hex())).encode("utf-8")
                 else:
@@ -331,30 +435,29 @@ def _exchange_rules(result: Walk, texts: TextCache, number: int, day: Any, day_i
     return canonical.entries_text(canonical_rows, day_iso)
 
 
-def _event_links(session: Session, result: Walk, resealed: dict[tuple[str, int], tuple[str, int]]
-                 ) -> Iterator[list[tuple]]:
+def _event_links(session: Session, result: Walk, proof: _Texts) -> Iterator[list[tuple]]:
     texts = TextCache()
     for batch in _batches(session, EVENTS):
         out: list[tuple] = []
         for row in batch:
-            _event_link(result, texts, resealed, row, out)
+            _event_link(result, texts, proof, row, out)
         yield out
 
 
-def _event_link(result: Walk, texts: TextCache, resealed: dict, row: tuple, out: list[tuple]) -> None:
-    (event_id, at, by, action, member, exchange, details, link, stored, salt, erased) = row
+def _event_link(result: Walk, texts: TextCache, proof: _Texts, row: tuple, out: list[tuple]) -> None:
+    (event_id, at, by, action, member, exchange, details, link, stored, salt, erased, text_commitment,
+     redaction) = row
     if link is None or stored is None or salt is None:
         _not_on_chain(result, AUDIT, event_id, action)
         out.append((-1, None, None, AUDIT, event_id, action))
         return
+    committed, version = proof.commitment(AUDIT, event_id, action, link, (by, details), salt, erased,
+                                          text_commitment, redaction)
     try:
-        personal = ("[" + texts.quote(by) + "," + canonical.string(details) + "]").encode("utf-8")
-    except (TypeError, AttributeError):
-        personal = canonical.personal_bytes((by, details))
-    committed = _commitment(result, AUDIT, event_id, action, link, salt, personal, erased, resealed)
-    try:
+        if committed is None:
+            raise ValueError("no commitment")
         content: bytes | bool = (AUDIT_FORMAT % (
-            VERSION, link, event_id, texts.moment(at), texts.quote(action), "null" if member is None else member,
+            version, link, event_id, texts.moment(at), texts.quote(action), "null" if member is None else member,
             "null" if exchange is None else exchange, committed.hex())).encode("utf-8")
     except (ValueError, TypeError):
         content = False
@@ -376,3 +479,42 @@ def seal_problems(walk_result: Walk, asked: SealQuery) -> list[Phrase]:
         return [_("Link #{link} still carries the sealed hash, but the history before it does not verify "
                   "(from link #{first}).").format(link=asked.link, first=walk_result.first_broken)]
     return []
+
+
+SHOWN = 20  # records named one by one in what erasure took out since a seal
+
+
+def erased_since_seal(walk_result: Walk) -> list[Phrase]:
+    """What erasure took out of the sealed history since the seal: the parts and the records
+    (never "nothing changed" when something did)."""
+    said: list[Phrase] = []
+    if walk_result.erased_since:
+        parts = sum(walk_result.erased_since.values())
+        said.append(ngettext("Erasure since the seal took out {count} part of the text of {records}.",
+                             "Erasure since the seal took out {count} parts of the text of {records}.",
+                             parts).format(count=parts, records=_records(walk_result.erased_since)))
+    if walk_result.rewritten_since:
+        count = len(walk_result.rewritten_since)
+        said.append(ngettext("An erasure before the upgrade to version 2 of the chain rewrote the text of {count} "
+                             "record since the seal: {records}.",
+                             "An erasure before the upgrade to version 2 of the chain rewrote the text of {count} "
+                             "records since the seal: {records}.",
+                             count).format(count=count, records=_records(walk_result.rewritten_since)))
+    return said
+
+
+def _records(found: Iterable[tuple[str, int]]) -> Phrase:
+    keys = sorted(found, key=_exchanges_first)
+    named: Phrase | None = None
+    for kind, key in keys[:SHOWN]:
+        one = _("exchange {number}").format(number=key) if kind == EXCHANGE else _("audit event {id}").format(id=key)
+        named = one if named is None else named + ", " + one
+    assert named is not None
+    if len(keys) > SHOWN:
+        named = named + ", " + ngettext("and {count} more", "and {count} more", len(keys) - SHOWN).format(
+            count=len(keys) - SHOWN)
+    return named
+
+
+def _exchanges_first(record: tuple[str, int]) -> tuple[bool, int]:
+    return record[0] != EXCHANGE, record[1]

@@ -44,7 +44,7 @@ from timebank.ledger.storage.models import AuditEvent, Entry, Exchange, Listing,
 PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
 IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")
 # Values that are digests or identities, never text about a person.
-DIGEST_KEYS = frozenset({"sha256", "content", "ledger", chain.RESEALED})
+DIGEST_KEYS = frozenset({"sha256", "content", "ledger", "bound", chain.RESEALED, chain.ERASED_PARTS})
 # Words that join a name without being one ("Lowri ap Rhys", "Ludwig van Beethoven").
 PARTICLES = frozenset({"ap", "ab", "ferch", "verch", "de", "da", "di", "du", "van", "von", "der", "den", "le", "la",
                        "del", "della", "y", "and", "a", "ac", "the"})
@@ -461,22 +461,24 @@ MODELS = {"member": Member, "exchange": Exchange, "listing": Listing, "audit": A
 
 
 def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan, on: date | None = None) -> int:
-    """Make the planned changes, re-bind every rewritten link (`chain.reseal`) and record
-    the erasure, whose audit event lists the new commitments. Returns how many stored
-    texts changed."""
-    resealed: list[list[Any]] = []
+    """Make the planned changes and record the erasure. A linked row's text (an exchange's,
+    an event's) loses words and never gains any (`chain.take_out`): the erasure's audit
+    event lists each part taken out. Returns how many stored texts changed."""
+    taken: list[list[Any]] = []
     for (kind, key), values in sorted(plan.changes.items()):
-        row = member if kind == "member" and key == member.number else session.get(MODELS[kind], key)
+        row: Any = member if kind == "member" and key == member.number else session.get(MODELS[kind], key)
         if row is None:
             continue
         linked_kind = chain.EXCHANGE if kind == "exchange" else chain.AUDIT if kind == "audit" else None
-        before = chain.personal_text(linked_kind, row) if linked_kind else None
+        if linked_kind and row.link is not None:
+            wanted = list(chain.personal_text(linked_kind, row))
+            for column, value in values.items():
+                wanted[chain.COLUMNS[linked_kind].index(column)] = value
+            for field_number, index in chain.take_out(linked_kind, row, (wanted[0], wanted[1])):
+                taken.append([linked_kind, key, field_number, index])
+            continue
         for column, value in values.items():
             setattr(row, column, value)
-        if linked_kind and before is not None and chain.personal_text(linked_kind, row) != before:
-            digest = chain.reseal(linked_kind, row, before)
-            if digest is not None:
-                resealed.append([linked_kind, key, digest])
     member.forgotten = audit.now()
     if member.left is None:
         # Erased, the member belongs no more: they count as having left that day (today, or
@@ -484,8 +486,8 @@ def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan, on:
         member.left = on or today()
         membership.close_period(session, member.number, member.left, membership.ERASED)
     session.flush()
-    resealing: dict[str, Any] = {chain.RESEALED: resealed}
-    audit.log(session, by, "member.forget", member=member.number, texts=len(plan.places), **resealing)
+    listing: dict[str, Any] = {chain.ERASED_PARTS: taken}
+    audit.log(session, by, "member.forget", member=member.number, texts=len(plan.places), **listing)
     return len(plan.places)
 
 

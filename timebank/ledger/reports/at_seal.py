@@ -141,9 +141,16 @@ def _undo_later_events(connection: Connection, own: str, temp: str, link: int) -
             for field, change in (details.get("changes") or {}).items():
                 # An area erased whole by an erasure made before areas went down to their
                 # district is not known: the member's present area stands for it.
-                if field in ("lang", "area") and isinstance(change, dict) and change.get("old") != ERASED:
+                old = change.get("old") if isinstance(change, dict) else None
+                if isinstance(old, str) and ERASED in old:
+                    # Erasure takes a postcode's inward part out ("CF32 [erased]"): its district
+                    # is what the figures count.
+                    old = old.replace(ERASED, "").strip() or None
+                    if old is None:
+                        continue
+                if field in ("lang", "area") and isinstance(change, dict):
                     connection.execute(text(f"UPDATE {temp}.members SET {field} = :old WHERE number = :number"),
-                                       {"old": change.get("old"), "number": member})
+                                       {"old": old, "number": member})
         elif action == "settings.set":
             key, old = details.get("key"), details.get("old")
             if isinstance(key, str) and isinstance(old, str):
