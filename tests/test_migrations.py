@@ -56,7 +56,7 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
     conn.row_factory = sqlite3.Row
     with ledger.engine.begin() as pg:
         tables = [t for t in ("members", "categories", "settings", "exchanges", "entries", "audit", "month_totals",
-                              "listings") if t in metadata.tables]
+                              "listings", "member_periods", "record_links") if t in metadata.tables]
         for table in tables:
             rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table}")]
             columns = metadata.tables[table].c
@@ -70,9 +70,10 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
                 pg.execute(insert(metadata.tables[table]), rows)
         pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('entries', 'id'), (SELECT max(id) FROM entries))")
         pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('audit', 'id'), (SELECT max(id) FROM audit))")
-        if "listings" in tables:
-            pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('listings', 'id'), "
-                               "(SELECT coalesce(max(id), 1) FROM listings))")
+        for table in ("listings", "member_periods"):
+            if table in tables:
+                pg.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                   f"(SELECT coalesce(max(id), 1) FROM {table}))")
     conn.close()
     ledger.dispose()
 
@@ -169,7 +170,7 @@ def test_upgrade_builds_the_chain(tmp_path: Path, capsys, revision: str) -> None
     cli = Cli(target, capsys)
     result = cli.ok("check")
     head = query(target, "SELECT max(link) FROM (SELECT link FROM exchanges UNION ALL SELECT link FROM audit "
-                         "UNION ALL SELECT link FROM record_links)")[0][0]
+                         "UNION ALL SELECT link FROM record_links) AS links")[0][0]
     assert f"#{head} " in result.out, result.out
     links = query(target, "SELECT link FROM exchanges UNION ALL SELECT link FROM audit UNION ALL "
                           "SELECT link FROM record_links ORDER BY 1")
