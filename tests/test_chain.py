@@ -274,6 +274,11 @@ def test_canonical_form_version_2_is_as_documented() -> None:
     assert content.startswith(b'[2,7,"exchange",3,')
     for text in ("a \\n b", 'x{"k": "Se\\u00e1n"}', "[erased]] [[", "\\", "–—"):
         assert "".join(token for _w, token in canonical.split(text)) == text
+    # The writer's one-pass path gives the reference bytes.
+    for personal in (("Siân", None), ("coordinator", 'Ольга Петрова\n{"a": "b"}'), ("x", ""), ("محمد الحسن", "–")):
+        committed, salts = canonical.commit_new(personal)
+        assert canonical.parts_commitment(personal, salts) == committed
+        assert len(salts) == 16 * canonical.word_count(personal)
 
 
 def test_the_write_path_and_the_check_make_the_reference_bytes() -> None:

@@ -64,7 +64,7 @@ class ChainWriter:
             salt = salt or new_salt()
             return commitment(salt, personal), salt
         if salt is None:
-            salt = canonical.new_salts(personal)
+            return canonical.commit_new(personal)
         return parts_commitment(personal, salt), salt
 
     @property
@@ -295,8 +295,15 @@ def take_out(kind: str, row: Any, wanted: tuple[str | None, str | None]) -> list
         for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
             if tag in ("replace", "delete"):
                 words = [i for i in range(i1, i2) if tokens[i][0]]
-                if words:  # a run from its first word to its last: separators at its ends stay
-                    for i in range(words[0], words[-1] + 1):
+                if words:
+                    # A run from its first word to its last, and the marks around it that the
+                    # erasure took too ("[bold]Bob[/bold]"); spacing at its ends stays.
+                    first, last = words[0], words[-1]
+                    while first > i1 and _markup(tokens[first - 1]):
+                        first -= 1
+                    while last + 1 < i2 and _markup(tokens[last + 1]):
+                        last += 1
+                    for i in range(first, last + 1):
                         going[i] = True
         # Separators between two runs go with them: one "[erased]" for a name however spaced.
         gone_at = [i for i, (_w, _t, original) in enumerate(tokens) if going[i] or (number, original) in erased]
@@ -338,6 +345,13 @@ def take_out(kind: str, row: Any, wanted: tuple[str | None, str | None]) -> list
 
 
 ERASED_MARK = "[erased]"
+# Marks that may go with a run taken out: brackets and slashes around a name, never spacing,
+# quotes or the commas and braces of an event's JSON details.
+_MARKUP = frozenset("[]()<>/*~|")
+
+
+def _markup(token: tuple[bool, str, int]) -> bool:
+    return not token[0] and bool(token[1]) and all(c in _MARKUP for c in token[1])
 
 
 def resealed_in(details: str) -> list[tuple[str, int, str]]:
