@@ -145,8 +145,8 @@ def test_member_forget_counts_the_leftovers_it_removed(ledger: Cli) -> None:
     assert not [p for p in db.parent.rglob(f".{db.name}.*") if p.name.endswith((".restore", ".partial"))]
 
 
-def automatic(folder: Path, ledger_name: str) -> list[str]:
-    return sorted(p.name for p in (folder / "backups").glob(f"timebank-auto-{ledger_name}-*.sqlite3"))
+def automatic(folder: Path, ledger: Path) -> list[str]:
+    return sorted(p.name for p in (folder / "backups").glob(f"timebank-auto-{ledger.stem}-2*.sqlite3"))
 
 
 def test_two_ledgers_in_one_folder_prune_only_their_own_automatic_backups(ledger: Cli) -> None:
@@ -163,23 +163,23 @@ def test_two_ledgers_in_one_folder_prune_only_their_own_automatic_backups(ledger
     a, b = open_ledger(str(first)), open_ledger(str(second))
     try:
         only = backup(b, automatic=True)
-        assert only.name.startswith("timebank-auto-ail-fanc.sqlite3-")
+        assert only.name.startswith("timebank-auto-ail-fanc-2")
         for _ in range(KEEP_AUTOMATIC + 3):
             backup(a, automatic=True)
         assert only.exists(), "another ledger's automatic backups deleted its only one"
-        assert len(automatic(folder, first.name)) == KEEP_AUTOMATIC
-        kept_of_a = automatic(folder, first.name)
+        assert len(automatic(folder, first)) == KEEP_AUTOMATIC
+        kept_of_a = automatic(folder, first)
         for _ in range(KEEP_AUTOMATIC + 1):
             backup(b, automatic=True)
-        assert not only.exists() and len(automatic(folder, second.name)) == KEEP_AUTOMATIC
-        assert automatic(folder, first.name) == kept_of_a
+        assert not only.exists() and len(automatic(folder, second)) == KEEP_AUTOMATIC
+        assert automatic(folder, first) == kept_of_a
     finally:
         a.dispose()
         b.dispose()
     assert old_style.exists()
     # A restore (which makes an automatic backup first) still finds and reads them.
     ledger.ok("restore", str(folder / "backups" / kept_of_a[-1]), "--yes")
-    assert len(automatic(folder, first.name)) == KEEP_AUTOMATIC and len(automatic(folder, second.name)) == KEEP_AUTOMATIC
+    assert len(automatic(folder, first)) == KEEP_AUTOMATIC and len(automatic(folder, second)) == KEEP_AUTOMATIC
     ledger.ok("check")
 
 

@@ -134,7 +134,7 @@ def one_at_a_time(ledger_path: Path, wait: float = RESTORE_WAIT) -> Iterator[Non
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError as error:
-        raise LedgerUnusable(_("Cannot lock {path} for the restore: {reason}").format(
+        raise LedgerUnusable(_("Cannot write {path}: {reason}").format(
             path=lock_path, reason=os_reason(error))) from None
     try:
         deadline = time.monotonic() + wait
@@ -157,13 +157,14 @@ def _try_lock(fd: int) -> bool:
         except OSError:
             return False
         return True
-    import fcntl
+    else:
+        import fcntl
 
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
 
 # The schema a revision should have ---------------------------------------------------------

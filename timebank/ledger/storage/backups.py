@@ -24,8 +24,9 @@ from timebank.ledger.storage.location import refuse_device_name, shown
 
 KEEP_AUTOMATIC = 30   # a ledger's own automatic backups; another ledger's in the same folder are not counted
 AUTOMATIC_PREFIX = "timebank-auto-"
-# `timebank-auto-<the ledger's file name>-<stamp>.sqlite3`: the stamp ends the name, so the
-# ledger's name is whatever stands between (it may hold hyphens and digits itself).
+# `timebank-auto-<the ledger's file name without its extension>-<stamp>.sqlite3`: the stamp
+# ends the name, so the ledger's is whatever stands between (it may hold hyphens and digits
+# itself). Two ledgers whose names differ only in their extension (`a.db`, `a.sqlite3`) share one.
 STAMP = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}\.sqlite3")
 
 
@@ -35,7 +36,7 @@ def backups_folder(ledger: Ledger) -> Path:
 
 
 def automatic_prefix(ledger_path: Path) -> str:
-    return f"{AUTOMATIC_PREFIX}{ledger_path.name}-"
+    return f"{AUTOMATIC_PREFIX}{ledger_path.stem}-"
 
 
 def remove_ledger_leftovers(ledger_path: Path) -> int:
