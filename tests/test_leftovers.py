@@ -242,3 +242,26 @@ def test_a_full_disk_during_a_backup_names_the_disk(ledger: Cli, tmp_path: Path)
         assert list(mount.iterdir()) == []
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_during_a_restore_names_the_disk_not_the_backup(ledger: Cli, tmp_path: Path) -> None:
+    backup = tmp_path / "backup.sqlite3"
+    ledger.ok("backup", "--output", str(backup))
+    mount = tmp_path / "small"
+    mount.mkdir()
+    room = Path(ledger.db).stat().st_size + 48 * 1024  # the ledger fits, a staging copy of the backup does not
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={room}", "tmpfs", str(mount)],
+                      capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        db = mount / "ledger.sqlite3"
+        shutil.copy(ledger.db, db)
+        small = Cli(db, ledger.capsys)
+        results = refused(small, "restore", str(backup), "--yes")
+        assert f"The disk holding {mount} is full: the ledger was not restored." in results["en"].err
+        assert str(backup) not in results["en"].err
+        assert f"Mae'r ddisg sy'n dal {mount} yn llawn" in results["cy"].err
+        assert not [p for p in mount.iterdir() if p.name.endswith((".restore", ".partial"))]
+        small.ok("check")
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)

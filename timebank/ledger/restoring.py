@@ -34,6 +34,7 @@ from timebank.ledger.storage.db import HEAD_REVISION, Ledger, open_ledger, readi
 from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, TimebankError, os_reason
 from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.files import COMPANION_SUFFIXES, remove_leftovers, temporary_beside
+from timebank.ledger.storage.location import shown
 from timebank.ledger.storage.migrate import reference_schema
 from timebank.ledger.storage.models import AuditEvent
 from timebank.ledger.storage.shape import TookTooLong, read_limit, schema_differences, schema_of, time_limited
@@ -75,6 +76,10 @@ def stage(ledger_path: Path, file: Path) -> Staged:
         try:
             copy_database(file, path)
         except sqlite3.Error as error:
+            if disk_full(error):  # the ledger's disk, not the backup, is at fault
+                raise LedgerUnusable(_("The disk holding {folder} is full: the ledger was not restored. Free some "
+                                       "space there and restore again.").format(
+                    folder=shown(ledger_path.parent))) from None
             raise InvalidInput(_("{path} could not be read: {reason}").format(path=file, reason=error)) from None
         difference = _schema_difference(path, file, revision)
         if difference:
@@ -93,6 +98,10 @@ def stage(ledger_path: Path, file: Path) -> Staged:
         else:
             path.unlink(missing_ok=True)
         raise
+
+
+def disk_full(error: BaseException) -> bool:
+    return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(error)
 
 
 def _refuse_unless_checked(ledger: Ledger, file: Path) -> None:
@@ -238,7 +247,9 @@ def replace_ledger(staged: Staged, ledger: Ledger) -> None:
             dst.close()
             src.close()
     except sqlite3.DatabaseError as error:
-        if type(error) is not sqlite3.DatabaseError:  # busy, full, read-only: not damage
+        if disk_full(error):
+            raise LedgerUnusable(_("the disk is full")) from None
+        if type(error) is not sqlite3.DatabaseError:  # busy, read-only: not damage
             raise LedgerUnusable(str(error)) from None
         _replace_damaged_file(staged.path, ledger.path)
 

@@ -44,8 +44,11 @@ def remove_ledger_leftovers(ledger_path: Path) -> int:
     backups folder (`files.remove_leftovers`: only its own, only a dead writer's); run by
     every command that opens the ledger (`queries.open_ledger`). Returns how many copies
     were removed."""
-    return (remove_leftovers(ledger_path.parent, ledger_path.name)
-            + remove_leftovers(ledger_path.parent / "backups", ledger_path.name))
+    removed = remove_leftovers(ledger_path.parent, ledger_path.name)
+    backups = ledger_path.parent / "backups"
+    if not backups.is_symlink():  # deleting through a link would delete in someone else's folder
+        removed += remove_leftovers(backups, ledger_path.name)
+    return removed
 
 
 def require_sqlite(ledger: Ledger) -> Path:
