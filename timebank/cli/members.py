@@ -153,6 +153,10 @@ def forget(
             number=plan.member))
 
     done = actions.forget(ledger(ctx), user(by), member, confirm=True if yes else shown_and_agreed)
+    if done.leftovers:
+        say(ngettext("{count} copy of the ledger left by a backup or restore that was stopped part way was deleted.",
+                     "{count} copies of the ledger left by backups or restores that were stopped part way were "
+                     "deleted.", done.leftovers).format(count=done.leftovers))
     if not done.done:
         raise Refused(_("Erasing cannot be undone: add --yes to go ahead."))
     say(_("Member {number} has been erased; their exchanges and balance remain.").format(number=done.number))

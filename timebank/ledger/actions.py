@@ -125,6 +125,9 @@ class Forgotten:
     backups_folder: Path | None = None
     files_clean: bool | None = None   # SQLite: the old bytes are gone from the file and its write-ahead log
     vacuumed: bool | None = None      # PostgreSQL: the server rewrote the tables that held them
+    # SQLite: copies of the ledger left by killed backups and restores (`files.remove_leftovers`),
+    # removed by this command (when it opened the ledger, or now).
+    leftovers: int = 0
 
 
 def forget(ledger: Ledger, by: str, ref: MemberRef, *,
@@ -137,10 +140,11 @@ def forget(ledger: Ledger, by: str, ref: MemberRef, *,
     from timebank.ledger.records import erasure
     from timebank.ledger.storage.backups import backups_folder, existing_backups
 
+    leftovers = _leftovers_removed(ledger)
     if confirm is not True:
         with reading(ledger) as session:
             member = _find(session, ref)
-            preview = Forgotten(member.number, erasure.plan_erasure(session, member), done=False)
+            preview = Forgotten(member.number, erasure.plan_erasure(session, member), done=False, leftovers=leftovers)
         if not confirm or not confirm(preview.plan):
             return preview
     with writing(ledger) as session:
@@ -150,9 +154,23 @@ def forget(ledger: Ledger, by: str, ref: MemberRef, *,
         listings.close_member_listings(session, by, member.number, "erased", today())
         number = member.number
     if ledger.is_sqlite:
+        clean = flush_to_file(ledger)
         return Forgotten(number, plan, True, existing_backups(ledger), backups_folder(ledger),
-                         files_clean=flush_to_file(ledger))
+                         files_clean=clean, leftovers=leftovers + _leftovers_removed(ledger))
     return Forgotten(number, plan, True, vacuumed=vacuum(ledger, plan.tables))
+
+
+def _leftovers_removed(ledger: Ledger) -> int:
+    """The copies of the ledger's data that killed backups and restores left beside it, now
+    removed: those found when the ledger was opened, and any whose writer has died since
+    (counted once: the next call starts again from nothing)."""
+    from timebank.ledger.storage.backups import remove_ledger_leftovers
+
+    if ledger.path is None:
+        return 0
+    removed = ledger.leftovers_removed + remove_ledger_leftovers(ledger.path)
+    ledger.leftovers_removed = 0
+    return removed
 
 
 # Exchanges -----------------------------------------------------------------------------------
@@ -225,13 +243,22 @@ def restore(ledger: Ledger, by: str, file: Path) -> Restored:
     ledger in one transaction only when it is verified, up to date and re-erased: a kill
     at any moment leaves either the old ledger or the new one (see `restoring`). The
     ledger being replaced may be broken: only its file is needed, and what can be read of it.
-    The current ledger is copied aside first; any failure after that names the copy."""
-    from timebank.ledger.records import erasure
+    The current ledger is copied aside first; any failure after that names the copy. Two
+    restores of one ledger run one after the other (`restoring.one_at_a_time`)."""
     from timebank.ledger import restoring
-    from timebank.ledger.storage.backups import backup, require_sqlite
-    from timebank.ledger.errors import LedgerUnusable, os_reason
+    from timebank.ledger.storage.backups import require_sqlite
 
     path = require_sqlite(ledger)
+    with restoring.one_at_a_time(path):
+        return _restore(ledger, by, path, file)
+
+
+def _restore(ledger: Ledger, by: str, path: Path, file: Path) -> Restored:
+    from timebank.ledger.records import erasure
+    from timebank.ledger import restoring
+    from timebank.ledger.storage.backups import backup
+    from timebank.ledger.errors import LedgerUnusable, os_reason
+
     staged = restoring.stage(path, file)
     safety: Path | None = None
     try:

@@ -101,10 +101,15 @@ def _snapshot(ledger: Ledger, seal: str | None = None, made: date | None = None)
 
 def open_ledger(db: str | None, *, create: bool = False) -> Ledger:
     """The ledger a --db value names (a SQLite file or a server URL); `create` makes an empty
-    file if there is none. Neither checks nor upgrades its schema (`actions.ensure_current`)."""
+    file if there is none. Neither checks nor upgrades its schema (`actions.ensure_current`).
+    What killed backups and restores of a SQLite ledger left beside it is removed first."""
+    from timebank.ledger.storage.backups import remove_ledger_leftovers
     from timebank.ledger.storage.db import open_ledger as opened
 
-    return opened(db, create=create)
+    ledger = opened(db, create=create)
+    if ledger.path is not None:
+        ledger.leftovers_removed = remove_ledger_leftovers(ledger.path)
+    return ledger
 
 
 def is_initialised(ledger: Ledger) -> bool:

@@ -15,10 +15,13 @@ The steps are here; the action that runs them in order is `actions.restore`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from contextlib import contextmanager
 from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,9 +31,10 @@ from timebank.ledger.records import audit, erasure
 from timebank.ledger.storage import filesystem
 from timebank.ledger.storage.backups import copy_database, inspect_backup, is_the_ledger, took_too_long
 from timebank.ledger.storage.db import HEAD_REVISION, Ledger, open_ledger, reading
-from timebank.ledger.errors import InvalidInput, LedgerUnusable, TimebankError
+from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, TimebankError, os_reason
 from timebank.ledger.messages import Phrase, _, ngettext
-from timebank.ledger.storage.files import COMPANION_SUFFIXES, temporary_beside
+from timebank.ledger.storage.files import COMPANION_SUFFIXES, remove_leftovers, temporary_beside
+from timebank.ledger.storage.location import shown
 from timebank.ledger.storage.migrate import reference_schema
 from timebank.ledger.storage.models import AuditEvent
 from timebank.ledger.storage.shape import TookTooLong, read_limit, schema_differences, schema_of, time_limited
@@ -72,6 +76,10 @@ def stage(ledger_path: Path, file: Path) -> Staged:
         try:
             copy_database(file, path)
         except sqlite3.Error as error:
+            if disk_full(error):  # the ledger's disk, not the backup, is at fault
+                raise LedgerUnusable(_("The disk holding {folder} is full: the ledger was not restored. Free some "
+                                       "space there and restore again.").format(
+                    folder=shown(ledger_path.parent))) from None
             raise InvalidInput(_("{path} could not be read: {reason}").format(path=file, reason=error)) from None
         difference = _schema_difference(path, file, revision)
         if difference:
@@ -92,6 +100,10 @@ def stage(ledger_path: Path, file: Path) -> Staged:
         raise
 
 
+def disk_full(error: BaseException) -> bool:
+    return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(error)
+
+
 def _refuse_unless_checked(ledger: Ledger, file: Path) -> None:
     from timebank.ledger.integrity.checks import run_checks
 
@@ -108,15 +120,60 @@ def _refuse_unless_checked(ledger: Ledger, file: Path) -> None:
 
 
 def _remove_stale_staging(ledger_path: Path) -> None:
-    """Staging copies left by a restore that was killed: they hold a backup's data. (A
-    restore running at the same moment keeps its open file: an unlinked file stays readable
-    to the process that has it open.)"""
-    for old in ledger_path.parent.glob(f".{ledger_path.name}.*.{STAGING_TAG}*"):
+    """Staging copies left by a restore that was killed: they hold a backup's data. A
+    restore still running (its pid alive) keeps its copy (`files.remove_leftovers`)."""
+    remove_leftovers(ledger_path.parent, ledger_path.name)
+
+
+# One restore at a time ---------------------------------------------------------------------
+
+RESTORE_WAIT = 15 * 60   # seconds a restore waits for another one of the same ledger to finish
+
+
+@contextmanager
+def one_at_a_time(ledger_path: Path, wait: float = RESTORE_WAIT) -> Iterator[None]:
+    """Hold the ledger's restore lock: a second restore of the same ledger waits for the
+    first to finish, then runs (on the ledger the first left). The lock is a lock on a file
+    of its own beside the ledger (`.<ledger>-restore-lock`, empty, kept): never on the ledger
+    itself, whose POSIX locks SQLite owns and closing another handle on it would drop. The
+    operating system releases it when the process ends, however it ends."""
+    import time
+
+    lock_path = ledger_path.with_name(f".{ledger_path.name}-restore-lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as error:
+        raise LedgerUnusable(_("Cannot write {path}: {reason}").format(
+            path=lock_path, reason=os_reason(error))) from None
+    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise Refused(_("Another restore of this ledger is still running: try again when it has "
+                                "finished."))
+            time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    if os.name == "nt":
+        import msvcrt
+
         try:
-            if old.is_file() and not old.is_symlink():
-                old.unlink()
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         except OSError:
-            pass
+            return False
+        return True
+    else:
+        import fcntl
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
 
 # The schema a revision should have ---------------------------------------------------------
@@ -190,7 +247,9 @@ def replace_ledger(staged: Staged, ledger: Ledger) -> None:
             dst.close()
             src.close()
     except sqlite3.DatabaseError as error:
-        if type(error) is not sqlite3.DatabaseError:  # busy, full, read-only: not damage
+        if disk_full(error):
+            raise LedgerUnusable(_("the disk is full")) from None
+        if type(error) is not sqlite3.DatabaseError:  # busy, read-only: not damage
             raise LedgerUnusable(str(error)) from None
         _replace_damaged_file(staged.path, ledger.path)
 

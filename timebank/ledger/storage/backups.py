@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import sqlite3
 from datetime import datetime, timezone
@@ -17,16 +18,37 @@ from timebank.ledger.errors import InvalidInput, LedgerUnusable, Refused, os_rea
 from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.db import HEAD_REVISION, KNOWN_REVISIONS, Ledger
 from timebank.ledger.storage.files import (BACKUP_MARK, COMPANION_SUFFIXES, make_private_folder, publish,
-                                           refuse_linked_folder, refuse_unsafe_target, temporary_beside)
+                                           refuse_linked_folder, refuse_unsafe_target, remove_leftovers,
+                                           temporary_beside)
 from timebank.ledger.storage.location import refuse_device_name, shown
 
-KEEP_AUTOMATIC = 30
+KEEP_AUTOMATIC = 30   # a ledger's own automatic backups; another ledger's in the same folder are not counted
 AUTOMATIC_PREFIX = "timebank-auto-"
+# `timebank-auto-<the ledger's file name without its extension>-<stamp>.sqlite3`: the stamp
+# ends the name, so the ledger's is whatever stands between (it may hold hyphens and digits
+# itself). Two ledgers whose names differ only in their extension (`a.db`, `a.sqlite3`) share one.
+STAMP = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}\.sqlite3")
 
 
 def backups_folder(ledger: Ledger) -> Path:
     assert ledger.path is not None
     return ledger.path.parent / "backups"
+
+
+def automatic_prefix(ledger_path: Path) -> str:
+    return f"{AUTOMATIC_PREFIX}{ledger_path.stem}-"
+
+
+def remove_ledger_leftovers(ledger_path: Path) -> int:
+    """Delete what killed backups and restores of this ledger left beside it and in its
+    backups folder (`files.remove_leftovers`: only its own, only a dead writer's); run by
+    every command that opens the ledger (`queries.open_ledger`). Returns how many copies
+    were removed."""
+    removed = remove_leftovers(ledger_path.parent, ledger_path.name)
+    backups = ledger_path.parent / "backups"
+    if not backups.is_symlink():  # deleting through a link would delete in someone else's folder
+        removed += remove_leftovers(backups, ledger_path.name)
+    return removed
 
 
 def require_sqlite(ledger: Ledger) -> Path:
@@ -88,7 +110,7 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
     if output is None:
         folder = backups_folder(ledger)
         refuse_linked_folder(folder)
-        prefix = AUTOMATIC_PREFIX if automatic else "timebank-"
+        prefix = automatic_prefix(path) if automatic else "timebank-"
         output = folder / f"{prefix}{stamp}.sqlite3"
     else:
         refuse_device_name(output)  # CON, NUL.csv ...: a device on Windows, never a file
@@ -106,20 +128,26 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
     temporary: Path | None = None
     try:
         make_private_folder(output.parent)
-        temporary = temporary_beside(output)
+        # Named for the ledger, whose data it holds: its next command removes it if this
+        # process is killed (here or in the backups folder), and so does its next backup elsewhere.
+        remove_leftovers(output.parent, path.name)
+        temporary = temporary_beside(output, owner=path.name)
         try:
             copy_database(path, temporary)
             mark_as_backup(temporary)
         except sqlite3.DatabaseError as error:
             if not damaged_too or type(error) is not sqlite3.DatabaseError:  # not damage: busy, full...
                 raise
-            _copy_bytes(path, temporary, output)
+            _copy_bytes(path, temporary, output, owner=path.name)
         publish(temporary, output, replace=force)
     except (sqlite3.Error, OSError) as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
         if "full" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
-            raise LedgerUnusable(_("The disk is full: no backup was made.")) from None
+            # The disk that filled is the one being written to, not the backup's fault.
+            raise LedgerUnusable(_("The disk holding {folder} is full: no backup was made. Free some space "
+                                   "there, or back up to another disk with --output.").format(
+                folder=shown(output.parent))) from None
         reason = os_reason(error) if isinstance(error, OSError) else str(error)
         raise LedgerUnusable(_("The backup failed: {reason}").format(reason=reason)) from None
     except BaseException:
@@ -131,11 +159,11 @@ def backup(ledger: Ledger, output: Path | None = None, *, automatic: bool = Fals
     return output
 
 
-def _copy_bytes(path: Path, temporary: Path, output: Path) -> None:
+def _copy_bytes(path: Path, temporary: Path, output: Path, *, owner: str) -> None:
     shutil.copyfile(path, temporary)
     wal = path.with_name(path.name + "-wal")
     if wal.is_file():
-        wal_copy = temporary_beside(output)
+        wal_copy = temporary_beside(output, owner=owner)
         try:
             shutil.copyfile(wal, wal_copy)
             publish(wal_copy, output.with_name(output.name + "-wal"), replace=False)
@@ -152,12 +180,21 @@ def existing_backups(ledger: Ledger) -> list[Path]:
 
 
 def prune_automatic(ledger: Ledger) -> None:
+    """Keep this ledger's newest KEEP_AUTOMATIC automatic backups; never touch another
+    ledger's, nor one named before backups carried the ledger's name (`timebank-auto-<stamp>`:
+    whose it is cannot be told, so only a person deletes it)."""
+    assert ledger.path is not None
     folder = backups_folder(ledger)
     refuse_linked_folder(folder)  # deleting through a link would delete someone else's files
-    automatic = sorted(folder.glob(f"{AUTOMATIC_PREFIX}*.sqlite3"))
+    prefix = automatic_prefix(ledger.path)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    automatic = sorted(name for name in names if name.startswith(prefix) and STAMP.fullmatch(name[len(prefix):]))
     for old in automatic[:-KEEP_AUTOMATIC]:
-        old.unlink(missing_ok=True)
-        old.with_name(old.name + "-wal").unlink(missing_ok=True)
+        (folder / old).unlink(missing_ok=True)
+        (folder / f"{old}-wal").unlink(missing_ok=True)
 
 
 def inspect_backup(file: Path) -> str:

@@ -61,6 +61,7 @@ class Ledger:
     url: str
     engine: Engine
     path: Path | None  # the SQLite file, or None for a server database
+    leftovers_removed: int = 0  # copies killed backups and restores had left, removed when it was opened
 
     @property
     def is_sqlite(self) -> bool:

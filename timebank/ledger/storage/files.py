@@ -21,6 +21,7 @@ operating systems (a replace Windows refuses, device names) is `filesystem`'s an
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import tempfile
@@ -160,10 +161,21 @@ def refuse_linked_folder(folder: Path) -> None:
             folder=shown(folder)))
 
 
-def temporary_beside(target: Path, tag: str = "partial") -> Path:
+# Temporary files are named `.<owner>.<pid>.<random>.<tag>`: `owner` is the name of the file
+# they become (an export's), or of the ledger whose data they hold (a backup's, a restore's
+# staging copy), so that a later command can tell whose a leftover is and whether the
+# process writing it is still alive. SQLite adds its own companions (`-journal`, `-wal`) to
+# a copy it writes.
+LEFTOVER_TAGS = ("partial", "restore")
+LEFTOVER_AGE = 24 * 60 * 60   # seconds: older than this, a leftover's writer is gone whatever its pid says
+
+
+def temporary_beside(target: Path, tag: str = "partial", *, owner: str | None = None) -> Path:
     """A new, empty, private file in the target's folder (O_EXCL: nothing planted there is
-    followed), to be written and then put in place with `publish`."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{tag}", dir=target.parent)
+    followed), to be written and then put in place with `publish`. Named for `owner` (by
+    default the target's own name) and this process (see `remove_leftovers`)."""
+    fd, name = tempfile.mkstemp(prefix=f".{owner or target.name}.{os.getpid()}.", suffix=f".{tag}",
+                                dir=target.parent)
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)
@@ -172,6 +184,75 @@ def temporary_beside(target: Path, tag: str = "partial") -> Path:
     finally:
         os.close(fd)
     return Path(name)
+
+
+def leftover_writer(name: str, owner: str) -> int | None | bool:
+    """Whether a file name is one of `owner`'s temporary files (or their SQLite companions):
+    False if not; the pid that wrote it; None for one an older timebank named without a pid."""
+    prefix = f".{owner}."
+    if not name.startswith(prefix):
+        return False
+    rest = name[len(prefix):]
+    for suffix in COMPANION_SUFFIXES:
+        if rest.endswith(suffix):
+            rest = rest[: -len(suffix)]
+            break
+    parts = rest.split(".")
+    if parts[-1] not in LEFTOVER_TAGS or not all(parts):
+        return False
+    if len(parts) == 3 and parts[0].isascii() and parts[0].isdigit():
+        return int(parts[0])
+    if len(parts) == 2 and len(parts[0]) == 8:  # tempfile's random part, before names carried a pid
+        return None
+    return False
+
+
+def process_gone(pid: int) -> bool:
+    """No process `pid` runs on this computer. Where that cannot be asked safely (Windows,
+    where signal 0 is CTRL_C_EVENT), the answer is no: only a leftover's age tells."""
+    if pid == os.getpid():
+        return False
+    if os.name == "nt" or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # PermissionError: alive, another user's
+    return False
+
+
+def remove_leftovers(folder: Path, owner: str) -> int:
+    """Delete `owner`'s temporary files in `folder` whose writer is gone (its process no
+    longer runs, or the file is older than a day: a pid used again by another process):
+    what a killed backup, restore or export left. A live writer's file is left alone, and
+    so is every other owner's. One listing of the folder; nothing here ever fails a command.
+    Returns how many copies were removed (their SQLite companions not counted apart)."""
+    import time
+
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        pid = leftover_writer(entry.name, owner)
+        if pid is False:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            old = now - entry.stat(follow_symlinks=False).st_mtime > LEFTOVER_AGE
+            if not old and (pid is None or not process_gone(pid)):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to delete: the next command tries again
+        if not entry.name.endswith(COMPANION_SUFFIXES):
+            removed += 1
+    return removed
 
 
 def publish(temporary: Path, target: Path, *, replace: bool) -> None:
@@ -194,13 +275,77 @@ def publish(temporary: Path, target: Path, *, replace: bool) -> None:
     os.unlink(temporary)
 
 
+STANDARD_OUTPUT = "-"
+
+
+def stream_target(target: Path) -> int | None:
+    """The file descriptor to write to directly when `target` is not a file to create: `-`
+    and our own standard output or error however named (/dev/stdout, /dev/fd/1,
+    /proc/self/fd/2, whatever they are redirected to), a terminal, a pipe or another
+    character device (/dev/null, /dev/tty). A write there cannot be made whole or not at
+    all, and need not be: it is a stream, not a file left in place. None for anything else
+    (a regular file, a folder, a disk), which goes through the rules of `private_output`."""
+    if str(target) == STANDARD_OUTPUT:
+        return 1
+    try:
+        if stat.S_ISREG(os.lstat(target).st_mode):
+            return None  # a file named as itself: `--output out.csv > out.csv` still asks for --force
+        info = os.stat(target)  # through links: /dev/stdout is one
+    except OSError:
+        return None
+    for fd in (1, 2):
+        try:
+            if os.path.samestat(info, os.fstat(fd)):
+                return fd
+        except OSError:
+            continue
+    if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+        return -1
+    return None
+
+
+@contextmanager
+def _stream_output(target: Path, fd: int, *, binary: bool, encoding: str) -> Iterator[IO[Any]]:
+    import sys
+
+    if fd in (1, 2):
+        head = b""
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):  # standard output redirected into a file
+                with open(f"/dev/fd/{fd}", "rb") as peek:  # Linux opens the file anew, for reading
+                    head = peek.read(100)
+        except OSError:
+            pass
+        if head.startswith(SQLITE_HEADER):
+            # `> ledger.sqlite3` was the shell's doing, but `>>` would append to a ledger.
+            raise Refused(_("{path} is a SQLite database, not a timebank backup: it is never written over.").format(
+                path=shown(target)))
+        (sys.stdout if fd == 1 else sys.stderr).flush()  # what was said before comes first
+        descriptor = os.dup(fd)
+    else:
+        descriptor = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    raw = os.fdopen(descriptor, "wb")
+    handle: IO[Any] = raw if binary else io.TextIOWrapper(raw, encoding=encoding, newline="")
+    with handle:
+        yield handle
+        handle.flush()
+
+
 @contextmanager
 def private_output(target: Path, *, force: bool = False, binary: bool = False,
                    encoding: str = "utf-8") -> Iterator[IO[Any]]:
     """Write a private file at `target` whole or not at all (see the module's docstring).
-    OSErrors reach the caller, which says what failed in its own words."""
+    A stream (`-`, standard output however named, a pipe, a character device) is written
+    directly (`stream_target`). What a killed earlier run left beside the target is removed
+    first. OSErrors reach the caller, which says what failed in its own words."""
     refuse_device_name(target)  # CON, NUL.csv ...: a device on Windows, never a file
+    stream = stream_target(target) if os.name != "nt" else (1 if str(target) == STANDARD_OUTPUT else None)
+    if stream is not None:
+        with _stream_output(target, stream, binary=binary, encoding=encoding) as streamed:
+            yield streamed
+        return
     refuse_unsafe_target(target, force=force)
+    remove_leftovers(target.parent, target.name)
     temporary = temporary_beside(target)
     try:
         handle: IO[Any] = open(temporary, "wb") if binary else open(temporary, "w", encoding=encoding, newline="")
