@@ -7,10 +7,11 @@ Run by hand when the list should change (not at build or run time):
     python tools/make_common_words.py wordfreq/data/small_en.msgpack.gz
 
 English: the 5,000 most frequent words in wordfreq's English list that Hunspell's en_US
-dictionary knows written in lower case as a word that inflects, or that is no name (so "rose" and "mark" are common words, and "john",
-frequent as it is, is a name). Welsh: no frequency list of Welsh is packaged anywhere
-reachable, so the Welsh words are those of the project's own Welsh catalogue (cy.po) that
-aspell-cy knows in lower case, and the common Welsh words that are also given names (below).
+dictionary knows written in lower case as a word that inflects or that is no name ("rose",
+"mark" and "john" are words; "ann", an abbreviation there, is a name). Welsh: no frequency
+list of Welsh is packaged anywhere reachable, so the Welsh words are those of the project's
+own Welsh catalogue (cy.po) that aspell-cy knows in lower case, the common Welsh words that
+are also given names, and the everyday Welsh of a time bank's notes (both below, written by hand).
 """
 
 from __future__ import annotations
@@ -31,11 +32,24 @@ ENGLISH = 5000
 # meant as words ("haf" summer, "gwyn" white, "bryn" hill, "glyn" valley, ...), and the
 # names of Wales and its towns, which organisations take ("Cymru").
 WELSH_NAME_WORDS = """
-haf gwyn gwen bryn glyn eira awel seren alaw aur heulwen llinos mair dewi sant afon
-tegid menai nant cari cariad hedd heddwyn gwawr mai mehefin medi tachwedd rhagfyr ionawr
-iwan morgan lli coed derwen onnen celyn rhosyn lili briallen blodwen enfys mererid
-gwynfor berw cwm dyffryn mynydd llyn ffion heledd teg tegwen del rhian mab merch bach
+haf gwyn gwen bryn glyn eira awel seren alaw aur heulwen llinos afon nant cariad hedd gwawr
+mai mehefin medi tachwedd rhagfyr ionawr lli coed derwen onnen celyn rhosyn lili briallen
+enfys berw cwm dyffryn mynydd llyn teg del mab merch bach
 cymru cymraeg lloegr prydain caerdydd abertawe casnewydd wrecsam bangor aberystwyth
+""".split()
+# Everyday Welsh of a time bank's notes, which the catalogue's words lack.
+WELSH_EVERYDAY = """
+diolch croeso helpu help siopa siop gardd garddio tŷ car bwyd ysbyty meddyg capel eglwys ysgol
+plant plentyn mam tad nain taid mam-gu tad-cu bore prynhawn nos noson dydd wythnos blwyddyn
+heddiw yfory ddoe da iawn mawr hen coch glas gwyrdd du melyn llyfr tref pentref ffordd stryd
+bws trên lifft cinio swper brecwast coffi llaeth bara cig ffrwythau llysiau dŵr tân gwaith
+cymydog cymdogion ffrind ffrindiau teulu pawb rhywun pob gyda heb dros drwy wrth gan rhwng
+dan ond neu mae roedd bydd oedd wedi ei eu ein eich fy dy chi nhw fe hi fo ef hwn hon hyn
+yma yna acw pryd ble pwy beth sut pam faint llawer ychydig mwy llai gwell gorau hwyl cwpan
+cegin drws ffenest ffenestr to wal llawr gwely cadair bwrdd golchi glanhau coginio paentio
+trwsio torri gwair coed blodau ci cath ceffyl defaid fferm cae mynd dod gweld gwneud cael
+rhoi cymryd prynu talu ffonio galw cerdded gyrru darllen ysgrifennu canu siarad dysgu
+cyfrifiadur ffôn llythyr post banc arian awr awrau munud amser credyd cymorth gofal
 """.split()
 
 
@@ -65,7 +79,7 @@ def welsh() -> list[str]:
     result = subprocess.run(["aspell", "--lang=cy", "--encoding=utf-8", "list"], input="\n".join(sorted(words)),
                             capture_output=True, text=True, check=True)
     unknown = set(result.stdout.split())
-    return sorted(words - unknown) + WELSH_NAME_WORDS
+    return sorted(words - unknown) + WELSH_NAME_WORDS + WELSH_EVERYDAY
 
 
 def fold(word: str) -> str:

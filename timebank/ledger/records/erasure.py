@@ -1,20 +1,28 @@
 """UK GDPR erasure: a member's name, contact details and notes go from wherever the ledger
-keeps them (their row, their listings' notes, the audit's stored details, other people's
-free text that mentions them, `recorded_by`/`by` where they recorded with `--by`); their
+keeps them (their row, their listings' notes, the audit's stored details and import file
+names, other people's free text that mentions them, `recorded_by`/`by` where they recorded
+with `--by`, the settings such as the contact line printed on statements); their
 number, dates and exchanges stay, so every balance still adds up. Closing their listings
 and scrubbing the database files are the `forget` action's other steps (`actions`).
 
-What identifies a person, and is erased wherever it stands as a whole word (any case,
-any accents, with a possessive 's):
+Texts are compared by meaning, not spelling (`fold`): after Unicode NFKC, without case or
+accents, every apostrophe (' ’ ‘ ʼ ′ ` ´) as one and every hyphen or dash as one, soft
+hyphens and zero-width characters left out, in any script. A name word stands between
+anything but letters (digits, underscores and dots part the words of a file name).
+
+What identifies a person, and is erased wherever it stands (any case, with a possessive 's):
 - a name of two or more words (as they are called now, and as they were called before an
-  edit; their sort-as name if it has two words), their e-mail, their phone number (the
+  edit; their sort-as name), its words parted by any spacing or punctuation; their first
+  name and surname without the middle ones; the first name's initial or start with the
+  surname ("Z. Quimbyworth", "Zeb Quimbyworth"); their e-mail; their phone number (the
   digits however spaced, national or +44);
-- a single name word (their first name, their surname, a one-word name such as an
-  organisation called "Cymru") only next to another identifier: in a text about them
-  (their own exchanges' notes, events about them) or in a text that also holds one of the
-  identifiers above. Even then never a word written in lower case (a common word: "rose",
-  "cymru" in a URL), and never a word that is part of a longer name ("Gareth Jones",
-  "Jones Hall", "Banc Amser Cymru"): those are kept, and the preview lists them.
+- each word of their names ("Quimbyworth", "O'Brien" however its apostrophe is written or
+  left out), unless it is a common English or Welsh word ("Rose", "Gwyn": `common_words`)
+  or a word of another member's name ("Jones" of "Gareth Jones"). Such a word is erased
+  only next to another of their names or initials ("Rose Quimbyworth"), or written as a
+  name in a text about them (their own exchanges' notes, events about them, a text holding
+  one of the identifiers above) where it is not part of a longer name ("Gareth Jones",
+  "Jones Hall", "Banc Amser Cymru"). Every mention kept is listed in the preview, with why.
 A full postcode in their area becomes its district ("CF32 8AB" -> "CF32").
 
 `plan_erasure` works out every change without making it: the preview a coordinator sees
