@@ -114,6 +114,7 @@ def fold(text: str) -> str:
 _LETTER = r"[^\W\d_]"
 # A name's words in folded text: letters, joined inside by an apostrophe or a hyphen.
 _TOKEN = re.compile(_LETTER + r"+(?:['-]" + _LETTER + r"+)*")
+_NUMBERED = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 # A name word stands between anything but letters: digits, underscores and dots separate
 # words in a file name ("zebedee_quimbyworth_members.csv").
 _START = r"(?<!" + _LETTER + r")"
@@ -200,10 +201,15 @@ class Identity:
             weak.update(w for w in words if _meaningful(w))
             tokens = _TOKEN.findall(fold(name))
             meaningful = [t for t in tokens if _meaningful(t)]
-            if len(tokens) >= 2:
+            # A number in a name ("Cylch 2") is part of it: the whole name holds it, and no
+            # shorter form of the name stands for it.
+            numbered = _NUMBERED.findall(fold(name))
+            if len(numbered) > len(tokens) and len(numbered) >= 2:
+                strong.append(r"(?<![^\W_])" + _SEP.join(_word_pattern(t) for t in numbered) + r"(?:'s)?(?![^\W_])")
+            elif len(tokens) >= 2:
                 # The whole name, its words parted by any spacing or punctuation.
                 strong.append(_START + _SEP.join(_word_pattern(t) for t in tokens) + _END)
-            if len(meaningful) >= 2:
+            if len(meaningful) >= 2 and len(numbered) == len(tokens):
                 first, last = meaningful[0], meaningful[-1]
                 # First name and surname without the middle ones; the first name's initial
                 # ("Z. Quimbyworth", "Z Quimbyworth") or its start ("Zeb Quimbyworth").
@@ -437,12 +443,14 @@ def plan_erasure(session: Session, member: Member) -> ErasurePlan:
         plan.changes[("listing", listing.id)] = {"note": None}
 
     theirs = set(session.scalars(select(Entry.exchange).where(Entry.member == member.number)))
-    filters = identity.runs
+    dialect = session.get_bind().dialect.name
+
+    def mention(column: QueryableAttribute[Any]) -> ColumnElement[bool]:
+        return _may_mention(column, identity.runs, dialect)
 
     # Exchanges: notes and who recorded them.
     candidates = select(Exchange).where(or_(Exchange.number.in_(select(Entry.exchange).where(
-        Entry.member == member.number)), _may_mention(Exchange.note, filters), _may_mention(Exchange.recorded_by,
-                                                                                            filters)))
+        Entry.member == member.number)), mention(Exchange.note), mention(Exchange.recorded_by)))
     for exchange in session.scalars(candidates.order_by(Exchange.number)):
         linked = exchange.number in theirs or identity.identifies(exchange.note, exchange.recorded_by)
         for column in ("note", "recorded_by"):
@@ -450,12 +458,12 @@ def plan_erasure(session: Session, member: Member) -> ErasurePlan:
 
     # Other members' notes and areas, and other people's listing notes.
     for other in session.scalars(select(Member).where(Member.number != member.number, or_(
-            _may_mention(Member.note, filters), _may_mention(Member.area, filters))).order_by(Member.number)):
+            mention(Member.note), mention(Member.area))).order_by(Member.number)):
         near = identity.identifies(other.note, other.area)
         for column in ("note", "area"):
             _plan_text(plan, identity, "member", other.number, column, getattr(other, column), near)
     for listing in session.scalars(select(Listing).where(Listing.member != member.number,
-                                                         _may_mention(Listing.note, filters)).order_by(Listing.id)):
+                                                         mention(Listing.note)).order_by(Listing.id)):
         _plan_text(plan, identity, "listing", listing.id, "note", listing.note, False)
 
     # The audit: their own events' personal details go; any event's text that mentions them.
@@ -463,7 +471,7 @@ def plan_erasure(session: Session, member: Member) -> ErasurePlan:
     events = session.scalars(select(AuditEvent).where(or_(
         AuditEvent.member == member.number,
         AuditEvent.exchange.in_(select(Entry.exchange).where(Entry.member == member.number)),
-        _may_mention(AuditEvent.details, filters), _may_mention(AuditEvent.by, filters))).order_by(AuditEvent.id))
+        mention(AuditEvent.details), mention(AuditEvent.by))).order_by(AuditEvent.id))
     for event in events:
         own_event = event.id in own_ids
         linked = own_event or event.exchange in theirs or identity.identifies(event.by, event.details)
@@ -589,16 +597,20 @@ def _scrub(plan: ErasurePlan, identity: Identity, event_id: int, value: Any, lin
     return value
 
 
-def _may_mention(column: QueryableAttribute[Any], runs: list[str]) -> ColumnElement[bool]:
+def _may_mention(column: QueryableAttribute[Any], runs: list[str], dialect: str = "sqlite") -> ColumnElement[bool]:
     """A cheap SQL filter for rows that might mention one of `runs` (pieces every spelling of
     a name holds as stored: `_filter_runs`), in any case where the database can fold it and
     in the usual cases where it cannot. A row holding a character that shows nothing (a soft
     hyphen or a zero-width space can sit inside a name and part any run) is always a
-    candidate: such rows are few. Python then decides on whole words, by meaning."""
+    candidate: such rows are few (none is typed now). Python then decides on whole words, by
+    meaning."""
     if not runs:
         return false()
-    return or_(*[column.icontains(run, autoescape=True) for run in runs],
-               *[column.contains(ch) for ch in INVISIBLE])
+    # One regular expression on PostgreSQL; on SQLite a LIKE for each character is four
+    # times faster than one GLOB with a class of them (100,000 notes: 0.11 s against 0.43 s).
+    hidden = [column.op("~")(f"[{INVISIBLE}]")] if dialect == "postgresql" else \
+        [column.contains(ch) for ch in INVISIBLE]
+    return or_(*[column.icontains(run, autoescape=True) for run in runs], *hidden)
 
 
 # Doing it ---------------------------------------------------------------------------------------
