@@ -609,7 +609,7 @@ def erasure_preview(plan: Any) -> Report:
     if kept:
         parts.append(Line(plural("{count} text mentions one of their names but is kept (the last column says why):",
                                  "{count} texts mention one of their names but are kept (the last column says why):",
-                                 len(kept)), bold=True))
+                                 len({id(p) for p, _piece, _why in kept})), bold=True))
         # One row for each word kept: a text may keep one name as a common word and erase another.
         parts.append(Sheet([col("where", N_("Where"), SAY), col("kept", N_("Kept"), TEXT),
                             col("text", N_("Text"), TEXT), col("why", N_("Why"), SAY)],
