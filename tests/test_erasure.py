@@ -98,8 +98,9 @@ def test_red_team_11_erasure_never_eats_other_names_or_common_words(joneses: Cli
     assert notes[3] == "Took [erased] to the surgery; Gareth Jones came too"
     assert notes[4] == "[erased] sent a van for Banc Amser Cymru's fair"
     assert notes[5] == "jones for cymru rugby"
-    # Ann alone, in a note that is not about her, is no one in particular: kept.
-    assert query(joneses.db, "SELECT note FROM members WHERE number = 2") == [("Knows Ann from chapel",)]
+    # Ann alone, in a note that is not about her: erased all the same (issue 26: "Ann" is no
+    # common word and no other member's name, so it stands for her wherever it stands).
+    assert query(joneses.db, "SELECT note FROM members WHERE number = 2") == [("Knows [erased] from chapel",)]
     assert joneses.json("member", "show", "5")["name"] == "Gareth Jones"
     assert joneses.json("settings", "show")["name"] == "Banc Amser Cymru"
     joneses.ok("check")

@@ -605,26 +605,32 @@ def erasure_preview(plan: Any) -> Report:
                     "Erasing member {number} changes {count} stored texts:", len(plan.places), number=plan.member),
              bold=True),
         Sheet(columns, rows)]
-    if plan.kept:
-        parts.append(Line(plural("{count} text mentions one of their names but is kept (the name is part of "
-                                 "another name, or stands alone in a text not about them):",
-                                 "{count} texts mention one of their names but are kept (the name is part of "
-                                 "another name, or stands alone in a text not about them):", len(plan.kept)),
-                          bold=True))
+    kept = [(p, piece, why) for p in plan.places + plan.kept for piece, why in zip(p.kept, p.why)]
+    if kept:
+        parts.append(Line(plural("{count} text mentions one of their names but is kept (the last column says why):",
+                                 "{count} texts mention one of their names but are kept (the last column says why):",
+                                 len({id(p) for p, _piece, _why in kept})), bold=True))
+        # One row for each word kept: a text may keep one name as a common word and erase another.
         parts.append(Sheet([col("where", N_("Where"), SAY), col("kept", N_("Kept"), TEXT),
-                            col("text", N_("Text"), TEXT)],
-                           [{"where": _place(p), "kept": " · ".join(p.kept), "text": p.before} for p in plan.kept]))
+                            col("text", N_("Text"), TEXT), col("why", N_("Why"), SAY)],
+                           [{"where": _place(p), "kept": piece, "text": p.before, "why": _say(WHY[why])}
+                            for p, piece, why in kept]))
     return Report(parts)
 
 
 PLACES = {"member": N_("member {key}: {field}"), "exchange": N_("exchange {key}: {field}"),
-          "listing": N_("listing {key}: {field}"), "audit": N_("audit event {key}: {field}")}
+          "listing": N_("listing {key}: {field}"), "audit": N_("audit event {key}: {field}"),
+          "setting": N_("setting {key}: {field}")}
+# Why `member forget` keeps a mention of a name (erasure.COMMON, OTHER, ALONE).
+WHY = {"common": N_("a common word"), "other": N_("another member's name"),
+       "alone": N_("alone, in a text not about them")}
 
 
 # Stored columns by the words a coordinator knows them by; keys inside an audit event's
 # details ("changes.note.old") are shown as they are.
 FIELDS = {"name": N_("name"), "email": N_("email"), "phone": N_("phone number"), "note": N_("note"),
-          "area": N_("area"), "sort_as": N_("sort-as name"), "recorded_by": N_("recorded by"), "by": N_("by")}
+          "area": N_("area"), "sort_as": N_("sort-as name"), "recorded_by": N_("recorded by"), "by": N_("by"),
+          "value": N_("value")}
 
 
 def _place(place: Any) -> Say:
