@@ -344,6 +344,17 @@ def take_out(kind: str, row: Any, wanted: tuple[str | None, str | None]) -> list
     return taken
 
 
+def as_taken_out(old: str, new: str) -> str:
+    """What `take_out` leaves of the text `old` when erasure would make it `new`: the
+    preview shows exactly what will be stored."""
+    from types import SimpleNamespace
+
+    row = SimpleNamespace(recorded_by=old, note=None, redaction=None,
+                          salt=bytes(canonical.SALT_BYTES * canonical.word_count((old,))))
+    take_out(EXCHANGE, row, (new, None))
+    return str(row.recorded_by)
+
+
 ERASED_MARK = "[erased]"
 # Marks that may go with a run taken out: brackets and slashes around a name, never spacing,
 # quotes or the commas and braces of an event's JSON details.

@@ -514,6 +514,8 @@ def _plan_text(plan: ErasurePlan, identity: Identity, where: str, key: int | str
     pieces, why = tuple(value[s:e] for s, e, _why in kept), tuple(w for _s, _e, w in kept)
     if erase:
         after = _replace(value, erase)
+        if where in ("exchange", "audit"):
+            after = chain.as_taken_out(value, after)  # words go, nothing is put in: as it will be stored
         plan.places.append(Place(where, key, column, value, after, tuple(value[s:e] for s, e in _merged(erase)),
                                  pieces, why))
         plan.changes.setdefault((where, key), {})[column] = after
@@ -572,7 +574,7 @@ def _scrub(plan: ErasurePlan, identity: Identity, event_id: int, value: Any, lin
         erase, kept = identity.scan(value, linked)
         pieces, why = tuple(value[s:e] for s, e, _why in kept), tuple(w for _s, _e, w in kept)
         if erase:
-            after = _replace(value, erase)
+            after = chain.as_taken_out(value, _replace(value, erase))
             plan.places.append(Place("audit", event_id, path or "details", value, after,
                                      tuple(value[s:e] for s, e in _merged(erase)), pieces, why))
             return after
