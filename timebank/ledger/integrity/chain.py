@@ -305,10 +305,11 @@ def take_out(kind: str, row: Any, wanted: tuple[str | None, str | None]) -> list
                         last += 1
                     for i in range(first, last + 1):
                         going[i] = True
-        # Separators between two runs go with them: one "[erased]" for a name however spaced.
+        # Spacing between two runs goes with them: one "[erased]" for a name however spaced.
         gone_at = [i for i, (_w, _t, original) in enumerate(tokens) if going[i] or (number, original) in erased]
         for first, last in zip(gone_at, gone_at[1:]):
-            if last > first + 1 and not any(tokens[i][0] for i in range(first + 1, last)):
+            if last > first + 1 and all(not tokens[i][0] and (tokens[i][1].isspace() or _markup(tokens[i]))
+                                        for i in range(first + 1, last)):
                 for i in range(first + 1, last):
                     going[i] = True
         out: list[str] = []
