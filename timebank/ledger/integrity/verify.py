@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from itertools import chain as chain_iterables
+from itertools import islice
 from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
 
-from timebank.ledger.integrity import canonical
+from timebank.ledger.integrity import canonical, records
 from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, EXCHANGE_FORMAT, HELP, PAIR_FORMAT, VERSION, Seal,
                                                  SealQuery, TextCache, with_purpose)
 from timebank.ledger.integrity.chain import AUDIT, EXCHANGE, resealed_in
@@ -56,6 +57,8 @@ class Walk:
     first_broken: int | None = None                             # the first link that did not verify
     sealed: bytes | None = None                                 # the stored hash of the link asked about
     broken_links: int = 0
+    # (table, key) -> (link, digest) of each record's latest record link (`records`)
+    records: dict[tuple[str, str], tuple[int, bytes | None]] = field(default_factory=dict)
 
     def broken(self, link: int | None, message: Phrase) -> None:
         self.broken_links += 1
@@ -76,14 +79,15 @@ def walk(session: Session, want: int | None = None) -> Walk:
     resealed = _resealed(session)
     previous, previous_hash = 0, canonical.GENESIS
     for link, stored, content, kind, key, action in _merged(_exchange_links(session, result, voided, resealed),
-                                                            _event_links(session, result, resealed)):
+                                                            _with_records(session, result,
+                                                                          _event_links(session, result, resealed))):
         if content is None:
             continue  # named already (not on the chain)
         if link == previous + 1:
             if content is False or _sha256(previous_hash + content).digest() != stored:
                 result.broken(link, _changed(kind, key, action, link))
         elif link <= previous:
-            result.broken(link, _("Exchange {number} is out of place in the chain (link #{link}).").format(
+            result.broken(link, records.misplaced_link(key, link) if kind == records.RECORD else _("Exchange {number} is out of place in the chain (link #{link}).").format(
                 number=key, link=link) if kind == EXCHANGE else _(
                 "Audit event {id} ({action}) is out of place in the chain (link #{link}).").format(
                 id=key, action=action, link=link))
@@ -142,7 +146,17 @@ def _merged(first: Iterator[list[tuple]], second: Iterator[list[tuple]]) -> Iter
             yield from batch
 
 
-def _changed(kind: str, key: int, action: str | None, link: int) -> Phrase:
+def _with_records(session: Session, result: Walk, events: Iterator[list[tuple]]) -> Iterator[list[tuple]]:
+    """The audit events' links and the record links (`records`) as one stream, in batches:
+    both are few beside the exchanges, whose path this leaves as it was."""
+    merged = _merged(events, records.record_links(_batches(session, records.RECORD_LINKS), result.records))
+    while batch := list(islice(merged, BATCH)):
+        yield batch
+
+
+def _changed(kind: str, key: Any, action: str | None, link: int) -> Phrase:
+    if kind == records.RECORD:
+        return records.changed_link(key, link)
     if kind == EXCHANGE:
         return _("Exchange {number} has changed since it was recorded (link #{link} of the chain does not "
                  "verify).").format(number=key, link=link)
