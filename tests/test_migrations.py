@@ -168,7 +168,9 @@ def test_upgrade_builds_the_chain(tmp_path: Path, capsys, revision: str) -> None
     events = _rows_at(revision, "SELECT count(*) FROM audit")
     cli = Cli(target, capsys)
     result = cli.ok("check")
-    assert f"#{exchanges + events + 1} " in result.out, result.out
+    # Then every record (member, period, category, setting, listing) got its record link.
+    records = query(target, "SELECT count(*) FROM record_links")[0][0]
+    assert f"#{exchanges + events + 1 + records} " in result.out, result.out
     links = query(target, "SELECT link FROM exchanges UNION ALL SELECT link FROM audit ORDER BY 1")
     assert [link for (link,) in links] == list(range(1, exchanges + events + 2))
     began = [e for e in cli.json("audit") if e["action"] == "ledger.chain"]
@@ -191,7 +193,8 @@ def test_upgrade_builds_the_chain(tmp_path: Path, capsys, revision: str) -> None
 
 def test_a_new_ledger_has_no_chain_start_event(ledger: Cli) -> None:
     assert [e for e in ledger.json("audit") if e["action"] == "ledger.chain"] == []
-    assert query(ledger.db, "SELECT min(link) FROM audit") == [(1,)]
+    assert query(ledger.db, "SELECT min(link) FROM (SELECT link FROM audit UNION ALL SELECT link FROM record_links) "
+                            "AS links") == [(1,)]
 
 
 def test_upgrade_to_purposes_keeps_every_link_and_figure(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -211,7 +214,10 @@ def test_upgrade_to_purposes_keeps_every_link_and_figure(tmp_path: Path, capsys)
     conn.close()
     cli = Cli(target, capsys)
     checked = cli.ok("check", lang="en")
-    assert f"Seal: #{links} {bytes(last_hash).hex()[:16]}" in checked.out, checked.out
+    assert "The ledger passed every check." in checked.out, checked.out
+    # The seal it had still holds (the upgrade to version 2 appended record links after it).
+    sealed = f"#{links} {bytes(last_hash).hex()[:16]}"
+    assert "still holds exactly the history sealed as" in cli.ok("check", "--seal", sealed, lang="en").out
     assert query(target, "SELECT purpose, count(*) FROM exchanges GROUP BY purpose") == [("help", exchanges)]
     assert sorted(query(target, "SELECT month, category, exchanges, minutes FROM month_totals")) == months
     # The column refuses a purpose it does not know, and a new exchange is help by default.
