@@ -20,14 +20,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from timebank.ledger.integrity import canonical
 from timebank.ledger.integrity.chain import ChainWriter, writer
 from timebank.ledger.messages import Phrase, _, ngettext
-from timebank.ledger.storage.models import Category, Listing, Member, MemberPeriod, RecordLink, Setting
+from timebank.ledger.storage.models import Category, Listing, Member, MemberPeriod, Setting
 
 _sha256 = hashlib.sha256
 
@@ -135,14 +135,16 @@ def _append(connection: Connection, chain: ChainWriter, tbl: str, keys: Iterable
     """Append a record link for each key (the row as it is now; null if it is gone)."""
     ordered = list(dict.fromkeys(keys))
     rows = _rows(connection, tbl, ordered)
-    written = []
+    written: list[tuple] = []
     for key in ordered:
         row = rows.get(key_text(key))
         digest = None if row is None else row_digest(tbl, row)
         link, link_hash = chain.record(tbl, key_text(key), digest)
-        written.append({"link": link, "link_hash": link_hash, "tbl": tbl, "key": key_text(key), "digest": digest})
+        written.append((link, link_hash, tbl, key_text(key), digest))
     if written:
-        connection.execute(insert(RecordLink.__table__), written)
+        mark = _mark(connection)
+        connection.exec_driver_sql(f"INSERT INTO record_links (link, link_hash, tbl, key, digest) "
+                                   f"VALUES ({', '.join([mark] * 5)})", written)
     return len(written)
 
 

@@ -87,7 +87,8 @@ def walk(session: Session, want: int | None = None) -> Walk:
             if content is False or _sha256(previous_hash + content).digest() != stored:
                 result.broken(link, _changed(kind, key, action, link))
         elif link <= previous:
-            result.broken(link, records.misplaced_link(key, link) if kind == records.RECORD else _("Exchange {number} is out of place in the chain (link #{link}).").format(
+            result.broken(link, records.misplaced_link(key, link) if kind == records.RECORD else _(
+                "Exchange {number} is out of place in the chain (link #{link}).").format(
                 number=key, link=link) if kind == EXCHANGE else _(
                 "Audit event {id} ({action}) is out of place in the chain (link #{link}).").format(
                 id=key, action=action, link=link))

@@ -4,4 +4,4 @@ balances with the cached totals they must equal (`balances`, `totals`)."""
 
 # Every write to a member, period, category, setting or listing through a session is a link
 # of the chain: the listeners are registered before any record can be written.
-from timebank.ledger.integrity import records as _on_the_chain  # noqa: E402,F401
+from timebank.ledger.integrity import records as _on_the_chain  # noqa: F401
