@@ -117,6 +117,7 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     # The cached balances and monthly totals, computed from the entries as timebank does,
     # and the rows linked into the chain in the order they were written.
     from timebank.ledger.integrity.chain import link_unlinked
+    from timebank.ledger.integrity.records import link_unlinked_records
     from timebank.ledger.storage.db import open_ledger, writing
     from timebank.ledger.records.totals import rebuild
 
@@ -125,6 +126,7 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
         rebuild(session)
         linking = time.perf_counter()
         linked = link_unlinked(session.connection())
+        linked += link_unlinked_records(session.connection())
     print(f"linked {linked} rows into the chain in {time.perf_counter() - linking:.1f} s")
     ledger.dispose()
     conn = sqlite3.connect(path)

@@ -36,7 +36,8 @@ def history(ledger: Cli) -> Cli:
 
 
 def links(db: "Path | str") -> list[int]:
-    return [link for (link,) in query(db, "SELECT link FROM exchanges UNION ALL SELECT link FROM audit ORDER BY 1")]
+    return [link for (link,) in query(db, "SELECT link FROM exchanges UNION ALL SELECT link FROM audit "
+                                          "UNION ALL SELECT link FROM record_links ORDER BY 1")]
 
 
 def test_every_write_is_a_link_and_check_prints_the_seal(history: Cli) -> None:

@@ -68,6 +68,34 @@ in its own audit event (`ledger.chain`, `"version": 2`, `"bound"`: the hex SHA-2
 rows' text commitments in link order, `"texts"`: how many). From then on those texts are
 proven by their parts exactly as newer ones are.
 
+Records (version 2)
+-------------------
+Every change to a member, a period of membership, a category, a setting or a listing (an
+offer or a request) is a link of its own, written in the same transaction as the change:
+
+    [2, link, "record", table, key, digest]
+
+- `table` is the table's name: "members", "member_periods", "categories", "settings",
+  "listings"; `key` the row's key as text (a setting's key, a category's code, the others'
+  number as decimal text).
+- `digest` is the lowercase hex of the row's digest as the change left it, or null when the
+  change deleted the row:
+
+      commitment = SHA-256( salt || UTF-8 of the JSON array of the row's personal columns )
+      digest     = SHA-256( UTF-8 of [table, key, structural columns..., commitment hex] )
+
+  written as the links are. Personal columns (committed): a member's name, sort_as, email,
+  phone, note and area; a listing's note; a setting's value; none for periods and
+  categories, which commit to `[]` with their salt all the same. Structural columns (in the
+  clear, in this order): members kind, lang, joined, left, forgotten, created_at; periods
+  member, joined, left, ended_by; categories code_cy, name_en, name_cy; settings none;
+  listings kind, member, category, opened, closed, closed_because, exchange. Dates and
+  moments as above, integers in decimal, null for nothing. Left out: a member's cached
+  balance (proven from the entries), the salt, and the links stamped on periods and
+  listings after their event. A new 16-byte salt is drawn each time a row is linked, so an
+  old digest cannot confirm a guess at text erased since.
+- `records.row_digest` computes the digest, `record_content` below the link's bytes.
+
 Seals
 -----
 A seal names a link and the start of its hash: `#1532 3f9a2b71c0de55c2` (16 hex digits,
@@ -333,6 +361,15 @@ def audit_content(link: int, event_id: int, at: str, action: str, member: int | 
                   committed: bytes, version: int = VERSION) -> bytes:
     return (AUDIT_FORMAT % (version, link, event_id, string(at), string(action), integer(member), integer(exchange),
                             committed.hex())).encode("utf-8")
+
+
+RECORD_VERSION = 2
+
+
+def record_content(link: int, tbl: str, key: str, digest: bytes | None) -> bytes:
+    """The bytes of a record link (version 2): `[2,link,"record",table,key,digest]`."""
+    return ('[%d,%d,"record",%s,%s,%s]' % (RECORD_VERSION, link, string(tbl), string(key),
+                                           "null" if digest is None else '"' + digest.hex() + '"')).encode("utf-8")
 
 
 class TextCache:

@@ -34,10 +34,19 @@ RESEALED = "resealed"
 ERASED_PARTS = "erased"
 
 
+def _linked_tables(connection: Connection) -> tuple[str, ...]:
+    """The tables whose rows are links: record links too, from version 2 (migration 0008;
+    the upgrades before it link exchanges and events only)."""
+    from sqlalchemy import inspect
+
+    return ("exchanges", "audit", "record_links") if inspect(connection).has_table("record_links") \
+        else ("exchanges", "audit")
+
+
 def _head(connection: Connection) -> tuple[int, bytes]:
     """The last link and its hash (0 and the genesis hash for an empty chain)."""
     best = (0, canonical.GENESIS)
-    for table in ("exchanges", "audit"):
+    for table in _linked_tables(connection):
         row = connection.execute(text(
             f"SELECT link, link_hash FROM {table} WHERE link = (SELECT max(link) FROM {table})")).first()
         if row is not None and row[0] > best[0]:
@@ -131,6 +140,11 @@ class ChainWriter:
         link, digest = self._append(lambda link: canonical.audit_content(
             link, event_id, moment_text(at), action, member, exchange, committed, self.version))
         return link, digest, salt
+
+    def record(self, tbl: str, key: str, digest: bytes | None) -> tuple[int, bytes]:
+        """The next link for a record's change (`records`): (link, hash). `digest` is None
+        when the row was deleted."""
+        return self._append(lambda link: canonical.record_content(link, tbl, key, digest))
 
 
 def writer(session: Session) -> ChainWriter:

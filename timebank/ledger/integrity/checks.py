@@ -289,6 +289,16 @@ def _periods(session: Session) -> list[Phrase]:
     return problems
 
 
+def _records(session: Session, passed: Walk) -> list[Phrase]:
+    """Every member, period, category, setting and listing as its last record link says."""
+    from timebank.ledger.integrity import records
+    from timebank.ledger.integrity.verify import NAMED
+    from timebank.ledger.storage.sql import driver_batches
+
+    return records.problems(lambda sql: [row for batch in driver_batches(session, sql) for row in batch],
+                            passed.records, NAMED)
+
+
 def _balances(passed: Walk) -> list[Phrase]:
     if passed.total != 0:
         return [_("The balances of all members add up to {minutes} minutes, not zero.").format(minutes=passed.total)]
@@ -306,6 +316,7 @@ TITLES = {
     "numbering": N_("Numbers without gaps or reuse"),
     "unique": N_("No value that must be unique is held twice"),
     "periods": N_("Periods of membership agree with the members"),
+    "records": N_("Members, periods, categories, settings and listings are as timebank wrote them"),
     "balances": N_("Balances add up to zero"),
     "cached": N_("Cached balances and monthly totals equal the entries"),
     "chain": N_("The history is as it was written (every link of the chain verifies)"),
@@ -353,13 +364,14 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
     except UNREADABLE:
         passed = None
     if passed is None:
-        found |= {key: _not_completed() for key in ("zero_sum", "entries", "balances", "cached", "chain")}
+        found |= {key: _not_completed() for key in ("zero_sum", "entries", "balances", "cached", "chain", "records")}
     else:
         found |= {"zero_sum": passed.zero_sum,
                   "entries": sorted(set(passed.entries), key=passed.entries.index),
                   "balances": _balances(passed),
                   "cached": _guarded(lambda: _cached(session, passed)),
-                  "chain": passed.chain}
+                  "chain": passed.chain,
+                  "records": _guarded(lambda: _records(session, passed))}
     found["voids"] = _guarded(lambda: _voids(session, ledger))
     found["numbering"] = _guarded(lambda: _numbering(session, ledger))
     if not ledger.is_sqlite:

@@ -18,12 +18,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from itertools import chain as chain_iterables
+from itertools import islice
 from json.encoder import encode_basestring
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
-from timebank.ledger.integrity import canonical
+from timebank.ledger.integrity import canonical, records
 from timebank.ledger.integrity.canonical import (AUDIT_FORMAT, EXCHANGE_FORMAT, HELP, PAIR_FORMAT, VERSION,
                                                  VERSION_1, Seal, SealQuery, TextCache, Unfit, with_purpose)
 from timebank.ledger.integrity.chain import AUDIT, EXCHANGE, erased_in, resealed_in
@@ -62,6 +63,8 @@ class Walk:
     # since, and the records a version 1 erasure rewrote since.
     erased_since: dict[tuple[str, int], int] = field(default_factory=dict)
     rewritten_since: set[tuple[str, int]] = field(default_factory=set)
+    # (table, key) -> (link, digest) of each record's latest record link (`records`)
+    records: dict[tuple[str, str], tuple[int, bytes | None]] = field(default_factory=dict)
 
     def broken(self, link: int | None, message: Phrase) -> None:
         self.broken_links += 1
@@ -82,14 +85,16 @@ def walk(session: Session, want: int | None = None) -> Walk:
     texts = _Texts(session, result, want)
     previous, previous_hash = 0, canonical.GENESIS
     for link, stored, content, kind, key, action in _merged(_exchange_links(session, result, voided, texts),
-                                                            _event_links(session, result, texts)):
+                                                            _with_records(session, result,
+                                                                          _event_links(session, result, texts))):
         if content is None:
             continue  # named already (not on the chain)
         if link == previous + 1:
             if content is False or _sha256(previous_hash + content).digest() != stored:
                 result.broken(link, _changed(kind, key, action, link))
         elif link <= previous:
-            result.broken(link, _("Exchange {number} is out of place in the chain (link #{link}).").format(
+            result.broken(link, records.misplaced_link(key, link) if kind == records.RECORD else _(
+                "Exchange {number} is out of place in the chain (link #{link}).").format(
                 number=key, link=link) if kind == EXCHANGE else _(
                 "Audit event {id} ({action}) is out of place in the chain (link #{link}).").format(
                 id=key, action=action, link=link))
@@ -149,7 +154,17 @@ def _merged(first: Iterator[list[tuple]], second: Iterator[list[tuple]]) -> Iter
             yield from batch
 
 
-def _changed(kind: str, key: int, action: str | None, link: int) -> Phrase:
+def _with_records(session: Session, result: Walk, events: Iterator[list[tuple]]) -> Iterator[list[tuple]]:
+    """The audit events' links and the record links (`records`) as one stream, in batches:
+    both are few beside the exchanges, whose path this leaves as it was."""
+    merged = _merged(events, records.record_links(_batches(session, records.RECORD_LINKS), result.records))
+    while batch := list(islice(merged, BATCH)):
+        yield batch
+
+
+def _changed(kind: str, key: Any, action: str | None, link: int) -> Phrase:
+    if kind == records.RECORD:
+        return records.changed_link(key, link)
     if kind == EXCHANGE:
         return _("Exchange {number} has changed since it was recorded (link #{link} of the chain does not "
                  "verify).").format(number=key, link=link)

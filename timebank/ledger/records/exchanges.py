@@ -193,8 +193,12 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
     if pot_from is not None:
         # The pot exists from the first day any record needs it: a back-dated exchange with
         # the pot moves its joining day back, so that reports of that day list it.
-        session.execute(update(Member).where(Member.number == POT, Member.joined > pot_from)
-                        .values(joined=pot_from).execution_options(synchronize_session="fetch"))
+        moved = session.execute(update(Member).where(Member.number == POT, Member.joined > pot_from)
+                                .values(joined=pot_from).execution_options(synchronize_session="fetch"))
+        if moved.rowcount:  # type: ignore[attr-defined]
+            from timebank.ledger.integrity import records
+
+            records.link_rows(session, "members", [POT])
     return first, count
 
 

@@ -32,7 +32,9 @@ from timebank.ledger.records.erasure import ERASED
 
 # In the order they are made (and dropped in reverse).
 TABLES = ("exchanges", "entries", "member_periods", "members", "month_totals", "listings", "settings",
-          "categories", "audit")
+          "categories", "audit", "record_links")
+# The tables whose rows are links of the chain (a seal names one of them).
+LINKED = ("exchanges", "audit", "record_links")
 _INDEXES = (("entries", "date, member, minutes"), ("entries", "member, date, minutes"), ("entries", "exchange"),
             ("exchanges", "number"), ("exchanges", "reverses"), ("exchanges", "date"),
             ("member_periods", "member, joined"), ("members", "number"))
@@ -44,12 +46,12 @@ def find_seal(session: Session, typed: str) -> Seal:
     asked = read_seal(typed)
     connection = session.connection()
     row = None
-    for table in ("exchanges", "audit"):
+    for table in LINKED:
         row = connection.execute(text(f"SELECT link_hash FROM {table} WHERE link = :link"),
                                  {"link": asked.link}).first() or row
     if row is None or row[0] is None:
         last = max(connection.execute(text(f"SELECT coalesce(max(link), 0) FROM {table}")).scalar_one()
-                   for table in ("exchanges", "audit"))
+                   for table in LINKED)
         raise NotFound(_("This ledger holds no seal {seal}: its history has {last} links.").format(
             seal=asked.text, last=last))
     digest = bytes(row[0])
@@ -115,6 +117,7 @@ def _build(session: Session, own: str, temp: str, link: int, made: list[str]) ->
     copy("categories", f"SELECT * FROM {own}.categories")
     # Only the link the seal names: what the chain's head reads (`chain.current_seal`).
     copy("audit", f"SELECT * FROM {own}.audit WHERE link = :link")
+    copy("record_links", f"SELECT * FROM {own}.record_links WHERE link = :link")
     _undo_later_events(connection, own, temp, link)
     session.flush()
     totals.add_to_months(session, totals.expected_months(session))
