@@ -125,6 +125,25 @@ def test_common_words_and_other_names_stay_and_say_why() -> None:
     assert ALONE  # the third reason: a word written as a name alone in a text not about them
 
 
+@pytest.mark.parametrize(("written", "gone"), [
+    ("Lifft i Wenllïan i'r feddygfa", "Wenllïan"), ("fy Ngwenllïan annwyl", "Ngwenllïan"),
+    ("te gyda Phritchard", "Phritchard"), ("ei Britchard hi", "Britchard"), ("i Wenllian's house", "Wenllian's"),
+])
+def test_a_name_as_welsh_mutates_it_is_found(written: str, gone: str) -> None:
+    identity = Identity.of(["Gwenllïan Pritchard"], [], [], STAYING)
+    erase, _kept = identity.scan(written, linked=False)
+    assert [written[s:e] for s, e in erase] == [gone]
+
+
+def test_a_short_mutated_form_stands_for_the_name_only_beside_it() -> None:
+    # "Don" mutates to "non", "ddon": a common word, and short forms, are no name on their own.
+    identity = Identity.of(["Don Quimbyworth"], [], [], STAYING)
+    for text in ("a non-stop service", "Non, diolch", "ddim"):
+        assert identity.scan(text, linked=False)[0] == [], text
+    erase, _kept = identity.scan("gyda Non Quimbyworth", linked=False)
+    assert "Quimbyworth" not in _replace("gyda Non Quimbyworth", erase)
+
+
 def test_the_common_words_are_small_and_bilingual() -> None:
     words = common_words()
     assert 3000 < len(words) < 20000

@@ -23,6 +23,8 @@ What identifies a person, and is erased wherever it stands (any case, with a pos
   name in a text about them (their own exchanges' notes, events about them, a text holding
   one of the identifiers above) where it is not part of a longer name ("Gareth Jones",
   "Jones Hall", "Banc Amser Cymru"). Every mention kept is listed in the preview, with why.
+- a name word as Welsh mutates it ("i Wenllïan", "fy Ngwenllïan", "a Phritchard"): as the
+  word itself when the form is long and the name theirs alone, else only beside their names.
 A full postcode in their area becomes its district ("CF32 8AB" -> "CF32").
 
 `plan_erasure` works out every change without making it: the preview a coordinator sees
@@ -234,6 +236,15 @@ class Identity:
                 digits = re.sub(r"\D", "", phone)
                 runs.add(digits[-4:])  # the last four digits, however the rest was spaced
         free = {w for w in weak if w not in others and not is_common(w)}
+        # Welsh mutates a name's first sound ("i Wenllïan", "fy Ngwenllïan", "a Chatrin"): a
+        # mutated form stands for the name too -- wherever it stands when it is long and the
+        # name is theirs alone, else as a name word bound to the others.
+        for word in list(weak):
+            for form in mutations(word):
+                if form not in own and form not in others and len(form) >= 3:
+                    weak.add(form)
+                    if word in free and len(form) >= 5 and not is_common(form):
+                        free.add(form)
         alternatives = sorted(weak, key=len, reverse=True)
         return cls(re.compile("|".join(f"(?:{p})" for p in strong)) if strong else None,
                    re.compile(_START + "(" + "|".join(_word_pattern(w) for w in alternatives) + ")" + _END)
@@ -317,6 +328,23 @@ class Identity:
                 return word in self.other_names
             return True
         return False
+
+
+# The initial mutations of Welsh: soft, nasal and aspirate (the radical first; digraphs
+# before single letters).
+_MUTATIONS = (("ll", ("l",)), ("rh", ("r",)), ("c", ("g", "ngh", "ch")), ("p", ("b", "mh", "ph")),
+              ("t", ("d", "nh", "th")), ("g", ("", "ng")), ("b", ("f", "m")), ("d", ("dd", "n")), ("m", ("f",)))
+
+
+def mutations(word: str) -> list[str]:
+    """The mutated forms of a (folded) name word: 'gwenllian' -> 'wenllian', 'ngwenllian'."""
+    for radical, forms in _MUTATIONS:
+        if word.startswith(radical) and len(word) > len(radical):
+            rest = word[len(radical):]
+            if radical == "d" and rest.startswith("d"):
+                return []  # "dd" is no radical of its own
+            return [form + rest for form in forms]
+    return []
 
 
 def _adjacent(folded: str, one: tuple[int, int], other: tuple[int, int]) -> bool:
