@@ -27,6 +27,7 @@ TEXT_TABLES = ("exchanges", "audit")
 
 def upgrade() -> None:
     from timebank.ledger.integrity import upgrade_v2
+    from timebank.ledger.records import audit
 
     op.create_table(
         "record_links",
@@ -43,7 +44,7 @@ def upgrade() -> None:
     for table in TEXT_TABLES:
         op.add_column(table, sa.Column("text_commitment", sa.LargeBinary()))
         op.add_column(table, sa.Column("redaction", sa.Text()))
-    upgrade_v2.run(op.get_bind())
+    upgrade_v2.run(op.get_bind(), audit.now(), audit.current_user())
 
 
 def downgrade() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, bindparam, text
@@ -21,14 +22,15 @@ CHUNK = 5_000
 TABLES = (("exchanges", "number", "recorded_by, note"), ("audit", "id", '"by", details'))
 
 
-def run(connection: Connection) -> None:
+def run(connection: Connection, at: datetime, by: str) -> None:
+    """The upgrade, its event dated `at` and written by `by` (the migration says who runs it)."""
     had_history = connection.execute(text("SELECT count(*) FROM audit")).scalar()
     texts = sum(_recommit(connection, table, key, columns) for table, key, columns in TABLES)
     bound = bound_digest(connection)
     records.link_unlinked_records(connection)
     if not had_history:
         return  # a new ledger: nothing was written before version 2
-    _record_upgrade(connection, texts, bound)
+    _record_upgrade(connection, texts, bound, at, by)
 
 
 def _recommit(connection: Connection, table: str, key: str, columns: str) -> int:
@@ -76,10 +78,7 @@ def bound_digest(connection: Connection) -> str:
     return hashlib.sha256(parts[0] + parts[1]).hexdigest()
 
 
-def _record_upgrade(connection: Connection, texts: int, bound: str) -> None:
-    from timebank.ledger.records import audit
-
-    at, by = audit.now(), audit.current_user()
+def _record_upgrade(connection: Connection, texts: int, bound: str, at: datetime, by: str) -> None:
     details = json.dumps({"canonical": canonical.VERSION, "texts": texts, "bound": bound}, sort_keys=True)
     connection.execute(text('INSERT INTO audit (at, "by", action, details) VALUES (:at, :by, :action, :details)')
                        .bindparams(bindparam("at", type_=DateTime())),
