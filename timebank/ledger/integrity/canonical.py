@@ -112,7 +112,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, Iterator
 
 from timebank.ledger.basics.text import ERASED
 from timebank.ledger.errors import InvalidInput
@@ -176,13 +176,35 @@ def commitment(salt: bytes, personal: tuple[str | None, ...]) -> bytes:
 
 # Version 2: text in parts ------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"(?P<w>\[erased\]|\w(?:[\w'’‐‑-]*\w)?)|\\(?:u[0-9A-Fa-f]{4}|.)|\[|\\|[^\w\\\[]+", re.S)
+# Two groups: a word, or a separator (findall gives one of the two, the other empty).
+_TOKEN = re.compile(r"(\[erased\]|\w(?:[\w'’‐‑-]*\w)?)|(\\(?:u[0-9A-Fa-f]{4}|.)|\[|\\|[^\w\\\[]+)", re.S)
 assert ERASED == "[erased]"  # the mark is one word of the form
 
 
 def split(text: str) -> list[tuple[bool, str]]:
     """A text's tokens: (is a word, token), in order; together they are the text (NFC)."""
-    return [(m.lastgroup == "w", m.group()) for m in _TOKEN.finditer(nfc(text))]
+    return [(True, word) if word else (False, separator) for word, separator in _TOKEN.findall(nfc(text))]
+
+
+_QUOTED: dict[str, str] = {}
+
+
+def _quoted(separator: str) -> str:
+    """A separator as its JSON string (the few that recur -- ", ", ": " -- worked out once)."""
+    found = _QUOTED.get(separator)
+    if found is None:
+        found = encode_basestring(separator)
+        if len(_QUOTED) < 4096:
+            _QUOTED[separator] = found
+    return found
+
+
+def _field_items(text: str, salts: Iterator[bytes]) -> str:
+    """A field with nothing taken out, as the JSON array its commitment hashes: the common
+    case, in one comprehension (`check` runs it for every exchange and event)."""
+    sha = _sha256
+    return "[" + ",".join(['"' + sha(next(salts) + word.encode("utf-8")).hexdigest() + '"' if word
+                           else _quoted(separator) for word, separator in _TOKEN.findall(nfc(text))]) + "]"
 
 
 def word_count(personal: tuple[str | None, ...]) -> int:
@@ -205,6 +227,17 @@ def parts_commitment(personal: tuple[str | None, ...], salts: bytes,
     word's hash in hex, a separator as itself). A run of tokens taken out reads "[erased]"
     once in the text. Raises `Unfit` when they do not fit the text."""
     salts = bytes(salts)
+    if not erased:
+        if len(salts) % SALT_BYTES:
+            raise Unfit("salts of a wrong length")
+        each = iter([salts[i:i + SALT_BYTES] for i in range(0, len(salts), SALT_BYTES)])
+        try:
+            body = ",".join(["null" if text is None else _field_items(text, each) for text in personal])
+        except StopIteration:
+            raise Unfit("too few salts") from None
+        if next(each, None) is not None:
+            raise Unfit("salts left over")
+        return _sha256(("[" + body + "]").encode("utf-8")).digest()
     at = 0
     used = 0
     fields: list[str] = []
