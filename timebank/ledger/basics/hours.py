@@ -56,8 +56,8 @@ def _minutes(raw: str) -> Decimal | None:
     welsh = _WELSH_HOURS.match(raw)
     if welsh:
         count = welsh.group("count")
-        hours = 1 if count is None else int(count) if count.isdigit() else _WELSH_COUNTS[count]
-        return Decimal(hours * 60 + _WELSH_PARTS.get(welsh.group("part") or "", 0))
+        whole = 1 if count is None else int(count) if count.isdigit() else _WELSH_COUNTS[count]
+        return Decimal(whole * 60 + _WELSH_PARTS.get(welsh.group("part") or "", 0))
     if _NUMBER.fullmatch(raw):
         return Decimal(raw.replace(",", ".")) * 60
     spoken = _SPOKEN.match(raw)
