@@ -5,9 +5,12 @@ its weekday and the category's name; then the balances. The screen says the same
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from conftest import Cli
+from conftest import Cli, fresh_db
 from test_hours_forms import FORMS
 
 
@@ -83,3 +86,25 @@ def test_every_hour_form_reads_back_in_both_languages(ledger: Cli) -> None:
                             lang=lang).out
             figures = f"{minutes // 60}.{round(minutes % 60 * 100 / 60):02d}"
             assert f" {figures} {unit} ({said(minutes, lang)})" in lines(out)[0], (text, lang, out)
+
+
+@pytest.mark.parametrize(("readme", "heading"), [("README.md", "## A tour of the everyday commands"),
+                                                 ("README.cy.md", "## Taith drwy'r gorchmynion bob dydd")])
+def test_the_readme_shows_the_read_back_as_it_is(readme: str, heading: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tour's first two records, run on the day the README says, print its text block."""
+    from test_readme import ROOT, tour
+
+    monkeypatch.setenv("TIMEBANK_TODAY", "2026-11-05")
+    cli = Cli(fresh_db(tmp_path), capsys)
+    commands = tour(readme, heading)
+    records = [i for i, words in enumerate(commands) if words[0] in ("record", "cofnodi")][:2]
+    printed = []
+    for index, words in enumerate(commands[:records[1] + 1]):
+        out = cli.ok(*words).out
+        if index in records:
+            printed += lines(out)
+    section = (ROOT / readme).read_text(encoding="utf-8").split(heading)[1]
+    shown = re.search(r"```text\n(.*?)```", section, re.DOTALL)
+    assert shown and shown.group(1).rstrip("\n").split("\n") == printed
