@@ -232,7 +232,8 @@ def test_the_partial_index_finds_them(moved: Cli) -> None:
 
 # The pot from the first day a record needs it (item 7) --------------------------------------------
 
-@pytest.mark.parametrize("lang,recorded", [("en", "Recorded exchange 1."), ("cy", "Cofnodwyd cyfnewidiad 1.")])
+@pytest.mark.parametrize("lang,recorded", [("en", "Recorded exchange 1: on Wednesday 20 August 2025"),
+                                                  ("cy", "Cofnodwyd cyfnewidiad 1: ddydd Mercher 20 Awst 2025")])
 def test_a_back_dated_exchange_with_the_pot_is_accepted(cli: Cli, lang: str, recorded: str) -> None:
     """The ledger is made on TODAY; Siân and Llinos joined in January 2025. The pot gives
     Siân two hours on 2025-08-20 (long before the ledger was made): accepted, and the pot's

@@ -210,7 +210,9 @@ def test_record_from_the_form_changes_balances_as_record_does(people: Cli, tmp_p
                  ["record", "--giver", "Siân", "--receiver", "Llinos", "--receiver", "3", "--hours", "1:30",
                   "--date", "31/10/2026", "--category", "transport", "--note", "Lifts"],
                  ["record", "Llinos", "Siân", "45m", "--date", "31/10/2026", "--category", "transport"]):
-        twin.ok(*args)
+        said = twin.ok(*args, lang=lang if args[0] == "record" else None).out
+    # The command line's read-back of the last two records, exactly as the screen must say them.
+    read_back = said.replace("\r\n", "\n").rstrip("\n")
 
     async def test(app: Any, pilot: Any) -> None:
         await pilot.press("f3")
@@ -225,7 +227,14 @@ def test_record_from_the_form_changes_balances_as_record_does(people: Cli, tmp_p
         assert str(app.screen.query_one("#date-hint").render()) == w.date(__import__("datetime").date(2026, 10, 31))
         await pilot.press("enter")
         await settle(pilot)
-        assert w._("Recorded exchange {number}.").format(number=2) in notice(app)
+        # The read-back the command line gives too (timebank.render.read_back), in the form's language:
+        # who gave whom with their numbers, the hours in figures and words, the date with its weekday.
+        on = w._("on Saturday {date}").format(date=w.date(__import__("datetime").date(2026, 10, 31)))
+        assert notice(app).startswith(w._(
+            "Recorded exchange {number}: {on} {giver} gave each of {receivers} {hours} hours ({words}), category "
+            "{category}.").format(number=2, on=on, giver="Siân (#1)", receivers="Llinos (#2), Lowri ap Rhys (#3)",
+                                  hours="1.50", words="1 awr 30 munud" if lang == "cy" else "1 hour 30 minutes",
+                                  category="Cludiant a lifftiau" if lang == "cy" else "Transport and lifts"))
         # Ready for the next line of the paper sheet: date and category kept, the rest cleared.
         assert app.screen.query_one("#giver").value == "" and app.screen.query_one("#hours").value == ""
         assert app.screen.query_one("#date").value == "31/10/2026"
@@ -233,7 +242,7 @@ def test_record_from_the_form_changes_balances_as_record_does(people: Cli, tmp_p
         await fill(app, pilot, giver="Llinos", receiver="1", hours="45m")
         await pilot.press("enter")
         await settle(pilot)
-        assert w._("Recorded exchange {number}.").format(number=3) in notice(app)
+        assert notice(app) == read_back
 
     screen(people, lang, test)
     assert people.json("balance") == twin.json("balance")
@@ -264,7 +273,8 @@ def test_a_duplicate_asks(people: Cli, lang: str) -> None:
         await settle(pilot)
         await pilot.press("i" if lang == "cy" else "y")
         await settle(pilot)
-        assert w._("Recorded exchange {number}.").format(number=3) in notice(app)
+        assert notice(app).startswith(w._("Recorded exchange {number}: {on} {giver} gave {receiver} {hours} hours "
+                                          "({words}), category {category}.").split("{on}")[0].format(number=3))
 
     screen(people, lang, test)
     assert len(people.json("exchange", "list")) == 3

@@ -39,7 +39,6 @@ def record(
     from timebank.ledger.basics.dates import parse_date
     from timebank.ledger.errors import OverLimit, UsageProblem
     from timebank.ledger.basics.hours import parse_hours
-    from timebank.render.sheet import member_words, signed_hours
 
     positional = args or []
     # Unknown options reach us as arguments so that a negative amount ('-1') gets a
@@ -71,15 +70,10 @@ def record(
     except OverLimit as over:
         over.hint = _("Use --allow-overdraft to record it anyway.")  # the core names no flag
         raise
-    words = interface()
-    say(_("Recorded exchange {number}.").format(number=done.result.number))
-    for name, balance in done.result.balances:
-        say(_("  {name} (#{number}): balance {hours} hours").format(
-            name=member_words(name, words), number=name.number, hours=signed_hours(balance)))
-    for number in done.result.overdraft:
-        say(_("  Member #{number} is now below the credit limit (allowed).").format(number=number))
-    if done.request is not None:
-        say(_("Request {id} is met.").format(id=done.request))
+    from timebank.render.read_back import read_back
+
+    for line in read_back(done, interface()):
+        say(line)
 
 
 def list_exchanges(

@@ -20,7 +20,8 @@ from timebank.ledger.basics.dates import parse_date, today
 from timebank.ledger.errors import Duplicate, InvalidInput, OverLimit, TimebankError
 from timebank.ledger.basics.hours import format_hours, parse_hours
 from timebank.ledger.basics.names import member_name
-from timebank.render.sheet import member_words, said_hours, signed_hours
+from timebank.render.read_back import read_back
+from timebank.render.sheet import member_words, said_hours
 from timebank.ledger import queries
 from timebank.ui.base import Notice, Page, Question, attempt
 
@@ -225,14 +226,7 @@ class Record(Page):
         """Say what was recorded, and make the form ready for the next line of the sheet:
         the date and category stay, the rest is cleared."""
         words = self.words
-        lines = [words._("Recorded exchange {number}.").format(number=done.result.number)]
-        lines += [words._("  {name} (#{number}): balance {hours} hours").format(
-            name=member_words(name, words), number=name.number, hours=signed_hours(balance))
-            for name, balance in done.result.balances]
-        lines += [words._("  Member #{number} is now below the credit limit (allowed).").format(number=number)
-                  for number in done.result.overdraft]
-        if done.request is not None:
-            lines.append(words._("Request {id} is met.").format(id=done.request))
+        lines = read_back(done, words)
         day = parse_date(typed["date"]) if typed["date"].strip() else today()
         self.clear(keep_date=day)
         self.query_one(Notice).say("\n".join(lines))

@@ -18,7 +18,7 @@ from timebank.ledger.records import audit
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records import totals
 from timebank.ledger.records.balances import balances_of
-from timebank.ledger.records.categories import CategoryName, category_names, find_category
+from timebank.ledger.records.categories import CategoryName, category_name, category_names, find_category
 from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, OverLimit, Refused
 from timebank.ledger.messages import _
@@ -216,6 +216,12 @@ def _insert(session: Session, exchanges: list[tuple], entries: list[tuple]) -> N
 class RecordResult:
     number: int
     balances: list[tuple[MemberName, int]]  # each party and their balance afterwards, in minutes
+    # What was written, for the read-back ("on Thursday ... Siân gave Llinos 1.50 hours").
+    on: date
+    minutes: int                            # per giver/receiver pair
+    category: CategoryName
+    givers: list[MemberName]
+    receivers: list[MemberName]
     overdraft: list[int] = field(default_factory=list)
 
 
@@ -252,7 +258,8 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
     on = on or today()
     check_exchange(settings, givers, receivers, minutes, on)
     note = clean_text(note, _("note"), limit=MAX_NOTE)
-    code = find_category(session, category, lang).code if category else "other"
+    found = find_category(session, category or "other", lang)
+    code = found.code
     if not again:
         earlier = recent_duplicate(session, [g.number for g in givers], [r.number for r in receivers], minutes,
                                    on, code)
@@ -270,7 +277,9 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
         audit.log(session, by, "exchange.overdraft", exchange=number, member=member_number)
     parties = givers + receivers
     after = balances_of(session, [m.number for m in parties])
-    return RecordResult(number, [(member_name(m), after.get(m.number, 0)) for m in parties], overdrawn)
+    return RecordResult(number, [(member_name(m), after.get(m.number, 0)) for m in parties], on, minutes,
+                        category_name(found), [member_name(g) for g in givers], [member_name(r) for r in receivers],
+                        overdrawn)
 
 
 def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
