@@ -152,7 +152,12 @@ def layout(columns: list[Any], heads: list[str], cells: list[list[str]], feet: l
 
     while True:
         widths = list(natural)
-        squeeze(widths, keep, [tight[i] for i in range(count)])
+        # Headings wrap first, left to right, only as far as needed.
+        for i in keep:
+            excess = sum(widths[j] for j in keep) + SEPARATOR * (len(keep) - 1) - width
+            if excess <= 0:
+                break
+            widths[i] = max(tight[i], widths[i] - excess)
         for rank in (NOTES, CATEGORIES, NAMES):
             squeeze(widths, [i for i in keep if ranks[i] == rank], floors)
         fits = sum(widths[i] for i in keep) + SEPARATOR * (len(keep) - 1) <= width
