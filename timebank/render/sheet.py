@@ -72,6 +72,7 @@ class Column:
     none: str = ""                   # message id shown in tables for an empty value
     drop: int = 0                    # on a narrow screen: 0 never dropped, else dropped lowest first
     whole: bool = False              # never cut short, even if it is text
+    wrap: bool = False               # text read whole (a meaning, a reason): wrapped, not cut, when narrow
 
     def heading(self, words: Words) -> str:
         """The header in the reader's language ("" for none: the empty message id would be
@@ -90,12 +91,18 @@ class Column:
         and dates never are."""
         return not self.whole and self.kind in (TEXT, SAY, CATEGORY, CODE, DATETIME)
 
+    @property
+    def wraps(self) -> bool:
+        """Wrapped within its cell on a narrow terminal, never cut: names (two members must
+        never look the same) and text marked `wrap`."""
+        return self.kind in (MEMBER, MEMBERS) or (self.wrap and not self.whole)
+
 
 def col(key: str, label: str | Say = "", kind: str = TEXT, *, only: Iterable[str] | None = None, csv: Any = None,
         source: str | None = None, justify: str | None = None, none: str = "", drop: int = 0,
-        whole: bool = False) -> Column:
+        whole: bool = False, wrap: bool = False) -> Column:
     return Column(key, label, kind, frozenset(only) if only is not None else EVERYWHERE, csv, source, justify, none,
-                  drop, whole)
+                  drop, whole, wrap)
 
 
 @dataclass

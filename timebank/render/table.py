@@ -17,8 +17,8 @@ from rich.text import Text
 
 from timebank.i18n import Words
 from timebank.ledger.basics.text import printable
-from timebank.render.sheet import (MEMBERS, TABLE, Chart, Field, Line, Report, Sheet, column_texts,
-                                   flat_parts, member_words, table_cell, value_of)
+from timebank.render.sheet import (CATEGORY, DATETIME, MEMBER, MEMBERS, TABLE, Chart, Field, Line, Report, Sheet,
+                                   column_texts, flat_parts, member_words, table_cell, value_of)
 
 RICH_TABLE_LIMIT = 300
 
@@ -39,6 +39,8 @@ def write_lines(lines: Any) -> None:
 
 
 def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
+    """A sheet as a table as wide as the terminal: every number, date and row number whole on
+    one line; when room is short, notes, then categories, then names give way (see `layout`)."""
     out = out or console()
     columns = sheet.columns_for(TABLE)
     rows = list(sheet.rows)
@@ -51,25 +53,122 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     feet = None
     if sheet.footer is not None:
         feet = [printable(_foot(sheet.footer[c.key], c, words)) if c.key in sheet.footer else "" for c in columns]
-    keep, widths = fit(columns, heads, cells, feet, out.width, name_floors(rows, columns, words))
+    keep, widths = layout(columns, heads, cells, feet, out.width)
     columns = [columns[i] for i in keep]
     heads = [heads[i] for i in keep]
     cells = [[row[i] for i in keep] for row in cells]
     feet = [feet[i] for i in keep] if feet else None
+    widths = [widths[i] for i in keep]
     if len(cells) <= RICH_TABLE_LIMIT:
         # A list of figures with no headings (label, value) is drawn without a header row.
         table = Table(title=title, show_footer=feet is not None, title_justify="left", box=box.SIMPLE_HEAVY,
                       show_edge=False, pad_edge=False, collapse_padding=True, show_header=any(heads))
         for i, c in enumerate(columns):
-            # A heading may wrap at its spaces ("Balance (hours)"); a cell never wraps.
+            # A heading may wrap at its spaces ("Balance (hours)"); a name or a meaning wraps
+            # in its cell; any other cell stays on one line, free text cut with an ellipsis.
             table.add_column(Text(heads[i], no_wrap=False), justify="right" if c.right else "left",
-                             footer=feet[i] if feet else "", no_wrap=True, overflow="ellipsis",
-                             min_width=widths[keep[i]], max_width=widths[keep[i]])
+                             footer=feet[i] if feet else "", no_wrap=not c.wraps,
+                             overflow="fold" if c.wraps else "ellipsis", min_width=widths[i], max_width=widths[i])
         for row in cells:
             table.add_row(*row)
         out.print(table)
         return
-    _plain_table(title, [c.right for c in columns], heads, cells, feet, [widths[i] for i in keep])
+    _plain_table(title, columns, heads, cells, feet, widths)
+
+
+# How a column gives way when a table is wider than the terminal, first to last: free text
+# (notes, areas, meanings), then categories, then names. Numbers, hours, dates, a row's
+# number and the marks beside them never give way.
+NOTES, CATEGORIES, NAMES = 1, 2, 3
+# The narrowest each may get before columns are left out: a cut note keeps a word or so; a
+# wrapped cell keeps its longest word whole, up to WHOLE_WORD cells (a longer one folds).
+FLOORS = {NOTES: 6, CATEGORIES: 8, NAMES: 10}
+WRAPPED_FLOOR = 8
+WHOLE_WORD = 12
+
+
+def gives_way(column: Any) -> int | None:
+    if column.kind in (MEMBER, MEMBERS):
+        return NAMES
+    if column.whole or column.kind == DATETIME:
+        return None
+    if column.kind == CATEGORY:
+        return CATEGORIES
+    if column.wraps or column.shrinks:
+        return NOTES
+    return None
+
+
+def layout(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list[str] | None,
+           width: int) -> tuple[list[int], list[int]]:
+    """Which columns to show and how wide (by column index), so that the table is no wider
+    than `width`: empty columns go; headings wrap at their spaces; then notes, categories
+    and names in turn give way, the widest first (names and `wrap` columns wrap within their
+    cell, other text is cut with an ellipsis), down to a floor; only then are the columns
+    marked `drop` left out, lowest first, and the rest laid out again. A number column is
+    always as wide as its widest figure."""
+    from rich.cells import cell_len as rich_cell_len
+
+    def cell_len(text: str) -> int:
+        # Plain ASCII is one cell a character (most cells: numbers, dates, hours).
+        return len(text) if text.isascii() else rich_cell_len(text)
+
+    def longest_word(text: str) -> int:
+        return max((cell_len(word) for word in text.split()), default=0)
+
+    count = len(columns)
+    body = [max([cell_len(row[i]) for row in cells] + [cell_len(feet[i]) if feet else 0]) for i in range(count)]
+    natural = [max(cell_len(heads[i]), body[i]) for i in range(count)]
+    # A heading may wrap at its spaces when room is short; a number may not.
+    tight = [max(body[i], longest_word(heads[i])) for i in range(count)]
+    ranks = [gives_way(c) for c in columns]
+    floors = [tight[i] for i in range(count)]
+    for i, rank in enumerate(ranks):
+        if rank and columns[i].wraps:
+            word = max((longest_word(row[i]) for row in cells), default=0)
+            floors[i] = min(tight[i], max(longest_word(heads[i]), FLOORS[rank] if rank == NAMES else WRAPPED_FLOOR,
+                                          min(word, WHOLE_WORD)))
+        elif rank:
+            floors[i] = min(tight[i], max(longest_word(heads[i]), FLOORS[rank]))
+    keep = [i for i in range(count) if not cells or any(row[i] for row in cells) or (feet and feet[i])]
+
+    def squeeze(widths: list[int], group: list[int], bottom: list[int]) -> None:
+        """Narrow the widest of `group` first, to one level, none below its `bottom`."""
+        excess = sum(widths[i] for i in keep) + SEPARATOR * (len(keep) - 1) - width
+        if excess <= 0 or not group:
+            return
+        for level in range(max(widths[i] for i in group), -1, -1):
+            freed = sum(widths[i] - max(bottom[i], min(widths[i], level)) for i in group)
+            if freed >= excess or level == 0:
+                break
+        spare = max(0, freed - excess)
+        for i in group:
+            narrower = max(bottom[i], min(widths[i], level))
+            # What was freed beyond the need goes back, a cell a column.
+            if narrower < widths[i] and spare:
+                narrower += 1
+                spare -= 1
+            widths[i] = narrower
+
+    while True:
+        widths = list(natural)
+        # Headings wrap first, left to right, only as far as needed.
+        for i in keep:
+            excess = sum(widths[j] for j in keep) + SEPARATOR * (len(keep) - 1) - width
+            if excess <= 0:
+                break
+            widths[i] = max(tight[i], widths[i] - excess)
+        for rank in (NOTES, CATEGORIES, NAMES):
+            squeeze(widths, [i for i in keep if ranks[i] == rank], floors)
+        fits = sum(widths[i] for i in keep) + SEPARATOR * (len(keep) - 1) <= width
+        droppable = [i for i in keep if columns[i].drop]
+        if fits or not droppable:
+            break
+        keep.remove(min(droppable, key=lambda i: columns[i].drop))
+    if not fits:
+        # A terminal too narrow for the floors: the text columns give way further still.
+        squeeze(widths, [i for i in keep if ranks[i]], [min(tight[i], 3) for i in range(count)])
+    return keep, widths
 
 
 SEPARATOR = 2  # two spaces between columns
@@ -132,35 +231,65 @@ def _foot(value: Any, column: Any, words: Words) -> str:
     return value(words) if callable(value) else table_cell(value, column.kind, words)
 
 
-def _plain_table(title: str | None, right: list[bool], heads: list[str], cells: list[list[str]],
+def _plain_table(title: str | None, columns: list[Any], heads: list[str], cells: list[list[str]],
                  feet: list[str] | None, widths: list[int]) -> None:
+    """A long list as plain aligned text, laid out as the Rich table would be: headings and
+    names wrap within their column, other text is cut with an ellipsis."""
     from rich.cells import cell_len as rich_cell_len, set_cell_size
 
     def cell_len(text: str) -> int:
         # Plain ASCII is one cell a character; only Welsh accents, emoji and the like need Rich.
         return len(text) if text.isascii() else rich_cell_len(text)
 
-    widths = [max(w, cell_len(h)) if cell_len(h) <= w else w for w, h in zip(widths, heads)]
-    heads = [h if cell_len(h) <= w else set_cell_size(h, w - 1) + "…" for h, w in zip(heads, widths)]
-    cells = [[v if cell_len(v) <= w else set_cell_size(v, w - 1) + "…" for v, w in zip(row, widths)]
-             for row in cells]
+    right = [c.right for c in columns]
+    wraps = [c.wraps for c in columns]
 
-    def line(values: list[str]) -> str:
-        parts = []
-        for value, width, to_right in zip(values, widths, right):
-            pad = " " * (width - cell_len(value))
-            parts.append(pad + value if to_right else value + pad)
-        return "  ".join(parts).rstrip()
+    def cut(value: str, width: int) -> list[str]:
+        return [value if cell_len(value) <= width else set_cell_size(value, width - 1) + "…"]
+
+    def lines(values: list[str], wrap_all: bool = False) -> list[str]:
+        pieces = [wrapped(v, w, cell_len) if wrap_all or wrap else cut(v, w)
+                  for v, w, wrap in zip(values, widths, wraps)]
+        out = []
+        for n in range(max(len(p) for p in pieces) if pieces else 1):
+            parts = []
+            for piece, width, to_right in zip(pieces, widths, right):
+                value = piece[n] if n < len(piece) else ""
+                pad = " " * (width - cell_len(value))
+                parts.append(pad + value if to_right else value + pad)
+            out.append("  ".join(parts).rstrip())
+        return out
 
     rule = "  ".join("━" * w for w in widths)
-    out = sys.stdout
-    if title:
-        out.write(title + "\n")
-    out.write(line(heads) + "\n" + rule + "\n")
+    text = [title] if title else []
+    text += lines(heads, wrap_all=True) + [rule]
     for values in cells:
-        out.write(line(values) + "\n")
+        text += lines(values)
     if feet:
-        out.write(rule + "\n" + line(feet) + "\n")
+        text += [rule] + lines(feet)
+    write_lines(text)
+
+
+def wrapped(text: str, width: int, cell_len: Any) -> list[str]:
+    """`text` in lines of at most `width` cells, broken at spaces; a word longer than a line
+    is broken where the line ends."""
+    from rich.cells import chop_cells
+
+    if cell_len(text) <= width:
+        return [text]
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        pieces = chop_cells(word, width) if cell_len(word) > width else [word]
+        for piece in pieces:
+            if not line:
+                line = piece
+            elif cell_len(line) + 1 + cell_len(piece) <= width:
+                line += " " + piece
+            else:
+                out.append(line)
+                line = piece
+    return out + [line] if line or not out else out
 
 
 def draw_chart(chart: Chart, words: Words, out: Console) -> None:

@@ -175,7 +175,8 @@ def exchanges(rows: Iterable, include_void: bool) -> Sheet:
                col("void", kind=BOOL, only=FILES), col("reverses", kind=INT, only=FILES),
                col("purpose", kind=CODE, only=[JSON])]
     if include_void:
-        columns.append(col("status", N_("Status"), SAY, only=[TABLE], whole=True, drop=3))
+        # Never left out: without it a void and its reversal look alike (but for the sign).
+        columns.append(col("status", N_("Status"), SAY, only=[TABLE], wrap=True))
 
     def each() -> Iterator[dict[str, Any]]:
         for r in rows:
@@ -539,7 +540,7 @@ def matches(found: list, category: Any, area_asked: bool) -> Sheet:
         [col("place", "#", INT), col("number", N_("Member"), INT, csv="member"), col("name", N_("Name"), MEMBER),
          col("area", N_("Area")), col("offer", kind=INT, only=[JSON]), col("same_area", kind=BOOL, only=[JSON]),
          col("last_given", kind=DATE, only=[JSON]), col("balance_minutes", kind=MINUTES, only=[JSON]),
-         col("why", N_("Why here"), SAY)],
+         col("why", N_("Why here"), SAY, wrap=True)],
         [{"place": place, "number": m.number, "name": m.name, "area": m.area, "offer": m.offer,
           "same_area": m.same_area, "last_given": m.last_given, "balance_minutes": m.balance_minutes, "why": why(m)}
          for place, m in enumerate(found, 1)],
@@ -562,8 +563,9 @@ SETTING_MEANINGS = {
 
 
 def settings(values: dict[str, str]) -> Report:
-    sheet = Sheet([col("key", N_("Setting"), SAY, whole=True), col("value", N_("Value")),
-                   col("description", N_("Meaning"), SAY)],
+    # A value and its meaning are read whole: on a narrow terminal they wrap, never cut.
+    sheet = Sheet([col("key", N_("Setting"), SAY, whole=True), col("value", N_("Value"), wrap=True),
+                   col("description", N_("Meaning"), SAY, wrap=True)],
                   [{"key": _setting_key(k), "value": v, "description": _say(SETTING_MEANINGS[k])}
                    for k, v in values.items()],
                   title=_say(N_("Settings")))
@@ -582,8 +584,8 @@ def categories(rows: list, lang: str) -> Sheet:
     from timebank.i18n import sort_key
 
     rows = sorted(rows, key=lambda c: sort_key(c.name(lang), lang))
-    return Sheet([col("code", N_("Code"), CODE), col("code_cy", N_("Welsh code"), CODE), col("cy", N_("Welsh")),
-                  col("en", N_("English"))],
+    return Sheet([col("code", N_("Code"), CODE), col("code_cy", N_("Welsh code"), CODE),
+                  col("cy", N_("Welsh"), wrap=True), col("en", N_("English"), wrap=True)],
                  [{"code": c.code, "code_cy": c.code_cy, "cy": c.cy, "en": c.en} for c in rows],
                  title=_say(N_("Categories")))
 
@@ -666,7 +668,9 @@ def audit(events: list, categories: dict[str, Any] | None = None) -> Sheet:
         [col("id", "#", INT, csv="id"), col("at", N_("When (UTC)"), DATETIME, csv=N_("when")),
          col("by", N_("By"), csv=N_("by"), drop=2), col("action", N_("Action"), ACTION, csv=N_("action"), drop=1),
          col("member", kind=INT, only=[JSON]), col("exchange", kind=INT, only=[JSON]),
-         col("details", kind=ANY, only=[JSON]), col("what", N_("What"), SAY, only=[TABLE, CSV], csv=N_("what"))],
+         col("details", kind=ANY, only=[JSON]),
+         # What happened holds the figures (hours, exchange numbers): wrapped, never cut.
+         col("what", N_("What"), SAY, only=[TABLE, CSV], csv=N_("what"), wrap=True)],
         [e.__dict__ | {"what": _describe(e, categories)} for e in events],
         title=_say(N_("Audit")), empty=_say(N_("Nothing in the audit for these dates.")))
 
