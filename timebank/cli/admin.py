@@ -20,15 +20,14 @@ def init(
     lang: Annotated[Optional[Lang], typer.Option("--lang", help=N_("The ledger's language: cy or en."))] = None,
     by: ByOption = None,
 ) -> None:
-    from click.core import ParameterSource
-
     from timebank.i18n import set_language
     from timebank.ledger import actions, queries
 
     # `init --lang cy` speaks Welsh from its first line (the README's recipe), unless the
     # global --lang was typed before the command; the option is init's own, so the language
     # chosen before the command was parsed could not see it.
-    if lang is not None and ctx.find_root().get_parameter_source("lang") != ParameterSource.COMMANDLINE:
+    typed_before = getattr(ctx.find_root().get_parameter_source("lang"), "name", None) == "COMMANDLINE"
+    if lang is not None and not typed_before:
         set_language(lang.value)
     new = state(ctx).new_ledger()
     if queries.is_initialised(new) or not actions.initialise(
