@@ -1,14 +1,17 @@
 """Ledger commands: init, demo, settings, categories, check, audit, backup, restore."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from timebank.cli.common import force_option, output_option
-from timebank.cli.app import (ByOption, Format, FormatOption, FromOption, Lang, ToOption, interface, ledger, say, state,
-                              sub_app, user)
+from timebank.cli.app import (AliasGroup, ByOption, Format, FormatOption, FromOption, Lang, ToOption, interface, ledger,
+                              say, state, sub_app, user)
 from timebank.i18n import N_, _, get_language, ngettext
+
+if TYPE_CHECKING:
+    from timebank.ledger.queries import Ledger
 
 
 def init(
@@ -17,18 +20,45 @@ def init(
     lang: Annotated[Optional[Lang], typer.Option("--lang", help=N_("The ledger's language: cy or en."))] = None,
     by: ByOption = None,
 ) -> None:
+    from timebank.i18n import set_language
     from timebank.ledger import actions, queries
 
+    # `init --lang cy` speaks Welsh from its first line (the README's recipe), unless the
+    # global --lang was typed before the command; the option is init's own, so the language
+    # chosen before the command was parsed could not see it.
+    typed_before = getattr(ctx.find_root().get_parameter_source("lang"), "name", None) == "COMMANDLINE"
+    if lang is not None and not typed_before:
+        set_language(lang.value)
     new = state(ctx).new_ledger()
-    if queries.is_initialised(new):
-        say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
-        return
-    if not actions.initialise(new, user(by), name=name, lang=(lang.value if lang else get_language()),
-                              reader=get_language()):
-        # Another init, run at the same moment, created it.
+    if queries.is_initialised(new) or not actions.initialise(
+            new, user(by), name=name, lang=(lang.value if lang else get_language()), reader=get_language()):
+        # There already (perhaps made by another init at the same moment): asking for other
+        # settings than it has is a mistake to say, not something to pass over.
+        _as_asked(new, name, lang)
         say(_("A ledger already exists at {path}; nothing was changed.").format(path=new.display))
         return
     say(_("Created a new ledger at {path}.").format(path=new.display))
+
+
+def _as_asked(ledger: "Ledger", name: str | None, lang: Lang | None) -> None:
+    """Refuse an init whose --name or --lang differs from the existing ledger's, naming the
+    command that changes the setting."""
+    import unicodedata
+
+    from timebank.ledger import queries
+    from timebank.ledger.errors import Refused
+    from timebank.render.sheet import language_words
+
+    settings = queries.settings(ledger)
+    wanted = unicodedata.normalize("NFC", name).strip() if name is not None else None
+    if wanted and wanted != settings.name:
+        raise Refused(_("The ledger at {path} already exists and is called '{current}': to rename it, use "
+                        "timebank settings set name \"{name}\".").format(
+            path=ledger.display, current=settings.name, name=wanted))
+    if lang is not None and lang.value != settings.lang:
+        raise Refused(_("The ledger at {path} already exists in {current}: to change its language, use "
+                        "timebank settings set lang {lang}.").format(
+            path=ledger.display, current=language_words(settings.lang, interface()), lang=lang.value))
 
 
 def demo(
@@ -41,11 +71,20 @@ def demo(
     from timebank.ledger import actions, queries
     from timebank.render import emit, views
 
-    new = state(ctx).new_ledger()
+    where = state(ctx)
+    # Made-up members never go into the real ledger by default: without --db (or
+    # TIMEBANK_DB) the demo is a file of its own in this folder.
+    here = where.db is None
+    if here:
+        where.db = "demo.sqlite3"
+    new = where.new_ledger()
     counts = actions.make_demo(new, user(by), name=_("Demo time bank"), lang=get_language(), members=members,
                                months=months, seed=seed)
     say(_("Demo ledger at {path}: {members} members, {exchanges} exchanges ({voided} voided).").format(
         path=new.display, **counts))
+    if here:
+        say(_("It was made in this folder, apart from your own ledger: use it with --db {path}.").format(
+            path=new.display))
     say("")
     words = interface()
     emit(views.monthly(queries.monthly(new, queries.last_complete_month(), words.lang)), "table", words)
@@ -181,11 +220,20 @@ def restore(
                      len(again)).format(count=len(again), numbers=", ".join(f"#{n}" for n in again)))
 
 
+class SettingsGroup(AliasGroup):
+    """`settings` alone shows the settings (`settings show`): what someone typing it wants."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:
+            args = ["show"]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
     app.command("init", help=N_("Create a new ledger with the time bank pot and the default categories."))(init)
     app.command("demo", help=N_("Create a demo ledger with a year of exchanges and show its latest monthly "
                                 "report."))(demo)
-    settings_app = sub_app(N_("Show or change the ledger's settings."))
+    settings_app = typer.Typer(help=N_("Show or change the ledger's settings."), cls=SettingsGroup)
     app.add_typer(settings_app, name="settings")
     settings_app.command("show", help=N_("Show the ledger's settings."))(settings_show)
     settings_app.command("set", help=N_("Change a setting: name, lang, credit_limit, max_hours, hour_value, "

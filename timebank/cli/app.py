@@ -158,6 +158,50 @@ WELSH_SUBCOMMANDS = {
     "gosod": "set", "tynnu": "remove",
 }
 
+# Welsh names for the most used options: accepted in either language (`welsh_options`),
+# and listed beside the English names in the Welsh help (`translate_help`).
+WELSH_OPTIONS = {"--categori": "--category", "--dyddiad": "--date", "--nodyn": "--note", "--allbwn": "--output"}
+# Welsh names for the kinds of file `export` and `import` take (see `welsh_options`).
+WELSH_KINDS = {"aelodau": "members", "cyfnewidiadau": "exchanges", "crynodeb": "summary", "ardaloedd": "areas",
+               "llyfr-gwaith": "workbook"}
+
+
+def welsh_options(args: list[str], root: Any) -> list[str]:
+    """A line with the Welsh names of options (`--categori`) as their English names, for the
+    options the command named on it has, and a Welsh kind of file (`export aelodau`) as its
+    English name, as the Welsh command names are aliases. Words after `--` are left as typed."""
+    command = root
+    index = len(global_options.leading(args))  # the line is hoisted: the command's words follow these
+    while index < len(args) and getattr(command, "get_command", None):
+        found = command.get_command(None, args[index])
+        if found is None:
+            break
+        command = found
+        index += 1
+    params = getattr(command, "params", [])
+    own = {opt for param in params for opt in getattr(param, "opts", [])}
+    takes_value = {opt for param in params if getattr(param, "param_type_name", "") == "option"
+                   and not getattr(param, "is_flag", False) for opt in getattr(param, "opts", [])}
+    kinds = any(getattr(param, "name", "") == "kind" and getattr(param, "param_type_name", "") == "argument"
+                for param in params)
+    line = list(args)
+    position = index
+    while position < len(line):
+        word = line[position]
+        if word == "--":
+            break
+        name, equals, value = word.partition("=")
+        english = WELSH_OPTIONS.get(name)
+        if english is not None and english in own:
+            line[position] = english + equals + value
+            name = english
+        if name in takes_value and not equals:
+            position += 1  # its value, as typed
+        elif kinds and not word.startswith("-"):
+            line[position] = WELSH_KINDS.get(word.lower(), word)
+            kinds = False  # only the first word names the kind
+        position += 1
+    return line
 
 class AskedForHelp(Exception):
     """A group named with nothing after it (`timebank member`): its help is the answer."""
@@ -281,7 +325,11 @@ def translate_help(command: Any) -> None:
         text = getattr(command, attribute, None)
         if text:
             setattr(command, attribute, _(text))
+    welsh = {english: name for name, english in WELSH_OPTIONS.items()}
     for param in command.params:
+        opts = getattr(param, "opts", None)
+        if get_language() == "cy" and opts:
+            param.opts = opts + [welsh[opt] for opt in opts if opt in welsh]
         if getattr(param, "help", None):
             param.help = _(param.help)
         if getattr(param, "metavar", None):

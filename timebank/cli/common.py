@@ -7,7 +7,8 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 from enum import Enum
-from typing import Annotated, Any, BinaryIO, Callable, Iterator, Literal, Optional, TextIO, TypeVar, overload
+from typing import (Annotated, Any, BinaryIO, Callable, Iterator, Literal, Optional, Sequence, TextIO, TypeVar,
+                    overload)
 
 import typer
 
@@ -90,20 +91,71 @@ def confirm(question: str) -> bool:
     return answer.strip().lower() in YES
 
 
-def ask(label: str) -> str:
-    """Ask for a missing value at a terminal; an empty answer gives up."""
-    from timebank.ledger.errors import UsageProblem
+T = TypeVar("T")
 
-    try:
-        answer = input(f"{label}: ").strip()
-    except EOFError:
-        answer = ""
-    if not answer:
-        raise UsageProblem(_("Nothing was given: nothing was changed."))
+
+def ask(label: str, check: Callable[[str], T], *, optional: bool = False,
+        completions: Sequence[str] = ()) -> T | None:
+    """Ask at a terminal for a missing value (`label`: capitalised words, without the colon)
+    until `check` accepts the answer: a refusal is said in its one line and the question
+    asked again, so that one slip does not end the command. An empty answer gives None when
+    the value is `optional` (its default then applies), else gives up, as does Ctrl-D.
+    `completions`: what Tab completes to."""
+    from timebank.ledger.errors import TimebankError, UsageProblem
+    from timebank.cli.streams import say as said
+    from timebank.i18n import tell
+
+    while True:
+        with _completing(completions):
+            try:
+                answer = input(f"{label}: ").strip()
+            except EOFError:
+                answer = None
+        if answer is None or (not answer and not optional):
+            raise UsageProblem(_("Nothing was given: nothing was changed."))
+        if not answer:
+            return None
+        try:
+            return check(answer)
+        except TimebankError as error:
+            said(tell(error), err=True)
+
+
+def asked(label: str) -> str:
+    """A required value asked for at a terminal with nothing to check it by here (the command
+    checks it)."""
+    answer = ask(label, str)
+    assert answer is not None  # not optional: an empty answer gave up
     return answer
 
 
-T = TypeVar("T")
+@contextmanager
+def _completing(words: Sequence[str]) -> Iterator[None]:
+    """Tab completes to `words` while one question is asked, where the terminal's line editor
+    (readline) is there to do it; elsewhere the question is asked just the same."""
+    if not words:
+        yield
+        return
+    try:
+        import readline
+    except ImportError:  # Windows: no line editor in the standard library
+        yield
+        return
+    choices = sorted(words)
+
+    def complete(text: str, state: int) -> str | None:
+        matches = [word for word in choices if word.startswith(text.lower())]
+        return matches[state] if state < len(matches) else None
+
+    previous = readline.get_completer()
+    readline.set_completer(complete)
+    # macOS builds Python's readline on libedit, which binds keys in its own words.
+    readline.parse_and_bind("bind ^I rl_complete" if "libedit" in (readline.__doc__ or "")
+                            else "tab: complete")
+    try:
+        yield
+    finally:
+        readline.set_completer(previous)
 
 
 def unless_duplicate(action: Callable[[bool], T], again: bool, hint: Phrase) -> T:

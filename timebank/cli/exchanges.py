@@ -1,6 +1,6 @@
 """Exchange commands: record, and exchange list / show / void."""
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -8,6 +8,9 @@ from timebank.cli.app import (MAX_NUMBER, ByOption, CategoryOption, Format, Form
                               MonthOption, ToOption, interface, ledger, say, sub_app, user)
 from timebank.cli.common import ask, interactive, parse_range, unless_duplicate
 from timebank.i18n import N_, _, get_language
+
+if TYPE_CHECKING:
+    from timebank.ledger.queries import ExchangeRow
 
 ExchangeNumber = Annotated[int, typer.Argument(help=N_("The exchange number."), min=1, max=MAX_NUMBER,
                                                show_default=False)]
@@ -54,8 +57,8 @@ def record(
             raise UsageProblem(_("The group form needs --giver, --receiver and --hours."))
         givers, receivers, amount = giver, receiver, hours_text
     else:
-        if not positional and interactive():
-            positional = [ask(_("Giver")), ask(_("Receiver")), ask(_("Hours"))]
+        if len(positional) < 3 and interactive():
+            positional, on, category = _asked_for(ctx, positional, on, category)
         if len(positional) != 3:
             raise UsageProblem(_("Give GIVER RECEIVER HOURS, e.g. timebank record 17 Siân 1.5"))
         givers, receivers, amount = [positional[0]], [positional[1]], positional[2]
@@ -74,6 +77,57 @@ def record(
 
     for line in read_back(done, interface()):
         say(line)
+
+
+def _asked_for(ctx: typer.Context, positional: list[str], on: str | None,
+               category: str | None) -> tuple[list[str], str | None, str | None]:
+    """At a terminal, what `record` was not given: the giver, receiver and hours missing
+    from the line, then the date (empty: today) and the category (empty: the default,
+    Tab completes), each asked again until it is one the ledger takes."""
+    from timebank.ledger import queries
+    from timebank.ledger.basics.dates import parse_date
+    from timebank.ledger.basics.hours import parse_hours
+    from timebank.ledger.errors import InvalidInput
+
+    the_ledger, lang = ledger(ctx), get_language()
+    found: list[int] = []
+
+    def member(text: str) -> str:
+        number = queries.member(the_ledger, text).number
+        if number in found:
+            raise InvalidInput(_("The same member cannot be on both sides, or named twice."))
+        found.append(number)
+        return str(number)
+
+    def hours(text: str) -> str:
+        parse_hours(text)
+        return text
+
+    def day(text: str) -> str:
+        parse_date(text)
+        return text
+
+    def category_code(text: str) -> str:
+        queries.category(the_ledger, text, lang)
+        return text
+
+    for typed in positional[:2]:
+        member(typed)  # what was typed is checked now, not after the questions
+    questions = [(_("Giver"), member), (_("Receiver"), member), (_("Hours"), hours)]
+    answers = list(positional)
+    for label, check in questions[len(answers):]:
+        answer = ask(label, check)
+        assert answer is not None
+        answers.append(answer)
+    if on is None:
+        on = ask(_("Date [today]"), day, optional=True)
+    if category is None:
+        codes = queries.categories(the_ledger)
+        default = codes["other"].code_in(lang) if "other" in codes else ""
+        label = _("Category [{default}]").format(default=default) if default else _("Category")
+        category = ask(label, category_code, optional=True,
+                       completions=[name.code_in(lang) for name in codes.values()])
+    return answers, on, category
 
 
 def list_exchanges(
@@ -107,20 +161,79 @@ def show(ctx: typer.Context, number: ExchangeNumber, fmt: FormatOption = Format.
 
 def void(
     ctx: typer.Context,
-    number: ExchangeNumber,
-    reason: Annotated[str, typer.Option("--reason", help=N_("Why it is being voided."), show_default=False)],
+    number: Annotated[Optional[int], typer.Argument(help=N_("The exchange number."), min=1, max=MAX_NUMBER,
+                                                    show_default=False)] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help=N_("Why it is being voided."),
+                                                  show_default=False)] = None,
     by: ByOption = None,
 ) -> None:
-    from timebank.cli.common import confirm, interactive
+    from timebank.cli.common import confirm
     from timebank.ledger import actions
+    from timebank.ledger.errors import Refused, UsageProblem
+
+    the_ledger = ledger(ctx)
+    # The exchange is checked before anything is asked: a question about an exchange that
+    # cannot be voided would only waste the answer.
+    if number is not None:
+        row = _voidable(ctx, number)
+    elif interactive():
+        answer = ask(_("Exchange number"), lambda text: _voidable(ctx, _number(text)))
+        assert answer is not None
+        row = answer
+    else:
+        raise UsageProblem(_("Give the number of the exchange to void, e.g. timebank exchange void 28 "
+                             "--reason \"Recorded twice\"."))
+    if reason is None and interactive():
+        reason = ask(_("Reason"), str)
+    if reason is None:
+        raise UsageProblem(_("Say why exchange {number} is being voided with --reason, e.g. --reason "
+                             "\"Recorded twice\".").format(number=row.number))
+    # At a terminal a void is confirmed first (it cannot be taken back); scripts are not asked.
+    if interactive() and not confirm(_voiding_question(row)):
+        raise Refused(_("Nothing was voided."))
+    reversal = actions.void(the_ledger, user(by), row.number, reason)
+    say(_("Voided exchange {number}: its reversal is exchange {reversal}.").format(
+        number=row.number, reversal=reversal))
+
+
+def _number(text: str) -> int:
+    from timebank.ledger.errors import InvalidInput
+
+    digits = text.strip().lstrip("#").strip()
+    if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_NUMBER:
+        raise InvalidInput(_("'{text}' is not an exchange number.").format(text=text))
+    return int(digits)
+
+
+def _voidable(ctx: typer.Context, number: int) -> "ExchangeRow":
+    """The exchange, if it can be voided; else the core's own refusal (the void itself checks
+    again, as another coordinator may void it meanwhile)."""
+    from timebank.ledger import queries
     from timebank.ledger.errors import Refused
 
-    # At a terminal a void is confirmed first (it cannot be taken back); scripts are not asked.
-    if interactive() and not confirm(_("Void exchange {number}?").format(number=number)):
-        raise Refused(_("Nothing was voided."))
-    reversal = actions.void(ledger(ctx), user(by), number, reason)
-    say(_("Voided exchange {number}: its reversal is exchange {reversal}.").format(
-        number=number, reversal=reversal))
+    row = queries.exchange(ledger(ctx), number)
+    if row.reverses is not None:
+        raise Refused(_("Exchange {number} is a reversal (of exchange {original}) and cannot be voided.").format(
+            number=number, original=row.reverses))
+    if row.voided_by is not None:
+        raise Refused(_("Exchange {number} was already voided by exchange {reversal}.").format(
+            number=number, reversal=row.voided_by))
+    return row
+
+
+def _voiding_question(row: "ExchangeRow") -> str:
+    """'Void exchange 28: Friday 5 December 2026, Llŷr Jones gave Gwenllïan Morgan 1:30
+    hours (Gardening)?': what is about to be undone, as the reader will recognise it."""
+    from timebank.i18n import format_date
+    from timebank.render.sheet import format_hours, member_words
+
+    words = interface()
+    lang = get_language()
+    return _("Void exchange {number}: {date}, {givers} gave {receivers} {hours} hours ({category})?").format(
+        number=row.number, date=format_date(row.date, lang),
+        givers=", ".join(member_words(name, words) for name in row.giver_names),
+        receivers=", ".join(member_words(name, words) for name in row.receiver_names),
+        hours=format_hours(row.minutes), category=row.category.name(lang))
 
 
 def register(app: typer.Typer) -> None:

@@ -35,7 +35,7 @@ def run(args: list[str] | None = None) -> int:
     from typer import Abort, TyperException
 
     from timebank.cli import typer_words
-    from timebank.cli.app import AskedForHelp, build_command, translate_help
+    from timebank.cli.app import AskedForHelp, build_command, translate_help, welsh_options
     from timebank.ledger.errors import FileExists, TimebankError
 
     from timebank.cli.completion import line_being_completed, normalise_instruction
@@ -47,7 +47,7 @@ def run(args: list[str] | None = None) -> int:
         from timebank.cli.completion import attach
 
         attach(command)
-    args = global_options.hoist(args, command)
+    args = welsh_options(global_options.hoist(args, command), command)
     set_language(choose_language(global_options.leading(args)))
     translate_help(command)
     try:
@@ -123,17 +123,26 @@ def _main_asking_for_missing(command: Any, args: list[str]) -> Any:
     """Run the command; at a terminal, a missing argument is asked for rather than refused."""
     from typer import BadParameter
 
-    from timebank.cli.common import ask, interactive
-    from timebank.cli.typer_words import argument_name, is_missing_argument
+    from timebank.cli.common import asked, interactive
+    from timebank.cli.streams import say
+    from timebank.cli.typer_words import argument_name, is_missing_argument, translate_error
 
+    answered: Any = None  # the argument whose answer was added last
     while True:
         try:
             return command.main(args=args, prog_name="timebank", standalone_mode=False)
         except BadParameter as missing:
             param = missing.param
-            if param is None or not is_missing_argument(missing) or not interactive():
+            if param is not None and answered is param and interactive():
+                # The answer just given was not one Typer takes (a number, a choice): say why
+                # in one line and ask again, rather than end the command.
+                say(translate_error(missing.format_message()), err=True)
+                args = args[:-1]
+            elif param is None or not is_missing_argument(missing) or not interactive():
                 raise
-            args = args + [ask(argument_name(param.name or ""))]
+            name = argument_name(param.name or "")
+            args = args + [asked(name[:1].upper() + name[1:])]
+            answered = param
 
 
 def _print_usage_error(ctx: Any, message: str) -> None:

@@ -16,7 +16,7 @@ class Kind(str, Enum):
 
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=N_("The member's name."), show_default=False)],
+    name: Annotated[Optional[str], typer.Argument(help=N_("The member's name."), show_default=False)] = None,
     kind: Annotated[Kind, typer.Option("--kind", help=N_("person or organisation."))] = Kind.person,
     area: Annotated[Optional[str], typer.Option(
         "--area", help=N_("Where they live, e.g. a postcode district."))] = None,
@@ -30,10 +30,18 @@ def add(
         "--again", help=N_("Add them even if an active member has the same name."))] = False,
     by: ByOption = None,
 ) -> None:
-    from timebank.cli.common import unless_duplicate
+    from timebank.cli.common import ask, interactive, unless_duplicate
     from timebank.ledger import actions
     from timebank.ledger.basics.dates import parse_date
+    from timebank.ledger.basics.text import clean_text
+    from timebank.ledger.errors import UsageProblem
 
+    if name is None:
+        if not interactive():
+            raise UsageProblem(_("Give the member's name, e.g. timebank member add \"Siân Jones\"."))
+        # Checked as the ledger will check it, so that a slip is asked again.
+        name = ask(_("Name"), lambda text: str(clean_text(text, _("name"), required=True)))
+        assert name is not None
     joined_on = parse_date(joined) if joined is not None else None
     the_ledger, who = ledger(ctx), user(by)
     member = unless_duplicate(lambda repeat: actions.add_member(

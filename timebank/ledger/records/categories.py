@@ -75,11 +75,44 @@ def find_category(session: Session, text: str, lang: str) -> Category:
     for category in categories:
         if wanted in (category.code, category.code_cy, fold(category.name_en), fold(category.name_cy)):
             return category
-    prefixed = [c for c in categories if c.code.startswith(wanted) or (c.code_cy or "").startswith(wanted)]
+    prefixed = [c for c in categories
+                if any(form.startswith(wanted) for form in _forms(c))]
     if wanted and len(prefixed) == 1:
         return prefixed[0]
+    codes = [category_name(c).code_in(lang) for c in categories]
+    if wanted and len(prefixed) > 1:
+        raise Refused(_("'{code}' could be any of these categories: {codes}. Type more of it.").format(
+            code=text, codes=", ".join(sorted(category_name(c).code_in(lang) for c in prefixed))))
+    close = _closest(categories, wanted)
+    if close:
+        raise NotFound(_("There is no category '{code}'. Did you mean {codes}?").format(
+            code=text, codes=", ".join(f"'{category_name(c).code_in(lang)}'" for c in close)))
     raise NotFound(_("There is no category '{code}'. The categories are: {codes}.").format(
-        code=text, codes=", ".join(sorted(category_name(c).code_in(lang) for c in categories))))
+        code=text, codes=", ".join(sorted(codes))))
+
+
+def _forms(category: Category) -> list[str]:
+    """Everything a category answers to, folded: its codes and both its names."""
+    return [form for form in (category.code, category.code_cy, fold(category.name_en), fold(category.name_cy))
+            if form]
+
+
+def _closest(categories: list[Category], wanted: str, most: int = 3) -> list[Category]:
+    """Categories one of whose codes or names (or a word of a name) is a slip of the keys from
+    `wanted`, nearest first: the same rule members' names follow."""
+    from timebank.ledger.records.members import edit_distance
+
+    if not wanted:
+        return []
+    limit = max(1, len(wanted) // 3)
+    scored: dict[str, tuple[int, Category]] = {}
+    for category in categories:
+        forms = _forms(category)
+        distance = min(edit_distance(wanted, part, limit) for form in forms for part in [form, *form.split()])
+        if distance <= limit:
+            scored[category.code] = (distance, category)
+    ranked = sorted(scored.items(), key=lambda item: (item[1][0], item[0]))
+    return [category for _code, (_distance, category) in ranked[:most]]
 
 
 def add_category(session: Session, by: str, code: str, name_en: str, name_cy: str,
