@@ -339,17 +339,26 @@ def printed_statement(result: Any, heading: Any, notes: bool = True, large: bool
             hours=signed_hours(result.closing), said=said_hours(result.closing, w)), style="bold"))
         return Report(parts)
     parts.append(Sheet(
+        # The note under the category, in one column: at 11 pt a column of its own left the
+        # names and the notes too little room, and they broke inside words.
         [col("date", N_("Date"), DATE), col("exchange", "#", INT), col("others", N_("With"), MEMBERS),
-         col("category", N_("Category"), CATEGORY)] + ([col("note", N_("Note"))] if notes else []) + [
+         col("what", N_("Category and note") if notes else N_("Category"), SAY),
          col("given", N_("Given"), SAID), col("received", N_("Received"), SAID),
          col("balance", N_("Balance"), SIGNED_SAID)],
-        [{"date": line.date, "exchange": line.exchange, "others": line.others, "category": line.category,
-          "note": line.note, "given": line.minutes if line.minutes > 0 else None,
+        [{"date": line.date, "exchange": line.exchange, "others": line.others,
+          "what": _category_and_note(line.category, line.note if notes else None, table_cell),
+          "given": line.minutes if line.minutes > 0 else None,
           "received": -line.minutes if line.minutes < 0 else None, "balance": line.balance} for line in result.lines],
         title=_say(N_("Exchanges")), empty=_say(N_("No exchanges in this period."))))
     parts.append(Line(lambda w: w._("Closing balance: {hours} ({said})").format(
         hours=signed_hours(result.closing), said=said_hours(result.closing, w)), style="bold"))
     return Report(parts)
+
+
+def _category_and_note(category: Any, note: str | None, table_cell: Callable[..., str]) -> Say:
+    """A category's name, and the note on a line of its own below it."""
+    # A note as a table shows it (an erasure mark in the reader's language).
+    return lambda w: table_cell(category, CATEGORY, w) + ("\n" + table_cell(note, TEXT, w) if note else "")
 
 
 def _large_print_exchange(line: Any, notes: bool, table_cell: Callable[..., str]) -> list[Line]:
@@ -370,7 +379,7 @@ def _large_print_exchange(line: Any, notes: bool, table_cell: Callable[..., str]
                 style="subheading"),
            Line(who), Line(lambda w: table_cell(line.category, CATEGORY, w))]
     if notes and line.note:
-        out.append(Line(lambda w: line.note))
+        out.append(Line(lambda w: table_cell(line.note, TEXT, w)))
     out.append(Line(lambda w: w._("Balance after it: {hours} ({said})").format(
         hours=signed_hours(line.balance), said=said_hours(line.balance, w))))
     return out
@@ -810,7 +819,7 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
 # is marked here so that the catalogues keep it (English files keep the keys as they are).
 CSV_HEADERS = [
     N_("number"), N_("name"), N_("kind"), N_("area"), N_("lang"), N_("joined"), N_("left"), N_("balance_hours"),
-    N_("balance_minutes"), N_("phone"), N_("email"), N_("note"), N_("sort_as"), N_("last_exchange"), N_("date"),
+    N_("balance_minutes"), N_("phone"), N_("email"), N_("note"), N_("sort_as"), N_("large_print"), N_("last_exchange"), N_("date"),
     N_("givers"), N_("receivers"), N_("minutes"), N_("hours"), N_("category"), N_("void"), N_("reverses"),
     N_("voided_by"), N_("recorded_at"), N_("recorded_by"), N_("exchange"), N_("others"), N_("opening_minutes"),
     N_("given_minutes"), N_("received_minutes"), N_("closing_minutes"), N_("period"), N_("from"), N_("to"),
