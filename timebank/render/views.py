@@ -819,7 +819,8 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
 # is marked here so that the catalogues keep it (English files keep the keys as they are).
 CSV_HEADERS = [
     N_("number"), N_("name"), N_("kind"), N_("area"), N_("lang"), N_("joined"), N_("left"), N_("balance_hours"),
-    N_("balance_minutes"), N_("phone"), N_("email"), N_("note"), N_("sort_as"), N_("large_print"), N_("last_exchange"), N_("date"),
+    N_("balance_minutes"), N_("phone"), N_("email"), N_("note"), N_("sort_as"), N_("large_print"),
+    N_("last_exchange"), N_("date"),
     N_("givers"), N_("receivers"), N_("minutes"), N_("hours"), N_("category"), N_("void"), N_("reverses"),
     N_("voided_by"), N_("recorded_at"), N_("recorded_by"), N_("exchange"), N_("others"), N_("opening_minutes"),
     N_("given_minutes"), N_("received_minutes"), N_("closing_minutes"), N_("period"), N_("from"), N_("to"),
