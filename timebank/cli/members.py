@@ -94,6 +94,10 @@ def edit(
     lang: Annotated[Optional[Lang], typer.Option("--lang", help=N_("New language: cy or en."))] = None,
     note: Annotated[Optional[str], typer.Option("--note", help=N_("New note."))] = None,
     sort_as: Annotated[Optional[str], typer.Option("--sort-as", help=N_("New sort-as name."))] = None,
+    large_print: Annotated[Optional[bool], typer.Option(
+        "--large-print/--no-large-print",
+        help=N_("Print their statements in large print (16 pt), with statement --all too; or not."),
+        show_default=False)] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
@@ -102,7 +106,7 @@ def edit(
 
     changed_member, fields = actions.edit_member(
         ledger(ctx), user(by), member, name=name, area=area, email=email, phone=phone,
-        lang=lang.value if lang else None, note=note, sort_as=sort_as)
+        lang=lang.value if lang else None, note=note, sort_as=sort_as, large_print=large_print)
     words = interface()
     say(_("Changed {fields} for {name} (#{number}).").format(
         fields=field_words(fields, words), name=member_words(changed_member, words), number=changed_member.number))

@@ -79,6 +79,9 @@ def statement(
         N_("Write to this file (a .pdf prints the statement on A4 pages)."), show_default=False)] = None,
     without_notes: Annotated[bool, typer.Option(
         "--without-notes", help=N_("Leave out the notes of the exchanges."))] = False,
+    large_print: Annotated[bool, typer.Option(
+        "--large-print", help=N_("Print in large print (16 pt, RNIB's clear print); members who asked for it "
+                                 "(member edit --large-print) always get it."))] = False,
     force: ForceOption = False,
 ) -> None:
     from timebank.ledger.errors import UsageProblem
@@ -93,17 +96,19 @@ def statement(
     chosen = output_format(fmt, output)
     if all_members and chosen != "pdf":
         raise UsageProblem(_("--all writes a PDF only: give --output FILE.pdf."))
+    if large_print and chosen != "pdf":
+        raise UsageProblem(_("--large-print is for a printed statement: give --output FILE.pdf."))
     first, last = parse_range(start, end, month)
     if all_members:
         assert output is not None
-        _print_everyone(ctx, first, last, output, not without_notes, force)
+        _print_everyone(ctx, first, last, output, not without_notes, force, large_print)
         return
     assert member is not None
-    _one_statement(ctx, member, first, last, chosen, output, not without_notes, force)
+    _one_statement(ctx, member, first, last, chosen, output, not without_notes, force, large_print)
 
 
 def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: "date | None", chosen: str,
-                   output: Optional[Path], notes: bool, force: bool) -> None:
+                   output: Optional[Path], notes: bool, force: bool, large_print: bool = False) -> None:
     from timebank.ledger import queries
     from timebank.ledger.basics.names import message_name
     from timebank.render import emit, views
@@ -115,7 +120,7 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
     result = found.statement
     if chosen == "pdf":
         assert output is not None
-        pages = _write_pdf(output, found.printed, notes, lambda s: words, force=force)
+        pages = _write_pdf(output, found.printed, notes, lambda s: words, force=force, large_print=large_print)
         say(_("Wrote the statement of {name} ({pages}) to {path}.").format(
             name=interface().say(message_name(found.member)), pages=_pages(pages), path=output), err=True)
         return
@@ -130,7 +135,7 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
 
 
 def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None", output: Path,
-                    notes: bool, force: bool) -> None:
+                    notes: bool, force: bool, large_print: bool = False) -> None:
     from timebank.ledger import queries
     from timebank.ledger.errors import Refused
 
@@ -141,7 +146,8 @@ def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None
     if not everyone:
         raise Refused(_("Nobody was a member in that period: there are no statements to print."))
     languages = {lang: Words(lang) for lang in {s.lang for s in everyone}}
-    pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True, force=force)
+    pages = _write_pdf(output, printed, notes, lambda s: languages[s.lang], progress=True, force=force,
+                       large_print=large_print)
     say(_("Wrote {statements} ({pages}) to {path}.").format(
         statements=ngettext("{count} statement", "{count} statements", len(everyone)).format(count=len(everyone)),
         pages=_pages(pages), path=output), err=True)
@@ -152,7 +158,7 @@ def _pages(count: int) -> str:
 
 
 def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any], Words], *,
-               progress: bool = False, force: bool = False) -> int:
+               progress: bool = False, force: bool = False, large_print: bool = False) -> int:
     """Print the statements into one PDF, written whole or not at all, through the one
     writer of output files (an existing file only with `force`); returns its pages."""
     import sys
@@ -172,8 +178,9 @@ def _write_pdf(output: Path, printed: Any, notes: bool, words_for: Callable[[Any
                 task = bar.add_task(ngettext("Printing {count} statement", "Printing {count} statements",
                                              count).format(count=count), total=1.0)
                 return statements_pdf(printed, notes, words_for, interface(), handle,
-                                      progress=lambda done: bar.update(task, completed=done))
-        return statements_pdf(printed, notes, words_for, interface(), handle)
+                                      progress=lambda done: bar.update(task, completed=done),
+                                      large_print=large_print)
+        return statements_pdf(printed, notes, words_for, interface(), handle, large_print=large_print)
 
 
 def report_format(fmt: "StatementFormat | None", output: Optional[Path], excel: bool, *, pdf: bool) -> str:

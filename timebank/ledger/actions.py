@@ -91,7 +91,8 @@ def add_member(ledger: Ledger, by: str, *, name: str, kind: str = "person", area
         return member_name(member)
 
 
-def edit_member(ledger: Ledger, by: str, ref: MemberRef, **changes: str | None) -> tuple[MemberName, list[str]]:
+def edit_member(ledger: Ledger, by: str, ref: MemberRef, **changes: str | bool | None
+                ) -> tuple[MemberName, list[str]]:
     """Returns the member (as now named) and the fields that changed."""
     with writing(ledger) as session:
         member = _find(session, ref)

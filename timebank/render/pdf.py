@@ -51,9 +51,6 @@ REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 MARGIN = 16 * mm
 FOOT = 9 * mm              # the footer's baseline, above the bottom edge
-BODY_SIZE = 10
-CELL_SIZE = 9
-SAID_SIZE = 7.5
 PAD = 1.6 * mm             # a table cell's padding, left and right
 INK = colors.black
 RULE = colors.Color(0.45, 0.45, 0.45)
@@ -62,13 +59,49 @@ BAR = colors.Color(0.35, 0.35, 0.35)
 
 
 @dataclass(frozen=True)
+class Sizes:
+    """The type of a document, in points: its paragraphs' styles, its table cells, hours said
+    in words under their figure, its foot; the spacing of lines as a share of their size,
+    and whether a table's rows are told apart by stripes (text on a tint) or by rules."""
+
+    body: float
+    cell: float
+    said: float
+    small: float
+    title: float
+    heading: float
+    subheading: float
+    sheet_title: float
+    foot: float
+    leading: float = 1.25
+    cell_leading: float = 1.2
+    stripes: bool = True
+
+
+# Reports for a coordinator or a funder: compact, many figures to a page.
+ORDINARY = Sizes(body=10, cell=9, said=7.5, small=8.5, title=18, heading=14, subheading=11.5, sheet_title=11,
+                 foot=8)
+# A member's statement, read by anyone: no text under 11 pt, hours in words 10 pt.
+STATEMENT = Sizes(body=12, cell=11, said=10, small=11, title=20, heading=16, subheading=13.5, sheet_title=13.5,
+                  foot=11, leading=1.3, cell_leading=1.25)
+# Large print, after RNIB's clear print guidance: 16 pt at least (headings larger and bold,
+# never underlined or italic), a plain sans-serif, left aligned, black on white with no
+# tint behind the text, and generous space between lines.
+LARGE = Sizes(body=16, cell=16, said=16, small=16, title=24, heading=21, subheading=18, sheet_title=18, foot=16,
+              leading=1.45, cell_leading=1.35, stripes=False)
+
+BODY_SIZE, CELL_SIZE, SAID_SIZE = ORDINARY.body, ORDINARY.cell, ORDINARY.said
+
+
+@dataclass(frozen=True)
 class Document:
-    """One document in a file: a report in one language, and the words at the foot of each
-    of its pages (whose pages they are, so a loose page finds its way back)."""
+    """One document in a file: a report in one language, the words at the foot of each of
+    its pages (whose pages they are, so a loose page finds its way back), and its type."""
 
     report: Report
     words: Words
     footer: Say | None = None
+    sizes: Sizes = ORDINARY
 
 
 # Fonts and styles -------------------------------------------------------------------------
@@ -87,28 +120,41 @@ def register_fonts() -> None:
     _registered = True
 
 
-def _style(name: str, size: float, *, bold: bool = False, before: float = 0, after: float = 3,
-           leading: float | None = None) -> ParagraphStyle:
+def _style(name: str, size: float, sizes: Sizes, *, bold: bool = False, before: float = 0, after: float = 3
+           ) -> ParagraphStyle:
+    # Space around paragraphs grows with the type (the ordinary sizes keep their spacing).
+    grow = sizes.body / ORDINARY.body
     return ParagraphStyle(name, fontName=BOLD if bold else REGULAR, fontSize=size,
-                          leading=leading or size * 1.25, spaceBefore=before, spaceAfter=after,
+                          leading=size * sizes.leading, spaceBefore=before * grow, spaceAfter=after * grow,
                           textColor=INK, alignment=TA_LEFT)
 
 
-# The styles a `Line` may name; any other style (a terminal colour) prints as body text.
-STYLES = {
-    "title": _style("title", 18, bold=True, after=2),
-    "heading": _style("heading", 14, bold=True, before=8, after=2),
-    "subheading": _style("subheading", 11.5, bold=True, before=4, after=2),
-    "small": _style("small", 8.5, before=1, after=2),
-    "body": _style("body", BODY_SIZE),
-    "bold": _style("bold", BODY_SIZE, bold=True, before=4),
-    "sheet_title": _style("sheet_title", 11, bold=True, before=10, after=4),
-}
+_styles: dict[Sizes, dict[str, ParagraphStyle]] = {}
 
 
-def paragraph(text: str, style: str = "body") -> Paragraph:
+def styles(sizes: Sizes = ORDINARY) -> dict[str, ParagraphStyle]:
+    """The styles a `Line` may name, in these sizes; any other style (a terminal colour)
+    prints as body text."""
+    if sizes not in _styles:
+        _styles[sizes] = {
+            "title": _style("title", sizes.title, sizes, bold=True, after=2),
+            "heading": _style("heading", sizes.heading, sizes, bold=True, before=8, after=2),
+            "subheading": _style("subheading", sizes.subheading, sizes, bold=True, before=4, after=2),
+            "small": _style("small", sizes.small, sizes, before=1, after=2),
+            "body": _style("body", sizes.body, sizes),
+            "bold": _style("bold", sizes.body, sizes, bold=True, before=4),
+            "sheet_title": _style("sheet_title", sizes.sheet_title, sizes, bold=True, before=10, after=4),
+        }
+    return _styles[sizes]
+
+
+STYLES = styles(ORDINARY)
+
+
+def paragraph(text: str, style: str = "body", sizes: Sizes = ORDINARY) -> Paragraph:
     """People's text as a paragraph: escaped, so '<b>' in a note prints as typed."""
-    return Paragraph(escape(text), STYLES.get(style, STYLES["body"]))
+    chosen = styles(sizes)
+    return Paragraph(escape(text), chosen.get(style, chosen["body"]))
 
 
 # Cells ---------------------------------------------------------------------------------------
@@ -122,10 +168,11 @@ class Lines(Flowable):
     Far cheaper than a Paragraph (a statement run draws tens of thousands of cells), and
     people's text is never read as markup."""
 
-    def __init__(self, lines: "list[Piece]", right: bool = False) -> None:
+    def __init__(self, lines: "list[Piece]", right: bool = False, leading: float = 1.2) -> None:
         super().__init__()
         self.source = lines
         self.right = right
+        self.leading = leading
         self.drawn: list[tuple[str, str, float]] = []
         self.width = self.height = 0.0
 
@@ -135,13 +182,13 @@ class Lines(Flowable):
             self.width = available_width
             self.drawn = [(piece, font, size) for text, font, size, parts in self.source
                           for piece in split_text(text, font, size, available_width, parts)]
-            self.height = sum(size * 1.2 for _text, _font, size in self.drawn)
+            self.height = sum(size * self.leading for _text, _font, size in self.drawn)
         return self.width, self.height
 
     def draw(self) -> None:
         y = self.height
         for text, font, size in self.drawn:
-            y -= size * 1.2
+            y -= size * self.leading
             self.canv.setFont(font, size)
             if self.right:
                 self.canv.drawRightString(self.width, y + size * 0.22, text)
@@ -192,25 +239,25 @@ class _Cell:
 
 
 def pdf_cell(value: Any, kind: str, words: Words, *, bold: bool = False, none: str = "",
-             right: bool | None = None) -> _Cell:
+             right: bool | None = None, sizes: Sizes = ORDINARY) -> _Cell:
     """A value as the lines of a printed cell: hours said in words sit small under the figure."""
     font = BOLD if bold else REGULAR
     right = kind in NUMERIC if right is None else right
     if isinstance(value, Typed):
         value, kind = value.value, value.kind
     if value is None:
-        return _Cell([(words._(none), font, CELL_SIZE, ())] if none else [], right)
+        return _Cell([(words._(none), font, sizes.cell, ())] if none else [], right)
     if kind in (SAID, SIGNED_SAID) and not callable(value):
         figure = signed_hours(value) if kind == SIGNED_SAID else format_hours(value)
         parts = tuple(said_parts(value, words))
-        return _Cell([(figure, font, CELL_SIZE, ()), (" ".join(parts), REGULAR, SAID_SIZE, parts)], right)
+        return _Cell([(figure, font, sizes.cell, ()), (" ".join(parts), REGULAR, sizes.said, parts)], right)
     # Dates in a printed table in their short form ('1 Hyd 2026'), to leave room for notes.
     text = words.date_medium(value) if kind == DATE and isinstance(value, date) else table_cell(value, kind, words)
-    return _Cell([(line, font, CELL_SIZE, ()) for line in text.split("\n")], right)
+    return _Cell([(line, font, sizes.cell, ()) for line in text.split("\n")], right)
 
 
 def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_Cell]], available: float,
-                  fill: bool = True) -> list[float]:
+                  fill: bool = True, cell_size: float = ORDINARY.cell) -> list[float]:
     """Widths from what the cells hold: each column as wide as its widest cell; if that is
     too wide, headers wrap first (a long header over short numbers), then the columns of
     words (names, notes) down to a comfortable width, then hours said in words break into
@@ -258,7 +305,7 @@ def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_C
     if total > available + 0.01:
         # Even at their narrowest the columns are too wide: scale every one alike, but never
         # below a character's room inside the padding (less leaves a cell no width at all).
-        least_room = spare + CELL_SIZE
+        least_room = spare + cell_size
         scaled = [w * available / total for w in widths]
         short = sum(max(least_room - w, 0.0) for w in scaled)
         wider = sum(w for w in scaled if w > least_room)
@@ -272,51 +319,61 @@ def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_C
     return [w + (available - total) * (w / share if (f or not grow) else 0) for w, f in zip(widths, flexible)]
 
 
-def _flowable(cell: _Cell, width: float) -> Any:
+def _flowable(cell: _Cell, width: float, sizes: Sizes = ORDINARY) -> Any:
     # A single line that fits is a plain string, which the table draws itself (fastest).
     if len(cell.lines) == 1:
         text, font, size, _parts = cell.lines[0]
-        if font == REGULAR and size == CELL_SIZE and cell.widest <= width - 2 * PAD:
+        if font == REGULAR and size == sizes.cell and cell.widest <= width - 2 * PAD:
             return text
-    return Lines(cell.lines, cell.right)
+    return Lines(cell.lines, cell.right, sizes.cell_leading)
 
 
-def sheet_flowables(sheet: Sheet, words: Words, available: float, target: str = TABLE) -> list[Any]:
+def sheet_flowables(sheet: Sheet, words: Words, available: float, target: str = TABLE,
+                    sizes: Sizes = ORDINARY) -> list[Any]:
     """A sheet as a title and a table whose header row repeats on every page it runs onto."""
     columns = [c for c in sheet.columns_for(target)]
     out: list[Any] = []
     if sheet.title is not None:
-        out.append(paragraph(sheet.title(words), "sheet_title"))
+        out.append(paragraph(sheet.title(words), "sheet_title", sizes))
     else:
-        out.append(Spacer(1, 4))
-    rows = [[pdf_cell(value_of(row, c), c.kind, words, none=c.none, right=c.right) for c in columns]
+        out.append(Spacer(1, 4 * sizes.body / ORDINARY.body))
+    rows = [[pdf_cell(value_of(row, c), c.kind, words, none=c.none, right=c.right, sizes=sizes) for c in columns]
             for row in sheet.rows]
     if not rows and sheet.empty is not None:
-        out.append(paragraph(sheet.empty(words)))
+        out.append(paragraph(sheet.empty(words), sizes=sizes))
         return out
+    size = sizes.cell
     with_head = any(c.label for c in columns)
-    heads = [_Cell([(c.heading(words), BOLD, CELL_SIZE, ())] if c.label else [], c.right) for c in columns]
+    heads = [_Cell([(c.heading(words), BOLD, size, ())] if c.label else [], c.right) for c in columns]
     feet: list[_Cell] | None = None
     if sheet.footer is not None:
         feet = [pdf_cell(sheet.footer.get(c.key), SAY if callable(sheet.footer.get(c.key)) else c.kind, words,
-                         bold=True, right=c.right) for c in columns]
+                         bold=True, right=c.right, sizes=sizes) for c in columns]
     widths = column_widths(columns, heads if with_head else [_Cell([], False)] * len(columns),
-                           rows + ([feet] if feet else []), available, fill=with_head)
-    data = ([[_flowable(h, w) for h, w in zip(heads, widths)]] if with_head else []) + [
-        [_flowable(cell, w) for cell, w in zip(row, widths)] for row in rows]
+                           rows + ([feet] if feet else []), available, fill=with_head, cell_size=size)
+    data = ([[_flowable(h, w, sizes) for h, w in zip(heads, widths)]] if with_head else []) + [
+        [_flowable(cell, w, sizes) for cell, w in zip(row, widths)] for row in rows]
     if feet:
-        data.append([_flowable(cell, w) for cell, w in zip(feet, widths)])
-    style = [("FONT", (0, 0), (-1, -1), REGULAR, CELL_SIZE), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        data.append([_flowable(cell, w, sizes) for cell, w in zip(feet, widths)])
+    # A plain string in a cell is drawn by the table at this size and leading.
+    grow = size / ORDINARY.cell
+    style = [("FONT", (0, 0), (-1, -1), REGULAR, size, size * sizes.cell_leading),
+             ("TEXTCOLOR", (0, 0), (-1, -1), INK),
              ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), PAD),
-             ("RIGHTPADDING", (0, 0), (-1, -1), PAD), ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-             ("BOTTOMPADDING", (0, 0), (-1, -1), 3), ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE)]
+             ("RIGHTPADDING", (0, 0), (-1, -1), PAD), ("TOPPADDING", (0, 0), (-1, -1), 2.5 * grow),
+             ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * grow), ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE)]
     first = 1 if with_head else 0
     if with_head:
-        style += [("FONT", (0, 0), (-1, 0), BOLD, CELL_SIZE), ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
-                  ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
-    style += [("ROWBACKGROUNDS", (0, first), (-1, -1 if not feet else -2), [colors.white, STRIPE])]
+        style += [("FONT", (0, 0), (-1, 0), BOLD, size, size * sizes.cell_leading),
+                  ("LINEBELOW", (0, 0), (-1, 0), 1, INK), ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
+    if sizes.stripes:
+        style += [("ROWBACKGROUNDS", (0, first), (-1, -1 if not feet else -2), [colors.white, STRIPE])]
+    else:
+        # No tint behind the text: a rule under each row tells the rows apart.
+        style += [("LINEBELOW", (0, first), (-1, -1), 0.8, RULE)]
     if feet:
-        style += [("FONT", (0, -1), (-1, -1), BOLD, CELL_SIZE), ("LINEABOVE", (0, -1), (-1, -1), 1, INK)]
+        style += [("FONT", (0, -1), (-1, -1), BOLD, size, size * sizes.cell_leading),
+                  ("LINEABOVE", (0, -1), (-1, -1), 1, INK)]
     for i, column in enumerate(columns):
         if column.right:
             style.append(("ALIGN", (i, 0), (i, -1), "RIGHT"))
@@ -361,32 +418,32 @@ def bar_chart(chart: Chart, words: Words, width: float, height: float | None = N
 
 # Reports and documents ---------------------------------------------------------------------------
 
-def report_flowables(report: Report, words: Words, width: float) -> list[Any]:
+def report_flowables(report: Report, words: Words, width: float, sizes: Sizes = ORDINARY) -> list[Any]:
     out: list[Any] = []
     for part in report.parts:
         if isinstance(part, Line):
             out.append(paragraph(part.say(words), part.style if part.style in STYLES else
-                                 ("bold" if part.bold else "body")))
+                                 ("bold" if part.bold else "body"), sizes))
         elif isinstance(part, Field):
             if part.line is not None:
-                out.append(paragraph(part.line(words).strip(), "bold" if part.bold else "body"))
+                out.append(paragraph(part.line(words).strip(), "bold" if part.bold else "body", sizes))
         elif isinstance(part, Sheet):
-            out += sheet_flowables(part, words, width)
+            out += sheet_flowables(part, words, width, sizes=sizes)
         elif isinstance(part, Chart):
             out += bar_chart(part, words, width)
         elif isinstance(part, Columns):
-            out.append(side_by_side(part, words, width))
+            out.append(side_by_side(part, words, width, sizes))
     return out
 
 
 GUTTER = 8 * mm
 
 
-def side_by_side(part: Columns, words: Words, width: float) -> Table:
+def side_by_side(part: Columns, words: Words, width: float, sizes: Sizes = ORDINARY) -> Table:
     """Columns of parts side by side, a gutter between them, each laid out in its own width."""
     room = width - GUTTER * (len(part.columns) - 1)
     widths = [room * share for share in part.shares]
-    cells = [report_flowables(Report(parts), words, w) for parts, w in zip(part.columns, widths)]
+    cells = [report_flowables(Report(parts), words, w, sizes) for parts, w in zip(part.columns, widths)]
     row: list[Any] = []
     col_widths: list[float] = []
     for index, (cell, w) in enumerate(zip(cells, widths)):
@@ -419,16 +476,16 @@ class _Start(Flowable):
             self.progress(self.index + 1)
 
 
-def _shortened(text: str, room: float) -> str:
+def _shortened(text: str, room: float, size: float = ORDINARY.foot) -> str:
     """A foot's words cut to the room with '…' (a member's name of any length stays on the page)."""
-    if pdfmetrics.stringWidth(text, REGULAR, 8) <= room:
+    if pdfmetrics.stringWidth(text, REGULAR, size) <= room:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", REGULAR, 8) > room:
+    while text and pdfmetrics.stringWidth(text + "…", REGULAR, size) > room:
         text = text[:-1]
     return text.rstrip() + "…"
 
 
-def _numbered_canvas(feet: list[tuple[str, Words]], pages: list[int]) -> type[Canvas]:
+def _numbered_canvas(feet: list[tuple[str, Words, float]], pages: list[int]) -> type[Canvas]:
     """A canvas that holds its pages until the end, when each document's page count is
     known, then writes every page's foot: whose pages, and 'page 2 of 3' in its language."""
 
@@ -450,13 +507,13 @@ def _numbered_canvas(feet: list[tuple[str, Words]], pages: list[int]) -> type[Ca
             for state, index in self.held:
                 self.__dict__.update(state)
                 seen[index] += 1
-                left, words = feet[index]
-                self.setFont(REGULAR, 8)
+                left, words, size = feet[index]
+                self.setFont(REGULAR, size)
                 self.setFillColor(INK)
                 right = words._("page {page} of {pages}").format(page=seen[index], pages=counts[index])
                 if left:
                     self.drawString(MARGIN, FOOT, _shortened(left, width - 2 * MARGIN - 6 * mm
-                                                             - pdfmetrics.stringWidth(right, REGULAR, 8)))
+                                                             - pdfmetrics.stringWidth(right, REGULAR, size), size))
                 self.drawRightString(width - MARGIN, FOOT, right)
                 Canvas.showPage(self)
             Canvas.save(self)
@@ -478,7 +535,7 @@ def write_pdf(documents: Iterable[Document], out: BinaryIO, *, title: str = "", 
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     story: list[Any] = []
-    feet: list[tuple[str, Words]] = []
+    feet: list[tuple[str, Words, float]] = []
     documents = list(documents)
     count = max(len(documents), 1)
     drawn = (lambda done: progress(LAID_OUT + (DRAWN - LAID_OUT) * done / count)) if progress else None
@@ -486,13 +543,14 @@ def write_pdf(documents: Iterable[Document], out: BinaryIO, *, title: str = "", 
         if index:
             story.append(PageBreak())
         story.append(_Start(index, drawn))
-        story += report_flowables(document.report, document.words, template.width)
-        feet.append((document.footer(document.words) if document.footer else "", document.words))
+        story += report_flowables(document.report, document.words, template.width, document.sizes)
+        feet.append((document.footer(document.words) if document.footer else "", document.words,
+                     document.sizes.foot))
         if progress is not None:
             progress(LAID_OUT * (index + 1) / count)
     if not story:
         story.append(Spacer(1, 1))
-        feet.append(("", Words("en")))
+        feet.append(("", Words("en"), ORDINARY.foot))
     pages: list[int] = []
     template.build(story, canvasmaker=_numbered_canvas(feet, pages))
     if progress is not None:
@@ -505,5 +563,6 @@ def write_pdf(documents: Iterable[Document], out: BinaryIO, *, title: str = "", 
 LAID_OUT, DRAWN = 0.2, 0.9
 
 
-__all__ = ["Document", "write_pdf", "register_fonts", "paragraph", "sheet_flowables", "bar_chart",
+__all__ = ["Document", "Sizes", "ORDINARY", "STATEMENT", "LARGE", "styles", "write_pdf", "register_fonts",
+           "paragraph", "sheet_flowables", "bar_chart",
            "report_flowables", "pdf_cell", "column_widths", "split_text", "Lines", "STYLES"]

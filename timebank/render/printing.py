@@ -18,10 +18,14 @@ from timebank.render.pdf import Document
 
 
 def statements_pdf(printed: Any, notes: bool, words_for: Callable[[Any], Words], interface: Words,
-                   out: BinaryIO, progress: Callable[[float], None] | None = None) -> int:
+                   out: BinaryIO, progress: Callable[[float], None] | None = None, large_print: bool = False) -> int:
     """The statements of `printed` (a `statements.StatementSet`) into one PDF, each in the
-    words `words_for` gives it (its member's language); returns the number of pages."""
-    documents = [Document(views.printed_statement(s, printed, notes), words_for(s), views.printed_footer(s, printed))
+    words `words_for` gives it (its member's language) and at its size: large print for
+    every one with `large_print`, else for the members who asked for it; returns the number
+    of pages."""
+    documents = [Document(views.printed_statement(s, printed, notes, large_print or s.large_print), words_for(s),
+                          views.printed_footer(s, printed),
+                          pdf.LARGE if large_print or s.large_print else pdf.STATEMENT)
                  for s in printed.statements]
     title = interface._("Statements") if len(documents) > 1 else documents[0].words._("Statement")
     return pdf.write_pdf(documents, out, title=title, author=printed.bank_name, progress=progress)

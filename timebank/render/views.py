@@ -102,11 +102,15 @@ def member_page(m: Any, balance: int, recent: list, periods: list | None = None)
         ("phone", N_("Phone"), None if erased else m.phone, TEXT), ("lang", N_("Language"), m.lang, LANG),
         ("joined", N_("Joined"), m.joined, DATE), ("left", N_("Left"), m.left, DATE),
         ("note", N_("Note"), None if erased else m.note, TEXT),
-        ("sort_as", "", None if erased else m.sort_as, TEXT)]
+        ("sort_as", "", None if erased else m.sort_as, TEXT),
+        ("large_print", N_("Large print"), bool(m.large_print), BOOL)]
     parts: list[Any] = [Line(lambda w: f"{member_words(name, w)} (#{m.number})", bold=True)]
     for key, label, value, kind in details:
         line = None
-        if label and key != "number" and value not in (None, ""):
+        if key == "large_print":
+            # Said only when on: most members' statements print at the usual size.
+            line = _detail(label, value, kind) if value else None
+        elif label and key != "number" and value not in (None, ""):
             line = _detail(label, value, kind)
         elif key == "number":
             line = _detail(label, value, kind)
@@ -284,12 +288,14 @@ def _period_words(start: date | None, end: date | None, made: date) -> Say:
     return _say(N_("Period: {span}"), span=span)
 
 
-def printed_statement(result: Any, heading: Any, notes: bool = True) -> Report:
+def printed_statement(result: Any, heading: Any, notes: bool = True, large: bool = False) -> Report:
     """A statement as a member holds it on paper: the time bank's name and contact line, whose
     statement and for when, a summary (opening, given, received, closing and the lowest
     balance allowed), then each exchange with hours as figures and as a person says them.
-    `heading` is the `StatementSet` it is printed in (name, contact, the day it was made)."""
-    from timebank.render.sheet import SAID, SIGNED_SAID, said_hours
+    `heading` is the `StatementSet` it is printed in (name, contact, the day it was made).
+    In `large` print each exchange is a few lines of its own, not a row of eight columns:
+    at 16 pt a row has no room for its words."""
+    from timebank.render.sheet import SAID, SIGNED_SAID, said_hours, table_cell
 
     parts: list[Any] = []
     if heading.bank_name:
@@ -317,21 +323,67 @@ def printed_statement(result: Any, heading: Any, notes: bool = True) -> Report:
          for label, minutes, signed in summary],
         footer={"label": _say(N_("Closing balance")), "hours": hours(result.closing, True),
                 "said": said(result.closing)}))
+    if result.closing < 0:
+        # A minus sign on paper reads as a debt: one plain sentence says it is not.
+        parts.append(Line(_say(N_("A balance below zero is fine: it means you have received more help than you "
+                                  "have given so far.")), style="body"))
     if result.credit_limit is not None:
         parts.append(Line(lambda w: w._("Credit limit: the balance may go down to {hours} ({said}).").format(
             hours=signed_hours(-result.credit_limit), said=said_hours(-result.credit_limit, w)), style="small"))
+    if large:
+        parts.append(Line(_say(N_("Exchanges")), style="sheet_title"))
+        if not result.lines:
+            parts.append(Line(_say(N_("No exchanges in this period."))))
+        for line in result.lines:
+            parts += _large_print_exchange(line, notes, table_cell)
+        parts.append(Line(lambda w: w._("Closing balance: {hours} ({said})").format(
+            hours=signed_hours(result.closing), said=said_hours(result.closing, w)), style="bold"))
+        return Report(parts)
     parts.append(Sheet(
+        # The note under the category, in one column: at 11 pt a column of its own left the
+        # names and the notes too little room, and they broke inside words.
         [col("date", N_("Date"), DATE), col("exchange", "#", INT), col("others", N_("With"), MEMBERS),
-         col("category", N_("Category"), CATEGORY)] + ([col("note", N_("Note"))] if notes else []) + [
+         col("what", N_("Category and note") if notes else N_("Category"), SAY),
          col("given", N_("Given"), SAID), col("received", N_("Received"), SAID),
          col("balance", N_("Balance"), SIGNED_SAID)],
-        [{"date": line.date, "exchange": line.exchange, "others": line.others, "category": line.category,
-          "note": line.note, "given": line.minutes if line.minutes > 0 else None,
+        [{"date": line.date, "exchange": line.exchange, "others": line.others,
+          "what": _category_and_note(line.category, line.note if notes else None, table_cell),
+          "given": line.minutes if line.minutes > 0 else None,
           "received": -line.minutes if line.minutes < 0 else None, "balance": line.balance} for line in result.lines],
         title=_say(N_("Exchanges")), empty=_say(N_("No exchanges in this period."))))
     parts.append(Line(lambda w: w._("Closing balance: {hours} ({said})").format(
         hours=signed_hours(result.closing), said=said_hours(result.closing, w)), style="bold"))
     return Report(parts)
+
+
+def _category_and_note(category: Any, note: str | None, table_cell: Callable[..., str]) -> Say:
+    """A category's name, and the note on a line of its own below it."""
+    # A note as a table shows it (an erasure mark in the reader's language).
+    return lambda w: table_cell(category, CATEGORY, w) + ("\n" + table_cell(note, TEXT, w) if note else "")
+
+
+def _large_print_exchange(line: Any, notes: bool, table_cell: Callable[..., str]) -> list[Line]:
+    """One exchange of a statement in large print: its date and number in bold, then who,
+    how long, the category, the note and the balance after it, each a line of words."""
+    from timebank.render.sheet import said_hours
+
+    def hours(minutes: int, w: Words) -> str:
+        return f"{format_hours(minutes)} ({said_hours(minutes, w)})"
+
+    def who(w: Words) -> str:
+        others = table_cell(line.others, MEMBERS, w)
+        if line.minutes >= 0:
+            return w._("Given to {names}: {hours}").format(names=others, hours=hours(line.minutes, w))
+        return w._("Received from {names}: {hours}").format(names=others, hours=hours(-line.minutes, w))
+
+    out = [Line(lambda w: w._("{date} · exchange {number}").format(date=w.date(line.date), number=line.exchange),
+                style="subheading"),
+           Line(who), Line(lambda w: table_cell(line.category, CATEGORY, w))]
+    if notes and line.note:
+        out.append(Line(lambda w: table_cell(line.note, TEXT, w)))
+    out.append(Line(lambda w: w._("Balance after it: {hours} ({said})").format(
+        hours=signed_hours(line.balance), said=said_hours(line.balance, w))))
+    return out
 
 
 def printed_footer(result: Any, heading: Any) -> Say:
@@ -681,7 +733,8 @@ def _describe(event: Any, categories: dict[str, Any] | None) -> Say:
 
 # Member details as a sentence names them.
 FIELD_WORDS = {"name": N_("name"), "area": N_("area"), "email": N_("email"), "phone": N_("phone number"),
-               "lang": N_("language"), "note": N_("note"), "sort_as": N_("sort-as name")}
+               "lang": N_("language"), "note": N_("note"), "sort_as": N_("sort-as name"),
+               "large_print": N_("large print")}
 
 
 def field_words(fields: Iterable[str], w: Words) -> str:
@@ -770,7 +823,8 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
 # is marked here so that the catalogues keep it (English files keep the keys as they are).
 CSV_HEADERS = [
     N_("number"), N_("name"), N_("kind"), N_("area"), N_("lang"), N_("joined"), N_("left"), N_("balance_hours"),
-    N_("balance_minutes"), N_("phone"), N_("email"), N_("note"), N_("sort_as"), N_("last_exchange"), N_("date"),
+    N_("balance_minutes"), N_("phone"), N_("email"), N_("note"), N_("sort_as"), N_("large_print"),
+    N_("last_exchange"), N_("date"),
     N_("givers"), N_("receivers"), N_("minutes"), N_("hours"), N_("category"), N_("void"), N_("reverses"),
     N_("voided_by"), N_("recorded_at"), N_("recorded_by"), N_("exchange"), N_("others"), N_("opening_minutes"),
     N_("given_minutes"), N_("received_minutes"), N_("closing_minutes"), N_("period"), N_("from"), N_("to"),

@@ -87,7 +87,8 @@ offer or a request) is a link of its own, written in the same transaction as the
   written as the links are. Personal columns (committed): a member's name, sort_as, email,
   phone, note and area; a listing's note; a setting's value; none for periods and
   categories, which commit to `[]` with their salt all the same. Structural columns (in the
-  clear, in this order): members kind, lang, joined, left, forgotten, created_at; periods
+  clear, in this order): members kind, lang, joined, left, forgotten, created_at,
+  large_print (true or false; migration 0009 relinks every member with it); periods
   member, joined, left, ended_by; categories code_cy, name_en, name_cy; settings none;
   listings kind, member, category, opened, closed, closed_because, exchange. Dates and
   moments as above, integers in decimal, null for nothing. Left out: a member's cached

@@ -10,6 +10,11 @@ not part of the record are left out: a member's cached balance (`check` proves i
 entries; every exchange changes two of them and links nothing here), the salt itself, and
 the `*_link` columns `storage.links` stamps after the event.
 
+A column added to a record table enters its list below, and the migration that adds it
+relinks every row already there (`link_rows`): their digests change shape with it. Until
+then (the upgrades before it, which run this code) a column the table does not have yet is
+read as null (`link_unlinked_records`).
+
 Writes through the ORM are linked by the listeners below, so that no command can forget;
 the few writes that bypass the unit of work (an UPDATE statement, a bulk load) call
 `link_rows` or `link_unlinked_records` themselves.
@@ -34,14 +39,14 @@ _sha256 = hashlib.sha256
 RECORD = "record"
 
 # The kind of value in a column, as the digest writes it.
-INT, TEXT, DAY, MOMENT = "int", "text", "day", "moment"
+INT, TEXT, DAY, MOMENT, BOOL = "int", "text", "day", "moment", "bool"
 
 # Per table, in this order (the order `link_unlinked_records` links them): the key column,
 # the structural columns (in the clear, in this order) and the personal ones (committed).
 TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     "members": (("number", INT),
                 (("kind", TEXT), ("lang", TEXT), ("joined", DAY), ("left", DAY), ("forgotten", MOMENT),
-                 ("created_at", MOMENT)),
+                 ("created_at", MOMENT), ("large_print", BOOL)),
                 ("name", "sort_as", "email", "phone", "note", "area")),
     "member_periods": (("id", INT), (("member", INT), ("joined", DAY), ("left", DAY), ("ended_by", TEXT)), ()),
     "categories": (("code", TEXT), (("code_cy", TEXT), ("name_en", TEXT), ("name_cy", TEXT)), ()),
@@ -60,10 +65,21 @@ MODELS: dict[type, str] = {Member: "members", MemberPeriod: "member_periods", Ca
 EXCLUDED = frozenset({"balance_minutes", "salt", "opened_link", "closed_link", "made_link"})
 
 
-def _select(tbl: str) -> str:
+def _select(tbl: str, absent: frozenset[str] = frozenset()) -> str:
+    """The query of a table's rows as the digest reads them; a column in `absent` (one a
+    later migration adds) is read as null."""
     key, structural, personal = TABLES[tbl]
     columns = [key[0], *(name for name, _kind in structural), *personal, "salt"]
-    return "SELECT " + ", ".join(f'"{name}"' for name in columns) + f' FROM "{tbl}"'
+    return "SELECT " + ", ".join("NULL" if name in absent else f'"{name}"' for name in columns) + f' FROM "{tbl}"'
+
+
+def _absent(connection: Connection, tbl: str) -> frozenset[str]:
+    """The columns of the digest this table does not have yet (an upgrade before the one
+    that adds them)."""
+    key, structural, personal = TABLES[tbl]
+    present = {column["name"] for column in inspect(connection).get_columns(tbl)}
+    return frozenset(name for name in (key[0], *(name for name, _kind in structural), *personal)
+                     if name not in present)
 
 
 def _value(kind: str, value: Any) -> str:
@@ -74,6 +90,9 @@ def _value(kind: str, value: Any) -> str:
     try:
         if kind == INT and isinstance(value, int) and not isinstance(value, bool):
             return str(value)
+        if kind == BOOL and isinstance(value, int) and value in (0, 1):
+            # SQLite keeps 0 or 1; PostgreSQL gives False or True.
+            return "true" if value else "false"
         if kind == TEXT and isinstance(value, str):
             return canonical.string(value)
         if kind == DAY:
@@ -118,23 +137,25 @@ def _mark(connection: Connection) -> str:
     return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
-def _rows(connection: Connection, tbl: str, keys: Sequence[Any]) -> dict[str, tuple]:
+def _rows(connection: Connection, tbl: str, keys: Sequence[Any], absent: frozenset[str] = frozenset()
+          ) -> dict[str, tuple]:
     """The rows of `tbl` with these keys, as the driver gives them (as `check` reads them)."""
     found: dict[str, tuple] = {}
     mark = _mark(connection)
     column = TABLES[tbl][0][0]
     for start in range(0, len(keys), 500):
         chunk = list(keys[start:start + 500])
-        sql = f'{_select(tbl)} WHERE "{column}" IN ({", ".join([mark] * len(chunk))})'
+        sql = f'{_select(tbl, absent)} WHERE "{column}" IN ({", ".join([mark] * len(chunk))})'
         for row in connection.exec_driver_sql(sql, tuple(chunk)).fetchall():
             found[key_text(row[0])] = tuple(row)
     return found
 
 
-def _append(connection: Connection, chain: ChainWriter, tbl: str, keys: Iterable[Any]) -> int:
+def _append(connection: Connection, chain: ChainWriter, tbl: str, keys: Iterable[Any],
+            absent: frozenset[str] = frozenset()) -> int:
     """Append a record link for each key (the row as it is now; null if it is gone)."""
     ordered = list(dict.fromkeys(keys))
-    rows = _rows(connection, tbl, ordered)
+    rows = _rows(connection, tbl, ordered, absent)
     written: list[tuple] = []
     for key in ordered:
         row = rows.get(key_text(key))
@@ -186,7 +207,7 @@ def link_unlinked_records(connection: Connection) -> int:
         keys = sorted((key for (key,) in connection.exec_driver_sql(f'SELECT "{column}" FROM "{tbl}"')
                        if key_text(key) not in linked), key=_sort_key)
         _salt(connection, tbl, keys)
-        added += _append(connection, chain, tbl, keys)
+        added += _append(connection, chain, tbl, keys, _absent(connection, tbl))
     return added
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
@@ -299,13 +300,15 @@ class MemberSearch:
         return [row for name, area, own, row in pool if wanted in name or wanted in area or number == own]
 
 
-def edit_member(session: Session, by: str, member: Member, **changes: str | None) -> dict[str, tuple]:
-    """Change descriptive details (never amounts); returns what changed."""
+def edit_member(session: Session, by: str, member: Member, **changes: str | bool | None) -> dict[str, tuple]:
+    """Change descriptive details (never amounts) and how their statements print (`large_print`,
+    true or false); returns what changed."""
     if member.kind == "pot":
         raise Refused(_("The time bank pot cannot be edited."))
     if member.forgotten is not None:
         raise Refused(_("Member {number} has been erased.").format(number=member.number))
-    checks = {
+    checks: dict[str, Any] = {
+        "large_print": bool,
         "name": lambda v: clean_text(v, _("name"), required=True),
         "area": lambda v: clean_text(v, _("area")),
         "email": check_email,

@@ -45,6 +45,7 @@ class Statement:
     lines: list[StatementLine]
     closing: int
     credit_limit: int | None = None  # minutes this member may go below zero; None: no limit binds them
+    large_print: bool = False        # the member asked for their statements in large print
 
     @property
     def given(self) -> int:
@@ -93,7 +94,7 @@ def statement(session: Session, member: Member, lang: str, start: date | None = 
     # Voided exchanges and their reversals cancel on the same date, so leaving both out
     # of the lines keeps the running balance equal to the balance from the entries.
     return Statement(member.number, member_name(member), member.lang, start, end, opening, lines, running,
-                     _limit(settings, member.kind))
+                     _limit(settings, member.kind), bool(member.large_print))
 
 
 def statements(session: Session, settings: Settings, lang: str, start: date | None = None,
@@ -104,7 +105,7 @@ def statements(session: Session, settings: Settings, lang: str, start: date | No
 
     Three reads whatever the number of members: the members, their opening balances, and
     the period's exchanges (one streamed query), each exchange dealt to its parties."""
-    query = select(*MEMBER_COLUMNS, Member.lang).where(Member.kind != "pot")
+    query = select(*MEMBER_COLUMNS, Member.lang, Member.large_print).where(Member.kind != "pot")
     if end is not None:
         query = query.where(Member.joined <= end)
     if start is not None:
@@ -123,7 +124,7 @@ def statements(session: Session, settings: Settings, lang: str, start: date | No
             running[number] = line.balance
             mine.append(line)
     result = [Statement(m.number, member_name(m), m.lang, start, end, opening.get(m.number, 0), lines[m.number],
-                        running[m.number], _limit(settings, m.kind)) for m in members]
+                        running[m.number], _limit(settings, m.kind), bool(m.large_print)) for m in members]
     return alphabetical(result, lang, key=lambda s: s.name)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -75,6 +77,9 @@ class Member(Base):
     left: Mapped[date | None] = mapped_column(Date)
     forgotten: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Their statements printed large (16 pt, RNIB's clear print), with `statement --all` too.
+    large_print: Mapped[bool] = mapped_column(Boolean, default=False,
+                                              server_default=false())
     # The sum of this member's entries, kept in the same transaction as every entry
     # written; `check` proves it. Lets balances and reports skip a scan of all entries.
     balance_minutes: Mapped[int] = mapped_column(Minutes, default=0, server_default="0")
