@@ -134,12 +134,17 @@ def test_mistyped_names_and_british_dates(ledger: Cli) -> None:
 
 def test_weekday_names(ledger: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIMEBANK_TODAY", "2026-11-25")  # a Wednesday
+    # A weekday is the last one before today: on a Wednesday, "Wednesday" is a week ago.
     for text, day in [("Monday", "2026-11-23"), ("dydd Llun", "2026-11-23"), ("ddydd Sul", "2026-11-22"),
-                      ("Wednesday", "2026-11-25"), ("Thursday", "2026-11-19"), ("dydd Iau", "2026-11-19")]:
+                      ("Wednesday", "2026-11-18"), ("dydd Mercher", "2026-11-18"), ("Thursday", "2026-11-19"),
+                      ("dydd Iau", "2026-11-19"), ("Tuesday", "2026-11-24")]:
         ledger.ok("record", "Siân", "Llinos", "1", "--date", text, "--again")
         newest = max(ledger.json("exchange", "list"), key=lambda e: e["number"])
         assert newest["date"] == day, text
     assert ledger("record", "Siân", "Llinos", "1", "--date", "Mondayish").code == 1
+    # A future date is echoed as it was typed, not in ISO form.
+    refused = ledger("record", "Siân", "Llinos", "1", "--date", "25/12/2026")
+    assert refused.code == 1 and "25/12/2026" in refused.err and "2026-12-25" not in refused.err
     assert ledger("record", "Siân", "Llinos", "1", "--date", "10/31/2026").code == 1  # never American
 
 

@@ -58,6 +58,9 @@ class TimebankApp(App[None]):
     def __init__(self, ledger: Any, by: str, words: Words) -> None:
         super().__init__()
         self.ledger, self.by, self.words = ledger, by, words
+        # The member whose page a statement or the record form was opened from: Esc there
+        # goes back to that page (one step back, as everywhere).
+        self.back_to: int | None = None
         translate_bindings(self, words)
 
     def on_mount(self) -> None:
@@ -79,8 +82,10 @@ class TimebankApp(App[None]):
         self.install_screen(MemberView(), name="member")
         self.switch_mode("home")
 
-    def action_page(self, mode: str) -> None:
-        self.switch_mode(mode)
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys named as they are printed on the keyboard (`Ctrl+Q`, `F1`, `Esc`), not in
+        Textual's shorthand (`^q`, `f1`): a volunteer reads the foot of the screen aloud."""
+        return key_name(binding)
 
     def action_help_quit(self) -> None:
         """Ctrl-C (a reflex from the command line): say, in the interface language, how to
@@ -89,6 +94,21 @@ class TimebankApp(App[None]):
 
     def action_reload(self) -> None:
         self.screen.reload()  # type: ignore[attr-defined]
+
+    def _member_shown(self) -> int | None:
+        return self.screen.number if isinstance(self.screen, MemberView) else None
+
+    def go_back(self) -> bool:
+        """Back to the member page this page was opened from, if it was; says whether it went."""
+        number, self.back_to = self.back_to, None
+        if number is None:
+            return False
+        self.open_member(number)
+        return True
+
+    def action_page(self, mode: str) -> None:
+        self.back_to = None
+        self.switch_mode(mode)
 
     def open_member(self, number: int) -> None:
         self.switch_mode("members")
@@ -105,14 +125,35 @@ class TimebankApp(App[None]):
 
     def open_record(self, giver: str | None = None) -> None:
         """The record form, with a member already named as the giver (from their page)."""
+        self.back_to = self._member_shown()
         self.switch_mode("record")
         if isinstance(self.screen, Record):
             self.screen.wanted_giver = giver   # filled in when the page is next shown
 
     def open_statement(self, member: str) -> None:
+        self.back_to = self._member_shown()
         self.switch_mode("reports")
         if isinstance(self.screen, Reports):
             self.screen.wanted_member = member
+
+
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space", "delete": "Delete",
+             "backspace": "Backspace", "home": "Home", "end": "End", "pageup": "PgUp", "pagedown": "PgDn",
+             "up": "↑", "down": "↓", "left": "←", "right": "→", "left_square_bracket": "[",
+             "right_square_bracket": "]"}
+
+
+def key_name(binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    *modifiers, key = binding.key.split(",")[0].split("+")
+    if key in KEY_NAMES:
+        name = KEY_NAMES[key]
+    elif len(key) == 1:
+        name = key.upper() if modifiers else key   # "v" as typed; "P" is Shift+P, as typed too
+    else:
+        name = key[:1].upper() + key[1:]           # f1 -> F1
+    return "+".join([m.capitalize() for m in modifiers] + [name])
 
 
 def run_screen(ledger: Any, by: str, words: Words) -> None:

@@ -3,7 +3,7 @@ the language given: the same views as the command line, drawn for the screen."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.message import Message
 from rich.style import Style
 
-from timebank.i18n import Words
+from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.text import printable
-from timebank.render.sheet import TABLE, Chart, Field, Line, Report, Sheet, column_texts, table_cell, value_of
-from timebank.render.table import fit, name_floors
+from timebank.render.sheet import (MEMBER, MEMBERS, NUMERIC, TABLE, TEXT, Chart, Field, Line, Report, Sheet,
+                                   column_texts, table_cell, value_of)
 
 
 def cell_text(row: dict[str, Any], column: Any, words: Words) -> str:
@@ -52,26 +52,87 @@ class Drawn:
     count: int
 
 
+SEPARATOR = 2   # two spaces between columns
+TEXT_FLOOR = 6   # a note or a category is cut no shorter than this ("Garde…") while names can give way
+NAME_FLOOR = 12  # a name is cut no shorter than this before less needed columns go
+LAST_FLOOR = 4   # and no shorter than this at all
+
+
+def firm(column: Any, index: int, key_index: int | None) -> bool:
+    """A column that is never cut nor dropped on the screen: every number (hours, balances,
+    counts) and the row's own number. The rest is text and gives way first."""
+    return column.kind in NUMERIC or index == key_index
+
+
+def screen_fit(columns: list[Any], heads: list[str], cells: list[Any], feet: list[str] | None, width: int,
+               key_index: int | None = None) -> tuple[list[int], list[int]]:
+    """Which columns to show and how wide, so that every number stays whole and in view:
+    notes and categories are cut short first (with an ellipsis), then names, then the less
+    needed text columns (`drop`) go, then names are cut shorter still. Headings stay on one
+    line: a number's heading is never cut, a text column's may be. If the numbers alone are
+    wider than the screen the lines are wider, and the page scrolls sideways.
+
+    The screen's own rule, not the command line's (`render.table.fit`): there names are
+    never cut and whole columns are dropped instead, which on a screen 80 columns wide lost
+    the hours and the balances."""
+    count = len(columns)
+    body = [max([width_of(row[i]) for row in cells] + [width_of(feet[i]) if feet else 0]) for i in range(count)]
+    natural = [max(width_of(heads[i]), body[i]) for i in range(count)]
+    keep = [i for i in range(count) if firm(columns[i], i, key_index) or not cells or any(row[i] for row in cells)
+            or (feet and feet[i])]
+    widths = list(natural)
+
+    def total() -> int:
+        return sum(widths[i] for i in keep) + SEPARATOR * (len(keep) - 1)
+
+    def squeeze(which: list[int], floor: int) -> None:
+        # A cell at a time from the widest, so that columns giving way share what is left.
+        while total() > width:
+            wide = [i for i in which if widths[i] > floor]
+            if not wide:
+                return
+            widest = max(wide, key=lambda i: widths[i])
+            runner_up = max((widths[i] for i in wide if i != widest), default=floor)
+            widths[widest] -= max(1, min(widths[widest] - max(runner_up, floor), total() - width))
+
+    def names() -> list[int]:
+        return [i for i in keep if not firm(columns[i], i, key_index) and
+                (columns[i].kind in (MEMBER, MEMBERS) or (columns[i].kind == TEXT and columns[i].whole))]
+
+    texts = [i for i in keep if columns[i].shrinks and not firm(columns[i], i, key_index)]
+    squeeze(texts, TEXT_FLOOR)
+    squeeze(names(), NAME_FLOOR)
+    for i in sorted((i for i in keep if columns[i].drop and not firm(columns[i], i, key_index)),
+                    key=lambda i: columns[i].drop):
+        if total() <= width:
+            break
+        keep.remove(i)
+    squeeze(names() + [i for i in keep if columns[i].shrinks and not firm(columns[i], i, key_index)], LAST_FLOOR)
+    return keep, widths
+
+
 def table_lines(sheet: Sheet, words: Words, width: int, *, key: str | None = None,
                 limit: int | None = None) -> Drawn:
-    """A sheet as aligned text with the columns that fit in `width` (dropped and shortened as
-    the command line does): the heading line, a line per row (at most `limit`), each row's
-    key (the value of column `key`), the footer lines, and how many rows there were."""
+    """A sheet as aligned text with every number column whole, in `width` if it can be
+    (`screen_fit`): the heading line, a line per row (at most `limit`), each row's key (the
+    value of column `key`), the footer lines, and how many rows there were."""
     columns = sheet.columns_for(TABLE)
     rows = list(sheet.rows)
     shown = rows if limit is None else rows[:limit]
     by_column = [column_texts(shown, c, words) for c in columns]
     # Rows as tuples, as zip makes them: copying ten thousand of them into lists only to measure them is waste.
     cells: list[Any] = list(zip(*by_column))
-    heads = [c.heading(words) for c in columns]
+    heads = [printable(c.heading(words)) for c in columns]
     feet = None
     if sheet.footer is not None:
         feet = [_foot(sheet.footer[c.key], c, words) if c.key in sheet.footer else "" for c in columns]
-    # A heading on the screen stays on one line (the command line's may wrap at its spaces).
-    keep, widths = fit(columns, [h.replace(" ", "_") for h in heads], cells, feet, width,
-                       name_floors(shown, columns, words))
+    key_index = next((i for i, c in enumerate(columns) if c.key == key), None) if key else None
+    if key_index is None:
+        # A report's list (no key to pick by): its first number column (#) is the row's own.
+        key_index = next((i for i, c in enumerate(columns) if c.kind in NUMERIC), None)
+    keep, sizes_of = screen_fit(columns, heads, cells, feet, width, key_index)
     right = [columns[i].right for i in keep]
-    sizes = [max(widths[i], cell_len(heads[i])) for i in keep]
+    sizes = [sizes_of[i] for i in keep]
 
     def plain(values: list[str]) -> str:
         return "  ".join(_pad(value, size, to_right) for value, size, to_right in zip(values, sizes, right)).rstrip()
@@ -172,6 +233,10 @@ class TextView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     TextView { height: 1fr; padding: 0 1; }
     """
+    # When the lines are wider than the screen (the numbers of a wide table are never cut),
+    # the arrow keys move sideways, and the foot says so.
+    BINDINGS = [Binding("left", "scroll_left", N_("Sideways"), key_display="← →"),
+                Binding("right", "scroll_right", N_("Sideways"), show=False)]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -188,6 +253,30 @@ class TextView(ScrollView, can_focus=True):
         if not keep_place:
             self.scroll_to(0, 0, animate=False)
         self.refresh()
+        self.refresh_bindings()
+
+    @property
+    def wide(self) -> bool:
+        """Wider than the room on screen: the lines scroll sideways."""
+        return self.virtual_size.width > self.scrollable_content_region.width
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("scroll_left", "scroll_right"):
+            return self.wide
+        return True
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()
+
+    def on_mount(self) -> None:
+        # The keys' words in the interface language (as `base.translate_bindings` does for
+        # pages; this module is below `base`), for every list and report of every page.
+        words = getattr(self.app, "words", None)
+        if words is not None:
+            table = self._bindings.key_to_bindings
+            for key, bindings in list(table.items()):
+                table[key] = [replace(b, description=words._(b.description)) if b.description else b
+                              for b in bindings]
 
     @property
     def text(self) -> str:

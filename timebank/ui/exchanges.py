@@ -24,9 +24,9 @@ SHOWN = 500   # the latest exchanges of a busy month (a ledger of a million has 
 
 
 class ExchangeList(PickList):
-    BINDINGS = [Binding("v", "screen.void", N_("Void")), Binding("left_square_bracket", "screen.month(-1)",
-                                                                  N_("Month before")),
-                Binding("right_square_bracket", "screen.month(1)", N_("Month after")),
+    BINDINGS = [Binding("v", "screen.void", N_("Void")),
+                Binding("left_square_bracket", "screen.month(-1)", N_("Month"), key_display="[ ]"),
+                Binding("right_square_bracket", "screen.month(1)", N_("Month"), show=False),
                 Binding("a", "screen.voided", N_("Voided too"))]
 
 
@@ -52,11 +52,6 @@ class Exchanges(Page):
         yield ExchangeList(id="exchanges")
         yield Notice(id="notice")
         yield from self.footer()
-
-    def on_mount(self) -> None:
-        from timebank.ui.base import translate_bindings
-
-        translate_bindings(self.query_one(ExchangeList), self.words)
 
     def reload(self) -> None:
         words, notice = self.words, self.query_one(Notice)
@@ -91,7 +86,12 @@ class Exchanges(Page):
         self.query_one(ExchangeList).focus()
 
     def action_filters(self) -> None:
-        self.query_one("#member", Input).focus()
+        """Esc: from the list to the filters, and from a filter back to the list."""
+        listed = self.query_one(ExchangeList)
+        if listed.has_focus:
+            self.query_one("#member", Input).focus()
+        else:
+            listed.focus()
 
     def action_month(self, step: int) -> None:
         month = add_months(self.month, step)

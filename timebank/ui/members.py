@@ -75,10 +75,11 @@ class Members(Page):
         self.query_one("#title", Static).update(Text(title))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the search opens the member when one is found, else goes to the list."""
+        """Enter in the search opens the first member found (the one highlighted: no Down
+        needed); with nothing typed, or nobody found, it goes to the list."""
         found = self.query_one("#members", PickList)
-        if len(found.keys) == 1:
-            self.app.open_member(int(found.keys[0]))  # type: ignore[attr-defined]
+        if event.value.strip() and found.chosen is not None:
+            self.app.open_member(int(found.chosen))  # type: ignore[attr-defined]
             return
         found.focus()
 
@@ -139,6 +140,7 @@ class MemberView(Page):
         self.query_one("#page", TextView).show(report_lines(Report(parts), words, width))
 
     def action_back(self) -> None:
+        self.app.back_to = None  # type: ignore[attr-defined]
         self.app.pop_screen()
 
     def action_edit(self) -> None:

@@ -70,7 +70,7 @@ FIELDS = [("giver", N_("Giver(s)")), ("receiver", N_("Receiver(s)")), ("hours", 
 
 class Record(Page):
     AUTO_FOCUS = "#giver"
-    BINDINGS = [Binding("ctrl+n", "clear", N_("New line"))]
+    BINDINGS = [Binding("ctrl+n", "clear", N_("New line")), Binding("escape", "back", show=False)]
 
     data: queries.FormData | None = None
     wanted_giver: str | None = None
@@ -241,6 +241,10 @@ class Record(Page):
             self.query_one("#date", Input).value = "" if keep_date == today() else \
                 f"{keep_date.day:02d}/{keep_date.month:02d}/{keep_date.year}"
         self.query_one("#giver", Input).focus()
+
+    def action_back(self) -> None:
+        """Esc: back to the member page the form was opened from, if it was."""
+        self.app.go_back()  # type: ignore[attr-defined]
 
     def action_clear(self) -> None:
         self.clear()

@@ -29,8 +29,8 @@ WRITERS: dict[str, Callable[..., str] | None] = {"statement_pdf": files.statemen
 
 
 class Body(TextView):
-    BINDINGS = [Binding("left_square_bracket", "screen.month(-1)", N_("Month before")),
-                Binding("right_square_bracket", "screen.month(1)", N_("Month after")),
+    BINDINGS = [Binding("left_square_bracket", "screen.month(-1)", N_("Month"), key_display="[ ]"),
+                Binding("right_square_bracket", "screen.month(1)", N_("Month"), show=False),
                 Binding("m", "screen.monthly", N_("Monthly report")),
                 Binding("s", "screen.find", N_("Statement")),
                 Binding("p", "screen.write('statement_pdf')", N_("Statement PDF")),
@@ -58,11 +58,6 @@ class Reports(Page):
         yield Body(id="body")
         yield Notice(id="notice")
         yield from self.footer()
-
-    def on_mount(self) -> None:
-        from timebank.ui.base import translate_bindings
-
-        translate_bindings(self.query_one(Body), self.words)
 
     def reload(self) -> None:
         if self.wanted_member is not None:
@@ -136,7 +131,15 @@ class Reports(Page):
         self.query_one("#member", Input).focus()
 
     def action_body(self) -> None:
-        self.query_one(Body).focus()
+        """Esc: one step back. From the name being typed to the report; from a statement
+        opened on a member's page to that page; from a statement to the monthly report."""
+        body = self.query_one(Body)
+        if not body.has_focus:
+            body.focus()
+        elif self.app.go_back():  # type: ignore[attr-defined]
+            return
+        elif self.member:
+            self.action_monthly()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A file's key is there only when this build can write the file."""

@@ -69,8 +69,9 @@ def _weekday(raw: str) -> int | None:
 
 def parse_date(text: str, *, allow_future: bool = False, now: date | None = None) -> date:
     """'YYYY-MM-DD', 'DD/MM/YYYY' or 'DD/MM/YY' (British order, never American),
-    'today'/'heddiw', 'yesterday'/'ddoe', or a weekday of the last seven days in either
-    language ('Monday', 'dydd Llun'). Never in the future, except as the end of a range."""
+    'today'/'heddiw', 'yesterday'/'ddoe', or a weekday in either language ('Monday',
+    'dydd Llun'): the last such day before today, so that on a Monday 'Monday' is a week
+    ago (today is 'today'). Never in the future, except as the end of a range."""
     raw = " ".join(text.strip().lower().split())
     current = now or today()
     if raw in ("today", "heddiw"):
@@ -79,8 +80,9 @@ def parse_date(text: str, *, allow_future: bool = False, now: date | None = None
         return current - timedelta(days=1)
     weekday = _weekday(raw) if raw else None
     if weekday is not None:
-        # The most recent such day: today if it is that day, else within the last six.
-        return current - timedelta(days=(current.weekday() - weekday) % 7)
+        # The last such day before today: one to seven days back (a paper sheet written
+        # up on a Monday says "Monday" for last week's, never for today's).
+        return current - timedelta(days=(current.weekday() - weekday - 1) % 7 + 1)
     value: date | None = None
     try:
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
@@ -98,7 +100,8 @@ def parse_date(text: str, *, allow_future: bool = False, now: date | None = None
                              "day of the week).").format(text=text))
     _require_plausible_year(value)
     if value > current and not allow_future:
-        raise InvalidInput(_("{date} is in the future.").format(date=value.isoformat()))
+        # Echoed as it was typed ("25/12/2026"), so the reader sees their own words.
+        raise InvalidInput(_("{date} is in the future.").format(date=" ".join(text.split())))
     return value
 
 
