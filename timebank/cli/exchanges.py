@@ -19,7 +19,7 @@ ExchangeNumber = Annotated[int, typer.Argument(help=N_("The exchange number."), 
 def record(
     ctx: typer.Context,
     args: Annotated[Optional[list[str]], typer.Argument(
-        help=N_("GIVER RECEIVER HOURS: member numbers or names, and the hours (1.5, 1:30, 90m)."),
+        help=N_("GIVER RECEIVER HOURS: member numbers or names, and the hours (1.5, 1:30, 1h30, 90 mins, 1½)."),
         metavar=N_("GIVER RECEIVER HOURS"), show_default=False)] = None,
     giver: Annotated[Optional[list[str]], typer.Option(
         "--giver", help=N_("A giver (repeat for several)."))] = None,

@@ -91,7 +91,8 @@ class Record(Page):
         words = self.words
         return {"giver": words._("a name or number; several with commas"),
                 "receiver": words._("a name or number; several with commas"),
-                "hours": "1.5, 1:30, 90m, 1h30m", "date": words._("today (or 31/10/2026, yesterday, Monday)"),
+                "hours": words._("1.5, 1:30, 1h30, 90 mins, 1½"),
+                "date": words._("today (or 31/10/2026, yesterday, Monday)"),
                 "note": "",
                 "request": words._("the number of an open request")}.get(key, "")
 
@@ -180,7 +181,7 @@ class Record(Page):
             if not givers or not receivers:
                 raise InvalidInput(words._("Give a giver and a receiver."))
             if not typed["hours"].strip():
-                raise InvalidInput(words._("Give the hours (1.5, 1:30 or 90m)."))
+                raise InvalidInput(words._("Give the hours (1.5, 1:30, 1h30, 90 mins or 1½)."))
             request = typed["request"].strip()
             if request and not (request.isascii() and request.isdigit()):
                 raise InvalidInput(words._("There is no open request number {number}.").format(number=request))

@@ -91,7 +91,8 @@ def parse_hours(text: str) -> int:
     except InvalidOperation:
         minutes = None
     if minutes is None:
-        raise InvalidInput(_("'{text}' is not an amount of hours (try 1.5, 1:30 or 90m).").format(text=text))
+        raise InvalidInput(_("'{text}' is not an amount of hours (try 1.5, 1:30, 1h30, 90 mins or 1½).")
+                           .format(text=text))
     if minutes != minutes.to_integral_value():
         raise InvalidInput(_("'{text}' is not a whole number of minutes.").format(text=text))
     if minutes < 1:
