@@ -106,3 +106,75 @@ def test_the_windows_setup_runs_as_written(readme: str, heading: str, tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(windows_path)) == ["aelodau.csv"]
     assert (tmp_path / windows_path).is_file()
     assert "Llŷr Gwŷn" in (tmp_path / "aelodau.csv").read_text(encoding="utf-8-sig")
+
+
+# What is typed at each question of the tour's terminal block: the void's y/N, then record's
+# giver, receiver, hours (a slip, then the hours again), date (Enter: today) and category.
+TYPED = {"README.md": [["y"], ["Llinos", "Lowri", "1h70", "90 mins", "", "gard"]],
+         "README.cy.md": [["i"], ["Llinos", "Lowri", "1h70", "awr a hanner", "", "gardd"]]}
+
+
+def typed_at_a_terminal(args: list[str], answers: list[str], db: "Path | str", today: str) -> str:
+    """What a person sees at a terminal (a pseudo-terminal: the answers are echoed as typed),
+    each answer typed once the question waits for it."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_") and k != "CI"}
+    env.update(TIMEBANK_DB=str(db), TIMEBANK_TODAY=today)
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "timebank", *args], stdin=follower, stdout=follower,
+                               stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    seen, asked_from, pending = b"", 0, list(answers)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        ready, _w, _x = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            waiting = seen[asked_from:].rstrip()
+            if pending and waiting.endswith((b":", b"]")) and waiting.strip(b"\r\n"):
+                os.write(leader, (pending.pop(0) + "\n").encode())
+                asked_from = len(seen)
+        elif process.poll() is not None:
+            break
+    else:
+        process.kill()
+    process.wait(timeout=10)
+    os.close(leader)
+    assert not pending and process.returncode == 0, (args, pending, seen)
+    return seen.decode("utf-8").replace("\r\n", "\n")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal (POSIX)")
+@pytest.mark.parametrize(("readme", "heading"), [("README.md", "## A tour of the everyday commands"),
+                                                 ("README.cy.md", "## Taith drwy'r gorchmynion bob dydd")])
+def test_the_tour_shows_the_questions_as_they_are(readme: str, heading: str, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tour's terminal block (its second text block) is what the void and a bare `record`
+    print at a terminal, run on the day the README says, after the tour's commands before the void."""
+    monkeypatch.setenv("TIMEBANK_TODAY", "2026-11-05")
+    db = fresh_db(tmp_path)
+    cli = Cli(db, capsys)
+    for words in tour(readme, heading):
+        if words[:2] in (["exchange", "void"], ["cyfnewidiad", "diddymu"]):
+            break
+        cli.ok(*words)
+    section = (ROOT / readme).read_text(encoding="utf-8").split(heading)[1]
+    shown = re.findall(r"```text\n(.*?)```", section, re.DOTALL)[1]
+    runs = re.split(r"^\$ timebank (.*)\n", shown, flags=re.MULTILINE)[1:]
+    assert len(runs) == 4, runs
+    for (command, expected), answers in zip(zip(runs[::2], runs[1::2]), TYPED[readme]):
+        out = typed_at_a_terminal(shlex.split(command), answers, db, "2026-11-05")
+        assert [line.rstrip() for line in out.rstrip("\n").split("\n")] == expected.rstrip("\n").split("\n"), out
