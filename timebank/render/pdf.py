@@ -13,6 +13,7 @@ is made). The font is DejaVu Sans, shipped in `fonts/` under its own licence, em
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -196,9 +197,20 @@ class Lines(Flowable):
                 self.canv.drawString(0, y + size * 0.22, text)
 
 
+# Where a word may break without breaking a word: after a hyphen between letters
+# ('Prŷs-' | 'Llewellyn'), never after a minus sign ('-14.00').
+HYPHEN = re.compile(r"(?<=\w-)(?=\w)")
+
+
+def word_pieces(text: str) -> list[str]:
+    """The runs of `text` that never break inside: its words, a hyphenated one in its parts."""
+    return [piece for word in text.split() for piece in HYPHEN.split(word)]
+
+
 def split_text(text: str, font: str, size: float, width: float, parts: tuple[str, ...] = ()) -> list[str]:
     """Lines no wider than `width`: split between `parts` if given ('minus 8 hours' |
-    '30 minutes'), else at spaces, and inside a word too long for a line."""
+    '30 minutes', '5 Nov' | '2026'), else at spaces, then after a hyphen, and inside a word
+    only when it is too long for a line."""
     if parts and pdfmetrics.stringWidth(text, font, size) > width:
         return [line for part in parts for line in split_text(part, font, size, width)]
     lines: list[str] = []
@@ -207,6 +219,9 @@ def split_text(text: str, font: str, size: float, width: float, parts: tuple[str
             cut = len(line) - 1
             while cut > 1 and pdfmetrics.stringWidth(line[:cut], font, size) > width:
                 cut -= 1
+            hyphens = [m.start() for m in HYPHEN.finditer(line[:cut + 1]) if 0 < m.start() <= cut]
+            if hyphens:
+                cut = hyphens[-1]
             lines.append(line[:cut])
             line = line[cut:]
         lines.append(line)
@@ -228,7 +243,7 @@ class _Cell:
 
     @cached_property
     def longest_word(self) -> float:
-        return max((pdfmetrics.stringWidth(word, f, s) for t, f, s, _p in self.lines for word in t.split()),
+        return max((pdfmetrics.stringWidth(word, f, s) for t, f, s, _p in self.lines for word in word_pieces(t)),
                    default=0.0)
 
     @cached_property
@@ -251,8 +266,12 @@ def pdf_cell(value: Any, kind: str, words: Words, *, bold: bool = False, none: s
         figure = signed_hours(value) if kind == SIGNED_SAID else format_hours(value)
         parts = tuple(said_parts(value, words))
         return _Cell([(figure, font, sizes.cell, ()), (" ".join(parts), REGULAR, sizes.said, parts)], right)
-    # Dates in a printed table in their short form ('1 Hyd 2026'), to leave room for notes.
-    text = words.date_medium(value) if kind == DATE and isinstance(value, date) else table_cell(value, kind, words)
+    if kind == DATE and isinstance(value, date):
+        # Dates in a printed table in their short form ('1 Hyd 2026'), to leave room for notes;
+        # where room is shorter still, the year goes under the day and month.
+        text = words.date_medium(value)
+        return _Cell([(text, font, sizes.cell, tuple(text.rsplit(" ", 1)))], right)
+    text = table_cell(value, kind, words)
     return _Cell([(line, font, sizes.cell, ()) for line in text.split("\n")], right)
 
 
@@ -261,11 +280,14 @@ def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_C
     """Widths from what the cells hold: each column as wide as its widest cell; if that is
     too wide, headers wrap first (a long header over short numbers), then the columns of
     words (names, notes) down to a comfortable width, then hours said in words break into
-    two lines, then the columns of words shrink towards their longest word. With `fill` the table is
-    widened to the full line, the columns of words taking the room."""
+    two lines, then the columns of words shrink towards their longest word, then dates put
+    their year on a line of its own, then hours in words break between any two words: every
+    heading and every word (up to `LONGEST_WORD`) stays whole. Only a table too wide even so
+    is scaled down. With `fill` the table is widened to the full line, the columns of words
+    taking the room."""
     # A point to spare in each: a line exactly as wide as its cell would wrap by rounding.
     spare = 2 * PAD + 1
-    natural, body, roomy, said, least, flexible = [], [], [], [], [], []
+    natural, body, roomy, said, least, flexible, dated, unbroken = [], [], [], [], [], [], [], []
     for i, column in enumerate(columns):
         cells = [row[i] for row in rows]
         wraps = column.kind in WRAPPING
@@ -287,11 +309,15 @@ def column_widths(columns: Sequence[Any], heads: list[_Cell], rows: list[list[_C
         roomy.append(max(narrowest, min(body[-1], 40 * mm)) if wraps else body[-1])
         least.append(narrowest if wraps else said[-1])
         flexible.append(wraps)
+        # A date may put its year on a second line ('5 Nov' | '2026').
+        dated.append(max(piece, head_word) if column.kind == DATE else least[-1])
+        # The last room that keeps every word whole: hours in words one word a line if need be.
+        unbroken.append(max(word, head_word) if column.kind in (SAID, SIGNED_SAID) else dated[-1])
     widths = natural
     # A header or hours in words that no longer fit on one line take two whatever the cut,
     # so those stages cut all the way (the room left over goes back to the words below).
     broken = [s if c.kind in (SAID, SIGNED_SAID) else r for s, r, c in zip(said, roomy, columns)]
-    stages = ((body, True), (roomy, False), (broken, True), (least, False))
+    stages = ((body, True), (roomy, False), (broken, True), (least, False), (dated, True), (unbroken, False))
     for floor, whole in stages:
         total = sum(widths)
         if total <= available:
