@@ -125,7 +125,8 @@ def typed_at_a_terminal(args: list[str], answers: list[str], db: "Path | str", t
     import time
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_") and k != "CI"}
-    env.update(TIMEBANK_DB=str(db), TIMEBANK_TODAY=today)
+    # A terminal speaks UTF-8, whatever the test run hands its own output to (cp1252 in CI).
+    env.update(TIMEBANK_DB=str(db), TIMEBANK_TODAY=today, PYTHONIOENCODING="utf-8")
     leader, follower = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "timebank", *args], stdin=follower, stdout=follower,
                                stderr=follower, env=env, close_fds=True)
