@@ -2,13 +2,20 @@
 init`), then members, exchanges, entries and their audit events written in bulk in one
 transaction, then linked into the tamper-evident chain as timebank would have linked them.
 
-    python bench/generate.py LEDGER.sqlite3 --exchanges 1000000 --members 10000
+    python bench/generate.py LEDGER.sqlite3 --exchanges 1000000 --members 10000 [--centres 10]
 
 The result passes `timebank check`: numbering without gaps, zero-sum exchanges, voids
 as reversals dated on the original's date, members who left with no exchange after, and
 a chain that verifies. Each exchange is recorded on the evening of its day with its
 `exchange.record` event, as a coordinator typing them in would leave it (`--no-events`
 for the bare exchanges of a bulk import).
+
+Names are as a time bank's are: a few common Welsh and English surnames shared by many
+(Jones, Davies, ...) and a long tail of rarer ones, so that some names are shared and most
+are not, at 1,000 members as at 100,000; bench/run.py picks real ones to type.
+
+With `--centres N`, and when the ledger has centres (a `centres` table), the network's N
+centres are added, each member gets a home centre and each exchange the giver's centre.
 """
 
 from __future__ import annotations
@@ -29,10 +36,67 @@ FIRST = ["Siân", "Llinos", "Lowri", "Rhys", "Dafydd", "Gwenllïan", "Llŷr", "E
          "Cerys", "Owain", "Elin", "Rhodri", "Angharad", "James", "Sarah", "David", "Emma", "Peter", "Ruth"]
 LAST = ["Jones", "Davies", "Williams", "Evans", "Thomas", "Roberts", "Hughes", "Lewis", "Morgan", "Griffiths",
         "Price", "ap Rhys", "Pritchard", "Llewellyn", "Smith", "Taylor"]
+# The long tail: double-barrelled place-name surnames, some with Welsh accents, so that a
+# name typed with its accents dropped still has to be found.
+TAIL_A = ["Llan", "Aber", "Pen", "Tre", "Caer", "Bryn", "Glan", "Pont", "Maes", "Cwm", "Rhos", "Nant", "Bod",
+          "Dôl", "Ffynnon", "Gwaun", "Hafod", "Llech", "Mynydd", "Tŷ"]
+TAIL_B = ["dŵr", "gwyn", "fawr", "ddu", "coed", "wen", "llyn", "ffordd", "hir", "môr", "celyn", "derwen",
+          "afon", "rhiw", "onnen", "garth", "bedw", "gwern", "eithin", "wern", "ŷd", "meillion", "rhedyn",
+          "mawn", "clwyd", "teifi", "tawe", "ogwr", "llŷn", "menai"]
+TAIL = [a + b for a in TAIL_A for b in TAIL_B]
+MORE_FIRST = ["Aled", "Alun", "Bethan", "Bryn", "Catrin", "Dewi", "Dylan", "Eirlys", "Elwyn", "Emrys", "Esyllt",
+              "Geraint", "Glesni", "Gwion", "Gwyneth", "Heledd", "Huw", "Ieuan", "Ifan", "Luned", "Mared", "Meinir",
+              "Mererid", "Nia", "Nerys", "Osian", "Rhiannon", "Sioned", "Tegwen", "Tomos", "Anwen", "Branwen",
+              "Carys", "Cai", "Deiniol", "Efa", "Gwenno", "Hywel", "Lleucu", "Morfudd", "Non", "Pedr", "Sianed",
+              "Math", "Olwen", "Andrew", "Helen", "John", "Mary", "Paul", "Susan", "Mark", "Karen", "Chris",
+              "Julie", "Anne", "Michael", "Claire", "Ian", "Rachel", "Steven", "Nicola", "Robert", "Joanne"]
+NAMES_FIRST = FIRST + MORE_FIRST
+CENTRE_NAMES = ["Blaengarw", "Maesteg", "Pencoed", "Porthcawl", "Caerau", "Nantyffyllon", "Ogmore Vale",
+                "Bryncethin", "Cefn Cribwr", "Kenfig Hill", "Aberkenfig", "Pontycymer", "Sarn", "Tondu", "Betws"]
 AREAS = ["CF31", "CF32", "CF33", "CF34", "CF35", "CF36", "SA10", "SA11", "SA12", "SA13"]
 
 
-def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: int = 1, events: bool = True) -> None:
+def person_name(rng: random.Random) -> str:
+    """A first name and a surname: one in three from the common surnames, the rest from the
+    tail (one in four of those double-barrelled), so that names are mostly unique."""
+    first = rng.choice(NAMES_FIRST)
+    if rng.random() < 0.33:
+        return f"{first} {rng.choice(LAST)}"
+    surname = rng.choice(TAIL)
+    if rng.random() < 0.25:
+        surname = f"{surname}-{rng.choice(TAIL)}"
+    return f"{first} {surname}"
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, bool, bool]]:
+    """(name, not null, has a default) of each column of a table; empty when there is no such table."""
+    return [(row[1], bool(row[3]), row[4] is not None or bool(row[5]))
+            for row in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def add_centres(conn: sqlite3.Connection, count: int, now: str) -> list[str]:
+    """The network's centres, when the ledger has them: their codes (BLA, MAE, ...)."""
+    columns = table_columns(conn, "centres")
+    if not columns or count <= 0:
+        return []
+    names = [CENTRE_NAMES[i % len(CENTRE_NAMES)] + (f" {i // len(CENTRE_NAMES) + 1}" if i >= len(CENTRE_NAMES) else "")
+             for i in range(count)]
+    codes = [f"{name.replace(' ', '')[:3].upper()}{i if i >= len(CENTRE_NAMES) else ''}" for i, name in enumerate(names)]
+    if len(set(codes)) < len(codes):
+        codes = [f"C{i:02d}" for i in range(count)]
+    known = {"code": codes, "name": [f"Canolfan {n}" for n in names]}
+    fill = {"created_at": now}
+    wanted = [c for c, _nn, _d in columns if c in known or c in fill]
+    missing = [c for c, not_null, default in columns if not_null and not default and c not in wanted]
+    if missing:
+        raise SystemExit(f"centres has required columns the generator does not know: {', '.join(missing)}")
+    rows = [tuple(known[c][i] if c in known else fill[c] for c in wanted) for i in range(count)]
+    conn.executemany(f"INSERT INTO centres ({', '.join(wanted)}) VALUES ({', '.join('?' * len(wanted))})", rows)
+    return codes
+
+
+def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: int = 1, events: bool = True,
+             centres: int = 0) -> None:
     started = time.perf_counter()
     if path.exists():
         raise SystemExit(f"{path} exists: the generator makes a new ledger")
@@ -47,6 +111,12 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     conn.execute("BEGIN IMMEDIATE")
     now = datetime.utcnow().replace(microsecond=0).isoformat(sep=" ")
 
+    codes = add_centres(conn, centres, now)
+    member_centre = bool(codes) and any(c == "centre" for c, _n, _d in table_columns(conn, "members"))
+    exchange_centre = bool(codes) and any(c == "centre" for c, _n, _d in table_columns(conn, "exchanges"))
+    if centres and not codes:
+        print("this ledger has no centres table: generating a ledger without centres")
+    home = [codes[rng.randrange(len(codes))] if codes else None for _ in range(members + 1)]
     joined: list[date] = []
     left: list[date | None] = []
     rows = []
@@ -57,11 +127,14 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
             gone = None
         joined.append(day)
         left.append(gone)
-        rows.append((number, "person" if number % 50 else "organisation", f"{rng.choice(FIRST)} {rng.choice(LAST)} {number}",
+        organisation = number % 50 == 0
+        name = f"Cymdeithas {rng.choice(TAIL)} {number}" if organisation else person_name(rng)
+        rows.append((number, "organisation" if organisation else "person", name,
                      rng.choice(AREAS), "cy" if rng.random() < 0.6 else "en", day.isoformat(),
-                     gone.isoformat() if gone else None, now))
-    conn.executemany("INSERT INTO members (number, kind, name, area, lang, joined, left, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                     gone.isoformat() if gone else None, now) + ((home[number],) if member_centre else ()))
+    conn.executemany("INSERT INTO members (number, kind, name, area, lang, joined, left, created_at"
+                     + (", centre" if member_centre else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?"
+                     + (", ?" if member_centre else "") + ")", rows)
     # Each member's period of membership, there from the start of the history (link 0).
     conn.executemany("INSERT INTO member_periods (member, joined, \"left\", ended_by, opened_link, closed_link) "
                      "VALUES (?, ?, ?, ?, 0, ?)",
@@ -89,7 +162,8 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
         category = rng.choices(CATEGORIES, WEIGHTS)[0]
         iso = day.isoformat()
         evening = f"{iso} 18:00:00"
-        exchange_rows.append((number, iso, category, minutes, None, None, evening, "bench"))
+        exchange_rows.append((number, iso, category, minutes, None, None, evening, "bench")
+                             + ((home[giver],) if exchange_centre else ()))
         entry_rows.append((number, giver, "giver", iso, minutes))
         entry_rows.append((number, receiver, "receiver", iso, -minutes))
         event_rows.append((evening, "exchange.record", number,
@@ -99,12 +173,14 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
             voids.append((number, iso, category, minutes, giver, receiver))
     for original, iso, category, minutes, giver, receiver in voids:
         number += 1
-        exchange_rows.append((number, iso, category, minutes, "Recorded twice", original, now, "bench"))
+        exchange_rows.append((number, iso, category, minutes, "Recorded twice", original, now, "bench")
+                             + ((home[giver],) if exchange_centre else ()))
         entry_rows.append((number, giver, "giver", iso, -minutes))
         entry_rows.append((number, receiver, "receiver", iso, minutes))
         event_rows.append((now, "exchange.void", original, f'{{"reason": "Recorded twice", "reversal": {number}}}'))
     conn.executemany("INSERT INTO exchanges (number, date, category, minutes, note, reverses, recorded_at, "
-                     "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", exchange_rows)
+                     "recorded_by" + (", centre" if exchange_centre else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?"
+                     + (", ?" if exchange_centre else "") + ")", exchange_rows)
     conn.executemany("INSERT INTO entries (exchange, member, role, date, minutes) VALUES (?, ?, ?, ?, ?)",
                      entry_rows)
     if events:
@@ -132,7 +208,7 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     conn = sqlite3.connect(path)
     conn.execute("ANALYZE")
     conn.close()
-    print(f"{path}: {members} members, {number} exchanges ({len(voids)} voided) "
+    print(f"{path}: {members} members, {number} exchanges ({len(voids)} voided), {len(codes)} centres "
           f"in {time.perf_counter() - started:.1f} s")
 
 
@@ -143,10 +219,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--centres", type=int, default=0,
+                        help="a network of N centres (when the ledger has centres)")
     parser.add_argument("--no-events", dest="events", action="store_false",
                         help="no audit event per exchange (a ledger filled by imports)")
     args = parser.parse_args()
-    generate(args.ledger, args.exchanges, args.members, args.months, args.seed, args.events)
+    generate(args.ledger, args.exchanges, args.members, args.months, args.seed, args.events, args.centres)
 
 
 if __name__ == "__main__":
