@@ -1,5 +1,5 @@
 """Time `timebank check` -- the whole chain verified, and every other check -- on a ledger
-of a million exchanges, and write the figures with the machine to bench/RESULTS-check.md.
+of a million exchanges, and write the figures with the machine to a section of bench/RESULTS.md.
 
     python bench/check.py                          # 1,000,000 exchanges, 3 runs
     python bench/check.py --exchanges 100000 --runs 5
@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from generate import generate
+from results import RESULTS, add_section
 from run import ENV, TIMEBANK, machine
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +45,7 @@ process (each link is checked against its stored predecessor, so the work splits
 own snapshot and must leave alone links written after the check began), and `PRAGMA quick_check` in
 place of the full integrity check (0.8 s, but it no longer proves that the indexes the reports read
 agree with their tables). The ledger bench/run.py builds -- the same million exchanges, written by
-imports, so one link per exchange -- is checked in 9.8 s (bench/RESULTS-2026-11-26.md).
+imports, so one link per exchange -- is checked in 9.8 s (bench/RESULTS.md, 2026-11-26).
 
 For comparison, on the 1,000,000-exchange ledger of bench/generate.py without audit events (1M links):
 `check` before the chain took 19.2 s of CPU and 1.3 GB of memory; with the chain (verified) 18.5 s and
@@ -70,7 +71,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--results", type=Path, default=HERE / "RESULTS-check.md")
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     ledger = args.out / f"chain-{args.exchanges}.sqlite3"
@@ -104,7 +105,7 @@ def main() -> None:
              "| command | wall time | CPU time (all threads) | peak memory | within target |", "|---|---|---|---|---|",
              *rows, "", f"Load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: "
              "other programs shared the machine, so the CPU time says more than the wall time.", "", WHY]
-    args.results.write_text("\n".join(lines) + "\n")
+    add_section(lines, date.today().isoformat(), args.results)
     print(f"wrote {args.results}")
 
 

@@ -1,5 +1,5 @@
 """Time this checkout against another version of timebank, side by side, and write
-bench/RESULTS-compare.md.
+a section of bench/RESULTS.md.
 
 Each command of bench/run.py is run by both versions in turn (old, new, old, new, ...), with
 each version's own run of the stack floor beside it, so a change in the machine's load moves
@@ -30,6 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from results import RESULTS, add_section  # noqa: E402
 from run import ENV, active_pair, import_file, machine, measure  # noqa: E402
 
 FLOOR = "import typer, sqlalchemy.orm, rich, babel"
@@ -80,7 +81,7 @@ def main() -> None:
     parser.add_argument("--ledger", type=Path, default=HERE / "out" / "ledger-1000000.sqlite3")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--import-runs", type=int, default=3)
-    parser.add_argument("--results", type=Path, default=HERE / "RESULTS-compare.md")
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     old = Version(args.old_name, args.old_python, args.old_ledger)
     new = Version("this checkout", args.python, args.ledger)
@@ -148,7 +149,7 @@ def main() -> None:
         else:
             lines.append(f"| {label} | {100_000 / figures['old']:,.0f} rows/s | {100_000 / figures['new']:,.0f} "
                          f"rows/s | {figures['new'] / figures['old']:.2f} (time) | | |")
-    args.results.write_text("\n".join(lines) + "\n")
+    add_section(lines, date.today().isoformat(), args.results)
     print(f"wrote {args.results}")
 
 

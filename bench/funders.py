@@ -1,6 +1,6 @@
 """Time the funder pack as whole processes -- the figures of a financial year (`report period`
 as JSON and as the one-page PDF), the workbook, the summary and the areas -- on the demo
-ledger and on bench ledgers of 100,000 and 1,000,000 exchanges, and write bench/FUNDERS.md
+ledger and on bench ledgers of 100,000 and 1,000,000 exchanges, and write a section of bench/RESULTS.md
 with the machine it ran on.
 
     python bench/funders.py              # 3 runs each (builds the ledgers in bench/out once)
@@ -22,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from results import add_section  # noqa: E402
 from run import ENV, TIMEBANK, machine  # noqa: E402
 from statements import timed  # noqa: E402
 
@@ -92,7 +93,7 @@ def main() -> None:
             peak = max(r[2] for r in results) / 1024
             lines.append(f"| {label} | {name} | {wall:.2f} s | {cpu:.2f} s | {peak:.0f} MB |")
             print(lines[-1], flush=True)
-    (HERE / "FUNDERS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    add_section(lines, date.today().isoformat())
     print("\n".join(lines))
 
 

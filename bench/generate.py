@@ -81,7 +81,8 @@ def add_centres(conn: sqlite3.Connection, count: int, now: str) -> list[str]:
         return []
     names = [CENTRE_NAMES[i % len(CENTRE_NAMES)] + (f" {i // len(CENTRE_NAMES) + 1}" if i >= len(CENTRE_NAMES) else "")
              for i in range(count)]
-    codes = [f"{name.replace(' ', '')[:3].upper()}{i if i >= len(CENTRE_NAMES) else ''}" for i, name in enumerate(names)]
+    codes = [f"{name.replace(' ', '')[:3].upper()}{i if i >= len(CENTRE_NAMES) else ''}"
+             for i, name in enumerate(names)]
     if len(set(codes)) < len(codes):
         codes = [f"C{i:02d}" for i in range(count)]
     known = {"code": codes, "name": [f"Canolfan {n}" for n in names]}
@@ -194,8 +195,8 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     # and the rows linked into the chain in the order they were written.
     from timebank.ledger.integrity.chain import link_unlinked
     from timebank.ledger.integrity.records import link_unlinked_records
-    from timebank.ledger.storage.db import open_ledger, writing
     from timebank.ledger.records.totals import rebuild
+    from timebank.ledger.storage.db import open_ledger, writing
 
     ledger = open_ledger(str(path))
     with writing(ledger) as session:

@@ -7,8 +7,8 @@ imports the file once, and prints the seconds, rows per second and peak resident
 
 `--grouped` adds an `exchange` column (as `export exchanges` writes), which takes the
 import's other path (rows gathered by exchange in a temporary table). To measure another
-version of timebank, put its source first on PYTHONPATH. The figures go in RESULTS.md by
-hand, with the machine (`machine()` below prints it).
+version of timebank, put its source first on PYTHONPATH. The figures go in a section of
+bench/RESULTS.md by hand, with the machine (`machine()` below prints it).
 """
 
 from __future__ import annotations

@@ -94,14 +94,7 @@ def server(data: Path, port: int, fresh: bool = False) -> Iterator[str]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def server_version(url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(_plain(url)) as conn:
-        return str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-
-
-def _plain(url: str, database: str | None = None) -> str:
+def plain(url: str, database: str | None = None) -> str:
     """The libpq form of a SQLAlchemy URL, optionally naming another database."""
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     if database is not None:
@@ -109,17 +102,30 @@ def _plain(url: str, database: str | None = None) -> str:
     return plain
 
 
+def sql(url: str, statement: str) -> str:
+    """One statement run by psql: the bench's own process never loads the driver, so that
+    the peak memory each child reports (inherited across fork) is the child's alone."""
+    done = subprocess.run([str(pg_bin() / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", plain(url),
+                           "-c", statement], check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def server_version(url: str) -> str:
+    return sql(url, "SHOW server_version")
+
+
 def ledger_url(url: str, database: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + database
 
 
-def move_in(sqlite_path: Path, url: str, database: str, timebank: list[str], env: dict[str, str]) -> tuple[str, float]:
-    """The SQLite ledger copied into a new database of the server (kept if a copy of the
-    same file is already there): its URL, and the seconds the copy took (0 if kept)."""
+def move_in(sqlite_path: Path, url: str, database: str, timebank: list[str], env: dict[str, str],
+            stamp: str) -> tuple[str, float]:
+    """The SQLite ledger copied into a new database of the server, or kept if the copy there
+    bears the same stamp (what made the ledger): its URL, and the seconds the copy took (0 if kept)."""
     import psycopg
 
-    stamp = f"bench copy of {sqlite_path.name} {sqlite_path.stat().st_size} {int(sqlite_path.stat().st_mtime)}"
-    with psycopg.connect(_plain(url), autocommit=True) as admin:
+    stamp = "bench copy of " + stamp.replace("'", "")
+    with psycopg.connect(plain(url), autocommit=True) as admin:
         row = admin.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
                             (database,)).fetchone()
         if row is not None and row[0] == stamp:
@@ -136,7 +142,7 @@ def move_in(sqlite_path: Path, url: str, database: str, timebank: list[str], env
     tables = [t for (t,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                            "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'")]
     tables.sort(key=lambda t: ORDER.index(t) if t in ORDER else len(ORDER))
-    with psycopg.connect(_plain(url, database)) as conn:
+    with psycopg.connect(plain(url, database)) as conn:
         with conn.cursor() as cur:
             cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
             for table in tables:
@@ -160,9 +166,18 @@ def move_in(sqlite_path: Path, url: str, database: str, timebank: list[str], env
                 cur.execute(f'SELECT setval(%s, COALESCE((SELECT max("{column}") FROM "{table}"), 0) + 1, false)',
                             (sequence,))
         conn.commit()
-    with psycopg.connect(_plain(url, database), autocommit=True) as conn:
+    with psycopg.connect(plain(url, database), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-    with psycopg.connect(_plain(url), autocommit=True) as admin:
+    with psycopg.connect(plain(url), autocommit=True) as admin:
         admin.execute(f"COMMENT ON DATABASE \"{database}\" IS '{stamp}'")
     source.close()
     return target, time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    # python bench/pg.py SQLITE URL DATABASE STAMP TIMEBANK...: move_in in a process of its own.
+    import json
+    import sys
+
+    print(json.dumps(move_in(Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[5:], dict(os.environ),
+                             sys.argv[4])))

@@ -1,5 +1,5 @@
 """Time reports made again at a seal (`--seal`), beside the same reports made from the ledger
-as it is, on bench ledgers of 100,000 and 1,000,000 exchanges, and write bench/SEAL.md with
+as it is, on bench ledgers of 100,000 and 1,000,000 exchanges, and write a section of bench/RESULTS.md with
 the machine it ran on.
 
     python bench/seal.py                 # 3 runs each (builds the ledgers in bench/out once)
@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from funders import financial_year  # noqa: E402
+from results import add_section  # noqa: E402
 from run import ENV, TIMEBANK, machine  # noqa: E402
 from statements import timed  # noqa: E402
 
@@ -86,7 +87,7 @@ def main() -> None:
             peak = max(r[2] for r in results) / 1024
             lines.append(f"| {label} | {name} | {wall:.2f} s | {cpu:.2f} s | {peak:.0f} MB |")
             print(lines[-1], flush=True)
-    (HERE / "SEAL.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    add_section(lines, date.today().isoformat())
     print("\n".join(lines))
 
 

@@ -1,6 +1,6 @@
 """Time printing every member's statement (`statement --all --output FILE.pdf`) as whole
 processes, on the demo ledger and on a bench ledger of 1,000 members, and write
-bench/STATEMENTS.md with the machine it ran on. Target: 1,000 statements in under 20 s.
+a section of bench/RESULTS.md with the machine it ran on. Target: 1,000 statements in under 20 s.
 
     python bench/statements.py              # 3 runs each (about 2 minutes)
     python bench/statements.py --runs 5
@@ -24,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
+from results import add_section  # noqa: E402
 from run import ENV, TIMEBANK, machine  # noqa: E402
 
 TARGET_SECONDS = 20.0
@@ -103,7 +104,7 @@ def main() -> None:
     met = "met" if per_thousand < TARGET_SECONDS else "missed"
     lines += ["", f"Target: 1,000 statements in under {TARGET_SECONDS:.0f} s: {per_thousand:.1f} s for 1,000 "
               f"monthly statements at this rate ({met})."]
-    (HERE / "STATEMENTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    add_section(lines, date.today().isoformat())
     print("\n".join(lines))
 
 

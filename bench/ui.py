@@ -12,7 +12,7 @@
    form (< 50 ms), a member's page (< 100 ms), the monthly report (< 0.5 s): its figures, shown
    at once, and the whole report with every member's line, read in the background.
 
-Writes bench/UI-RESULTS.md with the machine and its load. The ledger is the one bench/run.py
+Writes a section of bench/RESULTS.md with the machine and its load. The ledger is the one bench/run.py
 makes (bench/generate.py); a copy is used, so that recording leaves the original alone.
 """
 
@@ -33,6 +33,8 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from results import RESULTS, add_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -278,7 +280,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ledger", type=Path, default=HERE / "out" / "ledger-1000000.sqlite3")
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--results", type=Path, default=HERE / "UI-RESULTS.md")
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     if not args.ledger.exists():
         sys.path.insert(0, str(HERE))
@@ -339,7 +341,7 @@ def main() -> None:
               "time (all its threads) over the same span, which a loaded machine inflates far less than the wall clock. The monthly report's "
               "two rows are timed from the same key: the month's figures are shown at once, every member's line when the "
               "background read brings the whole report (the next key is sent only then).", ""]
-    args.results.write_text("\n".join(lines))
+    add_section(lines, date.today().isoformat(), args.results)
     print("\n".join(lines))
 
 

@@ -1,6 +1,6 @@
 """SQLite commits with `synchronous = FULL` (issue 26): in WAL mode NORMAL lets a power cut
 roll back commits the command has already acknowledged (SQLite's own documentation, "WAL
-mode ... loses durability"). The cost, measured, is in bench/RESULTS-synchronous.md."""
+mode ... loses durability"). The cost, measured, is in bench/RESULTS.md (2026-12-07)."""
 
 from __future__ import annotations
 

@@ -150,7 +150,7 @@ def _make_engine(url: str, path: Path | None) -> Engine:
         cursor.execute("PRAGMA secure_delete = ON")
         # FULL: each commit is on the disk before the command says it is recorded. With
         # NORMAL in WAL mode a power cut can roll back commits already acknowledged
-        # (SQLite's own documentation); the cost is one more fsync per commit (bench/RESULTS-synchronous.md).
+        # (SQLite's own documentation); the cost is one more fsync per commit (bench/RESULTS.md, 2026-12-07).
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
