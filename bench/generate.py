@@ -113,7 +113,11 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     now = datetime.utcnow().replace(microsecond=0).isoformat(sep=" ")
 
     codes = add_centres(conn, centres, now)
-    member_centre = bool(codes) and any(c == "centre" for c, _n, _d in table_columns(conn, "members"))
+    member_columns = [c for c, _n, _d in table_columns(conn, "members")]
+    member_centre = bool(codes) and "centre" in member_columns
+    # The folded name beside the name, as timebank keeps it (`Member.folded`), where it does.
+    member_folded = "folded" in member_columns
+    from timebank.ledger.basics.language import fold
     exchange_centre = bool(codes) and any(c == "centre" for c, _n, _d in table_columns(conn, "exchanges"))
     if centres and not codes:
         print("this ledger has no centres table: generating a ledger without centres")
@@ -132,10 +136,12 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
         name = f"Cymdeithas {rng.choice(TAIL)} {number}" if organisation else person_name(rng)
         rows.append((number, "organisation" if organisation else "person", name,
                      rng.choice(AREAS), "cy" if rng.random() < 0.6 else "en", day.isoformat(),
-                     gone.isoformat() if gone else None, now) + ((home[number],) if member_centre else ()))
+                     gone.isoformat() if gone else None, now) + ((home[number],) if member_centre else ())
+                    + ((fold(name),) if member_folded else ()))
+    extra = (["centre"] if member_centre else []) + (["folded"] if member_folded else [])
     conn.executemany("INSERT INTO members (number, kind, name, area, lang, joined, left, created_at"
-                     + (", centre" if member_centre else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?"
-                     + (", ?" if member_centre else "") + ")", rows)
+                     + "".join(f", {c}" for c in extra) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?"
+                     + ", ?" * len(extra) + ")", rows)
     # Each member's period of membership, there from the start of the history (link 0).
     conn.executemany("INSERT INTO member_periods (member, joined, \"left\", ended_by, opened_link, closed_link) "
                      "VALUES (?, ?, ?, ?, 0, ?)",
@@ -146,12 +152,30 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
     # Exchanges spread evenly over the days; the givers and receivers are members who
     # belonged on the day.
     days = sorted(start + timedelta(days=rng.randrange(span)) for _ in range(exchanges))
-    exchange_rows = []
-    entry_rows = []
+    exchange_rows: list[tuple] = []
+    entry_rows: list[tuple] = []
     event_rows: list[tuple] = []
+
+    def flush() -> None:
+        """Write the rows gathered so far: memory stays flat however many exchanges (5M
+        exchanges held at once took several GB)."""
+        conn.executemany("INSERT INTO exchanges (number, date, category, minutes, note, reverses, recorded_at, "
+                         "recorded_by" + (", centre" if exchange_centre else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?"
+                         + (", ?" if exchange_centre else "") + ")", exchange_rows)
+        conn.executemany("INSERT INTO entries (exchange, member, role, date, minutes) VALUES (?, ?, ?, ?, ?)",
+                         entry_rows)
+        if events:
+            conn.executemany("INSERT INTO audit (at, \"by\", action, exchange, details) VALUES (?, 'bench', ?, ?, ?)",
+                             event_rows)
+        exchange_rows.clear()
+        entry_rows.clear()
+        event_rows.clear()
+
     number = 0
     voids = []
     for day in days:
+        if len(exchange_rows) >= 100_000:
+            flush()
         while True:
             giver, receiver = rng.randrange(1, members + 1), rng.randrange(1, members + 1)
             if giver == receiver:
@@ -179,14 +203,7 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
         entry_rows.append((number, giver, "giver", iso, -minutes))
         entry_rows.append((number, receiver, "receiver", iso, minutes))
         event_rows.append((now, "exchange.void", original, f'{{"reason": "Recorded twice", "reversal": {number}}}'))
-    conn.executemany("INSERT INTO exchanges (number, date, category, minutes, note, reverses, recorded_at, "
-                     "recorded_by" + (", centre" if exchange_centre else "") + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?"
-                     + (", ?" if exchange_centre else "") + ")", exchange_rows)
-    conn.executemany("INSERT INTO entries (exchange, member, role, date, minutes) VALUES (?, ?, ?, ?, ?)",
-                     entry_rows)
-    if events:
-        conn.executemany("INSERT INTO audit (at, \"by\", action, exchange, details) VALUES (?, 'bench', ?, ?, ?)",
-                         event_rows)
+    flush()
     conn.execute("INSERT INTO audit (at, \"by\", action, details) VALUES (?, 'bench', 'bench.generate', ?)",
                  (now, f'{{"exchanges": {exchanges}, "members": {members}}}'))
     conn.commit()
