@@ -406,9 +406,6 @@ class _RowReader:
         if days is None or not days[0] <= on <= days[1]:
             require_member_on(member, on)  # the refusal, with its reason (or a rejoined member's good day)
 
-    def member(self, text: str, name: str | None) -> Member:
-        return self.members.remember((text, name or ""), self._find)
-
     def _find(self, key: tuple[str, str]) -> Member:
         text, name = key
         found = self.index.find(text)
