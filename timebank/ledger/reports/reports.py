@@ -115,7 +115,7 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
     given, received = month_activity(session, start, end, sums)
 
     # Plain rows, not ORM objects: a ledger may have ten thousand members.
-    members = session.execute(select(*MEMBER_COLUMNS).where(Member.joined <= end)).all()
+    members = session.execute(select(*LINE_COLUMNS).where(Member.joined <= end)).all()
     moves, moved_minutes, moved = moves_of_balance(session, start, end)
     figures = _month_figures(session, settings, month, lang, given, received, belonging(session),
                              (moves, moved_minutes))
@@ -265,6 +265,9 @@ def month_totals(session: Session, first: date, last: date) -> dict[tuple[str, s
 
 MEMBER_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.joined,
                   Member.left, Member.balance_minutes)
+# What a member's line of the monthly report needs (its name, and its balance for the
+# opening one): ten thousand members' dates are not read to be left unread.
+LINE_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.balance_minutes)
 
 
 def opening_balances(session: Session, members: Sequence[Any], start: date,
