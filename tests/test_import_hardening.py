@@ -127,6 +127,32 @@ def test_a_disagreeing_row_far_from_its_exchange_is_listed(ledger: Cli, tmp_path
     assert dump(ledger.db) == before
 
 
+def test_each_row_is_held_to_its_members_days(ledger: Cli, tmp_path: Path) -> None:
+    """The import asks about a member's days once and again only for a day outside them
+    (issue 28): before joining, after leaving and between leaving and rejoining are still
+    refused, each with its reason, and the days around them still pass."""
+    ledger.ok("member", "add", "Gwen Gadael", "--joined", "2026-01-05")     # 4
+    ledger.ok("member", "add", "Rhys Ailymuno", "--joined", "2026-01-05")   # 5
+    ledger.ok("member", "leave", "4", "--date", "2026-03-01")
+    ledger.ok("member", "leave", "5", "--date", "2026-02-01")
+    ledger.ok("member", "rejoin", "5", "--date", "2026-04-01")
+    path = tmp_path / "days.csv"
+    good = ("date,giver,receiver,hours\n2026-02-10,4,1,1\n2026-01-20,5,1,1\n2026-04-02,1,5,1\n2026-03-01,4,2,1\n"
+            "2026-04-01,5,2,1\n")
+    path.write_text(good + "2026-03-10,4,1,1\n2026-03-01,5,1,1\n2026-01-04,2,4,1\n", encoding="utf-8")
+    before = dump(ledger.db)
+    result = ledger("import", "exchanges", str(path))
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert [line.split(":")[0] for line in lines[:3]] == ["Line 7", "Line 8", "Line 9"], lines
+    assert len(lines) == 4, lines  # and the count of bad rows
+    assert "left on 2026-03-01" in lines[0] and "rejoined on 2026-04-01" in lines[1] and "joined on" in lines[2]
+    assert dump(ledger.db) == before
+    path.write_text(good, encoding="utf-8")
+    ledger.ok("import", "exchanges", str(path))
+    ledger.ok("check")
+
+
 def test_the_fingerprint_of_the_rows_is_unchanged(tmp_path: Path) -> None:
     """Files imported before streaming stored a fingerprint of their rows; a re-saved copy
     must still be recognised by it."""

@@ -37,7 +37,7 @@ from timebank.ledger.records.exchanges import NewExchange, check_exchange, write
 from timebank.ledger.basics.hours import parse_hours
 from timebank.ledger.basics.names import message_name
 from timebank.ledger.records import membership
-from timebank.ledger.records.members import MemberIndex, add_member, lookup_names
+from timebank.ledger.records.members import MemberIndex, add_member, lookup_names, member_days, require_member_on
 from timebank.ledger.storage.models import AuditEvent, Member
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.basics.text import MAX_NOTE, clean_text, unneutralise
@@ -179,6 +179,8 @@ class CsvRows:
         self.read = 0            # bytes read so far, for a progress bar
         self.count = 0           # rows yielded so far
         self._content = hashlib.sha256(b"[")
+        self._pending: list[str] = []  # rows' fingerprint texts not hashed yet
+        self._hashed = 0
         self.columns = self._header()
 
     def _open(self) -> tuple[BinaryIO, io.TextIOWrapper, Reader]:
@@ -199,7 +201,7 @@ class CsvRows:
         try:
             starts = 1
             for cells in reader:
-                if any(cell.strip() for cell in cells):
+                if "".join(cells).strip():  # a cell with anything but spacing
                     yield starts, cells
                 starts = reader.line_num + 1
         except csv.Error as error:
@@ -214,22 +216,40 @@ class CsvRows:
         # the one an import stored before files were streamed, made a row at a time: keys in
         # order, each value a JSON string (json's own encoder, made afresh for every call,
         # had cost more than reading the row).
+        names = list(columns)
+        indexes = [columns[name] for name in names]
+        widest = max(indexes, default=-1)
         keys = sorted(columns)
-        quoted_keys = [encode_basestring(key) + ": " for key in keys]
+        order = [names.index(key) for key in keys]
+        # One row's part of the fingerprint as a template: `{"key": %s, ...}` (the keys are
+        # known names, no '%' in them); rows are hashed a page at a time.
+        template = "{" + ", ".join([encode_basestring(key) + ": %s" for key in keys]) + "}"
+        pending = self._pending
         with binary, text:
             cells_of = self._cells(reader)
             next(cells_of, None)  # the header
             for line, cells in cells_of:
-                row = {name: unneutralise(cells[i].strip()) if i < len(cells) else "" for name, i in columns.items()}
-                if self.count:
-                    self._content.update(b", ")
-                self._content.update(("{" + ", ".join([quoted + encode_basestring(row[key]) for quoted, key
-                                                        in zip(quoted_keys, keys)]) + "}").encode("utf-8"))
+                if len(cells) > widest:
+                    values = [cells[i].strip() for i in indexes]
+                else:
+                    values = [cells[i].strip() if i < len(cells) else "" for i in indexes]
+                if "'" in "".join(values):  # rarely: only then can a cell be a neutralised formula
+                    values = [unneutralise(value) for value in values]
+                row = dict(zip(names, values))
+                pending.append(template % tuple([encode_basestring(values[j]) for j in order]))
                 self.count += 1
                 if self.count % 256 == 0:
                     self.read = binary.tell()
+                    self._hash_pending()
                 yield line, row
             self.read = self.size
+            self._hash_pending()
+
+    def _hash_pending(self) -> None:
+        if self._pending:
+            self._content.update(((", " if self._hashed else "") + ", ".join(self._pending)).encode("utf-8"))
+            self._hashed += len(self._pending)
+            self._pending.clear()
 
     @property
     def content(self) -> str | None:
@@ -239,6 +259,7 @@ class CsvRows:
         row has been read."""
         if not self.count:
             return None
+        self._hash_pending()
         final = self._content.copy()
         final.update(b"]")
         return final.hexdigest()
@@ -374,9 +395,16 @@ class _RowReader:
         self.index = MemberIndex(list(session.scalars(select(Member))))
         self.now = today()  # once: millions of rows must not each ask the clock
         self.dates, self.amounts, self.members, self.categories = _Bounded(), _Bounded(), _Bounded(), _Bounded()
+        self.days: dict[Member, tuple[date, date] | None] = {}
 
-    def member(self, text: str, name: str | None) -> Member:
-        return self.members.remember((text, name or ""), self._find)
+    def member_on(self, member: Member, on: date) -> None:
+        """`require_member_on`, asked only for a day outside the member's run of days."""
+        try:
+            days = self.days[member]
+        except KeyError:
+            days = self.days[member] = member_days(member)
+        if days is None or not days[0] <= on <= days[1]:
+            require_member_on(member, on)  # the refusal, with its reason (or a rejoined member's good day)
 
     def _find(self, key: tuple[str, str]) -> Member:
         text, name = key
@@ -389,14 +417,35 @@ class _RowReader:
         return found
 
     def __call__(self, line: int, row: dict[str, str]) -> _Row:
-        on = self.dates.remember(row.get("date", ""), lambda text: parse_date(text, now=self.now))
+        # Each cache is asked directly first (a million rows, five cells each); `remember`
+        # parses what is new and raises what is bad, as it was raised the first time.
+        text = row.get("date", "")
+        on = self.dates.get(text)
+        if on.__class__ is not date:
+            on = self.dates.remember(text, self._date)
         amount = row["hours"] if row.get("hours") else f"{row.get('minutes', '')}m"
-        minutes = self.amounts.remember(amount, parse_hours)
-        giver = self.member(row.get("giver", ""), row.get("giver_name"))
-        receiver = self.member(row.get("receiver", ""), row.get("receiver_name"))
-        code = self.categories.remember(row.get("category", ""), self._category)
-        note = clean_text(row.get("note"), _("note"), limit=MAX_NOTE)
+        minutes = self.amounts.get(amount)
+        if minutes.__class__ is not int:
+            minutes = self.amounts.remember(amount, parse_hours)
+        key = (row.get("giver", ""), row.get("giver_name") or "")
+        giver = self.members.get(key)
+        if giver.__class__ is not Member:
+            giver = self.members.remember(key, self._find)
+        key = (row.get("receiver", ""), row.get("receiver_name") or "")
+        receiver = self.members.get(key)
+        if receiver.__class__ is not Member:
+            receiver = self.members.remember(key, self._find)
+        text = row.get("category", "")
+        code = self.categories.get(text)
+        if code.__class__ is not str:
+            code = self.categories.remember(text, self._category)
+        note = row.get("note")
+        if note is not None:
+            note = clean_text(note, _("note"), limit=MAX_NOTE)
         return _Row(line, row.get("exchange") or None, on, minutes, code, note, giver, receiver)
+
+    def _date(self, text: str) -> date:
+        return parse_date(text, now=self.now)
 
     def _category(self, text: str) -> str:
         return find_category(self.session, text, get_language()).code if text else "other"
@@ -428,21 +477,29 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
             if progress and source.count % 256 == 0:
                 progress(source.read, total)
 
-    groups = (_gathered(session, rows(), read.index.by_number, source, progress, total) if grouped
-              else ([row] for row in rows()))
+    def parts() -> Iterator[tuple[int, date, int, str, str | None, list[Member], list[Member]]]:
+        """Each exchange's (first line, day, minutes, category, note, givers, receivers)."""
+        if grouped:
+            for group in _gathered(session, rows(), read.index.by_number, source, progress, total):
+                exchange = _one_exchange(group, errors)
+                yield (group[0].line, exchange.on, exchange.minutes, exchange.category, exchange.note,
+                       exchange.givers, exchange.receivers)
+        else:  # each row an exchange of its own
+            for row in rows():
+                yield row.line, row.on, row.minutes, row.category, row.note, [row.giver], [row.receiver]
+
+    member_on = read.member_on
 
     def checked() -> Iterator[NewExchange]:
-        for group in groups:
-            exchange = _one_exchange(group, errors)
+        for line, on, minutes, category, note, givers, receivers in parts():
             try:
-                check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on,
-                               now=read.now)
+                check_exchange(settings, givers, receivers, minutes, on, now=read.now, member_on=member_on)
             except TimebankError as error:
-                errors.append((group[0].line, tell(error)))
+                errors.append((line, tell(error)))
                 continue
             if not errors:  # after the first bad row nothing more is written: it will all roll back
-                yield NewExchange(exchange.on, exchange.category, exchange.minutes, exchange.note,
-                                  tuple(g.number for g in exchange.givers), tuple(r.number for r in exchange.receivers))
+                yield NewExchange(on, category, minutes, note, tuple([g.number for g in givers]),
+                                  tuple([r.number for r in receivers]))
 
     first, count = write_exchanges(session, by, checked())
     if progress:

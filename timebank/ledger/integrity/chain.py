@@ -119,13 +119,20 @@ class ChainWriter:
         receiver charged as much, both on the exchange's day, filled into one template
         (`canonical.PAIR_FORMAT`, which `verify` fills in too)."""
         texts = self.texts
-        committed, salt = self._committed((recorded_by, note), salt)
-        quoted_day = texts.day(day)[1]
-        link, previous = self.head
+        if salt is None and self.version == canonical.VERSION:
+            committed, salt = canonical.commit_new((recorded_by, note))
+        else:
+            committed, salt = self._committed((recorded_by, note), salt)
+        found = texts.days.get(day)
+        quoted_day = found[1] if found is not None else texts.day(day)[1]
+        link, previous = self._head or self.head
         link += 1
+        raw, moment = texts.last_moment
+        if recorded_at != raw or raw is None:
+            moment = texts.moment(recorded_at)
         content = (canonical.PAIR_FORMAT % (
-            self.version, link, number, quoted_day, texts.quote(category), int(minutes),
-            "null" if reverses is None else int(reverses), texts.moment(recorded_at), giver, quoted_day, given,
+            self.version, link, number, quoted_day, texts.quoted.get(category) or texts.quote(category),
+            int(minutes), "null" if reverses is None else int(reverses), moment, giver, quoted_day, given,
             receiver, quoted_day, -given, committed.hex())).encode("utf-8")
         if purpose != canonical.HELP:
             content = canonical.with_purpose(content, purpose)

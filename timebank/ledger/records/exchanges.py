@@ -27,7 +27,7 @@ from timebank.ledger.records.members import POT, require_member_on
 from timebank.ledger.storage.models import HELP, OPENING, Entry, Exchange, Member
 from timebank.ledger.basics.names import MemberName, member_name, message_name
 from timebank.ledger.records.settings import Settings
-from timebank.ledger.storage.sql import (NAME_COLUMNS, driver_batches, earned, live_condition, month_of,
+from timebank.ledger.storage.sql import (NAME_COLUMNS, driver_batches, live_condition, month_of,
                                  not_a_reversal, reversal_alias)
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
 
@@ -43,8 +43,10 @@ def next_exchange_number(session: Session) -> int:
 # Rules ---------------------------------------------------------------------------------
 
 def check_exchange(settings: Settings, givers: list[Member], receivers: list[Member], minutes: int, on: date,
-                   *, now: date | None = None) -> None:
-    """The rules every exchange obeys, whether typed or imported."""
+                   *, now: date | None = None,
+                   member_on: Callable[[Member, date], None] = require_member_on) -> None:
+    """The rules every exchange obeys, whether typed or imported (an import passes its own
+    `member_on`, `require_member_on` asked once a member)."""
     if not givers or not receivers:
         raise InvalidInput(_("An exchange needs at least one giver and one receiver."))
     if len(givers) > 1 and len(receivers) > 1:
@@ -59,7 +61,7 @@ def check_exchange(settings: Settings, givers: list[Member], receivers: list[Mem
         # who has left since. The pot has no joining day: it exists from the first day a
         # record needs it (`write_exchanges` moves its `joined` back to that day).
         if member.kind != "pot":
-            require_member_on(member, on)
+            member_on(member, on)
     if minutes < 1:
         raise InvalidInput(_("The hours must be at least one minute."))
     per_receiver = minutes * len(givers)
@@ -182,7 +184,10 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
         if purpose == HELP:
             key = (month_key.get(on) or month_key.setdefault(on, month_of(on)), exchange.category)
             n, minutes = month_changes.get(key, (0, 0))
-            month_changes[key] = (n + sign, minutes + sign * earned(sign * amount for _m, _r, amount in rows))
+            # What the givers earned (`earned` of the entries before the sign): each giver earns
+            # the minutes once per receiver.
+            helped = exchange.minutes * len(exchange.givers) * len(exchange.receivers)
+            month_changes[key] = (n + sign, minutes + sign * helped)
         if len(entries) >= BATCH_ENTRIES:
             _insert(session, exchange_rows, entries)
             if progress:

@@ -242,6 +242,18 @@ def require_member_on(member: Member, on: date) -> None:
                                             joined=gap[1].joined.isoformat()))
 
 
+def member_days(member: Member) -> tuple[date, date] | None:
+    """The days on which `require_member_on` passes for the member when they are one run,
+    from joining to leaving (or to any day); None when it must be asked day by day (an
+    erased member, or one who left and rejoined). An import asks once a member, not once a row."""
+    if member.forgotten is not None:
+        return None
+    session = object_session(member)
+    if session is not None and member.number in membership.several_periods(session):
+        return None
+    return member.joined, member.left or date.max
+
+
 @dataclass(frozen=True)
 class MemberRow:
     number: int

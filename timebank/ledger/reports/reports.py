@@ -111,16 +111,19 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
     before the line of each member is made (most of the time on a ledger of ten thousand
     members): a screen shows them while the rest is read, from the same snapshot."""
     start, end = month, month_end(month)
-    given, received = month_activity(session, start, end)
+    sums = entry_sums(session, start, end)
+    given, received = month_activity(session, start, end, sums)
 
     # Plain rows, not ORM objects: a ledger may have ten thousand members.
-    members = session.execute(select(*MEMBER_COLUMNS).where(Member.joined <= end)).all()
+    members = session.execute(select(*LINE_COLUMNS).where(Member.joined <= end)).all()
     moves, moved_minutes, moved = moves_of_balance(session, start, end)
     figures = _month_figures(session, settings, month, lang, given, received, belonging(session),
                              (moves, moved_minutes))
     if figures_first is not None:
         figures_first(figures)
-    opening = opening_balances(session, members, start)
+    # What every entry of the month moved, each member's: read once, for the month's
+    # figures and for the opening balances (which then read only the days after the month).
+    opening = opening_balances(session, members, start, (end, {number: g - r for number, (g, r) in sums.items()}))
     lines: list[MemberLine] = []
     for m in members:
         o, g, r = opening.get(m.number, 0), given.get(m.number, 0), received.get(m.number, 0)
@@ -173,22 +176,29 @@ def _month_figures(session: Session, settings: Settings, month: date, lang: str,
     )
 
 
-def month_activity(session: Session, start: date, end: date) -> tuple[dict[int, int], dict[int, int]]:
-    """What each member gave and received between two dates, in minutes (exchanges that
-    count only)."""
+def entry_sums(session: Session, start: date, end: date) -> dict[int, tuple[int, int]]:
+    """What every entry between two dates gave and took, each member's (minutes, both
+    positive), whether its exchange counts or not."""
     # Every entry of the span through the date index alone (no join: joining each entry to
     # its exchange to ask whether it counts cost three lookups an entry, 80 ms a month on a
-    # million exchanges), less the entries of the few exchanges that do not count.
-    # Grouped by `member + 0` so that SQLite reads the span from the date index rather
-    # than skip-scanning every member's entries in member order.
+    # million exchanges). Grouped by `member + 0` so that SQLite reads the span from the
+    # date index rather than skip-scanning every member's entries in member order.
     who = (Entry.member + 0).label("who")
     given_sum = func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))
     received_sum = func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0))
-    given: dict[int, int] = {}
-    received: dict[int, int] = {}
-    for number, g, r in session.execute(
-            select(who, given_sum, received_sum).where(Entry.date.between(start, end)).group_by(who)):
-        given[number], received[number] = int(g), int(r)
+    return {number: (int(g), int(r)) for number, g, r in session.execute(
+        select(who, given_sum, received_sum).where(Entry.date.between(start, end)).group_by(who))}
+
+
+def month_activity(session: Session, start: date, end: date, sums: dict[int, tuple[int, int]] | None = None
+                   ) -> tuple[dict[int, int], dict[int, int]]:
+    """What each member gave and received between two dates, in minutes (exchanges that
+    count only). `sums`: `entry_sums` of the same dates, when already read."""
+    # Every entry of the span, less the entries of the few exchanges that do not count.
+    if sums is None:
+        sums = entry_sums(session, start, end)
+    given = {number: g for number, (g, _r) in sums.items()}
+    received = {number: r for number, (_g, r) in sums.items()}
     for number, minutes in session.execute(
             select(Entry.member, Entry.minutes).where(Entry.exchange.in_(dead_exchanges(start, end)))):
         if minutes > 0:
@@ -255,12 +265,18 @@ def month_totals(session: Session, first: date, last: date) -> dict[tuple[str, s
 
 MEMBER_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.joined,
                   Member.left, Member.balance_minutes)
+# What a member's line of the monthly report needs (its name, and its balance for the
+# opening one): ten thousand members' dates are not read to be left unread.
+LINE_COLUMNS = (Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.balance_minutes)
 
 
-def opening_balances(session: Session, members: Sequence[Any], start: date) -> dict[int, int]:
+def opening_balances(session: Session, members: Sequence[Any], start: date,
+                     known: tuple[date, dict[int, int]] | None = None) -> dict[int, int]:
     """Each member's balance at the start of a day. For a recent day, the cached balance
     less what moved since (a few months of entries); for an early day, the sum of what
-    came before. Either way the scan is the shorter side of the ledger."""
+    came before. Either way the scan is the shorter side of the ledger. `known`: (a last
+    day, what every entry from `start` to it moved, each member's), already read: then
+    only the entries after it are read."""
     # Two queries: SQLite answers a lone min() or max() from the index at once.
     low = session.scalar(select(func.min(Entry.date)))
     high = session.scalar(select(func.max(Entry.date)))
@@ -271,8 +287,16 @@ def opening_balances(session: Session, members: Sequence[Any], start: date) -> d
     if (start - low) <= (high - start):
         return {number: int(total) for number, total in session.execute(
             select(Entry.member, func.sum(Entry.minutes)).where(Entry.date < start).group_by(Entry.member))}
-    since = {number: int(total) for number, total in session.execute(
-        select(Entry.member, func.sum(Entry.minutes)).where(Entry.date >= start).group_by(Entry.member))}
+    if known is None:
+        since = {number: int(total) for number, total in session.execute(
+            select(Entry.member, func.sum(Entry.minutes)).where(Entry.date >= start).group_by(Entry.member))}
+    else:
+        last, since = known[0], dict(known[1])
+        # `member + 0`: the days after `last` through the date index (as `entry_sums`).
+        who = (Entry.member + 0).label("who")
+        for number, total in session.execute(
+                select(who, func.sum(Entry.minutes)).where(Entry.date > last).group_by(who)):
+            since[number] = since.get(number, 0) + int(total)
     return {m.number: m.balance_minutes - since.get(m.number, 0) for m in members}
 
 
