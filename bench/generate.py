@@ -38,6 +38,8 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
         raise SystemExit(f"{path} exists: the generator makes a new ledger")
     subprocess.run([sys.executable, "-m", "timebank", "--db", str(path), "--lang", "en", "init",
                     "--name", "Benchmark time bank"], check=True, stdout=subprocess.DEVNULL)
+    from timebank.ledger.basics.language import fold
+
     rng = random.Random(seed)
     today = date.today()
     start = date(today.year - months // 12, today.month, 1)
@@ -57,11 +59,13 @@ def generate(path: Path, exchanges: int, members: int, months: int = 36, seed: i
             gone = None
         joined.append(day)
         left.append(gone)
-        rows.append((number, "person" if number % 50 else "organisation", f"{rng.choice(FIRST)} {rng.choice(LAST)} {number}",
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {number}"
+        rows.append((number, "person" if number % 50 else "organisation", name, fold(name),
                      rng.choice(AREAS), "cy" if rng.random() < 0.6 else "en", day.isoformat(),
                      gone.isoformat() if gone else None, now))
-    conn.executemany("INSERT INTO members (number, kind, name, area, lang, joined, left, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # The folded name beside the name, as timebank keeps it (`Member.folded`).
+    conn.executemany("INSERT INTO members (number, kind, name, folded, area, lang, joined, left, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     # Each member's period of membership, there from the start of the history (link 0).
     conn.executemany("INSERT INTO member_periods (member, joined, \"left\", ended_by, opened_link, closed_link) "
                      "VALUES (?, ?, ?, ?, 0, ?)",
