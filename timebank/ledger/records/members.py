@@ -7,6 +7,7 @@ Erasure (`member forget`) is in `erasure`; what a leaving member's listings beco
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Protocol
@@ -204,12 +205,33 @@ def closest(named: list[Named], wanted: str, most: int = 3) -> list[int]:
     """The numbers of the members whose name, or a word of it, is a slip of the keys from
     `wanted`: active members, or members who have left when no active one is close."""
     limit = max(1, len(wanted) // 3)
+    size, letters, counts = len(wanted), set(wanted), Counter(wanted)
+    known: dict[str, int] = {}  # first names and surnames recur: each weighed once
+
+    def distance_to(part: str) -> int:
+        found = known.get(part)
+        if found is None:
+            # Certainly further than `limit` without the costly distance: lengths, or letters
+            # one has and the other lacks, that differ by more (each slip adds or takes away
+            # one letter at most; a swap neither).
+            ours = set(part)
+            if abs(len(part) - size) > limit or len(letters - ours) > limit or len(ours - letters) > limit:
+                found = limit + 1
+            else:
+                counted = Counter(part)
+                if (counts - counted).total() > limit or (counted - counts).total() > limit:
+                    found = limit + 1
+                else:
+                    found = edit_distance(wanted, part, limit)
+            known[part] = found
+        return found
+
     for left in (False, True):
         scored = []
         for number, name, gone in named:
             if gone != left:
                 continue
-            distance = min(edit_distance(wanted, part, limit) for part in [name, *name.split()])
+            distance = min([distance_to(part) for part in [name, *name.split()]])
             if distance <= limit:
                 scored.append((distance, name, number))
         if scored:
