@@ -247,3 +247,31 @@ def test_upgrade_to_purposes_keeps_every_link_and_figure(tmp_path: Path, capsys)
         opened.dispose()
     assert sorted(query(target, "SELECT month, category, exchanges, minutes FROM month_totals")) == before
     cli.ok("check")
+
+
+def test_upgrade_folds_every_name_and_links_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """0010: every member already there gets their name folded (accents stripped in Python,
+    which SQL cannot do), the record links stay as they were (the folded name is a cache,
+    in no digest), and names typed without accents find the members of the 0009 fixture."""
+    target = fresh_db(tmp_path, "old")
+    _load_fixture("0009", target)
+    links = _rows_at("0009", "SELECT count(*) FROM record_links")
+    names = dict(_rows_at_all("0009", "SELECT number, name FROM members"))
+    cli = Cli(target, capsys)
+    cli.ok("check")
+    from timebank.ledger.basics.language import fold
+
+    assert dict((n, f) for n, _name, f in query(target, "SELECT number, name, folded FROM members")) == {
+        number: fold(name) for number, name in names.items()}
+    assert query(target, "SELECT count(*) FROM record_links")[0][0] == links
+    assert query(target, "SELECT folded FROM members WHERE forgotten IS NOT NULL") == [("",), ("",)]
+    for typed, number in [("dylan dafis", 2), ("SIAN WYN", 13), ("gwenllian", 14), ("llyr", 1), ("elin mon", 15)]:
+        assert cli.json("member", "show", typed)["number"] == number, typed
+
+
+def _rows_at_all(revision: str, statement: str) -> list[tuple]:
+    conn = sqlite3.connect(FIXTURES / f"ledger-{revision}.sqlite3")
+    try:
+        return list(conn.execute(statement))
+    finally:
+        conn.close()

@@ -564,7 +564,7 @@ def form_data(ledger: Ledger, lang: str) -> FormData:
         index = member_index(session)
         requests = {r.id: r for r in list_listings(session, "request", lang)}
         # Active members' names, alphabetical, for completing what is typed.
-        active = [found for _folded, found in index.pools[0] if found.kind != "pot"]
+        active = index.active()
         names = [m.name for m in alphabetical(active, lang, key=member_name)]
         return FormData(index, category_names(session), requests, names)
 

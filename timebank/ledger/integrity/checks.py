@@ -19,11 +19,12 @@ from typing import Callable, Sequence
 from sqlalchemy import Integer, UniqueConstraint, case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from timebank.ledger.basics.language import fold
 from timebank.ledger.integrity.canonical import Seal, SealQuery
 from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger, driver
 from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MemberPeriod, MonthTotal
 from timebank.ledger.integrity.verify import Walk, erased_since_seal, seal_problems, walk
-from timebank.ledger.messages import N_, Phrase, _
+from timebank.ledger.messages import N_, Phrase, _, ngettext
 from timebank.ledger.storage.shape import Table, schema_differences, schema_of
 
 
@@ -268,6 +269,25 @@ def _cached(session: Session, passed: Walk) -> list[Phrase]:
     return problems
 
 
+def _folded_names(session: Session) -> list[Phrase]:
+    """Each member's folded name (`Member.folded`, what a name typed is found by) is their
+    name folded now: a stale one would find the wrong member, or no one."""
+    from timebank.ledger.integrity.verify import NAMED
+
+    stale = [number for number, name, folded in session.execute(
+        select(Member.number, Member.name, Member.folded).order_by(Member.number))
+        if folded != (None if name is None else fold(name))]
+    problems: list[Phrase] = [
+        _("Member {number}'s name as kept for finding members by name (without capitals or accents) is not their "
+          "name: a name typed would not find them rightly.").format(number=number) for number in stale[:NAMED]]
+    more = len(stale) - NAMED
+    if more > 0:
+        problems.append(ngettext("... and {count} more member whose name as kept for finding them is not their name.",
+                                 "... and {count} more members whose names as kept for finding them are not their "
+                                 "names.", more).format(count=more))
+    return problems
+
+
 def _periods(session: Session) -> list[Phrase]:
     """Each member's periods of membership follow one another, the first from the day they
     joined, the last to the day they left (or open while they belong)."""
@@ -319,6 +339,7 @@ TITLES = {
     "records": N_("Members, periods, categories, settings and listings are as timebank wrote them"),
     "balances": N_("Balances add up to zero"),
     "cached": N_("Cached balances and monthly totals equal the entries"),
+    "names": N_("Names kept for finding members agree with their names"),
     "chain": N_("The history is as it was written (every link of the chain verifies)"),
     "seal": N_("The history up to the seal given is unchanged"),
 }
@@ -377,6 +398,7 @@ def check_ledger(session: Session, ledger: Ledger, seal: SealQuery | None = None
     if not ledger.is_sqlite:
         found["unique"] = _guarded(lambda: _unique(lambda sql: session.execute(text(sql)).all(), False))
     found["periods"] = _guarded(lambda: _periods(session))
+    found["names"] = _guarded(lambda: _folded_names(session))
     found["integrity"] = []
     for key, thread in beside.items():
         thread.join()

@@ -60,9 +60,10 @@ TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str,
 MODELS: dict[type, str] = {Member: "members", MemberPeriod: "member_periods", Category: "categories",
                            Setting: "settings", Listing: "listings"}
 
-# What never enters a digest: a cache `check` proves otherwise, the salt, and the links
-# stamped after the event (`storage.links`). A change to these alone links nothing.
-EXCLUDED = frozenset({"balance_minutes", "salt", "opened_link", "closed_link", "made_link"})
+# What never enters a digest: a cache `check` proves otherwise (the balance, the folded
+# name), the salt, and the links stamped after the event (`storage.links`). A change to
+# these alone links nothing.
+EXCLUDED = frozenset({"balance_minutes", "folded", "salt", "opened_link", "closed_link", "made_link"})
 
 
 def _select(tbl: str, absent: frozenset[str] = frozenset()) -> str:

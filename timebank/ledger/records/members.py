@@ -7,11 +7,12 @@ Erasure (`member forget`) is in `erasure`; what a leaving member's listings beco
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, object_session
 
 from timebank.ledger.basics.dates import today
@@ -79,14 +80,16 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
     if re.fullmatch(r"#?\d+", member.name):
         raise InvalidInput(_("A name cannot be only a number: numbers name members."))
     if not again:
-        wanted = fold(member.name)
-        for number, name in session.execute(select(Member.number, Member.name).where(
-                Member.left.is_(None), Member.forgotten.is_(None), Member.kind != "pot")):
-            if fold(name) == wanted:
-                # The command line adds how to say it is meant (--again).
-                raise Duplicate(_("{name} (#{number}) is already an active member.").format(name=name, number=number),
-                                _("{name} (#{number}) is already an active member. Add another with the same "
-                                  "name?").format(name=name, number=number))
+        # Through the index of folded names (`Member.folded`): the one row, if any.
+        same = session.execute(select(Member.number, Member.name).where(
+            Member.folded == fold(member.name), Member.left.is_(None), Member.forgotten.is_(None),
+            Member.kind != "pot").order_by(Member.number).limit(1)).first()
+        if same is not None:
+            number, name = same
+            # The command line adds how to say it is meant (--again).
+            raise Duplicate(_("{name} (#{number}) is already an active member.").format(name=name, number=number),
+                            _("{name} (#{number}) is already an active member. Add another with the same "
+                              "name?").format(name=name, number=number))
     session.add(member)
     session.flush()
     membership.open_period(session, member.number, member.joined)
@@ -101,13 +104,13 @@ def _listed(member: Member) -> Phrase:
     return text + " " + _("(left)") if member.left is not None else text
 
 
-def _candidates_message(matches: list[Member], text: str) -> Phrase:
-    shown = sorted(matches, key=lambda m: m.number)[:10]
+def _candidates_message(shown: list[Member], count: int, text: str) -> Phrase:
+    """`text` matches `count` members: the first of them by number are `shown`."""
     listing = join(", ", [_listed(m) for m in shown])
-    more = len(matches) - len(shown)
+    more = count - len(shown)
     message: Phrase = ngettext("'{text}' matches {count} member: {listing}",
-                               "'{text}' matches {count} members: {listing}", len(matches)).format(
-        text=text, count=len(matches), listing=listing)
+                               "'{text}' matches {count} members: {listing}", count).format(
+        text=text, count=count, listing=listing)
     if more > 0:
         message = Joined((message, " ", ngettext("(and {count} more)", "(and {count} more)", more).format(count=more)))
     return Joined((message, ". ", _("Use the member number.")))
@@ -136,78 +139,228 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 # The pot answers to its name in either language, as a member's stored name does (the core
 # has no catalogue: tests/test_catalogues.py checks these against cy.po and en.po).
 POT_NAMES = ("Time bank pot", "Pot y banc amser")
+_POT_FOLDED = tuple(fold(name) for name in POT_NAMES)
 
 
 def lookup_names(member: Member) -> tuple[str, ...]:
     return POT_NAMES if member.kind == "pot" else (member.name,)
 
 
+# How a folded name can match the folded text typed, strongest first.
+EXACT, PREFIX, SUBSTRING = "exact", "prefix", "substring"
+_MATCHES: dict[str, Callable[[str, str], bool]] = {
+    EXACT: lambda name, wanted: name == wanted,
+    PREFIX: lambda name, wanted: name.startswith(wanted),
+    SUBSTRING: lambda name, wanted: wanted in name,
+}
+
+# A member as a name lookup weighs them: number, one folded name, and whether they have left.
+Named = tuple[int, str, bool]
+
+
+class Names(Protocol):
+    """Where a name lookup finds its candidates: the members in memory (`MemberIndex`) or the
+    ledger's index of folded names (`LedgerNames`). Erased members answer to no name."""
+
+    def matching(self, how: str, wanted: str) -> list[Named]:
+        """The members with a name that matches `wanted` (folded) `how`, active or not."""
+
+    def everyone(self) -> list[Named]:
+        """Every member and their names, for a did-you-mean after no match (the error path)."""
+
+    def member(self, number: int) -> Member:
+        """One of the members these names gave."""
+
+
+def find_by_name(names: Names, text: str) -> Member:
+    """The rule of a name typed: exact, then unique prefix, then unique substring, ignoring
+    case and accents; active members first, members who have left only when no active one
+    answers at all. Each kind of match is asked of `names` only when the stronger ones found
+    no one, so a name typed in full reads the one row it names."""
+    raw = text.strip()
+    wanted = fold(raw)
+    if not wanted:
+        raise InvalidInput(_("Give a member number or name."))
+    found: dict[str, list[Named]] = {}
+    for left in (False, True):
+        for how in (EXACT, PREFIX, SUBSTRING):
+            if how not in found:
+                # Only what truly matches: the source may narrow in SQL, the rule decides here.
+                test = _MATCHES[how]
+                found[how] = [row for row in names.matching(how, wanted) if test(row[1], wanted)]
+            matches = sorted(dict.fromkeys(number for number, _name, gone in found[how] if gone == left))
+            if len(matches) == 1:
+                return names.member(matches[0])
+            if len(matches) > 1:
+                raise Refused(_candidates_message([names.member(number) for number in matches[:10]], len(matches),
+                                                  raw))
+    close = closest(names.everyone(), wanted)
+    if close:
+        raise NotFound(_("No member matches '{text}'. Did you mean {names}?").format(
+            text=raw, names=join(", ", [_listed(names.member(number)) for number in close])))
+    raise NotFound(_("No member matches '{text}'.").format(text=raw))
+
+
+def closest(named: list[Named], wanted: str, most: int = 3) -> list[int]:
+    """The numbers of the members whose name, or a word of it, is a slip of the keys from
+    `wanted`: active members, or members who have left when no active one is close."""
+    limit = max(1, len(wanted) // 3)
+    size, letters, counts = len(wanted), set(wanted), Counter(wanted)
+    known: dict[str, int] = {}  # first names and surnames recur: each weighed once
+
+    def distance_to(part: str) -> int:
+        found = known.get(part)
+        if found is None:
+            # Certainly further than `limit` without the costly distance: lengths, or letters
+            # one has and the other lacks, that differ by more (each slip adds or takes away
+            # one letter at most; a swap neither).
+            ours = set(part)
+            if abs(len(part) - size) > limit or len(letters - ours) > limit or len(ours - letters) > limit:
+                found = limit + 1
+            else:
+                counted = Counter(part)
+                if (counts - counted).total() > limit or (counted - counts).total() > limit:
+                    found = limit + 1
+                else:
+                    found = edit_distance(wanted, part, limit)
+            known[part] = found
+        return found
+
+    for left in (False, True):
+        scored = []
+        for number, name, gone in named:
+            if gone != left:
+                continue
+            distance = min([distance_to(part) for part in [name, *name.split()]])
+            if distance <= limit:
+                scored.append((distance, name, number))
+        if scored:
+            ranked = dict.fromkeys(number for _d, _n, number in sorted(scored, key=lambda s: (s[0], s[1])))
+            return list(ranked)[:most]
+    return []
+
+
+def _number_asked(text: str) -> int | None:
+    """The number in '17' or '#17', or None for a name."""
+    number_match = re.fullmatch(r"#?\s*([0-9]+)", text.strip())
+    return int(number_match.group(1)) if number_match else None
+
+
+def _no_number(text: str) -> NotFound:
+    return NotFound(_("There is no member number {number}.").format(number=text.strip().lstrip("#").strip()))
+
+
 class MemberIndex:
-    """Finds members by number or name; built once when many lookups follow (imports)."""
+    """Every member read once, to be found by number or name many times over (imports, the
+    screen), by the same rule as `find_member` (`find_by_name`)."""
 
     def __init__(self, members: list[Member]) -> None:
         self.by_number = {m.number: m for m in members}
-        named = [(fold(name), m) for m in members if m.forgotten is None for name in lookup_names(m)]
-        # Members who have left are found only when no active member answers to the name.
-        self.pools = [[(n, m) for n, m in named if m.left is None], [(n, m) for n, m in named if m.left is not None]]
+        self.named: list[Named] = [(m.number, folded, m.left is not None) for m in members if m.forgotten is None
+                                   for folded in (_POT_FOLDED if m.kind == "pot" else (fold(m.name),))]
+
+    def active(self) -> list[Member]:
+        """The members who belong (not the pot, no one who has left or was erased)."""
+        return [m for m in self.by_number.values() if m.kind != "pot" and m.left is None and m.forgotten is None]
+
+    def matching(self, how: str, wanted: str) -> list[Named]:
+        test = _MATCHES[how]
+        return [row for row in self.named if test(row[1], wanted)]
+
+    def everyone(self) -> list[Named]:
+        return self.named
+
+    def member(self, number: int) -> Member:
+        return self.by_number[number]
 
     def find(self, text: str) -> Member:
-        """By number ('17', '#17') or by name: exact, then unique prefix, then unique
-        substring, ignoring case and accents; active members first."""
-        raw = text.strip()
-        number_match = re.fullmatch(r"#?\s*([0-9]+)", raw)
-        if number_match:
-            member = self.by_number.get(int(number_match.group(1)))
-            if member is None:
-                raise NotFound(_("There is no member number {number}.").format(number=number_match.group(1)))
-            return member
-        wanted = fold(raw)
-        if not wanted:
-            raise InvalidInput(_("Give a member number or name."))
-        for pool in self.pools:
-            for test in (lambda n: n == wanted, lambda n: n.startswith(wanted), lambda n: wanted in n):
-                matches = list(dict.fromkeys(m for n, m in pool if test(n)))  # the pot has two names
-                if len(matches) == 1:
-                    return matches[0]
-                if len(matches) > 1:
-                    raise Refused(_candidates_message(matches, raw))
-        close = self.closest(wanted)
-        if close:
-            raise NotFound(_("No member matches '{text}'. Did you mean {names}?").format(
-                text=raw, names=join(", ", [_listed(m) for m in close])))
-        raise NotFound(_("No member matches '{text}'.").format(text=raw))
+        """By number ('17', '#17') or by name (`find_by_name`)."""
+        number = _number_asked(text)
+        if number is None:
+            return find_by_name(self, text)
+        member = self.by_number.get(number)
+        if member is None:
+            raise _no_number(text)
+        return member
 
-    def closest(self, wanted: str, most: int = 3) -> list[Member]:
-        """Members whose name, or a word of it, is a slip of the keys from `wanted`: active
-        members, or members who have left when no active one is close."""
-        limit = max(1, len(wanted) // 3)
-        for pool in self.pools:
-            scored = []
-            for name, member in pool:
-                distance = min(edit_distance(wanted, part, limit) for part in [name, *name.split()])
-                if distance <= limit:
-                    scored.append((distance, name, member))
-            if scored:
-                ranked = dict.fromkeys(member for _d, _n, member in sorted(scored, key=lambda s: (s[0], s[1])))
-                return list(ranked)[:most]
-        return []
+
+class LedgerNames:
+    """The members' names as the ledger keeps them folded and indexed (`members.folded`):
+    each question reads only the members that answer it. An exact name is one lookup in the
+    index and a prefix one range of it (the column compares bytes on both databases, so
+    everything that starts with the text lies between it and the text with its last
+    character advanced); a part of a name is a scan that returns only the rows holding it.
+    The pot, whose names are words in either language, is matched here in Python."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _named(self, condition: ColumnElement[bool] | None) -> list[Named]:
+        query = select(Member.number, Member.folded, Member.left).where(
+            Member.forgotten.is_(None), Member.kind != "pot")
+        if condition is not None:
+            query = query.where(condition)
+        return [(number, folded or "", left is not None) for number, folded, left in self.session.execute(query)]
+
+    def _pot(self, how: str, wanted: str | None) -> list[Named]:
+        test = _MATCHES[how]
+        return [(POT, name, False) for name in _POT_FOLDED if wanted is None or test(name, wanted)]
+
+    def matching(self, how: str, wanted: str) -> list[Named]:
+        if how == EXACT:
+            condition: ColumnElement[bool] = Member.folded == wanted
+        elif how == PREFIX:
+            after = _after_prefix(wanted)
+            condition = Member.folded >= wanted
+            if after is not None:
+                condition = and_(condition, Member.folded < after)
+        else:
+            condition = Member.folded.contains(wanted, autoescape=True)
+        pot = self._pot(how, wanted)
+        if pot and self.session.get(Member, POT) is None:
+            pot = []
+        return self._named(condition) + pot
+
+    def everyone(self) -> list[Named]:
+        # The error path: tuples, never a member object each.
+        return self._named(None) + self._pot(EXACT, None)
+
+    def member(self, number: int) -> Member:
+        member = self.session.get(Member, number)
+        assert member is not None  # it was just read
+        return member
+
+
+def _after_prefix(text: str) -> str | None:
+    """The least text after every text that starts with `text`, in code-point order (which is
+    UTF-8's byte order): `text` with its last character advanced, or None if none follows."""
+    while text:
+        code = ord(text[-1]) + 1
+        if code == 0xD800:  # surrogates are no characters: UTF-8 skips them
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return text[:-1] + chr(code)
+        text = text[:-1]
+    return None
 
 
 def member_index(session: Session) -> MemberIndex:
     """Every member, read once, to be found by the same rule as `find_member` many times
-    over (the screen names members as they are typed)."""
+    over (the screen names members as they are typed; imports)."""
     return MemberIndex(list(session.scalars(select(Member))))
 
 
 def find_member(session: Session, text: str) -> Member:
-    """One lookup: a number is one primary-key read; a name reads the members once."""
-    number_match = re.fullmatch(r"#?\s*([0-9]+)", text.strip())
-    if number_match:
-        number = int(number_match.group(1))
-        # Beyond the database's 64-bit integers no member can have the number.
-        member = session.get(Member, number) if number < 2**63 else None
-        return MemberIndex([member] if member else []).find(text)
-    return member_index(session).find(text)
+    """One lookup: a number is one primary-key read; a name reads the members whose folded
+    name answers (`LedgerNames`), never all of them."""
+    number = _number_asked(text)
+    if number is None:
+        return find_by_name(LedgerNames(session), text)
+    # Beyond the database's 64-bit integers no member can have the number.
+    member = session.get(Member, number) if number < 2**63 else None
+    if member is None:
+        raise _no_number(text)
+    return member
 
 
 def require_active(member: Member, on: date | None = None) -> None:

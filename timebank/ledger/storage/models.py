@@ -25,12 +25,15 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    event,
     false,
     text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from timebank.ledger.basics.language import fold
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,6 +88,18 @@ class Member(Base):
     balance_minutes: Mapped[int] = mapped_column(Minutes, default=0, server_default="0")
     # The salt of the commitment to this row's personal text in its record link (`records`).
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The name folded (`language.fold`: no case, no accents), set with every change of the
+    # name (`_fold_name`), so that a name typed is found through the index, not by folding
+    # every name. Byte order ("C") on PostgreSQL, as SQLite's own: a prefix is then a range
+    # the index serves. A cache: in no record link; `check` proves it.
+    folded: Mapped[str | None] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"), index=True)
+
+
+@event.listens_for(Member.name, "set")
+def _fold_name(member: Member, name: str | None, _old: Any, _initiator: Any) -> None:
+    """Every name set through the ORM (a new member, an edit, an erasure) sets its folded form
+    in the same flush; writes that bypass the ORM set it themselves (migration 0010)."""
+    member.folded = None if name is None else fold(name)
 
 
 class MemberPeriod(Base):
