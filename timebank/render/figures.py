@@ -472,7 +472,8 @@ def about(report: PeriodReport, areas: Any, seal: str | None, shown: Shown) -> R
         (N_("Where the value of an hour comes from"), Typed(report.hour_value_source or None, TEXT)),
         (N_("Areas: counts blanked below"), Typed(areas.min_count, INT))]
     if report.centre is not None:
-        details.insert(1, (N_("Centre"), Typed(f"{report.centre.name} ({report.centre.code})", TEXT)))
+        details.insert(1, (N_("The centre of these figures"), Typed(f"{report.centre.name} ({report.centre.code})",
+                                                                     TEXT)))
     if seal:
         details.append((N_("Seal of the history these figures were made from"), Typed(seal, CODE)))
         details.append((N_("To reproduce this workbook"), Typed(
@@ -483,7 +484,8 @@ def about(report: PeriodReport, areas: Any, seal: str | None, shown: Shown) -> R
          col("value", N_("The whole period"), ANY), col("key", N_("Column in files"), SAY)],
         [{"label": _say(f.label), "value": Typed(values[f.key], kind_of(f)), "meaning": _say(f.meaning),
           "key": _key(f.key)} for f in (PARTIAL,) + FIGURES]
-        + ([{"label": _say(N_("Centre")), "value": Typed(report.centre.code, CODE), "meaning": _say(CENTRE_RULE),
+        + ([{"label": _say(N_("The centre of these figures")), "value": Typed(report.centre.code, CODE),
+             "meaning": _say(CENTRE_RULE),
              "key": _key("centre")}] if report.centre is not None else []),
         title=_say(N_("What each figure means")), key="definitions")
     return Report([

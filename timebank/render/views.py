@@ -106,7 +106,7 @@ def member_page(m: Any, balance: int, recent: list, periods: list | None = None)
         ("large_print", N_("Large print"), bool(m.large_print), BOOL)]
     if m.centre is not None:
         # Said (and in JSON) only where there are centres: a ledger of one place has none.
-        details.append(("centre", N_("Centre"), m.centre, CODE))
+        details.append(("centre", N_("Home centre"), m.centre, CODE))
     parts: list[Any] = [Line(lambda w: f"{member_words(name, w)} (#{m.number})", bold=True)]
     for key, label, value, kind in details:
         line = None
