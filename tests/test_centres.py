@@ -129,20 +129,28 @@ def test_null_centre_keeps_every_link_and_digest() -> None:
 def test_check_finds_a_changed_centre(network: Cli) -> None:
     network.ok("record", "1", "2", "1", "--date", "2026-03-20", "--centre", "BLA")
     assert "passed every check" in network.ok("check").out
-    for tamper, named in (
-            ("UPDATE exchanges SET centre = 'PON' WHERE number = 10", "Exchange 10 has changed since it was recorded"),
-            ("UPDATE exchanges SET centre = NULL WHERE number = 10", "Exchange 10 has changed since it was recorded"),
-            ("UPDATE exchanges SET centre = 'BLA' WHERE number = 1", "Exchange 1 has changed since it was recorded"),
-            ("UPDATE members SET centre = 'PON' WHERE number = 1", "Member 1 has changed"),
-            ("UPDATE members SET centre = NULL WHERE number = 3", "Member 3 has changed"),
-            ("UPDATE centres SET name = 'Canolfan Arall' WHERE code = 'BLA'", "Centre 'BLA' has changed")):
-        backup = Path(str(network.db) + ".bak")
-        backup.write_bytes(Path(network.db).read_bytes())
+    for tamper, undo, named in (
+            ("UPDATE exchanges SET centre = 'PON' WHERE number = 10",
+             "UPDATE exchanges SET centre = 'BLA' WHERE number = 10",
+             "Exchange 10 has changed since it was recorded"),
+            ("UPDATE exchanges SET centre = NULL WHERE number = 10",
+             "UPDATE exchanges SET centre = 'BLA' WHERE number = 10",
+             "Exchange 10 has changed since it was recorded"),
+            ("UPDATE exchanges SET centre = 'BLA' WHERE number = 1",
+             "UPDATE exchanges SET centre = NULL WHERE number = 1",
+             "Exchange 1 has changed since it was recorded"),
+            ("UPDATE members SET centre = 'PON' WHERE number = 1", "UPDATE members SET centre = 'BLA' WHERE number = 1",
+             "Member 1 has changed"),
+            ("UPDATE members SET centre = NULL WHERE number = 3", "UPDATE members SET centre = 'PON' WHERE number = 3",
+             "Member 3 has changed"),
+            ("UPDATE centres SET name = 'Canolfan Arall' WHERE code = 'BLA'",
+             "UPDATE centres SET name = 'Canolfan Blaengarw' WHERE code = 'BLA'", "Centre 'BLA' has changed")):
         execute_sql(network.db, tamper)
         result = network("check")
         assert result.code != 0, tamper
         assert named in result.out + result.err, (tamper, result)
-        Path(network.db).write_bytes(backup.read_bytes())
+        execute_sql(network.db, undo)
+        assert "passed every check" in network.ok("check").out, undo
     assert "passed every check" in network.ok("check").out
 
 

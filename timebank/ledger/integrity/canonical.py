@@ -76,13 +76,14 @@ proven by their parts exactly as newer ones are.
 Records (version 2)
 -------------------
 Every change to a member, a period of membership, a category, a setting, a listing (an
-offer or a request) or a centre is a link of its own, written in the same transaction as the change:
+offer or a request) or a centre is a link of its own, written in the same transaction as
+the change:
 
     [2, link, "record", table, key, digest]
 
 - `table` is the table's name: "members", "member_periods", "categories", "settings",
-  "listings", "centres"; `key` the row's key as text (a setting's key, a category's code, the others'
-  number as decimal text).
+  "listings", "centres"; `key` the row's key as text (a setting's key, a category's or a
+  centre's code, the others' number as decimal text).
 - `digest` is the lowercase hex of the row's digest as the change left it, or null when the
   change deleted the row:
 
