@@ -92,6 +92,7 @@ WRITES: dict[tuple[str, ...], set[str]] = {
     ("restore",): {A + "restore"},
     ("settings", "set"): {A + "set_setting"},
     ("category", "add"): {A + "new_category"},
+    ("centre", "add"): {A + "new_centre"},
     ("member", "add"): {A + "add_member"},
     ("member", "edit"): {A + "edit_member"},
     ("member", "leave"): {A + "leave"},
@@ -107,7 +108,8 @@ WRITES: dict[tuple[str, ...], set[str]] = {
 # The importers of `io`: each import is one transaction of theirs (a TimeOverflow move-in too).
 IMPORTERS = {("import",): {"timebank.io.imports.import_file", "timebank.io.moving_in.import_timeoverflow"}}
 # Commands that only read: each through `queries` (or `io`'s journal, one read of its own).
-READS = {("settings", "show"), ("category", "list"), ("audit",), ("member", "list"), ("member", "show"),
+READS = {("settings", "show"), ("category", "list"), ("centre", "list"), ("audit",), ("member", "list"),
+         ("member", "show"),
          ("exchange", "list"), ("exchange", "show"), ("balance",), ("statement",), ("report", "monthly"),
          ("report", "period"), ("journal",), ("export",), ("match",), ("offer", "list"), ("request", "list")}
 # The screen: its pages read and write through the same core (checked by part (a) and its tests).

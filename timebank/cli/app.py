@@ -150,7 +150,7 @@ WELSH_COMMANDS = {
     "archwilio": "audit", "copi-wrth-gefn": "backup", "adfer": "restore", "aelod": "member", "cofnodi": "record",
     "cyfnewidiad": "exchange", "balans": "balance", "cyfriflen": "statement", "adroddiad": "report",
     "dyddlyfr": "journal", "allforio": "export", "mewnforio": "import", "cynnig": "offer", "cais": "request",
-    "paru": "match", "sgrin": "ui",
+    "paru": "match", "sgrin": "ui", "canolfan": "centre",
 }
 WELSH_SUBCOMMANDS = {
     "ychwanegu": "add", "rhestr": "list", "dangos": "show", "golygu": "edit", "gadael": "leave",
@@ -160,7 +160,8 @@ WELSH_SUBCOMMANDS = {
 
 # Welsh names for the most used options: accepted in either language (`welsh_options`),
 # and listed beside the English names in the Welsh help (`translate_help`).
-WELSH_OPTIONS = {"--categori": "--category", "--dyddiad": "--date", "--nodyn": "--note", "--allbwn": "--output"}
+WELSH_OPTIONS = {"--categori": "--category", "--dyddiad": "--date", "--nodyn": "--note", "--allbwn": "--output",
+                 "--canolfan": "--centre"}
 # Welsh names for the kinds of file `export` and `import` take (see `welsh_options`).
 WELSH_KINDS = {"aelodau": "members", "cyfnewidiadau": "exchanges", "crynodeb": "summary", "ardaloedd": "areas",
                "llyfr-gwaith": "workbook"}
@@ -259,6 +260,7 @@ COMMAND_MODULES = {
     "balance": "reports", "statement": "reports", "report": "reports",
     "journal": "files", "export": "files", "import": "files",
     "offer": "listings", "request": "listings", "match": "listings",
+    "centre": "centres",
     "ui": "screen",
 }
 # Typer warns that it will drop `flag_value` (an option that may be given without its

@@ -262,3 +262,10 @@ def made_day(made: str | None, seal: str | None) -> date | None:
         raise UsageProblem(_("--made goes with --seal: it is the day figures made from a sealed history were "
                              "first made."))
     return parse_date(made)
+
+
+# A network's centres: a report or export for one centre (`centre add` makes them).
+CentreOption = Annotated[Optional[str], typer.Option(
+    "--centre", metavar=N_("CODE"), show_default=False,
+    help=N_("Only this centre's figures: its members, and every exchange one of them took part in (the centre's "
+            "code, e.g. BLA)."))]

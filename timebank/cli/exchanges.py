@@ -36,6 +36,9 @@ def record(
         "--request", min=1, max=MAX_NUMBER, help=N_("The request this exchange meets (it is closed)."))] = None,
     again: Annotated[bool, typer.Option(
         "--again", help=N_("Record it even if the same exchange was recorded in the last 14 days."))] = False,
+    centre: Annotated[Optional[str], typer.Option(
+        "--centre", envvar="TIMEBANK_CENTRE", show_envvar=False, metavar=N_("CODE"), show_default=False,
+        help=N_("The centre it is recorded at (its code, e.g. BLA; default: TIMEBANK_CENTRE, else none)."))] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
@@ -68,7 +71,8 @@ def record(
     try:
         done = unless_duplicate(lambda repeat: actions.record(
             the_ledger, who, givers=givers, receivers=receivers, minutes=minutes, on=day, category=category,
-            note=note, allow_overdraft=allow_overdraft, request=request, again=repeat, lang=get_language()),
+            note=note, allow_overdraft=allow_overdraft, request=request, again=repeat, lang=get_language(),
+            centre=centre.strip() if centre and centre.strip() else None),
             again, _("Add --again to record it once more."))
     except OverLimit as over:
         over.hint = _("Use --allow-overdraft to record it anyway.")  # the core names no flag

@@ -9,7 +9,7 @@ import typer
 
 from timebank.cli.app import (MAX_NUMBER, By, ByOption, ForceOption, FromOption, OutputOption, ToOption, interface,
                               ledger, say, user)
-from timebank.cli.common import MadeOption, SealOption, excel_option, format_option, made_day
+from timebank.cli.common import CentreOption, MadeOption, SealOption, excel_option, format_option, made_day
 from timebank.i18n import N_, _, ngettext, tell
 
 
@@ -48,17 +48,18 @@ def journal(
     fmt: Annotated[JournalFormat, format_option(N_("hledger or beancount."))] = JournalFormat.hledger,
     output: OutputOption = None,
     force: ForceOption = False,
+    centre: CentreOption = None,
 ) -> None:
     from timebank.io.journal import read_journal
 
     if output is None:
-        read_journal(ledger(ctx), sys.stdout, fmt.value)
+        read_journal(ledger(ctx), sys.stdout, fmt.value, centre)
         return
     from timebank.cli.common import write_file_atomically
 
     the_ledger = ledger(ctx)  # opened (and any refusal given) before the file is begun
     with write_file_atomically(output, force=force) as handle:
-        count = read_journal(the_ledger, handle, fmt.value)
+        count = read_journal(the_ledger, handle, fmt.value, centre)
     say(ngettext("Wrote {count} transaction to {path}.", "Wrote {count} transactions to {path}.",
                  count).format(count=count, path=output), err=True)
 
@@ -85,6 +86,7 @@ def export(
     ] = False,
     seal: SealOption = None,
     made: MadeOption = None,
+    centre: CentreOption = None,
 ) -> None:
     from timebank.cli.common import parse_range
     from timebank.ledger import queries
@@ -106,21 +108,21 @@ def export(
     words = interface()
     if kind == ExportKind.workbook:
         assert output is not None
-        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count, seal, day), output,
-                        force)
+        _write_workbook(queries.funder_pack(ledger(ctx), first, last, by.value, min_count, seal, day, centre),
+                        output, force)
         return
     if kind == ExportKind.exchanges:
         # A million pairs stream from one query into the file: the snapshot stays open meanwhile.
-        with queries.exchange_pairs(ledger(ctx), first, last, with_names, include_void) as found:
+        with queries.exchange_pairs(ledger(ctx), first, last, with_names, include_void, centre) as found:
             pairs = exports.exchanges(found.pairs, found.names, found.categories, words, include_void)
             count = write_sheet(pairs, output, excel, force=force)
     else:
         if kind == ExportKind.summary:
-            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value, seal, day))
+            sheet = exports.summary(queries.summary(ledger(ctx), first, last, by.value, seal, day, centre))
         elif kind == ExportKind.members:
-            sheet = exports.members(queries.members_for_funders(ledger(ctx), last, members_floor), with_names)
+            sheet = exports.members(queries.members_for_funders(ledger(ctx), last, members_floor, centre), with_names)
         else:
-            sheet = exports.areas(queries.areas(ledger(ctx), first, last, min_count))
+            sheet = exports.areas(queries.areas(ledger(ctx), first, last, min_count, centre))
         count = write_sheet(sheet, output, excel, force=force)
     if output is not None:
         say(ngettext("Wrote {count} row to {path}.", "Wrote {count} rows to {path}.", count).format(

@@ -28,6 +28,8 @@ def add(
     sort_as: Annotated[Optional[str], typer.Option("--sort-as", help=N_("Sort under this name instead."))] = None,
     again: Annotated[bool, typer.Option(
         "--again", help=N_("Add them even if an active member has the same name."))] = False,
+    centre: Annotated[Optional[str], typer.Option(
+        "--centre", metavar=N_("CODE"), help=N_("Their home centre (its code, e.g. BLA)."), show_default=False)] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.cli.common import ask, interactive, unless_duplicate
@@ -46,7 +48,8 @@ def add(
     the_ledger, who = ledger(ctx), user(by)
     member = unless_duplicate(lambda repeat: actions.add_member(
         the_ledger, who, name=name, kind=kind.value, area=area, email=email, phone=phone,
-        lang=lang.value if lang else None, joined=joined_on, note=note, sort_as=sort_as, again=repeat), again,
+        lang=lang.value if lang else None, joined=joined_on, note=note, sort_as=sort_as, again=repeat,
+        centre=centre), again,
         _("Add --again to add another member with the same name."))
     say(_("Added {name} as member number {number}.").format(name=member.name, number=member.number))
 
@@ -98,6 +101,8 @@ def edit(
         "--large-print/--no-large-print",
         help=N_("Print their statements in large print (16 pt), with statement --all too; or not."),
         show_default=False)] = None,
+    centre: Annotated[Optional[str], typer.Option(
+        "--centre", metavar=N_("CODE"), help=N_("New home centre (its code, e.g. BLA)."), show_default=False)] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
@@ -106,7 +111,7 @@ def edit(
 
     changed_member, fields = actions.edit_member(
         ledger(ctx), user(by), member, name=name, area=area, email=email, phone=phone,
-        lang=lang.value if lang else None, note=note, sort_as=sort_as, large_print=large_print)
+        lang=lang.value if lang else None, note=note, sort_as=sort_as, large_print=large_print, centre=centre)
     words = interface()
     say(_("Changed {fields} for {name} (#{number}).").format(
         fields=field_words(fields, words), name=member_words(changed_member, words), number=changed_member.number))

@@ -10,8 +10,8 @@ import typer
 
 from timebank.cli.app import (By, ExcelOption, ForceOption, Format, FormatOption, FromOption, MonthOption, ToOption,
                               interface, ledger, say, sub_app)
-from timebank.cli.common import (MadeOption, SealOption, format_option, from_option, made_day, month_option,
-                                 output_option, parse_range, to_option)
+from timebank.cli.common import (CentreOption, MadeOption, SealOption, format_option, from_option, made_day,
+                                 month_option, output_option, parse_range, to_option)
 from timebank.i18n import N_, Words, _, ngettext
 
 WithNames = Annotated[bool, typer.Option("--with-names", help=N_("Add members' names (never contact details)."))]
@@ -23,6 +23,7 @@ def balance(
         help=N_("Member numbers or names (default: every active member)."), show_default=False)] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help=N_("Balance at the end of this date."))] = None,
     fmt: FormatOption = Format.table,
+    centre: CentreOption = None,
 ) -> None:
     from timebank.ledger import queries
     from timebank.ledger.basics.dates import parse_date
@@ -30,7 +31,7 @@ def balance(
 
     day = parse_date(as_of, allow_future=True) if as_of is not None else None
     words = interface()
-    rows = queries.balances(ledger(ctx), words.lang, members, day)
+    rows = queries.balances(ledger(ctx), words.lang, members, day, centre)
     emit(views.balances(rows, day), fmt.value, words)
 
 
@@ -83,6 +84,9 @@ def statement(
         "--large-print", help=N_("Print in large print (16 pt, RNIB's clear print); members who asked for it "
                                  "(member edit --large-print) always get it."))] = False,
     force: ForceOption = False,
+    centre: Annotated[Optional[str], typer.Option(
+        "--centre", metavar=N_("CODE"), show_default=False,
+        help=N_("With --all: the statements of this centre's members only (its code, e.g. BLA)."))] = None,
 ) -> None:
     from timebank.ledger.errors import UsageProblem
 
@@ -96,12 +100,14 @@ def statement(
     chosen = output_format(fmt, output)
     if all_members and chosen != "pdf":
         raise UsageProblem(_("--all writes a PDF only: give --output FILE.pdf."))
+    if centre is not None and not all_members:
+        raise UsageProblem(_("--centre is for --all: the statements of a centre's members."))
     if large_print and chosen != "pdf":
         raise UsageProblem(_("--large-print is for a printed statement: give --output FILE.pdf."))
     first, last = parse_range(start, end, month)
     if all_members:
         assert output is not None
-        _print_everyone(ctx, first, last, output, not without_notes, force, large_print)
+        _print_everyone(ctx, first, last, output, not without_notes, force, large_print, centre)
         return
     assert member is not None
     _one_statement(ctx, member, first, last, chosen, output, not without_notes, force, large_print)
@@ -135,13 +141,13 @@ def _one_statement(ctx: typer.Context, member: str, first: "date | None", last: 
 
 
 def _print_everyone(ctx: typer.Context, first: "date | None", last: "date | None", output: Path,
-                    notes: bool, force: bool, large_print: bool = False) -> None:
+                    notes: bool, force: bool, large_print: bool = False, centre: str | None = None) -> None:
     from timebank.ledger import queries
     from timebank.ledger.errors import Refused
 
     words = interface()
     # Each statement in its member's language; the interface language orders them.
-    printed = queries.statements(ledger(ctx), words.lang, first, last)
+    printed = queries.statements(ledger(ctx), words.lang, first, last, centre)
     everyone = printed.statements
     if not everyone:
         raise Refused(_("Nobody was a member in that period: there are no statements to print."))
@@ -234,6 +240,7 @@ def monthly(
     force: ForceOption = False,
     seal: SealOption = None,
     made: MadeOption = None,
+    centre: CentreOption = None,
 ) -> None:
     from timebank.ledger import queries
     from timebank.ledger.basics.dates import made_on, month_end, parse_month, report_end
@@ -245,7 +252,7 @@ def monthly(
         chosen = parse_month(month) if month is not None else queries.last_complete_month()
         report_end(chosen, month_end(chosen))  # refuses a month that has not begun
     words = interface()
-    report = queries.monthly(ledger(ctx), chosen, words.lang, seal=seal, made=day)
+    report = queries.monthly(ledger(ctx), chosen, words.lang, seal=seal, made=day, centre=centre)
     write_report(views.monthly(report, with_names), chosen_format, output, excel, force)
 
 
@@ -267,6 +274,7 @@ def period(
         "--changes-since", metavar=N_("SEAL"), help=N_(
             "List, for each period, every figure that changed since the figures printed with this seal, and the "
             "exchanges and members that changed it (the restatement a funder asks for)."), show_default=False)] = None,
+    centre: CentreOption = None,
 ) -> None:
     from timebank.ledger import queries
     from timebank.render import figures
@@ -275,10 +283,10 @@ def period(
     first, last = parse_range(start, end)
     assert first is not None and last is not None
     if changes_since is not None:
-        changes = queries.changes_since(ledger(ctx), first, last, by.value, changes_since, seal)
+        changes = queries.changes_since(ledger(ctx), first, last, by.value, changes_since, seal, centre)
         write_report(figures.restatement(changes), chosen, output, excel, force)
         return
-    report = queries.period_report(ledger(ctx), first, last, by.value, seal, made_day(made, seal))
+    report = queries.period_report(ledger(ctx), first, last, by.value, seal, made_day(made, seal), centre)
     if chosen == "pdf":
         assert output is not None
         _period_pdf(report, output, force)

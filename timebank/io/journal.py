@@ -87,6 +87,8 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     settings = load_settings(session)
     first_entry = dict(session.execute(select(Entry.member, func.min(Entry.date)).group_by(Entry.member)).all())
     members = list(session.scalars(select(Member).order_by(Member.number)))
+    # Within a centre's part of the ledger, the members of other centres its exchanges reach.
+    others = sorted(set(first_entry) - {m.number for m in members})
     title = settings.name or "timebank"
     header = _("{title}: timebank journal, 1 HRS = 1 hour of help").format(title=title)
     # Categories by the code a reader of the interface language knows (account names stay ASCII).
@@ -106,6 +108,8 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
             out.write(f"{opened.isoformat()} open {account(m.number, style)} HRS\n")
             out.write(f"  {name_key}: {_quote(say(display_name(m)))}\n")
+        for number in others:
+            out.write(f"{first_entry[number].isoformat()} open {account(number, style)} HRS\n")
         out.write("\n")
     else:
         out.write(_comment(header))
@@ -114,6 +118,8 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
         for m in members:
             out.write(_comment(say(display_name(m))))
             out.write(f"account {account(m.number, style)}\n")
+        for number in others:
+            out.write(f"account {account(number, style)}\n")
         out.write("\n")
 
     count = 0
@@ -137,10 +143,18 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     return count
 
 
-def read_journal(ledger: "Ledger", out: TextIO, style: str = "hledger") -> int:
+def read_journal(ledger: "Ledger", out: TextIO, style: str = "hledger", centre: str | None = None) -> int:
     """The journal of one snapshot of the ledger (the read a face asks for: it opens no
-    session itself); returns the number of transactions."""
+    session itself); returns the number of transactions. With `centre`, the transactions of
+    that centre's exchanges (`reports.centre_view`), whole: a member of another centre on the
+    other side is an account without a name."""
+    from contextlib import ExitStack
+
     from timebank.ledger.storage.db import reading
 
-    with reading(ledger) as session:
+    with reading(ledger) as session, ExitStack() as stack:
+        if centre is not None:
+            from timebank.ledger.reports.centre_view import centre_view
+
+            stack.enter_context(centre_view(session, centre))
         return write_journal(session, out, style)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     # Erasure and the checks are imported by the actions that use them: `record`, run a
     # hundred times a day, should not pay for loading them.
     from timebank.ledger.records import erasure
+    from timebank.ledger.records.centres import CentreName
     from timebank.ledger.integrity.checks import CheckReport
 
 MemberRef = str | int
@@ -77,17 +78,24 @@ def new_category(ledger: Ledger, by: str, code: str, en: str, cy: str, code_cy: 
         return category_name(add_category(session, by, code, en, cy, code_cy))
 
 
+def new_centre(ledger: Ledger, by: str, name: str, code: str) -> CentreName:
+    from timebank.ledger.records.centres import add_centre
+
+    with writing(ledger) as session:
+        return add_centre(session, by, name, code)
+
+
 # Members ---------------------------------------------------------------------------------------
 
 def add_member(ledger: Ledger, by: str, *, name: str, kind: str = "person", area: str | None = None,
                email: str | None = None, phone: str | None = None, lang: str | None = None,
                joined: date | None = None, note: str | None = None, sort_as: str | None = None,
-               again: bool = False) -> MemberName:
+               again: bool = False, centre: str | None = None) -> MemberName:
     with writing(ledger) as session:
         default_lang = settings_module.load(session).lang
         member = members.add_member(session, by, name=name, kind=kind, area=area, email=email, phone=phone,
                                     lang=lang, joined=joined, note=note, sort_as=sort_as, default_lang=default_lang,
-                                    again=again)
+                                    again=again, centre=centre)
         return member_name(member)
 
 
@@ -184,7 +192,8 @@ class Recorded:
 
 def record(ledger: Ledger, by: str, *, givers: Sequence[MemberRef], receivers: Sequence[MemberRef], minutes: int,
            on: date | None = None, category: str | None = None, note: str | None = None,
-           allow_overdraft: bool = False, request: int | None = None, again: bool = False, lang: str) -> Recorded:
+           allow_overdraft: bool = False, request: int | None = None, again: bool = False, lang: str,
+           centre: str | None = None) -> Recorded:
     """Record help given; with `request`, the exchange meets that request (and takes its
     category unless another is given). `lang`: the language of a refusal's category codes."""
     with writing(ledger) as session:
@@ -193,7 +202,7 @@ def record(ledger: Ledger, by: str, *, givers: Sequence[MemberRef], receivers: S
         result = record_exchange(session, by, settings_module.load(session), givers=giver_rows,
                                  receivers=receiver_rows, minutes=minutes, on=on,
                                  category=category or (met.category if met else None), note=note,
-                                 allow_overdraft=allow_overdraft, again=again, lang=lang)
+                                 allow_overdraft=allow_overdraft, again=again, lang=lang, centre=centre)
         if met is not None:
             listings.meet_request(session, by, met.id, result.number, on or today(), [r.number for r in receiver_rows])
         return Recorded(result, request)

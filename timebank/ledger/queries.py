@@ -17,7 +17,7 @@ and the result types are loaded on first use (`__getattr__`).
 from __future__ import annotations
 
 import importlib
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from timebank.ledger.records.audit import AuditRow
     from timebank.ledger.records.balances import BalanceRow
     from timebank.ledger.records.categories import CategoryName
+    from timebank.ledger.records.centres import CentreName, CentreRow
     from timebank.ledger.records.exchanges import ExchangeRow
     from timebank.ledger.records.listings import ListingRow, Match
     from timebank.ledger.records.members import MemberIndex, MemberRow, MemberSearch
@@ -50,6 +51,8 @@ _TYPES = {
     "AuditRow": "timebank.ledger.records.audit",
     "BalanceRow": "timebank.ledger.records.balances",
     "CategoryName": "timebank.ledger.records.categories",
+    "CentreName": "timebank.ledger.records.centres",
+    "CentreRow": "timebank.ledger.records.centres",
     "ExchangeRow": "timebank.ledger.records.exchanges",
     "ListingRow": "timebank.ledger.records.listings",
     "Match": "timebank.ledger.records.listings",
@@ -80,21 +83,37 @@ def __getattr__(name: str) -> Any:
 
 
 @contextmanager
-def _snapshot(ledger: Ledger, seal: str | None = None, made: date | None = None) -> Iterator[Any]:
+def _snapshot(ledger: Ledger, seal: str | None = None, made: date | None = None,
+              centre: str | None = None) -> Iterator[Any]:
     """One snapshot of the ledger; with `seal`, of its history as it stood at that seal
     (refused if the ledger holds no such seal), and with `made`, on the day the figures were
-    first made (today, for everything read within)."""
+    first made (today, for everything read within); with `centre`, of that centre's part of
+    it (`reports.centre_view`; refused if there is no such centre)."""
     from timebank.ledger.basics.dates import made_on
     from timebank.ledger.storage.db import reading
 
-    with reading(ledger) as session:
-        if seal is None:
-            yield session
-            return
-        from timebank.ledger.reports.at_seal import find_seal, history_at
+    with reading(ledger) as session, ExitStack() as stack:
+        if seal is not None:
+            from timebank.ledger.reports.at_seal import find_seal, history_at
 
-        with history_at(session, find_seal(session, seal)), made_on(made):
-            yield session
+            stack.enter_context(history_at(session, find_seal(session, seal)))
+            stack.enter_context(made_on(made))
+        if centre is not None:
+            from timebank.ledger.reports.centre_view import centre_view
+
+            stack.enter_context(centre_view(session, centre, at_seal=seal is not None))
+        yield session
+
+
+def _at_centre(report: Any, session: Any, centre: str | None) -> Any:
+    """A report made for a centre, saying which (its faces print the centre's name)."""
+    if centre is None:
+        return report
+    import dataclasses
+
+    from timebank.ledger.records.centres import find_centre
+
+    return dataclasses.replace(report, centre=find_centre(session, centre))
 
 
 # Opening a ledger, and what is read before one is open --------------------------------------
@@ -165,6 +184,14 @@ def categories(ledger: Ledger) -> dict[str, CategoryName]:
 
     with _snapshot(ledger) as session:
         return category_names(session)
+
+
+def centres(ledger: Ledger) -> list[CentreRow]:
+    """The network's centres, by code, with how many active members each is home to."""
+    from timebank.ledger.records.centres import list_centres
+
+    with _snapshot(ledger) as session:
+        return list_centres(session)
 
 
 def category(ledger: Ledger, text: str, lang: str) -> CategoryName:
@@ -271,13 +298,13 @@ def member_page(ledger: Ledger, text: str | int, lang: str, today: date) -> Memb
                           list_listings(session, "request", lang, member=found), periods_of(session, found.number))
 
 
-def balances(ledger: Ledger, lang: str, chosen: list[str] | None = None, as_of: date | None = None
-             ) -> list[BalanceRow]:
-    """The balances of the members named (as typed), or of every active member."""
+def balances(ledger: Ledger, lang: str, chosen: list[str] | None = None, as_of: date | None = None,
+             centre: str | None = None) -> list[BalanceRow]:
+    """The balances of the members named (as typed), or of every active member (of a centre)."""
     from timebank.ledger.records.balances import balances as read_balances
     from timebank.ledger.records.members import find_member
 
-    with _snapshot(ledger) as session:
+    with _snapshot(ledger, centre=centre) as session:
         found = [find_member(session, text) for text in chosen] if chosen else None
         return read_balances(session, lang, found, as_of)
 
@@ -338,28 +365,32 @@ def statement(ledger: Ledger, text: str, lang: str | None = None, start: date | 
         return MemberStatement(found, made, statement_set(chosen, [made]), hours)
 
 
-def statements(ledger: Ledger, lang: str, start: date | None = None, end: date | None = None) -> StatementSet:
+def statements(ledger: Ledger, lang: str, start: date | None = None, end: date | None = None,
+               centre: str | None = None) -> StatementSet:
     """Everyone's statement (each in its member's language) in the alphabetical order of
-    `lang`, with the heading of the printed pages."""
+    `lang`, with the heading of the printed pages; with `centre`, the statements of that
+    centre's members (read from the whole ledger: they name the other side of each exchange)."""
+    from timebank.ledger.records.centres import find_centre
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.statements import statement_set, statements as everyone
 
     with _snapshot(ledger) as session:
         chosen = load(session)
-        return statement_set(chosen, everyone(session, chosen, lang, start, end))
+        code = find_centre(session, centre).code if centre is not None else None
+        return statement_set(chosen, everyone(session, chosen, lang, start, end, centre=code))
 
 
 def monthly(ledger: Ledger, month: date, lang: str,
             figures_first: Callable[[MonthFigures], None] | None = None, seal: str | None = None,
-            made: date | None = None) -> MonthlyReport:
+            made: date | None = None, centre: str | None = None) -> MonthlyReport:
     """The monthly report; `figures_first` is handed the month's figures as soon as they
     are known, before each member's line is made. With `seal`: made from the history as it
     stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.reports import monthly_report
 
-    with _snapshot(ledger, seal, made) as session:
-        return monthly_report(session, load(session), month, lang, figures_first)
+    with _snapshot(ledger, seal, made, centre) as session:
+        return _at_centre(monthly_report(session, load(session), month, lang, figures_first), session, centre)
 
 
 def month_so_far(ledger: Ledger, month: date) -> MonthSoFar:
@@ -370,17 +401,18 @@ def month_so_far(ledger: Ledger, month: date) -> MonthSoFar:
 
 
 def period_report(ledger: Ledger, start: date, end: date, by: str = "month", seal: str | None = None,
-                  made: date | None = None) -> PeriodReport:
+                  made: date | None = None, centre: str | None = None) -> PeriodReport:
     """The figures funders ask for, for each month, quarter or year of a period; with `seal`,
     from the history as it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.period_figures import period_report as report
 
-    with _snapshot(ledger, seal, made) as session:
-        return report(session, load(session), start, end, by)
+    with _snapshot(ledger, seal, made, centre) as session:
+        return _at_centre(report(session, load(session), start, end, by), session, centre)
 
 
-def changes_since(ledger: Ledger, start: date, end: date, by: str, since: str, seal: str | None = None) -> Restatement:
+def changes_since(ledger: Ledger, start: date, end: date, by: str, since: str, seal: str | None = None,
+                  centre: str | None = None) -> Restatement:
     """Each figure of the period report that changed since the figures printed with the seal
     `since` (to now, or to the seal `seal`), and the records that changed it."""
     from timebank.ledger.reports.at_seal import find_seal
@@ -389,7 +421,8 @@ def changes_since(ledger: Ledger, start: date, end: date, by: str, since: str, s
     with _snapshot(ledger) as session:
         earlier = find_seal(session, since)
         later = find_seal(session, seal) if seal is not None else None
-        return restatement(session, start, end, by, earlier, later)
+        found = restatement(session, start, end, by, earlier, later, centre)
+        return found if centre is None else found._replace(report=_at_centre(found.report, session, centre))
 
 
 def _span(session: Any, start: date | None, end: date | None) -> tuple[date, date]:
@@ -401,27 +434,32 @@ def _span(session: Any, start: date | None, end: date | None) -> tuple[date, dat
 
 
 def summary(ledger: Ledger, start: date | None, end: date | None, by: str = "month",
-            seal: str | None = None, made: date | None = None) -> PeriodReport:
+            seal: str | None = None, made: date | None = None, centre: str | None = None) -> PeriodReport:
     """The period report over an export's span (`export summary`); with `seal`, from the
     history as it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.period_figures import period_report as report
 
-    with _snapshot(ledger, seal, made) as session:
+    with _snapshot(ledger, seal, made, centre) as session:
         first, last = _span(session, start, end)
-        return report(session, load(session), first, last, by)
+        return _at_centre(report(session, load(session), first, last, by), session, centre)
 
 
 def funder_pack(ledger: Ledger, start: date | None, end: date | None, by: str, min_count: int,
-                seal: str | None = None, made: date | None = None) -> FunderPack:
+                seal: str | None = None, made: date | None = None, centre: str | None = None) -> FunderPack:
     """What a funder's workbook holds, over an export's span; with `seal`, from the history as
     it stood at that seal."""
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.figures import funder_pack as pack
 
-    with _snapshot(ledger, seal, made) as session:
+    with _snapshot(ledger, seal, made, centre) as session:
         first, last = _span(session, start, end)
-        return pack(session, load(session), first, last, by, min_count)
+        made_pack = pack(session, load(session), first, last, by, min_count)
+        if centre is None:
+            return made_pack
+        import dataclasses
+
+        return dataclasses.replace(made_pack, report=_at_centre(made_pack.report, session, centre))
 
 
 class FunderYear(NamedTuple):
@@ -455,14 +493,14 @@ class ExchangePairs(NamedTuple):
 
 @contextmanager
 def exchange_pairs(ledger: Ledger, start: date | None, end: date | None, with_names: bool = False,
-                   include_void: bool = False) -> Iterator[ExchangePairs]:
+                   include_void: bool = False, centre: str | None = None) -> Iterator[ExchangePairs]:
     """Every giver/receiver pair of the exchanges that count, streamed while the snapshot
     stays open (`export exchanges`); with `include_void`, voided exchanges and their
     reversals too, each pair ending in its status (`iter_pairs`)."""
     from timebank.ledger.records.categories import category_names
     from timebank.ledger.records.exchanges import iter_pairs, names_by_number
 
-    with _snapshot(ledger) as session:
+    with _snapshot(ledger, centre=centre) as session:
         yield ExchangePairs(iter_pairs(session, start, end, include_void),
                             names_by_number(session) if with_names else None,
                             category_names(session))
@@ -476,19 +514,21 @@ def members_by_number(ledger: Ledger, as_of: date | None = None) -> list[MemberR
         return by_number(session, as_of)
 
 
-def members_for_funders(ledger: Ledger, as_of: date | None, min_count: int) -> list[MemberRow]:
+def members_for_funders(ledger: Ledger, as_of: date | None, min_count: int, centre: str | None = None
+                        ) -> list[MemberRow]:
     """`members_by_number` with an area only where at least `min_count` members share it."""
     from timebank.ledger.reports.figures import members_for_funders as for_funders
 
-    with _snapshot(ledger) as session:
+    with _snapshot(ledger, centre=centre) as session:
         return for_funders(session, as_of, min_count)
 
 
-def areas(ledger: Ledger, start: date | None, end: date | None, min_count: int) -> AreaFigures:
+def areas(ledger: Ledger, start: date | None, end: date | None, min_count: int, centre: str | None = None
+          ) -> AreaFigures:
     """Members and hours by area, small counts blanked."""
     from timebank.ledger.reports.figures import areas as by_area
 
-    with _snapshot(ledger) as session:
+    with _snapshot(ledger, centre=centre) as session:
         return by_area(session, start, end, min_count)
 
 
@@ -574,7 +614,7 @@ __all__ = [
     "ledger_language", "members_matching", "category_codes", "open_ledger", "is_initialised", "current_user",
     "shown", "last_complete_month", "welsh_key",
     # reads
-    "settings", "name", "categories", "category", "audit", "members", "inactive", "member", "member_summary",
+    "settings", "name", "categories", "category", "centres", "audit", "members", "inactive", "member", "member_summary",
     "member_page",
     "balances", "exchanges", "exchange", "statement", "statements", "monthly", "month_so_far", "period_report",
     "summary", "funder_pack", "funder_year", "exchange_pairs", "members_by_number", "members_for_funders",
@@ -585,7 +625,8 @@ __all__ = [
     "FormData",
     "LATEST", "RING_AFTER_DAYS",
     # the rooms' result types (loaded on first use: `_TYPES`)
-    "Ledger", "Member", "AuditRow", "BalanceRow", "CategoryName", "ExchangeRow", "ListingRow", "Match", "MemberIndex",
+    "Ledger", "Member", "AuditRow", "BalanceRow", "CategoryName", "CentreName", "CentreRow", "ExchangeRow",
+    "ListingRow", "Match", "MemberIndex",
     "MemberRow", "MemberSearch", "Settings", "InactiveMember", "AreaFigures", "FunderPack", "PeriodReport",
     "Restatement", "MonthFigures", "MonthlyReport", "MonthSoFar", "MonthHours", "Statement", "StatementSet",
 ]

@@ -20,7 +20,7 @@ from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS,
                                    SAY, TEXT, Book, Chart, Columns, Field, Line, Page, Report, Say, Sheet, Typed, col,
                                    money_text, period_words)
 from timebank.render.exports import areas as area_sheet, kind_of, summary
-from timebank.render.views import _say, plural
+from timebank.render.views import CENTRE_RULE, _say, centre_parts, centre_words, plural
 
 # The keys `report period --format json` has always had, kept for the scripts that read them.
 LEGACY = {"minutes_exchanged": "hours", "members_active": "members_trading", "members_total": "members_registered"}
@@ -36,7 +36,8 @@ HEADERS = [N_("partial"), N_("members_registered"), N_("members_registered_peopl
            N_("cohort_6m"), N_("retained_6m"), N_("cohort_12m"), N_("retained_12m"), N_("requests_opened"),
            N_("requests_met"), N_("median_days_to_meet"), N_("hour_value"), N_("hour_value_source"), N_("figure"),
            N_("value"), N_("opening_hours"), N_("given_hours"), N_("received_hours"), N_("closing_hours"),
-           N_("month"), N_("requests_open"), N_("seal"), N_("was"), N_("now"), N_("voided"), N_("settings")]
+           N_("month"), N_("requests_open"), N_("seal"), N_("was"), N_("now"), N_("voided"), N_("settings"),
+           N_("centre")]
 
 
 # The period report: table, JSON, CSV ------------------------------------------------------
@@ -105,6 +106,7 @@ def period(report: PeriodReport) -> Report:
                                                        "members_left", "members_registered")}})
     parts: list[Any] = [
         Line(_say(N_("Report: {start} to {end}"), start=report.start, end=report.end), bold=True),
+        *centre_parts(report),
         Field("from", report.start, DATE), Field("to", report.end, DATE), Field("by", report.by, CODE),
         Field("year_start", report.year_start, INT),
         Field("periods", lambda w: [json_row(f) for f in report.periods], ANY),
@@ -136,6 +138,8 @@ def headline_csv(report: PeriodReport) -> Sheet:
     rows: list[dict[str, Any]] = [
         {"figure": "from", "value": Typed(total.first, DATE)}, {"figure": "to", "value": Typed(total.last, DATE)},
         {"figure": "partial", "value": Typed(total.partial, BOOL)}]
+    if report.centre is not None:
+        rows.insert(0, {"figure": "centre", "value": Typed(report.centre.code, CODE)})
     for figure in FIGURES:
         rows.append({"figure": figure.key, "value": Typed(values[figure.key], kind_of(figure))})
     rows += [{"figure": "hour_value", "value": Typed(report.hour_value, MONEY)},
@@ -371,6 +375,9 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
         heading.append(Line(_plain(report.bank_name), style="title" if level == 0 else "heading"))
     heading.append(Line(_say(N_("Figures for {span}"), span=_span(report.start, report.end)),
                         style="heading" if level == 0 else "subheading"))
+    if report.centre is not None:
+        heading.append(Line(centre_words(report.centre), style="subheading"))
+        heading.append(Line(_say(CENTRE_RULE), style="small"))
     made = _say(N_("Made on {date}."), date=report.made)
     if total.partial:
         made = _joined(made, _say(N_("Partial: the period ends after today or starts before the first exchange.")))
@@ -399,6 +406,8 @@ def reproduce_command(report: PeriodReport, seal: str, kind: str = "report", min
     # is cut there again, and its periods are partial as they were.
     span = f'--from {report.start.isoformat()} --to {report.asked_end.isoformat()} --by {report.by}'
     at = f'--seal "{seal}" --made {report.made.isoformat()}'
+    if report.centre is not None:
+        span += f" --centre {report.centre.code}"
     if kind == "workbook":
         return f'timebank export workbook {span} --min-count {min_count} {at} --output {REPRODUCED_FILE}'
     return f'timebank report period {span} {at}'
@@ -462,6 +471,9 @@ def about(report: PeriodReport, areas: Any, seal: str | None, shown: Shown) -> R
         (N_("Value of an hour (£)"), Typed(report.hour_value, MONEY)),
         (N_("Where the value of an hour comes from"), Typed(report.hour_value_source or None, TEXT)),
         (N_("Areas: counts blanked below"), Typed(areas.min_count, INT))]
+    if report.centre is not None:
+        details.insert(1, (N_("The centre of these figures"), Typed(f"{report.centre.name} ({report.centre.code})",
+                                                                     TEXT)))
     if seal:
         details.append((N_("Seal of the history these figures were made from"), Typed(seal, CODE)))
         details.append((N_("To reproduce this workbook"), Typed(
@@ -471,11 +483,15 @@ def about(report: PeriodReport, areas: Any, seal: str | None, shown: Shown) -> R
         [col("label", N_("Figure"), SAY), col("meaning", N_("Meaning"), SAY),
          col("value", N_("The whole period"), ANY), col("key", N_("Column in files"), SAY)],
         [{"label": _say(f.label), "value": Typed(values[f.key], kind_of(f)), "meaning": _say(f.meaning),
-          "key": _key(f.key)} for f in (PARTIAL,) + FIGURES],
+          "key": _key(f.key)} for f in (PARTIAL,) + FIGURES]
+        + ([{"label": _say(N_("The centre of these figures")), "value": Typed(report.centre.code, CODE),
+             "meaning": _say(CENTRE_RULE),
+             "key": _key("centre")}] if report.centre is not None else []),
         title=_say(N_("What each figure means")), key="definitions")
     return Report([
         Line(_plain(report.bank_name) if report.bank_name else _say(N_("Time bank")), style="title"),
         Line(_say(N_("Figures for {span}"), span=_span(report.start, report.end)), style="heading"),
+        *([Line(centre_words(report.centre), style="heading")] if report.centre is not None else []),
         Sheet([col("label", "", SAY), col("value", "", ANY)],
               [{"label": _say(label), "value": value} for label, value in details], key="details"),
         Line(_say(N_("Hours are hours of help given: one hour earns one time credit, whatever the help. This "
@@ -581,6 +597,7 @@ def restatement(changes: Any) -> Report:
     parts: list[Any] = [
         Line(_say(N_("Changes since the figures sealed {since}, for {start} to {end}"), since=since,
                   start=report.start, end=report.end), bold=True),
+        *centre_parts(report, rule=False),
         Field("since", since, CODE), Field("seal", seal, CODE,
                                            _say(N_("Seal of the history these figures were made from: {seal}"),
                                                 seal=seal) if seal else None),

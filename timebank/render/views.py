@@ -104,6 +104,9 @@ def member_page(m: Any, balance: int, recent: list, periods: list | None = None)
         ("note", N_("Note"), None if erased else m.note, TEXT),
         ("sort_as", "", None if erased else m.sort_as, TEXT),
         ("large_print", N_("Large print"), bool(m.large_print), BOOL)]
+    if m.centre is not None:
+        # Said (and in JSON) only where there are centres: a ledger of one place has none.
+        details.append(("centre", N_("Home centre"), m.centre, CODE))
     parts: list[Any] = [Line(lambda w: f"{member_words(name, w)} (#{m.number})", bold=True)]
     for key, label, value, kind in details:
         line = None
@@ -401,6 +404,28 @@ def member_chart(points: list) -> Chart:
                  [(_trend_label(p.month), p.minutes) for p in points])
 
 
+# What a centre's figures count (`--centre`; `ledger.reports.centre_view`), said wherever they are given.
+CENTRE_RULE = N_("The figures of one centre: its members (those whose home centre it is), and every exchange one of "
+                 "them gave or received in, counted whole. An exchange between members of two centres counts once "
+                 "in each centre's figures and once in the network's.")
+
+
+def centre_words(centre: Any) -> Say:
+    return _say(N_("Centre: {name} ({code})"), name=centre.name, code=centre.code)
+
+
+def centre_parts(report: Any, *, rule: bool = True) -> list[Any]:
+    """For a report made for one centre: which centre, and (`rule`) what its figures count.
+    Nothing for the network's report, which reads as it always did."""
+    centre = getattr(report, "centre", None)
+    if centre is None:
+        return []
+    parts: list[Any] = [Field("centre", centre.code, CODE, centre_words(centre), bold=True)]
+    if rule:
+        parts.append(Line(_say(CENTRE_RULE)))
+    return parts
+
+
 def monthly(report: Any, with_names: bool = False) -> Report:
     """The monthly report (`reports.MonthlyReport`), or its figures alone
     (`reports.MonthFigures`, while a screen reads the members' lines): then a line says
@@ -427,6 +452,7 @@ def monthly(report: Any, with_names: bool = False) -> Report:
     parts: list[Any] = [
         Field("month", month_of(report.month), CODE,
               lambda w: w._("Monthly report: {month}").format(month=w.month(report.month)), bold=True),
+        *centre_parts(report),
         Field("exchanges", report.exchanges, INT,
               _indent(plural("{count} exchange", "{count} exchanges", report.exchanges))),
         Field("minutes_exchanged", report.minutes_exchanged, INT,
@@ -509,6 +535,8 @@ def monthly_csv(report: Any, member_rows: list[dict[str, Any]], with_names: bool
         ("hours", Typed(report.minutes_exchanged, HOURS)), ("members_active", Typed(report.members_active, INT)),
         ("members_new", Typed(report.members_new, INT)), ("members_left", Typed(report.members_left, INT)),
         ("members_total", Typed(report.members_total, INT))]
+    if getattr(report, "centre", None) is not None:
+        headline.insert(1, ("centre", Typed(report.centre.code, CODE)))
     if report.requests is not None:
         figures = report.requests
         headline += [("requests_opened", Typed(figures.opened, INT)), ("requests_met", Typed(figures.met, INT)),
@@ -642,6 +670,15 @@ def categories(rows: list, lang: str) -> Sheet:
                  title=_say(N_("Categories")))
 
 
+def centres(rows: list) -> Sheet:
+    """Each centre of the network, by code, with how many active members it is home to."""
+    return Sheet([col("code", N_("Code"), CODE), col("name", N_("Name"), wrap=True),
+                  col("members", N_("Members"), INT)],
+                 [{"code": c.code, "name": c.name, "members": c.members} for c in rows],
+                 title=_say(N_("Centres")), empty=_say(N_("No centres yet: 'timebank centre add NAME --code CODE' adds "
+                                                          "one.")))
+
+
 def seal_line(seal: Any, w: Words) -> str:
     """The seal to write down: the chain's last link and the start of its hash."""
     if seal is None:
@@ -734,7 +771,7 @@ def _describe(event: Any, categories: dict[str, Any] | None) -> Say:
 # Member details as a sentence names them.
 FIELD_WORDS = {"name": N_("name"), "area": N_("area"), "email": N_("email"), "phone": N_("phone number"),
                "lang": N_("language"), "note": N_("note"), "sort_as": N_("sort-as name"),
-               "large_print": N_("large print")}
+               "large_print": N_("large print"), "centre": N_("home centre")}
 
 
 def field_words(fields: Iterable[str], w: Words) -> str:
@@ -811,6 +848,7 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
                                                                                     exchange=event.exchange),
         "request.reopen": lambda: w._("Request {id} open again (exchange {exchange} voided)").format(
             id=d.get("id"), exchange=event.exchange),
+        "centre.add": lambda: w._("Added the centre {code}: {name}").format(code=d.get("code"), name=d.get("name")),
         "category.add": lambda: w._("Added the category {code}").format(
             code=d.get("code_cy") or d.get("code") if w.lang == "cy" else d.get("code")),
     }

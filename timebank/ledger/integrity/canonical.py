@@ -30,6 +30,11 @@ characters; other characters as themselves), `null` for nothing -- the serialisa
   commitment: `[..., commitment, "opening"]`. Help -- every exchange written before the
   purpose existed, and nearly every one since -- has no such element, so their links are
   the bytes they always were.
+- an exchange recorded at a centre (`TIMEBANK_CENTRE`, `record --centre`; migration 0011)
+  carries its purpose and then the centre's code as its last two elements, whatever the
+  purpose: `[..., commitment, "help", "BLA"]`. The array's length tells which is there
+  (11 elements: help at no centre; 12: a purpose; 13: a purpose and a centre), and an
+  exchange at no centre -- every one written before centres existed -- is unchanged.
 
 Personal text: commitments in parts (version 2)
 -----------------------------------------------
@@ -70,14 +75,15 @@ proven by their parts exactly as newer ones are.
 
 Records (version 2)
 -------------------
-Every change to a member, a period of membership, a category, a setting or a listing (an
-offer or a request) is a link of its own, written in the same transaction as the change:
+Every change to a member, a period of membership, a category, a setting, a listing (an
+offer or a request) or a centre is a link of its own, written in the same transaction as
+the change:
 
     [2, link, "record", table, key, digest]
 
 - `table` is the table's name: "members", "member_periods", "categories", "settings",
-  "listings"; `key` the row's key as text (a setting's key, a category's code, the others'
-  number as decimal text).
+  "listings", "centres"; `key` the row's key as text (a setting's key, a category's or a
+  centre's code, the others' number as decimal text).
 - `digest` is the lowercase hex of the row's digest as the change left it, or null when the
   change deleted the row:
 
@@ -88,9 +94,12 @@ offer or a request) is a link of its own, written in the same transaction as the
   phone, note and area; a listing's note; a setting's value; none for periods and
   categories, which commit to `[]` with their salt all the same. Structural columns (in the
   clear, in this order): members kind, lang, joined, left, forgotten, created_at,
-  large_print (true or false; migration 0009 relinks every member with it); periods
+  large_print (true or false; migration 0009 relinks every member with it), then the
+  member's home centre's code only when they have one (so a member at no centre -- every
+  member written before migration 0011 -- has the digest they had); periods
   member, joined, left, ended_by; categories code_cy, name_en, name_cy; settings none;
-  listings kind, member, category, opened, closed, closed_because, exchange. Dates and
+  listings kind, member, category, opened, closed, closed_because, exchange; centres
+  name, created_at (and none personal: a centre is a public place). Dates and
   moments as above, integers in decimal, null for nothing. Left out: a member's cached
   balance (proven from the entries), the salt, and the links stamped on periods and
   listings after their event. A new 16-byte salt is drawn each time a row is linked, so an
@@ -391,8 +400,13 @@ def entries_text(entries: list[tuple[int, str, str, int]], day: str) -> str:
 HELP = "help"
 
 
-def with_purpose(content: bytes, purpose: str | None) -> bytes:
-    """An exchange's content with its purpose as the last element, when it is not help."""
+def with_purpose(content: bytes, purpose: str | None, centre: str | None = None) -> bytes:
+    """An exchange's content with its purpose as the last element, when it is not help; with
+    a centre, its purpose (help too) and then the centre, so that the length of the array
+    tells the two apart."""
+    if centre is not None:
+        return (content[:-1] + b"," + string(purpose or HELP).encode("utf-8") + b"," + string(centre).encode("utf-8")
+                + b"]")
     if purpose is None or purpose == HELP:
         return content
     return content[:-1] + b"," + string(purpose).encode("utf-8") + b"]"
@@ -400,13 +414,13 @@ def with_purpose(content: bytes, purpose: str | None) -> bytes:
 
 def exchange_content(link: int, number: int, day: str, category: str, minutes: int, reverses: int | None,
                      recorded_at: str, entries: list[tuple[int, str, str, int]], committed: bytes,
-                     purpose: str = HELP, version: int = VERSION) -> bytes:
+                     purpose: str = HELP, version: int = VERSION, centre: str | None = None) -> bytes:
     """The bytes of an exchange's link. `day`, `recorded_at` and each entry's date are
     already canonical text (`day_text`, `moment_text`); entries are (member, role, date,
     minutes) in any order."""
     return with_purpose((EXCHANGE_FORMAT % (
         version, link, number, string(day), string(category), minutes, integer(reverses), string(recorded_at),
-        entries_text(entries, day), committed.hex())).encode("utf-8"), purpose)
+        entries_text(entries, day), committed.hex())).encode("utf-8"), purpose, centre)
 
 
 def _entry_order(entry: tuple[int, str, str, int]) -> tuple:

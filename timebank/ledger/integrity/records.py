@@ -1,5 +1,5 @@
-"""The records on the chain: members, periods of membership, categories, settings and
-listings. Each change to one of them -- made, changed, deleted -- is a record link of the
+"""The records on the chain: members, periods of membership, categories, settings,
+listings and centres. Each change to one of them -- made, changed, deleted -- is a record link of the
 chain (`canonical`, "Records (version 2)"), written in the same transaction as the change;
 `check` proves that every row is as its latest record link says.
 
@@ -32,21 +32,23 @@ from sqlalchemy.orm import Session
 from timebank.ledger.integrity import canonical
 from timebank.ledger.integrity.chain import ChainWriter, writer
 from timebank.ledger.messages import Phrase, _, ngettext
-from timebank.ledger.storage.models import Category, Listing, Member, MemberPeriod, Setting
+from timebank.ledger.storage.models import Category, Centre, Listing, Member, MemberPeriod, Setting
 
 _sha256 = hashlib.sha256
 
 RECORD = "record"
 
-# The kind of value in a column, as the digest writes it.
-INT, TEXT, DAY, MOMENT, BOOL = "int", "text", "day", "moment", "bool"
+# The kind of value in a column, as the digest writes it. OPTIONAL: text that enters the
+# digest only when there is some (a member's home centre): a row without it has the digest
+# it had before the column existed, so adding it relinked nothing.
+INT, TEXT, DAY, MOMENT, BOOL, OPTIONAL = "int", "text", "day", "moment", "bool", "optional"
 
 # Per table, in this order (the order `link_unlinked_records` links them): the key column,
 # the structural columns (in the clear, in this order) and the personal ones (committed).
 TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     "members": (("number", INT),
                 (("kind", TEXT), ("lang", TEXT), ("joined", DAY), ("left", DAY), ("forgotten", MOMENT),
-                 ("created_at", MOMENT), ("large_print", BOOL)),
+                 ("created_at", MOMENT), ("large_print", BOOL), ("centre", OPTIONAL)),
                 ("name", "sort_as", "email", "phone", "note", "area")),
     "member_periods": (("id", INT), (("member", INT), ("joined", DAY), ("left", DAY), ("ended_by", TEXT)), ()),
     "categories": (("code", TEXT), (("code_cy", TEXT), ("name_en", TEXT), ("name_cy", TEXT)), ()),
@@ -55,10 +57,11 @@ TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str,
                  (("kind", TEXT), ("member", INT), ("category", TEXT), ("opened", DAY), ("closed", DAY),
                   ("closed_because", TEXT), ("exchange", INT)),
                  ("note",)),
+    "centres": (("code", TEXT), (("name", TEXT), ("created_at", MOMENT)), ()),
 }
 
 MODELS: dict[type, str] = {Member: "members", MemberPeriod: "member_periods", Category: "categories",
-                           Setting: "settings", Listing: "listings"}
+                           Setting: "settings", Listing: "listings", Centre: "centres"}
 
 # What never enters a digest: a cache `check` proves otherwise (the balance, the folded
 # name), the salt, and the links stamped after the event (`storage.links`). A change to
@@ -94,7 +97,7 @@ def _value(kind: str, value: Any) -> str:
         if kind == BOOL and isinstance(value, int) and value in (0, 1):
             # SQLite keeps 0 or 1; PostgreSQL gives False or True.
             return "true" if value else "false"
-        if kind == TEXT and isinstance(value, str):
+        if kind in (TEXT, OPTIONAL) and isinstance(value, str):
             return canonical.string(value)
         if kind == DAY:
             # SQLite keeps the ISO text; PostgreSQL gives a date.
@@ -127,7 +130,8 @@ def row_digest(tbl: str, values: Sequence[Any]) -> bytes:
     committed = _sha256((b"" if salt is None else bytes(salt))
                         + ("[" + ",".join([_value(TEXT, text) for text in texts]) + "]").encode("utf-8")).hexdigest()
     parts = [canonical.string(tbl), canonical.string(key_text(values[0]))]
-    parts += [_value(kind, value) for (_name, kind), value in zip(structural, values[1:1 + count])]
+    parts += [_value(kind, value) for (_name, kind), value in zip(structural, values[1:1 + count])
+              if value is not None or kind != OPTIONAL]
     parts.append('"' + committed + '"')
     return _sha256(("[" + ",".join(parts) + "]").encode("utf-8")).digest()
 
@@ -185,10 +189,13 @@ def link_rows(target: Session | Connection, tbl: str, keys: Iterable[Any]) -> in
     keys = list(dict.fromkeys(keys))
     if isinstance(target, Session):
         connection, chain = target.connection(), writer(target)
+        absent: frozenset[str] = frozenset()
     else:
+        # An upgrade (0009 relinks every member) runs before later columns exist.
         connection, chain = target, ChainWriter(target)
+        absent = _absent(connection, tbl)
     _salt(connection, tbl, keys)
-    return _append(connection, chain, tbl, keys)
+    return _append(connection, chain, tbl, keys, absent)
 
 
 def _sort_key(value: Any) -> tuple:
@@ -202,7 +209,10 @@ def link_unlinked_records(connection: Connection) -> int:
     added."""
     chain = ChainWriter(connection)
     added = 0
+    tables = set(inspect(connection).get_table_names())
     for tbl, ((column, _kind), _structural, _personal) in TABLES.items():
+        if tbl not in tables:  # an upgrade before the one that makes it
+            continue
         linked = {key for (key,) in connection.exec_driver_sql(
             f"SELECT DISTINCT key FROM record_links WHERE tbl = {_mark(connection)}", (tbl,))}
         keys = sorted((key for (key,) in connection.exec_driver_sql(f'SELECT "{column}" FROM "{tbl}"')
@@ -272,6 +282,8 @@ def describe(tbl: str, key: str) -> Phrase:
         return _("setting '{key}'").format(key=key)
     if tbl == "listings":
         return _("listing {id}").format(id=key)
+    if tbl == "centres":
+        return _("centre '{code}'").format(code=key)
     return _("an unknown record ({table} {key})").format(table=tbl, key=key)
 
 
@@ -314,6 +326,8 @@ def _not_linked(tbl: str, row: tuple) -> Phrase:
         return _("Category '{code}' is not on the chain: timebank did not write it.").format(code=key)
     if tbl == "settings":
         return _("Setting '{key}' is not on the chain: timebank did not write it.").format(key=key)
+    if tbl == "centres":
+        return _("Centre '{code}' is not on the chain: timebank did not write it.").format(code=key)
     return _("Listing {id} is not on the chain: timebank did not write it.").format(id=key)
 
 
@@ -331,6 +345,9 @@ def _differs(tbl: str, row: tuple, link: int) -> Phrase:
     if tbl == "settings":
         return _("Setting '{key}' has changed behind timebank's back (not as its last link #{link} recorded "
                  "it).").format(key=key, link=link)
+    if tbl == "centres":
+        return _("Centre '{code}' has changed behind timebank's back (not as its last link #{link} recorded "
+                 "it).").format(code=key, link=link)
     return _("Listing {id} has changed behind timebank's back (not as its last link #{link} recorded it).").format(
         id=key, link=link)
 
@@ -348,6 +365,9 @@ def _gone(tbl: str, key: str, link: int) -> Phrase:
     if tbl == "settings":
         return _("Setting '{key}' was deleted behind timebank's back (its last link is #{link}).").format(
             key=key, link=link)
+    if tbl == "centres":
+        return _("Centre '{code}' was deleted behind timebank's back (its last link is #{link}).").format(
+            code=key, link=link)
     return _("Listing {id} was deleted behind timebank's back (its last link is #{link}).").format(id=key, link=link)
 
 

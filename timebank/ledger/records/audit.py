@@ -52,7 +52,7 @@ def now() -> datetime:
 # Every kind of event the ledger records. A new action is added here, and a test then asks
 # for its description in both languages (timebank.render.views.describe_event).
 ACTIONS = frozenset({
-    "ledger.init", "ledger.restore", "settings.set", "category.add",
+    "ledger.init", "ledger.restore", "settings.set", "category.add", "centre.add",
     "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget",
     "exchange.record", "exchange.void", "exchange.overdraft",
     "offer.add", "offer.remove", "request.add", "request.remove", "request.met", "request.reopen", "listings.close",

@@ -108,6 +108,7 @@ class NewExchange(NamedTuple):
     receivers: tuple[int, ...]
     reverses: int | None = None
     purpose: str = HELP  # OPENING: an opening balance, which counts in no activity figure
+    centre: str | None = None  # the code of the centre it was recorded at (a reversal: its original's)
 
 
 def entry_rows(givers: Sequence[int], receivers: Sequence[int], minutes: int, *,
@@ -122,7 +123,7 @@ def entry_rows(givers: Sequence[int], receivers: Sequence[int], minutes: int, *,
 
 
 EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by",
-                    "link", "link_hash", "salt", "purpose")
+                    "link", "link_hash", "salt", "purpose", "centre")
 ENTRY_COLUMNS = ("exchange", "member", "role", "date", "minutes")
 BATCH_ENTRIES = 20_000
 
@@ -167,13 +168,14 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
         if len(rows) == 2:
             link, digest, salt = links.pair(number, on, exchange.category, exchange.minutes, exchange.reverses,
                                             moment, rows[0][0], rows[0][2], rows[1][0], by, exchange.note,
-                                            purpose=purpose)
+                                            purpose=purpose, centre=exchange.centre)
         else:
             link, digest, salt = links.exchange(
                 number, on, exchange.category, exchange.minutes, exchange.reverses, moment,
-                [(member, role, on, amount) for member, role, amount in rows], by, exchange.note, purpose=purpose)
+                [(member, role, on, amount) for member, role, amount in rows], by, exchange.note, purpose=purpose,
+                centre=exchange.centre)
         exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, exchange.reverses,
-                              recorded_at, by, link, digest, salt, purpose))
+                              recorded_at, by, link, digest, salt, purpose, exchange.centre))
         for member, role, amount in rows:
             entries.append((number, member, role, day, amount))
             balance_changes[member] = balance_changes.get(member, 0) + amount
@@ -256,13 +258,19 @@ def recent_duplicate(session: Session, givers: list[int], receivers: list[int], 
 def record_exchange(session: Session, by: str, settings: Settings, *, givers: list[Member],
                     receivers: list[Member], minutes: int, on: date | None = None,
                     category: str | None = None, note: str | None = None,
-                    allow_overdraft: bool = False, again: bool = False, lang: str) -> RecordResult:
+                    allow_overdraft: bool = False, again: bool = False, lang: str,
+                    centre: str | None = None) -> RecordResult:
     """Record one exchange: each giver/receiver pair is worth `minutes`. One that repeats an
     exchange recorded in the last 14 days is refused as a `Duplicate` unless `again`.
-    (`lang`: the language of a refusal's category codes.)"""
+    (`lang`: the language of a refusal's category codes; `centre`: the code of the centre
+    it is recorded at, if any -- refused if there is no such centre.)"""
     on = on or today()
     check_exchange(settings, givers, receivers, minutes, on)
     note = clean_text(note, _("note"), limit=MAX_NOTE)
+    if centre is not None:
+        from timebank.ledger.records.centres import find_centre
+
+        centre = find_centre(session, centre).code
     found = find_category(session, category or "other", lang)
     code = found.code
     if not again:
@@ -275,9 +283,11 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
                             _("Exchange {number} already records this help. Record it again?").format(number=earlier))
     overdrawn = overdrawn_receivers(session, settings, receivers, minutes * len(givers), allow_overdraft)
     number, _count = write_exchanges(session, by, [NewExchange(
-        on, code, minutes, note, tuple(g.number for g in givers), tuple(r.number for r in receivers))])
+        on, code, minutes, note, tuple(g.number for g in givers), tuple(r.number for r in receivers),
+        centre=centre)])
+    at: dict[str, Any] = {"centre": centre} if centre is not None else {}
     audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
-              givers=[g.number for g in givers], receivers=[r.number for r in receivers], category=code)
+              givers=[g.number for g in givers], receivers=[r.number for r in receivers], category=code, **at)
     for member_number in overdrawn:
         audit.log(session, by, "exchange.overdraft", exchange=number, member=member_number)
     parties = givers + receivers
@@ -305,7 +315,7 @@ def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
     reversal, _count = write_exchanges(session, by, [NewExchange(
         original.date, original.category, original.minutes, reason_text,
         tuple(m for m, role in parties if role == "giver"), tuple(m for m, role in parties if role == "receiver"),
-        reverses=number, purpose=original.purpose)])
+        reverses=number, purpose=original.purpose, centre=original.centre)])
     audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
     return reversal
 

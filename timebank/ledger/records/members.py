@@ -22,6 +22,7 @@ from timebank.ledger.basics.text import MAX_NOTE, clean_text
 from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
 from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
 from timebank.ledger.records import audit, membership
+from timebank.ledger.records.centres import find_centre
 from timebank.ledger.storage.models import Entry, Member
 
 POT = 0
@@ -61,9 +62,10 @@ def create_pot(session: Session, joined: date, lang: str) -> None:
 def add_member(session: Session, by: str, *, name: str, kind: str = "person", area: str | None = None,
                email: str | None = None, phone: str | None = None, lang: str | None = None,
                joined: date | None = None, note: str | None = None, sort_as: str | None = None,
-               default_lang: str = "en", again: bool = False) -> Member:
+               default_lang: str = "en", again: bool = False, centre: str | None = None) -> Member:
     """Add a member. A name an active member already has is refused as a `Duplicate`
-    unless `again` (two people can share a name; one person typed twice is a mistake)."""
+    unless `again` (two people can share a name; one person typed twice is a mistake).
+    `centre`: the code of their home centre (refused if there is no such centre)."""
     member = Member(
         number=next_number(session),
         kind=check_kind(kind),
@@ -76,6 +78,7 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
         note=clean_text(note, _("note"), limit=MAX_NOTE),
         joined=joined or today(),
         created_at=audit.now(),
+        centre=None if centre is None else find_centre(session, centre).code,
     )
     if re.fullmatch(r"#?\d+", member.name):
         raise InvalidInput(_("A name cannot be only a number: numbers name members."))
@@ -93,8 +96,10 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
     session.add(member)
     session.flush()
     membership.open_period(session, member.number, member.joined)
+    # A centre only where there is one: the events of a ledger with none read as they did.
+    at: dict[str, Any] = {"centre": member.centre} if member.centre is not None else {}
     audit.log(session, by, "member.add", member=member.number, name=member.name, kind=member.kind,
-              area=member.area, lang=member.lang, joined=member.joined.isoformat())
+              area=member.area, lang=member.lang, joined=member.joined.isoformat(), **at)
     return member
 
 
@@ -481,6 +486,7 @@ def edit_member(session: Session, by: str, member: Member, **changes: str | bool
         "lang": check_lang,
         "note": lambda v: clean_text(v, _("note"), limit=MAX_NOTE),
         "sort_as": lambda v: clean_text(v, _("sort-as name")),
+        "centre": lambda v: find_centre(session, v).code,
     }
     changed: dict[str, tuple] = {}
     for field, value in changes.items():

@@ -151,7 +151,8 @@ def _undo_later_events(connection: Connection, own: str, temp: str, link: int) -
                     old = old.replace(ERASED, "").strip() or None
                     if old is None:
                         continue
-                if field in ("lang", "area") and isinstance(change, dict):
+                # A member's home centre too: a centre's figures at a seal count its members then.
+                if field in ("lang", "area", "centre") and isinstance(change, dict):
                     connection.execute(text(f"UPDATE {temp}.members SET {field} = :old WHERE number = :number"),
                                        {"old": old, "number": member})
         elif action == "settings.set":

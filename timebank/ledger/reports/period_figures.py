@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.integrity.chain import current_seal
 from timebank.ledger.records.categories import CategoryName, category_names
+from timebank.ledger.records.centres import CentreName
 from timebank.ledger.basics.dates import month_end, report_end, today
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.records.members import POT
@@ -30,6 +31,7 @@ from timebank.ledger.basics.periods import Period, months_before, months_in, per
 from timebank.ledger.messages import N_
 from timebank.ledger.records.membership import Belonging, belonging
 from timebank.ledger.records.membership import registered as registered_on
+from timebank.ledger.reports.centre_view import outside_organisations
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key, moves_of_balance
@@ -244,6 +246,8 @@ class PeriodReport:
     seal: Seal | None = None
     # Opening balances dated in the span (how many, their minutes): in no figure, shown apart.
     opening_balances: tuple[int, int] = (0, 0)
+    # The centre the figures are for (`--centre`; `reports.centre_view`), or None: the network's.
+    centre: "CentreName | None" = None
 
     @cached_property
     def period_sums(self) -> dict[str, int | Decimal]:
@@ -459,8 +463,11 @@ def _organisation_minutes(session: Session, start: date, end: date) -> dict[str,
     """6. Minutes per month of the exchanges in which an organisation or the pot took part:
     found from the entries of those few members, not by testing every exchange."""
     not_a_person = aliased(Member, name="not_a_person")
-    theirs = (select(Entry.exchange).join(not_a_person, not_a_person.number == Entry.member)
-              .where(not_a_person.kind != "person", Entry.date.between(start, end)))
+    theirs: Any = (select(Entry.exchange).join(not_a_person, not_a_person.number == Entry.member)
+                   .where(not_a_person.kind != "person", Entry.date.between(start, end)))
+    outside = outside_organisations(session)  # a centre's: organisations of other centres
+    if outside:
+        theirs = theirs.union(select(Entry.exchange).where(Entry.member.in_(outside), Entry.date.between(start, end)))
     entry_month = month_key(Entry.date).label("month")
     return {key: int(minutes or 0) for key, minutes in session.execute(
         select(entry_month, earned_sum())

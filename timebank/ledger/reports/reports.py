@@ -18,6 +18,7 @@ from timebank.ledger.records import settings as settings_module
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.integrity.chain import current_seal
 from timebank.ledger.records.categories import CategoryName, category_names
+from timebank.ledger.records.centres import CentreName
 from timebank.ledger.basics.dates import add_months, month_end, today
 from timebank.ledger.basics.language import sort_key_in
 from timebank.ledger.records.listings import RequestFigures, request_figures
@@ -25,6 +26,7 @@ from timebank.ledger.records.membership import Belonging, belonging
 from timebank.ledger.storage.models import Entry, Member, MonthTotal
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.records.settings import Settings
+from timebank.ledger.reports.centre_view import member_numbers
 from timebank.ledger.storage.sql import month_of, dead_exchanges, moves_of_balance
 
 if TYPE_CHECKING:
@@ -79,6 +81,8 @@ class MonthFigures:
     # the members' closing balances, in no activity figure. How many, and their minutes.
     opening_balances: int = 0
     opening_balances_minutes: int = 0
+    # The centre the figures are for (`--centre`; `reports.centre_view`), or None: the network's.
+    centre: "CentreName | None" = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,12 +164,14 @@ def _month_figures(session: Session, settings: Settings, month: date, lang: str,
         n, minutes = trend_rows.get(month_of(point), (0, 0))
         trend.append(TrendPoint(point, n, minutes))
 
+    joinings = member_counts(people, start, end)
     return MonthFigures(
         month=month,
         exchanges=int(counts),
         minutes_exchanged=sum(given.values()),
-        members_active=members_active(given, received),
-        **member_counts(people, start, end),
+        members_active=members_active(given, received, member_numbers(session)),
+        members_new=joinings["members_new"], members_left=joinings["members_left"],
+        members_total=joinings["members_total"],
         categories=categories,
         trend=trend,
         credit_limit_minutes=settings.credit_limit_minutes,
@@ -210,10 +216,11 @@ def month_activity(session: Session, start: date, end: date, sums: dict[int, tup
     return ({number: given[number] for number in counted}, {number: received[number] for number in counted})
 
 
-def members_active(given: dict[int, int], received: dict[int, int]) -> int:
-    """Members (not the pot) who gave or received anything: the one definition of active."""
+def members_active(given: dict[int, int], received: dict[int, int], only: set[int] | None = None) -> int:
+    """Members (not the pot) who gave or received anything: the one definition of active.
+    `only`: a centre's members (the other side of an exchange with another centre is not one)."""
     return sum(1 for number in given.keys() | received.keys() if number != 0
-               and (given.get(number) or received.get(number)))
+               and (given.get(number) or received.get(number)) and (only is None or number in only))
 
 
 @dataclass(frozen=True)

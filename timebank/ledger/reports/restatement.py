@@ -4,6 +4,7 @@ when a closed quarter's figures change after they were sent)."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack, nullcontext
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -14,6 +15,7 @@ from timebank.ledger.basics.periods import Period
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.records.settings import load
 from timebank.ledger.reports.at_seal import history_at
+from timebank.ledger.reports.centre_view import centre_view
 from timebank.ledger.reports.period_figures import PeriodFigures, PeriodReport, period_report
 from timebank.ledger.storage.models import AuditEvent, Exchange, Listing, MemberPeriod
 
@@ -48,24 +50,30 @@ class Restatement(NamedTuple):
     periods: list[PeriodChanges]  # only the periods (and the total) with a changed figure
 
 
-def restatement(session: Session, start: date, end: date, by: str, since: Seal, at: Seal | None = None) -> Restatement:
+def restatement(session: Session, start: date, end: date, by: str, since: Seal, at: Seal | None = None,
+                centre: str | None = None) -> Restatement:
     """Every figure of the period report that differs between the history at `since` and now
-    (or the history at `at`), with the records written in between that changed it."""
-    if at is None:
-        now = period_report(session, load(session), start, end, by)
-        upto = None
-    else:
-        with history_at(session, at):
-            now = period_report(session, load(session), start, end, by)
-        upto = at.link
-    with history_at(session, since):
-        was = period_report(session, load(session), start, end, by)
+    (or the history at `at`), with the records written in between that changed it; with
+    `centre`, of that centre's figures (`centre_view`) and its records."""
+
+    def figures(seal: Seal | None) -> PeriodReport:
+        with ExitStack() as stack:
+            if seal is not None:
+                stack.enter_context(history_at(session, seal))
+            if centre is not None:
+                stack.enter_context(centre_view(session, centre, at_seal=seal is not None))
+            return period_report(session, load(session), start, end, by)
+
+    now = figures(at)
+    upto = None if at is None else at.link
+    was = figures(since)
     changed: list[PeriodChanges] = []
     pairs = list(zip(was.periods, now.periods)) + [(was.total, now.total)]
-    for old, new in pairs:
-        figures = _changed_figures(old, new)
-        if figures:
-            changed.append(_explained(session, new, figures, since.link, upto))
+    with centre_view(session, centre) if centre is not None else nullcontext():
+        for old, new in pairs:
+            found = _changed_figures(old, new)
+            if found:
+                changed.append(_explained(session, new, found, since.link, upto))
     return Restatement(since, now.seal, now, changed)
 
 

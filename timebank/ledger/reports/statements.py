@@ -98,10 +98,11 @@ def statement(session: Session, member: Member, lang: str, start: date | None = 
 
 
 def statements(session: Session, settings: Settings, lang: str, start: date | None = None,
-               end: date | None = None) -> list[Statement]:
+               end: date | None = None, centre: str | None = None) -> list[Statement]:
     """The statement of everyone who was a member at some time between start and end (the
     pot is no member), each with the people on its lines in that member's own language's
-    order, the statements in the alphabetical order of `lang`.
+    order, the statements in the alphabetical order of `lang`; with `centre`, of that
+    centre's members only.
 
     Three reads whatever the number of members: the members, their opening balances, and
     the period's exchanges (one streamed query), each exchange dealt to its parties."""
@@ -110,6 +111,8 @@ def statements(session: Session, settings: Settings, lang: str, start: date | No
         query = query.where(Member.joined <= end)
     if start is not None:
         query = query.where(or_(Member.left.is_(None), Member.left >= start))
+    if centre is not None:
+        query = query.where(Member.centre == centre)
     members = session.execute(query).all()
     opening = opening_balances(session, members, start) if start is not None else {}
     running = {m.number: opening.get(m.number, 0) for m in members}

@@ -60,6 +60,19 @@ class Minutes(TypeDecorator):
         return None if value is None else int(value)
 
 
+class Centre(Base):
+    """A place of a network of time banks sharing one ledger (a community centre): each
+    member may have a home centre, each exchange remembers the centre it was recorded at,
+    and every report can be made for one centre (`reports.centre_view`)."""
+
+    __tablename__ = "centres"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
 class Member(Base):
     __tablename__ = "members"
     __table_args__ = (
@@ -88,6 +101,8 @@ class Member(Base):
     balance_minutes: Mapped[int] = mapped_column(Minutes, default=0, server_default="0")
     # The salt of the commitment to this row's personal text in its record link (`records`).
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Their home centre (none in a ledger of one place): a centre's figures are its members'.
+    centre: Mapped[str | None] = mapped_column(ForeignKey("centres.code"), index=True)
     # The name folded (`language.fold`: no case, no accents), set with every change of the
     # name (`_fold_name`), so that a name typed is found through the index, not by folding
     # every name. Byte order ("C") on PostgreSQL, as SQLite's own: a prefix is then a range
@@ -179,6 +194,9 @@ class Exchange(Base):
     text_commitment: Mapped[bytes | None] = mapped_column(LargeBinary)
     redaction: Mapped[str | None] = mapped_column(Text)
     purpose: Mapped[str] = mapped_column(String(16), default=HELP, server_default=HELP)
+    # The centre it was recorded at (`TIMEBANK_CENTRE` or `record --centre`), if any: in its
+    # link only when there is one, so links written without one are unchanged.
+    centre: Mapped[str | None] = mapped_column(ForeignKey("centres.code"))
 
 
 class Entry(Base):
