@@ -86,6 +86,12 @@ def centre_view(session: Session, code: str, *, at_seal: bool = False) -> Iterat
     if not at_seal:
         for number, (table, columns) in enumerate(_INDEXES):
             run(f"CREATE INDEX {'temp.' if sqlite else ''}centre_view_{number} ON {table} ({columns})")
+    if not sqlite:
+        # Autovacuum never analyses temporary tables: without their statistics PostgreSQL
+        # plans the reports' joins blind: a year of one centre of ten in a network of 1M
+        # exchanges took 29 s without them and 7.7 s with them, the same figures.
+        for table in (MEMBERS, EXCHANGES, *TABLES):
+            run(f"ANALYZE {temp}.{table}")
     # The pot's balance within the centre's part: what it gave and received with its members.
     run(f"UPDATE {temp}.members SET balance_minutes = coalesce((SELECT sum(e.minutes) FROM {temp}.entries e "
         f"WHERE e.member = {temp}.members.number), 0) WHERE kind = 'pot'")
