@@ -270,3 +270,22 @@ def test_at_a_seal_a_centre_counts_its_members_then(network: Cli) -> None:
     assert now["total"]["members_registered"] == made["total"]["members_registered"] - 1
     again = network.json("report", "period", *period, "--centre", "PON", "--seal", seal, "--made", made["made"])
     assert again["total"] == made["total"]
+
+
+def test_a_restatement_names_the_members_who_moved_centre(network: Cli) -> None:
+    period = ["--from", "2026-02-01", "--to", "2026-03-31"]
+    seal = network.json("report", "period", *period, "--centre", "PON")["seal"]
+    network.ok("member", "edit", "4", "--centre", "BLA")  # the café moves to Blaengarw
+    since = ["report", "period", *period, "--changes-since", seal]
+    for centre in ("PON", "BLA"):  # out of one, into the other
+        changes = network.json(*since, "--centre", centre)
+        assert changes["periods"] and all(p["moved"] == [4] for p in changes["periods"])
+        assert all(p["members"] == [] and p["exchanges"] == [] for p in changes["periods"])
+    assert "Members who moved into or out of this centre since: #4" in network.ok(*since, "--centre", "PON").out
+    welsh = network.ok(*since, "--centre", "PON", lang="cy").out
+    assert "Aelodau a symudodd i'r ganolfan hon neu ohoni ers hynny: #4" in welsh
+    rows = network.ok(*since, "--centre", "BLA", "--format", "csv").out.splitlines()
+    assert rows[0].endswith(",settings,moved") and all(row.endswith(",4") for row in rows[1:])
+    # The network's figures did not move, and its restatement keeps its columns.
+    assert network.json(*since)["periods"] == []
+    assert network.ok(*since, "--format", "csv").out.splitlines()[0].endswith(",settings")

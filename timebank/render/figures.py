@@ -37,7 +37,7 @@ HEADERS = [N_("partial"), N_("members_registered"), N_("members_registered_peopl
            N_("requests_met"), N_("median_days_to_meet"), N_("hour_value"), N_("hour_value_source"), N_("figure"),
            N_("value"), N_("opening_hours"), N_("given_hours"), N_("received_hours"), N_("closing_hours"),
            N_("month"), N_("requests_open"), N_("seal"), N_("was"), N_("now"), N_("voided"), N_("settings"),
-           N_("centre")]
+           N_("centre"), N_("moved")]
 
 
 # The period report: table, JSON, CSV ------------------------------------------------------
@@ -606,7 +606,8 @@ def restatement(changes: Any) -> Report:
             "period": p.label, "from": p.first.isoformat(), "to": p.last.isoformat(),
             "changes": [{"figure": c.key, "was": _change_json(c.key, c.was), "now": _change_json(c.key, c.now)}
                         for c in p.figures],
-            "exchanges": p.exchanges, "voided": p.voided, "members": p.members, "settings": p.settings}
+            "exchanges": p.exchanges, "voided": p.voided, "members": p.members, "settings": p.settings,
+            **({"moved": p.moved} if report.centre is not None else {})}
             for p in changes.periods], ANY)]
     if not changes.periods:
         parts.append(Line(_say(N_("No figure has changed since the figures sealed {seal}."), seal=since)))
@@ -619,18 +620,22 @@ def restatement(changes: Any) -> Report:
                              "now": Typed(c.now, _change_kind(c.key))} for c in p.figures]))
         for numbers, message in ((p.exchanges, N_("Exchanges recorded since: {numbers}")),
                                  (p.voided, N_("Exchanges voided since: {numbers}")),
-                                 (p.members, N_("Members whose membership changed since: {numbers}"))):
+                                 (p.members, N_("Members whose membership changed since: {numbers}")),
+                                 (p.moved, N_("Members who moved into or out of this centre since: {numbers}"))):
             if numbers:
                 parts.append(Line(_say(message, numbers=", ".join(f"#{n}" for n in numbers))))
         if p.settings:
             parts.append(Line(_settings_changed(p.settings)))
     rows = [{"period": p.label, "from": p.first, "to": p.last, "figure": c.key,
              "was": Typed(c.was, _change_kind(c.key)), "now": Typed(c.now, _change_kind(c.key)),
-             "exchanges": p.exchanges, "voided": p.voided, "members": p.members, "settings": " ".join(p.settings)}
+             "exchanges": p.exchanges, "voided": p.voided, "members": p.members, "settings": " ".join(p.settings),
+             "moved": p.moved}
             for p in changes.periods for c in p.figures]
+    # The centre's moves are a column only in a centre's restatement: the network's keeps its columns.
+    moved = [col("moved", kind=NUMBERS)] if report.centre is not None else []
     sheet = Sheet([col("period", kind=PERIOD), col("from", kind=DATE), col("to", kind=DATE), col("figure", kind=CODE),
                    col("was", kind=ANY), col("now", kind=ANY), col("exchanges", kind=NUMBERS),
-                   col("voided", kind=NUMBERS), col("members", kind=NUMBERS), col("settings", kind=CODE)], rows)
+                   col("voided", kind=NUMBERS), col("members", kind=NUMBERS), col("settings", kind=CODE), *moved], rows)
     return Report(parts, csv=sheet)
 
 

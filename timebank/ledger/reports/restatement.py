@@ -41,6 +41,7 @@ class PeriodChanges(NamedTuple):
     voided: list[int]            # exchanges of the period voided since the seal
     members: list[int]           # members whose membership (or language) changed since, in a way the period sees
     settings: list[str]          # settings changed since that its figures read (the value of an hour)
+    moved: list[int]             # with a centre: members who moved into or out of it since, members by the period's end
 
 
 class Restatement(NamedTuple):
@@ -69,11 +70,13 @@ def restatement(session: Session, start: date, end: date, by: str, since: Seal, 
     was = figures(since)
     changed: list[PeriodChanges] = []
     pairs = list(zip(was.periods, now.periods)) + [(was.total, now.total)]
+    # Read before the centre's view, which holds only the members it has now.
+    moves = _centre_moves(session, centre, since.link, upto) if centre is not None else {}
     with centre_view(session, centre) if centre is not None else nullcontext():
         for old, new in pairs:
             found = _changed_figures(old, new)
             if found:
-                changed.append(_explained(session, new, found, since.link, upto))
+                changed.append(_explained(session, new, found, since.link, upto, moves))
     return Restatement(since, now.seal, now, changed)
 
 
@@ -88,7 +91,7 @@ def _changed_figures(old: PeriodFigures, new: PeriodFigures) -> list[FigureChang
 
 
 def _explained(session: Session, new: PeriodFigures, figures: list[FigureChange], since: int,
-               upto: int | None) -> PeriodChanges:
+               upto: int | None, moves: dict[int, date]) -> PeriodChanges:
     first, last = new.first, new.last
     after = Exchange.link > since if upto is None else and_(Exchange.link > since, Exchange.link <= upto)
     recorded: list[int] = []
@@ -106,8 +109,9 @@ def _explained(session: Session, new: PeriodFigures, figures: list[FigureChange]
     if keys & {"requests_opened", "requests_met", "median_days_to_meet"}:
         members |= _request_changes(session, first, last, since, upto)
     changed_settings = sorted(_settings_changes(session, since, upto) & {"hour_value", "year_start"})
+    moved = sorted(member for member, joined in moves.items() if joined <= last)
     return PeriodChanges(new.label, new.period, first, last, figures, recorded, sorted(set(voided)), sorted(members),
-                         changed_settings)
+                         changed_settings, moved)
 
 
 def _between(column: Any, since: int, upto: int | None) -> Any:
@@ -119,6 +123,29 @@ def _membership_changes(session: Session, last: date, since: int, upto: int | No
     return set(session.scalars(select(MemberPeriod.member).where(or_(
         and_(_between(MemberPeriod.opened_link, since, upto), MemberPeriod.joined <= last),
         and_(_between(MemberPeriod.closed_link, since, upto), MemberPeriod.left <= last)))))
+
+
+def _centre_moves(session: Session, centre: str, since: int, upto: int | None) -> dict[int, date]:
+    """Members whose home centre became or stopped being `centre` since, and the day each first
+    joined: a move takes all of a member's figures into or out of the centre's."""
+    import json
+
+    from timebank.ledger.records.centres import find_centre
+
+    code = find_centre(session, centre).code
+    moved: set[int] = set()
+    for member, details in session.execute(select(AuditEvent.member, AuditEvent.details).where(
+            AuditEvent.action.in_(("member.edit", "member.add")), _between(AuditEvent.link, since, upto))):
+        change = (json.loads(details or "{}").get("changes") or {}).get("centre")
+        if member is not None and isinstance(change, dict) and code in (change.get("old"), change.get("new")):
+            moved.add(int(member))
+    if not moved:
+        return {}
+    from sqlalchemy import func
+
+    return {int(member): joined for member, joined in session.execute(
+        select(MemberPeriod.member, func.min(MemberPeriod.joined)).where(MemberPeriod.member.in_(moved))
+        .group_by(MemberPeriod.member))}
 
 
 def _language_changes(session: Session, since: int, upto: int | None) -> set[int]:
