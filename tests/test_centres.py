@@ -234,6 +234,12 @@ def test_every_report_and_export_takes_a_centre(network: Cli, tmp_path: Path) ->
     assert "open Assets:Members:M00001 HRS" in beancount
     balances = network.json("balance", "--centre", "BLA")
     assert {row["number"] for row in balances} == {0, 1, 2, 5}
+    # A centre's summary says whose figures it holds on every row; the network's keeps its columns.
+    summary = network.ok("export", "summary", *period, "--centre", "pon").out.splitlines()
+    assert summary[0].endswith(",centre") and all(row.endswith(",PON") for row in summary[1:])
+    assert network.ok("export", "summary", *period, "--centre", "PON", lang="cy").out.split(",")[-2].endswith("canolfan\nQ") is False
+    assert "canolfan" in network.ok("export", "summary", *period, "--centre", "PON", lang="cy").out.splitlines()[0]
+    assert "centre" not in network.ok("export", "summary", *period).out.splitlines()[0]
 
 
 def test_the_definitions_say_what_a_centre_counts(network: Cli, tmp_path: Path) -> None:

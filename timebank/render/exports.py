@@ -103,12 +103,16 @@ def summary(report: Any) -> Sheet:
     columns += [col(f.key, kind=kind_of(f)) for f in FIGURES if f.key not in already and f.unit != POUNDS]
     if report.hour_value is not None:
         columns += [col("hour_value", kind=MONEY), col("hour_value_source", kind=TEXT)]
+    # A centre's file says whose figures it holds on every row, as its other forms do above them.
+    centre = report.centre.code if report.centre is not None else None
+    if centre is not None:
+        columns.append(col("centre", kind=CODE))
 
     def rows() -> Iterator[dict[str, Any]]:
         for line in report.periods:
             row: dict[str, Any] = {"period": line.label, "from": line.first, "to": line.last, **line.values(),
                                    "hour_value": report.hour_value,
-                                   "hour_value_source": report.hour_value_source or None}
+                                   "hour_value_source": report.hour_value_source or None, "centre": centre}
             for category in categories:
                 row[f"category {category.code}"] = line.category_minutes.get(category.code, 0)
             yield row
