@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable
 
 import pytest
 
-from conftest import Cli, dump, env_without_timebank, sqlite_only
+from conftest import Cli, dump, env_without_timebank, query, sqlite_only
 
 TODAY = "2026-11-26"
 LANGS = ["en", "cy"]
@@ -320,6 +320,35 @@ def test_refusals_show_their_message_in_the_form_and_write_nothing(people: Cli, 
         assert dump(people.db) == before
 
     screen(people, lang, test)
+
+
+def test_the_screen_records_at_the_centre_of_timebank_centre(people: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    people.ok("centre", "add", "Canolfan Blaengarw", "--code", "BLA")
+    monkeypatch.setenv("TIMEBANK_CENTRE", "XYZ")
+    before = dump(people.db)
+
+    async def unknown(app: Any, pilot: Any) -> None:
+        await pilot.press("f3")
+        await settle(pilot)
+        await fill(app, pilot, giver="Siân", receiver="Llinos", hours="1")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "XYZ" in notice(app) and "BLA" in notice(app) and "error" in app.screen.query_one("#notice").classes
+
+    screen(people, "en", unknown)
+    assert dump(people.db) == before
+    monkeypatch.setenv("TIMEBANK_CENTRE", "bla")
+
+    async def known(app: Any, pilot: Any) -> None:
+        await pilot.press("f3")
+        await settle(pilot)
+        await fill(app, pilot, giver="Siân", receiver="Llinos", hours="1")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "error" not in app.screen.query_one("#notice").classes, notice(app)
+
+    screen(people, "cy", known)
+    assert query(people.db, "SELECT centre FROM exchanges ORDER BY number DESC LIMIT 1") == [("BLA",)]
 
 
 def test_over_the_limit_recorded_when_the_coordinator_says_yes(people: Cli) -> None:

@@ -190,7 +190,7 @@ class Record(Page):
                 on=parse_date(typed["date"]) if typed["date"].strip() else None,
                 category=typed["category"].strip() or None, note=typed["note"].strip() or None,
                 allow_overdraft=allow_overdraft, request=int(request) if request else None, again=again,
-                lang=words.lang)
+                lang=words.lang, centre=recording_centre())
 
         try:
             done = record()
@@ -259,3 +259,11 @@ class Record(Page):
 
 
 __all__ = ["Record", "parts"]
+
+
+def recording_centre() -> str | None:
+    """The centre the screen records at: `TIMEBANK_CENTRE`, as for `record` (an unknown code is
+    refused by the core with the list of codes, in the form's notice)."""
+    import os
+
+    return os.environ.get("TIMEBANK_CENTRE", "").strip() or None
