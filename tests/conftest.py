@@ -238,6 +238,44 @@ def env_without_timebank() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_")}
 
 
+def at_a_terminal(argv: list[str], answers: list[str], env: dict[str, str], *, seconds: float = 60,
+                  typed_in: str = "utf-8") -> tuple[int, bytes, list[str]]:
+    """Run `argv` in a pseudo-terminal (stdin and stdout a terminal, as a person has), typing
+    each answer (in the terminal's encoding `typed_in`) once a question ending ':' or ']'
+    waits in what came after the last answer. The exit code, everything shown (the answers
+    echoed as typed) and the answers never asked for."""
+    import pty
+    import select
+    import time
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    seen, asked_from, pending = b"", 0, list(answers)
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        ready, _w, _x = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            waiting = seen[asked_from:].rstrip()
+            if pending and waiting.endswith((b":", b"]")) and waiting.strip(b"\r\n"):
+                os.write(leader, (pending.pop(0) + "\n").encode(typed_in))
+                asked_from = len(seen)
+        elif process.poll() is not None:
+            break
+    else:
+        process.kill()
+    process.wait(timeout=10)
+    os.close(leader)
+    return process.returncode, seen, pending
+
+
 def _dump_postgres(url: str) -> list[tuple]:
     import psycopg
     from sqlalchemy.engine import make_url

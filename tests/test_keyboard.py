@@ -5,10 +5,7 @@ mistyped, British dates, completion, Ctrl-C, bare groups, and questions at a ter
 from __future__ import annotations
 
 import csv
-import os
-import pty
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -17,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, dump, env_without_timebank, sqlite_only
+from conftest import Cli, at_a_terminal, dump, env_without_timebank, sqlite_only
 
 TIMEBANK = [sys.executable, "-m", "timebank"]
 
@@ -227,30 +224,8 @@ def _at_terminal(args: list[str], answers: list[str], db: Path) -> tuple[int, st
     # A terminal sends what is typed in its own encoding: cp1252 under PYTHONIOENCODING=cp1252
     # (a Windows console), where UTF-8 bytes for "Siân" would arrive as "SiÃ¢n".
     typed_in = (env.get("PYTHONIOENCODING") or "utf-8").split(":")[0] or "utf-8"
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(TIMEBANK + args, stdin=follower, stdout=follower, stderr=follower, env=env,
-                               close_fds=True)
-    os.close(follower)
-    seen = b""
-    pending = list(answers)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        ready, _w, _x = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if pending and (seen.rstrip().endswith(b":") or seen.rstrip().endswith(b"]")):
-                os.write(leader, (pending.pop(0) + "\n").encode(typed_in))
-        elif process.poll() is not None:
-            break
-    process.wait(timeout=10)
-    os.close(leader)
-    return process.returncode, seen.decode("utf-8", "replace")
+    code, seen, _pending = at_a_terminal(TIMEBANK + args, answers, env, seconds=30, typed_in=typed_in)
+    return code, seen.decode("utf-8", "replace")
 
 
 @sqlite_only

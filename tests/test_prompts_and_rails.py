@@ -8,17 +8,12 @@ alone shows them; Welsh names for the kinds of export and import and the common 
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import Cli, dump, env_without_timebank, query, sqlite_only
+from conftest import Cli, at_a_terminal, dump, env_without_timebank, query, sqlite_only
 from refusal import refused
 from timebank.cli.main import run
 
@@ -30,36 +25,9 @@ def at_terminal(args: list[str], answers: list[str], db: "Path | str") -> tuple[
     typing each answer when a question (ending ':' or ']') waits."""
     env = dict(env_without_timebank(), TIMEBANK_DB=str(db), TIMEBANK_USER="tester", COLUMNS="100")
     env.pop("CI", None)
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(TIMEBANK + args, stdin=follower, stdout=follower, stderr=follower, env=env,
-                               close_fds=True)
-    os.close(follower)
-    seen = b""
-    pending = list(answers)
-    asked_from = 0  # where output after the last answer starts: the next question is there
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        ready, _w, _x = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            waiting = seen[asked_from:].rstrip()
-            if pending and waiting.endswith((b":", b"]")) and waiting.strip(b"\r\n"):
-                os.write(leader, (pending.pop(0) + "\n").encode())
-                asked_from = len(seen)
-        elif process.poll() is not None:
-            break
-    else:
-        process.kill()
-    process.wait(timeout=10)
-    os.close(leader)
+    code, seen, pending = at_a_terminal(TIMEBANK + args, answers, env)
     assert not pending, (args, pending, seen)
-    return process.returncode, seen.decode("utf-8", "replace").replace("\r\n", "\n")
+    return code, seen.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def exchanges(cli: Cli) -> list[dict]:

@@ -118,42 +118,15 @@ def typed_at_a_terminal(args: list[str], answers: list[str], db: "Path | str", t
     """What a person sees at a terminal (a pseudo-terminal: the answers are echoed as typed),
     each answer typed once the question waits for it."""
     import os
-    import pty
-    import select
-    import subprocess
     import sys
-    import time
+
+    from conftest import at_a_terminal
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_") and k != "CI"}
     # A terminal speaks UTF-8, whatever the test run hands its own output to (cp1252 in CI).
     env.update(TIMEBANK_DB=str(db), TIMEBANK_TODAY=today, PYTHONIOENCODING="utf-8")
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "timebank", *args], stdin=follower, stdout=follower,
-                               stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    seen, asked_from, pending = b"", 0, list(answers)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        ready, _w, _x = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            waiting = seen[asked_from:].rstrip()
-            if pending and waiting.endswith((b":", b"]")) and waiting.strip(b"\r\n"):
-                os.write(leader, (pending.pop(0) + "\n").encode())
-                asked_from = len(seen)
-        elif process.poll() is not None:
-            break
-    else:
-        process.kill()
-    process.wait(timeout=10)
-    os.close(leader)
-    assert not pending and process.returncode == 0, (args, pending, seen)
+    code, seen, pending = at_a_terminal([sys.executable, "-m", "timebank", *args], answers, env)
+    assert not pending and code == 0, (args, pending, seen)
     return seen.decode("utf-8").replace("\r\n", "\n")
 
 
