@@ -6,9 +6,11 @@ back, and a ledger with no centre keeps every link and digest it had."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -294,3 +296,61 @@ def test_a_restatement_names_the_members_who_moved_centre(network: Cli) -> None:
     # The network's figures did not move, and its restatement keeps its columns.
     assert network.json(*since)["periods"] == []
     assert network.ok(*since, "--format", "csv").out.splitlines()[0].endswith(",settings")
+
+
+def test_a_centres_period_counts_its_whole_history(cli: Cli) -> None:
+    """`report period --centre` reads only the days the period needs of the centre's
+    exchanges (issue 28: a year of one centre of a national ledger), yet counts what its whole
+    history says: a first exchange long before the period (across two centres), an opening
+    balance before it (in no activity figure: a member's first exchange is still their first
+    help), a first exchange after it (how soon new members traded, up to the day the report
+    is made), and the centre's last link after it (the seal printed with the figures)."""
+    from timebank.ledger import queries
+    from timebank.ledger.records.exchanges import NewExchange, write_exchanges
+    from timebank.ledger.records.settings import load
+    from timebank.ledger.reports.period_figures import period_report
+    from timebank.ledger.storage.db import writing
+    from timebank.ledger.storage.models import OPENING
+
+    cli.ok("init", "--name", "Rhwydwaith Cwm Garw")
+    cli.ok("centre", "add", "Canolfan Blaengarw", "--code", "BLA")
+    cli.ok("centre", "add", "Canolfan Pontycymer", "--code", "PON")
+    # 1 Siân (BLA), 2 Dai (BLA), 3 Llinos (PON), 4 Mair (BLA: joins in the period)
+    for name, centre, joined in (("Siân Jones", "BLA", "2025-01-06"), ("Dai Evans", "BLA", "2025-01-06"),
+                                 ("Llinos Hughes", "PON", "2025-01-06"), ("Mair Morgan", "BLA", "2026-02-10")):
+        cli.ok("member", "add", name, "--joined", joined, "--centre", centre)
+    cli.ok("record", "1", "3", "1", "--date", "2025-06-10", "--allow-overdraft")  # Siân's and Llinos's first
+    ledger = queries.open_ledger(str(cli.db))
+    try:
+        with writing(ledger) as session:  # Dai's opening balance, moved in: not his first exchange
+            write_exchanges(session, "tester", [NewExchange(date(2025, 7, 1), "other", 90, "moved in", (2,), (0,),
+                                                            purpose=OPENING)])
+        for giver, receiver, hours, day in ((2, 1, "2", "2026-02-03"), (3, 2, "1.5", "2026-03-02"),  # across two
+                                            (2, 1, "1", "2026-03-20"), (4, 2, "1", "2026-05-04")):
+            cli.ok("record", str(giver), str(receiver), hours, "--date", day, "--allow-overdraft")
+        cli.ok("exchange", "void", "5", "--reason", "typed twice")  # 2026-03-20: counts nowhere
+        # The chain's last link, after the period: the seal of Pontycymer's figures and ours.
+        cli.ok("record", "1", "3", "0.25", "--date", "2026-06-10", "--allow-overdraft")
+        span = ("--from", "2026-02-01", "--to", "2026-03-31")
+        figures = cli.json("report", "period", *span, "--centre", "BLA")
+        total = figures["total"]
+        # By definition: Siân's first help was in June 2025 (3 months or more before the end of
+        # March), Dai's in February (his opening balance is no help), Mair's 83 days after she
+        # joined; the exchanges of February and March with a member of Blaengarw, but the void.
+        assert (total["cohort_3m"], total["retained_3m"], total["cohort_6m"], total["cohort_12m"]) == (1, 1, 1, 0)
+        assert total["days_to_first_exchange_median"] == (date(2026, 5, 4) - date(2026, 2, 10)).days
+        assert (total["exchanges"], total["minutes_exchanged"], total["members_trading"]) == (2, 120 + 90, 2)
+        assert (total["members_giving"], total["members_receiving"], total["members_both"]) == (1, 2, 1)
+        assert not total["partial"]
+        assert figures["seal"] == cli.json("report", "period", *span)["seal"] == cli.json(
+            "report", "period", *span, "--centre", "PON")["seal"]
+        # ... and every figure as the centre's whole history, copied whole, gives them.
+        from timebank.ledger.reports.centre_view import centre_view
+
+        with queries._snapshot(ledger) as session, centre_view(session, "BLA"):
+            whole = period_report(session, load(session), date(2026, 2, 1), date(2026, 3, 31))
+        windowed = queries.period_report(ledger, date(2026, 2, 1), date(2026, 3, 31), centre="BLA")
+        assert windowed == dataclasses.replace(whole, centre=windowed.centre)
+        assert windowed.total.cohorts == {3: 1, 6: 1, 12: 0}
+    finally:
+        ledger.dispose()

@@ -84,11 +84,12 @@ def __getattr__(name: str) -> Any:
 
 @contextmanager
 def _snapshot(ledger: Ledger, seal: str | None = None, made: date | None = None,
-              centre: str | None = None) -> Iterator[Any]:
+              centre: str | None = None, window: tuple[date, date] | None = None) -> Iterator[Any]:
     """One snapshot of the ledger; with `seal`, of its history as it stood at that seal
     (refused if the ledger holds no such seal), and with `made`, on the day the figures were
     first made (today, for everything read within); with `centre`, of that centre's part of
-    it (`reports.centre_view`; refused if there is no such centre)."""
+    it (`reports.centre_view`; refused if there is no such centre), and with `window`, of
+    what a report reading those days needs of it."""
     from timebank.ledger.basics.dates import made_on
     from timebank.ledger.storage.db import reading
 
@@ -101,7 +102,7 @@ def _snapshot(ledger: Ledger, seal: str | None = None, made: date | None = None,
         if centre is not None:
             from timebank.ledger.reports.centre_view import centre_view
 
-            stack.enter_context(centre_view(session, centre, at_seal=seal is not None))
+            stack.enter_context(centre_view(session, centre, at_seal=seal is not None, window=window))
         yield session
 
 
@@ -405,9 +406,10 @@ def period_report(ledger: Ledger, start: date, end: date, by: str = "month", sea
     """The figures funders ask for, for each month, quarter or year of a period; with `seal`,
     from the history as it stood at that seal."""
     from timebank.ledger.records.settings import load
+    from timebank.ledger.reports.period_figures import days_read
     from timebank.ledger.reports.period_figures import period_report as report
 
-    with _snapshot(ledger, seal, made, centre) as session:
+    with _snapshot(ledger, seal, made, centre, days_read(start, end)) as session:
         return _at_centre(report(session, load(session), start, end, by), session, centre)
 
 

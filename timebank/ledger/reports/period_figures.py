@@ -31,7 +31,7 @@ from timebank.ledger.basics.periods import Period, months_before, months_in, per
 from timebank.ledger.messages import N_
 from timebank.ledger.records.membership import Belonging, belonging
 from timebank.ledger.records.membership import registered as registered_on
-from timebank.ledger.reports.centre_view import outside_organisations
+from timebank.ledger.reports.centre_view import outside_organisations, own_members
 from timebank.ledger.reports.reports import member_counts, month_totals
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import dead_exchanges, earned_sum, live_condition, month_key, moves_of_balance
@@ -288,6 +288,14 @@ def _median(values: list[int]) -> float | None:
     return float(middle)
 
 
+def days_read(start: date, end: date) -> tuple[date, date]:
+    """The days whose exchanges a period report from `start` to `end` reads (beside each
+    member's first exchange that counts and the chain's head): a centre's view holds only
+    them (`centre_view`'s window). Retention looks back `RECENT_MONTHS` from the end of each
+    period, and no period ends before `start`."""
+    return months_before(start, RECENT_MONTHS), end
+
+
 def period_report(session: Session, settings: Settings, start: date, end: date, by: str = "month") -> PeriodReport:
     """The figures for each month, quarter or year (following `settings.year_start`) that
     overlaps `start`..`end`, and for the whole span. The span ends today at the latest; a
@@ -299,6 +307,7 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     spans = [(max(p.first, start), min(p.last, end)) for p in periods]
     # Retention looks back three months from each period's end: read activity from there.
     earliest = min([start] + [months_before(last, RECENT_MONTHS) + timedelta(days=1) for _f, last in spans])
+    assert earliest >= days_read(start, asked_end)[0]  # what a centre's view holds (`days_read`)
     activity = _activity(session, start, end, earliest)                   # queries 1 to 4
     months = _months(session, start, end)                                 # queries 5 and 6
     members = _members(session)                                           # 7
@@ -350,24 +359,28 @@ def _activity(session: Session, start: date, end: date, earliest: date) -> _Acti
     """Members' activity, read from the entries alone (their indexes hold date, member and
     minutes: no exchange is visited), less the few entries of voided exchanges and their
     reversals -- far cheaper over a whole ledger than testing each exchange."""
+    # In a centre's view, only its own members' activity is counted (the members of other
+    # centres on the other side of its exchanges are in no figure of members), and read.
+    own = own_members(session)
+    ours = Entry.member != POT if own is None else Entry.member.in_(own)
     # 1. The entries that do not count: voided exchanges and their reversals.
     dead = session.execute(select(Entry.member, Entry.date, Entry.minutes)
-                           .where(Entry.exchange.in_(dead_exchanges()), Entry.member != POT)).all()
+                           .where(Entry.exchange.in_(dead_exchanges()), ours)).all()
     # 2. Each member's entries on each day from `earliest`: given, received, and how many
     # (plain rows: a year of a large ledger is hundreds of thousands of them).
     days = session.connection().execute(
         select(Entry.date, Entry.member, func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0)),
                func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0)), func.count())
-        .where(Entry.date.between(earliest, end), Entry.member != POT)
+        .where(Entry.date.between(earliest, end), ours)
         .group_by(Entry.date, Entry.member).order_by(Entry.date, Entry.member)).all()
-    return _days_that_count(days, dead, start, _first_days(session, dead))
+    return _days_that_count(days, dead, start, _first_days(session, dead, ours))
 
 
-def _first_days(session: Session, dead: Sequence[DeadEntry]) -> dict[int, date]:
-    """Each member's first day with an entry that counts."""
+def _first_days(session: Session, dead: Sequence[DeadEntry], ours: Any) -> dict[int, date]:
+    """Each member's first day with an entry that counts (of the members `ours` keeps)."""
     # 3. Each member's first entry of all.
     earliest_entry = dict(session.execute(
-        select(Entry.member, func.min(Entry.date)).where(Entry.member != POT).group_by(Entry.member)).all())
+        select(Entry.member, func.min(Entry.date)).where(ours).group_by(Entry.member)).all())
     # 4. ... and, for the members whose first day held a voided exchange, their first entry that counts.
     dead_days = {(member, day) for member, day, _minutes in dead}
     doubtful = sorted(member for member, day in earliest_entry.items() if (member, day) in dead_days)
@@ -580,5 +593,5 @@ def read_period_report(ledger: Any, start: date, end: date, by: str = "month") -
 
 
 __all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "CategoryShare", "PeriodFigures", "PeriodReport",
-           "period_report", "read_period_report", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS", "FLAG",
-           "RETENTION_MONTHS"]
+           "period_report", "read_period_report", "days_read", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS",
+           "FLAG", "RETENTION_MONTHS"]
