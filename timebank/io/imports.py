@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NamedTuple
 
@@ -148,6 +149,13 @@ def dialect_of(start: str) -> type[csv.Dialect]:
 CHUNK = 1 << 20
 
 
+def _picker(at: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """`lambda cells: tuple(cells[i] for i in at)`, as fast as Python can pick them."""
+    if len(at) > 1:
+        return itemgetter(*at)
+    return (lambda cells: (cells[at[0]],)) if at else (lambda cells: ())
+
+
 class CsvRows:
     """A spreadsheet's CSV, read as a stream. Opening it reads the bytes once (their SHA-256
     for the repeat guard, and a check that they are UTF-8, so that no row is written from a
@@ -237,7 +245,7 @@ class CsvRows:
         template = "{" + ", ".join([encode_basestring(key) + ": %s" for key in keys]) + "}"
         pending = self._pending
         add = pending.append
-        quote = encode_basestring
+        quote, strip, pick, in_order = encode_basestring, str.strip, _picker(indexes), _picker(order)
         header = True
         # `_cells` written into this loop: one generator fewer for each of a million rows.
         try:
@@ -250,12 +258,12 @@ class CsvRows:
                     header = False
                     continue
                 if len(cells) > widest:
-                    values = [cells[i].strip() for i in indexes]
+                    values = list(map(strip, pick(cells)))
                 else:
                     values = [cells[i].strip() if i < len(cells) else "" for i in indexes]
                 if "'" in "".join(values):  # rarely: only then can a cell be a neutralised formula
                     values = [unneutralise(value) for value in values]
-                add(template % tuple([quote(values[j]) for j in order]))
+                add(template % tuple(map(quote, in_order(values))))
                 self.count += 1
                 if not self.count & 255:
                     self.read = binary.tell()
@@ -423,9 +431,9 @@ class _RowReader:
         self.dates, self.amounts, self.members, self.categories = _Bounded(), _Bounded(), _Bounded(), _Bounded()
         self.days: dict[Member, tuple[date, date] | None] = {}
         # Where each column's cell is in a row's values (-1: no such column).
-        self.at = {name: (names.index(name) if name in names else -1)
-                   for name in ("date", "hours", "minutes", "giver", "giver_name", "receiver", "receiver_name",
-                                "category", "note", "exchange")}
+        self.at = tuple([names.index(name) if name in names else -1
+                         for name in ("date", "hours", "minutes", "giver", "giver_name", "receiver", "receiver_name",
+                                      "category", "note", "exchange")])
         self.note_label = _("note") if "note" in names else ""
         # Each member's (number, first day, last day) on which `check_exchange` surely passes
         # for them (the pot: any day; a member to be asked day by day: none), for `quick`.
@@ -464,39 +472,34 @@ class _RowReader:
     def __call__(self, line: int, values: list[str]) -> _Row:
         # Each cache is asked directly first (a million rows, five cells each); `remember`
         # parses what is new and raises what is bad, as it was raised the first time.
-        at = self.at
-        i = at["date"]
-        text = values[i] if i >= 0 else ""
+        at_date, at_hours, at_minutes, at_giver, at_giver_name, at_receiver, at_receiver_name, at_category, \
+            at_note, at_exchange = self.at
+        text = values[at_date] if at_date >= 0 else ""
         on = self.dates.get(text)
         if on.__class__ is not date:
             on = self.dates.remember(text, self._date)
-        i = at["hours"]
-        if i >= 0 and values[i]:
-            amount = values[i]
+        if at_hours >= 0 and values[at_hours]:
+            amount = values[at_hours]
         else:
-            i = at["minutes"]
-            amount = f"{values[i] if i >= 0 else ''}m"
+            amount = f"{values[at_minutes] if at_minutes >= 0 else ''}m"
         minutes = self.amounts.get(amount)
         if minutes.__class__ is not int:
             minutes = self.amounts.remember(amount, parse_hours)
-        i, j = at["giver"], at["giver_name"]
-        key = (values[i] if i >= 0 else "", values[j] if j >= 0 else "")
+        key = (values[at_giver] if at_giver >= 0 else "", values[at_giver_name] if at_giver_name >= 0 else "")
         giver = self.members.get(key)
         if giver.__class__ is not Member:
             giver = self.members.remember(key, self._find)
-        i, j = at["receiver"], at["receiver_name"]
-        key = (values[i] if i >= 0 else "", values[j] if j >= 0 else "")
+        key = (values[at_receiver] if at_receiver >= 0 else "",
+               values[at_receiver_name] if at_receiver_name >= 0 else "")
         receiver = self.members.get(key)
         if receiver.__class__ is not Member:
             receiver = self.members.remember(key, self._find)
-        i = at["category"]
-        text = values[i] if i >= 0 else ""
+        text = values[at_category] if at_category >= 0 else ""
         code = self.categories.get(text)
         if code.__class__ is not str:
             code = self.categories.remember(text, self._category)
-        i = at["note"]
-        note = clean_text(values[i], self.note_label, limit=MAX_NOTE) if i >= 0 else None
-        i = at["exchange"]
+        note = clean_text(values[at_note], self.note_label, limit=MAX_NOTE) if at_note >= 0 else None
+        i = at_exchange
         return _Row(line, (values[i] or None) if i >= 0 else None, on, minutes, code, note, giver, receiver)
 
     def _date(self, text: str) -> date:
