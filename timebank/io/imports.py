@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, NamedTuple
 
@@ -148,6 +149,13 @@ def dialect_of(start: str) -> type[csv.Dialect]:
 CHUNK = 1 << 20
 
 
+def _picker(at: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """`lambda cells: tuple(cells[i] for i in at)`, as fast as Python can pick them."""
+    if len(at) > 1:
+        return itemgetter(*at)
+    return (lambda cells: (cells[at[0]],)) if at else (lambda cells: ())
+
+
 class CsvRows:
     """A spreadsheet's CSV, read as a stream. Opening it reads the bytes once (their SHA-256
     for the repeat guard, and a check that they are UTF-8, so that no row is written from a
@@ -210,13 +218,24 @@ class CsvRows:
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """Each row once (a second call would read the file again and count it twice)."""
+        names = self.names
+        for line, values in self.values():
+            yield line, dict(zip(names, values))
+
+    @property
+    def names(self) -> list[str]:
+        """The known columns, in the order of `values()`."""
+        return list(self.columns)
+
+    def values(self) -> Iterator[tuple[int, list[str]]]:
+        """`rows()` as lists of the cells of `names` (a million rows need no dict each)."""
         binary, text, reader = self._open()
         columns = self.columns
         # The fingerprint is the bytes of json.dumps(rows, sort_keys=True, ensure_ascii=False),
         # the one an import stored before files were streamed, made a row at a time: keys in
         # order, each value a JSON string (json's own encoder, made afresh for every call,
         # had cost more than reading the row).
-        names = list(columns)
+        names = self.names
         indexes = [columns[name] for name in names]
         widest = max(indexes, default=-1)
         keys = sorted(columns)
@@ -225,25 +244,39 @@ class CsvRows:
         # known names, no '%' in them); rows are hashed a page at a time.
         template = "{" + ", ".join([encode_basestring(key) + ": %s" for key in keys]) + "}"
         pending = self._pending
-        with binary, text:
-            cells_of = self._cells(reader)
-            next(cells_of, None)  # the header
-            for line, cells in cells_of:
+        add = pending.append
+        quote, strip, pick, in_order = encode_basestring, str.strip, _picker(indexes), _picker(order)
+        header = True
+        # `_cells` written into this loop: one generator fewer for each of a million rows.
+        try:
+            starts = 1
+            for cells in reader:
+                line, starts = starts, reader.line_num + 1
+                if not "".join(cells).strip():  # no cell with anything but spacing
+                    continue
+                if header:
+                    header = False
+                    continue
                 if len(cells) > widest:
-                    values = [cells[i].strip() for i in indexes]
+                    values = list(map(strip, pick(cells)))
                 else:
                     values = [cells[i].strip() if i < len(cells) else "" for i in indexes]
                 if "'" in "".join(values):  # rarely: only then can a cell be a neutralised formula
                     values = [unneutralise(value) for value in values]
-                row = dict(zip(names, values))
-                pending.append(template % tuple([encode_basestring(values[j]) for j in order]))
+                add(template % tuple(map(quote, in_order(values))))
                 self.count += 1
-                if self.count % 256 == 0:
+                if not self.count & 255:
                     self.read = binary.tell()
                     self._hash_pending()
-                yield line, row
-            self.read = self.size
-            self._hash_pending()
+                yield line, values
+        except csv.Error as error:
+            raise InvalidInput(_("{path} is not a readable CSV file: {reason}").format(
+                path=self.path, reason=error)) from None
+        finally:
+            text.close()
+            binary.close()
+        self.read = self.size
+        self._hash_pending()
 
     def _hash_pending(self) -> None:
         if self._pending:
@@ -387,15 +420,24 @@ class _Row(NamedTuple):
 
 
 class _RowReader:
-    """Turns a row's cells into a `_Row`, or raises why it cannot. Everything repeated
-    across a file (dates, amounts, members, categories) is parsed once."""
+    """Turns a row's cells (`CsvRows.values`, in the order of `names`) into a `_Row`, or
+    raises why it cannot. Everything repeated across a file (dates, amounts, members,
+    categories) is parsed once."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, names: list[str]) -> None:
         self.session = session
         self.index = MemberIndex(list(session.scalars(select(Member))))
         self.now = today()  # once: millions of rows must not each ask the clock
         self.dates, self.amounts, self.members, self.categories = _Bounded(), _Bounded(), _Bounded(), _Bounded()
         self.days: dict[Member, tuple[date, date] | None] = {}
+        # Where each column's cell is in a row's values (-1: no such column).
+        self.at = tuple([names.index(name) if name in names else -1
+                         for name in ("date", "hours", "minutes", "giver", "giver_name", "receiver", "receiver_name",
+                                      "category", "note", "exchange")])
+        self.note_label = _("note") if "note" in names else ""
+        # Each member's (number, first day, last day) on which `check_exchange` surely passes
+        # for them (the pot: any day; a member to be asked day by day: none), for `quick`.
+        self.spans: dict[Member, tuple[int, date, date]] = {}
 
     def member_on(self, member: Member, on: date) -> None:
         """`require_member_on`, asked only for a day outside the member's run of days."""
@@ -405,6 +447,17 @@ class _RowReader:
             days = self.days[member] = member_days(member)
         if days is None or not days[0] <= on <= days[1]:
             require_member_on(member, on)  # the refusal, with its reason (or a rejoined member's good day)
+
+    def span(self, member: Member) -> tuple[int, date, date]:
+        found = self.spans.get(member)
+        if found is None:
+            if member.kind == "pot":  # `check_exchange` never asks the pot's days
+                found = (member.number, date.min, date.max)
+            else:
+                days = member_days(member)
+                found = (member.number, *days) if days is not None else (member.number, date.max, date.min)
+            self.spans[member] = found
+        return found
 
     def _find(self, key: tuple[str, str]) -> Member:
         text, name = key
@@ -416,33 +469,38 @@ class _RowReader:
                 number=found.number, found=say(message_name(found)), name=name))
         return found
 
-    def __call__(self, line: int, row: dict[str, str]) -> _Row:
+    def __call__(self, line: int, values: list[str]) -> _Row:
         # Each cache is asked directly first (a million rows, five cells each); `remember`
         # parses what is new and raises what is bad, as it was raised the first time.
-        text = row.get("date", "")
+        at_date, at_hours, at_minutes, at_giver, at_giver_name, at_receiver, at_receiver_name, at_category, \
+            at_note, at_exchange = self.at
+        text = values[at_date] if at_date >= 0 else ""
         on = self.dates.get(text)
         if on.__class__ is not date:
             on = self.dates.remember(text, self._date)
-        amount = row["hours"] if row.get("hours") else f"{row.get('minutes', '')}m"
+        if at_hours >= 0 and values[at_hours]:
+            amount = values[at_hours]
+        else:
+            amount = f"{values[at_minutes] if at_minutes >= 0 else ''}m"
         minutes = self.amounts.get(amount)
         if minutes.__class__ is not int:
             minutes = self.amounts.remember(amount, parse_hours)
-        key = (row.get("giver", ""), row.get("giver_name") or "")
+        key = (values[at_giver] if at_giver >= 0 else "", values[at_giver_name] if at_giver_name >= 0 else "")
         giver = self.members.get(key)
         if giver.__class__ is not Member:
             giver = self.members.remember(key, self._find)
-        key = (row.get("receiver", ""), row.get("receiver_name") or "")
+        key = (values[at_receiver] if at_receiver >= 0 else "",
+               values[at_receiver_name] if at_receiver_name >= 0 else "")
         receiver = self.members.get(key)
         if receiver.__class__ is not Member:
             receiver = self.members.remember(key, self._find)
-        text = row.get("category", "")
+        text = values[at_category] if at_category >= 0 else ""
         code = self.categories.get(text)
         if code.__class__ is not str:
             code = self.categories.remember(text, self._category)
-        note = row.get("note")
-        if note is not None:
-            note = clean_text(note, _("note"), limit=MAX_NOTE)
-        return _Row(line, row.get("exchange") or None, on, minutes, code, note, giver, receiver)
+        note = clean_text(values[at_note], self.note_label, limit=MAX_NOTE) if at_note >= 0 else None
+        i = at_exchange
+        return _Row(line, (values[i] or None) if i >= 0 else None, on, minutes, code, note, giver, receiver)
 
     def _date(self, text: str) -> date:
         return parse_date(text, now=self.now)
@@ -458,7 +516,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     if "hours" not in source.columns and "minutes" not in source.columns:
         raise InvalidInput(_("The file has no column for: {columns}.").format(columns=_("hours")))
     refuse_repeat(session, source.digest, None, again)
-    read = _RowReader(session)
+    read = _RowReader(session, source.names)
     errors: list[tuple[int, str]] = []
     connection = session.connection()
     if connection.dialect.name == "sqlite":
@@ -467,41 +525,61 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
         connection.exec_driver_sql("PRAGMA cache_size = -131072")
     grouped = "exchange" in source.columns
     total = source.size * (2 if grouped else 1)
+    member_on = read.member_on
 
     def rows() -> Iterator[_Row]:
-        for line, cells in source.rows():
+        for line, cells in source.values():
             try:
                 yield read(line, cells)
             except TimebankError as error:
                 errors.append((line, tell(error)))
-            if progress and source.count % 256 == 0:
+            if progress and not source.count & 255:
                 progress(source.read, total)
 
-    def parts() -> Iterator[tuple[int, date, int, str, str | None, list[Member], list[Member]]]:
-        """Each exchange's (first line, day, minutes, category, note, givers, receivers)."""
-        if grouped:
-            for group in _gathered(session, rows(), read.index.by_number, source, progress, total):
-                exchange = _one_exchange(group, errors)
-                yield (group[0].line, exchange.on, exchange.minutes, exchange.category, exchange.note,
-                       exchange.givers, exchange.receivers)
-        else:  # each row an exchange of its own
-            for row in rows():
-                yield row.line, row.on, row.minutes, row.category, row.note, [row.giver], [row.receiver]
-
-    member_on = read.member_on
-
-    def checked() -> Iterator[NewExchange]:
-        for line, on, minutes, category, note, givers, receivers in parts():
+    def grouped_exchanges() -> Iterator[NewExchange]:
+        for group in _gathered(session, rows(), read.index.by_number, source, progress, total):
+            exchange = _one_exchange(group, errors)
             try:
-                check_exchange(settings, givers, receivers, minutes, on, now=read.now, member_on=member_on)
+                check_exchange(settings, exchange.givers, exchange.receivers, exchange.minutes, exchange.on,
+                               now=read.now, member_on=member_on)
             except TimebankError as error:
-                errors.append((line, tell(error)))
+                errors.append((group[0].line, tell(error)))
                 continue
             if not errors:  # after the first bad row nothing more is written: it will all roll back
-                yield NewExchange(on, category, minutes, note, tuple([g.number for g in givers]),
-                                  tuple([r.number for r in receivers]))
+                yield NewExchange(exchange.on, exchange.category, exchange.minutes, exchange.note,
+                                  tuple([g.number for g in exchange.givers]),
+                                  tuple([r.number for r in exchange.receivers]))
 
-    first, count = write_exchanges(session, by, checked())
+    def single_exchanges() -> Iterator[NewExchange]:
+        """Each row an exchange of its own. A row that surely passes `check_exchange` (two
+        different members, each on a day of their run of days, a day not in the future, an
+        amount within the limit) is not asked again; any other is, for its refusal."""
+        now, limit, spans, span = read.now, settings.max_minutes, read.spans, read.span
+        for line, cells in source.values():
+            try:
+                row = read(line, cells)
+            except TimebankError as error:
+                errors.append((line, tell(error)))
+                row = None
+            if progress and not source.count & 255:
+                progress(source.read, total)
+            if row is None:
+                continue
+            on, minutes = row.on, row.minutes
+            giver = spans.get(row.giver) or span(row.giver)
+            receiver = spans.get(row.receiver) or span(row.receiver)
+            if not (giver[0] != receiver[0] and on <= now and giver[1] <= on <= giver[2]
+                    and receiver[1] <= on <= receiver[2] and 0 < minutes <= limit):
+                try:
+                    check_exchange(settings, [row.giver], [row.receiver], minutes, on, now=now,
+                                   member_on=member_on)
+                except TimebankError as error:
+                    errors.append((line, tell(error)))
+                    continue
+            if not errors:  # after the first bad row nothing more is written: it will all roll back
+                yield NewExchange(on, row.category, minutes, row.note, (giver[0],), (receiver[0],))
+
+    first, count = write_exchanges(session, by, grouped_exchanges() if grouped else single_exchanges())
     if progress:
         progress(total, total)
     content = _finish(session, source, again, errors)

@@ -158,38 +158,49 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
     entries: list[tuple] = []
     pot_from: date | None = None  # the earliest day this write needs the pot
     count = 0
+    pair = links.pair
+    add_exchange, add_entry = exchange_rows.append, entries.append
     for count, exchange in enumerate(exchanges, 1):
         number = first + count - 1
-        day = day_text.get(exchange.on) or day_text.setdefault(exchange.on, stored(exchange.on))
-        sign = -1 if exchange.reverses is not None else 1
-        on = exchange.on
-        rows = entry_rows(exchange.givers, exchange.receivers, exchange.minutes, sign=sign)
-        purpose = exchange.purpose
-        if len(rows) == 2:
-            link, digest, salt = links.pair(number, on, exchange.category, exchange.minutes, exchange.reverses,
-                                            moment, rows[0][0], rows[0][2], rows[1][0], by, exchange.note,
-                                            purpose=purpose, centre=exchange.centre)
+        on, category, minutes, note, givers, receivers, reverses, purpose, centre = exchange
+        day = day_text.get(on) or day_text.setdefault(on, stored(on))
+        sign = -1 if reverses is not None else 1
+        if len(givers) == 1 and len(receivers) == 1:
+            # The common exchange (every row of most imports): `entry_rows` written out.
+            giver, receiver = givers[0], receivers[0]
+            given = sign * minutes
+            link, digest, salt = pair(number, on, category, minutes, reverses, moment, giver, given, receiver, by,
+                                      note, None, purpose, centre)
+            add_exchange((number, day, category, minutes, note, reverses, recorded_at, by, link, digest, salt,
+                          purpose, centre))
+            add_entry((number, giver, "giver", day, given))
+            add_entry((number, receiver, "receiver", day, -given))
+            balance_changes[giver] = balance_changes.get(giver, 0) + given
+            balance_changes[receiver] = balance_changes.get(receiver, 0) - given
+            helped = minutes
         else:
+            rows = entry_rows(givers, receivers, minutes, sign=sign)
             link, digest, salt = links.exchange(
-                number, on, exchange.category, exchange.minutes, exchange.reverses, moment,
-                [(member, role, on, amount) for member, role, amount in rows], by, exchange.note, purpose=purpose,
-                centre=exchange.centre)
-        exchange_rows.append((number, day, exchange.category, exchange.minutes, exchange.note, exchange.reverses,
-                              recorded_at, by, link, digest, salt, purpose, exchange.centre))
-        for member, role, amount in rows:
-            entries.append((number, member, role, day, amount))
-            balance_changes[member] = balance_changes.get(member, 0) + amount
-        if (pot_from is None or on < pot_from) and (POT in exchange.givers or POT in exchange.receivers):
-            pot_from = on
+                number, on, category, minutes, reverses, moment,
+                [(member, role, on, amount) for member, role, amount in rows], by, note, purpose=purpose,
+                centre=centre)
+            add_exchange((number, day, category, minutes, note, reverses, recorded_at, by, link, digest, salt,
+                          purpose, centre))
+            for member, role, amount in rows:
+                add_entry((number, member, role, day, amount))
+                balance_changes[member] = balance_changes.get(member, 0) + amount
+            # What the givers earned (`earned` of the entries before the sign): each giver earns
+            # the minutes once per receiver.
+            helped = minutes * len(givers) * len(receivers)
+        if POT in givers or POT in receivers:
+            if pot_from is None or on < pot_from:
+                pot_from = on
         # A reversal takes its original out of the month's figures; it never counts itself.
         # An exchange that is not help (an opening balance) is in no month's figures, nor its reversal.
         if purpose == HELP:
-            key = (month_key.get(on) or month_key.setdefault(on, month_of(on)), exchange.category)
-            n, minutes = month_changes.get(key, (0, 0))
-            # What the givers earned (`earned` of the entries before the sign): each giver earns
-            # the minutes once per receiver.
-            helped = exchange.minutes * len(exchange.givers) * len(exchange.receivers)
-            month_changes[key] = (n + sign, minutes + sign * helped)
+            key = (month_key.get(on) or month_key.setdefault(on, month_of(on)), category)
+            n, total = month_changes.get(key, (0, 0))
+            month_changes[key] = (n + sign, total + sign * helped)
         if len(entries) >= BATCH_ENTRIES:
             _insert(session, exchange_rows, entries)
             if progress:
