@@ -64,6 +64,9 @@ def _welsh_key(text: str) -> str:
 def sort_key_in(name: str, lang: str) -> tuple[object, ...]:
     """Alphabetical order in `lang` (Welsh digraphs are single letters)."""
     # Kept: the screen sorts the same ten thousand names again for each report it shows.
-    if lang == "cy":
-        return (_welsh_key(name), name)
-    return (fold(name), name)
+    return (letters_key(name, lang), name)
+
+
+def letters_key(name: str, lang: str) -> str:
+    """The first part of `sort_key_in` (names equal in it are then ordered as written)."""
+    return _welsh_key(name) if lang == "cy" else fold(name)
