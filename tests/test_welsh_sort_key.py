@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 
 import pytest
 
@@ -54,3 +55,20 @@ def test_digraphs_are_one_letter_each() -> None:
     assert sorted(["Llyr", "Lyn", "Lllan"], key=lambda n: sort_key_in(n, "cy")) == ["Lyn", "Lllan", "Llyr"]
     # Spaces and punctuation before every letter, as in English.
     assert sorted(["Ann Ab", "Anna", "Ann-Ab"], key=lambda n: sort_key_in(n, "cy")) == ["Ann Ab", "Ann-Ab", "Anna"]
+
+
+def folded_the_long_way(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fold_drops_every_accent_and_nothing_else(seed: int) -> None:
+    """`fold` (which the stored folded names are made with) drops Latin accents in C: the same
+    text as dropping every combining character one by one, the grapheme joiner (no accent)
+    and the marks of other scripts included."""
+    extra = ["\u034f", "\u0483", "\u1ab0", "\u20d7", "\u0301", "\u0308", "Ŵ", "ŷ", "Â", "ǅ", "ﬀ", "Å", "ı", "İ"]
+    chosen = random.Random(seed)
+    for _ in range(3000):
+        text = "".join(chosen.choice(PIECES + extra) for _ in range(chosen.randint(0, 8)))
+        assert fold(text) == folded_the_long_way(text), text

@@ -57,10 +57,12 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     feet = None
     if sheet.footer is not None:
         feet = [printable(_foot(sheet.footer[c.key], c, words)) if c.key in sheet.footer else "" for c in columns]
-    keep, widths = layout_columns(columns, heads, texts, feet, out.width)
+    lens = [cell_lens(column) for column in texts]
+    keep, widths = layout_columns(columns, heads, texts, feet, out.width, lens)
     columns = [columns[i] for i in keep]
     heads = [heads[i] for i in keep]
     texts = [texts[i] for i in keep]
+    lens = [lens[i] for i in keep]
     feet = [feet[i] for i in keep] if feet else None
     widths = [widths[i] for i in keep]
     if count <= RICH_TABLE_LIMIT:
@@ -77,7 +79,7 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
             table.add_row(*row)
         out.print(table)
         return
-    _plain_table(title, columns, heads, texts, feet, widths)
+    _plain_table(title, columns, heads, texts, feet, widths, lens)
 
 
 def cell_len(text: str) -> int:
@@ -124,18 +126,20 @@ def layout(columns: list[Any], heads: list[str], cells: list[list[str]], feet: l
 
 
 def layout_columns(columns: list[Any], heads: list[str], texts: list[list[str]], feet: list[str] | None,
-                   width: int) -> tuple[list[int], list[int]]:
+                   width: int, lens: list[list[int]] | None = None) -> tuple[list[int], list[int]]:
     """Which columns to show and how wide (by column index), so that the table is no wider
     than `width`: empty columns go; headings wrap at their spaces; then notes, categories
     and names in turn give way, the widest first (names and `wrap` columns wrap within their
     cell, other text is cut with an ellipsis), down to a floor; only then are the columns
     marked `drop` left out, lowest first, and the rest laid out again. A number column is
-    always as wide as its widest figure. `texts`: each column's cells, top to bottom."""
+    always as wide as its widest figure. `texts`: each column's cells, top to bottom (`lens`:
+    their `cell_lens`, when known)."""
     def longest_word(text: str) -> int:
         return max((cell_len(word) for word in text.split()), default=0)
 
     count = len(columns)
-    body = [max(max(cell_lens(texts[i]), default=0), cell_len(feet[i]) if feet else 0) for i in range(count)]
+    lens = lens if lens is not None else [cell_lens(column) for column in texts]
+    body = [max(max(lens[i], default=0), cell_len(feet[i]) if feet else 0) for i in range(count)]
     natural = [max(cell_len(heads[i]), body[i]) for i in range(count)]
     # A heading may wrap at its spaces when room is short; a number may not.
     tight = [max(body[i], longest_word(heads[i])) for i in range(count)]
@@ -252,10 +256,10 @@ def _foot(value: Any, column: Any, words: Words) -> str:
 
 
 def _plain_table(title: str | None, columns: list[Any], heads: list[str], texts: list[list[str]],
-                 feet: list[str] | None, widths: list[int]) -> None:
+                 feet: list[str] | None, widths: list[int], lens: list[list[int]]) -> None:
     """A long list as plain aligned text, laid out as the Rich table would be: headings and
     names wrap within their column, other text is cut with an ellipsis. `texts`: each
-    column's cells, top to bottom."""
+    column's cells, top to bottom; `lens`: their `cell_lens`."""
     from rich.cells import set_cell_size
 
     right = [c.right for c in columns]
@@ -281,21 +285,20 @@ def _plain_table(title: str | None, columns: list[Any], heads: list[str], texts:
     # column that wraps (names), makes its row several lines, drawn by `lines` as a head is.
     tall: set[int] = set()
     padded: list[list[str]] = []
-    for i, (cells, width) in enumerate(zip(texts, widths)):
-        lens = cell_lens(cells)
-        if max(lens, default=0) > width:
-            cells, lens = list(cells), list(lens)
-            for row, length in enumerate(lens):
+    for i, (cells, sizes, width) in enumerate(zip(texts, lens, widths)):
+        if max(sizes, default=0) > width:
+            cells, sizes = list(cells), list(sizes)
+            for row, length in enumerate(sizes):
                 if length > width:
                     if wraps[i]:
                         tall.add(row)
                     else:
                         cells[row] = cut(cells[row], width)[0]
-                        lens[row] = cell_len(cells[row])
+                        sizes[row] = cell_len(cells[row])
         if right[i]:
-            padded.append([" " * (width - n) + v for v, n in zip(cells, lens)])
+            padded.append([" " * (width - n) + v for v, n in zip(cells, sizes)])
         else:
-            padded.append([v + " " * (width - n) for v, n in zip(cells, lens)])
+            padded.append([v + " " * (width - n) for v, n in zip(cells, sizes)])
     body = ["  ".join(parts).rstrip() for parts in zip(*padded)]
     for row in tall:
         body[row] = "\n".join(lines([cells[row] for cells in texts]))

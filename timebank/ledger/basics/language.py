@@ -29,8 +29,16 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form: 'Siân' -> 'sian', 'LLŶR' -> 'llyr'."""
     if text.isascii():  # most names: nothing to strip, and sorting ten thousand of them is hot
         return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # The accents of Latin letters (ŵ, ŷ, â: in U+0300-U+036F once decomposed) dropped in C;
+    # what is left is read a character at a time only if it is not plain ASCII by then.
+    decomposed = unicodedata.normalize("NFKD", text.casefold()).translate(_LATIN_ACCENTS)
+    if decomposed.isascii():
+        return decomposed
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# (U+034F, the grapheme joiner, is no accent: it stays, as `combining` says.)
+_LATIN_ACCENTS = {code: None for code in range(0x300, 0x370) if unicodedata.combining(chr(code))}
 
 
 # The key is a string, each Welsh letter one character above every character a name holds,

@@ -133,9 +133,20 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
     lines = alphabetical(lines, lang, key=lambda line: line.name)
     shown = [line for line in lines
              if line.given_minutes or line.received_minutes or line.opening_minutes or line.closing_minutes]
-    over = [line for line in lines if settings_module.below_limit(settings, line.name.kind, line.closing_minutes)]
+    over = over_limit(lines, settings)
     return MonthlyReport(members=shown, over_limit=over,
                          **{field.name: getattr(figures, field.name) for field in fields(MonthFigures)})
+
+
+def over_limit(lines: list[MemberLine], settings: Settings) -> list[MemberLine]:
+    """The lines of the members below the credit limit (`settings.below_limit`, asked only of
+    the balances below minus the limit: fifty thousand calls cost more than the rule)."""
+    limit = settings.credit_limit_minutes
+    if limit is None:
+        return []
+    below = settings_module.below_limit
+    return [line for line in lines
+            if line.closing_minutes < -limit and below(settings, line.name.kind, line.closing_minutes)]
 
 
 def member_lines(members: Sequence[Any], opening: dict[int, int], given: dict[int, int], received: dict[int, int],
@@ -146,10 +157,12 @@ def member_lines(members: Sequence[Any], opening: dict[int, int], given: dict[in
     lines: list[MemberLine] = []
     opened, gave, took, shifted = opening.get, given.get, received.get, moved.get
     below = settings_module.below_limit
+    # No balance is below this, when there is no limit (below_limit is asked only under it).
+    floor = -settings.credit_limit_minutes if settings.credit_limit_minutes is not None else None
     for number, kind, name, sort_as, forgotten, _balance in members:
         o, g, r = opened(number, 0), gave(number, 0), took(number, 0)
         closing = o + g - r + shifted(number, 0)
-        if g or r or o or closing or below(settings, kind, closing):
+        if g or r or o or closing or (floor is not None and closing < floor and below(settings, kind, closing)):
             lines.append(MemberLine(number, MemberName(number, name or "", kind, forgotten is not None, sort_as),
                                     o, g, r, closing))
     return lines
@@ -208,7 +221,7 @@ def entry_sums(session: Session, start: date, end: date) -> dict[int, tuple[int,
     given_sum = func.sum(case((Entry.minutes > 0, Entry.minutes), else_=0))
     received_sum = func.sum(case((Entry.minutes < 0, -Entry.minutes), else_=0))
     return {number: (int(g), int(r)) for number, g, r in session.connection().execute(
-        select(who, given_sum, received_sum).where(Entry.date.between(start, end)).group_by(who))}
+        select(who, given_sum, received_sum).where(Entry.date.between(start, end)).group_by(who)).all()}
 
 
 def month_activity(session: Session, start: date, end: date, sums: dict[int, tuple[int, int]] | None = None
@@ -324,16 +337,16 @@ def opening_balances(session: Session, members: Sequence[Any], start: date,
         return {m.number: m.balance_minutes for m in members}
     if (start - low) <= (high - start):
         return {number: int(total) for number, total in session.connection().execute(
-            select(Entry.member, func.sum(Entry.minutes)).where(Entry.date < start).group_by(Entry.member))}
+            select(Entry.member, func.sum(Entry.minutes)).where(Entry.date < start).group_by(Entry.member)).all()}
     if known is None:
         since = {number: int(total) for number, total in session.connection().execute(
-            select(Entry.member, func.sum(Entry.minutes)).where(Entry.date >= start).group_by(Entry.member))}
+            select(Entry.member, func.sum(Entry.minutes)).where(Entry.date >= start).group_by(Entry.member)).all()}
     else:
         last, since = known[0], dict(known[1])
         # `member + 0`: the days after `last` through the date index (as `entry_sums`).
         who = (Entry.member + 0).label("who")
         for number, total in session.connection().execute(
-                select(who, func.sum(Entry.minutes)).where(Entry.date > last).group_by(who)):
+                select(who, func.sum(Entry.minutes)).where(Entry.date > last).group_by(who)).all():
             since[number] = since.get(number, 0) + int(total)
     return {m.number: m.balance_minutes - since.get(m.number, 0) for m in members}
 
