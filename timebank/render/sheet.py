@@ -437,7 +437,14 @@ def column_texts(rows: list[dict[str, Any]], column: Column, words: Words) -> li
         values = list(map(itemgetter(source), rows))
     except KeyError:
         values = [row.get(source) for row in rows]
-    if set(map(type, values)) <= _NUMBERS_OR_NONE:
+    types = set(map(type, values))
+    if kind == INT and types == {int}:
+        return list(map(str, values))  # as table_cell writes a number
+    if kind == MEMBER and types == {MemberName}:
+        # A member's name as it is stored, most often (printable, not the pot, not erased).
+        return [name.name if name.kind != "pot" and not name.erased and name.name.isprintable()
+                else printable(member_words(name, words)) for name in values]
+    if types <= _NUMBERS_OR_NONE:
         # A column of whole numbers (members' numbers, minutes): each value met formatted
         # once, then every cell looked up in C.
         texts: dict[Any, str] = {None: empty}
@@ -449,8 +456,6 @@ def column_texts(rows: list[dict[str, Any]], column: Column, words: Words) -> li
     for value in values:
         if value is None or (type(value) is Typed and value.value is None):
             out.append(empty)
-        elif kind == MEMBER and type(value) is MemberName:
-            out.append(printable(member_words(value, words)))
         else:
             out.append(printable(table_cell(value, kind, words)))
     return out
