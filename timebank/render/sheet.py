@@ -9,6 +9,7 @@ the renderer, given a language, turns them into words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -426,26 +427,41 @@ def json_cell(value: Any, kind: str, words: Words) -> Any:
 
 
 def column_texts(rows: list[dict[str, Any]], column: Column, words: Words) -> list[str]:
-    """One column's cells as a terminal shows them, for every row (a report's ten thousand
+    """One column's cells as a terminal shows them, for every row (a report's fifty thousand
     members): the words for an empty value looked up once for the column, each number
     formatted once for each value met, and every text cleaned of control characters."""
     source = column.source or column.key
     empty = words._(column.none) if column.none else ""
     kind = column.kind
-    done: dict[int, str] = {}
+    try:  # every row has the key, most often: read in C
+        values = list(map(itemgetter(source), rows))
+    except KeyError:
+        values = [row.get(source) for row in rows]
+    types = set(map(type, values))
+    if kind == INT and types == {int}:
+        return list(map(str, values))  # as table_cell writes a number
+    if kind == MEMBER and types == {MemberName}:
+        # A member's name as it is stored, most often (printable, not the pot, not erased).
+        return [name.name if name.kind != "pot" and not name.erased and name.name.isprintable()
+                else printable(member_words(name, words)) for name in values]
+    if types <= _NUMBERS_OR_NONE:
+        # A column of whole numbers (members' numbers, minutes): each value met formatted
+        # once, then every cell looked up in C.
+        texts: dict[Any, str] = {None: empty}
+        for value in set(values):
+            if value is not None:
+                texts[value] = str(value) if kind == INT else printable(table_cell(value, kind, words))
+        return list(map(texts.__getitem__, values))
     out: list[str] = []
-    for row in rows:
-        value = row.get(source)
+    for value in values:
         if value is None or (type(value) is Typed and value.value is None):
             out.append(empty)
-        elif type(value) is int:
-            text = done.get(value)
-            if text is None:
-                text = done[value] = printable(table_cell(value, kind, words))
-            out.append(text)
         else:
             out.append(printable(table_cell(value, kind, words)))
     return out
+
+
+_NUMBERS_OR_NONE = frozenset({int, type(None)})
 
 
 __all__ = ["column_texts", "Typed", "Column", "col", "Sheet", "Field", "Line", "Chart", "Columns", "Report", "Page",

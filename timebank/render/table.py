@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len as rich_cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -44,22 +45,27 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
     out = out or console()
     columns = sheet.columns_for(TABLE)
     rows = list(sheet.rows)
-    cells = [list(row) for row in zip(*(column_texts(rows, c, words) for c in columns))] if columns else []
+    # Column by column: a report's fifty thousand members are measured and padded a column at
+    # a time, by the string methods, rather than cell by cell.
+    texts = [column_texts(rows, c, words) for c in columns]
+    count = len(rows) if columns else 0
     title = printable(sheet.title(words)) if sheet.title else None
-    if not cells and sheet.empty is not None:
+    if not count and sheet.empty is not None:
         out.print(printable(sheet.empty(words)))
         return
     heads = [printable(c.heading(words)) for c in columns]
     feet = None
     if sheet.footer is not None:
         feet = [printable(_foot(sheet.footer[c.key], c, words)) if c.key in sheet.footer else "" for c in columns]
-    keep, widths = layout(columns, heads, cells, feet, out.width)
+    lens = [cell_lens(column) for column in texts]
+    keep, widths = layout_columns(columns, heads, texts, feet, out.width, lens)
     columns = [columns[i] for i in keep]
     heads = [heads[i] for i in keep]
-    cells = [[row[i] for i in keep] for row in cells]
+    texts = [texts[i] for i in keep]
+    lens = [lens[i] for i in keep]
     feet = [feet[i] for i in keep] if feet else None
     widths = [widths[i] for i in keep]
-    if len(cells) <= RICH_TABLE_LIMIT:
+    if count <= RICH_TABLE_LIMIT:
         # A list of figures with no headings (label, value) is drawn without a header row.
         table = Table(title=title, show_footer=feet is not None, title_justify="left", box=box.SIMPLE_HEAVY,
                       show_edge=False, pad_edge=False, collapse_padding=True, show_header=any(heads))
@@ -69,11 +75,24 @@ def draw_sheet(sheet: Sheet, words: Words, out: Console | None = None) -> None:
             table.add_column(Text(heads[i], no_wrap=False), justify="right" if c.right else "left",
                              footer=feet[i] if feet else "", no_wrap=not c.wraps,
                              overflow="fold" if c.wraps else "ellipsis", min_width=widths[i], max_width=widths[i])
-        for row in cells:
+        for row in zip(*texts):
             table.add_row(*row)
         out.print(table)
         return
-    _plain_table(title, columns, heads, cells, feet, widths)
+    _plain_table(title, columns, heads, texts, feet, widths, lens)
+
+
+def cell_len(text: str) -> int:
+    """The cells a text takes on a terminal: plain ASCII is one a character (most cells:
+    numbers, dates, hours); only Welsh accents, emoji and the like need Rich."""
+    return len(text) if text.isascii() else rich_cell_len(text)
+
+
+def cell_lens(texts: list[str]) -> list[int]:
+    """`cell_len` of each text of a column: all at once when the column is plain ASCII."""
+    if "".join(texts).isascii():
+        return list(map(len, texts))
+    return [len(text) if text.isascii() else rich_cell_len(text) for text in texts]
 
 
 # How a column gives way when a table is wider than the terminal, first to last: free text
@@ -101,23 +120,26 @@ def gives_way(column: Any) -> int | None:
 
 def layout(columns: list[Any], heads: list[str], cells: list[list[str]], feet: list[str] | None,
            width: int) -> tuple[list[int], list[int]]:
+    """`layout_columns` of rows of cells."""
+    return layout_columns(columns, heads, [list(texts) for texts in zip(*cells)] if cells else [[] for _ in columns],
+                          feet, width)
+
+
+def layout_columns(columns: list[Any], heads: list[str], texts: list[list[str]], feet: list[str] | None,
+                   width: int, lens: list[list[int]] | None = None) -> tuple[list[int], list[int]]:
     """Which columns to show and how wide (by column index), so that the table is no wider
     than `width`: empty columns go; headings wrap at their spaces; then notes, categories
     and names in turn give way, the widest first (names and `wrap` columns wrap within their
     cell, other text is cut with an ellipsis), down to a floor; only then are the columns
     marked `drop` left out, lowest first, and the rest laid out again. A number column is
-    always as wide as its widest figure."""
-    from rich.cells import cell_len as rich_cell_len
-
-    def cell_len(text: str) -> int:
-        # Plain ASCII is one cell a character (most cells: numbers, dates, hours).
-        return len(text) if text.isascii() else rich_cell_len(text)
-
+    always as wide as its widest figure. `texts`: each column's cells, top to bottom (`lens`:
+    their `cell_lens`, when known)."""
     def longest_word(text: str) -> int:
         return max((cell_len(word) for word in text.split()), default=0)
 
     count = len(columns)
-    body = [max([cell_len(row[i]) for row in cells] + [cell_len(feet[i]) if feet else 0]) for i in range(count)]
+    lens = lens if lens is not None else [cell_lens(column) for column in texts]
+    body = [max(max(lens[i], default=0), cell_len(feet[i]) if feet else 0) for i in range(count)]
     natural = [max(cell_len(heads[i]), body[i]) for i in range(count)]
     # A heading may wrap at its spaces when room is short; a number may not.
     tight = [max(body[i], longest_word(heads[i])) for i in range(count)]
@@ -125,12 +147,14 @@ def layout(columns: list[Any], heads: list[str], cells: list[list[str]], feet: l
     floors = [tight[i] for i in range(count)]
     for i, rank in enumerate(ranks):
         if rank and columns[i].wraps:
-            word = max((longest_word(row[i]) for row in cells), default=0)
+            # Every word of every cell ("".split() of the cells joined by a space).
+            word = max(cell_lens(" ".join(texts[i]).split()), default=0)
             floors[i] = min(tight[i], max(longest_word(heads[i]), FLOORS[rank] if rank == NAMES else WRAPPED_FLOOR,
                                           min(word, WHOLE_WORD)))
         elif rank:
             floors[i] = min(tight[i], max(longest_word(heads[i]), FLOORS[rank]))
-    keep = [i for i in range(count) if not cells or any(row[i] for row in cells) or (feet and feet[i])]
+    rows = len(texts[0]) if texts else 0
+    keep = [i for i in range(count) if not rows or any(texts[i]) or (feet and feet[i])]
 
     def squeeze(widths: list[int], group: list[int], bottom: list[int]) -> None:
         """Narrow the widest of `group` first, to one level, none below its `bottom`."""
@@ -231,15 +255,12 @@ def _foot(value: Any, column: Any, words: Words) -> str:
     return value(words) if callable(value) else table_cell(value, column.kind, words)
 
 
-def _plain_table(title: str | None, columns: list[Any], heads: list[str], cells: list[list[str]],
-                 feet: list[str] | None, widths: list[int]) -> None:
+def _plain_table(title: str | None, columns: list[Any], heads: list[str], texts: list[list[str]],
+                 feet: list[str] | None, widths: list[int], lens: list[list[int]]) -> None:
     """A long list as plain aligned text, laid out as the Rich table would be: headings and
-    names wrap within their column, other text is cut with an ellipsis."""
-    from rich.cells import cell_len as rich_cell_len, set_cell_size
-
-    def cell_len(text: str) -> int:
-        # Plain ASCII is one cell a character; only Welsh accents, emoji and the like need Rich.
-        return len(text) if text.isascii() else rich_cell_len(text)
+    names wrap within their column, other text is cut with an ellipsis. `texts`: each
+    column's cells, top to bottom; `lens`: their `cell_lens`."""
+    from rich.cells import set_cell_size
 
     right = [c.right for c in columns]
     wraps = [c.wraps for c in columns]
@@ -260,11 +281,32 @@ def _plain_table(title: str | None, columns: list[Any], heads: list[str], cells:
             out.append("  ".join(parts).rstrip())
         return out
 
+    # Each column padded to its width at once; a cell too wide is cut (free text) or, in a
+    # column that wraps (names), makes its row several lines, drawn by `lines` as a head is.
+    tall: set[int] = set()
+    padded: list[list[str]] = []
+    for i, (cells, sizes, width) in enumerate(zip(texts, lens, widths)):
+        if max(sizes, default=0) > width:
+            cells, sizes = list(cells), list(sizes)
+            for row, length in enumerate(sizes):
+                if length > width:
+                    if wraps[i]:
+                        tall.add(row)
+                    else:
+                        cells[row] = cut(cells[row], width)[0]
+                        sizes[row] = cell_len(cells[row])
+        if right[i]:
+            padded.append([" " * (width - n) + v for v, n in zip(cells, sizes)])
+        else:
+            padded.append([v + " " * (width - n) for v, n in zip(cells, sizes)])
+    body = ["  ".join(parts).rstrip() for parts in zip(*padded)]
+    for row in tall:
+        body[row] = "\n".join(lines([cells[row] for cells in texts]))
+
     rule = "  ".join("━" * w for w in widths)
     text = [title] if title else []
     text += lines(heads, wrap_all=True) + [rule]
-    for values in cells:
-        text += lines(values)
+    text += body
     if feet:
         text += [rule] + lines(feet)
     write_lines(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from timebank.ledger.basics.language import sort_key_in
+from timebank.ledger.basics.language import letters_key
 from timebank.ledger.messages import Phrase, _
 
 
@@ -37,17 +37,22 @@ def member_name(row: Any) -> MemberName:
 def alphabetical(names: "list[Any]", lang: str, key: Any = None) -> list[Any]:
     """Items in the alphabetical order of `lang`: the pot first, then named members by their
     sort-as name or name, then erased members by number (they have no name to sort by)."""
-    get = key or (lambda item: item)
-
-    def order(item: Any) -> tuple:
-        name: MemberName = get(item)
-        if name.is_pot:
-            return (0, (), name.number)
-        if name.erased:
-            return (2, (), name.number)
-        return (1, sort_key_in(name.sort_as or name.name, lang), name.number)
-
-    return sorted(names, key=order)
+    items = list(names)
+    got: list[MemberName] = [key(item) for item in items] if key is not None else items
+    groups = [0 if name.is_pot else 2 if name.erased else 1 for name in got]
+    texts = [(name.sort_as or name.name) if group == 1 else "" for name, group in zip(got, groups)]
+    keys = [letters_key(text, lang) if text else "" for text in texts]
+    numbers = [name.number for name in got]
+    # By (group, letters, text, number), sorted from the last to the first: the sort is
+    # stable, and a pass over keys of one kind (numbers, or strings) compares them in C,
+    # where a tuple of tuples an item cost fifty thousand members' lines 0.2 s.
+    order = sorted(range(len(items)), key=numbers.__getitem__)
+    # Texts decide only between names of the same letters written differently (Sian, Siân).
+    if len(set(zip(keys, texts))) > len(set(keys)):
+        order.sort(key=texts.__getitem__)
+    for part in (keys, groups):
+        order.sort(key=part.__getitem__)
+    return [items[i] for i in order]
 
 
 def message_name(member: Any) -> Phrase:
