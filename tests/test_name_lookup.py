@@ -16,7 +16,7 @@ from conftest import ON_POSTGRES, Cli, execute_sql, query
 from timebank.ledger import actions
 from timebank.ledger.basics.language import fold
 from timebank.ledger.errors import NotFound, Refused
-from timebank.ledger.records.members import add_member, find_member, member_index
+from timebank.ledger.records.members import add_member, find_member, leave_member, member_index
 from timebank.ledger.schema import initialise
 from timebank.ledger.storage.db import Ledger, open_ledger, reading, writing
 
@@ -270,3 +270,50 @@ def test_erasure_leaves_no_folded_name_in_the_file(ledger: Cli) -> None:
     raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
     assert b"zzyzxquor" not in raw and "Zzyzxquör".encode() not in raw
     ledger.ok("check")
+
+
+def test_completion_offers_the_same_names_from_the_folded_column(core: Ledger, cli: Cli,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shell completion (`lookup.members_matching`) reads the stored folded names: the database
+    sends only the members holding what was typed, and the answers are the rule's as ever
+    (a number, the name or a word of it starting with the text; case and accents folded;
+    active members only, in the order of their names, fifty at most; now members of one name
+    by number on PostgreSQL too)."""
+    from timebank.ledger.storage import lookup
+
+    _many(core)
+    _add(core, "Angharad Prŷs", "Siôn ap Siân", "Ann O'Brien-Siôr")
+    with writing(core) as session:
+        leave_member(session, "test", find_member(session, "Angharad Prŷs"), date(2026, 2, 1))
+    with reading(core) as session:
+        from sqlalchemy import select
+
+        from timebank.ledger.storage.models import Member
+
+        active = [(m.number, m.name) for m in session.scalars(
+            select(Member).where(Member.kind != "pot", Member.left.is_(None), Member.forgotten.is_(None)))]
+    sent: list[int] = []
+    rows = lookup._rows
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        got = rows(*args, **kwargs)
+        sent.append(len(got or []))
+        return got
+
+    monkeypatch.setattr(lookup, "_rows", counted)
+    db = str(cli.db)
+    for typed in ("si", "SIÂ", "siôn ap", "ap", "o'brien", "brien", "lly", "Prŷs", "1", "#19", "2001", "zz", "%", "_"):
+        wanted = fold(typed.lstrip("#").strip())
+        expected = {row for row in active if str(row[0]).startswith(wanted) or fold(row[1]).startswith(wanted)
+                    or any(word.startswith(wanted) for word in fold(row[1]).split())}
+        offered = lookup.members_matching(db, typed)
+        # In the order of the names (the test servers compare code points, as SQLite does).
+        assert offered == sorted(expected, key=lambda row: (row[1], row[0]))[:50], typed
+        # The database sent only the members holding the text (or whose number starts with it).
+        holding = [row for row in active if wanted in fold(row[1]) or str(row[0]).startswith(wanted)]
+        assert sent[-1] == len(holding) < len(active), typed
+    assert lookup.members_matching(db, "prys") == []  # has left
+    assert lookup.members_matching(db, "sion ap") == [(MANY + 2, "Siôn ap Siân")]
+    # What is read is the stored folded name (which `check` keeps honest).
+    execute_sql(cli.db, f"UPDATE members SET folded = 'xyzzy' WHERE number = {MANY + 2}")
+    assert lookup.members_matching(db, "xyz") == [(MANY + 2, "Siôn ap Siân")]

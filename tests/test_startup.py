@@ -1,5 +1,6 @@
 """Start-up cost: --help and --version never import SQLAlchemy or Alembic, no command but
-`ui` imports Textual, and a command on an up-to-date ledger never imports Alembic."""
+`ui` imports Textual, a command on an up-to-date ledger never imports Alembic, and the
+commands a coordinator types most never import Pydantic (Typer's checking of values)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ PROBE = """
 import sys
 from timebank.cli.main import run
 code = run({args!r})
-loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'textual'))
-print('LOADED', ' '.join(sorted({{m.split('.')[0] for m in loaded}})))
+loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'textual', 'pydantic'))
+dialects = sorted(m for m in sys.modules if m == 'sqlalchemy.dialects.postgresql')
+print('LOADED', ' '.join(sorted({{m.split('.')[0] for m in loaded}} | set(dialects))))
 sys.exit(code)
 """
 
@@ -50,6 +52,20 @@ def test_help_by_importtime() -> None:
 def test_command_on_current_ledger_skips_alembic(ledger: Cli) -> None:
     loaded = modules_after(["--db", str(ledger.db), "balance"])
     assert "sqlalchemy" in loaded and "alembic" not in loaded
+
+
+def test_point_commands_skip_pydantic(ledger: Cli) -> None:
+    """Typer would build a Pydantic adapter for each parameter (`timebank.cli.coercion`), and
+    a SQLite ledger needs nothing of SQLAlchemy's PostgreSQL dialect (`models`)."""
+    db = ["--db", str(ledger.db)]
+    for args in (["balance", "1"], ["balance", "Siân", "--format", "json"], ["member", "show", "1"],
+                 ["--lang", "cy", "aelod", "dangos", "1"], ["record", "1", "2", "0:01", "--allow-overdraft"],
+                 ["statement", "1", "--from", "2020-01-01"]):
+        loaded = modules_after(db + args)
+        assert "pydantic" not in loaded, args
+        assert ("sqlalchemy.dialects.postgresql" in loaded) == (not isinstance(ledger.db, Path)), args
+    # A value that is not plain still gets Typer's own check (and its refusal).
+    assert "pydantic" in modules_after(db + ["balance", "1", "--format", "bogus"])
 
 
 def test_version_prints(tmp_path: Path) -> None:

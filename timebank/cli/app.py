@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from timebank import __version__
 from timebank.cli import global_options
+from timebank.cli.coercion import plain_first
 from timebank.cli.common import (ExcelOption, ForceOption, Format, FormatOption, FromOption, MonthOption,
                                  OutputOption, ToOption)  # the shared options, re-exported for the commands
 from timebank.cli.streams import say  # the one way a command speaks: cleaned, and safe for any console
@@ -313,7 +314,9 @@ def build_command(args: list[str] | None = None) -> Any:
                 importlib.import_module(f"timebank.cli.{name}").register(app)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # flag_value: see `root`
-        return typer.main.get_command(app)
+        built = typer.main.get_command(app)
+    plain_first(built)  # values checked without Pydantic where Typer's answer is certain
+    return built
 
 
 def translate_help(command: Any) -> None:
