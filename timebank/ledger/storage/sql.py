@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal_column, select, union, union_all
+from sqlalchemy import Boolean, String, and_, case, cast, exists, func, literal_column, select, union, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement, CompoundSelect
+from sqlalchemy.sql.functions import FunctionElement
 
 from timebank.ledger.basics.dates import month_of
 from timebank.ledger.storage.db import driver
@@ -37,10 +39,32 @@ def reversal_alias() -> type[Exchange]:
     return aliased(Exchange, name="reversal")
 
 
-def not_a_reversal() -> ColumnElement[bool]:
+class _NotAReversal(FunctionElement[bool]):
+    type = Boolean()
+    inherit_cache = True
+    name = "not_a_reversal"
+    _is_implicitly_boolean = True  # a condition already: no "= 1" after it on SQLite
+
+
+@compiles(_NotAReversal)
+def _not_a_reversal_sqlite(element: _NotAReversal, compiler: Any, **kw: Any) -> str:
     # Written so that SQLite cannot use the index on `reverses` for it: nearly every
     # exchange has none, and planning from that index scans the whole table.
-    return func.coalesce(Exchange.reverses, 0) == 0
+    return f"coalesce({compiler.process(element.clauses, **kw)}, 0) = 0"
+
+
+@compiles(_NotAReversal, "postgresql")
+def _not_a_reversal_postgres(element: _NotAReversal, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL has no estimate for coalesce(...) = 0 and guessed 2,094 rows of 995,009 on
+    # the 1M bench ledger, so it joined entries by index two million times (export
+    # exchanges 1.52x SQLite); for this form its statistics know nearly every row matches.
+    column = compiler.process(element.clauses, **kw)
+    return f"({column} IS NULL OR {column} = 0)"
+
+
+def not_a_reversal() -> ColumnElement[bool]:
+    """An exchange that reverses none (every exchange but a void's reversal)."""
+    return _NotAReversal(Exchange.reverses)
 
 
 def helps() -> ColumnElement[bool]:
