@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from timebank.ledger.records import totals
 from timebank.ledger.records.centres import CentreName, find_centre
 from timebank.ledger.records.members import POT
+from timebank.ledger.reports.at_seal import analyse
 from timebank.ledger.storage.models import Entry
 from timebank.ledger.storage.sql import dead_exchanges
 
@@ -89,8 +90,7 @@ def centre_view(session: Session, code: str, *, at_seal: bool = False,
         "WHERE centre = :code AND kind <> 'pot'")
     made.append(MEMBERS)
     if window is not None and not at_seal:
-        if not sqlite:
-            run(f"ANALYZE {temp}.{MEMBERS}")  # see below: the window's joins start from it
+        analyse(connection, temp, MEMBERS)  # the window's joins start from it
         made.extend(_window(session, temp, window))
     else:
         run(f"CREATE TEMPORARY TABLE {EXCHANGES} AS SELECT DISTINCT e.exchange AS number FROM {source}.entries e "
@@ -106,12 +106,7 @@ def centre_view(session: Session, code: str, *, at_seal: bool = False,
     if not at_seal:
         for number, (table, columns) in enumerate(_INDEXES):
             run(f"CREATE INDEX {'temp.' if sqlite else ''}centre_view_{number} ON {table} ({columns})")
-    if not sqlite:
-        # Autovacuum never analyses temporary tables: without their statistics PostgreSQL
-        # plans the reports' joins blind: a year of one centre of ten in a network of 1M
-        # exchanges took 29 s without them and 7.7 s with them, the same figures.
-        for table in (MEMBERS, EXCHANGES, *TABLES):
-            run(f"ANALYZE {temp}.{table}")
+    analyse(connection, temp, MEMBERS, EXCHANGES, *TABLES)
     # The pot's balance within the centre's part: what it gave and received with its members
     # (with a window, from the whole history: the part holds only some of its exchanges).
     if window is not None and not at_seal:
@@ -162,14 +157,14 @@ def _window(session: Session, temp: str, window: tuple[date, date]) -> list[str]
         f"INSERT INTO {temp}.{EXCHANGES} (number) SELECT DISTINCT e.exchange FROM entries e "
         f"JOIN {temp}.{MEMBERS} m ON m.number = e.member WHERE e.date BETWEEN :first AND :last"),
         {"first": first, "last": last})
-    _analyse(connection, temp, EXCHANGES)
+    analyse(connection, temp, EXCHANGES)
     firsts = _first_days(connection, temp)
     later = [{"member": member, "day": day} for member, day in firsts.items() if not first <= day <= last]
     if later:
         connection.execute(text(f"CREATE TEMPORARY TABLE {FIRSTS} (member INTEGER, day DATE)"))
         made.append(FIRSTS)
         connection.execute(text(f"INSERT INTO {temp}.{FIRSTS} (member, day) VALUES (:member, :day)"), later)
-        _analyse(connection, temp, FIRSTS)
+        analyse(connection, temp, FIRSTS)
         dead = dead_exchanges().compile(connection, compile_kwargs={"literal_binds": True})
         _add(connection, temp, f"SELECT e.exchange AS number FROM {temp}.{FIRSTS} f JOIN entries e "
                                f"ON e.member = f.member AND e.date = f.day WHERE e.exchange NOT IN ({dead})")
@@ -178,16 +173,8 @@ def _window(session: Session, temp: str, window: tuple[date, date]) -> list[str]
                            f"WHERE e.exchange = x.number) ORDER BY x.link DESC LIMIT 1) newest")
     _add(connection, temp,
          f"SELECT r.number FROM exchanges r WHERE r.reverses IN (SELECT number FROM {temp}.{EXCHANGES})")
-    _analyse(connection, temp, EXCHANGES)
+    analyse(connection, temp, EXCHANGES)
     return made
-
-
-def _analyse(connection: Connection, temp: str, table: str) -> None:
-    """PostgreSQL's statistics of a temporary table (autovacuum never makes them), so that
-    the joins that read it are planned from its rows: without them, the window of a year
-    of one centre of ten took 2.8 s to copy on the 1M-exchange bench ledger, with them 1.2 s."""
-    if connection.dialect.name != "sqlite":
-        connection.execute(text(f"ANALYZE {temp}.{table}"))
 
 
 def _add(connection: Connection, temp: str, numbers: str) -> None:
