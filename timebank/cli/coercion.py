@@ -20,9 +20,14 @@ from enum import Enum
 from typing import Any, get_args, get_origin
 
 try:
+    import dataclasses
+
     from typer._coercion import RuntimeParam, build_runtime_param
     from typer._param_types import coerce_cli_choice
-except ImportError:  # another Typer: its own way, unchanged
+
+    if [field.name for field in dataclasses.fields(RuntimeParam)] != ["parameter_info", "annotation"]:
+        raise ImportError("a RuntimeParam of another shape")
+except (ImportError, TypeError):  # another Typer: its own way, unchanged
     RuntimeParam = None  # type: ignore[assignment,misc]
 
 
