@@ -4,6 +4,7 @@ stream with every guarantee kept."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from conftest import Cli, dump, fresh_db, query
 
 AWKWARD = ["'Peggy'", "'Cardiff Uni' Volunteers", "O'Brien", '"Bobby" Tables', "Jones, Mair", "Siân; Llinos",
            "'", "Tab's 'x'"]
+SEAL = re.compile(r"#\d+ [0-9a-f]{16}")
 
 
 def test_names_with_quotes_round_trip(cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,3 +202,64 @@ def test_the_pot_answers_to_its_name_in_either_language(ledger: Cli, tmp_path: P
     assert result.code == 1 and dump(ledger.db) == before
     assert "Llinell 4: aelod 0 yw Pot y banc amser, nid Fred." in result.err
     assert "nid Pot y banc amser" not in result.err and "nid Time bank pot" not in result.err
+
+
+def test_an_import_writes_the_same_bytes_whichever_way_its_rows_reach_the_database(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL's import sends its rows by COPY (issue 28): every row, link, text
+    commitment, balance and month total, and so the seal, are those the same import writes
+    through INSERT statements (`_executemany`, SQLite's way). Salts, the clock and the ledger's id are fixed,
+    so that two ledgers made the same way are the same byte for byte; small batches, so that
+    the rows cross several; notes COPY must escape (backslashes, \\N, Welsh letters)."""
+    import random
+    import uuid
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from timebank.ledger import schema
+    from timebank.ledger.integrity import canonical
+    from timebank.ledger.records import audit, exchanges
+
+    class Seeded(canonical.Salts):
+        def __init__(self) -> None:
+            super().__init__()
+            self.random = random.Random(28)
+
+        def __call__(self) -> bytes:
+            return self.random.randbytes(canonical.SALT_BYTES)
+
+        def take(self, count: int) -> bytes:
+            return self.random.randbytes(canonical.SALT_BYTES * count)
+
+    monkeypatch.setattr(audit, "now", lambda: datetime(2026, 3, 1, 9, 30))
+    monkeypatch.setattr(schema, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(int=28)))  # the ledger's id
+    monkeypatch.setattr(exchanges, "BATCH_ENTRIES", 7)
+    notes = ["", "back\\slash", "\\N", "a\\tb", "Siân a'r ŵyr ŷd", "\\.", "100% \"cake\""]
+    rows = "".join(f"{n},2026-02-{1 + n % 27:02d},{1 + n % 5},{1 + (n + 1) % 5},{1 + n % 3}:15,,{notes[n % 7]}\n"
+                   for n in range(40))
+    # Exchanges of several givers (A) or receivers (B), and one with the pot.
+    rows += "A,2026-02-10,1,4,1,,\nA,2026-02-10,2,4,1,,\nB,2026-02-11,3,1,0:30,,many\nB,2026-02-11,3,2,0:30,,many\n"
+    rows += "P,2026-02-12,0,5,2,,from the pot\n"
+    path = tmp_path / "rows.csv"
+    path.write_text('exchange,date,giver,receiver,hours,category,note\n' + rows, encoding="utf-8")
+
+    def imported(name: str) -> tuple[list[tuple], str]:
+        monkeypatch.setattr(canonical, "new_salt", Seeded())
+        cli = Cli(fresh_db(tmp_path, name), capsys)
+        cli.ok("init", "--name", "Banc Amser")
+        cli.ok("settings", "set", "credit_limit", "")
+        for number in range(1, 6):
+            cli.ok("member", "add", f"Aelod {number}", "--joined", "2026-01-05")
+        cli.ok("import", "exchanges", str(path))
+        seal = SEAL.search(cli.ok("check", lang="en").out)
+        assert seal is not None
+        return dump(cli.db), seal.group(0)
+
+    written = imported("written")
+    monkeypatch.setattr(exchanges, "_copy", exchanges._executemany)
+    inserted = imported("inserted")
+    assert written == inserted
+    notes_written = {row[5] for row in written[0] if row[0] == "exchanges"}
+    assert {"back\\slash", "\\N", "a\\tb", "Siân a'r ŵyr ŷd", None} <= notes_written
+    assert len([row for row in written[0] if row[0] == "exchanges"]) == 43
+
