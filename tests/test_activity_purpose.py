@@ -199,6 +199,7 @@ def test_exchanges_that_do_not_count_include_opening_balances(moved: Cli) -> Non
             start, end = date(2026, 12, 1), date(2026, 12, 31)
             month = set(session.scalars(select(Exchange.number).where(Exchange.date.between(start, end))))
             assert set(session.scalars(dead_exchanges(start, end))) == month - live
+            assert set(session.scalars(dead_exchanges(start, end, postgres=True))) == month - live
             assert moves_of_balance(session, start, end) == (1, 60, {1: 60, 0: -60})
             assert moves_of_balance(session, date(2026, 1, 1), date(2026, 11, 30)) == (0, 0, {})
     finally:

@@ -29,7 +29,7 @@ from timebank.ledger.storage.models import HELP, OPENING, Entry, Exchange, Membe
 from timebank.ledger.basics.names import MemberName, member_name, message_name
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import (NAME_COLUMNS, driver_batches, live_condition, month_of,
-                                 not_a_reversal, reversal_alias)
+                                 is_a_reversal, not_a_reversal, reversal_alias)
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
 
 
@@ -480,7 +480,7 @@ def iter_pairs(session: Session, start: date | None, end: date | None, include_v
                           Exchange.minutes, Exchange.category]
     if include_void:
         reversal = reversal_alias()
-        is_reversal = func.coalesce(Exchange.reverses, 0) != 0
+        is_reversal = is_a_reversal()
         columns[4] = case((is_reversal, -Exchange.minutes), else_=Exchange.minutes)
         columns.append(case((is_reversal, literal("reversal")),
                             (exists().where(reversal.reverses == Exchange.number), literal("void")),

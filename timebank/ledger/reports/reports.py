@@ -234,7 +234,8 @@ def month_activity(session: Session, start: date, end: date, sums: dict[int, tup
     given = {number: g for number, (g, _r) in sums.items()}
     received = {number: r for number, (_g, r) in sums.items()}
     for number, minutes in session.execute(
-            select(Entry.member, Entry.minutes).where(Entry.exchange.in_(dead_exchanges(start, end)))):
+            select(Entry.member, Entry.minutes).where(Entry.exchange.in_(
+                dead_exchanges(start, end, postgres=session.connection().dialect.name == "postgresql")))):
         if minutes > 0:
             given[number] -= minutes
         else:
