@@ -354,3 +354,33 @@ def test_a_centres_period_counts_its_whole_history(cli: Cli) -> None:
         assert windowed.total.cohorts == {3: 1, 6: 1, 12: 0}
     finally:
         ledger.dispose()
+
+
+def test_imports_take_a_centre(network: Cli, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("name,joined\nOwain Glyn,2026-01-05\nMair Rhys,2026-01-05\n", encoding="utf-8")
+    single = tmp_path / "single.csv"
+    single.write_text("date,giver,receiver,hours\n2026-04-01,Owain,Mair,1.5\n", encoding="utf-8")
+    grouped = tmp_path / "grouped.csv"
+    grouped.write_text("exchange,date,giver,receiver,hours\nA,2026-04-02,Mair,Owain,1\nA,2026-04-02,Mair,Siân,1\n",
+                       encoding="utf-8")
+    for path in (people, single):  # an unknown code: refused before any row, in both languages
+        said = refused(network, "import", "members" if path == people else "exchanges", str(path), "--centre", "XYZ")
+        assert "BLA, PON" in said["en"].err
+    said = refused(network, "import", "timeoverflow", str(single), "--centre", "PON", code=2)
+    assert "--centre" in said["en"].err
+    network.ok("import", "members", str(people), "--centre", "pon")
+    network.ok("import", "exchanges", str(single), "--centre", "PON")
+    network.ok("import", "exchanges", str(grouped), "--centre", "BLA", lang="cy")
+    homes = dict(query(network.db, "SELECT name, centre FROM members WHERE name IN ('Owain Glyn', 'Mair Rhys')"))
+    assert homes == {"Owain Glyn": "PON", "Mair Rhys": "PON"}
+    at = query(network.db, "SELECT centre FROM exchanges ORDER BY number DESC LIMIT 2")
+    assert at == [("BLA",), ("PON",)]
+    actions = [event for event in network.json("audit") if event["action"].startswith("import.")]
+    assert all('"centre"' in json.dumps(event) for event in actions[-3:])
+    assert network.ok("check").code == 0
+    # Without --centre, as before: no centre.
+    again = tmp_path / "again.csv"
+    again.write_text("date,giver,receiver,hours\n2026-04-03,Owain,Mair,1\n", encoding="utf-8")
+    network.ok("import", "exchanges", str(again))
+    assert query(network.db, "SELECT centre FROM exchanges ORDER BY number DESC LIMIT 1") == [(None,)]

@@ -181,10 +181,16 @@ def import_(
         "--round", help=N_("timeoverflow: how amounts and balances that are not whole minutes are rounded: nearest "
                            "(the default) to the nearest minute, or down, dropping the seconds as TimeOverflow shows "
                            "them."), show_default=False)] = None,
+    centre: Annotated[Optional[str], typer.Option(
+        "--centre", metavar=N_("CODE"), show_default=False,
+        help=N_("members: their home centre; exchanges: the centre they were recorded at (its code, e.g. BLA)."))
+    ] = None,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger.errors import UsageProblem
 
+    if kind == ImportKind.timeoverflow and centre is not None:
+        raise UsageProblem(_("--centre is for 'import members' and 'import exchanges' only."))
     if kind == ImportKind.timeoverflow:
         if again:
             raise UsageProblem(_("--again is not for a TimeOverflow import: a bank moves into a new ledger once."))
@@ -201,7 +207,7 @@ def import_(
     with _progress() as progress:
         with _listing_bad_rows(progress):
             result = import_file(ledger(ctx), who, kind.value, file[0], dry_run=dry_run, again=again,
-                                 progress=progress)
+                                 progress=progress, centre=centre)
     if result.dry_run:
         message = ngettext("Dry run: {rows} row is good; {created} would be added. Nothing was written.",
                            "Dry run: {rows} rows are good; {created} would be added. Nothing was written.",

@@ -367,7 +367,9 @@ class _Bounded(dict):
 
 
 def import_members(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,
-                   again: bool = False, progress: Progress | None = None) -> ImportResult:
+                   again: bool = False, progress: Progress | None = None, centre: str | None = None) -> ImportResult:
+    """Members from a spreadsheet; `centre`: the home centre of every one of them."""
+    centre = _centre_code(session, centre)
     source = CsvRows(path)
     _require(source.columns, "name")
     refuse_repeat(session, source.digest, None, again)
@@ -383,7 +385,7 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
                 member = add_member(session, by, name=row.get("name", ""), kind=kind, area=row.get("area"),
                                     email=row.get("email"), phone=row.get("phone"), lang=row.get("lang") or None,
                                     joined=joined, note=row.get("note"), sort_as=row.get("sort_as"),
-                                    default_lang=settings.lang, again=True)
+                                    default_lang=settings.lang, again=True, centre=centre)
                 if left is not None:
                     if left < member.joined:
                         raise InvalidInput(_("left on {left}, before joining on {joined}.").format(
@@ -400,7 +402,7 @@ def import_members(session: Session, by: str, settings: Settings, path: Path, *,
     content = _finish(session, source, again, errors)
     result = ImportResult(source.count, created, dry_run, first, last)
     audit.log(session, by, "import.members", file=path.name, sha256=source.digest, content=content,
-              rows=source.count, first=result.first, last=result.last)
+              rows=source.count, first=result.first, last=result.last, **_at(centre))
     if dry_run:
         raise DryRunDone(result)
     return result
@@ -510,7 +512,9 @@ class _RowReader:
 
 
 def import_exchanges(session: Session, by: str, settings: Settings, path: Path, *, dry_run: bool = False,
-                     again: bool = False, progress: Progress | None = None) -> ImportResult:
+                     again: bool = False, progress: Progress | None = None, centre: str | None = None) -> ImportResult:
+    """Exchanges from a spreadsheet; `centre`: the centre every one of them was recorded at."""
+    centre = _centre_code(session, centre)
     source = CsvRows(path)
     _require(source.columns, "date", "giver", "receiver")
     if "hours" not in source.columns and "minutes" not in source.columns:
@@ -548,7 +552,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
             if not errors:  # after the first bad row nothing more is written: it will all roll back
                 yield NewExchange(exchange.on, exchange.category, exchange.minutes, exchange.note,
                                   tuple([g.number for g in exchange.givers]),
-                                  tuple([r.number for r in exchange.receivers]))
+                                  tuple([r.number for r in exchange.receivers]), centre=centre)
 
     def single_exchanges() -> Iterator[NewExchange]:
         """Each row an exchange of its own. A row that surely passes `check_exchange` (two
@@ -577,7 +581,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
                     errors.append((line, tell(error)))
                     continue
             if not errors:  # after the first bad row nothing more is written: it will all roll back
-                yield NewExchange(on, row.category, minutes, row.note, (giver[0],), (receiver[0],))
+                yield NewExchange(on, row.category, minutes, row.note, (giver[0],), (receiver[0],), centre=centre)
 
     first, count = write_exchanges(session, by, grouped_exchanges() if grouped else single_exchanges())
     if progress:
@@ -586,7 +590,7 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
     last = first + count - 1 if count else None
     result = ImportResult(source.count, count, dry_run, first if count else None, last)
     audit.log(session, by, "import.exchanges", file=path.name, sha256=source.digest, content=content,
-              rows=source.count, exchanges=count, first=result.first, last=result.last)
+              rows=source.count, exchanges=count, first=result.first, last=result.last, **_at(centre))
     if dry_run:
         raise DryRunDone(result)
     return result
@@ -689,15 +693,29 @@ def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member]
     connection.exec_driver_sql(f"DROP TABLE {ORDER_TABLE}")
 
 
+def _centre_code(session: Session, centre: str | None) -> str | None:
+    """A centre's code as stored, or None; an unknown code is refused before any row is read."""
+    if centre is None or not centre.strip():
+        return None
+    from timebank.ledger.records.centres import find_centre
+
+    return find_centre(session, centre.strip()).code
+
+
+def _at(centre: str | None) -> dict[str, Any]:
+    """An import's audit details name its centre only when it has one (as `record`'s do)."""
+    return {"centre": centre} if centre is not None else {}
+
+
 def import_file(ledger: Ledger, by: str, kind: str, path: Path, *, dry_run: bool = False, again: bool = False,
-                progress: Progress | None = None) -> ImportResult:
+                progress: Progress | None = None, centre: str | None = None) -> ImportResult:
     """The import action: members or exchanges from a spreadsheet's CSV, in one transaction
     (a dry run checks every row, then rolls back). Raises ImportRejected listing every bad row."""
     run = import_members if kind == "members" else import_exchanges
     try:
         with writing(ledger) as session:
             return run(session, by, settings_module.load(session), path, dry_run=dry_run, again=again,
-                       progress=progress)
+                       progress=progress, centre=centre)
     except DryRunDone as done:
         # import_members and import_exchanges raise it with their ImportResult.
         assert isinstance(done.result, ImportResult)
