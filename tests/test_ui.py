@@ -327,12 +327,15 @@ def test_the_screen_records_at_the_centre_of_timebank_centre(people: Cli, monkey
     monkeypatch.setenv("TIMEBANK_CENTRE", "XYZ")
     before = dump(people.db)
 
-    async def unknown(app: Any, pilot: Any) -> None:
+    async def record(app: Any, pilot: Any) -> None:
         await pilot.press("f3")
         await settle(pilot)
         await fill(app, pilot, giver="Siân", receiver="Llinos", hours="1")
         await pilot.press("enter")
         await settle(pilot)
+
+    async def unknown(app: Any, pilot: Any) -> None:
+        await record(app, pilot)
         assert "XYZ" in notice(app) and "BLA" in notice(app) and "error" in app.screen.query_one("#notice").classes
 
     screen(people, "en", unknown)
@@ -340,11 +343,7 @@ def test_the_screen_records_at_the_centre_of_timebank_centre(people: Cli, monkey
     monkeypatch.setenv("TIMEBANK_CENTRE", "bla")
 
     async def known(app: Any, pilot: Any) -> None:
-        await pilot.press("f3")
-        await settle(pilot)
-        await fill(app, pilot, giver="Siân", receiver="Llinos", hours="1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await record(app, pilot)
         assert "error" not in app.screen.query_one("#notice").classes, notice(app)
 
     screen(people, "cy", known)

@@ -39,47 +39,42 @@ def reversal_alias() -> type[Exchange]:
     return aliased(Exchange, name="reversal")
 
 
-class _NotAReversal(FunctionElement[bool]):
+class _Reversal(FunctionElement[bool]):
+    """Whether an exchange is a void's reversal (`_IsAReversal`) or not (`_NotAReversal`),
+    written for each database's planner."""
+
     type = Boolean()
     inherit_cache = True
-    name = "not_a_reversal"
     _is_implicitly_boolean = True  # a condition already: no "= 1" after it on SQLite
+    reversal = True
 
 
-@compiles(_NotAReversal)
-def _not_a_reversal_sqlite(element: _NotAReversal, compiler: Any, **kw: Any) -> str:
-    # Written so that SQLite cannot use the index on `reverses` for it: nearly every
-    # exchange has none, and planning from that index scans the whole table.
-    return f"coalesce({compiler.process(element.clauses, **kw)}, 0) = 0"
-
-
-@compiles(_NotAReversal, "postgresql")
-def _not_a_reversal_postgres(element: _NotAReversal, compiler: Any, **kw: Any) -> str:
-    # PostgreSQL has no estimate for coalesce(...) = 0 and guessed 2,094 rows of 995,009 on
-    # the 1M bench ledger, so it joined entries by index two million times (export
-    # exchanges 1.52x SQLite); for this form its statistics know nearly every row matches.
-    column = compiler.process(element.clauses, **kw)
-    return f"({column} IS NULL OR {column} = 0)"
-
-
-class _IsAReversal(FunctionElement[bool]):
-    type = Boolean()
+class _IsAReversal(_Reversal):
     inherit_cache = True
     name = "is_a_reversal"
-    _is_implicitly_boolean = True
 
 
-@compiles(_IsAReversal)
-def _is_a_reversal_sqlite(element: _IsAReversal, compiler: Any, **kw: Any) -> str:
-    return f"coalesce({compiler.process(element.clauses, **kw)}, 0) != 0"
+class _NotAReversal(_Reversal):
+    inherit_cache = True
+    name = "not_a_reversal"
+    reversal = False
 
 
-@compiles(_IsAReversal, "postgresql")
-def _is_a_reversal_postgres(element: _IsAReversal, compiler: Any, **kw: Any) -> str:
-    # As for _NotAReversal: PostgreSQL misjudged the coalesce form, and a month's report on
-    # the 5M bench ledger spent 2.1 s of its 3.4 s finding that month's reversals.
+@compiles(_Reversal)
+def _reversal_sqlite(element: _Reversal, compiler: Any, **kw: Any) -> str:
+    # Written so that SQLite cannot use the index on `reverses` for it: nearly every
+    # exchange has none, and planning from that index scans the whole table.
+    return f"coalesce({compiler.process(element.clauses, **kw)}, 0) {'!=' if element.reversal else '='} 0"
+
+
+@compiles(_Reversal, "postgresql")
+def _reversal_postgres(element: _Reversal, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL has no estimate for coalesce(...) = 0: it guessed 2,094 rows of 995,009 not
+    # reversals on the 1M bench ledger (export exchanges joined entries by index two million
+    # times), and a month's report on the 5M one spent 2.1 s of 3.4 s finding its reversals.
+    # Its statistics of `reverses` (nearly all null) answer these forms.
     column = compiler.process(element.clauses, **kw)
-    return f"({column} IS NOT NULL AND {column} <> 0)"
+    return f"({column} IS NOT NULL AND {column} <> 0)" if element.reversal else f"({column} IS NULL OR {column} = 0)"
 
 
 def not_a_reversal(reverses: Any = None) -> ColumnElement[bool]:
