@@ -1,4 +1,4 @@
-"""Member commands: add, list, show, edit, leave, rejoin, forget."""
+"""Member commands: add, list, show, edit, leave, rejoin, forget (and export, in `member_data`)."""
 
 from enum import Enum
 from typing import Annotated, Optional
@@ -215,3 +215,6 @@ def register(app: typer.Typer) -> None:
     member_app.command("forget", help=N_("Erase a member's name, contact details and notes (UK GDPR); "
                                          "their number and exchanges stay. Without --yes, shows what would be "
                                          "erased and where."))(forget)
+    from timebank.cli import member_data
+
+    member_data.register(member_app)

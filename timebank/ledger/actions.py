@@ -125,6 +125,13 @@ def rejoin(ledger: Ledger, by: str, ref: MemberRef, on: date | None = None) -> t
         return member_name(member), day
 
 
+def copy_given(ledger: Ledger, by: str, number: int, files: Sequence[str]) -> None:
+    """A copy of a member's data was made for them (`member export`): the audit says who made
+    it, when, and which files it held, as a record of every disclosure of their data."""
+    with writing(ledger) as session:
+        audit.log(session, by, "member.export", member=number, files=list(files))
+
+
 @dataclass(frozen=True)
 class Forgotten:
     number: int

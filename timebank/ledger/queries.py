@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from timebank.ledger.records.settings import Settings
     from timebank.ledger.reports.activity import InactiveMember
     from timebank.ledger.reports.figures import AreaFigures, FunderPack
+    from timebank.ledger.reports.member_data import MemberCopy
     from timebank.ledger.reports.period_figures import PeriodReport
     from timebank.ledger.reports.restatement import Restatement
     from timebank.ledger.reports.reports import MonthFigures, MonthlyReport, MonthSoFar
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 _TYPES = {
     "Ledger": "timebank.ledger.storage.db",
     "Member": "timebank.ledger.storage.models",
+    "MemberCopy": "timebank.ledger.reports.member_data",
     "AuditRow": "timebank.ledger.records.audit",
     "BalanceRow": "timebank.ledger.records.balances",
     "CategoryName": "timebank.ledger.records.categories",
@@ -243,6 +245,17 @@ def member(ledger: Ledger, text: str) -> Member:
 
     with _snapshot(ledger) as session:
         return find_member(session, text)
+
+
+def member_copy(ledger: Ledger, text: str | int) -> MemberCopy:
+    """Everything the ledger holds about one member, for their copy of it (`member export`):
+    their record, periods, exchanges, offers and requests, requests for their data and audit
+    events, with no other member's contact details. An erased member is refused."""
+    from timebank.ledger.records.audit import now
+    from timebank.ledger.reports.member_data import member_copy as gather
+
+    with _snapshot(ledger) as session:
+        return gather(session, str(text), now())
 
 
 LATEST = 10   # the exchanges a member's page shows

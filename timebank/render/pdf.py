@@ -145,7 +145,10 @@ def styles(sizes: Sizes = ORDINARY) -> dict[str, ParagraphStyle]:
             "body": _style("body", sizes.body, sizes),
             "bold": _style("bold", sizes.body, sizes, bold=True, before=4),
             "sheet_title": _style("sheet_title", sizes.sheet_title, sizes, bold=True, before=10, after=4),
+            # A heading of a letter's section: never left alone at the foot of a page.
+            "section": _style("section", sizes.subheading, sizes, bold=True, before=6, after=2),
         }
+        _styles[sizes]["section"].keepWithNext = 1
     return _styles[sizes]
 
 

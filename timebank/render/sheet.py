@@ -250,6 +250,7 @@ ACTION_WORDS = {
     "centre.add": N_("Centre added"),
     "member.add": N_("Member added"), "member.edit": N_("Member changed"), "member.leave": N_("Member left"),
     "member.rejoin": N_("Member rejoined"), "member.forget": N_("Member erased"),
+    "member.export": N_("Copy of member's data made"),
     "exchange.record": N_("Exchange recorded"), "exchange.void": N_("Exchange voided"),
     "exchange.overdraft": N_("Overdraft allowed"), "offer.add": N_("Offer added"), "offer.remove": N_("Offer closed"),
     "request.add": N_("Request added"), "request.remove": N_("Request closed"), "request.met": N_("Request met"),

@@ -639,6 +639,9 @@ SETTING_MEANINGS = {
     "hour_value_source": N_("Where the value of an hour comes from (a wage, a study), shown beside social value"),
     "year_start": N_("The month the financial year starts (1-12; 4 is April): quarters and years follow it"),
     "contact": N_("The contact line printed under the name on statements (address, phone)"),
+    "controller": N_("Who is responsible for members' data (the data controller: the body that runs the time "
+                     "bank, with its address), named in a member's copy of their data"),
+    "retention": N_("How long members' data is kept, as a member's copy of their data states it"),
 }
 
 
@@ -783,7 +786,8 @@ SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's la
                  "credit_limit": N_("the credit limit"), "max_hours": N_("the most hours for one receiver"),
                  "hour_value": N_("the value of an hour"),
                  "hour_value_source": N_("the source of the value of an hour"),
-                 "year_start": N_("the month the year starts"), "contact": N_("the contact line")}
+                 "year_start": N_("the month the year starts"), "contact": N_("the contact line"),
+                 "controller": N_("the data controller"), "retention": N_("how long data is kept")}
 
 
 def setting_words(key: str, w: Words) -> str:
@@ -819,6 +823,10 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
         "settings.set": lambda: w._("Changed {setting} from '{old}' to '{new}'").format(
             setting=setting_words(d.get("key") or "", w), old=d.get("old", ""), new=d.get("new", "")),
         "member.forget": lambda: w._("Erased the personal details of member {member}").format(member=member),
+        "member.export": lambda: w.ngettext(
+            "Made a copy of the data of member {member} for them ({count} file)",
+            "Made a copy of the data of member {member} for them ({count} files)",
+            len(d.get("files", []))).format(member=member, count=len(d.get("files", []))),
         "ledger.chain": lambda: w._("Began the tamper-evident chain over the {count} earlier exchanges and "
                                     "events").format(count=d.get("links", 0)) if "bound" not in d else w._(
             "Took the chain to version 2: the texts of the {count} earlier exchanges and events are now proven word by "

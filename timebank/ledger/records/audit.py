@@ -53,7 +53,7 @@ def now() -> datetime:
 # for its description in both languages (timebank.render.views.describe_event).
 ACTIONS = frozenset({
     "ledger.init", "ledger.restore", "settings.set", "category.add", "centre.add",
-    "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget",
+    "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget", "member.export",
     "exchange.record", "exchange.void", "exchange.overdraft",
     "offer.add", "offer.remove", "request.add", "request.remove", "request.met", "request.reopen", "listings.close",
     "import.members", "import.exchanges", "import.timeoverflow", "ledger.chain",

@@ -18,12 +18,14 @@ from timebank.ledger.messages import _
 from timebank.ledger.records import audit
 from timebank.ledger.storage.models import Setting
 
-KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact")
+KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact",
+        "controller", "retention")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
 # Welsh readers; the English keys stay what the ledger stores and JSON shows.
 WELSH_KEYS = {"enw": "name", "iaith": "lang", "terfyn_credyd": "credit_limit", "oriau_uchaf": "max_hours",
               "gwerth_awr": "hour_value", "ffynhonnell_gwerth_awr": "hour_value_source",
-              "dechrau_blwyddyn": "year_start", "cyswllt": "contact"}
+              "dechrau_blwyddyn": "year_start", "cyswllt": "contact", "rheolydd": "controller",
+              "cyfnod_cadw": "retention"}
 
 
 def key_in(key: str, lang: str) -> str:
@@ -35,12 +37,16 @@ def key_in(key: str, lang: str) -> str:
 # A new ledger lets a person go ten hours below zero (a common time-bank rule; TimeOverflow
 # and hOurworld ledgers run limits of the same order). `settings set credit_limit ""` lifts it.
 DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": "",
-            "hour_value_source": "", "year_start": "4", "contact": ""}
+            "hour_value_source": "", "year_start": "4", "contact": "", "controller": "", "retention": ""}
 
 # The contact line printed under the name on every statement (an address, a phone number).
 MAX_CONTACT = 300
 # Where the value of an hour comes from (a wage, a study): printed beside every social value.
 MAX_SOURCE = 300
+# Who the data controller is (UK GDPR: the body that decides why members' data is held,
+# e.g. the charity that runs the time bank, with its address) and how long the time bank
+# keeps members' data: both printed in the letter of `member export`, a few lines each.
+MAX_NOTICE = 600
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,10 @@ class Settings:
     hour_value_source: str = ""
     # The month the financial year starts (4: April, the UK's); quarters follow it.
     year_start: int = 4
+    # The data controller and the retention of members' data, as the letter of a member's
+    # copy of their data states them (empty: not set; the letter then says what the ledger does).
+    controller: str = ""
+    retention: str = ""
 
     def as_text(self) -> dict[str, str]:
         return {
@@ -66,6 +76,8 @@ class Settings:
             "hour_value_source": self.hour_value_source,
             "year_start": str(self.year_start),
             "contact": self.contact,
+            "controller": self.controller,
+            "retention": self.retention,
         }
 
 
@@ -85,6 +97,8 @@ def load(session: Session) -> Settings:
         contact=raw["contact"],
         hour_value_source=raw["hour_value_source"],
         year_start=int(raw["year_start"]),
+        controller=raw["controller"],
+        retention=raw["retention"],
     )
 
 
@@ -113,6 +127,15 @@ def normalise(key: str, value: str, lang: str) -> str:
         if len(value) > MAX_SOURCE:
             raise InvalidInput(_("The source of the hour value is too long (at most {count} characters).").format(
                 count=MAX_SOURCE))
+        return unicodedata.normalize("NFC", value)
+    if key in ("controller", "retention"):
+        # Printed as a paragraph of the letter: no tabs, line breaks or other controls.
+        if has_control_characters(value) or any(unicodedata.category(ch) in ("Zl", "Zp") for ch in value):
+            raise InvalidInput(_("The setting {key} cannot contain control characters such as tabs or line "
+                                 "breaks.").format(key=key_in(key, lang)))
+        if len(value) > MAX_NOTICE:
+            raise InvalidInput(_("The setting {key} is too long (at most {count} characters).").format(
+                key=key_in(key, lang), count=MAX_NOTICE))
         return unicodedata.normalize("NFC", value)
     if key == "year_start":
         if not re.fullmatch(r"[0-9]{1,2}", value) or not 1 <= int(value) <= 12:
