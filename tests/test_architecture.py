@@ -98,6 +98,8 @@ WRITES: dict[tuple[str, ...], set[str]] = {
     ("member", "leave"): {A + "leave"},
     ("member", "rejoin"): {A + "rejoin"},
     ("member", "forget"): {A + "forget"},
+    # A copy of a member's data is read whole, and its making goes on the audit.
+    ("member", "export"): {A + "copy_given"},
     ("record",): {A + "record"},
     ("exchange", "void"): {A + "void"},
     ("offer", "add"): {A + "add_listing"},

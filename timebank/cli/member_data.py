@@ -37,10 +37,11 @@ def export(
         files = write_zip(copy, words, handle)
         # On record before the file is in place: a copy that leaves the ledger is in the audit.
         actions.copy_given(the_ledger, who, copy.member.number, files)
-    say(ngettext("Wrote the copy of the data of {name} (member {number}) to {path}: {count} file, in {language}.",
-                 "Wrote the copy of the data of {name} (member {number}) to {path}: {count} files, in {language}.",
+    language = _("in Welsh") if words.lang == "cy" else _("in English")
+    say(ngettext("Wrote the copy of the data of {name} (member {number}) to {path}: {count} file, {language}.",
+                 "Wrote the copy of the data of {name} (member {number}) to {path}: {count} files, {language}.",
                  len(files)).format(name=copy.member.name, number=copy.member.number, path=output,
-                                    count=len(files), language=_("Welsh") if words.lang == "cy" else _("English")))
+                                    count=len(files), language=language))
     if copy.removals:
         say(ngettext("Someone else's contact details were taken out of {count} note.",
                      "Someone else's contact details were taken out of {count} notes.",

@@ -40,8 +40,11 @@ FILE_NAMES = {
            "requests": "ceisiadau-am-ddata.csv", "audit": "archwiliad.csv"},
 }
 JSON_NAME = "data.json"
+# Headers of the member CSV that no other CSV has (the others are in `views.CSV_HEADERS`).
+CSV_HEADERS = [N_("created_at"), N_("centre")]
 
 REMOVED = N_("[contact details removed]")
+NOTE = "note"   # a field's kind here: a text of the copy (its parts), said in the reader's words
 
 # What each field of the member's record is called, in the letter and the member CSV.
 FIELD_LABELS = {
@@ -83,7 +86,8 @@ def data(copy: Any, w: Words) -> dict[str, Any]:
         "time_bank": {"name": copy.bank_name, "contact": copy.contact, "controller": copy.controller,
                       "retention": copy.retention},
         "member": {"number": m.number, "name": m.name, "sort_as": m.sort_as, "kind": m.kind, "area": m.area,
-                   "email": m.email, "phone": m.phone, "lang": m.lang, "note": m.note,
+                   "email": m.email, "phone": m.phone, "lang": m.lang,
+                   "note": _text(m.note, w) if m.note is not None else None, "note_edited": _edited(m.note),
                    "joined": m.joined.isoformat(), "left": m.left.isoformat() if m.left else None,
                    "centre": {"code": m.centre.code, "name": m.centre.name} if m.centre else None,
                    "large_print": m.large_print, "created_at": _moment(m.created_at),
@@ -181,14 +185,19 @@ def _member_sheet(copy: Any) -> Sheet:
     m = copy.member
     fields = _record_fields(m)
     # Headers as every other CSV of the program has them: the field's key, in the reader's words.
-    return Sheet([col(key, kind=kind) for key, _value, kind in fields],
-                 [{key: value for key, value, _kind in fields}])
+    return Sheet([col(key, kind=SAY if kind == NOTE else kind) for key, _value, kind in fields],
+                 [{key: (_said_text(value) if kind == NOTE and value is not None else value)
+                   for key, value, kind in fields}])
+
+
+def _said_text(parts: Any) -> Say:
+    return lambda w: _text(parts, w)
 
 
 def _record_fields(m: Any) -> list[tuple[str, Any, str]]:
     return [("number", m.number, INT), ("name", m.name, TEXT), ("sort_as", m.sort_as, TEXT), ("kind", m.kind, KIND),
             ("area", m.area, TEXT), ("email", m.email, TEXT), ("phone", m.phone, TEXT), ("lang", m.lang, LANG),
-            ("note", m.note, TEXT), ("joined", m.joined, DATE), ("left", m.left, DATE),
+            ("note", m.note, NOTE), ("joined", m.joined, DATE), ("left", m.left, DATE),
             ("centre", m.centre.code if m.centre else None, CODE), ("large_print", m.large_print, BOOL),
             ("created_at", m.created_at, DATETIME), ("balance_hours", m.balance, HOURS)]
 
@@ -243,7 +252,7 @@ def _listings_sheet(copy: Any, notes: Callable[[Any], Say]) -> Sheet:
 
 def _requests_sheet(copy: Any) -> Sheet:
     return Sheet(
-        [col("number", "#", INT, csv=N_("number")), col("received", N_("Received"), DATE, csv=N_("received")),
+        [col("number", "#", INT, csv=N_("number")), col("received", N_("Received on"), DATE, csv=N_("received_on")),
          col("due", N_("Due"), DATE, csv=N_("due")), col("done", N_("Answered"), DATE, csv=N_("answered"))],
         [{"number": r.number, "received": r.received, "due": r.due, "done": r.done} for r in copy.requests],
         title=_say(N_("Your requests for your data")), empty=_say(N_("No requests recorded.")))
@@ -371,6 +380,8 @@ def _cell(value: Any, kind: str) -> Say:
 
     if value is None or value == "":
         return _say(N_("(none)"))
+    if kind == NOTE:
+        return _said_text(value)
     if kind == HOURS:
         return lambda w: signed_hours(value)
     if kind == KIND:

@@ -120,4 +120,29 @@ def workbook(app: Any, month: date, member: str | None) -> str:
 
 MIN_COUNT = 5   # as `export workbook`'s --min-count: areas blank any count below it
 
-__all__ = ["statement_pdf", "month_pdfs", "workbook"]
+
+def member_copy(app: Any, number: int) -> str:
+    """A member's own copy of their data (as `member export`): one zip in the member's
+    language, its making on the audit."""
+    from timebank.render.member_copy import write_zip
+
+    words: Words = app.words
+    copy = queries.member_copy(app.ledger, number)
+    theirs = Words(copy.member.lang)
+    stem = words._("data-of-member-{number}").format(number=copy.member.number)
+
+    def write(handle: Any) -> list[str]:
+        files = write_zip(copy, theirs, handle)
+        actions.copy_given(app.ledger, app.by, copy.member.number, files)
+        return files
+
+    path, files = _write(words, stem, ".zip", write)
+    return words.ngettext("Wrote the copy of the data of {name} (member {number}) to {path}: {count} file, "
+                          "{language}.",
+                          "Wrote the copy of the data of {name} (member {number}) to {path}: {count} files, "
+                          "{language}.", len(files)).format(
+        name=copy.member.name, number=copy.member.number, path=queries.shown(path), count=len(files),
+        language=words._("in Welsh") if theirs.lang == "cy" else words._("in English"))
+
+
+__all__ = ["statement_pdf", "month_pdfs", "workbook", "member_copy"]

@@ -104,7 +104,8 @@ class MemberView(Page):
 
     BINDINGS = [Binding("escape", "back", N_("Back")), Binding("e", "edit", N_("Edit")),
                 Binding("l", "leave", N_("Leave")), Binding("j", "rejoin", N_("Rejoin")),
-                Binding("r", "record", N_("Record")), Binding("s", "statement", N_("Statement"))]
+                Binding("r", "record", N_("Record")), Binding("s", "statement", N_("Statement")),
+                Binding("x", "export", N_("Their data"))]
 
     def __init__(self, number: int = 0) -> None:
         super().__init__()
@@ -189,6 +190,26 @@ class MemberView(Page):
 
     def action_statement(self) -> None:
         self.app.open_statement(str(self.number))  # type: ignore[attr-defined]
+
+    def action_export(self) -> None:
+        """A member's copy of their data (UK GDPR), asked first: it holds all of it."""
+        words = self.words
+        if self.page is not None:
+            name = member_words(member_name(self.page.member), words)
+            self.ask(Question(words._("Write a copy of all the data of {name} (#{number}) for them: a zip in their "
+                                      "language, in this folder?").format(name=name, number=self.number), words),
+                     self._export)
+
+    def _export(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        from timebank.ui.files import member_copy
+
+        notice = self.query_one(Notice)
+        said = attempt(self.words, notice, lambda: member_copy(self.app, self.number))
+        if said is not None:
+            notice.say(said)
+            self.reload()
 
     def _after(self, message: str | None) -> None:
         if message:

@@ -28,7 +28,7 @@ from typing import Iterable
 # An email address: a local part and a domain with a dot, bounded by what cannot be in either.
 _EMAIL = re.compile(r"[^\s@<>()\[\]{},;:\"'`]+@[^\s@<>()\[\]{},;:\"'`]+\.[^\s@<>()\[\]{},;:\"'`.]+")
 # A run of digits with the separators people put in phone numbers; its digits are counted after.
-_DIGITS = re.compile(r"(?:\+|\b00)?\(?\d(?:[\d \t.()/-]|\u00a0)*\d\)?")
+_DIGITS = re.compile(r"(?:\+|\b00)?\(?\d(?:[\d \t.()/-]|\u00a0)*\d")
 _NOT_DIGIT = re.compile(r"\D")
 # Dates people write in notes ("2026-11-03", "3/11/2026", "03.11.26"): never part of a phone
 # number, so a number after one is not read as one run of digits with it.

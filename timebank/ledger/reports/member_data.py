@@ -43,9 +43,11 @@ from timebank.ledger.records.membership import Period, periods_of
 from timebank.ledger.records.settings import load as load_settings
 from timebank.ledger.storage.models import AuditEvent, Entry, Listing, Member
 
-# Audit details whose values are the member's own record as typed (an edit's old and new
-# values, a new member's fields): given as they are, for they are the member's own.
+# Events whose details are the member's own record as typed (a new member's fields, an edit's
+# old and new values): the email and phone in them are theirs (a former number too), given as
+# they are; every other text in them is free text like any note.
 _OWN_RECORD_ACTIONS = frozenset({"member.add", "member.edit"})
+_THEIR_CONTACTS = frozenset({"email", "phone"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class MemberRecord:
     email: str | None
     phone: str | None
     lang: str
-    note: str | None
+    note: Parts | None           # a coordinator's note: anyone else's contact details taken out
     joined: date
     left: date | None
     centre: CentreName | None
@@ -151,7 +153,8 @@ class MemberCopy:
     @property
     def removals(self) -> int:
         """How many texts of the copy had someone else's contact details taken out."""
-        count = sum(1 for e in self.exchanges if e.note is not None and removed(e.note))
+        count = int(self.member.note is not None and removed(self.member.note))
+        count += sum(1 for e in self.exchanges if e.note is not None and removed(e.note))
         count += sum(1 for item in self.listings if item.note is not None and removed(item.note))
         return count + sum(1 for event in self.events if event.details is not None and _any_removed(event.details))
 
@@ -176,16 +179,17 @@ def member_copy(session: Session, text: str, made: datetime) -> MemberCopy:
             number=member.number, date=member.forgotten.date()))
     settings = load_settings(session)
     centres = centre_names(session)
-    record = MemberRecord(member.number, member.name, member.sort_as, member.kind, member.area, member.email,
-                          member.phone, member.lang, member.note, member.joined, member.left,
-                          centres.get(member.centre) if member.centre else None, bool(member.large_print),
-                          member.created_at, member.balance_minutes)
     others = session.execute(select(Member.email, Member.phone).where(
         Member.number != member.number, or_(Member.email.is_not(None), Member.phone.is_not(None))))
     filter_ = ContactFilter(member.email, member.phone, ((email, phone) for email, phone in others))
 
     def cleaned(text: str | None) -> Parts | None:
         return None if text is None else filter_.parts(text)
+
+    record = MemberRecord(member.number, member.name, member.sort_as, member.kind, member.area, member.email,
+                          member.phone, member.lang, cleaned(member.note), member.joined, member.left,
+                          centres.get(member.centre) if member.centre else None, bool(member.large_print),
+                          member.created_at, member.balance_minutes)
 
     exchanges = []
     for row in iter_exchanges(session, member=member.number, include_void=True):
@@ -233,22 +237,23 @@ def _events(session: Session, member: Member, theirs: set[int], filter_: Contact
             continue
         shown: dict[str, Any] | None = None
         if about:
-            loaded = json.loads(details)
-            shown = loaded if action in _OWN_RECORD_ACTIONS else _cleaned_details(loaded, filter_)
+            shown = _cleaned_details(json.loads(details), filter_,
+                                     _THEIR_CONTACTS if action in _OWN_RECORD_ACTIONS else frozenset())
         out.append(CopyEvent(id_, at, by, action, about_member, exchange, about, made_by, shown))
     return out
 
 
-def _cleaned_details(value: Any, filter_: ContactFilter) -> Any:
+def _cleaned_details(value: Any, filter_: ContactFilter, kept: frozenset[str] = frozenset()) -> Any:
     """An event's details with someone else's contact details taken out of every text in them:
-    a text with nothing taken out stays text, one with something taken out becomes its parts."""
+    a text with nothing taken out stays text, one with something taken out becomes its parts.
+    What is under a key in `kept` (at any depth) is given as it is."""
     if isinstance(value, str):
         parts = filter_.parts(value)
         return parts if removed(parts) else value
     if isinstance(value, dict):
-        return {key: _cleaned_details(inner, filter_) for key, inner in value.items()}
+        return {key: inner if key in kept else _cleaned_details(inner, filter_, kept) for key, inner in value.items()}
     if isinstance(value, list):
-        return [_cleaned_details(inner, filter_) for inner in value]
+        return [_cleaned_details(inner, filter_, kept) for inner in value]
     return value
 
 
