@@ -215,3 +215,6 @@ def register(app: typer.Typer) -> None:
     member_app.command("forget", help=N_("Erase a member's name, contact details and notes (UK GDPR); "
                                          "their number and exchanges stay. Without --yes, shows what would be "
                                          "erased and where."))(forget)
+    from timebank.cli.access_requests import register as register_access_requests
+
+    register_access_requests(member_app)
