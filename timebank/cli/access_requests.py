@@ -33,7 +33,7 @@ class _WithoutName(TranslatedContext):
 class LogCommand(TyperCommand):
     """`log`, with a context that names the group's path, never its own hidden name."""
 
-    @property  # type: ignore[override]
+    @property
     def context_class(self) -> Any:
         return _WithoutName
 
@@ -113,16 +113,15 @@ def done(
 
 
 def register(member_app: typer.Typer) -> None:
-    requests_app = typer.Typer(
+    requests_app = typer.Typer(no_args_is_help=True, cls=RequestsGroup)
+    member_app.add_typer(
+        requests_app, name="access-request",
         help=N_("Members' requests for a copy of their data (UK GDPR Article 15), each due a calendar month after it "
-                "was received. 'access-request MEMBER --received DATE' logs one, 'list' lists the open ones, "
-                "'done N' closes one."),
-        no_args_is_help=True, cls=RequestsGroup)
-    member_app.add_typer(requests_app, name="access-request",
-                         help=N_("Log members' requests for a copy of their data (UK GDPR), list them and close "
-                                 "them."))
+                "was received: 'access-request MEMBER --received DATE' logs one and prints its due date, 'list' "
+                "lists the open ones, 'done N' closes one."),
+        short_help=N_("Log members' requests for a copy of their data (UK GDPR), list them and close them."))
     requests_app.command(LOG, hidden=True, cls=LogCommand,
                          help=N_("Log a member's request for a copy of their data and print its due date."))(log)
     requests_app.command("list", help=N_("The open requests, the soonest due first; overdue ones are marked."))(
         list_requests)
-    requests_app.command("done", help=N_("Close request N: its answer was sent (today, or --date)."))(done)
+    requests_app.command("done", help=N_("Close a request: its answer was sent (today, or on --date)."))(done)

@@ -1,7 +1,8 @@
 """The records on the chain: members, periods of membership, categories, settings,
-listings, centres and members' requests for their data. Each change to one of them -- made, changed, deleted -- is a record link of the
-chain (`canonical`, "Records (version 2)"), written in the same transaction as the change;
-`check` proves that every row is as its latest record link says.
+listings, centres and members' requests for their data. Each change to one of them --
+made, changed, deleted -- is a record link of the chain (`canonical`, "Records (version
+2)"), written in the same transaction as the change; `check` proves that every row is as
+its latest record link says.
 
 A record link carries the row's digest (`row_digest`): its structural columns in the clear
 and its personal text only as a salted commitment, with a new salt drawn every time the row
