@@ -53,7 +53,7 @@ def test_log_list_and_done_in_both_languages(bank: Cli) -> None:
     listed = bank.json("member", "access-request", "list", "--format", "json")
     assert [list(row) for row in listed] == [KEYS] * 4
     # The soonest due first.
-    assert [(r["number"], r["member"], r["name"], r["received"], r["due"], r["done"], r["overdue"]) for r in listed] == [
+    assert [tuple(r.values()) for r in listed] == [
         (1, 1, "Siân", "2026-01-31", "2026-02-28", None, True),
         (3, 3, "Lowri ap Rhys", "2026-11-02", "2026-12-02", None, True),
         (4, 1, "Siân", "2026-12-06", "2027-01-06", None, False),
@@ -213,7 +213,8 @@ def test_welsh_names_and_help(bank: Cli) -> None:
     assert "AELOD --received DYDDIAD" in group_help and "Erthygl 15" in group_help
     assert " log " not in group_help  # the hidden command is never offered
     english = bank.ok("member", "access-request", "--help", lang="en").out
-    assert "MEMBER --received DATE |" in english and "COMMAND [ARGS]" in english and "list" in english and "done" in english
+    assert "MEMBER --received DATE |" in english and "COMMAND [ARGS]" in english
+    assert "list" in english and "done" in english
     # Nothing after the group: its help, as every group.
     assert bank.ok("member", "access-request", lang="en").out == english
     # The member form's own help names the group's path, never the hidden name.
