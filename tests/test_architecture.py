@@ -93,6 +93,8 @@ WRITES: dict[tuple[str, ...], set[str]] = {
     ("settings", "set"): {A + "set_setting"},
     ("category", "add"): {A + "new_category"},
     ("centre", "add"): {A + "new_centre"},
+    ("member", "access-request", "log"): {A + "log_access_request"},
+    ("member", "access-request", "done"): {A + "close_access_request"},
     ("member", "add"): {A + "add_member"},
     ("member", "edit"): {A + "edit_member"},
     ("member", "leave"): {A + "leave"},
@@ -111,7 +113,7 @@ WRITES: dict[tuple[str, ...], set[str]] = {
 IMPORTERS = {("import",): {"timebank.io.imports.import_file", "timebank.io.moving_in.import_timeoverflow"}}
 # Commands that only read: each through `queries` (or `io`'s journal, one read of its own).
 READS = {("settings", "show"), ("category", "list"), ("centre", "list"), ("audit",), ("member", "list"),
-         ("member", "show"),
+         ("member", "show"), ("member", "access-request", "list"),
          ("exchange", "list"), ("exchange", "show"), ("balance",), ("statement",), ("report", "monthly"),
          ("report", "period"), ("journal",), ("export",), ("match",), ("offer", "list"), ("request", "list")}
 # The screen: its pages read and write through the same core (checked by part (a) and its tests).

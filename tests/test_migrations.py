@@ -55,8 +55,8 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
     conn = sqlite3.connect(source)
     conn.row_factory = sqlite3.Row
     with ledger.engine.begin() as pg:
-        tables = [t for t in ("members", "categories", "settings", "exchanges", "entries", "audit", "month_totals",
-                              "listings", "member_periods", "record_links") if t in metadata.tables]
+        tables = [t for t in ("centres", "members", "categories", "settings", "exchanges", "entries", "audit",
+                              "month_totals", "listings", "member_periods", "record_links") if t in metadata.tables]
         for table in tables:
             rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table}")]
             columns = metadata.tables[table].c

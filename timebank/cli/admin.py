@@ -152,6 +152,8 @@ def check(
     words = interface()
     emit(views.checks(report.results), "table", words)
     say(views.seal_line(report.seal, words))
+    for warning in report.warnings:  # things to do, not problems: the exit code is the checks' alone
+        say(_("Warning: {warning}").format(warning=words.say(warning)))
     problems = report.problems
     if problems:
         raise CheckFailed(ngettext("The check found {count} problem.", "The check found {count} problems.",

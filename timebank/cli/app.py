@@ -156,7 +156,8 @@ WELSH_COMMANDS = {
 WELSH_SUBCOMMANDS = {
     "ychwanegu": "add", "rhestr": "list", "dangos": "show", "golygu": "edit", "gadael": "leave",
     "ailymuno": "rejoin", "anghofio": "forget", "diddymu": "void", "misol": "monthly", "cyfnod": "period",
-    "gosod": "set", "tynnu": "remove", "allforio": "export",
+    "gosod": "set", "tynnu": "remove", "allforio": "export", "cais-mynediad": "access-request",
+    "cwblhau": "done",
 }
 
 # Welsh names for the most used options: accepted in either language (`welsh_options`),

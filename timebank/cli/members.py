@@ -216,5 +216,7 @@ def register(app: typer.Typer) -> None:
                                          "their number and exchanges stay. Without --yes, shows what would be "
                                          "erased and where."))(forget)
     from timebank.cli import member_data
+    from timebank.cli.access_requests import register as register_access_requests
 
     member_data.register(member_app)
+    register_access_requests(member_app)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     # Erasure and the checks are imported by the actions that use them: `record`, run a
     # hundred times a day, should not pay for loading them.
     from timebank.ledger.records import erasure
+    from timebank.ledger.records.access_requests import AccessRequestRow
     from timebank.ledger.records.centres import CentreName
     from timebank.ledger.integrity.checks import CheckReport
 
@@ -305,6 +306,25 @@ def _restore(ledger: Ledger, by: str, path: Path, file: Path) -> Restored:
     return Restored(safety, same_ledger, bool(known.erased), again, unreadable)
 
 
+# Members' requests for their data (UK GDPR Article 15) ------------------------------------------
+
+def log_access_request(ledger: Ledger, by: str, ref: MemberRef, received: date) -> AccessRequestRow:
+    """A member's request for a copy of their data, received on `received`: its number and
+    the day its answer is due."""
+    from timebank.ledger.records.access_requests import log_request
+
+    with writing(ledger) as session:
+        return log_request(session, by, _find(session, ref), received)
+
+
+def close_access_request(ledger: Ledger, by: str, number: int, on: date | None = None) -> AccessRequestRow:
+    """Request `number` answered on `on` (today by default)."""
+    from timebank.ledger.records.access_requests import close_request
+
+    with writing(ledger) as session:
+        return close_request(session, by, number, on or today())
+
+
 # Checking ----------------------------------------------------------------------------------------
 
 def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
@@ -321,7 +341,22 @@ def check(ledger: Ledger, seal: str | None = None) -> CheckReport:
             _("Details erased earlier are not yet gone from {path} and its write-ahead log: another program holds "
               "an older snapshot of the ledger open. Close it and run the check again.").format(path=ledger.path)]))
     with reading(ledger) as session:
-        return check_ledger(session, ledger, asked, extra)
+        report = check_ledger(session, ledger, asked, extra)
+    if seal is not None:
+        return report
+    from dataclasses import replace
+
+    from timebank.ledger.records.access_requests import overdue_warnings
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    # Not a problem of the ledger (the exit code stays 0), but something a coordinator must do.
+    # A ledger too damaged to read them has its problems named by the checks already.
+    try:
+        with reading(ledger) as session:
+            return replace(report, warnings=overdue_warnings(session))
+    except (TimebankError, SQLAlchemyError, ValueError, TypeError):
+        return report
 
 
 # Creating, upgrading and copying a ledger, and writing a face's output file -----------------

@@ -26,6 +26,7 @@ from timebank.ledger.storage.lookup import category_names as category_codes
 from timebank.ledger.storage.lookup import ledger_language, members_matching
 
 if TYPE_CHECKING:
+    from timebank.ledger.records.access_requests import AccessRequestRow
     from timebank.ledger.records.audit import AuditRow
     from timebank.ledger.records.balances import BalanceRow
     from timebank.ledger.records.categories import CategoryName
@@ -50,6 +51,7 @@ _TYPES = {
     "Ledger": "timebank.ledger.storage.db",
     "Member": "timebank.ledger.storage.models",
     "MemberCopy": "timebank.ledger.reports.member_data",
+    "AccessRequestRow": "timebank.ledger.records.access_requests",
     "AuditRow": "timebank.ledger.records.audit",
     "BalanceRow": "timebank.ledger.records.balances",
     "CategoryName": "timebank.ledger.records.categories",
@@ -195,6 +197,19 @@ def centres(ledger: Ledger) -> list[CentreRow]:
 
     with _snapshot(ledger) as session:
         return list_centres(session)
+
+
+def access_requests(ledger: Ledger, include_done: bool = False, member: str | int | None = None
+                    ) -> list[AccessRequestRow]:
+    """Members' requests for a copy of their data (UK GDPR Article 15): the open ones (with
+    `include_done` the answered ones too), the soonest due first, each with the member's name
+    and whether it is overdue today; with `member` (as typed), that member's alone."""
+    from timebank.ledger.records.access_requests import list_requests
+    from timebank.ledger.records.members import find_member
+
+    with _snapshot(ledger) as session:
+        number = find_member(session, str(member)).number if member is not None else None
+        return list_requests(session, include_done, number)
 
 
 def category(ledger: Ledger, text: str, lang: str) -> CategoryName:
@@ -629,8 +644,8 @@ __all__ = [
     "ledger_language", "members_matching", "category_codes", "open_ledger", "is_initialised", "current_user",
     "shown", "last_complete_month", "welsh_key",
     # reads
-    "settings", "name", "categories", "category", "centres", "audit", "members", "inactive", "member", "member_summary",
-    "member_page",
+    "settings", "name", "categories", "category", "centres", "access_requests", "audit", "members", "inactive",
+    "member", "member_summary", "member_page",
     "balances", "exchanges", "exchange", "statement", "statements", "monthly", "month_so_far", "period_report",
     "summary", "funder_pack", "funder_year", "exchange_pairs", "members_by_number", "members_for_funders",
     "areas",
@@ -640,8 +655,8 @@ __all__ = [
     "FormData",
     "LATEST", "RING_AFTER_DAYS",
     # the rooms' result types (loaded on first use: `_TYPES`)
-    "Ledger", "Member", "AuditRow", "BalanceRow", "CategoryName", "CentreName", "CentreRow", "ExchangeRow",
-    "ListingRow", "Match", "MemberIndex",
+    "Ledger", "Member", "AccessRequestRow", "AuditRow", "BalanceRow", "CategoryName", "CentreName", "CentreRow",
+    "ExchangeRow", "ListingRow", "Match", "MemberIndex",
     "MemberRow", "MemberSearch", "Settings", "InactiveMember", "AreaFigures", "FunderPack", "PeriodReport",
     "Restatement", "MonthFigures", "MonthlyReport", "MonthSoFar", "MonthHours", "Statement", "StatementSet",
 ]

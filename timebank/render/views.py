@@ -682,6 +682,24 @@ def centres(rows: list) -> Sheet:
                                                           "one.")))
 
 
+def access_requests(rows: list, include_done: bool) -> Sheet:
+    """Members' requests for a copy of their data, the soonest due first; an open one past its
+    due day is marked in the table with how late it is."""
+    def late(row: Any) -> Say | None:
+        if not row.overdue:
+            return None
+        return plural("{count} day late", "{count} days late", row.days_overdue)
+
+    columns = [col("number", "#", INT), col("member", N_("Member"), INT), col("name", N_("Name"), MEMBER),
+               col("received", N_("Received"), DATE), col("due", N_("Due"), DATE),
+               col("done", N_("Done"), DATE, none=N_("open")), col("overdue", kind=BOOL, only=[JSON, CSV]),
+               col("late", N_("Overdue"), SAY, only=[TABLE])]
+    return Sheet(columns, [{"number": r.number, "member": r.member.number, "name": r.member, "received": r.received,
+                            "due": r.due, "done": r.done, "overdue": r.overdue, "late": late(r)} for r in rows],
+                 title=_say(N_("Access requests")),
+                 empty=_say(N_("No access requests yet.") if include_done else N_("No open access requests.")))
+
+
 def seal_line(seal: Any, w: Words) -> str:
     """The seal to write down: the chain's last link and the start of its hash."""
     if seal is None:
@@ -827,6 +845,11 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
             "Made a copy of the data of member {member} for them ({count} file)",
             "Made a copy of the data of member {member} for them ({count} files)",
             len(d.get("files", []))).format(member=member, count=len(d.get("files", []))),
+        "access_request.log": lambda: w._("Member {member} asked for a copy of their data (access request {number}, "
+                                          "received {received}, due {due})").format(
+            member=member, number=d.get("number"), received=d.get("received"), due=d.get("due")),
+        "access_request.done": lambda: w._("Answered access request {number} of member {member} on {date}").format(
+            number=d.get("number"), member=member, date=d.get("done")),
         "ledger.chain": lambda: w._("Began the tamper-evident chain over the {count} earlier exchanges and "
                                     "events").format(count=d.get("links", 0)) if "bound" not in d else w._(
             "Took the chain to version 2: the texts of the {count} earlier exchanges and events are now proven word by "

@@ -76,14 +76,14 @@ proven by their parts exactly as newer ones are.
 Records (version 2)
 -------------------
 Every change to a member, a period of membership, a category, a setting, a listing (an
-offer or a request) or a centre is a link of its own, written in the same transaction as
-the change:
+offer or a request), a centre or a member's request for their data is a link of its own,
+written in the same transaction as the change:
 
     [2, link, "record", table, key, digest]
 
 - `table` is the table's name: "members", "member_periods", "categories", "settings",
-  "listings", "centres"; `key` the row's key as text (a setting's key, a category's or a
-  centre's code, the others' number as decimal text).
+  "listings", "centres", "access_requests"; `key` the row's key as text (a setting's key, a
+  category's or a centre's code, the others' number as decimal text).
 - `digest` is the lowercase hex of the row's digest as the change left it, or null when the
   change deleted the row:
 
@@ -99,10 +99,12 @@ the change:
   member written before migration 0011 -- has the digest they had); periods
   member, joined, left, ended_by; categories code_cy, name_en, name_cy; settings none;
   listings kind, member, category, opened, closed, closed_because, exchange; centres
-  name, created_at (and none personal: a centre is a public place). Dates and
-  moments as above, integers in decimal, null for nothing. Left out: a member's cached
-  balance (proven from the entries), the salt, and the links stamped on periods and
-  listings after their event. A new 16-byte salt is drawn each time a row is linked, so an
+  name, created_at (and none personal: a centre is a public place); access_requests (a
+  member's request for a copy of their data, UK GDPR Article 15; migration 0012) member,
+  received, due, done (none personal: who asked is a number, and what they were sent is not
+  kept). Dates and moments as above, integers in decimal, null for nothing. Left out: a
+  member's cached balance (proven from the entries), the salt, and the links stamped on
+  periods and listings after their event. A new 16-byte salt is drawn each time a row is linked, so an
   old digest cannot confirm a guess at text erased since.
 - `records.row_digest` computes the digest, `record_content` below the link's bytes.
 

@@ -40,6 +40,8 @@ class CheckReport:
     seal: Seal | None                  # the chain's last link: the seal to write down
     asked: SealQuery | None = None     # the seal the check was asked to prove, if any
     since: Sequence[Phrase] = ()       # what erasure took out of the sealed history since the seal
+    # What is not wrong with the ledger but wants doing (access requests past their due day).
+    warnings: Sequence[Phrase] = ()
 
     @property
     def problems(self) -> int:

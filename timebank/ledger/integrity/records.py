@@ -1,7 +1,8 @@
 """The records on the chain: members, periods of membership, categories, settings,
-listings and centres. Each change to one of them -- made, changed, deleted -- is a record link of the
-chain (`canonical`, "Records (version 2)"), written in the same transaction as the change;
-`check` proves that every row is as its latest record link says.
+listings, centres and members' requests for their data. Each change to one of them --
+made, changed, deleted -- is a record link of the chain (`canonical`, "Records (version
+2)"), written in the same transaction as the change; `check` proves that every row is as
+its latest record link says.
 
 A record link carries the row's digest (`row_digest`): its structural columns in the clear
 and its personal text only as a salted commitment, with a new salt drawn every time the row
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session
 from timebank.ledger.integrity import canonical
 from timebank.ledger.integrity.chain import ChainWriter, writer
 from timebank.ledger.messages import Phrase, _, ngettext
-from timebank.ledger.storage.models import Category, Centre, Listing, Member, MemberPeriod, Setting
+from timebank.ledger.storage.models import AccessRequest, Category, Centre, Listing, Member, MemberPeriod, Setting
 
 _sha256 = hashlib.sha256
 
@@ -58,10 +59,12 @@ TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str,
                   ("closed_because", TEXT), ("exchange", INT)),
                  ("note",)),
     "centres": (("code", TEXT), (("name", TEXT), ("created_at", MOMENT)), ()),
+    "access_requests": (("id", INT), (("member", INT), ("received", DAY), ("due", DAY), ("done", DAY)), ()),
 }
 
 MODELS: dict[type, str] = {Member: "members", MemberPeriod: "member_periods", Category: "categories",
-                           Setting: "settings", Listing: "listings", Centre: "centres"}
+                           Setting: "settings", Listing: "listings", Centre: "centres",
+                           AccessRequest: "access_requests"}
 
 # What never enters a digest: a cache `check` proves otherwise (the balance, the folded
 # name), the salt, and the links stamped after the event (`storage.links`). A change to
@@ -284,6 +287,8 @@ def describe(tbl: str, key: str) -> Phrase:
         return _("listing {id}").format(id=key)
     if tbl == "centres":
         return _("centre '{code}'").format(code=key)
+    if tbl == "access_requests":
+        return _("access request {id}").format(id=key)
     return _("an unknown record ({table} {key})").format(table=tbl, key=key)
 
 
@@ -328,6 +333,9 @@ def _not_linked(tbl: str, row: tuple) -> Phrase:
         return _("Setting '{key}' is not on the chain: timebank did not write it.").format(key=key)
     if tbl == "centres":
         return _("Centre '{code}' is not on the chain: timebank did not write it.").format(code=key)
+    if tbl == "access_requests":
+        return _("Access request {id} of member {member} is not on the chain: timebank did not write it.").format(
+            id=key, member=row[1])
     return _("Listing {id} is not on the chain: timebank did not write it.").format(id=key)
 
 
@@ -348,6 +356,9 @@ def _differs(tbl: str, row: tuple, link: int) -> Phrase:
     if tbl == "centres":
         return _("Centre '{code}' has changed behind timebank's back (not as its last link #{link} recorded "
                  "it).").format(code=key, link=link)
+    if tbl == "access_requests":
+        return _("Access request {id} of member {member} has changed behind timebank's back (not as its last "
+                 "link #{link} recorded it).").format(id=key, member=row[1], link=link)
     return _("Listing {id} has changed behind timebank's back (not as its last link #{link} recorded it).").format(
         id=key, link=link)
 
@@ -368,6 +379,9 @@ def _gone(tbl: str, key: str, link: int) -> Phrase:
     if tbl == "centres":
         return _("Centre '{code}' was deleted behind timebank's back (its last link is #{link}).").format(
             code=key, link=link)
+    if tbl == "access_requests":
+        return _("Access request {id} was deleted behind timebank's back (its last link is #{link}).").format(
+            id=key, link=link)
     return _("Listing {id} was deleted behind timebank's back (its last link is #{link}).").format(id=key, link=link)
 
 

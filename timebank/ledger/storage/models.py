@@ -281,6 +281,23 @@ class Setting(Base):
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+class AccessRequest(Base):
+    """A member's request for a copy of their data (UK GDPR Article 15, a subject access
+    request): when it came, when the answer is due (one calendar month later: the ICO's rule,
+    `access_requests.due_date`) and when it was answered. No personal text: who asked is the
+    member's number."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member: Mapped[int] = mapped_column(ForeignKey("members.number"), index=True)
+    received: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    done: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
 class AuditEvent(Base):
     __tablename__ = "audit"
 
