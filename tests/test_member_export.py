@@ -98,7 +98,7 @@ def test_the_copy_holds_everything_about_her_and_no_one_elses_contact_details(ba
     files = _files(target)
     # Siân reads Welsh: the letter and the CSVs are named and written in Welsh.
     assert list(files) == ["llythyr.pdf", "data.json", "aelod.csv", "aelodaeth.csv", "cyfnewidiadau.csv",
-                           "cynigion-a-cheisiadau.csv", "ceisiadau-am-ddata.csv", "archwiliad.csv"]
+                           "cynigion-a-cheisiadau.csv", "ceisiadau-mynediad.csv", "archwiliad.csv"]
     assert EN.ngettext("Wrote the copy of the data of {name} (member {number}) to {path}: {count} file, "
                        "{language}.",
                        "Wrote the copy of the data of {name} (member {number}) to {path}: {count} files, "
@@ -254,6 +254,23 @@ def test_the_copy_is_on_the_audit(bank: Cli, tmp_path: Path) -> None:
     # The next copy lists the first one's making among her events.
     again = json.loads(_export(bank, "1", tmp_path / "d.zip")["data.json"])
     assert again["audit"][-1]["action"] == "member.export"
+
+
+def test_her_access_requests_are_in_the_copy(bank: Cli, tmp_path: Path) -> None:
+    bank.ok("member", "access-request", "Siân", "--received", "2026-10-31")
+    bank.ok("member", "access-request", "1", "--received", "2026-11-20")
+    bank.ok("member", "access-request", "done", "1", "--date", "2026-11-25")
+    bank.ok("member", "access-request", "Dai", "--received", "2026-11-21")
+    target = tmp_path / "c.zip"
+    result = bank.ok("member", "export", "1", "--output", str(target))
+    data = json.loads(_files(target)["data.json"])
+    assert data["access_requests"] == [
+        {"number": 1, "received": "2026-10-31", "due": "2026-11-30", "done": "2026-11-25"},
+        {"number": 2, "received": "2026-11-20", "due": "2026-12-20", "done": None}]
+    rows = list(csv.DictReader(io.StringIO(_files(target)["ceisiadau-mynediad.csv"].decode("utf-8-sig"))))
+    assert [row[CY._("number")] for row in rows] == ["1", "2"]
+    # The open one is named, so that the coordinator closes it once the copy is given.
+    assert "access-request done 2" in result.err and "done 1'" not in result.err
 
 
 def test_an_organisation_and_a_member_with_nothing(cli: Cli, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from timebank.cli.app import ByOption, ForceOption, MemberArgument, interface, ledger, say, user
-from timebank.i18n import N_, Words, _, ngettext
+from timebank.i18n import N_, Words, _, format_date, ngettext
 
 
 def export(
@@ -46,6 +46,11 @@ def export(
         say(ngettext("Someone else's contact details were taken out of {count} note.",
                      "Someone else's contact details were taken out of {count} notes.",
                      copy.removals).format(count=copy.removals))
+    for request in copy.requests:
+        if request.done is None:
+            say(_("Access request {number} of this member is open (due {due}): once the copy is given to them, "
+                  "close it with 'timebank member access-request done {number}'.").format(
+                number=request.number, due=format_date(request.due)), err=True)
     if not copy.controller or not copy.retention:
         say(_("The letter says what the ledger does where the time bank has not said: set who is responsible "
               "for members' data and how long it is kept with 'timebank settings set controller TEXT' and "

@@ -33,11 +33,11 @@ VERSION = 1
 # `data.json` (the machine-readable copy) the same in both.
 FILE_NAMES = {
     "en": {"letter": "letter.pdf", "member": "member.csv", "memberships": "memberships.csv",
-           "exchanges": "exchanges.csv", "listings": "offers-and-requests.csv", "requests": "data-requests.csv",
+           "exchanges": "exchanges.csv", "listings": "offers-and-requests.csv", "requests": "access-requests.csv",
            "audit": "audit.csv"},
     "cy": {"letter": "llythyr.pdf", "member": "aelod.csv", "memberships": "aelodaeth.csv",
            "exchanges": "cyfnewidiadau.csv", "listings": "cynigion-a-cheisiadau.csv",
-           "requests": "ceisiadau-am-ddata.csv", "audit": "archwiliad.csv"},
+           "requests": "ceisiadau-mynediad.csv", "audit": "archwiliad.csv"},
 }
 JSON_NAME = "data.json"
 # Headers of the member CSV that no other CSV has (the others are in `views.CSV_HEADERS`).
@@ -98,7 +98,7 @@ def data(copy: Any, w: Words) -> dict[str, Any]:
         "offers": [_listing(item, w) for item in copy.listings if item.kind == "offer"],
         "requests": [_listing(item, w) for item in copy.listings if item.kind == "request"],
         "outcomes": list(copy.outcomes),
-        "data_requests": [{"number": r.number, "received": r.received.isoformat(), "due": r.due.isoformat(),
+        "access_requests": [{"number": r.number, "received": r.received.isoformat(), "due": r.due.isoformat(),
                            "done": r.done.isoformat() if r.done else None} for r in copy.requests],
         "audit": [_event(event, w) for event in copy.events],
     }

@@ -258,8 +258,12 @@ def _cleaned_details(value: Any, filter_: ContactFilter, kept: frozenset[str] = 
 
 
 def _requests(session: Session, number: int) -> list[CopyRequest]:
-    """The member's requests for their data, once the ledger keeps them."""
-    return []
+    """The member's requests for their data (`member access-request`), in the order they came."""
+    from timebank.ledger.records.access_requests import list_requests
+
+    rows = list_requests(session, include_done=True, member=number)
+    return [CopyRequest(row.number, row.received, row.due, row.done)
+            for row in sorted(rows, key=lambda row: (row.received, row.number))]
 
 
 __all__ = ["MemberCopy", "MemberRecord", "CopyExchange", "CopyListing", "CopyEvent", "CopyRequest", "member_copy"]
