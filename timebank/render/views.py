@@ -805,7 +805,7 @@ SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's la
                  "hour_value": N_("the value of an hour"),
                  "hour_value_source": N_("the source of the value of an hour"),
                  "year_start": N_("the month the year starts"), "contact": N_("the contact line"),
-                 "controller": N_("the data controller"), "retention": N_("how long data is kept")}
+                 "controller": N_("the data controller"), "retention": N_("the retention period")}
 
 
 def setting_words(key: str, w: Words) -> str:
