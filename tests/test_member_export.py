@@ -340,3 +340,15 @@ def test_the_screen_offers_the_copy_on_a_members_page(bank: Cli, lang: str, tmp_
     assert "llythyr.pdf" in files                   # in Siân's language, whatever the screen's
     assert "Siân Jones" in said[0] and str(written[0].name) in said[0]
     assert len(dump(bank.db)) == before + 1         # the audit event (its link is in its row), nothing else
+
+
+@needs_pdftotext
+def test_large_print_letter_lists_each_item_as_lines(bank: Cli, tmp_path: Path) -> None:
+    ordinary = _letter_text(_export(bank, "Siân", tmp_path / "a.zip"), tmp_path)
+    bank.ok("member", "edit", "Siân", "--large-print")
+    large = _letter_text(_export(bank, "Siân", tmp_path / "b.zip"), tmp_path)
+    # At 16 pt each exchange is a heading and lines of 'Column: value', never a cramped table.
+    line = f"{CY._('You')}: {CY._('gave')}"
+    assert line in large and line not in ordinary
+    assert "3 Chwefror 2026 · #1" in large
+    assert f"{CY._('Left')}: {CY._('still a member')}" in large

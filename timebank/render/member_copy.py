@@ -270,10 +270,11 @@ def _audit_sheet(copy: Any) -> Sheet:
 
 # The letter -----------------------------------------------------------------------------------
 
-def letter(copy: Any, names: dict[str, str]) -> Report:
+def letter(copy: Any, names: dict[str, str], large: bool = False) -> Report:
     """The letter, in reading order: who writes, to whom, what this is; the time bank's
     answers to Article 15 (purposes, recipients, source, retention, rights, the regulator);
-    the files; then every item held."""
+    the files; then every item held. In `large` print each item is a few lines of its own,
+    not a row of a table: at 16 pt a row of seven columns has no room for its words."""
     m = copy.member
     bank = copy.bank_name
     parts: list[Any] = []
@@ -346,23 +347,59 @@ def letter(copy: Any, names: dict[str, str]) -> Report:
         Line(_say(N_("What the time bank holds about you")), style="heading"),
         Line(_say(N_("Your details")), style="sheet_title"),
         _details_sheet(m),
-        _memberships_sheet(copy),
+        *(_as_lines(_memberships_sheet(copy)) if large else [_memberships_sheet(copy)]),
     ]
 
     def notes(parts_: Any) -> Say:
         return lambda w: _text(parts_, w)
 
-    parts += [_exchanges_sheet(copy, notes), _listings_sheet(copy, notes), _requests_sheet(copy),
-              Line(_say(N_("Outcome scores")), style="sheet_title")]
+    for sheet in (_exchanges_sheet(copy, notes), _listings_sheet(copy, notes), _requests_sheet(copy)):
+        parts += _as_lines(sheet) if large else [sheet]
+    parts.append(Line(_say(N_("Outcome scores")), style="sheet_title"))
     parts.append(Line(_say(N_("None recorded.")) if not copy.outcomes else (lambda w: w.ngettext(
         "{count} score recorded (listed in data.json).", "{count} scores recorded (listed in data.json).",
         len(copy.outcomes)).format(count=len(copy.outcomes)))))
-    parts.append(_audit_sheet(copy))
+    parts += _as_lines(_audit_sheet(copy)) if large else [_audit_sheet(copy)]
     if copy.removals:
         parts.append(Line(lambda w: w._("{mark} shows where someone else's contact details were taken out of a "
                                         "note: they are not yours to be given.").format(mark=w._(REMOVED)),
                           style="small"))
     return Report(parts)
+
+
+def _as_lines(sheet: Sheet) -> list[Any]:
+    """A table as lines of words, for large print: its title, then each row as its first
+    cell (a heading) and a line 'Column: value' for every other cell that holds something."""
+    from timebank.render.sheet import table_cell
+
+    parts: list[Any] = [Line(sheet.title, style="sheet_title")] if sheet.title else []
+    rows = list(sheet.rows)
+    if not rows and sheet.empty:
+        parts.append(Line(sheet.empty))
+    first, *rest = sheet.columns
+    # A number's column ("#") goes into the heading: "3 Feb 2026 · #12".
+    numbered = [column for column in rest if column.label == "#"]
+    rest = [column for column in rest if column.label != "#"]
+
+    def cell(row: dict[str, Any], column: Any) -> Callable[[Words], str]:
+        value = row.get(column.key)
+        if value is None and column.none:
+            return lambda w: w._(column.none)
+        if column.kind == DATE and value is not None:   # in full: there is room on a line of its own
+            day = value
+            return lambda w: w.date(day)
+        return lambda w: table_cell(value, column.kind, w)
+
+    def heading(row: dict[str, Any]) -> Callable[[Words], str]:
+        return lambda w: " · ".join([cell(row, first)(w)] + [f"#{row.get(c.key)}" for c in numbered])
+
+    def labelled(row: dict[str, Any], column: Any) -> Callable[[Words], str]:
+        return lambda w: f"{column.heading(w)}: {cell(row, column)(w)}"
+
+    for row in rows:
+        parts.append(Line(heading(row), style="section"))
+        parts += [Line(labelled(row, column)) for column in rest if row.get(column.key) is not None or column.none]
+    return parts
 
 
 def _details_sheet(m: Any) -> Sheet:
@@ -412,8 +449,9 @@ def write_zip(copy: Any, w: Words, out: BinaryIO, *, large_print: bool = False) 
 
     names = FILE_NAMES[w.lang]
     letter_pdf = io.BytesIO()
-    sizes = pdf.LARGE if large_print or copy.member.large_print else pdf.STATEMENT
-    pdf.write_pdf([pdf.Document(letter(copy, names), w, footer(copy), sizes)], letter_pdf,
+    large = large_print or copy.member.large_print
+    pdf.write_pdf([pdf.Document(letter(copy, names, large), w, footer(copy), pdf.LARGE if large else pdf.STATEMENT)],
+                  letter_pdf,
                   title=w._("A copy of your data"), author=copy.bank_name)
 
     def notes(parts_: Any) -> Say:
