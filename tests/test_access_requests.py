@@ -47,7 +47,7 @@ def test_log_list_and_done_in_both_languages(bank: Cli) -> None:
     assert said.strip() == ("Logged access request 1 from Siân (#1), received on 31 January 2026: the answer is due "
                             "by 28 February 2026.")
     said = bank.ok("member", "cais-mynediad", "Llinos", "--received", "heddiw", lang="cy").out
-    assert "Cofnodwyd cais mynediad 2 gan Llinos (#2)" in said and "7 Ionawr 2027" in said
+    assert "Cofnodwyd cais mynediad 2 oddi wrth Llinos (#2)" in said and "7 Ionawr 2027" in said
     bank.ok("member", "access-request", "#3", "--received", "02/11/2026")
     bank.ok("member", "access-request", "Sian", "--received", "ddoe")  # no accent typed: found all the same
     listed = bank.json("member", "access-request", "list", "--format", "json")
@@ -65,7 +65,7 @@ def test_log_list_and_done_in_both_languages(bank: Cli) -> None:
     said = bank.ok("member", "access-request", "done", "3", "--date", "2026-12-03", lang="en").out
     assert said.strip() == "Access request 3 from Lowri ap Rhys (#3) done on 3 December 2026."
     said = bank.ok("member", "cais-mynediad", "cwblhau", "1", lang="cy").out
-    assert "Cwblhawyd cais mynediad 1 gan Siân (#1) ar 7 Rhagfyr 2026" in said
+    assert "Cwblhawyd cais mynediad 1 oddi wrth Siân (#1) ar 7 Rhagfyr 2026" in said
     assert [r["number"] for r in bank.json("member", "access-request", "list", "--format", "json")] == [4, 2]
     everything = bank.json("member", "access-request", "list", "--all", "--format", "json")
     assert [(r["number"], r["done"], r["overdue"]) for r in everything] == [
@@ -152,7 +152,7 @@ def test_overdue_requests_are_warnings_of_check(bank: Cli) -> None:
         "Warning: Access request 2 of member 2 was due on 2026-12-06: it is 1 day overdue."]
     assert result.out.rstrip().endswith("The ledger passed every check.")
     welsh = bank.ok("check", lang="cy").out
-    assert "Rhybudd: Roedd cais mynediad 2 aelod 2 i'w ateb erbyn 2026-12-06: mae'n 1 diwrnod yn hwyr." in welsh
+    assert "Rhybudd: Roedd cais mynediad 2 (aelod 2) i'w ateb erbyn 2026-12-06: mae'n 1 diwrnod yn hwyr." in welsh
     bank.ok("member", "access-request", "done", "1")
     bank.ok("member", "access-request", "done", "2")
     assert "Warning" not in bank.ok("check", lang="en").out
