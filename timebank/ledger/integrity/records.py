@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 from timebank.ledger.integrity import canonical
 from timebank.ledger.integrity.chain import ChainWriter, writer
 from timebank.ledger.messages import Phrase, _, ngettext
-from timebank.ledger.storage.models import AccessRequest, Category, Centre, Listing, Member, MemberPeriod, Setting
+from timebank.ledger.storage.models import (AccessRequest, Category, Centre, Listing, Member, MemberPeriod,
+                                          OutcomeMeasure, OutcomeScore, Setting)
 
 _sha256 = hashlib.sha256
 
@@ -52,7 +53,8 @@ TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str,
                  ("created_at", MOMENT), ("large_print", BOOL), ("centre", OPTIONAL)),
                 ("name", "sort_as", "email", "phone", "note", "area")),
     "member_periods": (("id", INT), (("member", INT), ("joined", DAY), ("left", DAY), ("ended_by", TEXT)), ()),
-    "categories": (("code", TEXT), (("code_cy", TEXT), ("name_en", TEXT), ("name_cy", TEXT)), ()),
+    "categories": (("code", TEXT), (("code_cy", TEXT), ("name_en", TEXT), ("name_cy", TEXT), ("goals", OPTIONAL)),
+                   ()),
     "settings": (("key", TEXT), (), ("value",)),
     "listings": (("id", INT),
                  (("kind", TEXT), ("member", INT), ("category", TEXT), ("opened", DAY), ("closed", DAY),
@@ -60,11 +62,18 @@ TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str,
                  ("note",)),
     "centres": (("code", TEXT), (("name", TEXT), ("created_at", MOMENT)), ()),
     "access_requests": (("id", INT), (("member", INT), ("received", DAY), ("due", DAY), ("done", DAY)), ()),
+    "outcome_measures": (("id", INT), (("name", TEXT), ("minimum", TEXT), ("maximum", TEXT),
+                                       ("meaningful_change", TEXT), ("conversion", OPTIONAL), ("created_at", MOMENT)),
+                         ()),
+    # A score is health data: in the clear only who, which measure, when and whether helped.
+    "outcome_scores": (("id", INT), (("member", INT), ("measure", INT), ("day", DAY), ("assisted", BOOL),
+                                     ("created_at", MOMENT)), ("raw", "score")),
 }
 
 MODELS: dict[type, str] = {Member: "members", MemberPeriod: "member_periods", Category: "categories",
                            Setting: "settings", Listing: "listings", Centre: "centres",
-                           AccessRequest: "access_requests"}
+                           AccessRequest: "access_requests", OutcomeMeasure: "outcome_measures",
+                           OutcomeScore: "outcome_scores"}
 
 # What never enters a digest: a cache `check` proves otherwise (the balance, the folded
 # name), the salt, and the links stamped after the event (`storage.links`). A change to
@@ -289,6 +298,10 @@ def describe(tbl: str, key: str) -> Phrase:
         return _("centre '{code}'").format(code=key)
     if tbl == "access_requests":
         return _("access request {id}").format(id=key)
+    if tbl == "outcome_measures":
+        return _("outcome measure {id}").format(id=key)
+    if tbl == "outcome_scores":
+        return _("outcome score {id}").format(id=key)
     return _("an unknown record ({table} {key})").format(table=tbl, key=key)
 
 
@@ -336,6 +349,11 @@ def _not_linked(tbl: str, row: tuple) -> Phrase:
     if tbl == "access_requests":
         return _("Access request {id} of member {member} is not on the chain: timebank did not write it.").format(
             id=key, member=row[1])
+    if tbl == "outcome_measures":
+        return _("Outcome measure {id} is not on the chain: timebank did not write it.").format(id=key)
+    if tbl == "outcome_scores":
+        return _("Outcome score {id} of member {member} is not on the chain: timebank did not write it.").format(
+            id=key, member=row[1])
     return _("Listing {id} is not on the chain: timebank did not write it.").format(id=key)
 
 
@@ -359,6 +377,12 @@ def _differs(tbl: str, row: tuple, link: int) -> Phrase:
     if tbl == "access_requests":
         return _("Access request {id} of member {member} has changed behind timebank's back (not as its last "
                  "link #{link} recorded it).").format(id=key, member=row[1], link=link)
+    if tbl == "outcome_measures":
+        return _("Outcome measure {id} has changed behind timebank's back (not as its last link #{link} recorded "
+                 "it).").format(id=key, link=link)
+    if tbl == "outcome_scores":
+        return _("Outcome score {id} of member {member} has changed behind timebank's back (not as its last "
+                 "link #{link} recorded it).").format(id=key, member=row[1], link=link)
     return _("Listing {id} has changed behind timebank's back (not as its last link #{link} recorded it).").format(
         id=key, link=link)
 
@@ -381,6 +405,12 @@ def _gone(tbl: str, key: str, link: int) -> Phrase:
             code=key, link=link)
     if tbl == "access_requests":
         return _("Access request {id} was deleted behind timebank's back (its last link is #{link}).").format(
+            id=key, link=link)
+    if tbl == "outcome_measures":
+        return _("Outcome measure {id} was deleted behind timebank's back (its last link is #{link}).").format(
+            id=key, link=link)
+    if tbl == "outcome_scores":
+        return _("Outcome score {id} was deleted behind timebank's back (its last link is #{link}).").format(
             id=key, link=link)
     return _("Listing {id} was deleted behind timebank's back (its last link is #{link}).").format(id=key, link=link)
 

@@ -32,6 +32,27 @@ DEFAULT_CATEGORIES = [
     ("other", "arall", "Other help", "Cymorth arall"),
 ]
 
+# The seven well-being goals of the Well-being of Future Generations (Wales) Act 2015, by code,
+# in the Act's order (their statutory names are the faces' words).
+GOALS = ("prosperous", "resilient", "healthier", "equal", "cohesive", "culture", "global")
+
+# The goals each built-in category serves, as a new ledger starts (and migration 0013 gave the
+# categories of every ledger made before): a time bank changes them with `category goals`.
+DEFAULT_GOALS: dict[str, tuple[str, ...]] = {
+    "transport": ("healthier", "equal", "cohesive"),
+    "gardening": ("resilient", "healthier", "cohesive"),
+    "shopping": ("healthier", "cohesive"),
+    "companionship": ("healthier", "cohesive"),
+    "diy": ("prosperous", "cohesive"),
+    "computers": ("prosperous", "equal"),
+    "cooking": ("healthier", "cohesive"),
+    "childcare": ("prosperous", "equal"),
+    "teaching": ("prosperous", "equal", "culture"),
+    "events": ("cohesive", "culture"),
+    "admin": ("prosperous",),
+    "other": (),
+}
+
 CODE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 
@@ -139,4 +160,6 @@ def add_category(session: Session, by: str, code: str, name_en: str, name_cy: st
 
 def add_defaults(session: Session) -> None:
     for code, code_cy, english, welsh in DEFAULT_CATEGORIES:
-        session.add(Category(code=code, code_cy=code_cy, name_en=english, name_cy=welsh))
+        goals = DEFAULT_GOALS.get(code)
+        session.add(Category(code=code, code_cy=code_cy, name_en=english, name_cy=welsh,
+                             goals=" ".join(goals) if goals else None))

@@ -155,6 +155,9 @@ class Category(Base):
     name_en: Mapped[str] = mapped_column(Text)
     name_cy: Mapped[str] = mapped_column(Text)
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The well-being goals it serves (`categories.GOALS`), space-separated in the Act's order;
+    # None for none. In its record digest only when set (migration 0013).
+    goals: Mapped[str | None] = mapped_column(Text)
 
 
 # What an exchange is for. Help given is every figure's activity; an opening balance (moved
@@ -197,6 +200,8 @@ class Exchange(Base):
     # The centre it was recorded at (`TIMEBANK_CENTRE` or `record --centre`), if any: in its
     # link only when there is one, so links written without one are unchanged.
     centre: Mapped[str | None] = mapped_column(ForeignKey("centres.code"))
+    # Help carried out in Welsh (`record --welsh`): in its link only when true (migration 0013).
+    welsh: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 @event.listens_for(Exchange.__table__, "before_create")
@@ -294,6 +299,43 @@ class AccessRequest(Base):
     received: Mapped[date] = mapped_column(Date)
     due: Mapped[date] = mapped_column(Date)
     done: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class OutcomeMeasure(Base):
+    """A measure of outcomes the time bank uses (a wellbeing scale such as SWEMWBS): the range
+    of its scores, the change it counts as meaningful, and optionally a table (JSON: raw score
+    to metric score) the time bank holds under its own licence. Decimals as exact text."""
+
+    __tablename__ = "outcome_measures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    minimum: Mapped[str] = mapped_column(String(16))
+    maximum: Mapped[str] = mapped_column(String(16))
+    meaningful_change: Mapped[str] = mapped_column(String(16))
+    conversion: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class OutcomeScore(Base):
+    """One member's score on one measure on one day: as answered (`raw`) and as counted
+    (`score`, after the measure's conversion), and whether they were helped to answer. Health
+    data (UK GDPR special category): the scores are committed, never in the clear, in the
+    record's digest, and erasing the member deletes the row."""
+
+    __tablename__ = "outcome_scores"
+    __table_args__ = (Index("ix_outcome_scores_measure_day", "measure", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member: Mapped[int] = mapped_column(ForeignKey("members.number"), index=True)
+    measure: Mapped[int] = mapped_column(ForeignKey("outcome_measures.id"))
+    day: Mapped[date] = mapped_column(Date)
+    raw: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[str | None] = mapped_column(String(16))
+    assisted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime)
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
