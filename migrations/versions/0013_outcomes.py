@@ -12,6 +12,7 @@ given in Welsh (`exchanges.welsh`), and outcome measures with members' scores
 - `outcome_measures`: a measure the time bank uses (its name, the range of its scores, the
   change it counts as meaningful, and optionally the table that converts a raw score to the
   scale's metric, which the time bank holds under its own licence). Decimals are exact text.
+- indexes on the audit's member, exchange and maker, which a member's copy of their data reads.
 - `outcome_scores`: one member's score on one measure on one day, as answered (`raw`) and as
   counted (`score`, after conversion), and whether they were helped to answer. Health data:
   the scores are personal columns of the record (committed, never in the clear), and erasure
@@ -71,6 +72,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_outcome_scores_member", "outcome_scores", ["member"])
     op.create_index("ix_outcome_scores_measure_day", "outcome_scores", ["measure", "day"])
+    # A member's copy of their data (`member export`) reads the events about them, those of
+    # their exchanges and those they made: without these, two passes over the whole audit.
+    op.create_index("ix_audit_member", "audit", ["member"])
+    op.create_index("ix_audit_exchange", "audit", ["exchange"])
+    op.create_index("ix_audit_by", "audit", ["by"])
     connection = op.get_bind()
     present = {code for (code,) in connection.exec_driver_sql("SELECT code FROM categories")}
     changed = []
@@ -85,6 +91,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for index in ("ix_audit_by", "ix_audit_exchange", "ix_audit_member"):
+        op.drop_index(index, "audit")
     op.drop_index("ix_outcome_scores_measure_day", "outcome_scores")
     op.drop_index("ix_outcome_scores_member", "outcome_scores")
     op.drop_table("outcome_scores")

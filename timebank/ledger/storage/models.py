@@ -345,10 +345,11 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    by: Mapped[str] = mapped_column(Text)
+    # Member, exchange and maker indexed (migration 0013) for a member's copy of their data.
+    by: Mapped[str] = mapped_column(Text, index=True)
     action: Mapped[str] = mapped_column(String(32))
-    member: Mapped[int | None] = mapped_column(ForeignKey("members.number"))
-    exchange: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"))
+    member: Mapped[int | None] = mapped_column(ForeignKey("members.number"), index=True)
+    exchange: Mapped[int | None] = mapped_column(ForeignKey("exchanges.number"), index=True)
     # JSON text: what changed, for a person reading the audit.
     details: Mapped[str] = mapped_column(Text)
     link: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
