@@ -348,7 +348,7 @@ def test_large_print_letter_lists_each_item_as_lines(bank: Cli, tmp_path: Path) 
     bank.ok("member", "edit", "Siân", "--large-print")
     large = _letter_text(_export(bank, "Siân", tmp_path / "b.zip"), tmp_path)
     # At 16 pt each exchange is a heading and lines of 'Column: value', never a cramped table.
-    line = f"{CY._('You')}: {CY._('gave')}"
+    line = f"{CY._('You')}: {CY._('gave help')}"
     assert line in large and line not in ordinary
     assert "3 Chwefror 2026 · #1" in large
     assert f"{CY._('Left')}: {CY._('still a member')}" in large

@@ -56,7 +56,8 @@ FIELD_LABELS = {
 ENDED_WORDS = {"left": N_("left"), "erased": N_("erased")}
 LISTING_WORDS = {"offer": N_("offer"), "request": N_("request")}
 CLOSED_WORDS = {"removed": N_("removed"), "met": N_("met"), "left": N_("member left"), "erased": N_("erased")}
-ROLE_WORDS = {"giver": N_("gave"), "receiver": N_("received")}
+# Under the column "You": what the member did (not the CSV key "received" of a request's date).
+ROLE_WORDS = {"giver": N_("gave help"), "receiver": N_("received help")}
 
 
 def _say(msgid: str, **values: Any) -> Say:

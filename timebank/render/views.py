@@ -691,7 +691,7 @@ def access_requests(rows: list, include_done: bool) -> Sheet:
         return plural("{count} day late", "{count} days late", row.days_overdue)
 
     columns = [col("number", "#", INT), col("member", N_("Member"), INT), col("name", N_("Name"), MEMBER),
-               col("received", N_("Received"), DATE), col("due", N_("Due"), DATE),
+               col("received", N_("Received on"), DATE), col("due", N_("Due"), DATE),
                col("done", N_("Done"), DATE, none=N_("open")), col("overdue", kind=BOOL, only=[JSON, CSV]),
                col("late", N_("Overdue"), SAY, only=[TABLE])]
     return Sheet(columns, [{"number": r.number, "member": r.member.number, "name": r.member, "received": r.received,
