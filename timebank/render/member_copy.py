@@ -22,8 +22,8 @@ from timebank.i18n import N_, Words
 from timebank.ledger.basics.contact import joined
 from timebank.ledger.basics.hours import format_hours
 from timebank.render.csvfile import write_csv
-from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CODE, DATE, DATETIME, HOURS, INT, KIND, LANG, MEMBERS, NUMBER,
-                                   SAY, SIGNED, TEXT, Line, Report, Say, Sheet, action_words, col, kind_words,
+from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CODE, DATE, DATETIME, HOURS, INT, KIND, LANG, MEMBERS,
+                                   NUMBER, SAY, SIGNED, TEXT, Line, Report, Say, Sheet, action_words, col, kind_words,
                                    language_words, member_words, shown_text, signed_hours)
 
 FORMAT = "timebank member data"

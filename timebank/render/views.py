@@ -14,8 +14,9 @@ from timebank.ledger.messages import Phrase
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.dates import month_of
 from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON,
-                                   KIND, LANG, MEMBER, MEMBERS, MINUTES, NUMBER, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart,
-                                   Field, Line, Part, Report, Say, Sheet, col, member_words, shown_text, signed_hours)
+                                   KIND, LANG, MEMBER, MEMBERS, MINUTES, NUMBER, NUMBERS, SAY, SIGNED, TABLE, TEXT,
+                                   Chart, Field, Line, Part, Report, Say, Sheet, col, member_words, shown_text,
+                                   signed_hours)
 
 if TYPE_CHECKING:
     from timebank.ledger.reports.reports import MonthFigures
@@ -773,8 +774,9 @@ def outcomes(report: Any) -> Report:
                    col("improved_meaningfully", N_("Improved meaningfully"), INT),
                    col("withheld", N_("Withheld because"), SAY, wrap=True)], shown,
                   empty=_say(N_("No outcome measures yet.")))
-    title = lambda w: w._("Outcomes from {start} to {end}").format(  # noqa: E731
-        start=w.date(report.start), end=w.date(report.end))
+    def title(w: Words) -> str:
+        return w._("Outcomes from {start} to {end}").format(start=w.date(report.start), end=w.date(report.end))
+
     parts: list[Any] = [Field("from", report.start, DATE), Field("to", report.end, DATE),
                         Field("centre", report.centre, CODE), Field("outcome_min_pairs", report.min_pairs, INT),
                         Line(title, bold=True), table, data]

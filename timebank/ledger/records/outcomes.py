@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from timebank.ledger.basics.language import fold
 from timebank.ledger.basics.text import clean_text
 from timebank.ledger.errors import InvalidInput, NotFound, Refused
-from timebank.ledger.messages import _
+from timebank.ledger.messages import Phrase, _
 from timebank.ledger.records import audit
 from timebank.ledger.records.members import require_member_on
 from timebank.ledger.storage.models import Member, OutcomeMeasure, OutcomeScore
@@ -66,7 +66,7 @@ class ScoreRow:
     assisted: bool
 
 
-def number(text: str, what: str) -> Decimal:
+def number(text: str, what: Phrase | str) -> Decimal:
     """A decimal as typed ("7", "9.51", "9,51"); refused unless it is plain digits."""
     value = text.strip()
     if not _NUMBER.fullmatch(value) or len(value.replace("-", "").replace(",", "").replace(".", "")) > MAX_DIGITS:
@@ -210,5 +210,6 @@ def member_scores(session: Session, member: int) -> list[ScoreRow]:
     """One member's scores, by day (their own copy of their data)."""
     return [ScoreRow(s.id, s.member, name, s.day, Decimal(s.raw or "0"), Decimal(s.score or "0"), s.assisted)
             for s, name in session.execute(
-                select(OutcomeScore, OutcomeMeasure.name).join(OutcomeMeasure, OutcomeMeasure.id == OutcomeScore.measure)
+                select(OutcomeScore, OutcomeMeasure.name)
+                .join(OutcomeMeasure, OutcomeMeasure.id == OutcomeScore.measure)
                 .where(OutcomeScore.member == member).order_by(OutcomeScore.day, OutcomeScore.id))]

@@ -286,4 +286,5 @@ def _outcomes(session: Session, number: int) -> list[CopyOutcome]:
             for row in member_scores(session, number)]
 
 
-__all__ = ["MemberCopy", "CopyOutcome", "MemberRecord", "CopyExchange", "CopyListing", "CopyEvent", "CopyRequest", "member_copy"]
+__all__ = ["MemberCopy", "CopyOutcome", "MemberRecord", "CopyExchange", "CopyListing", "CopyEvent", "CopyRequest",
+           "member_copy"]

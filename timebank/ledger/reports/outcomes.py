@@ -161,11 +161,11 @@ def outcomes_report(session: Session, start: date, end: date, centre: str | None
         query = query.join(Member, Member.number == OutcomeScore.member).where(Member.centre == centre)
     # Each member's first and last score of each measure, in the order of day then entry.
     ends: dict[tuple[int, int], list[tuple[date, int, Decimal, bool]]] = {}
-    for measure, member, day, score_id, score, assisted in session.execute(query):
+    for measure_id, member, day, score_id, score, assisted in session.execute(query):
         answer = (day, score_id, Decimal(score or "0"), bool(assisted))
-        found = ends.get((measure, member))
+        found = ends.get((measure_id, member))
         if found is None:
-            ends[(measure, member)] = [answer, answer]
+            ends[(measure_id, member)] = [answer, answer]
         else:
             found[0] = min(found[0], answer, key=lambda a: (a[0], a[1]))
             found[1] = max(found[1], answer, key=lambda a: (a[0], a[1]))
@@ -174,8 +174,8 @@ def outcomes_report(session: Session, start: date, end: date, centre: str | None
         meaningful = Decimal(measure.meaningful_change)
         everyone: list[Decimal] = []
         helped: list[Decimal] = []
-        for (measure_id, _member), (first, last) in sorted(ends.items()):
-            if measure_id != measure.id or first[0] == last[0]:
+        for (scored, _member), (first, last) in sorted(ends.items()):
+            if scored != measure.id or first[0] == last[0]:
                 continue
             change = last[2] - first[2]
             everyone.append(change)
