@@ -103,7 +103,7 @@ def test_the_copy_holds_everything_about_her_and_no_one_elses_contact_details(ba
     assert EN.ngettext("Wrote the copy of the data of {name} (member {number}) to {path}: {count} file, "
                        "{language}.",
                        "Wrote the copy of the data of {name} (member {number}) to {path}: {count} files, "
-                       "{language}.", 8).format(name="Siân Jones", number=1, path=target, count=8,
+                       "{language}.", 9).format(name="Siân Jones", number=1, path=target, count=9,
                                                 language="in Welsh") in result.out
     letter = _letter_text(files, tmp_path)
     texts = {name: content.decode("utf-8") for name, content in files.items() if not name.endswith(".pdf")}

@@ -216,3 +216,21 @@ def test_no_scale_wording_or_conversion_table_in_the_repository() -> None:
             found.append(f"{name}: the conversion table")
     assert not found, found
     assert len(tracked) > 0
+
+
+def test_a_members_own_copy_holds_their_scores(bank: Cli, tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    bank.ok("outcome", "record", "2", "Lles", "20", "--date", "2026-02-01", "--assisted")
+    bank.ok("outcome", "record", "2", "Lles", "24.5", "--date", "2026-09-01")
+    target = tmp_path / "llinos.zip"
+    bank.ok("member", "export", "Llinos", "--output", str(target))
+    with zipfile.ZipFile(target) as archive:
+        data = json.loads(archive.read("data.json"))
+        rows = list(csv.DictReader(io.StringIO(archive.read("outcomes.csv").decode("utf-8-sig"))))
+    assert data["outcomes"] == [
+        {"measure": "Lles", "date": "2026-02-01", "raw": "20", "score": "20", "assisted": True},
+        {"measure": "Lles", "date": "2026-09-01", "raw": "24.5", "score": "24.5", "assisted": False}]
+    assert [(r["measure"], r["date"], r["score"], r["assisted"]) for r in rows] == [
+        ("Lles", "2026-02-01", "20", "true"), ("Lles", "2026-09-01", "24.5", "false")]
