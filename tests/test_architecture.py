@@ -95,6 +95,8 @@ WRITES: dict[tuple[str, ...], set[str]] = {
     ("centre", "add"): {A + "new_centre"},
     ("member", "access-request", "log"): {A + "log_access_request"},
     ("member", "access-request", "done"): {A + "close_access_request"},
+    ("outcome", "measure", "add"): {A + "add_outcome_measure"},
+    ("outcome", "record"): {A + "record_outcome"},
     ("member", "add"): {A + "add_member"},
     ("member", "edit"): {A + "edit_member"},
     ("member", "leave"): {A + "leave"},
@@ -114,6 +116,7 @@ IMPORTERS = {("import",): {"timebank.io.imports.import_file", "timebank.io.movin
 # Commands that only read: each through `queries` (or `io`'s journal, one read of its own).
 READS = {("settings", "show"), ("category", "list"), ("centre", "list"), ("audit",), ("member", "list"),
          ("member", "show"), ("member", "access-request", "list"),
+         ("outcome", "measure", "list"), ("report", "outcomes"),
          ("exchange", "list"), ("exchange", "show"), ("balance",), ("statement",), ("report", "monthly"),
          ("report", "period"), ("journal",), ("export",), ("match",), ("offer", "list"), ("request", "list")}
 # The screen: its pages read and write through the same core (checked by part (a) and its tests).

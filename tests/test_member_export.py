@@ -98,11 +98,12 @@ def test_the_copy_holds_everything_about_her_and_no_one_elses_contact_details(ba
     files = _files(target)
     # Siân reads Welsh: the letter and the CSVs are named and written in Welsh.
     assert list(files) == ["llythyr.pdf", "data.json", "aelod.csv", "aelodaeth.csv", "cyfnewidiadau.csv",
-                           "cynigion-a-cheisiadau.csv", "ceisiadau-mynediad.csv", "archwiliad.csv"]
+                           "cynigion-a-cheisiadau.csv", "ceisiadau-mynediad.csv", "canlyniadau.csv",
+                           "archwiliad.csv"]
     assert EN.ngettext("Wrote the copy of the data of {name} (member {number}) to {path}: {count} file, "
                        "{language}.",
                        "Wrote the copy of the data of {name} (member {number}) to {path}: {count} files, "
-                       "{language}.", 8).format(name="Siân Jones", number=1, path=target, count=8,
+                       "{language}.", 9).format(name="Siân Jones", number=1, path=target, count=9,
                                                 language="in Welsh") in result.out
     letter = _letter_text(files, tmp_path)
     texts = {name: content.decode("utf-8") for name, content in files.items() if not name.endswith(".pdf")}

@@ -315,6 +315,31 @@ def period(
     write_report(figures.period(report), chosen, output, excel, force)
 
 
+def outcomes(
+    ctx: typer.Context,
+    start: Annotated[str, from_option()],
+    end: Annotated[str, to_option()],
+    fmt: ReportFormatOption = None,
+    output: ReportOutput = None,
+    excel: ExcelOption = False,
+    force: ForceOption = False,
+    centre: CentreOption = None,
+    with_names: Annotated[bool, typer.Option("--with-names", hidden=True)] = False,
+) -> None:
+    from timebank.ledger import queries
+    from timebank.ledger.errors import UsageProblem
+    from timebank.render import views
+
+    if with_names:
+        # Scores are health data: the report gives figures of groups, never a person's.
+        raise UsageProblem(_("Outcome figures never name members (their scores are health data): leave out "
+                             "--with-names."))
+    chosen = report_format(fmt, output, excel, pdf=False)
+    first, last = parse_range(start, end)
+    assert first is not None and last is not None
+    write_report(views.outcomes(queries.outcomes(ledger(ctx), first, last, centre)), chosen, output, excel, force)
+
+
 def _period_pdf(report: Any, output: Path, force: bool) -> None:
     """The one-page summary, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
@@ -335,3 +360,7 @@ def register(app: typer.Typer) -> None:
     report_app.command("monthly", help=N_("The monthly report (default: the last complete month)."))(monthly)
     report_app.command("period", help=N_("The figures funders ask for, for each month, quarter or year of a "
                                          "period and in total; --output FILE.pdf prints them on one page."))(period)
+    report_app.command("outcomes", help=N_("For each outcome measure, the change in members' scores between their "
+                                           "first and last score in the dates (mean, 95% confidence interval, "
+                                           "meaningful improvements); withheld below the setting "
+                                           "outcome_min_pairs."))(outcomes)

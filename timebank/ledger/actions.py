@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from timebank.ledger.records import erasure
     from timebank.ledger.records.access_requests import AccessRequestRow
     from timebank.ledger.records.centres import CentreName
+    from timebank.ledger.records.outcomes import MeasureRow, ScoreRow
     from timebank.ledger.integrity.checks import CheckReport
 
 MemberRef = str | int
@@ -323,6 +324,27 @@ def close_access_request(ledger: Ledger, by: str, number: int, on: date | None =
 
     with writing(ledger) as session:
         return close_request(session, by, number, on or today())
+
+
+# Outcome measures and members' scores (health data) ------------------------------------------------
+
+def add_outcome_measure(ledger: Ledger, by: str, name: str, minimum: str, maximum: str, meaningful_change: str,
+                        conversion: str | None = None) -> MeasureRow:
+    """A new outcome measure; `conversion`: the text of its raw-to-metric table (CSV), if any."""
+    from timebank.ledger.records.outcomes import add_measure
+
+    with writing(ledger) as session:
+        return add_measure(session, by, name, minimum, maximum, meaningful_change, conversion)
+
+
+def record_outcome(ledger: Ledger, by: str, ref: MemberRef, measure: str, score: str, day: date,
+                   assisted: bool = False) -> tuple[MemberName, ScoreRow]:
+    """A member's score on a measure on `day` (`assisted`: they were helped to answer)."""
+    from timebank.ledger.records.outcomes import record_score
+
+    with writing(ledger) as session:
+        member = _find(session, ref)
+        return member_name(member), record_score(session, by, member, measure, score, day, assisted)
 
 
 # Checking ----------------------------------------------------------------------------------------

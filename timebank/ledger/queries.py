@@ -35,10 +35,12 @@ if TYPE_CHECKING:
     from timebank.ledger.records.listings import ListingRow, Match
     from timebank.ledger.records.members import MemberIndex, MemberRow, MemberSearch
     from timebank.ledger.records.membership import Period
+    from timebank.ledger.records.outcomes import MeasureRow, ScoreRow
     from timebank.ledger.records.settings import Settings
     from timebank.ledger.reports.activity import InactiveMember
     from timebank.ledger.reports.figures import AreaFigures, FunderPack
     from timebank.ledger.reports.member_data import MemberCopy
+    from timebank.ledger.reports.outcomes import OutcomesReport
     from timebank.ledger.reports.period_figures import PeriodReport
     from timebank.ledger.reports.restatement import Restatement
     from timebank.ledger.reports.reports import MonthFigures, MonthlyReport, MonthSoFar
@@ -64,6 +66,9 @@ _TYPES = {
     "MemberRow": "timebank.ledger.records.members",
     "MemberSearch": "timebank.ledger.records.members",
     "Settings": "timebank.ledger.records.settings",
+    "MeasureRow": "timebank.ledger.records.outcomes",
+    "ScoreRow": "timebank.ledger.records.outcomes",
+    "OutcomesReport": "timebank.ledger.reports.outcomes",
     "MAX_USER": "timebank.ledger.records.audit",
     "InactiveMember": "timebank.ledger.reports.activity",
     "AreaFigures": "timebank.ledger.reports.figures",
@@ -210,6 +215,24 @@ def access_requests(ledger: Ledger, include_done: bool = False, member: str | in
     with _snapshot(ledger) as session:
         number = find_member(session, str(member)).number if member is not None else None
         return list_requests(session, include_done, number)
+
+
+def outcome_measures(ledger: Ledger) -> list[MeasureRow]:
+    """The outcome measures, in the order they were added, with how many scores each holds."""
+    from timebank.ledger.records.outcomes import list_measures
+
+    with _snapshot(ledger) as session:
+        return list_measures(session)
+
+
+def outcomes(ledger: Ledger, start: date, end: date, centre: str | None = None) -> OutcomesReport:
+    """`report outcomes`: each measure's paired change over the span (of one centre's members)."""
+    from timebank.ledger.records.centres import find_centre
+    from timebank.ledger.reports.outcomes import outcomes_report
+
+    with _snapshot(ledger) as session:
+        code = find_centre(session, centre).code if centre is not None else None
+        return outcomes_report(session, start, end, code)
 
 
 def category(ledger: Ledger, text: str, lang: str) -> CategoryName:
@@ -644,7 +667,8 @@ __all__ = [
     "ledger_language", "members_matching", "category_codes", "open_ledger", "is_initialised", "current_user",
     "shown", "last_complete_month", "welsh_key",
     # reads
-    "settings", "name", "categories", "category", "centres", "access_requests", "audit", "members", "inactive",
+    "settings", "name", "categories", "category", "centres", "access_requests", "outcome_measures",
+    "outcomes", "audit", "members", "inactive",
     "member", "member_summary", "member_page",
     "balances", "exchanges", "exchange", "statement", "statements", "monthly", "month_so_far", "period_report",
     "summary", "funder_pack", "funder_year", "exchange_pairs", "members_by_number", "members_for_funders",
@@ -657,6 +681,7 @@ __all__ = [
     # the rooms' result types (loaded on first use: `_TYPES`)
     "Ledger", "Member", "AccessRequestRow", "AuditRow", "BalanceRow", "CategoryName", "CentreName", "CentreRow",
     "ExchangeRow", "ListingRow", "Match", "MemberIndex",
-    "MemberRow", "MemberSearch", "Settings", "InactiveMember", "AreaFigures", "FunderPack", "PeriodReport",
+    "MemberRow", "MemberSearch", "Settings", "MeasureRow", "ScoreRow",
+    "OutcomesReport", "InactiveMember", "AreaFigures", "FunderPack", "PeriodReport",
     "Restatement", "MonthFigures", "MonthlyReport", "MonthSoFar", "MonthHours", "Statement", "StatementSet",
 ]

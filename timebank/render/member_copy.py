@@ -23,7 +23,7 @@ from timebank.ledger.basics.contact import joined
 from timebank.ledger.basics.hours import format_hours
 from timebank.render.csvfile import write_csv
 from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CODE, DATE, DATETIME, HOURS, INT, KIND, LANG, MEMBERS,
-                                   SAY, SIGNED, TEXT, Line, Report, Say, Sheet, action_words, col, kind_words,
+                                   NUMBER, SAY, SIGNED, TEXT, Line, Report, Say, Sheet, action_words, col, kind_words,
                                    language_words, member_words, shown_text, signed_hours)
 
 FORMAT = "timebank member data"
@@ -34,10 +34,10 @@ VERSION = 1
 FILE_NAMES = {
     "en": {"letter": "letter.pdf", "member": "member.csv", "memberships": "memberships.csv",
            "exchanges": "exchanges.csv", "listings": "offers-and-requests.csv", "requests": "access-requests.csv",
-           "audit": "audit.csv"},
+           "outcomes": "outcomes.csv", "audit": "audit.csv"},
     "cy": {"letter": "llythyr.pdf", "member": "aelod.csv", "memberships": "aelodaeth.csv",
            "exchanges": "cyfnewidiadau.csv", "listings": "cynigion-a-cheisiadau.csv",
-           "requests": "ceisiadau-mynediad.csv", "audit": "archwiliad.csv"},
+           "requests": "ceisiadau-mynediad.csv", "outcomes": "canlyniadau.csv", "audit": "archwiliad.csv"},
 }
 JSON_NAME = "data.json"
 # Headers of the member CSV that no other CSV has (the others are in `views.CSV_HEADERS`).
@@ -98,7 +98,8 @@ def data(copy: Any, w: Words) -> dict[str, Any]:
         "exchanges": [_exchange(e, w) for e in copy.exchanges],
         "offers": [_listing(item, w) for item in copy.listings if item.kind == "offer"],
         "requests": [_listing(item, w) for item in copy.listings if item.kind == "request"],
-        "outcomes": list(copy.outcomes),
+        "outcomes": [{"measure": o.measure, "date": o.day.isoformat(), "raw": format(o.raw, "f"),
+                      "score": format(o.score, "f"), "assisted": o.assisted} for o in copy.outcomes],
         "access_requests": [{"number": r.number, "received": r.received.isoformat(), "due": r.due.isoformat(),
                            "done": r.done.isoformat() if r.done else None} for r in copy.requests],
         "audit": [_event(event, w) for event in copy.events],
@@ -259,6 +260,16 @@ def _requests_sheet(copy: Any) -> Sheet:
         title=_say(N_("Your requests for your data")), empty=_say(N_("No requests recorded.")))
 
 
+def _outcomes_sheet(copy: Any) -> Sheet:
+    return Sheet(
+        [col("measure", N_("Measure"), csv=N_("measure")), col("date", N_("Date"), DATE, csv=N_("date")),
+         col("raw", N_("Answered"), NUMBER, csv=N_("raw")), col("score", N_("Score"), NUMBER, csv=N_("score")),
+         col("assisted", N_("Helped to answer"), BOOL, csv=N_("assisted"))],
+        [{"measure": o.measure, "date": o.day, "raw": format(o.raw, "f"), "score": format(o.score, "f"),
+          "assisted": o.assisted} for o in copy.outcomes],
+        title=_say(N_("Outcome scores")), empty=_say(N_("None recorded.")))
+
+
 def _audit_sheet(copy: Any) -> Sheet:
     return Sheet(
         [col("at", N_("When (UTC)"), DATETIME, csv=N_("when")), col("by", N_("By"), TEXT, csv=N_("by")),
@@ -344,7 +355,7 @@ def letter(copy: Any, names: dict[str, str], large: bool = False) -> Report:
             file=JSON_NAME)),
         Line(lambda w: w._("{files}: the same, as tables a spreadsheet opens.").format(
             files=", ".join(names[key] for key in ("member", "memberships", "exchanges", "listings", "requests",
-                                                    "audit")))),
+                                                    "outcomes", "audit")))),
         Line(_say(N_("What the time bank holds about you")), style="heading"),
         Line(_say(N_("Your details")), style="sheet_title"),
         _details_sheet(m),
@@ -354,12 +365,9 @@ def letter(copy: Any, names: dict[str, str], large: bool = False) -> Report:
     def notes(parts_: Any) -> Say:
         return lambda w: _text(parts_, w)
 
-    for sheet in (_exchanges_sheet(copy, notes), _listings_sheet(copy, notes), _requests_sheet(copy)):
+    for sheet in (_exchanges_sheet(copy, notes), _listings_sheet(copy, notes), _requests_sheet(copy),
+                  _outcomes_sheet(copy)):
         parts += _as_lines(sheet) if large else [sheet]
-    parts.append(Line(_say(N_("Outcome scores")), style="sheet_title"))
-    parts.append(Line(_say(N_("None recorded.")) if not copy.outcomes else (lambda w: w.ngettext(
-        "{count} score recorded (listed in data.json).", "{count} scores recorded (listed in data.json).",
-        len(copy.outcomes)).format(count=len(copy.outcomes)))))
     parts += _as_lines(_audit_sheet(copy)) if large else [_audit_sheet(copy)]
     if copy.removals:
         parts.append(Line(lambda w: w._("{mark} shows where someone else's contact details were taken out of a "
@@ -466,6 +474,7 @@ def write_zip(copy: Any, w: Words, out: BinaryIO, *, large_print: bool = False) 
         (names["exchanges"], _csv(_exchanges_sheet(copy, notes), w)),
         (names["listings"], _csv(_listings_sheet(copy, notes), w)),
         (names["requests"], _csv(_requests_sheet(copy), w)),
+        (names["outcomes"], _csv(_outcomes_sheet(copy), w)),
         (names["audit"], _csv(_audit_sheet(copy), w)),
     ]
     # Every file stamped with the moment the copy was made (a zip keeps local time, and no zone).

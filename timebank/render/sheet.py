@@ -249,6 +249,7 @@ ACTION_WORDS = {
     "settings.set": N_("Setting changed"), "category.add": N_("Category added"),
     "centre.add": N_("Centre added"),
     "access_request.log": N_("Access request logged"), "access_request.done": N_("Access request answered"),
+    "outcome.measure": N_("Outcome measure added"), "outcome.record": N_("Outcome score recorded"),
     "member.add": N_("Member added"), "member.edit": N_("Member changed"), "member.leave": N_("Member left"),
     "member.rejoin": N_("Member rejoined"), "member.forget": N_("Member erased"),
     "member.export": N_("Copy of member's data made"),

@@ -14,8 +14,9 @@ from timebank.ledger.messages import Phrase
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.dates import month_of
 from timebank.render.sheet import (ACTION, ANY, BOOL, CATEGORY, CODE, CSV, DAYS, DATE, DATETIME, HOURS, INT, JSON,
-                                   KIND, LANG, MEMBER, MEMBERS, MINUTES, NUMBERS, SAY, SIGNED, TABLE, TEXT, Chart,
-                                   Field, Line, Part, Report, Say, Sheet, col, member_words, shown_text, signed_hours)
+                                   KIND, LANG, MEMBER, MEMBERS, MINUTES, NUMBER, NUMBERS, SAY, SIGNED, TABLE, TEXT,
+                                   Chart, Field, Line, Part, Report, Say, Sheet, col, member_words, shown_text,
+                                   signed_hours)
 
 if TYPE_CHECKING:
     from timebank.ledger.reports.reports import MonthFigures
@@ -642,6 +643,8 @@ SETTING_MEANINGS = {
     "controller": N_("Who is responsible for members' data (the data controller: the body that runs the time "
                      "bank, with its address), named in a member's copy of their data"),
     "retention": N_("How long members' data is kept, as a member's copy of their data states it"),
+    "outcome_min_pairs": N_("The fewest members with a first and a later score for an outcome's figures to be "
+                            "given (report outcomes)"),
 }
 
 
@@ -700,6 +703,86 @@ def access_requests(rows: list, include_done: bool) -> Sheet:
                  empty=_say(N_("No access requests yet.") if include_done else N_("No open access requests.")))
 
 
+def outcome_measures(rows: list) -> Sheet:
+    """The outcome measures: their ranges, the change counted as meaningful, whether a
+    conversion table converts their raw scores, and how many scores each holds."""
+    return Sheet([col("id", "#", INT), col("name", N_("Measure"), wrap=True), col("min", N_("Lowest"), NUMBER),
+                  col("max", N_("Highest"), NUMBER), col("meaningful_change", N_("Meaningful change"), NUMBER),
+                  col("conversion", N_("Conversion table"), BOOL), col("scores", N_("Scores"), INT)],
+                 [{"id": m.id, "name": m.name, "min": format(m.minimum, "f"), "max": format(m.maximum, "f"),
+                   "meaningful_change": format(m.meaningful_change, "f"), "conversion": m.conversion is not None,
+                   "scores": m.scores} for m in rows],
+                 title=_say(N_("Outcome measures")),
+                 empty=_say(N_("No outcome measures yet: 'timebank outcome measure add NAME --min N --max N "
+                               "--meaningful-change N' adds one.")))
+
+
+# Why `report outcomes` withholds a measure's figures (reports.outcomes.WITHHELD), in words.
+WITHHELD_WORDS = {
+    "no_pairs": N_("no member has a first and a later score in these dates"),
+    "fewer_pairs_than_minimum": N_("fewer pairs than the setting outcome_min_pairs ({count})"),
+    "one_pair": N_("one pair has no spread to measure: an interval needs two"),
+}
+
+
+def _cents(value: Any) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _withheld(code: str | None, min_pairs: int) -> Say | None:
+    if code is None:
+        return None
+    return lambda w: w._(WITHHELD_WORDS[code]).format(count=min_pairs)
+
+
+def _figure_cells(figures: Any, prefix: str = "") -> dict[str, Any]:
+    return {f"{prefix}pairs": figures.pairs, f"{prefix}mean_change": _cents(figures.mean_change),
+            f"{prefix}ci95_low": _cents(figures.ci95_low), f"{prefix}ci95_high": _cents(figures.ci95_high),
+            f"{prefix}improved_meaningfully": figures.improved_meaningfully}
+
+
+def outcomes(report: Any) -> Report:
+    """`report outcomes`. JSON: {from, to, outcome_min_pairs, measures: [{measure, pairs,
+    mean_change, ci95_low, ci95_high, improved_meaningfully, withheld (a code or null),
+    assisted: {the same keys}}]}; CSV: a row a measure, the assisted figures in columns
+    `assisted_*`; the table: a row for all the pairs and one for the assisted ones, the reason
+    in words where figures are withheld."""
+    def json_figures(figures: Any) -> dict[str, Any]:
+        return _figure_cells(figures) | {"withheld": figures.withheld}
+
+    def row(m: Any) -> dict[str, Any]:
+        return ({"measure": m.measure} | _figure_cells(m.all) | {"withheld": m.all.withheld}
+                | _figure_cells(m.assisted, "assisted_") | {"assisted_withheld": m.assisted.withheld,
+                                                            "assisted": json_figures(m.assisted)})
+
+    figure_columns = [col("pairs", kind=INT), col("mean_change", kind=NUMBER), col("ci95_low", kind=NUMBER),
+                      col("ci95_high", kind=NUMBER), col("improved_meaningfully", kind=INT)]
+    data = Sheet([col("measure", only=[JSON, CSV]),
+                  *[col(c.key, kind=c.kind, only=[JSON, CSV]) for c in figure_columns],
+                  col("withheld", kind=CODE, only=[JSON, CSV]),
+                  *[col("assisted_" + c.key, kind=c.kind, only=[CSV]) for c in figure_columns],
+                  col("assisted_withheld", kind=CODE, only=[CSV]), col("assisted", kind=ANY, only=[JSON])],
+                 [row(m) for m in report.measures], key="measures")
+    shown = []
+    for m in report.measures:
+        for answers, figures in ((N_("all"), m.all), (N_("assisted"), m.assisted)):
+            shown.append({"measure": m.measure, "answers": _say(answers), **_figure_cells(figures),
+                          "withheld": _withheld(figures.withheld, report.min_pairs)})
+    table = Sheet([col("measure", N_("Measure"), wrap=True), col("answers", N_("Answers"), SAY),
+                   col("pairs", N_("Pairs"), INT), col("mean_change", N_("Mean change"), NUMBER),
+                   col("ci95_low", N_("95% CI from"), NUMBER), col("ci95_high", N_("95% CI to"), NUMBER),
+                   col("improved_meaningfully", N_("Improved meaningfully"), INT),
+                   col("withheld", N_("Withheld because"), SAY, wrap=True)], shown,
+                  empty=_say(N_("No outcome measures yet.")))
+    def title(w: Words) -> str:
+        return w._("Outcomes from {start} to {end}").format(start=w.date(report.start), end=w.date(report.end))
+
+    parts: list[Any] = [Field("from", report.start, DATE), Field("to", report.end, DATE),
+                        Field("centre", report.centre, CODE), Field("outcome_min_pairs", report.min_pairs, INT),
+                        Line(title, bold=True), table, data]
+    return Report(parts, csv=data)
+
+
 def seal_line(seal: Any, w: Words) -> str:
     """The seal to write down: the chain's last link and the start of its hash."""
     if seal is None:
@@ -732,7 +815,7 @@ def erasure_preview(plan: Any) -> Report:
 
 PLACES = {"member": N_("member {key}: {field}"), "exchange": N_("exchange {key}: {field}"),
           "listing": N_("listing {key}: {field}"), "audit": N_("audit event {key}: {field}"),
-          "setting": N_("setting {key}: {field}")}
+          "setting": N_("setting {key}: {field}"), "outcome": N_("outcome score {key}: {field}")}
 # Why `member forget` keeps a mention of a name (erasure.COMMON, OTHER, ALONE).
 WHY = {"common": N_("a common word"), "other": N_("another member's name"),
        "alone": N_("alone, in a text not about them")}
@@ -742,7 +825,7 @@ WHY = {"common": N_("a common word"), "other": N_("another member's name"),
 # details ("changes.note.old") are shown as they are.
 FIELDS = {"name": N_("name"), "email": N_("email"), "phone": N_("phone number"), "note": N_("note"),
           "area": N_("area"), "sort_as": N_("sort-as name"), "recorded_by": N_("recorded by"), "by": N_("by"),
-          "value": N_("value")}
+          "value": N_("value"), "score": N_("score")}
 
 
 def _place(place: Any) -> Say:
@@ -805,7 +888,8 @@ SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's la
                  "hour_value": N_("the value of an hour"),
                  "hour_value_source": N_("the source of the value of an hour"),
                  "year_start": N_("the month the year starts"), "contact": N_("the contact line"),
-                 "controller": N_("the data controller"), "retention": N_("the retention period")}
+                 "controller": N_("the data controller"), "retention": N_("the retention period"),
+                 "outcome_min_pairs": N_("the fewest pairs of outcome scores")}
 
 
 def setting_words(key: str, w: Words) -> str:
@@ -850,6 +934,13 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
             member=member, number=d.get("number"), received=d.get("received"), due=d.get("due")),
         "access_request.done": lambda: w._("Answered access request {number} of member {member} on {date}").format(
             number=d.get("number"), member=member, date=d.get("done")),
+        "outcome.measure": lambda: w._("Added the outcome measure {name} (scores {min} to {max})").format(
+            name=d.get("name", ""), min=d.get("min"), max=d.get("max")),
+        # The score itself is never in the audit: health data.
+        "outcome.record": lambda: (w._("Recorded a score of member {member} on {measure} for {date} (helped to "
+                                       "answer)") if d.get("assisted") else
+                                   w._("Recorded a score of member {member} on {measure} for {date}")).format(
+            member=member, measure=d.get("measure", ""), date=d.get("date")),
         "ledger.chain": lambda: w._("Began the tamper-evident chain over the {count} earlier exchanges and "
                                     "events").format(count=d.get("links", 0)) if "bound" not in d else w._(
             "Took the chain to version 2: the texts of the {count} earlier exchanges and events are now proven word by "
@@ -900,4 +991,7 @@ CSV_HEADERS = [
     N_("exchanges"), N_("minutes_exchanged"), N_("members_active"), N_("members_new"), N_("members_left"),
     N_("members_total"), N_("member"), N_("opened"), N_("closed"), N_("place"), N_("why"), N_("key"), N_("value"),
     N_("description"), N_("code"), N_("code_cy"), N_("cy"), N_("en"),
+    N_("measure"), N_("pairs"), N_("mean_change"), N_("ci95_low"), N_("ci95_high"), N_("improved_meaningfully"),
+    N_("withheld"), N_("assisted_pairs"), N_("assisted_mean_change"), N_("assisted_ci95_low"),
+    N_("assisted_ci95_high"), N_("assisted_improved_meaningfully"), N_("assisted_withheld"),
 ]

@@ -54,7 +54,7 @@ def now() -> datetime:
 ACTIONS = frozenset({
     "ledger.init", "ledger.restore", "settings.set", "category.add", "centre.add",
     "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget", "member.export",
-    "access_request.log", "access_request.done",
+    "access_request.log", "access_request.done", "outcome.measure", "outcome.record",
     "exchange.record", "exchange.void", "exchange.overdraft",
     "offer.add", "offer.remove", "request.add", "request.remove", "request.met", "request.reopen", "listings.close",
     "import.members", "import.exchanges", "import.timeoverflow", "ledger.chain",

@@ -51,7 +51,8 @@ from timebank.ledger.integrity import chain
 from timebank.ledger.messages import _
 from timebank.ledger.basics.dates import today
 from timebank.ledger.records import audit, membership
-from timebank.ledger.storage.models import AuditEvent, Entry, Exchange, Listing, Member, Setting
+from timebank.ledger.storage.models import (AuditEvent, Entry, Exchange, Listing, Member, OutcomeMeasure, OutcomeScore,
+                                          Setting)
 
 PERSONAL_FIELDS = ("name", "sort_as", "email", "phone", "note")
 IDENTIFYING_FIELDS = ("name", "sort_as", "email", "phone")
@@ -405,8 +406,8 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 class Place:
     """One stored text that erasure changes (or, in `kept`, leaves as it is)."""
 
-    where: str               # "member", "exchange", "listing", "audit", "setting"
-    key: int | str           # member number, exchange number, listing id, audit event id, setting key
+    where: str               # "member", "exchange", "listing", "audit", "setting", "outcome"
+    key: int | str           # member number, exchange number, listing id, audit event id, setting key, score id
     field: str               # the column, or the key in an audit event's details ("changes.note.old")
     before: str
     after: str
@@ -422,12 +423,15 @@ class ErasurePlan:
     kept: list[Place] = field(default_factory=list)
     # New values by row: (model, key) -> {column: value}
     changes: dict[tuple[str, int | str], dict[str, Any]] = field(default_factory=dict)
+    # Their outcome scores (health data: a special category), deleted whole, by id.
+    scores: list[int] = field(default_factory=list)
 
     @property
     def tables(self) -> list[str]:
         names = {"member": "members", "exchange": "exchanges", "listing": "listings", "audit": "audit",
                  "setting": "settings"}
-        return sorted({"members", "audit"} | {names[kind] for kind, _key in self.changes})
+        return sorted({"members", "audit"} | {names[kind] for kind, _key in self.changes}
+                      | ({"outcome_scores"} if self.scores else set()))
 
 
 def plan_erasure(session: Session, member: Member) -> ErasurePlan:
@@ -469,6 +473,15 @@ def plan_erasure(session: Session, member: Member) -> ErasurePlan:
     for listing in session.scalars(select(Listing).where(Listing.member == member.number, Listing.note.is_not(None))):
         plan.places.append(Place("listing", listing.id, "note", listing.note or "", "", (listing.note or "",)))
         plan.changes[("listing", listing.id)] = {"note": None}
+
+    # Their outcome scores are health data: the rows go whole (the measure and the day too), not
+    # only the values, and the figures of `report outcomes` no longer count them.
+    for score, measure in session.execute(
+            select(OutcomeScore, OutcomeMeasure.name).join(OutcomeMeasure, OutcomeMeasure.id == OutcomeScore.measure)
+            .where(OutcomeScore.member == member.number).order_by(OutcomeScore.id)):
+        shown = f"{measure} {score.day.isoformat()}: {score.raw}"
+        plan.places.append(Place("outcome", score.id, "score", shown, "", (shown,)))
+        plan.scores.append(score.id)
 
     theirs = set(session.scalars(select(Entry.exchange).where(Entry.member == member.number)))
     dialect = session.get_bind().dialect.name
@@ -668,6 +681,10 @@ def apply_plan(session: Session, by: str, member: Member, plan: ErasurePlan, on:
             continue
         for column, value in values.items():
             setattr(row, column, value)
+    for score_id in plan.scores:
+        score = session.get(OutcomeScore, score_id)
+        if score is not None:
+            session.delete(score)  # the records listener writes the row's deletion link
     member.forgotten = audit.now()
     if member.left is None:
         # Erased, the member belongs no more: they count as having left that day (today, or

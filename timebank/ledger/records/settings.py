@@ -19,13 +19,13 @@ from timebank.ledger.records import audit
 from timebank.ledger.storage.models import Setting
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact",
-        "controller", "retention")
+        "controller", "retention", "outcome_min_pairs")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
 # Welsh readers; the English keys stay what the ledger stores and JSON shows.
 WELSH_KEYS = {"enw": "name", "iaith": "lang", "terfyn_credyd": "credit_limit", "oriau_uchaf": "max_hours",
               "gwerth_awr": "hour_value", "ffynhonnell_gwerth_awr": "hour_value_source",
               "dechrau_blwyddyn": "year_start", "cyswllt": "contact", "rheolydd": "controller",
-              "cyfnod_cadw": "retention"}
+              "cyfnod_cadw": "retention", "isafswm_parau": "outcome_min_pairs"}
 
 
 def key_in(key: str, lang: str) -> str:
@@ -37,7 +37,8 @@ def key_in(key: str, lang: str) -> str:
 # A new ledger lets a person go ten hours below zero (a common time-bank rule; TimeOverflow
 # and hOurworld ledgers run limits of the same order). `settings set credit_limit ""` lifts it.
 DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": "",
-            "hour_value_source": "", "year_start": "4", "contact": "", "controller": "", "retention": ""}
+            "hour_value_source": "", "year_start": "4", "contact": "", "controller": "", "retention": "",
+            "outcome_min_pairs": "10"}
 
 # The contact line printed under the name on every statement (an address, a phone number).
 MAX_CONTACT = 300
@@ -65,6 +66,10 @@ class Settings:
     # copy of their data states them (empty: not set; the letter then says what the ledger does).
     controller: str = ""
     retention: str = ""
+    # The fewest members with a first and a later score on a measure for `report outcomes` to
+    # give its figures: below it a change in a handful of people says little, and could be
+    # traced to them.
+    outcome_min_pairs: int = 10
 
     def as_text(self) -> dict[str, str]:
         return {
@@ -78,6 +83,7 @@ class Settings:
             "contact": self.contact,
             "controller": self.controller,
             "retention": self.retention,
+            "outcome_min_pairs": str(self.outcome_min_pairs),
         }
 
 
@@ -99,6 +105,7 @@ def load(session: Session) -> Settings:
         year_start=int(raw["year_start"]),
         controller=raw["controller"],
         retention=raw["retention"],
+        outcome_min_pairs=int(raw["outcome_min_pairs"]),
     )
 
 
@@ -142,6 +149,12 @@ def normalise(key: str, value: str, lang: str) -> str:
             raise InvalidInput(_("'{value}' is not the number of a month: the year can start in month 1 "
                                  "(January) to 12 (December); 4 is April, the UK's financial year.").format(
                 value=value))
+        return str(int(value))
+    if key == "outcome_min_pairs":
+        if not re.fullmatch(r"[0-9]{1,6}", value) or int(value) < 1:
+            raise InvalidInput(_("'{value}' is not a whole number of 1 or more: {key} is the fewest members with a "
+                                 "first and a later score for an outcome's figures to be given.").format(
+                value=value, key=key_in(key, lang)))
         return str(int(value))
     if has_control_characters(value):
         # A newline in the name had written directives into the journal's header.

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -132,6 +133,18 @@ class CopyRequest:
 
 
 @dataclass(frozen=True)
+class CopyOutcome:
+    """A score recorded for the member on an outcome measure (health data): as answered
+    (`raw`) and as counted (`score`, after the measure's conversion table, if any)."""
+
+    measure: str
+    day: date
+    raw: Decimal
+    score: Decimal
+    assisted: bool
+
+
+@dataclass(frozen=True)
 class MemberCopy:
     """Everything for a member's copy of their data, and what the letter with it says about
     the time bank (its name, contact line, data controller and retention)."""
@@ -147,8 +160,8 @@ class MemberCopy:
     listings: list[CopyListing]
     events: list[CopyEvent]
     requests: list[CopyRequest] = field(default_factory=list)
-    # Outcome scores (wellbeing measures) recorded for them: none are kept by this ledger yet.
-    outcomes: list[Any] = field(default_factory=list)
+    # Outcome scores (wellbeing measures) recorded for them, by day.
+    outcomes: list[CopyOutcome] = field(default_factory=list)
 
     @property
     def removals(self) -> int:
@@ -209,7 +222,7 @@ def member_copy(session: Session, text: str, made: datetime) -> MemberCopy:
     events = _events(session, member, theirs, filter_)
     return MemberCopy(settings.name, settings.contact, settings.controller, settings.retention, made, record,
                       periods_of(session, member.number), exchanges, listings, events,
-                      _requests(session, member.number))
+                      _requests(session, member.number), _outcomes(session, member.number))
 
 
 def _events(session: Session, member: Member, theirs: set[int], filter_: ContactFilter) -> list[CopyEvent]:
@@ -266,4 +279,12 @@ def _requests(session: Session, number: int) -> list[CopyRequest]:
             for row in sorted(rows, key=lambda row: (row.received, row.number))]
 
 
-__all__ = ["MemberCopy", "MemberRecord", "CopyExchange", "CopyListing", "CopyEvent", "CopyRequest", "member_copy"]
+def _outcomes(session: Session, number: int) -> list[CopyOutcome]:
+    from timebank.ledger.records.outcomes import member_scores
+
+    return [CopyOutcome(row.measure, row.day, row.raw, row.score, row.assisted)
+            for row in member_scores(session, number)]
+
+
+__all__ = ["MemberCopy", "CopyOutcome", "MemberRecord", "CopyExchange", "CopyListing", "CopyEvent", "CopyRequest",
+           "member_copy"]
