@@ -92,6 +92,7 @@ WRITES: dict[tuple[str, ...], set[str]] = {
     ("restore",): {A + "restore"},
     ("settings", "set"): {A + "set_setting"},
     ("category", "add"): {A + "new_category"},
+    ("category", "goals"): {A + "set_category_goals"},
     ("centre", "add"): {A + "new_centre"},
     ("member", "access-request", "log"): {A + "log_access_request"},
     ("member", "access-request", "done"): {A + "close_access_request"},

@@ -403,10 +403,12 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
     words = words_for(lang)
     book = workbook_of(story, tmp_path / "pack.xlsx", lang=lang)
     # The chart of the Summary on a chart sheet of its own, right after it (printed whole).
+    # The well-being goals' sheet with its chart on a chart sheet after it too (issue 30).
     assert book.sheetnames == [words._(name) for name in ("About", "Summary", "Hours exchanged", "Categories",
-                                                          "Areas")]
+                                                          "Well-being goals", "Hours by well-being goal", "Areas")]
     if lang == "cy":
-        assert book.sheetnames == ["Ynghylch", "Crynodeb", "Oriau a gyfnewidiwyd", "Categorïau", "Ardaloedd"]
+        assert book.sheetnames == ["Ynghylch", "Crynodeb", "Oriau a gyfnewidiwyd", "Categorïau", "Nodau llesiant",
+                                   "Oriau fesul nod llesiant", "Ardaloedd"]
     summary = book[words._("Summary")]
     assert summary.freeze_panes == "B2"
     header, data, total = summary_rows(summary)
@@ -1207,7 +1209,7 @@ def test_libreoffice_recalculates_the_totals_to_about_and_prints_the_chart_whole
     assert any("Period" in page and "Total" in page and last in page for page in pages), last
     # The chart on a page of its own: its title and every month, nothing of the tables.
     chart = [page for page in pages if all(f"2025-{month:02d}" in page for month in range(5, 13))
-             and "Total" not in page]
+             and "Total" not in page and "A prosperous Wales" not in page]
     assert len(chart) == 1 and "Hours exchanged" in chart[0], pages
 
 

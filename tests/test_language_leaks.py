@@ -134,6 +134,9 @@ def test_json_keys_do_not_change_with_language(tmp_path: Path, capsys: pytest.Ca
         def keys(value: object) -> object:
             if isinstance(value, dict):
                 return {k: keys(v) for k, v in value.items() if k not in ("name",)}
+            if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+                # A list of codes (a category's goals): its length follows the row, not the language.
+                return "list"
             if isinstance(value, list):
                 return [keys(v) for v in value[:3]]
             return type(value).__name__

@@ -136,6 +136,33 @@ def category_add(
     say(_("Added the category '{code}'.").format(code=category.code_in(get_language())))
 
 
+def category_goals(
+    ctx: typer.Context,
+    category: Annotated[str, typer.Argument(help=N_("The category, by its English or Welsh code."),
+                                            show_default=False)],
+    goals: Annotated[Optional[list[str]], typer.Argument(
+        help=N_("The well-being goals it serves, replacing those it had: prosperous, resilient, healthier, equal, "
+                "cohesive, culture, global (or llewyrchus, cydnerth, iachach, cyfartal, cydlynus, diwylliant, "
+                "byd-eang)."), show_default=False)] = None,
+    none: Annotated[bool, typer.Option("--none", help=N_("It serves none of the goals (clears them)."))] = False,
+    by: ByOption = None,
+) -> None:
+    from timebank.ledger import actions
+    from timebank.ledger.errors import InvalidInput
+    from timebank.render.views import goal_codes
+
+    if bool(goals) == none:
+        # Neither (a slip that would clear every goal) or both (which did they mean?).
+        raise InvalidInput(_("Name the well-being goals the category serves, or give --none to clear them."))
+    lang = get_language()
+    changed = actions.set_category_goals(ledger(ctx), user(by), category, list(goals or []), lang=lang)
+    if changed.goals:
+        say(_("The category '{code}' now serves the well-being goals: {goals}.").format(
+            code=changed.code_in(lang), goals=goal_codes(changed.goals)(interface())))
+    else:
+        say(_("The category '{code}' now serves none of the well-being goals.").format(code=changed.code_in(lang)))
+
+
 def check(
     ctx: typer.Context,
     seal: Annotated[Optional[str], typer.Option(
@@ -245,6 +272,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(category_app, name="category")
     category_app.command("list", help=N_("List the categories of help."))(category_list)
     category_app.command("add", help=N_("Add a category with its English and Welsh names (and codes)."))(category_add)
+    category_app.command("goals", help=N_("Set the well-being goals a category serves."))(category_goals)
     app.command("check", help=N_("Verify the ledger: integrity, zero-sum exchanges, voids, numbering, schema, and "
                                  "that its history is as it was written; print its seal."))(check)
     app.command("audit", help=N_("Every change ever made: when, by whom, what."))(audit_list)

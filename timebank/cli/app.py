@@ -157,7 +157,7 @@ WELSH_SUBCOMMANDS = {
     "ychwanegu": "add", "rhestr": "list", "dangos": "show", "golygu": "edit", "gadael": "leave",
     "ailymuno": "rejoin", "anghofio": "forget", "diddymu": "void", "misol": "monthly", "cyfnod": "period",
     "gosod": "set", "tynnu": "remove", "allforio": "export", "cais-mynediad": "access-request",
-    "cwblhau": "done", "mesur": "measure", "cofnodi": "record", "canlyniadau": "outcomes",
+    "cwblhau": "done", "mesur": "measure", "cofnodi": "record", "canlyniadau": "outcomes", "nodau": "goals",
 }
 
 # Welsh names for the most used options: accepted in either language (`welsh_options`),

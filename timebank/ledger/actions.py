@@ -80,6 +80,15 @@ def new_category(ledger: Ledger, by: str, code: str, en: str, cy: str, code_cy: 
         return category_name(add_category(session, by, code, en, cy, code_cy))
 
 
+def set_category_goals(ledger: Ledger, by: str, category: str, goals: list[str], *, lang: str) -> CategoryName:
+    """The well-being goals a category serves (replacing its set; an empty list clears it).
+    `lang`: the language a refusal names the categories and goals in."""
+    from timebank.ledger.records.categories import set_goals
+
+    with writing(ledger) as session:
+        return category_name(set_goals(session, by, category, goals, lang))
+
+
 def new_centre(ledger: Ledger, by: str, name: str, code: str) -> CentreName:
     from timebank.ledger.records.centres import add_centre
 

@@ -86,6 +86,7 @@ def summary(report: Any) -> Sheet:
     trading over a year are not the sum of its months; the whole span's figures are in
     `report period`, the workbook and the one-page report). The columns scripts have always
     read come first, in their old order; the new figures follow."""
+    from timebank.ledger.records.categories import GOALS
     from timebank.ledger.reports.period_figures import FIGURES, POUNDS
 
     categories = list(report.categories.values())
@@ -96,6 +97,9 @@ def summary(report: Any) -> Sheet:
     # can never take that figure's place.
     columns += [col(f"hours_{category.code}", kind=HOURS, csv=_category_header(category),
                     source=f"category {category.code}") for category in categories]
+    # Each well-being goal's hours (`HOURS_BY_GOAL`): all seven, whether or not a category serves it.
+    columns += [col(f"hours_goal_{goal}", kind=HOURS, csv=_goal_header(goal), source=f"goal {goal}")
+                for goal in GOALS]
     if report.hour_value is not None:
         columns.append(col("social_value_gbp", kind=MONEY))
     columns += [col("from", kind=DATE), col("to", kind=DATE), col("partial", kind=BOOL)]
@@ -115,9 +119,17 @@ def summary(report: Any) -> Sheet:
                                    "hour_value_source": report.hour_value_source or None, "centre": centre}
             for category in categories:
                 row[f"category {category.code}"] = line.category_minutes.get(category.code, 0)
+            for goal in GOALS:
+                row[f"goal {goal}"] = line.goal_minutes.get(goal, 0)
             yield row
 
     return Sheet(columns, rows())
+
+
+def _goal_header(goal: str) -> Say:
+    from timebank.ledger.records.categories import goal_code_in
+
+    return lambda words: words._("hours_goal_{code}").format(code=goal_code_in(goal, words.lang))
 
 
 def _category_header(category: Any) -> Say:

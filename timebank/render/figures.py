@@ -14,13 +14,15 @@ from typing import Any
 from timebank.i18n import N_, Words
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.basics.periods import period_of
-from timebank.ledger.reports.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, MINUTES, PARTIAL, POUNDS,
-                                                     RETENTION_MONTHS, CategoryShare, PeriodFigures, PeriodReport)
+from timebank.ledger.records.categories import GOALS, goal_code_in
+from timebank.ledger.reports.period_figures import (BY_KEY, DAYS as DAYS_UNIT, FIGURES, HOURS_BY_GOAL, MINUTES,
+                                                     PARTIAL, POUNDS, RETENTION_MONTHS, CategoryShare, PeriodFigures,
+                                                     PeriodReport)
 from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS, INT, MONEY, NUMBER, NUMBERS, PERIOD,
                                    SAY, TEXT, Book, Chart, Columns, Field, Line, Page, Report, Say, Sheet, Typed, col,
                                    money_text, period_words)
 from timebank.render.exports import areas as area_sheet, kind_of, summary
-from timebank.render.views import CENTRE_RULE, _say, centre_parts, centre_words, plural
+from timebank.render.views import CENTRE_RULE, _say, centre_parts, centre_words, goal_name, plural
 
 # The keys `report period --format json` has always had, kept for the scripts that read them.
 LEGACY = {"minutes_exchanged": "hours", "members_active": "members_trading", "members_total": "members_registered"}
@@ -63,6 +65,9 @@ def json_row(f: PeriodFigures) -> dict[str, Any]:
         else:
             row[figure.key] = value
     row["categories"] = dict(sorted(f.category_minutes.items()))
+    # Hours per well-being goal, as hours and as minutes (as every amount of time): never added up.
+    row[HOURS_BY_GOAL.key] = {goal: format_hours(f.goal_minutes.get(goal, 0)) for goal in GOALS}
+    row["minutes_by_goal"] = {goal: f.goal_minutes.get(goal, 0) for goal in GOALS}
     # The order scripts have always met: members_active and members_total beside the others.
     ordered = ["period", "from", "to", "exchanges", "minutes_exchanged", "members_active", "members_new",
                "members_left", "members_total"]
@@ -241,6 +246,8 @@ class Shown:
     total: dict[str, Any]                    # the whole span: additive figures as the sums of `periods`
     categories: list[dict[str, Decimal]]     # per period: hours per category code
     category_whole: dict[str, Decimal]       # per category: the sum of its periods'
+    goals: list[dict[str, Decimal]]          # per period: hours per well-being goal
+    goal_whole: dict[str, Decimal]           # per goal: the sum of its periods' (goals are never added up)
 
     def category_total(self, index: int | None = None) -> Decimal:
         """A period's hours in every category (the whole span's when `index` is None)."""
@@ -271,7 +278,9 @@ def as_shown(report: PeriodReport) -> Shown:
     codes = list(report.categories)
     categories = [{code: hours_shown(f.category_minutes.get(code, 0)) for code in codes} for f in report.periods]
     whole = {code: sum((cells[code] for cells in categories), Decimal(0)) for code in codes}
-    return Shown(periods, total, categories, whole)
+    goals = [{goal: hours_shown(f.goal_minutes.get(goal, 0)) for goal in GOALS} for f in report.periods]
+    goal_whole = {goal: sum((cells[goal] for cells in goals), Decimal(0)) for goal in GOALS}
+    return Shown(periods, total, categories, whole, goals, goal_whole)
 
 
 def pennies(exact: list[Decimal], total: Decimal) -> list[Decimal]:
@@ -395,7 +404,17 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
         figures.columns = [c for c in figures.columns if c.key != "detail"]
     categories = top_categories(report, (TOP_CATEGORIES, 5, 3)[level], cut=40 if level >= 2 else None, hours=shown)
     chart = Chart(title, points, height=40 if level >= 2 else None, shown=hours)
-    return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46])])
+    return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46]), goals_line(shown)])
+
+
+def goals_line(shown: Shown) -> Line:
+    """The whole span's hours per well-being goal in one line of the one-page report, by the
+    goals' codes in the reader's language, saying that they are not added up (`HOURS_BY_GOAL`)."""
+    def say(w: Words) -> str:
+        hours = ", ".join(f"{goal_code_in(goal, w.lang)} {shown.goal_whole[goal]}" for goal in GOALS)
+        return w._("Hours by well-being goal (an hour may serve several goals, so they are not added up): "
+                   "{hours}.").format(hours=hours)
+    return Line(say, style="small")
 
 
 def reproduce_command(report: PeriodReport, seal: str, kind: str = "report", min_count: int | None = None) -> str:
@@ -443,7 +462,8 @@ def _joined(*says: Any) -> Say:
 
 # The workbook -----------------------------------------------------------------------------------
 
-SHEET_NAMES = {"about": N_("About"), "summary": N_("Summary"), "categories": N_("Categories"), "areas": N_("Areas")}
+SHEET_NAMES = {"about": N_("About"), "summary": N_("Summary"), "categories": N_("Categories"), "areas": N_("Areas"),
+               "goals": N_("Well-being goals")}
 BY_WORDS = {"month": N_("months"), "quarter": N_("quarters"), "year": N_("years")}
 
 
@@ -457,6 +477,7 @@ def workbook(report: PeriodReport, areas: Any, lang: str, seal: str | None = Non
     return Book([Page(_say(SHEET_NAMES["about"]), about(report, areas, seal, shown)),
                  Page(_say(SHEET_NAMES["summary"]), summary_page(report, shown), freeze=True),
                  Page(_say(SHEET_NAMES["categories"]), categories_page(report, lang, shown), freeze=True),
+                 Page(_say(SHEET_NAMES["goals"]), goals_page(report, shown), freeze=True),
                  Page(_say(SHEET_NAMES["areas"]), areas_page(areas), freeze=True)],
                 title=_say(N_("Figures for {span}"), span=_span(report.start, report.end)), author=report.bank_name)
 
@@ -484,6 +505,8 @@ def about(report: PeriodReport, areas: Any, seal: str | None, shown: Shown) -> R
          col("value", N_("The whole period"), ANY), col("key", N_("Column in files"), SAY)],
         [{"label": _say(f.label), "value": Typed(values[f.key], kind_of(f)), "meaning": _say(f.meaning),
           "key": _key(f.key)} for f in (PARTIAL,) + FIGURES]
+        + [{"label": _say(HOURS_BY_GOAL.label), "value": Typed(None, TEXT), "meaning": _say(HOURS_BY_GOAL.meaning),
+            "key": lambda w: w._("hours_goal_{code}").format(code="…")}]
         + ([{"label": _say(N_("The centre of these figures")), "value": Typed(report.centre.code, CODE),
              "meaning": _say(CENTRE_RULE),
              "key": _key("centre")}] if report.centre is not None else []),
@@ -538,6 +561,27 @@ def categories_page(report: PeriodReport, lang: str, shown: Shown) -> Report:
                   json_order=None)
 
 
+def goals_page(report: PeriodReport, shown: Shown) -> Report:
+    """Hours per well-being goal (a row each, in the Act's order) per period (a column each),
+    then the whole span, and a chart of the whole span's: no total, as an hour serves several
+    goals (`HOURS_BY_GOAL`)."""
+    keys = [f"p{index}" for index in range(len(report.periods))]
+    columns = [col("goal", N_("Well-being goal"), SAY), col("code", N_("Code"), SAY)]
+    columns += [col(key, _period_label(f.label), HOURS) for key, f in zip(keys, report.periods)]
+    columns.append(col("whole", N_("The whole period"), HOURS))
+    rows: list[dict[str, Any]] = []
+    for goal in GOALS:
+        row: dict[str, Any] = {"goal": goal_name(goal), "code": lambda w, g=goal: goal_code_in(g, w.lang),
+                               "whole": shown.goal_whole[goal]}
+        row |= {key: cells[goal] for key, cells in zip(keys, shown.goals)}
+        rows.append(row)
+    chart = Chart(_say(HOURS_BY_GOAL.label), [(goal_name(goal), report.total.goal_minutes.get(goal, 0))
+                                              for goal in GOALS],
+                  source=("goals", "whole"), shown=[shown.goal_whole[goal] for goal in GOALS])
+    return Report([Sheet(columns, rows, key="goals", title=None), Line(_say(HOURS_BY_GOAL.meaning)), chart],
+                  json_order=None)
+
+
 def areas_page(areas: Any) -> Report:
     sheet = area_sheet(areas)
     total = areas.total
@@ -568,6 +612,9 @@ def _change_label(key: str, categories: dict[str, Any]) -> Say:
     figure = BY_KEY.get(key) or (PARTIAL if key == "partial" else None)
     if figure is not None:
         return _say(figure.label)
+    goal = key.removeprefix("hours_goal_")
+    if goal in GOALS and key not in (f"hours_{code}" for code in categories):
+        return lambda w: w._("Hours: {category}").format(category=goal_name(goal)(w))
     code = key.removeprefix("hours_")
     category = categories.get(code)
     return lambda w: w._("Hours: {category}").format(category=category.name(w.lang) if category else code)

@@ -247,6 +247,7 @@ def language_words(lang: str, words: Words) -> str:
 ACTION_WORDS = {
     "ledger.init": N_("Ledger created"), "ledger.restore": N_("Ledger restored"),
     "settings.set": N_("Setting changed"), "category.add": N_("Category added"),
+    "category.goals": N_("Category's goals changed"),
     "centre.add": N_("Centre added"),
     "access_request.log": N_("Access request logged"), "access_request.done": N_("Access request answered"),
     "outcome.measure": N_("Outcome measure added"), "outcome.record": N_("Outcome score recorded"),

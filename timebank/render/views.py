@@ -666,14 +666,42 @@ def _setting_key(key: str) -> Say:
 
 
 def categories(rows: list, lang: str) -> Sheet:
-    """Each category with both its codes and names, in the alphabetical order of `lang`."""
+    """Each category with both its codes and names, in the alphabetical order of `lang`, and
+    the well-being goals it serves: their codes in the reader's language in a table, the
+    English codes in files (a list in JSON, space-separated in CSV)."""
     from timebank.i18n import sort_key
 
     rows = sorted(rows, key=lambda c: sort_key(c.name(lang), lang))
     return Sheet([col("code", N_("Code"), CODE), col("code_cy", N_("Welsh code"), CODE),
-                  col("cy", N_("Welsh"), wrap=True), col("en", N_("English"), wrap=True)],
-                 [{"code": c.code, "code_cy": c.code_cy, "cy": c.cy, "en": c.en} for c in rows],
+                  col("cy", N_("Welsh"), wrap=True), col("en", N_("English"), wrap=True),
+                  col("goal_codes", N_("Well-being goals"), SAY, only=[TABLE], wrap=True),
+                  col("goals", kind=ANY, only=[JSON]), col("goals_text", kind=CODE, only=[CSV], csv="goals")],
+                 [{"code": c.code, "code_cy": c.code_cy, "cy": c.cy, "en": c.en, "goals": list(c.goals),
+                   "goals_text": " ".join(c.goals) or None, "goal_codes": goal_codes(c.goals)} for c in rows],
                  title=_say(N_("Categories")))
+
+
+# The seven well-being goals by their statutory names (Well-being of Future Generations (Wales)
+# Act 2015, section 4), in the Act's English and Welsh texts.
+GOAL_NAMES = {
+    "prosperous": N_("A prosperous Wales"), "resilient": N_("A resilient Wales"),
+    "healthier": N_("A healthier Wales"), "equal": N_("A more equal Wales"),
+    "cohesive": N_("A Wales of cohesive communities"),
+    "culture": N_("A Wales of vibrant culture and thriving Welsh language"),
+    "global": N_("A globally responsible Wales"),
+}
+
+
+def goal_name(goal: str) -> Say:
+    """A goal's statutory name in the reader's language."""
+    return _say(GOAL_NAMES[goal])
+
+
+def goal_codes(goals: Any) -> Say:
+    """Goals by the codes a reader of the language types ('iachach cydlynus'); a dash for none."""
+    from timebank.ledger.records.categories import goal_code_in
+
+    return lambda w: " ".join(goal_code_in(goal, w.lang) for goal in goals) or "–"
 
 
 def centres(rows: list) -> Sheet:
@@ -973,6 +1001,9 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
         "centre.add": lambda: w._("Added the centre {code}: {name}").format(code=d.get("code"), name=d.get("name")),
         "category.add": lambda: w._("Added the category {code}").format(
             code=d.get("code_cy") or d.get("code") if w.lang == "cy" else d.get("code")),
+        "category.goals": lambda: w._("The category {code} serves the well-being goals: {goals}").format(
+            code=_category_code(d.get("code"), w), goals=goal_codes(d.get("new"))(w)) if d.get("new") else
+        w._("The category {code} serves none of the well-being goals").format(code=_category_code(d.get("code"), w)),
     }
     describe = templates.get(event.action)
     return describe() if describe else event.action
@@ -990,7 +1021,7 @@ CSV_HEADERS = [
     N_("given_minutes"), N_("received_minutes"), N_("closing_minutes"), N_("period"), N_("from"), N_("to"),
     N_("exchanges"), N_("minutes_exchanged"), N_("members_active"), N_("members_new"), N_("members_left"),
     N_("members_total"), N_("member"), N_("opened"), N_("closed"), N_("place"), N_("why"), N_("key"), N_("value"),
-    N_("description"), N_("code"), N_("code_cy"), N_("cy"), N_("en"),
+    N_("description"), N_("code"), N_("code_cy"), N_("cy"), N_("en"), N_("goals"),
     N_("measure"), N_("pairs"), N_("mean_change"), N_("ci95_low"), N_("ci95_high"), N_("improved_meaningfully"),
     N_("withheld"), N_("assisted_pairs"), N_("assisted_mean_change"), N_("assisted_ci95_low"),
     N_("assisted_ci95_high"), N_("assisted_improved_meaningfully"), N_("assisted_withheld"),

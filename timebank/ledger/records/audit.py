@@ -52,7 +52,7 @@ def now() -> datetime:
 # Every kind of event the ledger records. A new action is added here, and a test then asks
 # for its description in both languages (timebank.render.views.describe_event).
 ACTIONS = frozenset({
-    "ledger.init", "ledger.restore", "settings.set", "category.add", "centre.add",
+    "ledger.init", "ledger.restore", "settings.set", "category.add", "category.goals", "centre.add",
     "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget", "member.export",
     "access_request.log", "access_request.done", "outcome.measure", "outcome.record",
     "exchange.record", "exchange.void", "exchange.overdraft",

@@ -35,6 +35,10 @@ DEFAULT_CATEGORIES = [
 # The seven well-being goals of the Well-being of Future Generations (Wales) Act 2015, by code,
 # in the Act's order (their statutory names are the faces' words).
 GOALS = ("prosperous", "resilient", "healthier", "equal", "cohesive", "culture", "global")
+# Their Welsh codes (from the Act's Welsh names: Cymru lewyrchus, gydnerth, iachach, ...), accepted
+# everywhere a goal is typed and shown to a Welsh reader; files and JSON keep the English codes.
+GOALS_CY = {"prosperous": "llewyrchus", "resilient": "cydnerth", "healthier": "iachach", "equal": "cyfartal",
+            "cohesive": "cydlynus", "culture": "diwylliant", "global": "byd-eang"}
 
 # The goals each built-in category serves, as a new ledger starts (and migration 0013 gave the
 # categories of every ledger made before): a time bank changes them with `category goals`.
@@ -65,6 +69,7 @@ class CategoryName:
     en: str
     cy: str
     code_cy: str | None = None
+    goals: tuple[str, ...] = ()  # the well-being goals it serves (`GOALS` codes, in the Act's order)
 
     def name(self, lang: str) -> str:
         return self.cy if lang == "cy" else self.en
@@ -75,7 +80,42 @@ class CategoryName:
 
 
 def category_name(category: Category) -> CategoryName:
-    return CategoryName(category.code, category.name_en, category.name_cy, category.code_cy)
+    return CategoryName(category.code, category.name_en, category.name_cy, category.code_cy,
+                        goals_of(category.goals))
+
+
+def goals_of(stored: str | None) -> tuple[str, ...]:
+    """The goals a `categories.goals` cell names, in the Act's order (a code this version does
+    not know is kept out of every figure rather than guessed at)."""
+    named = set((stored or "").split())
+    return tuple(goal for goal in GOALS if goal in named)
+
+
+def goal_code_in(goal: str, lang: str) -> str:
+    """The code a reader of `lang` types and reads for a goal."""
+    return GOALS_CY.get(goal, goal) if lang == "cy" else goal
+
+
+def find_goal(text: str, lang: str) -> str:
+    """A goal by its English or Welsh code (ignoring case and accents); a refusal lists the
+    codes a reader of `lang` types."""
+    wanted = fold(text.strip())
+    for goal in GOALS:
+        if wanted in (goal, GOALS_CY[goal]):
+            return goal
+    raise NotFound(_("There is no well-being goal '{code}'. The goals are: {codes}.").format(
+        code=text, codes=", ".join(goal_code_in(goal, lang) for goal in GOALS)))
+
+
+def set_goals(session: Session, by: str, text: str, goals: list[str], lang: str) -> Category:
+    """The goals `text`'s category serves, replacing those it had (none clears them)."""
+    category = find_category(session, text, lang)
+    found = {find_goal(goal, lang) for goal in goals}
+    chosen = tuple(goal for goal in GOALS if goal in found)
+    old = goals_of(category.goals)
+    category.goals = " ".join(chosen) or None
+    audit.log(session, by, "category.goals", code=category.code, old=list(old), new=list(chosen))
+    return category
 
 
 def category_names(session: Session) -> dict[str, CategoryName]:

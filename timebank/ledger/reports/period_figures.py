@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from timebank.ledger.integrity.canonical import Seal
 from timebank.ledger.integrity.chain import current_seal
-from timebank.ledger.records.categories import CategoryName, category_names
+from timebank.ledger.records.categories import GOALS, CategoryName, category_names
 from timebank.ledger.records.centres import CentreName
 from timebank.ledger.basics.dates import month_end, report_end, today
 from timebank.ledger.basics.hours import format_hours
@@ -129,7 +129,15 @@ PARTIAL = Figure("partial", FLAG, N_("Partial"),
                  N_("Yes when the figures cover only part of the period: it ends after the day the report was made, "
                     "it starts before the ledger's first exchange, or the dates asked for cut it short."))
 
-BY_KEY = {f.key: f for f in FIGURES + (PARTIAL,)}
+# Not in `FIGURES` (whose figures are one number each): a figure per goal, keyed by goal code.
+HOURS_BY_GOAL = Figure("hours_by_goal", MINUTES, N_("Hours by well-being goal"),
+                       N_("For each of the seven well-being goals (Well-being of Future Generations (Wales) Act "
+                          "2015), the hours exchanged in the categories that serve it (`timebank category goals`; "
+                          "the goals the categories serve now, for figures made again at a seal too). An hour in a "
+                          "category that serves several goals counts for each of them, so the goals' hours are not "
+                          "added up: they have no total."), minutes_key="minutes_by_goal")
+
+BY_KEY = {f.key: f for f in FIGURES + (PARTIAL, HOURS_BY_GOAL)}
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,7 @@ class PeriodFigures:
     median_days_to_meet: float | None
     social_value_gbp: Decimal | None
     category_minutes: dict[str, int] = field(default_factory=dict)
+    goal_minutes: dict[str, int] = field(default_factory=dict)  # goal code -> minutes (`HOURS_BY_GOAL`), all seven
 
     @property
     def minutes_with_organisations(self) -> int:
@@ -310,11 +319,12 @@ def period_report(session: Session, settings: Settings, start: date, end: date, 
     assert earliest >= days_read(start, asked_end)[0]  # what a centre's view holds (`days_read`)
     activity = _activity(session, start, end, earliest)                   # queries 1 to 4
     months = _months(session, start, end)                                 # queries 5 and 6
+    names = category_names(session)                                       # 9, with the goals each serves
     members = _members(session)                                           # 7
     counting = _Counting(activity, months, members, {m.number: m.kind for m in members},
                          _requests(session, start, end),                  # 8
-                         min(activity.first.values(), default=None), settings.hour_value)
-    names = category_names(session)                                       # 9
+                         min(activity.first.values(), default=None), settings.hour_value,
+                         {code: name.goals for code, name in names.items()})
     lines = [counting.figures(p, p.label, first_day, last_day, (p.first, p.last))
              for p, (first_day, last_day) in zip(periods, spans)]
     total = counting.figures(None, "total", start, end, (start, asked_end))
@@ -516,6 +526,7 @@ class _Counting:
     requests: Sequence[Any]          # rows: opened, closed, closed_because
     first_exchange: date | None      # the ledger's first exchange that counts
     hour_value: Decimal | None
+    goals: dict[str, tuple[str, ...]]  # category code -> the goals it serves
 
     def figures(self, period: Period | None, label: str, first_day: date, last_day: date,
                 whole: tuple[date, date]) -> PeriodFigures:
@@ -542,7 +553,8 @@ class _Counting:
             retained=retained, requests_opened=sum(1 for r in self.requests if first_day <= r.opened <= last_day),
             requests_met=len(met), median_days_to_meet=_median(met),
             social_value_gbp=social_value(minutes, self.hour_value),
-            category_minutes=self.months.category_minutes(keys))
+            category_minutes=(by_category := self.months.category_minutes(keys)),
+            goal_minutes=goal_minutes(by_category, self.goals))
 
     def _partial(self, first_day: date, last_day: date, whole: tuple[date, date]) -> bool:
         """The figures cover only part of the period: cut by the span or today, or before the first exchange."""
@@ -571,6 +583,17 @@ class _Counting:
                 if m.first and first_day <= m.joined <= last_day and m.number in first]
 
 
+def goal_minutes(by_category: dict[str, int], goals: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Each goal's minutes: those of every category that serves it (`HOURS_BY_GOAL`), read from
+    the minutes per category already counted, so that no query more is made and a goal's hours
+    follow exactly the rule of the hours exchanged."""
+    minutes = dict.fromkeys(GOALS, 0)
+    for code, value in by_category.items():
+        for goal in goals.get(code, ()):
+            minutes[goal] += value
+    return minutes
+
+
 def _by_kind(numbers: Iterable[int], kinds: dict[int, str]) -> ByKind:
     """Members counted as people and organisations (the pot is never counted)."""
     people = organisations = 0
@@ -594,4 +617,4 @@ def read_period_report(ledger: Any, start: date, end: date, by: str = "month") -
 
 __all__ = ["FIGURES", "PARTIAL", "BY_KEY", "Figure", "ByKind", "CategoryShare", "PeriodFigures", "PeriodReport",
            "period_report", "read_period_report", "days_read", "social_value", "COUNT", "MINUTES", "DAYS", "POUNDS",
-           "FLAG", "RETENTION_MONTHS"]
+           "FLAG", "RETENTION_MONTHS", "HOURS_BY_GOAL", "goal_minutes"]

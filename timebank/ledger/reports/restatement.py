@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from timebank.ledger.basics.periods import Period
 from timebank.ledger.integrity.canonical import Seal
+from timebank.ledger.records.categories import GOALS
 from timebank.ledger.records.settings import load
 from timebank.ledger.reports.at_seal import history_at
 from timebank.ledger.reports.centre_view import centre_view
@@ -87,6 +88,11 @@ def _changed_figures(old: PeriodFigures, new: PeriodFigures) -> list[FigureChang
         before, after = old.category_minutes.get(code, 0), new.category_minutes.get(code, 0)
         if before != after:
             changes.append(FigureChange(f"hours_{code}", before, after))
+    # A goal's hours (a figure per goal, `HOURS_BY_GOAL`): one change each, as its CSV column is named.
+    for goal in GOALS:
+        before, after = old.goal_minutes.get(goal, 0), new.goal_minutes.get(goal, 0)
+        if before != after:
+            changes.append(FigureChange(f"hours_goal_{goal}", before, after))
     return changes
 
 
