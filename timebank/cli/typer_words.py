@@ -24,7 +24,8 @@ FIXED = {
 }
 # Argument names Click puts in "Missing argument 'NAME'" messages.
 ARGUMENT_NAMES = [N_("args"), N_("member"), N_("members"), N_("name"), N_("number"), N_("kind"), N_("file"),
-                  N_("key"), N_("value"), N_("code"), N_("request"), N_("category")]
+                  N_("key"), N_("value"), N_("code"), N_("request"), N_("category"), N_("measure"), N_("score"),
+                  N_("goals")]
 
 OUTER: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
 INNER: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
