@@ -663,6 +663,9 @@ def outcomes_page(outcomes: Any) -> Report:
             "Outcome scores are not part of the sealed history (they are health data, deleted when a member is "
             "erased), so a workbook made at a seal leaves them out: 'timebank report outcomes' gives them as they "
             "are now.")))], json_order=None)
+    if not outcomes.measures:
+        # A workbook writes no empty list's words: the sheet says so itself.
+        return Report([Line(_say(N_("No outcome measures yet.")))], json_order=None)
     rows: list[dict[str, Any]] = []
     for m in outcomes.measures:
         for answers, figures in ((N_("all"), m.all), (N_("assisted"), m.assisted)):
