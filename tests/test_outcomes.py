@@ -272,7 +272,7 @@ def test_the_workbooks_outcomes_sheet_holds_report_outcomes(scored: Cli, tmp_pat
     assert measures[1][8] == reason
     notes = " ".join(str(r[0]) for r in rows)
     assert ("Student's t" in notes and "outcome_min_pairs, now 10" in notes) == (lang == "en")
-    assert ("t Student" in notes and "isafswm_parau, sef 10" in notes) == (lang == "cy")
+    assert ("dosraniad t" in notes and "isafswm_parau, sef 10" in notes) == (lang == "cy")
 
 
 def test_the_outcomes_sheet_of_a_ledger_without_measures_and_at_a_seal(ledger: Cli, tmp_path: Path) -> None:
