@@ -403,12 +403,14 @@ def test_the_workbook_agrees_with_the_json(story: Cli, tmp_path: Path, lang: str
     words = words_for(lang)
     book = workbook_of(story, tmp_path / "pack.xlsx", lang=lang)
     # The chart of the Summary on a chart sheet of its own, right after it (printed whole).
-    # The well-being goals' sheet with its chart on a chart sheet after it too (issue 30).
+    # The well-being goals' sheet with its chart on a chart sheet after it too, and the
+    # outcome measures' figures last (issue 30).
     assert book.sheetnames == [words._(name) for name in ("About", "Summary", "Hours exchanged", "Categories",
-                                                          "Well-being goals", "Hours by well-being goal", "Areas")]
+                                                          "Well-being goals", "Hours by well-being goal", "Areas",
+                                                          "Outcomes")]
     if lang == "cy":
         assert book.sheetnames == ["Ynghylch", "Crynodeb", "Oriau a gyfnewidiwyd", "Categorïau", "Nodau llesiant",
-                                   "Oriau fesul nod llesiant", "Ardaloedd"]
+                                   "Oriau fesul nod llesiant", "Ardaloedd", "Canlyniadau"]
     summary = book[words._("Summary")]
     assert summary.freeze_panes == "B2"
     header, data, total = summary_rows(summary)

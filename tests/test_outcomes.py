@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 from pathlib import Path
 
@@ -234,3 +235,75 @@ def test_a_members_own_copy_holds_their_scores(bank: Cli, tmp_path: Path) -> Non
         {"measure": "Lles", "date": "2026-09-01", "raw": "24.5", "score": "24.5", "assisted": False}]
     assert [(r["measure"], r["date"], r["score"], r["assisted"]) for r in rows] == [
         ("Lles", "2026-02-01", "20", "true"), ("Lles", "2026-09-01", "24.5", "false")]
+
+
+# The funder pack: the workbook's Outcomes sheet and the one-page report ----------------------
+
+def _sheet_rows(path: Path, sheet: str) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    return [r for r in load_workbook(path)[sheet].iter_rows(values_only=True) if r and r[0] is not None]
+
+
+def _equal(cell: object, text: object) -> bool:
+    from decimal import Decimal
+
+    return (cell is None and text is None) or (text is not None and Decimal(str(cell)) == Decimal(str(text)))
+
+
+@pytest.mark.parametrize("lang, sheet, answers, reason", [
+    ("en", "Outcomes", ("all", "assisted"), "fewer pairs than the setting outcome_min_pairs (10)"),
+    ("cy", "Canlyniadau", ("pawb", "gyda chymorth"), "llai o barau na'r gosodiad isafswm_parau (10)")])
+def test_the_workbooks_outcomes_sheet_holds_report_outcomes(scored: Cli, tmp_path: Path, lang: str, sheet: str,
+                                                          answers: tuple[str, str], reason: str) -> None:
+    scored.ok("outcome", "measure", "add", "Unig", "--min", "3", "--max", "9", "--meaningful-change", "1")
+    path = tmp_path / "pack.xlsx"
+    scored.ok("export", "workbook", "--from", "2026-02-01", "--to", "2026-12-01", "--output", str(path), lang=lang)
+    rows = _sheet_rows(path, sheet)
+    report = _report(scored)
+    measures = [r for r in rows[1:] if r[2] in answers]
+    assert len(measures) == 4  # two measures, a row for all pairs and one for the assisted
+    for (everyone, assisted), m in zip(zip(measures[::2], measures[1::2]), report["measures"]):
+        for row, figures in ((everyone, m), (assisted, m["assisted"])):
+            assert row[0] == m["measure"]
+            assert row[3] == figures["pairs"] and row[7] == figures["improved_meaningfully"]
+            assert all(_equal(row[i], figures[k]) for i, k in ((4, "mean_change"), (5, "ci95_low"), (6, "ci95_high")))
+    assert measures[0][:8] == ("Lles", 3, answers[0], 10, 4, 1.1, 6.9, 7)
+    assert measures[1][8] == reason
+    notes = " ".join(str(r[0]) for r in rows)
+    assert ("Student's t" in notes and "outcome_min_pairs, now 10" in notes) == (lang == "en")
+    assert ("dosraniad t" in notes and "isafswm_parau, sef 10" in notes) == (lang == "cy")
+
+
+def test_the_outcomes_sheet_of_a_ledger_without_measures_and_at_a_seal(ledger: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    ledger.ok("export", "workbook", "--from", "2026-01-01", "--to", "2026-03-31", "--output", str(path))
+    assert ("No outcome measures yet.",) in [r[:1] for r in _sheet_rows(path, "Outcomes")]
+    ledger.ok("member", "add", "Someone")
+    sealed = tmp_path / "sealed.xlsx"
+    out = ledger.ok("check").out
+    found = re.search(r'#\d+ [0-9a-f]{8,}', out)
+    assert found, out
+    ledger.ok("export", "workbook", "--from", "2026-01-01", "--to", "2026-03-31", "--seal", found.group(0),
+              "--output", str(sealed))
+    assert "not part of the sealed history" in " ".join(str(r[0]) for r in _sheet_rows(sealed, "Outcomes"))
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_outcomes_on_the_one_page_report(scored: Cli, tmp_path: Path, lang: str) -> None:
+    for name in ("Short Warwick-Edinburgh Mental Wellbeing Scale, as answered at the community hub",
+                 "Loneliness and social connectedness scale of the health board (three items)"):
+        scored.ok("outcome", "measure", "add", name, "--min", "3", "--max", "35", "--meaningful-change", "1")
+    path = tmp_path / "page.pdf"
+    scored.ok("report", "period", "--from", "2026-02-01", "--to", "2026-12-01", "--output", str(path), lang=lang)
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    if lang == "en":
+        assert "Lles: 10 pairs, mean change 4.00 (95% CI 1.10 to 6.90), 7 improved meaningfully" in text
+        assert "assisted: 3 pairs, withheld (fewer than 10)" in text
+    else:
+        assert "Lles: 10 pâr, newid cymedrig 4.00 (cyfwng hyder 95% 1.10 i 6.90), 7 wedi gwella'n ystyrlon" in text
+        assert "gyda chymorth: 3 phâr, wedi'u hatal (llai na 10)" in text
+    assert "Loneliness" in text
+    pages = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\n", pages), pages  # still one page

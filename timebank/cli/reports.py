@@ -310,7 +310,9 @@ def period(
     report = queries.period_report(ledger(ctx), first, last, by.value, seal, made_day(made, seal), centre)
     if chosen == "pdf":
         assert output is not None
-        _period_pdf(report, output, force)
+        # Outcome scores are not part of the sealed history: a page made at a seal goes without them.
+        outcomes = queries.outcomes(ledger(ctx), report.start, report.end, centre) if seal is None else None
+        _period_pdf(report, output, force, outcomes, seal is not None)
         return
     write_report(figures.period(report), chosen, output, excel, force)
 
@@ -340,12 +342,12 @@ def outcomes(
     write_report(views.outcomes(queries.outcomes(ledger(ctx), first, last, centre)), chosen, output, excel, force)
 
 
-def _period_pdf(report: Any, output: Path, force: bool) -> None:
+def _period_pdf(report: Any, output: Path, force: bool, outcomes: Any = None, sealed: bool = False) -> None:
     """The one-page summary, written whole or not at all."""
     from timebank.cli.common import write_file_atomically
     from timebank.render.printing import period_pdf
 
-    printed, pages = period_pdf(report, interface())
+    printed, pages = period_pdf(report, interface(), outcomes, sealed)
     with write_file_atomically(output, binary=True, force=force) as handle:
         handle.write(printed)
     say(_("Wrote the report ({pages}) to {path}.").format(pages=_pages(pages), path=output), err=True)

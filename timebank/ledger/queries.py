@@ -501,13 +501,15 @@ def summary(ledger: Ledger, start: date | None, end: date | None, by: str = "mon
 def funder_pack(ledger: Ledger, start: date | None, end: date | None, by: str, min_count: int,
                 seal: str | None = None, made: date | None = None, centre: str | None = None) -> FunderPack:
     """What a funder's workbook holds, over an export's span; with `seal`, from the history as
-    it stood at that seal."""
+    it stood at that seal, and then without the outcome figures (scores are not part of it)."""
+    from timebank.ledger.records.centres import find_centre
     from timebank.ledger.records.settings import load
     from timebank.ledger.reports.figures import funder_pack as pack
 
     with _snapshot(ledger, seal, made, centre) as session:
         first, last = _span(session, start, end)
-        made_pack = pack(session, load(session), first, last, by, min_count)
+        code = find_centre(session, centre).code if centre is not None else None
+        made_pack = pack(session, load(session), first, last, by, min_count, outcomes=seal is None, centre=code)
         if centre is None:
             return made_pack
         import dataclasses

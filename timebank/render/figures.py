@@ -22,7 +22,8 @@ from timebank.render.sheet import (ANY, BOOL, CATEGORY, CODE, DATE, DAYS, HOURS,
                                    SAY, TEXT, Book, Chart, Columns, Field, Line, Page, Report, Say, Sheet, Typed, col,
                                    money_text, period_words)
 from timebank.render.exports import areas as area_sheet, kind_of, summary
-from timebank.render.views import CENTRE_RULE, _say, centre_parts, centre_words, goal_name, plural
+from timebank.render.views import (CENTRE_RULE, WITHHELD_WORDS, _say, centre_parts, centre_words, goal_name,
+                                   plural)
 
 # The keys `report period --format json` has always had, kept for the scripts that read them.
 LEGACY = {"minutes_exchanged": "hours", "members_active": "members_trading", "members_total": "members_registered"}
@@ -371,13 +372,16 @@ def top_categories(report: PeriodReport, top: int = TOP_CATEGORIES, cut: int | N
 PAGE_LEVELS = 3
 
 
-def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0) -> Report:
+def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0, outcomes: Any = None,
+                outcomes_sealed: bool = False) -> Report:
     """The one-page summary for a funder (A4 landscape): the time bank's name, the period,
     the headline figures, hours per month and the top categories. A higher `level` gives
     up a little (see `PAGE_LEVELS`) for a page that would otherwise run onto a second.
 
     `seal`: the tamper-evident seal of the last link of the ledger's chain in the period
-    (`timebank check --seal`): printed when given, i.e. when the ledger has a history."""
+    (`timebank check --seal`): printed when given, i.e. when the ledger has a history.
+    `outcomes`: the outcome measures' figures of the span, a line each (none when the time bank
+    has no measure); `outcomes_sealed`: a page made at a seal, which says why it has none."""
     total = report.total
     heading: list[Any] = []
     if report.bank_name:
@@ -404,7 +408,58 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
         figures.columns = [c for c in figures.columns if c.key != "detail"]
     categories = top_categories(report, (TOP_CATEGORIES, 5, 3)[level], cut=40 if level >= 2 else None, hours=shown)
     chart = Chart(title, points, height=40 if level >= 2 else None, shown=hours)
-    return Report(heading + [Columns([[figures], [chart, categories]], [0.54, 0.46]), goals_line(shown)])
+    # The outcomes go below the categories, where the right column has room the figures' column has not.
+    outcome_part = outcome_lines(outcomes, outcomes_sealed, cut=40 if level >= 2 else None, short=level >= 1)
+    return Report(heading + [Columns([[figures], [chart, categories, *outcome_part]], [0.54, 0.46]),
+                             goals_line(shown)])
+
+
+# Why figures are withheld, as short as the one-page report needs it (`WITHHELD_WORDS` in full).
+PAGE_WITHHELD = {"fewer_pairs_than_minimum": N_("fewer than {count}"), "one_pair": N_("one pair has no spread")}
+
+
+def outcome_lines(outcomes: Any, sealed: bool, cut: int | None = None, short: bool = False) -> list[Line]:
+    """The one-page report's outcomes: a line a measure, its pairs, mean change with its 95%
+    confidence interval and meaningful improvements, or why they are withheld, and the same
+    of the assisted answers; with `cut`, measures' names longer than that are cut short. A
+    `short` page leaves out assisted answers with no pairs, and names the measures with no
+    pairs at all in one line."""
+    if sealed:
+        return [Line(_say(N_("Outcome figures are left out: scores are not part of the sealed history.")),
+                     style="small")]
+    if outcomes is None or not outcomes.measures:
+        return []
+
+    def figures_words(figures: Any, w: Words) -> str:
+        if figures.withheld == "no_pairs":
+            return w._("no pairs")
+        pairs = w.ngettext("{count} pair", "{count} pairs", figures.pairs).format(count=figures.pairs)
+        if figures.withheld is not None:
+            return w._("{pairs}, withheld ({reason})").format(
+                pairs=pairs, reason=w._(PAGE_WITHHELD[figures.withheld]).format(count=outcomes.min_pairs))
+        return w._("{pairs}, mean change {mean} (95% CI {low} to {high}), {improved} improved meaningfully").format(
+            pairs=pairs, mean=f"{figures.mean_change:.2f}", low=f"{figures.ci95_low:.2f}",
+            high=f"{figures.ci95_high:.2f}", improved=figures.improved_meaningfully)
+
+    def name(m: Any) -> str:
+        return m.measure if cut is None else _cut(m.measure, cut)
+
+    def line(m: Any) -> Line:
+        if short and m.assisted.withheld == "no_pairs":
+            return Line(lambda w: w._("{measure}: {all}.").format(measure=name(m), all=figures_words(m.all, w)),
+                        style="small")
+        return Line(lambda w: w._("{measure}: {all}; assisted: {assisted}.").format(
+            measure=name(m), all=figures_words(m.all, w), assisted=figures_words(m.assisted, w)), style="small")
+
+    unscored = [m for m in outcomes.measures if short and m.all.withheld == "no_pairs"]
+    lines = [line(m) for m in outcomes.measures if m not in unscored]
+    if unscored:
+        lines.append(Line(lambda w: w._("No pairs in these dates: {measures}.").format(
+            measures=", ".join(name(m) for m in unscored)), style="small"))
+
+    heading = Line(_say(N_("Outcomes (the change between a member's first and later score in these dates, a pair "
+                           "each; 95% confidence interval):")), style="small", bold=True)
+    return [heading, *lines]
 
 
 def goals_line(shown: Shown) -> Line:
@@ -463,22 +518,25 @@ def _joined(*says: Any) -> Say:
 # The workbook -----------------------------------------------------------------------------------
 
 SHEET_NAMES = {"about": N_("About"), "summary": N_("Summary"), "categories": N_("Categories"), "areas": N_("Areas"),
-               "goals": N_("Well-being goals")}
+               "goals": N_("Well-being goals"), "outcomes": N_("Outcomes")}
 BY_WORDS = {"month": N_("months"), "quarter": N_("quarters"), "year": N_("years")}
 
 
-def workbook(report: PeriodReport, areas: Any, lang: str, seal: str | None = None) -> Book:
+def workbook(report: PeriodReport, areas: Any, lang: str, seal: str | None = None, outcomes: Any = None) -> Book:
     """The funder's workbook: About (what it is and what every figure means), Summary (a row
-    a period, typed, with SUM totals below a blank row, and a chart of hours), Categories
-    and Areas. Never a member's name or contact details: nothing here carries one.
+    a period, typed, with SUM totals below a blank row, and a chart of hours), Categories,
+    Well-being goals, Areas and Outcomes. Never a member's name or contact details: nothing
+    here carries one.
 
-    `seal`: as for `period_page`, shown on About when given."""
+    `seal`: as for `period_page`, shown on About when given. `outcomes`: the outcome figures
+    of the span (`reports.outcomes.OutcomesReport`), None for a workbook made at a seal."""
     shown = as_shown(report)
     return Book([Page(_say(SHEET_NAMES["about"]), about(report, areas, seal, shown)),
                  Page(_say(SHEET_NAMES["summary"]), summary_page(report, shown), freeze=True),
                  Page(_say(SHEET_NAMES["categories"]), categories_page(report, lang, shown), freeze=True),
                  Page(_say(SHEET_NAMES["goals"]), goals_page(report, shown), freeze=True),
-                 Page(_say(SHEET_NAMES["areas"]), areas_page(areas), freeze=True)],
+                 Page(_say(SHEET_NAMES["areas"]), areas_page(areas), freeze=True),
+                 Page(_say(SHEET_NAMES["outcomes"]), outcomes_page(outcomes), freeze=True)],
                 title=_say(N_("Figures for {span}"), span=_span(report.start, report.end)), author=report.bank_name)
 
 
@@ -580,6 +638,63 @@ def goals_page(report: PeriodReport, shown: Shown) -> Report:
                   source=("goals", "whole"), shown=[shown.goal_whole[goal] for goal in GOALS])
     return Report([Sheet(columns, rows, key="goals", title=None), Line(_say(HOURS_BY_GOAL.meaning)), chart],
                   json_order=None)
+
+
+# What the outcome figures are, below them on their sheet.
+OUTCOME_DEFINITIONS = (
+    N_("A pair is a member with a first and a later score on the measure in these dates, on different days; their "
+       "change is the later score less the first."),
+    N_("Mean change: the mean of the pairs' changes. 95% CI: the 95% confidence interval of the mean change, the mean "
+       "± t × s / √n, where n is the number of pairs, s the sample standard deviation of their changes and t "
+       "Student's t for 95% with n − 1 degrees of freedom."),
+    N_("Improved meaningfully: the pairs whose change is at least the measure's meaningful change, set when the "
+       "measure was added."),
+    N_("Assisted: the pairs in which the member was helped to answer, the first time or the later; they are among "
+       "all the pairs too."),
+)
+
+
+def outcomes_page(outcomes: Any) -> Report:
+    """Each outcome measure's figures (`reports.outcomes`): a row for all the pairs and a row
+    for the assisted ones, the reason in words where figures are withheld, then what they
+    mean. None (a workbook made at a seal): a line saying why there are none."""
+    if outcomes is None:
+        return Report([Line(_say(N_(
+            "Outcome scores are not part of the sealed history (they are health data, deleted when a member is "
+            "erased), so a workbook made at a seal leaves them out: 'timebank report outcomes' gives them as they "
+            "are now.")))], json_order=None)
+    if not outcomes.measures:
+        # A workbook writes no empty list's words: the sheet says so itself.
+        return Report([Line(_say(N_("No outcome measures yet.")))], json_order=None)
+    rows: list[dict[str, Any]] = []
+    for m in outcomes.measures:
+        for answers, figures in ((N_("all"), m.all), (N_("assisted"), m.assisted)):
+            rows.append({"measure": m.measure, "meaningful": m.meaningful_change, "answers": _say(answers),
+                         "pairs": figures.pairs, "mean_change": figures.mean_change, "ci95_low": figures.ci95_low,
+                         "ci95_high": figures.ci95_high, "improved_meaningfully": figures.improved_meaningfully,
+                         "withheld": _withheld_words(figures.withheld, outcomes.min_pairs)})
+    sheet = Sheet([col("measure", N_("Measure"), TEXT, wrap=True),
+                   col("meaningful", N_("Meaningful change"), NUMBER), col("answers", N_("Answers"), SAY),
+                   col("pairs", N_("Pairs"), INT), col("mean_change", N_("Mean change"), NUMBER),
+                   col("ci95_low", N_("95% CI from"), NUMBER), col("ci95_high", N_("95% CI to"), NUMBER),
+                   col("improved_meaningfully", N_("Improved meaningfully"), INT),
+                   col("withheld", N_("Withheld because"), SAY, wrap=True)], rows,
+                  key="outcomes", title=None, empty=_say(N_("No outcome measures yet.")))
+    notes = [Line(_say(text)) for text in OUTCOME_DEFINITIONS]
+    notes.append(Line(_say(N_(
+        "A measure's figures are withheld when it has fewer pairs than the setting outcome_min_pairs, now {count}: "
+        "a change in so few people says little, and could be traced back to them."), count=outcomes.min_pairs)))
+    notes.append(Line(_say(N_("The scores are those recorded when the workbook was made: they are health data, "
+                              "deleted when a member is erased, so they are not part of the sealed history and a "
+                              "workbook made again at its seal leaves them out."))))
+    return Report([sheet, *notes], json_order=None)
+
+
+def _withheld_words(code: str | None, min_pairs: int) -> Say | None:
+    """Why figures are withheld (`reports.outcomes.WITHHELD`), in words, as `report outcomes` says it."""
+    if code is None:
+        return None
+    return lambda w: w._(WITHHELD_WORDS[code]).format(count=min_pairs)
 
 
 def areas_page(areas: Any) -> Report:

@@ -31,17 +31,18 @@ def statements_pdf(printed: Any, notes: bool, words_for: Callable[[Any], Words],
     return pdf.write_pdf(documents, out, title=title, author=printed.bank_name, progress=progress)
 
 
-def period_pdf(report: Any, words: Words) -> tuple[bytes, int]:
+def period_pdf(report: Any, words: Words, outcomes: Any = None, outcomes_sealed: bool = False) -> tuple[bytes, int]:
     """The funder's one-page summary (A4 landscape) of a `PeriodReport`, and its pages. A page
     that runs over (a long name, long category names) is made again giving up a little more
-    each time, down to the most compact; the seal of the period is printed when there is one."""
+    each time, down to the most compact; the seal of the period is printed when there is one.
+    `outcomes`, `outcomes_sealed`: as for `figures.period_page`."""
     title = words._("Figures for {span}").format(span=words._("{start} to {end}").format(
         start=words.date(report.start), end=words.date(report.end)))
     seal = report.seal.text if report.seal is not None else None
     printed = io.BytesIO()
     pages = 0
     for level in range(figures.PAGE_LEVELS):
-        page = figures.period_page(report, seal=seal, level=level)
+        page = figures.period_page(report, seal=seal, level=level, outcomes=outcomes, outcomes_sealed=outcomes_sealed)
         printed = io.BytesIO()
         # No words at the foot: the name heads the page, and a long one would run into 'page 1 of 1'.
         pages = pdf.write_pdf([Document(page, words)], printed, title=title, author=report.bank_name, landscape=True)
@@ -56,7 +57,8 @@ def workbook(pack: Any, words: Words, out: BinaryIO) -> int:
     from timebank.render.xlsx import write_workbook
 
     seal = pack.report.seal
-    book = figures.workbook(pack.report, pack.areas, words.lang, seal=seal.text if seal is not None else None)
+    book = figures.workbook(pack.report, pack.areas, words.lang, seal=seal.text if seal is not None else None,
+                            outcomes=pack.outcomes)
     return write_workbook(book, out, words)
 
 

@@ -18,6 +18,7 @@ from timebank.ledger.basics.names import member_name
 from timebank.ledger.storage.sql import dead_exchanges
 
 if TYPE_CHECKING:
+    from timebank.ledger.reports.outcomes import OutcomesReport
     from timebank.ledger.reports.period_figures import PeriodReport
     from timebank.ledger.records.settings import Settings
 
@@ -236,17 +237,25 @@ def _area_row(area: str, cells: Cells, pot: bool = False) -> AreaRow:
 
 @dataclass(frozen=True)
 class FunderPack:
-    """What a funder's workbook holds: the period figures and the areas of one span, read
-    from one snapshot of the ledger."""
+    """What a funder's workbook holds: the period figures, the areas and the outcome
+    measures' figures of one span, read from one snapshot of the ledger. `outcomes` is None
+    for a pack made at a seal: scores are not part of the sealed history (see `funder_pack`)."""
 
     report: "PeriodReport"
     areas: AreaFigures
+    outcomes: "OutcomesReport | None" = None
 
 
 def funder_pack(session: Session, settings: "Settings", start: date, end: date, by: str,
-                min_count: int) -> FunderPack:
+                min_count: int, outcomes: bool = True, centre: str | None = None) -> FunderPack:
+    """The pack of the span; with `outcomes`, the outcome figures of the same span (of the
+    members of `centre`, a centre's code). A pack made at a seal is made without them: the
+    history at a seal (`at_seal`) holds no scores as they were, and could not, since erasing
+    a member deletes their scores (health data) where it keeps their exchanges."""
+    from timebank.ledger.reports.outcomes import outcomes_report
     from timebank.ledger.reports.period_figures import period_report
 
     report = period_report(session, settings, start, end, by)
-    return FunderPack(report, areas(session, report.start, report.end, min_count))
+    figures = outcomes_report(session, report.start, report.end, centre) if outcomes else None
+    return FunderPack(report, areas(session, report.start, report.end, min_count), figures)
 
