@@ -96,7 +96,7 @@ def test_the_goals_are_set_stored_in_the_acts_order_and_audited(goals: Cli) -> N
     table = goals.ok("categori", "rhestr", lang="cy").out
     assert "Nodau llesiant" in table and "cydnerth" in table and "resilient" not in table
     assert "Category's goals changed" in goals.ok("audit").out
-    assert "Mae'r categori Garddio yn gwasanaethu'r nodau llesiant: cydnerth iachach" in goals.ok(
+    assert "Mae'r categori Garddio yn gwasanaethu'r nodau llesiant: cydnerth, iachach" in goals.ok(
         "archwilio", lang="cy").out
     goals.ok("check")
 

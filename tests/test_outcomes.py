@@ -233,7 +233,7 @@ def test_a_members_own_copy_holds_their_scores(bank: Cli, tmp_path: Path) -> Non
     assert data["outcomes"] == [
         {"measure": "Lles", "date": "2026-02-01", "raw": "20", "score": "20", "assisted": True},
         {"measure": "Lles", "date": "2026-09-01", "raw": "24.5", "score": "24.5", "assisted": False}]
-    assert [(r["measure"], r["date"], r["score"], r["assisted"]) for r in rows] == [
+    assert [(r["measure"], r["date"], r["score"], r["helped_to_answer"]) for r in rows] == [
         ("Lles", "2026-02-01", "20", "true"), ("Lles", "2026-09-01", "24.5", "false")]
 
 
@@ -253,7 +253,7 @@ def _equal(cell: object, text: object) -> bool:
 
 @pytest.mark.parametrize("lang, sheet, answers, reason", [
     ("en", "Outcomes", ("all", "assisted"), "fewer pairs than the setting outcome_min_pairs (10)"),
-    ("cy", "Canlyniadau", ("pawb", "gyda chymorth"), "llai o barau na'r gosodiad isafswm_parau (10)")])
+    ("cy", "Canlyniadau", ("pob ateb", "gyda chymorth"), "llai o barau na'r gosodiad isafswm_parau (10)")])
 def test_the_workbooks_outcomes_sheet_holds_report_outcomes(scored: Cli, tmp_path: Path, lang: str, sheet: str,
                                                           answers: tuple[str, str], reason: str) -> None:
     scored.ok("outcome", "measure", "add", "Unig", "--min", "3", "--max", "9", "--meaningful-change", "1")
@@ -303,7 +303,7 @@ def test_outcomes_on_the_one_page_report(scored: Cli, tmp_path: Path, lang: str)
         assert "assisted: 3 pairs, withheld (fewer than 10)" in text
     else:
         assert "Lles: 10 pâr, newid cymedrig 4.00 (cyfwng hyder 95% 1.10 i 6.90), 7 wedi gwella'n ystyrlon" in text
-        assert "gyda chymorth: 3 phâr, wedi'u hatal (llai na 10)" in text
+        assert "gyda chymorth: 3 phâr, ffigurau wedi'u hatal (llai na 10)" in text
     assert "Loneliness" in text
     pages = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+1\n", pages), pages  # still one page

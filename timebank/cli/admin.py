@@ -158,7 +158,7 @@ def category_goals(
     changed = actions.set_category_goals(ledger(ctx), user(by), category, list(goals or []), lang=lang)
     if changed.goals:
         say(_("The category '{code}' now serves the well-being goals: {goals}.").format(
-            code=changed.code_in(lang), goals=goal_codes(changed.goals)(interface())))
+            code=changed.code_in(lang), goals=goal_codes(changed.goals, ", ")(interface())))
     else:
         say(_("The category '{code}' now serves none of the well-being goals.").format(code=changed.code_in(lang)))
 
@@ -266,7 +266,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(settings_app, name="settings")
     settings_app.command("show", help=N_("Show the ledger's settings."))(settings_show)
     settings_app.command("set", help=N_("Change a setting: name, lang, credit_limit, max_hours, hour_value, "
-                                                       "hour_value_source, year_start or contact."))(
+                                        "hour_value_source, year_start, contact, controller, retention or "
+                                        "outcome_min_pairs."))(
         settings_set)
     category_app = sub_app(N_("The categories of help."))
     app.add_typer(category_app, name="category")

@@ -264,7 +264,7 @@ def _outcomes_sheet(copy: Any) -> Sheet:
     return Sheet(
         [col("measure", N_("Measure"), csv=N_("measure")), col("date", N_("Date"), DATE, csv=N_("date")),
          col("raw", N_("Answered"), NUMBER, csv=N_("raw")), col("score", N_("Score"), NUMBER, csv=N_("score")),
-         col("assisted", N_("Helped to answer"), BOOL, csv=N_("assisted"))],
+         col("assisted", N_("Helped to answer"), BOOL, csv=N_("helped_to_answer"))],
         [{"measure": o.measure, "date": o.day, "raw": format(o.raw, "f"), "score": format(o.score, "f"),
           "assisted": o.assisted} for o in copy.outcomes],
         title=_say(N_("Outcome scores")), empty=_say(N_("None recorded.")))

@@ -697,11 +697,12 @@ def goal_name(goal: str) -> Say:
     return _say(GOAL_NAMES[goal])
 
 
-def goal_codes(goals: Any) -> Say:
-    """Goals by the codes a reader of the language types ('iachach cydlynus'); a dash for none."""
+def goal_codes(goals: Any, sep: str = " ") -> Say:
+    """Goals by the codes a reader of the language types ('iachach cydlynus'; in a sentence,
+    `sep` ', '); a dash for none."""
     from timebank.ledger.records.categories import goal_code_in
 
-    return lambda w: " ".join(goal_code_in(goal, w.lang) for goal in goals) or "–"
+    return lambda w: sep.join(goal_code_in(goal, w.lang) for goal in goals) or "–"
 
 
 def centres(rows: list) -> Sheet:
@@ -763,6 +764,15 @@ def _withheld(code: str | None, min_pairs: int) -> Say | None:
     return lambda w: w._(WITHHELD_WORDS[code]).format(count=min_pairs)
 
 
+def _withheld_in_file(code: str | None, min_pairs: int) -> Say | None:
+    """Why figures are withheld, in a CSV: the code in English files (what scripts read), the
+    reason in words in Welsh ones (as an exchange's status is)."""
+    words = _withheld(code, min_pairs)
+    if code is None or words is None:
+        return None
+    return lambda w: code if w.lang == "en" else words(w)
+
+
 def _figure_cells(figures: Any, prefix: str = "") -> dict[str, Any]:
     return {f"{prefix}pairs": figures.pairs, f"{prefix}mean_change": _cents(figures.mean_change),
             f"{prefix}ci95_low": _cents(figures.ci95_low), f"{prefix}ci95_high": _cents(figures.ci95_high),
@@ -780,16 +790,19 @@ def outcomes(report: Any) -> Report:
 
     def row(m: Any) -> dict[str, Any]:
         return ({"measure": m.measure} | _figure_cells(m.all) | {"withheld": m.all.withheld}
-                | _figure_cells(m.assisted, "assisted_") | {"assisted_withheld": m.assisted.withheld,
-                                                            "assisted": json_figures(m.assisted)})
+                | {"withheld_said": _withheld_in_file(m.all.withheld, report.min_pairs)}
+                | _figure_cells(m.assisted, "assisted_")
+                | {"assisted_withheld": _withheld_in_file(m.assisted.withheld, report.min_pairs),
+                   "assisted": json_figures(m.assisted)})
 
     figure_columns = [col("pairs", kind=INT), col("mean_change", kind=NUMBER), col("ci95_low", kind=NUMBER),
                       col("ci95_high", kind=NUMBER), col("improved_meaningfully", kind=INT)]
     data = Sheet([col("measure", only=[JSON, CSV]),
                   *[col(c.key, kind=c.kind, only=[JSON, CSV]) for c in figure_columns],
-                  col("withheld", kind=CODE, only=[JSON, CSV]),
+                  col("withheld", kind=CODE, only=[JSON]),
+                  col("withheld", kind=SAY, only=[CSV], source="withheld_said"),
                   *[col("assisted_" + c.key, kind=c.kind, only=[CSV]) for c in figure_columns],
-                  col("assisted_withheld", kind=CODE, only=[CSV]), col("assisted", kind=ANY, only=[JSON])],
+                  col("assisted_withheld", kind=SAY, only=[CSV]), col("assisted", kind=ANY, only=[JSON])],
                  [row(m) for m in report.measures], key="measures")
     shown = []
     for m in report.measures:
@@ -1002,7 +1015,7 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
         "category.add": lambda: w._("Added the category {code}").format(
             code=d.get("code_cy") or d.get("code") if w.lang == "cy" else d.get("code")),
         "category.goals": lambda: w._("The category {code} serves the well-being goals: {goals}").format(
-            code=_category_code(d.get("code"), w), goals=goal_codes(d.get("new"))(w)) if d.get("new") else
+            code=_category_code(d.get("code"), w), goals=goal_codes(d.get("new"), ", ")(w)) if d.get("new") else
         w._("The category {code} serves none of the well-being goals").format(code=_category_code(d.get("code"), w)),
     }
     describe = templates.get(event.action)
