@@ -476,14 +476,14 @@ def get_exchange(session: Session, number: int) -> ExchangeRow:
 
 def iter_pairs(session: Session, start: date | None, end: date | None, include_void: bool = False
                ) -> Iterator[tuple]:
-    """(exchange, ISO date, giver, receiver, minutes, category) for every giver/receiver pair
+    """(exchange, ISO date, giver, receiver, minutes, category, welsh) for every giver/receiver pair
     of every exchange that counts, streamed from one query (a million rows never sit in
     memory). With `include_void`, voided exchanges and their reversals too, each row ending
     in its status: 'void', 'reversal' (its minutes negative, as its entries carry them, so
     that a column's sum is the hours that count) or '' for an exchange that counts."""
     giver, receiver = aliased(Entry, name="giver"), aliased(Entry, name="receiver")
     columns: list[Any] = [Exchange.number, cast(Exchange.date, String(10)), giver.member, receiver.member,
-                          Exchange.minutes, Exchange.category]
+                          Exchange.minutes, Exchange.category, Exchange.welsh]
     if include_void:
         reversal = reversal_alias()
         is_reversal = is_a_reversal()
