@@ -508,16 +508,17 @@ class _RowReader:
             code = self.categories.remember(text, self._category)
         note = clean_text(values[at_note], self.note_label, limit=MAX_NOTE) if at_note >= 0 else None
         i = at_exchange
-        welsh = False
+        welsh: bool | None = False
         if at_welsh >= 0:
             cell = values[at_welsh]
-            welsh = WELSH_CELLS.get(cell)  # type: ignore[assignment]
+            welsh = WELSH_CELLS.get(cell)
             if welsh is None:
-                welsh = WELSH_CELLS.get(fold(cell.strip()))  # type: ignore[assignment]
+                welsh = WELSH_CELLS.get(fold(cell.strip()))
                 if welsh is None:
                     raise InvalidInput(_("welsh: '{text}' is neither yes nor no (true, false, yes, no, ie, na, 1, "
                                          "0 or empty).").format(text=cell))
-        return _Row(line, (values[i] or None) if i >= 0 else None, on, minutes, code, note, giver, receiver, welsh)
+        return _Row(line, (values[i] or None) if i >= 0 else None, on, minutes, code, note, giver, receiver,
+                    bool(welsh))
 
     def _date(self, text: str) -> date:
         return parse_date(text, now=self.now)

@@ -35,7 +35,8 @@ from timebank.ledger.storage.sql import driver_batches as _batches
 NAMED = 10
 
 EXCHANGES = ("SELECT number, date, category, minutes, note, reverses, recorded_at, recorded_by, link, link_hash, "
-             "salt, erased_commitment, purpose, text_commitment, redaction, centre, welsh FROM exchanges ORDER BY number")
+             "salt, erased_commitment, purpose, text_commitment, redaction, centre, welsh FROM exchanges "
+             "ORDER BY number")
 ENTRIES = "SELECT exchange, member, role, date, minutes FROM entries ORDER BY exchange, id"
 EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_hash, salt, erased_commitment, '
           "text_commitment, redaction FROM audit ORDER BY id")
