@@ -337,3 +337,11 @@ def test_the_record_form_marks_help_in_welsh(ledger: Cli, lang: str) -> None:
     screen(ledger, lang, test)
     assert [(r["givers"], r["welsh"]) for r in ledger.json("exchange", "list")] == [([1], True), ([2], False)]
     ledger.ok("check")
+
+
+def test_the_journal_tags_help_in_welsh(welsh: Cli) -> None:
+    hledger = welsh.ok("journal").out
+    tagged = {line.split("#")[1].split()[0]: "welsh:" in line for line in hledger.splitlines() if " * #" in line}
+    assert tagged == {"1": True, "2": True, "3": False, "4": True, "5": True, "6": True, "7": True, "8": True}
+    beancount = welsh.ok("journal", "--format", "beancount").out
+    assert beancount.count("  welsh: TRUE\n") == 7
