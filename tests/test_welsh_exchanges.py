@@ -306,6 +306,7 @@ def test_figures_at_a_seal_and_for_a_centre(welsh: Cli) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_the_record_form_marks_help_in_welsh(ledger: Cli, lang: str) -> None:
+    """At 80x24: the box, focused, and the read-back under it stay above the keys at the foot."""
     from test_ui import fill, screen, settle, words
 
     async def test(app: Any, pilot: Any) -> None:
@@ -324,8 +325,13 @@ def test_the_record_form_marks_help_in_welsh(ledger: Cli, lang: str) -> None:
         assert app.focused is box
         await pilot.press("space")
         assert box.value is True
+        assert box.region.bottom <= 22 and box.region.right <= 80, box.region  # the foot takes two lines
         await pilot.press("enter")  # Enter records, as in every field
         await settle(pilot)
+        from timebank.ui.base import Notice
+
+        shown = app.screen.query_one(Notice)
+        assert shown.region.y >= box.region.bottom and shown.region.y < 22, (shown.region, box.region)
         assert box.value is True  # kept for the next line of the sheet
         await fill(app, pilot, giver="Llinos", receiver="Lowri", hours="0:30")
         box.focus()
@@ -334,7 +340,7 @@ def test_the_record_form_marks_help_in_welsh(ledger: Cli, lang: str) -> None:
         await pilot.press("enter")
         await settle(pilot)
 
-    screen(ledger, lang, test)
+    screen(ledger, lang, test, size=(80, 24))
     assert [(r["givers"], r["welsh"]) for r in ledger.json("exchange", "list")] == [([1], True), ([2], False)]
     ledger.ok("check")
 

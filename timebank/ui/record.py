@@ -96,8 +96,9 @@ class Record(Page):
                     yield Input(id=key, compact=True, placeholder=self._placeholder(key))
                     yield Static(id=f"{key}-hint", classes="hint")
                 yield Label(words._("In Welsh"))
-                yield WelshBox(id="welsh", compact=True)
-                yield Static(Text(words._("Space: tick or clear")), classes="hint")
+                # The box's label says how to tick it, and shows where the cursor is.
+                yield WelshBox(words._("Space: tick or clear"), id="welsh", compact=True)
+                yield Static(classes="hint")
             yield Notice(id="notice")
         yield from self.footer()
 
