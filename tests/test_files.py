@@ -290,7 +290,7 @@ def test_exchanges_with_their_voids_and_reversals(ledger: Cli) -> None:
     plain_before = ledger.ok("export", "exchanges").out
     ledger.ok("exchange", "void", "2", "--reason", "Typed for the wrong member")
     plain = ledger.ok("export", "exchanges").out
-    assert plain.splitlines()[0] == "exchange,date,giver,receiver,minutes,hours,category"
+    assert plain.splitlines()[0] == "exchange,date,giver,receiver,minutes,hours,category,welsh"
     assert plain.splitlines() == [line for line in plain_before.splitlines() if not line.startswith("2,")]
     rows = read_csv(ledger.ok("export", "exchanges", "--include-void").out)
     assert [(r["exchange"], r["minutes"], r["hours"], r["status"]) for r in rows] == [

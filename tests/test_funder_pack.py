@@ -243,6 +243,7 @@ EXPECTED_TOTAL = {
     "hours_with_organisations": "5.50", "minutes_with_organisations": 330,
     "members_registered": 5, "members_registered_people": 4, "members_registered_organisations": 1,
     "members_total": 5, "members_welsh": 3, "members_new": 6, "members_left": 1,
+    "hours_in_welsh": "0.00", "minutes_in_welsh": 0, "exchanges_in_welsh": 0,   # none recorded --welsh
     "members_trading": 6, "members_active": 6, "members_trading_people": 5, "members_trading_organisations": 1,
     # Givers: Siân, Llinos, Rhys, Canolfan, Tom (Mair only in the voided exchange).
     "members_giving": 5, "members_giving_people": 4, "members_giving_organisations": 1,
@@ -287,7 +288,7 @@ def test_the_hand_built_ledger_through_the_core(story_db: "Path | str") -> None:
     assert [p.label for p in report.periods] == LABELS
     from timebank.ledger.basics.hours import format_hours
 
-    in_hours = {"hours", "hours_person_to_person", "hours_with_organisations"}
+    in_hours = {"hours", "hours_person_to_person", "hours_with_organisations", "hours_in_welsh"}
     for figures in report.periods + [report.total]:
         expected = EXPECTED_TOTAL if figures.period is None else EXPECTED[figures.label]
         values = figures.values()

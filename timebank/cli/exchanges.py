@@ -39,6 +39,8 @@ def record(
     centre: Annotated[Optional[str], typer.Option(
         "--centre", envvar="TIMEBANK_CENTRE", show_envvar=False, metavar=N_("CODE"), show_default=False,
         help=N_("The centre it is recorded at (its code, e.g. BLA; default: TIMEBANK_CENTRE, else none)."))] = None,
+    welsh: Annotated[bool, typer.Option(
+        "--welsh", "--cymraeg", help=N_("The help was carried out in Welsh."))] = False,
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
@@ -72,7 +74,7 @@ def record(
         done = unless_duplicate(lambda repeat: actions.record(
             the_ledger, who, givers=givers, receivers=receivers, minutes=minutes, on=day, category=category,
             note=note, allow_overdraft=allow_overdraft, request=request, again=repeat, lang=get_language(),
-            centre=centre.strip() if centre and centre.strip() else None),
+            centre=centre.strip() if centre and centre.strip() else None, welsh=welsh),
             again, _("Add --again to record it once more."))
     except OverLimit as over:
         over.hint = _("Use --allow-overdraft to record it anyway.")  # the core names no flag

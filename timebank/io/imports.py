@@ -71,7 +71,12 @@ ALIASES = {
     "hours": ["hours", "oriau", "time", "amser"],
     "minutes": ["minutes", "munudau"],
     "category": ["category", "categori"],
+    "welsh": ["welsh", "cymraeg", "in welsh", "yn gymraeg"],
 }
+
+# What a `welsh` cell may say (folded): help carried out in Welsh, or not. Empty: not.
+WELSH_CELLS = {"true": True, "yes": True, "ie": True, "1": True, "y": True,
+               "false": False, "no": False, "na": False, "0": False, "n": False, "": False}
 
 
 def _key(text: str) -> str:
@@ -419,6 +424,7 @@ class _Row(NamedTuple):
     note: str | None
     giver: Member
     receiver: Member
+    welsh: bool = False
 
 
 class _RowReader:
@@ -435,7 +441,7 @@ class _RowReader:
         # Where each column's cell is in a row's values (-1: no such column).
         self.at = tuple([names.index(name) if name in names else -1
                          for name in ("date", "hours", "minutes", "giver", "giver_name", "receiver", "receiver_name",
-                                      "category", "note", "exchange")])
+                                      "category", "note", "exchange", "welsh")])
         self.note_label = _("note") if "note" in names else ""
         # Each member's (number, first day, last day) on which `check_exchange` surely passes
         # for them (the pot: any day; a member to be asked day by day: none), for `quick`.
@@ -475,7 +481,7 @@ class _RowReader:
         # Each cache is asked directly first (a million rows, five cells each); `remember`
         # parses what is new and raises what is bad, as it was raised the first time.
         at_date, at_hours, at_minutes, at_giver, at_giver_name, at_receiver, at_receiver_name, at_category, \
-            at_note, at_exchange = self.at
+            at_note, at_exchange, at_welsh = self.at
         text = values[at_date] if at_date >= 0 else ""
         on = self.dates.get(text)
         if on.__class__ is not date:
@@ -502,7 +508,17 @@ class _RowReader:
             code = self.categories.remember(text, self._category)
         note = clean_text(values[at_note], self.note_label, limit=MAX_NOTE) if at_note >= 0 else None
         i = at_exchange
-        return _Row(line, (values[i] or None) if i >= 0 else None, on, minutes, code, note, giver, receiver)
+        welsh: bool | None = False
+        if at_welsh >= 0:
+            cell = values[at_welsh]
+            welsh = WELSH_CELLS.get(cell)
+            if welsh is None:
+                welsh = WELSH_CELLS.get(fold(cell.strip()))
+                if welsh is None:
+                    raise InvalidInput(_("welsh: '{text}' is neither yes nor no (true, false, yes, no, ie, na, 1, "
+                                         "0 or empty).").format(text=cell))
+        return _Row(line, (values[i] or None) if i >= 0 else None, on, minutes, code, note, giver, receiver,
+                    bool(welsh))
 
     def _date(self, text: str) -> date:
         return parse_date(text, now=self.now)
@@ -552,7 +568,8 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
             if not errors:  # after the first bad row nothing more is written: it will all roll back
                 yield NewExchange(exchange.on, exchange.category, exchange.minutes, exchange.note,
                                   tuple([g.number for g in exchange.givers]),
-                                  tuple([r.number for r in exchange.receivers]), centre=centre)
+                                  tuple([r.number for r in exchange.receivers]), centre=centre,
+                                  welsh=exchange.welsh)
 
     def single_exchanges() -> Iterator[NewExchange]:
         """Each row an exchange of its own. A row that surely passes `check_exchange` (two
@@ -581,7 +598,8 @@ def import_exchanges(session: Session, by: str, settings: Settings, path: Path, 
                     errors.append((line, tell(error)))
                     continue
             if not errors:  # after the first bad row nothing more is written: it will all roll back
-                yield NewExchange(on, row.category, minutes, row.note, (giver[0],), (receiver[0],), centre=centre)
+                yield NewExchange(on, row.category, minutes, row.note, (giver[0],), (receiver[0],), centre=centre,
+                                  welsh=row.welsh)
 
     first, count = write_exchanges(session, by, grouped_exchanges() if grouped else single_exchanges())
     if progress:
@@ -604,16 +622,22 @@ class _Exchange:
     note: str | None
     givers: list[Member]
     receivers: list[Member]
+    welsh: bool = False
 
 
 def _one_exchange(group: list[_Row], errors: list[tuple[int, str]]) -> _Exchange:
     """The rows of one exchange as one exchange: they must agree on the date, hours and
     category (each row that does not is listed, and left out); givers and receivers gather."""
     head = group[0]
-    exchange = _Exchange(head.on, head.minutes, head.category, head.note, [head.giver], [head.receiver])
+    exchange = _Exchange(head.on, head.minutes, head.category, head.note, [head.giver], [head.receiver],
+                         head.welsh)
     for row in group[1:]:
         if (row.on, row.minutes, row.category) != (head.on, head.minutes, head.category):
             errors.append((row.line, _("rows of exchange {exchange} disagree on the date, hours or category.").format(
+                exchange=head.group)))
+            continue
+        if row.welsh != head.welsh:
+            errors.append((row.line, _("rows of exchange {exchange} disagree on whether it was in Welsh.").format(
                 exchange=head.group)))
             continue
         if row.giver not in exchange.givers:
@@ -643,12 +667,12 @@ def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member]
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")  # never another import's leftovers
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {ROWS_TABLE} (line INTEGER NOT NULL, grp TEXT, day TEXT "
                                f"NOT NULL, minutes INTEGER NOT NULL, category TEXT NOT NULL, note TEXT, "
-                               f"giver INTEGER NOT NULL, receiver INTEGER NOT NULL){ending}")
-    insert = f"INSERT INTO {ROWS_TABLE} VALUES ({', '.join([mark] * 8)})"
+                               f"giver INTEGER NOT NULL, receiver INTEGER NOT NULL, welsh INTEGER NOT NULL){ending}")
+    insert = f"INSERT INTO {ROWS_TABLE} VALUES ({', '.join([mark] * 9)})"
     batch: list[tuple] = []
     for row in rows:
         batch.append((row.line, row.group, row.on.isoformat(), row.minutes, row.category, row.note,
-                      row.giver.number, row.receiver.number))
+                      row.giver.number, row.receiver.number, int(row.welsh)))
         if len(batch) >= BATCH:
             connection.exec_driver_sql(insert, batch)
             batch.clear()
@@ -673,13 +697,13 @@ def _gathered(session: Session, rows: Iterator[_Row], members: dict[int, Member]
     current: list[_Row] = []
     while True:
         page = connection.exec_driver_sql(
-            f"SELECT seq, line, grp, day, minutes, category, note, giver, receiver FROM {ORDER_TABLE} "
+            f"SELECT seq, line, grp, day, minutes, category, note, giver, receiver, welsh FROM {ORDER_TABLE} "
             f"WHERE seq > {mark} ORDER BY seq LIMIT {PAGE}", (after,)).fetchall()
         if not page:
             break
-        for seq, line, group, day, minutes, category, note, giver, receiver in page:
+        for seq, line, group, day, minutes, category, note, giver, receiver, welsh in page:
             on = days.get(day) or days.setdefault(day, date.fromisoformat(day))
-            row = _Row(line, group, on, minutes, category, note, members[giver], members[receiver])
+            row = _Row(line, group, on, minutes, category, note, members[giver], members[receiver], bool(welsh))
             if current and (group is None or group != current[0].group):
                 yield current
                 current = []

@@ -64,19 +64,20 @@ def _comment(text: str | None) -> str:
     return f"; {_one_line(text)}\n"
 
 
-def _transactions(session: Session) -> Iterator[tuple[int, date, str, str | None, int | None, list[tuple[int, int]]]]:
+def _transactions(session: Session) -> Iterator[tuple[int, date, str, str | None, int | None, bool,
+                                                     list[tuple[int, int]]]]:
     query = (select(Exchange.number, Exchange.date, Exchange.category, Exchange.note, Exchange.reverses,
-                    Entry.member, Entry.minutes)
+                    Exchange.welsh, Entry.member, Entry.minutes)
              .join(Entry, Entry.exchange == Exchange.number)
              .order_by(Exchange.date, Exchange.number, Entry.id)
              .execution_options(yield_per=10_000))
-    head: tuple[int, date, str, str | None, int | None] | None = None
+    head: tuple[int, date, str, str | None, int | None, bool] | None = None
     entries: list[tuple[int, int]] = []
-    for number, on, category, note, reverses, member, minutes in session.execute(query):
+    for number, on, category, note, reverses, welsh, member, minutes in session.execute(query):
         if head is None or head[0] != number:
             if head is not None:
                 yield (*head, entries)
-            head, entries = (number, on, category, note, reverses), []
+            head, entries = (number, on, category, note, reverses, bool(welsh)), []
         entries.append((member, minutes))
     if head is not None:
         yield (*head, entries)
@@ -123,7 +124,8 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
         out.write("\n")
 
     count = 0
-    for number, on, category, note, reverses, entries in _transactions(session):
+    # Help carried out in Welsh: a tag (hledger) or metadata (beancount), only on those exchanges.
+    for number, on, category, note, reverses, welsh, entries in _transactions(session):
         count += 1
         description = _one_line(f"#{number} {codes.get(category, category)}" + (f": {note}" if note else ""))
         if style == "beancount":
@@ -132,10 +134,13 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
             out.write(f"  exchange: {number}\n")
             if reverses:
                 out.write(f"  reverses: {reverses}\n")
+            if welsh:
+                out.write("  welsh: TRUE\n")
             for member, amount in _postings(entries):
                 out.write(f"  {account(member, style)}  {amount} HRS\n")
         else:
-            tags = f"  ; exchange:{number}" + (f", reverses:{reverses}" if reverses else "")
+            tags = f"  ; exchange:{number}" + (f", reverses:{reverses}" if reverses else "") + (
+                ", welsh:" if welsh else "")
             out.write(f"{on.isoformat()} * {description.replace(';', ',')}{tags}\n")
             for member, amount in _postings(entries):
                 out.write(f"    {account(member, style)}  {amount} HRS\n")

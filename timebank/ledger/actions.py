@@ -211,16 +211,18 @@ class Recorded:
 def record(ledger: Ledger, by: str, *, givers: Sequence[MemberRef], receivers: Sequence[MemberRef], minutes: int,
            on: date | None = None, category: str | None = None, note: str | None = None,
            allow_overdraft: bool = False, request: int | None = None, again: bool = False, lang: str,
-           centre: str | None = None) -> Recorded:
+           centre: str | None = None, welsh: bool = False) -> Recorded:
     """Record help given; with `request`, the exchange meets that request (and takes its
-    category unless another is given). `lang`: the language of a refusal's category codes."""
+    category unless another is given). `lang`: the language of a refusal's category codes;
+    `welsh`: the help was carried out in Welsh."""
     with writing(ledger) as session:
         giver_rows, receiver_rows = _find_all(session, givers, receivers)
         met = listings.open_listing(session, "request", request) if request is not None else None
         result = record_exchange(session, by, settings_module.load(session), givers=giver_rows,
                                  receivers=receiver_rows, minutes=minutes, on=on,
                                  category=category or (met.category if met else None), note=note,
-                                 allow_overdraft=allow_overdraft, again=again, lang=lang, centre=centre)
+                                 allow_overdraft=allow_overdraft, again=again, lang=lang, centre=centre,
+                                 welsh=welsh)
         if met is not None:
             listings.meet_request(session, by, met.id, result.number, on or today(), [r.number for r in receiver_rows])
         return Recorded(result, request)

@@ -541,7 +541,7 @@ def funder_year(ledger: Ledger, month: date, min_count: int) -> FunderYear:
 # Exports ------------------------------------------------------------------------------------
 
 class ExchangePairs(NamedTuple):
-    pairs: Iterator[tuple]                 # (exchange, ISO date, giver, receiver, minutes, category[, status])
+    pairs: Iterator[tuple]                 # (exchange, ISO date, giver, receiver, minutes, category, welsh[, status])
     names: dict[int, Any] | None           # MemberName by number, when asked for
     categories: dict[str, CategoryName]
 

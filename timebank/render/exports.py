@@ -31,7 +31,8 @@ def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, categories: 
     (whose minutes are negative), in the reader's language."""
     code = {english: category.code_in(words.lang) for english, category in categories.items()}
     columns = [col("exchange", kind=INT), col("date", kind=DATE), col("giver", kind=INT), col("receiver", kind=INT),
-               col("minutes", kind=INT), col("hours", kind=HOURS), col("category", kind=CATEGORY)]
+               col("minutes", kind=INT), col("hours", kind=HOURS), col("category", kind=CATEGORY),
+               col("welsh", kind=BOOL)]
     if names is not None:
         columns += [col("giver_name", kind=TEXT), col("receiver_name", kind=TEXT)]
     if include_void:
@@ -43,26 +44,28 @@ def exchanges(pairs: Iterator[tuple], names: dict[int, Any] | None, categories: 
     shown = {number: member_words(name, words) for number, name in names.items()} if names is not None else {}
 
     def with_status() -> Iterator[tuple]:
-        for number, on, who_gave, who_received, minutes, category, state in pairs:
+        for number, on, who_gave, who_received, minutes, category, welsh, state in pairs:
             hours = hours_text.get(minutes) or hours_text.setdefault(minutes, format_hours(minutes))
             if names is None:
                 yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
-                       status[state])
+                       "true" if welsh else "false", status[state])
             else:
                 yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
-                       shown.get(who_gave, ""), shown.get(who_received, ""), status[state])
+                       "true" if welsh else "false", shown.get(who_gave, ""), shown.get(who_received, ""),
+                       status[state])
 
     if include_void:
         return TupleSheet(columns, with_status())
 
     def rows() -> Iterator[tuple]:
-        for number, on, who_gave, who_received, minutes, category in pairs:
+        for number, on, who_gave, who_received, minutes, category, welsh in pairs:
             hours = hours_text.get(minutes) or hours_text.setdefault(minutes, format_hours(minutes))
             if names is None:
-                yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category))
+                yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
+                       "true" if welsh else "false")
             else:
                 yield (number, on, who_gave, who_received, minutes, hours, code.get(category, category),
-                       shown.get(who_gave, ""), shown.get(who_received, ""))
+                       "true" if welsh else "false", shown.get(who_gave, ""), shown.get(who_received, ""))
 
     return TupleSheet(columns, rows())
 

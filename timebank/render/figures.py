@@ -34,7 +34,8 @@ HEADERS = [N_("partial"), N_("members_registered"), N_("members_registered_peopl
            N_("members_trading_organisations"), N_("members_giving"), N_("members_giving_people"),
            N_("members_giving_organisations"), N_("members_receiving"), N_("members_receiving_people"),
            N_("members_receiving_organisations"), N_("members_both"), N_("members_both_people"),
-           N_("members_both_organisations"), N_("members_welsh"), N_("hours_person_to_person"),
+           N_("members_both_organisations"), N_("members_welsh"), N_("hours_in_welsh"),
+           N_("exchanges_in_welsh"), N_("hours_person_to_person"),
            N_("hours_with_organisations"), N_("days_to_first_exchange_median"), N_("cohort_3m"), N_("retained_3m"),
            N_("cohort_6m"), N_("retained_6m"), N_("cohort_12m"), N_("retained_12m"), N_("requests_opened"),
            N_("requests_met"), N_("median_days_to_meet"), N_("hour_value"), N_("hour_value_source"), N_("figure"),
@@ -188,6 +189,9 @@ def headline_rows(report: PeriodReport, shown: Shown | None = None) -> list[dict
     for key in ("members_registered", "members_trading", "members_giving", "members_receiving", "members_both"):
         rows.append(row(key, values[key], INT, _of_kinds(values[f"{key}_people"], values[f"{key}_organisations"])))
     rows += [row(key, values[key], INT) for key in ("members_new", "members_left", "members_welsh")]
+    welsh_hours = values["hours_in_welsh"] if shown is None else shown.total["hours_in_welsh"]
+    rows += [row("hours_in_welsh", welsh_hours, HOURS if shown is None else NUMBER),
+             row("exchanges_in_welsh", values["exchanges_in_welsh"], INT)]
     rows.append(row("days_to_first_exchange_median", values["days_to_first_exchange_median"], DAYS,
                     label=N_("Median days to a first exchange")))
     for months in RETENTION_MONTHS:
@@ -220,7 +224,8 @@ def headline_sheet(report: PeriodReport, *, title: bool = True, shown: Shown | N
 # The figures as the funder's files show them --------------------------------------------------
 
 PENNY = Decimal("0.01")
-HOUR_KEYS = tuple(f.key for f in FIGURES if f.unit == MINUTES)
+# The headline's hours at its top; the hours given in Welsh are shown beside the Welsh members.
+HOUR_KEYS = tuple(f.key for f in FIGURES if f.unit == MINUTES and f.key != "hours_in_welsh")
 
 # The one rule by which the workbook and the one-page report round, as About states it.
 ROUNDING_RULE = N_("Every figure is stored as it is shown (hours to two decimals, pounds to the penny), and every "
@@ -261,7 +266,8 @@ def as_shown(report: PeriodReport) -> Shown:
     for figures in report.periods:
         values = dict(figures.values())
         hours, people = hours_shown(values["hours"]), hours_shown(values["hours_person_to_person"])
-        values |= {"hours": hours, "hours_person_to_person": people, "hours_with_organisations": hours - people}
+        values |= {"hours": hours, "hours_person_to_person": people, "hours_with_organisations": hours - people,
+                   "hours_in_welsh": hours_shown(values["hours_in_welsh"])}
         periods.append(values)
     total = dict(report.total.values())
     for figure in FIGURES:

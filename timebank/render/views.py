@@ -181,7 +181,7 @@ def exchanges(rows: Iterable, include_void: bool) -> Sheet:
                # An opening balance is named as such where its category would be.
                col("shown_category", N_("Category"), SAY, only=[TABLE], drop=2), col("note", N_("Note"), drop=1),
                col("void", kind=BOOL, only=FILES), col("reverses", kind=INT, only=FILES),
-               col("purpose", kind=CODE, only=[JSON])]
+               col("purpose", kind=CODE, only=[JSON]), col("welsh", kind=BOOL, only=FILES)]
     if include_void:
         # Never left out: without it a void and its reversal look alike (but for the sign).
         columns.append(col("status", N_("Status"), SAY, only=[TABLE], wrap=True))
@@ -192,8 +192,8 @@ def exchanges(rows: Iterable, include_void: bool) -> Sheet:
                    "receivers": r.receivers, "receiver_names": r.receiver_names, "minutes": r.minutes,
                    "shown_hours": -r.minutes if r.reverses is not None else r.minutes,
                    "category": r.category, "note": r.note, "void": r.void, "reverses": r.reverses,
-                   "shown_category": _say(N_("Opening balance")) if r.opening else _category(r.category),
-                   "purpose": r.purpose, "status": _status(r)}
+                   "shown_category": _say(N_("Opening balance")) if r.opening else _in_welsh(r),
+                   "purpose": r.purpose, "status": _status(r), "welsh": r.welsh}
 
     return Sheet(columns, each(), title=_say(N_("Exchanges")), empty=_say(N_("No exchanges to show.")))
 
@@ -208,6 +208,7 @@ def exchange_page(r: Any) -> Report:
         (N_("Date"), lambda w: w.date(r.date), True), (N_("Givers"), pairs(r.givers, r.giver_names), True),
         (N_("Receivers"), pairs(r.receivers, r.receiver_names), True),
         (N_("Hours per pair"), _hours(r.minutes), True), (N_("Category"), _category_of(r), True),
+        (N_("Language"), lambda w: w._("Welsh"), r.welsh),
         (N_("Note"), lambda w: shown_text(r.note, w), bool(r.note)), (N_("Recorded"), recorded, bool(recorded)),
         (N_("Status"), _status(r), _status(r) is not None)]
     parts: list[Any] = [Line(_say(N_("Exchange {number}"), number=r.number), bold=True)]
@@ -216,10 +217,17 @@ def exchange_page(r: Any) -> Report:
             ("receivers", r.receivers, NUMBERS), ("minutes", r.minutes, INT), ("category", r.category, CATEGORY),
             ("note", r.note, TEXT), ("void", r.void, BOOL), ("reverses", r.reverses, INT),
             ("voided_by", r.voided_by, INT), ("recorded_at", r.recorded_at, DATETIME),
-            ("recorded_by", r.recorded_by, TEXT)]
+            ("recorded_by", r.recorded_by, TEXT), ("welsh", r.welsh, BOOL)]
     parts += [Field(key, value, ANY if kind in (NUMBERS, BOOL) else kind) for key, value, kind in data]
     csv = Sheet([col(key, kind=kind) for key, _v, kind in data], [{key: value for key, value, _k in data}])
     return Report(parts, csv=csv)
+
+
+def _in_welsh(r: Any) -> Say:
+    """A listed exchange's category; help carried out in Welsh says so after it."""
+    if not r.welsh:
+        return _category(r.category)
+    return lambda w: r.category.name(w.lang) + ", " + w._("in Welsh")
 
 
 def _category_of(r: Any) -> Say:

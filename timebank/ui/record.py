@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.suggester import Suggester
-from textual.widgets import Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from timebank.i18n import N_, fold, sort_key
 from timebank.ledger import actions
@@ -68,6 +68,17 @@ FIELDS = [("giver", N_("Giver(s)")), ("receiver", N_("Receiver(s)")), ("hours", 
           ("category", N_("Category")), ("note", N_("Note")), ("request", N_("Request met"))]
 
 
+class WelshBox(Checkbox, inherit_bindings=False):
+    """"In Welsh": Space ticks it, and Enter records, as it does in every field of the form."""
+
+    BINDINGS = [Binding("space", "toggle_button", show=False), Binding("enter", "record", show=False)]
+
+    def action_record(self) -> None:
+        screen = self.screen
+        if isinstance(screen, Record):
+            screen.submit()
+
+
 class Record(Page):
     AUTO_FOCUS = "#giver"
     BINDINGS = [Binding("ctrl+n", "clear", N_("New line")), Binding("escape", "back", show=False)]
@@ -84,6 +95,10 @@ class Record(Page):
                     yield Label(words._(label))
                     yield Input(id=key, compact=True, placeholder=self._placeholder(key))
                     yield Static(id=f"{key}-hint", classes="hint")
+                yield Label(words._("In Welsh"))
+                # The box's label says how to tick it, and shows where the cursor is.
+                yield WelshBox(words._("Space: tick or clear"), id="welsh", compact=True)
+                yield Static(classes="hint")
             yield Notice(id="notice")
         yield from self.footer()
 
@@ -190,7 +205,7 @@ class Record(Page):
                 on=parse_date(typed["date"]) if typed["date"].strip() else None,
                 category=typed["category"].strip() or None, note=typed["note"].strip() or None,
                 allow_overdraft=allow_overdraft, request=int(request) if request else None, again=again,
-                lang=words.lang, centre=recording_centre())
+                lang=words.lang, centre=recording_centre(), welsh=self.query_one("#welsh", Checkbox).value)
 
         try:
             done = record()
@@ -225,7 +240,8 @@ class Record(Page):
 
     def recorded(self, done: actions.Recorded, typed: dict[str, str]) -> None:
         """Say what was recorded, and make the form ready for the next line of the sheet:
-        the date and category stay, the rest is cleared."""
+        the date, category and the Welsh mark stay (a sheet is often one session's), the rest
+        is cleared."""
         words = self.words
         lines = read_back(done, words)
         day = parse_date(typed["date"]) if typed["date"].strip() else today()

@@ -35,6 +35,11 @@ characters; other characters as themselves), `null` for nothing -- the serialisa
   purpose: `[..., commitment, "help", "BLA"]`. The array's length tells which is there
   (11 elements: help at no centre; 12: a purpose; 13: a purpose and a centre), and an
   exchange at no centre -- every one written before centres existed -- is unchanged.
+- an exchange carried out in Welsh (`record --welsh`; migration 0013) carries its purpose,
+  its centre's code (null at no centre) and then `true` as its last three elements:
+  `[..., commitment, "help", null, true]` (14 elements). An exchange not in Welsh -- every
+  one written before the mark existed -- has no such element, so its link is unchanged; a
+  reversal carries its original's mark, as it carries its purpose.
 
 Personal text: commitments in parts (version 2)
 -----------------------------------------------
@@ -405,10 +410,13 @@ def entries_text(entries: list[tuple[int, str, str, int]], day: str) -> str:
 HELP = "help"
 
 
-def with_purpose(content: bytes, purpose: str | None, centre: str | None = None) -> bytes:
+def with_purpose(content: bytes, purpose: str | None, centre: str | None = None, welsh: bool = False) -> bytes:
     """An exchange's content with its purpose as the last element, when it is not help; with
-    a centre, its purpose (help too) and then the centre, so that the length of the array
-    tells the two apart."""
+    a centre, its purpose (help too) and then the centre; in Welsh, its purpose, its centre
+    (or null) and then `true`: the length of the array tells the three apart."""
+    if welsh:
+        return (content[:-1] + b"," + string(purpose or HELP).encode("utf-8") + b"," + string(centre).encode("utf-8")
+                + b",true]")
     if centre is not None:
         return (content[:-1] + b"," + string(purpose or HELP).encode("utf-8") + b"," + string(centre).encode("utf-8")
                 + b"]")
@@ -419,13 +427,14 @@ def with_purpose(content: bytes, purpose: str | None, centre: str | None = None)
 
 def exchange_content(link: int, number: int, day: str, category: str, minutes: int, reverses: int | None,
                      recorded_at: str, entries: list[tuple[int, str, str, int]], committed: bytes,
-                     purpose: str = HELP, version: int = VERSION, centre: str | None = None) -> bytes:
+                     purpose: str = HELP, version: int = VERSION, centre: str | None = None,
+                     welsh: bool = False) -> bytes:
     """The bytes of an exchange's link. `day`, `recorded_at` and each entry's date are
     already canonical text (`day_text`, `moment_text`); entries are (member, role, date,
     minutes) in any order."""
     return with_purpose((EXCHANGE_FORMAT % (
         version, link, number, string(day), string(category), minutes, integer(reverses), string(recorded_at),
-        entries_text(entries, day), committed.hex())).encode("utf-8"), purpose, centre)
+        entries_text(entries, day), committed.hex())).encode("utf-8"), purpose, centre, welsh)
 
 
 def _entry_order(entry: tuple[int, str, str, int]) -> tuple:

@@ -92,14 +92,15 @@ class ChainWriter:
     def exchange(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
                  recorded_at: datetime | str, entries: Iterable[tuple[int, str, date | str, int]],
                  recorded_by: str | None, note: str | None, salt: bytes | None = None,
-                 purpose: str = canonical.HELP, centre: str | None = None) -> tuple[int, bytes, bytes]:
+                 purpose: str = canonical.HELP, centre: str | None = None,
+                 welsh: bool = False) -> tuple[int, bytes, bytes]:
         """The next link for an exchange: (link, hash, salt). The bytes are those of
         `canonical.exchange_content`, filled in from the shared texts."""
         rows = list(entries)
         if (len(rows) == 2 and rows[0][1] == "giver" and rows[1][1] == "receiver" and rows[0][2] == day
                 and rows[1][2] == day and int(rows[1][3]) == -int(rows[0][3])):
             return self.pair(number, day, category, minutes, reverses, recorded_at, int(rows[0][0]),
-                             int(rows[0][3]), int(rows[1][0]), recorded_by, note, salt, purpose, centre)
+                             int(rows[0][3]), int(rows[1][0]), recorded_by, note, salt, purpose, centre, welsh)
         texts = self.texts
         committed, salt = self._committed((recorded_by, note), salt)
         day_iso, quoted_day = texts.day(day)
@@ -110,13 +111,13 @@ class ChainWriter:
         link, digest = self._append(lambda link: canonical.with_purpose((canonical.EXCHANGE_FORMAT % (
             self.version, link, number, quoted_day, quoted_category, int(minutes),
             "null" if reverses is None else int(reverses), moment, listed, committed.hex())).encode("utf-8"), purpose,
-            centre))
+            centre, welsh))
         return link, digest, salt
 
     def pair(self, number: int, day: date | str, category: str, minutes: int, reverses: int | None,
              recorded_at: datetime | str, giver: int, given: int, receiver: int, recorded_by: str | None,
              note: str | None, salt: bytes | None = None, purpose: str = canonical.HELP,
-             centre: str | None = None) -> tuple[int, bytes, bytes]:
+             centre: str | None = None, welsh: bool = False) -> tuple[int, bytes, bytes]:
         """`exchange` for the common exchange: one giver who is given `given` minutes, one
         receiver charged as much, both on the exchange's day, filled into one template
         (`canonical.PAIR_FORMAT`, which `verify` fills in too)."""
@@ -136,8 +137,8 @@ class ChainWriter:
             self.version, link, number, quoted_day, texts.quoted.get(category) or texts.quote(category),
             int(minutes), "null" if reverses is None else int(reverses), moment, giver, quoted_day, given,
             receiver, quoted_day, -given, committed.hex())).encode("utf-8")
-        if purpose != canonical.HELP or centre is not None:
-            content = canonical.with_purpose(content, purpose, centre)
+        if purpose != canonical.HELP or centre is not None or welsh:
+            content = canonical.with_purpose(content, purpose, centre, welsh)
         digest = _sha256(previous + content).digest()
         self._head = (link, digest)
         return link, digest, salt
@@ -195,12 +196,14 @@ def _unlinked_exchanges(connection: Connection) -> Iterator[tuple]:
     from sqlalchemy import inspect
 
     # The upgrade that builds the chain (0005) runs before exchanges had a purpose: all help.
-    # ... and before they had a centre (0011): at none.
+    # ... and before they had a centre (0011): at none; and before the Welsh mark (0013): not.
     columns = {c["name"] for c in inspect(connection).get_columns("exchanges")}
     purpose = "purpose" if "purpose" in columns else "'help'"
     centre = "centre" if "centre" in columns else "NULL"
+    welsh = "welsh" if "welsh" in columns else "false"
     exchanges = _chunks(connection, "SELECT number, date, category, minutes, note, reverses, recorded_at, "
-                                    f"recorded_by, {purpose}, {centre} FROM exchanges WHERE link IS NULL", "number")
+                                    f"recorded_by, {purpose}, {centre}, {welsh} FROM exchanges WHERE link IS NULL",
+                        "number")
     pending: list = []
     for row in exchanges:
         pending.append(row)
@@ -243,10 +246,11 @@ def link_unlinked(connection: Connection, version: int = canonical.VERSION) -> i
     while next_exchange is not None or next_event is not None:
         if next_event is None or (next_exchange is not None and next_exchange[1] <= next_event[1]):
             assert next_exchange is not None  # the loop runs while either is left
-            (number, day, category, minutes, note, reverses, recorded_at, recorded_by, purpose, centre,
+            (number, day, category, minutes, note, reverses, recorded_at, recorded_by, purpose, centre, welsh,
              entries) = next_exchange[0]
             link, digest, salt = chain.exchange(number, day, category, minutes, reverses, recorded_at, entries,
-                                                recorded_by, note, purpose=purpose, centre=centre)
+                                                recorded_by, note, purpose=purpose, centre=centre,
+                                                welsh=bool(welsh))
             exchange_updates.append((link, digest, salt, number))
             next_exchange = timed(next(exchanges, None), 6)
         else:

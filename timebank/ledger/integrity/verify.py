@@ -35,7 +35,8 @@ from timebank.ledger.storage.sql import driver_batches as _batches
 NAMED = 10
 
 EXCHANGES = ("SELECT number, date, category, minutes, note, reverses, recorded_at, recorded_by, link, link_hash, "
-             "salt, erased_commitment, purpose, text_commitment, redaction, centre FROM exchanges ORDER BY number")
+             "salt, erased_commitment, purpose, text_commitment, redaction, centre, welsh FROM exchanges "
+             "ORDER BY number")
 ENTRIES = "SELECT exchange, member, role, date, minutes FROM entries ORDER BY exchange, id"
 EVENTS = ('SELECT id, at, "by", action, member, exchange, details, link, link_hash, salt, erased_commitment, '
           "text_commitment, redaction FROM audit ORDER BY id")
@@ -318,7 +319,7 @@ def _exchange_links(session: Session, result: Walk, voided: set[int], proof: _Te
         out: list[tuple] = []
         append = out.append
         for (number, day, category, minutes, note, reverses, recorded_at, recorded_by, link, stored, salt,
-             erased, purpose, text_commitment, redaction, centre) in batch:
+             erased, purpose, text_commitment, redaction, centre, welsh) in batch:
             helps = purpose == HELP
             rows = []
             while pending is not None and pending[0] <= number:
@@ -382,8 +383,9 @@ def _exchange_links(session: Session, result: Walk, voided: set[int], proof: _Te
                         committed.hex())).encode("utf-8")
                 else:
                     content = False
-                if (not helps or centre is not None) and isinstance(content, bytes):
-                    content = with_purpose(content, purpose, centre)
+                if (not helps or centre is not None or welsh) and isinstance(content, bytes):
+                    # `welsh` as the database gives it: 1 or True when set.
+                    content = with_purpose(content, purpose, centre, bool(welsh))
             except (ValueError, TypeError, AttributeError):  # a damaged value: this link cannot verify
                 moment_raw, content = None, False
             append((link, stored, content, EXCHANGE, number, None))

@@ -110,6 +110,7 @@ class NewExchange(NamedTuple):
     reverses: int | None = None
     purpose: str = HELP  # OPENING: an opening balance, which counts in no activity figure
     centre: str | None = None  # the code of the centre it was recorded at (a reversal: its original's)
+    welsh: bool = False  # carried out in Welsh (a reversal: its original's mark)
 
 
 def entry_rows(givers: Sequence[int], receivers: Sequence[int], minutes: int, *,
@@ -124,7 +125,7 @@ def entry_rows(givers: Sequence[int], receivers: Sequence[int], minutes: int, *,
 
 
 EXCHANGE_COLUMNS = ("number", "date", "category", "minutes", "note", "reverses", "recorded_at", "recorded_by",
-                    "link", "link_hash", "salt", "purpose", "centre")
+                    "link", "link_hash", "salt", "purpose", "centre", "welsh")
 ENTRY_COLUMNS = ("exchange", "member", "role", "date", "minutes")
 BATCH_ENTRIES = 20_000
 
@@ -164,7 +165,7 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
     add_exchange, add_entry = exchange_rows.append, entries.append
     for count, exchange in enumerate(exchanges, 1):
         number = first + count - 1
-        on, category, minutes, note, givers, receivers, reverses, purpose, centre = exchange
+        on, category, minutes, note, givers, receivers, reverses, purpose, centre, welsh = exchange
         day = day_text.get(on) or day_text.setdefault(on, stored(on))
         sign = -1 if reverses is not None else 1
         if len(givers) == 1 and len(receivers) == 1:
@@ -172,9 +173,9 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
             giver, receiver = givers[0], receivers[0]
             given = sign * minutes
             link, digest, salt = pair(number, on, category, minutes, reverses, moment, giver, given, receiver, by,
-                                      note, None, purpose, centre)
+                                      note, None, purpose, centre, welsh)
             add_exchange((number, day, category, minutes, note, reverses, recorded_at, by, link, digest, salt,
-                          purpose, centre))
+                          purpose, centre, welsh))
             add_entry((number, giver, "giver", day, given))
             add_entry((number, receiver, "receiver", day, -given))
             balance_changes[giver] = balance_changes.get(giver, 0) + given
@@ -185,9 +186,9 @@ def write_exchanges(session: Session, by: str, exchanges: Iterable[NewExchange],
             link, digest, salt = links.exchange(
                 number, on, category, minutes, reverses, moment,
                 [(member, role, on, amount) for member, role, amount in rows], by, note, purpose=purpose,
-                centre=centre)
+                centre=centre, welsh=welsh)
             add_exchange((number, day, category, minutes, note, reverses, recorded_at, by, link, digest, salt,
-                          purpose, centre))
+                          purpose, centre, welsh))
             for member, role, amount in rows:
                 add_entry((number, member, role, day, amount))
                 balance_changes[member] = balance_changes.get(member, 0) + amount
@@ -298,11 +299,12 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
                     receivers: list[Member], minutes: int, on: date | None = None,
                     category: str | None = None, note: str | None = None,
                     allow_overdraft: bool = False, again: bool = False, lang: str,
-                    centre: str | None = None) -> RecordResult:
+                    centre: str | None = None, welsh: bool = False) -> RecordResult:
     """Record one exchange: each giver/receiver pair is worth `minutes`. One that repeats an
     exchange recorded in the last 14 days is refused as a `Duplicate` unless `again`.
     (`lang`: the language of a refusal's category codes; `centre`: the code of the centre
-    it is recorded at, if any -- refused if there is no such centre.)"""
+    it is recorded at, if any -- refused if there is no such centre; `welsh`: the help was
+    carried out in Welsh.)"""
     on = on or today()
     check_exchange(settings, givers, receivers, minutes, on)
     note = clean_text(note, _("note"), limit=MAX_NOTE)
@@ -323,8 +325,10 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
     overdrawn = overdrawn_receivers(session, settings, receivers, minutes * len(givers), allow_overdraft)
     number, _count = write_exchanges(session, by, [NewExchange(
         on, code, minutes, note, tuple(g.number for g in givers), tuple(r.number for r in receivers),
-        centre=centre)])
+        centre=centre, welsh=welsh)])
     at: dict[str, Any] = {"centre": centre} if centre is not None else {}
+    if welsh:
+        at["welsh"] = True
     audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
               givers=[g.number for g in givers], receivers=[r.number for r in receivers], category=code, **at)
     for member_number in overdrawn:
@@ -354,7 +358,7 @@ def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
     reversal, _count = write_exchanges(session, by, [NewExchange(
         original.date, original.category, original.minutes, reason_text,
         tuple(m for m, role in parties if role == "giver"), tuple(m for m, role in parties if role == "receiver"),
-        reverses=number, purpose=original.purpose, centre=original.centre)])
+        reverses=number, purpose=original.purpose, centre=original.centre, welsh=bool(original.welsh))])
     audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
     return reversal
 
@@ -377,6 +381,7 @@ class ExchangeRow:
     recorded_at: datetime | None = None
     recorded_by: str | None = None
     purpose: str = HELP   # OPENING: an opening balance (a reversal carries its original's)
+    welsh: bool = False   # carried out in Welsh (a reversal carries its original's mark)
 
     @property
     def opening(self) -> bool:
@@ -429,7 +434,7 @@ def iter_exchanges(session: Session, *, member: int | None = None, start: date |
         conditions = [Exchange.number.in_(last)]
     query = (select(Exchange.number, Exchange.date, Exchange.minutes, Exchange.category, Exchange.note,
                     Exchange.reverses, Exchange.recorded_at, Exchange.recorded_by, reversal.number,
-                    Entry.member, Entry.role, Exchange.purpose)
+                    Entry.member, Entry.role, Exchange.purpose, Exchange.welsh)
              .join(Entry, Entry.exchange == Exchange.number)
              .outerjoin(reversal, reversal.reverses == Exchange.number)
              .where(*conditions)
@@ -437,14 +442,14 @@ def iter_exchanges(session: Session, *, member: int | None = None, start: date |
     names = names_by_number(session, partners_of=member)
     categories = category_names(session)
     current: dict | None = None
-    for (number, on, minutes, code, note, reverses, at, by, voided_by, who, role, purpose) in \
+    for (number, on, minutes, code, note, reverses, at, by, voided_by, who, role, purpose, welsh) in \
             session.execute(query.execution_options(yield_per=5000)):
         if current is None or current["number"] != number:
             if current is not None:
                 yield _row(current, names, categories)
             current = {"number": number, "date": on, "minutes": minutes, "category": code, "note": note,
                        "reverses": reverses, "recorded_at": at, "recorded_by": by, "voided_by": voided_by,
-                       "givers": [], "receivers": [], "purpose": purpose}
+                       "givers": [], "receivers": [], "purpose": purpose, "welsh": bool(welsh)}
         (current["givers"] if role == "giver" else current["receivers"]).append(who)
     if current is not None:
         yield _row(current, names, categories)
@@ -457,7 +462,8 @@ def _row(data: dict, names: dict[int, MemberName], categories: dict[str, Categor
         minutes=data["minutes"], category=categories.get(code) or CategoryName(code, code, code), note=data["note"],
         reverses=data["reverses"], voided_by=data["voided_by"],
         giver_names=[names[n] for n in data["givers"]], receiver_names=[names[n] for n in data["receivers"]],
-        recorded_at=data["recorded_at"], recorded_by=data["recorded_by"], purpose=data["purpose"])
+        recorded_at=data["recorded_at"], recorded_by=data["recorded_by"], purpose=data["purpose"],
+        welsh=data["welsh"])
 
 
 def get_exchange(session: Session, number: int) -> ExchangeRow:
@@ -470,14 +476,14 @@ def get_exchange(session: Session, number: int) -> ExchangeRow:
 
 def iter_pairs(session: Session, start: date | None, end: date | None, include_void: bool = False
                ) -> Iterator[tuple]:
-    """(exchange, ISO date, giver, receiver, minutes, category) for every giver/receiver pair
+    """(exchange, ISO date, giver, receiver, minutes, category, welsh) for every giver/receiver pair
     of every exchange that counts, streamed from one query (a million rows never sit in
     memory). With `include_void`, voided exchanges and their reversals too, each row ending
     in its status: 'void', 'reversal' (its minutes negative, as its entries carry them, so
     that a column's sum is the hours that count) or '' for an exchange that counts."""
     giver, receiver = aliased(Entry, name="giver"), aliased(Entry, name="receiver")
     columns: list[Any] = [Exchange.number, cast(Exchange.date, String(10)), giver.member, receiver.member,
-                          Exchange.minutes, Exchange.category]
+                          Exchange.minutes, Exchange.category, Exchange.welsh]
     if include_void:
         reversal = reversal_alias()
         is_reversal = is_a_reversal()

@@ -2,7 +2,7 @@
 and for the whole span: each one defined once, here, with its definition in both languages
 (`FIGURES`: message ids, put into words by the face that shows them).
 
-Nine queries whatever the size of the ledger or the number of periods (see
+Ten queries whatever the size of the ledger or the number of periods (see
 `period_report`); everything else is counted in Python from their rows.
 """
 
@@ -84,6 +84,12 @@ FIGURES: tuple[Figure, ...] = (
     Figure("members_welsh", COUNT, N_("Members whose language is Welsh"),
            N_("Members registered on the last day of the period whose language is Welsh (Cymraeg): they read "
               "their statements in Welsh.")),
+    Figure("hours_in_welsh", MINUTES, N_("Hours given in Welsh"),
+           N_("Hours of help given in the period in exchanges carried out in Welsh (recorded with --welsh), each "
+              "hour counted once, as the hours exchanged are."), True, "minutes_in_welsh"),
+    Figure("exchanges_in_welsh", COUNT, N_("Exchanges in Welsh"),
+           N_("Exchanges dated in the period that were carried out in Welsh. A voided exchange and its reversal "
+              "count in no figure."), True),
     *_split("members_trading", N_("Members trading"),
             N_("Members with at least one exchange in the period, giving or receiving."),
             N_("Members trading: people"), N_("Members trading: organisations")),
@@ -190,6 +196,8 @@ class PeriodFigures:
     social_value_gbp: Decimal | None
     category_minutes: dict[str, int] = field(default_factory=dict)
     goal_minutes: dict[str, int] = field(default_factory=dict)  # goal code -> minutes (`HOURS_BY_GOAL`), all seven
+    minutes_in_welsh: int = 0      # of `minutes`, those of exchanges carried out in Welsh
+    exchanges_in_welsh: int = 0
 
     @property
     def minutes_with_organisations(self) -> int:
@@ -222,6 +230,7 @@ class PeriodFigures:
             "hours_with_organisations": self.minutes_with_organisations,
             **by_kind,
             "members_new": self.members_new, "members_left": self.members_left, "members_welsh": self.members_welsh,
+            "hours_in_welsh": self.minutes_in_welsh, "exchanges_in_welsh": self.exchanges_in_welsh,
             "days_to_first_exchange_median": self.days_to_first_exchange_median,
             **{f"cohort_{n}m": self.cohorts[n] for n in RETENTION_MONTHS},
             **{f"retained_{n}m": self.retained[n] for n in RETENTION_MONTHS},
@@ -438,6 +447,7 @@ class _Months:
     minutes: dict[str, int]
     categories: dict[str, dict[str, int]]  # month -> category code -> minutes
     with_organisations: dict[str, int]     # minutes of the exchanges an organisation or the pot took part in
+    welsh: dict[str, tuple[int, int]] = field(default_factory=dict)  # month -> exchanges, minutes in Welsh
 
     def category_minutes(self, keys: list[str]) -> dict[str, int]:
         merged: dict[str, int] = {}
@@ -456,7 +466,19 @@ def _months(session: Session, start: date, end: date) -> _Months:
         minutes[key] = minutes.get(key, 0) + earned
         categories.setdefault(key, {})
         categories[key][code] = categories[key].get(code, 0) + earned
-    return _Months(exchanges, minutes, categories, _organisation_minutes(session, start, end))
+    return _Months(exchanges, minutes, categories, _organisation_minutes(session, start, end),
+                   _welsh_months(session, start, end))
+
+
+def _welsh_months(session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
+    """10. Exchanges carried out in Welsh and their minutes (each counted once, as
+    `earned_sum` counts the hours exchanged) per month: only exchanges that count."""
+    exchange_month = month_key(Exchange.date).label("month")
+    return {key: (int(count), int(minutes or 0)) for key, count, minutes in session.execute(
+        select(exchange_month, func.count(func.distinct(Exchange.number)), earned_sum())
+        .join(Entry, Entry.exchange == Exchange.number)
+        .where(Exchange.welsh.is_(True), Exchange.date.between(start, end), live_condition())
+        .group_by(exchange_month))}
 
 
 def _category_rows(session: Session, start: date, end: date) -> list[tuple[str, str, int, int]]:
@@ -554,7 +576,9 @@ class _Counting:
             requests_met=len(met), median_days_to_meet=_median(met),
             social_value_gbp=social_value(minutes, self.hour_value),
             category_minutes=(by_category := self.months.category_minutes(keys)),
-            goal_minutes=goal_minutes(by_category, self.goals))
+            goal_minutes=goal_minutes(by_category, self.goals),
+            minutes_in_welsh=sum(self.months.welsh.get(k, (0, 0))[1] for k in keys),
+            exchanges_in_welsh=sum(self.months.welsh.get(k, (0, 0))[0] for k in keys))
 
     def _partial(self, first_day: date, last_day: date, whole: tuple[date, date]) -> bool:
         """The figures cover only part of the period: cut by the span or today, or before the first exchange."""
