@@ -767,8 +767,10 @@ def test_the_screen_writes_statements_and_the_workbook(people: Cli, tmp_path: Pa
         assert w.ngettext("{count} statement", "{count} statements", 3).format(count=3) in notice(app)
         await pilot.press("w")
         await settle(pilot)
+        # About, Summary and its chart, Categories, Well-being goals and their chart, Areas and
+        # Outcomes: as `export workbook` writes them.
         assert w.ngettext("Wrote a workbook of {count} sheet to {path}.", "Wrote a workbook of {count} sheets to {path}.",
-                          5).split("{path}")[0].format(count=5) in notice(app)
+                          8).split("{path}")[0].format(count=8) in notice(app)
 
     screen(people, lang, test)
     one = w._("statement-{number}-{month}").format(number=1, month="2026-10")
@@ -784,7 +786,7 @@ def test_the_screen_writes_statements_and_the_workbook(people: Cli, tmp_path: Pa
     assert (folder / f"{one}.pdf").read_bytes()[:5] == b"%PDF-"
     from openpyxl import load_workbook
 
-    assert len(load_workbook(folder / f"{book}.xlsx").worksheets) == 4
+    assert len(load_workbook(folder / f"{book}.xlsx").worksheets) == 6  # and two chart sheets
     assert dump(people.db) == before                # writing files changes nothing in the ledger
 
 def test_a_bug_in_a_handler_is_a_message_at_a_terminal_and_raised_under_test(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -416,8 +416,12 @@ def period_page(report: PeriodReport, seal: str | None = None, *, level: int = 0
     chart = Chart(title, points, height=40 if level >= 2 else None, shown=hours)
     # The outcomes go below the categories, where the right column has room the figures' column has not.
     outcome_part = outcome_lines(outcomes, outcomes_sealed, cut=40 if level >= 2 else None, short=level >= 1)
-    return Report(heading + [Columns([[figures], [chart, categories, *outcome_part]], [0.54, 0.46]),
-                             goals_line(shown)])
+    if level:
+        # A compact page says the Welsh exchanges' count in no row of its own (the hours stay).
+        figures.rows = [row for row in figures.rows if row["key"] != "exchanges_in_welsh"]
+    # The goals' line in the right column too: in Welsh the figures' column is the longer one.
+    return Report(heading + [Columns([[figures], [chart, categories, *outcome_part, goals_line(shown)]],
+                                     [0.54, 0.46])])
 
 
 # Why figures are withheld, as short as the one-page report needs it (`WITHHELD_WORDS` in full).
