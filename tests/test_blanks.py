@@ -348,7 +348,9 @@ def test_the_issues_ledger_through_the_files(cli: Cli, tmp_path: Path, lang: str
 
     path = tmp_path / f"pack-{lang}.xlsx"
     cli.ok("export", "workbook", *span, "--output", str(path), lang=lang)
-    sheet = load_workbook(path).worksheets[-1]
+    from timebank.i18n import Words
+
+    sheet = load_workbook(path)[Words(lang)._("Areas")]
     cells = {row[0]: list(row[1:]) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
     assert cells["BB2"] == [5, None, None, None] and cells["CC3"] == [6, None, None, None]
     assert cells["AA1"][:2] == [10, 10]

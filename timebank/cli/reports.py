@@ -326,7 +326,9 @@ def outcomes(
     excel: ExcelOption = False,
     force: ForceOption = False,
     centre: CentreOption = None,
-    with_names: Annotated[bool, typer.Option("--with-names", hidden=True)] = False,
+    with_names: Annotated[bool, typer.Option(
+        "--with-names", hidden=True,
+        help=N_("Refused: outcome figures never name members (scores are health data)."))] = False,
 ) -> None:
     from timebank.ledger import queries
     from timebank.ledger.errors import UsageProblem
