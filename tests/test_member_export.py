@@ -57,7 +57,7 @@ def bank(cli: Cli) -> Cli:
            "--phone", LLINOS["phone"])
     cli.ok("record", "Siân", "Dai", "2", "--date", "2026-02-03",
            "--note", "Lift for Dai, call 01656870222 or DAI.EVANS@EXAMPLE.NET; Siân on 07700 900001")
-    cli.ok("record", "Dai", "Siân", "1.5", "--date", "2026-02-10", "--note", "=HYPERLINK(\"http://x\")")
+    cli.ok("record", "Dai", "Siân", "1.5", "--date", "2026-02-10", "--note", "=HYPERLINK(\"http://x\")", "--welsh")
     cli.ok("record", "Llinos", "Siân", "1", "--date", "2026-03-01",
            "--note", "Llinos (llinos.hughes@example.org, 870 333) did the shopping")
     cli.ok("record", "Dai", "Llinos", "3", "--date", "2026-03-02", "--note", "Not Siân's: Dai and Llinos only")
@@ -126,6 +126,7 @@ def test_the_copy_holds_everything_about_her_and_no_one_elses_contact_details(ba
     assert [(e["number"], e["role"], e["void"]) for e in data["exchanges"]] == [
         (1, "giver", False), (2, "receiver", False), (3, "receiver", True), (5, "receiver", True)]
     assert data["exchanges"][0]["with"] == [{"number": 2, "name": "Dai Evans"}]
+    assert [e["welsh"] for e in data["exchanges"]] == [False, True, False, False]   # help given in Welsh
     assert data["exchanges"][0]["note"] == ("Lift for Dai, call {x} or {x}; Siân on 07700 900001").format(
         x=CY._("[contact details removed]"))
     assert data["exchanges"][0]["note_edited"] is True and data["exchanges"][1]["note_edited"] is False

@@ -120,7 +120,7 @@ def _exchange(e: Any, w: Words) -> dict[str, Any]:
             "category": e.category.code_in(w.lang), "category_name": e.category.name(w.lang),
             "note": _text(e.note, w) if e.note is not None else None, "note_edited": _edited(e.note),
             "void": e.void, "reverses": e.reverses, "voided_by": e.voided_by, "purpose": e.purpose,
-            "recorded_at": _moment(e.recorded_at)}
+            "welsh": e.welsh, "recorded_at": _moment(e.recorded_at)}
 
 
 def _listing(item: Any, w: Words) -> dict[str, Any]:

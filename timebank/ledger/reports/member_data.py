@@ -88,6 +88,7 @@ class CopyExchange:
     voided_by: int | None        # a voided exchange: its reversal
     purpose: str                 # help, or opening (a balance moved in)
     recorded_at: datetime | None
+    welsh: bool = False          # carried out in Welsh (`record --welsh`)
 
     @property
     def void(self) -> bool:
@@ -212,7 +213,7 @@ def member_copy(session: Session, text: str, made: datetime) -> MemberCopy:
             row.number, row.date, "giver" if giver else "receiver",
             alphabetical(others_named, member.lang) if len(others_named) > 1 else list(others_named),
             row.minutes, row.minutes_for(member.number), row.category, cleaned(row.note), row.reverses,
-            row.voided_by, row.purpose, row.recorded_at))
+            row.voided_by, row.purpose, row.recorded_at, row.welsh))
     categories = category_names(session)
     listings = [CopyListing(item.id, item.kind, categories.get(item.category) or CategoryName(
         item.category, item.category, item.category), cleaned(item.note), item.opened, item.closed,
