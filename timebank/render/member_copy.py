@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any, BinaryIO, Callable
 
 from timebank.i18n import N_, Words
-from timebank.ledger.basics.contact import joined
+from timebank.ledger.basics.contact import joined, removed_anywhere
 from timebank.ledger.basics.hours import format_hours
 from timebank.render.csvfile import write_csv
 from timebank.render.sheet import (ACTION, BOOL, CATEGORY, CODE, DATE, DATETIME, HOURS, INT, KIND, LANG, MEMBERS,
@@ -88,7 +88,7 @@ def data(copy: Any, w: Words) -> dict[str, Any]:
                       "retention": copy.retention},
         "member": {"number": m.number, "name": m.name, "sort_as": m.sort_as, "kind": m.kind, "area": m.area,
                    "email": m.email, "phone": m.phone, "lang": m.lang,
-                   "note": _text(m.note, w) if m.note is not None else None, "note_edited": _edited(m.note),
+                   "note": _text(m.note, w) if m.note is not None else None, "note_edited": removed_anywhere(m.note),
                    "joined": m.joined.isoformat(), "left": m.left.isoformat() if m.left else None,
                    "centre": {"code": m.centre.code, "name": m.centre.name} if m.centre else None,
                    "large_print": m.large_print, "created_at": _moment(m.created_at),
@@ -118,20 +118,16 @@ def _exchange(e: Any, w: Words) -> dict[str, Any]:
             "with": [{"number": other.number, "name": member_words(other, w)} for other in e.others],
             "minutes": e.minutes, "hours": format_hours(e.minutes), "balance_change_minutes": e.amount,
             "category": e.category.code_in(w.lang), "category_name": e.category.name(w.lang),
-            "note": _text(e.note, w) if e.note is not None else None, "note_edited": _edited(e.note),
+            "note": _text(e.note, w) if e.note is not None else None, "note_edited": removed_anywhere(e.note),
             "void": e.void, "reverses": e.reverses, "voided_by": e.voided_by, "purpose": e.purpose,
             "welsh": e.welsh, "recorded_at": _moment(e.recorded_at)}
 
 
 def _listing(item: Any, w: Words) -> dict[str, Any]:
     return {"number": item.id, "category": item.category.code_in(w.lang), "category_name": item.category.name(w.lang),
-            "note": _text(item.note, w) if item.note is not None else None, "note_edited": _edited(item.note),
+            "note": _text(item.note, w) if item.note is not None else None, "note_edited": removed_anywhere(item.note),
             "opened": item.opened.isoformat(), "closed": item.closed.isoformat() if item.closed else None,
             "closed_because": item.closed_because, "exchange": item.exchange}
-
-
-def _edited(parts: Any) -> bool:
-    return isinstance(parts, tuple) and any(part is None for part in parts)
 
 
 def _event(event: Any, w: Words) -> dict[str, Any]:
@@ -139,7 +135,7 @@ def _event(event: Any, w: Words) -> dict[str, Any]:
             "description": _description(event, w), "member": event.member, "exchange": event.exchange,
             "about_member": event.about, "made_by_member": event.made_by,
             "details": None if event.details is None else _plain_details(event.details, w),
-            "details_withheld": event.details is None, "details_edited": _details_edited(event.details)}
+            "details_withheld": event.details is None, "details_edited": removed_anywhere(event.details)}
 
 
 def _plain_details(value: Any, w: Words) -> Any:
@@ -150,16 +146,6 @@ def _plain_details(value: Any, w: Words) -> Any:
     if isinstance(value, list):
         return [_plain_details(inner, w) for inner in value]
     return value
-
-
-def _details_edited(value: Any) -> bool:
-    if isinstance(value, tuple):
-        return _edited(value)
-    if isinstance(value, dict):
-        return any(_details_edited(inner) for inner in value.values())
-    if isinstance(value, list):
-        return any(_details_edited(inner) for inner in value)
-    return False
 
 
 class _Event:

@@ -137,3 +137,15 @@ def joined(parts: Parts, marker: str) -> str:
 
 def removed(parts: Parts) -> bool:
     return any(part is None for part in parts)
+
+
+def removed_anywhere(value: object) -> bool:
+    """Whether anything was taken out of a text anywhere in `value`: a text's parts, or the
+    details of an event (dicts and lists holding texts, some of them parts)."""
+    if isinstance(value, tuple):
+        return removed(value)
+    if isinstance(value, dict):
+        return any(removed_anywhere(inner) for inner in value.values())
+    if isinstance(value, list):
+        return any(removed_anywhere(inner) for inner in value)
+    return False

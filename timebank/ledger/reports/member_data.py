@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.basics.contact import ContactFilter, Parts, removed
+from timebank.ledger.basics.contact import ContactFilter, Parts, removed, removed_anywhere
 from timebank.ledger.basics.language import fold
 from timebank.ledger.basics.names import MemberName, alphabetical
 from timebank.ledger.errors import Refused
@@ -170,17 +170,7 @@ class MemberCopy:
         count = int(self.member.note is not None and removed(self.member.note))
         count += sum(1 for e in self.exchanges if e.note is not None and removed(e.note))
         count += sum(1 for item in self.listings if item.note is not None and removed(item.note))
-        return count + sum(1 for event in self.events if event.details is not None and _any_removed(event.details))
-
-
-def _any_removed(value: Any) -> bool:
-    if isinstance(value, tuple):
-        return removed(value)
-    if isinstance(value, dict):
-        return any(_any_removed(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_any_removed(v) for v in value)
-    return False
+        return count + sum(1 for event in self.events if event.details is not None and removed_anywhere(event.details))
 
 
 def member_copy(session: Session, text: str, made: datetime) -> MemberCopy:
