@@ -151,13 +151,14 @@ WELSH_COMMANDS = {
     "archwilio": "audit", "copi-wrth-gefn": "backup", "adfer": "restore", "aelod": "member", "cofnodi": "record",
     "cyfnewidiad": "exchange", "balans": "balance", "cyfriflen": "statement", "adroddiad": "report",
     "dyddlyfr": "journal", "allforio": "export", "mewnforio": "import", "cynnig": "offer", "cais": "request",
-    "paru": "match", "sgrin": "ui", "canolfan": "centre", "canlyniad": "outcome",
+    "paru": "match", "sgrin": "ui", "canolfan": "centre", "canlyniad": "outcome", "partner": "partner",
 }
 WELSH_SUBCOMMANDS = {
     "ychwanegu": "add", "rhestr": "list", "dangos": "show", "golygu": "edit", "gadael": "leave",
     "ailymuno": "rejoin", "anghofio": "forget", "diddymu": "void", "misol": "monthly", "cyfnod": "period",
     "gosod": "set", "tynnu": "remove", "allforio": "export", "cais-mynediad": "access-request",
     "cwblhau": "done", "mesur": "measure", "cofnodi": "record", "canlyniadau": "outcomes", "nodau": "goals",
+    "mewnforio": "import", "cyfriflen": "statement",
 }
 
 # Welsh names for the most used options: accepted in either language (`welsh_options`),
@@ -264,6 +265,7 @@ COMMAND_MODULES = {
     "offer": "listings", "request": "listings", "match": "listings",
     "centre": "centres",
     "outcome": "outcomes",
+    "partner": "partners",
     "ui": "screen",
 }
 # Typer warns that it will drop `flag_value` (an option that may be given without its

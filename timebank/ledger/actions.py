@@ -20,7 +20,7 @@ from timebank.ledger.basics.dates import today
 from timebank.ledger.basics.names import MemberName, member_name
 from timebank.ledger.errors import NotFound, TimebankError
 from timebank.ledger.messages import N_, Joined, Phrase, _, join
-from timebank.ledger.records import audit, listings, members
+from timebank.ledger.records import audit, listings, members, partners
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records.categories import CategoryName, add_category, category_name
 from timebank.ledger.records.exchanges import RecordResult, record_exchange, void_exchange
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from timebank.ledger.records.access_requests import AccessRequestRow
     from timebank.ledger.records.centres import CentreName
     from timebank.ledger.records.outcomes import MeasureRow, ScoreRow
+    from timebank.ledger.records.partner_files import Sent, Taken
+    from timebank.ledger.records.partners import PartnerRow
     from timebank.ledger.integrity.checks import CheckReport
 
 MemberRef = str | int
@@ -43,16 +45,21 @@ def _find(session: Session, ref: MemberRef) -> Member:
     return members.find_member(session, str(ref))
 
 
-def _find_all(session: Session, *groups: Sequence[MemberRef]) -> list[list[Member]]:
+def _find_all(session: Session, *groups: Sequence[MemberRef], trading_on: date | None = None,
+              lang: str = "en") -> list[list[Member]]:
     """Every member named, or one refusal that names every name not found (with the
-    closest names for each), so a coordinator mends the whole line at once."""
+    closest names for each), so a coordinator mends the whole line at once. With
+    `trading_on` (an exchange's day), a partner bank's member may be named too (`DYF:12`)."""
     found: list[list[Member]] = []
     missing: list[NotFound] = []
     for group in groups:
         found.append([])
         for ref in group:
             try:
-                found[-1].append(_find(session, ref))
+                if trading_on is not None and partners.is_reference(str(ref)):
+                    found[-1].append(partners.trading_member(session, str(ref), trading_on, lang))
+                else:
+                    found[-1].append(_find(session, ref))
             except NotFound as error:
                 missing.append(error)
     if len(missing) == 1:
@@ -216,7 +223,8 @@ def record(ledger: Ledger, by: str, *, givers: Sequence[MemberRef], receivers: S
     category unless another is given). `lang`: the language of a refusal's category codes;
     `welsh`: the help was carried out in Welsh."""
     with writing(ledger) as session:
-        giver_rows, receiver_rows = _find_all(session, givers, receivers)
+        giver_rows, receiver_rows = _find_all(session, givers, receivers, trading_on=on or today(),
+                                              lang=settings_module.load(session).lang)
         met = listings.open_listing(session, "request", request) if request is not None else None
         result = record_exchange(session, by, settings_module.load(session), givers=giver_rows,
                                  receivers=receiver_rows, minutes=minutes, on=on,
@@ -432,3 +440,57 @@ def output_file(target: Path, *, force: bool = False, binary: bool = False,
     from timebank.ledger.storage.files import private_output
 
     return private_output(target, force=force, binary=binary, encoding=encoding)
+
+
+# Partner banks (trade between time banks) ---------------------------------------------------------
+
+def add_partner(ledger: Ledger, by: str, name: str, code: str, limit: str | None = None,
+                joined: date | None = None) -> PartnerRow:
+    """A partner bank, known by the code it uses for itself; `limit`: hours the balance of trade
+    with it may reach either way (none: no limit)."""
+    with writing(ledger) as session:
+        return partners.add_partner(session, by, name, code, limit, joined)
+
+
+def edit_partner(ledger: Ledger, by: str, code: str, *, name: str | None = None, limit: str | None = None,
+                 no_limit: bool = False) -> tuple[PartnerRow, dict[str, tuple]]:
+    with writing(ledger) as session:
+        partner = partners.find_partner(session, code)
+        changed = partners.edit_partner(session, by, partner, name=name, limit=limit, no_limit=no_limit)
+        return partners.partner_row(session, partner), changed
+
+
+def leave_partner(ledger: Ledger, by: str, code: str, on: date | None = None) -> tuple[PartnerRow, date]:
+    with writing(ledger) as session:
+        partner = partners.find_partner(session, code)
+        day = partners.leave_partner(session, by, partner, on)
+        return partners.partner_row(session, partner), day
+
+
+def export_partner(ledger: Ledger, by: str, code: str, output: Path, *, force: bool = False) -> Sent:
+    """Write the file of every trade and void held with a partner bank, for it to take."""
+    from timebank.ledger.records import partner_files
+
+    with writing(ledger) as session:
+        partner = partners.find_partner(session, code)
+        content, trades, voids = partner_files.file_content(session, partner, audit.now())
+        sent = partner_files.record_sent(session, by, partner, content, trades, voids)
+        with output_file(output, force=force, binary=True) as out:
+            out.write(partner_files.file_bytes(content))
+        return sent
+
+
+def import_partner(ledger: Ledger, by: str, path: Path, lang: str) -> Taken:
+    """Take a partner bank's file: the mirror of every trade and void not yet held here, all or
+    nothing. (`lang`: the language of the accounts made for its members.)"""
+    from timebank.ledger.errors import InvalidInput, os_reason
+    from timebank.ledger.records import partner_files
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(_("Cannot read {file}: {reason}.").format(file=str(path), reason=os_reason(error))) \
+            from None
+    content = partner_files.read_file(data, path.name)
+    with writing(ledger) as session:
+        return partner_files.take_file(session, by, content, path.name, lang)

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from timebank.ledger.records.members import MemberIndex, MemberRow, MemberSearch
     from timebank.ledger.records.membership import Period
     from timebank.ledger.records.outcomes import MeasureRow, ScoreRow
+    from timebank.ledger.records.partner_files import PartnerStatement
+    from timebank.ledger.records.partners import PartnerRow
     from timebank.ledger.records.settings import Settings
     from timebank.ledger.reports.activity import InactiveMember
     from timebank.ledger.reports.figures import AreaFigures, FunderPack
@@ -67,6 +69,8 @@ _TYPES = {
     "MemberSearch": "timebank.ledger.records.members",
     "Settings": "timebank.ledger.records.settings",
     "MeasureRow": "timebank.ledger.records.outcomes",
+    "PartnerRow": "timebank.ledger.records.partners",
+    "PartnerStatement": "timebank.ledger.records.partner_files",
     "ScoreRow": "timebank.ledger.records.outcomes",
     "OutcomesReport": "timebank.ledger.reports.outcomes",
     "MAX_USER": "timebank.ledger.records.audit",
@@ -202,6 +206,24 @@ def centres(ledger: Ledger) -> list[CentreRow]:
 
     with _snapshot(ledger) as session:
         return list_centres(session)
+
+
+def partners(ledger: Ledger) -> list[PartnerRow]:
+    """The partner banks, by code, with this ledger's balance of trade with each."""
+    from timebank.ledger.records.partners import list_partners
+
+    with _snapshot(ledger) as session:
+        return list_partners(session)
+
+
+def partner_statement(ledger: Ledger, code: str) -> PartnerStatement:
+    """Reconciliation with one partner bank: the balance, every trade, the files exchanged last
+    and what either side holds that the other has not confirmed."""
+    from timebank.ledger.records.partner_files import statement
+    from timebank.ledger.records.partners import find_partner
+
+    with _snapshot(ledger) as session:
+        return statement(session, find_partner(session, code))
 
 
 def access_requests(ledger: Ledger, include_done: bool = False, member: str | int | None = None
@@ -669,7 +691,8 @@ __all__ = [
     "ledger_language", "members_matching", "category_codes", "open_ledger", "is_initialised", "current_user",
     "shown", "last_complete_month", "welsh_key",
     # reads
-    "settings", "name", "categories", "category", "centres", "access_requests", "outcome_measures",
+    "settings", "name", "categories", "category", "centres", "partners", "partner_statement", "access_requests",
+    "outcome_measures",
     "outcomes", "audit", "members", "inactive",
     "member", "member_summary", "member_page",
     "balances", "exchanges", "exchange", "statement", "statements", "monthly", "month_so_far", "period_report",
@@ -683,7 +706,7 @@ __all__ = [
     # the rooms' result types (loaded on first use: `_TYPES`)
     "Ledger", "Member", "AccessRequestRow", "AuditRow", "BalanceRow", "CategoryName", "CentreName", "CentreRow",
     "ExchangeRow", "ListingRow", "Match", "MemberIndex",
-    "MemberRow", "MemberSearch", "Settings", "MeasureRow", "ScoreRow",
+    "MemberRow", "MemberSearch", "Settings", "MeasureRow", "ScoreRow", "PartnerRow", "PartnerStatement",
     "OutcomesReport", "InactiveMember", "AreaFigures", "FunderPack", "PeriodReport",
     "Restatement", "MonthFigures", "MonthlyReport", "MonthSoFar", "MonthHours", "Statement", "StatementSet",
 ]

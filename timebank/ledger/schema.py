@@ -20,7 +20,7 @@ from timebank.ledger.storage.db import (HEAD_REVISION, KNOWN_REVISIONS, Ledger, 
 from timebank.ledger.errors import LedgerMissing, LedgerUnusable, Refused
 from timebank.ledger.messages import _
 from timebank.ledger.records.members import create_pot
-from timebank.ledger.storage.models import Member
+from timebank.ledger.storage.models import ACCOUNT_KINDS, Member
 
 
 def ensure_current(ledger: Ledger) -> None:
@@ -98,4 +98,4 @@ def _first_rows(session: Session, by: str, *, name: str | None, lang: str, reade
 
 def has_members(ledger: Ledger) -> bool:
     with writing(ledger) as session:
-        return session.scalar(select(Member.number).where(Member.kind != "pot").limit(1)) is not None
+        return session.scalar(select(Member.number).where(Member.kind.not_in(ACCOUNT_KINDS)).limit(1)) is not None

@@ -27,7 +27,9 @@ def on_day(day: date, words: Words) -> str:
 
 def people(names: list[MemberName], words: Words) -> str:
     """'Siân Jones (#1), Llinos Evans (#2)': names and numbers, as the balances show them."""
-    return ", ".join(f"{member_words(name, words)} (#{name.number})" for name in names)
+    # A partner bank's member is named with their bank and number (`DYF:12`), never a number here.
+    return ", ".join(member_words(name, words) if name.kind == "partner" else f"{member_words(name, words)} "
+                     f"(#{name.number})" for name in names)
 
 
 def read_back(done: Recorded, words: Words) -> list[str]:
@@ -51,7 +53,9 @@ def read_back(done: Recorded, words: Words) -> list[str]:
         category=result.category.name(words.lang))]
     lines += [words._("  {name} (#{number}): balance {hours} hours").format(
         name=member_words(name, words), number=name.number, hours=signed_hours(balance))
-        for name, balance in result.balances]
+        for name, balance in result.balances if name.kind != "partner"]
+    lines += [words._("  Balance of trade with {name} ({code}): {hours} hours").format(
+        name=name, code=code, hours=signed_hours(balance)) for code, name, balance in result.partners]
     lines += [words._("  Member #{number} is now below the credit limit (allowed).").format(number=number)
               for number in result.overdraft]
     if done.request is not None:

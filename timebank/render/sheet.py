@@ -237,7 +237,7 @@ def member_words(name: MemberName, words: Words) -> str:
 
 def kind_words(kind: str, words: Words) -> str:
     return {"person": words._("person"), "organisation": words._("organisation"),
-            "pot": words._("pot")}.get(kind, kind)
+            "pot": words._("pot"), "partner": words._("partner bank's member")}.get(kind, kind)
 
 
 def language_words(lang: str, words: Words) -> str:

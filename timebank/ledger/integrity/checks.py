@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, aliased
 from timebank.ledger.basics.language import fold
 from timebank.ledger.integrity.canonical import Seal, SealQuery
 from timebank.ledger.storage.db import BUSY_TIMEOUT_MS, HEAD_REVISION, Ledger, driver
-from timebank.ledger.storage.models import Base, Entry, Exchange, Member, MemberPeriod, MonthTotal
+from timebank.ledger.storage.models import (ACCOUNT_KINDS, PARTNER_KIND, Base, Entry, Exchange, Member,
+                                            MemberPeriod, MonthTotal, PartnerAccount)
 from timebank.ledger.integrity.verify import Walk, erased_since_seal, seal_problems, walk
 from timebank.ledger.messages import N_, Phrase, _, ngettext
 from timebank.ledger.storage.shape import Table, schema_differences, schema_of
@@ -242,12 +243,28 @@ def _voids(session: Session, ledger: Ledger) -> list[Phrase]:
 def _numbering(session: Session, ledger: Ledger) -> list[Phrase]:
     problems: list[Phrase] = []
     for model, label in ((Exchange, N_("exchanges")), (Member, N_("members"))):
+        # Members from 0 (the pot) up; the accounts of partner banks' members from -1 down.
         low, high, count = session.execute(
-            select(func.min(model.number), func.max(model.number), func.count(model.number))).one()
+            select(func.min(model.number), func.max(model.number), func.count(model.number))
+            .where(model.number >= 0)).one()
         first = 1 if model is Exchange else 0
         if count and (low != first or high - low + 1 != count):
             problems.append(_("The numbers of the {what} have gaps: {count} numbered from {low} to {high}.").format(
                 what=_(label), count=count, low=low, high=high))
+    low, count = session.execute(select(func.min(Member.number), func.count()).where(Member.number < 0)).one()
+    if count and low != -count:
+        problems.append(_("The numbers of the accounts of partner banks' members have gaps: {count} numbered from "
+                          "{low} to -1.").format(count=count, low=low))
+    for number, kind in session.execute(select(Member.number, Member.kind).where(
+            (Member.number < 0) != (Member.kind == PARTNER_KIND)).order_by(Member.number).limit(10)):
+        problems.append(_("Member {number} has the kind {kind}: the accounts of partner banks' members, and only "
+                          "they, are numbered below zero.").format(number=number, kind=kind))
+    unlinked = session.execute(select(Member.number).outerjoin(PartnerAccount, PartnerAccount.member == Member.number)
+                               .where(Member.kind == PARTNER_KIND, PartnerAccount.member.is_(None))
+                               .order_by(Member.number).limit(10)).scalars().all()
+    for number in unlinked:
+        problems.append(_("Account {number} is of a partner bank's member, but no partner bank's member is "
+                          "named for it.").format(number=number))
     pot = session.get(Member, 0)
     if pot is None or pot.kind != "pot":
         problems.append(_("The time bank pot (member 0) is missing."))
@@ -299,7 +316,8 @@ def _periods(session: Session) -> list[Phrase]:
         periods.setdefault(member, []).append((joined, left))
     problems: list[Phrase] = []
     for number, joined, left in session.execute(select(Member.number, Member.joined, Member.left)
-                                                .where(Member.kind != "pot").order_by(Member.number)):
+                                                .where(Member.kind.not_in(ACCOUNT_KINDS))
+                                                .order_by(Member.number)):
         own = periods.get(number)
         if not own:
             problems.append(_("Member {number} has no period of membership.").format(number=number))

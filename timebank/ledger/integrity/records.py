@@ -34,7 +34,8 @@ from timebank.ledger.integrity import canonical
 from timebank.ledger.integrity.chain import ChainWriter, writer
 from timebank.ledger.messages import Phrase, _, ngettext
 from timebank.ledger.storage.models import (AccessRequest, Category, Centre, Listing, Member, MemberPeriod,
-                                          OutcomeMeasure, OutcomeScore, Setting)
+                                          OutcomeMeasure, OutcomeScore, Partner, PartnerAccount, PartnerFile,
+                                          PartnerTrade, Setting)
 
 _sha256 = hashlib.sha256
 
@@ -68,12 +69,24 @@ TABLES: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[str,
     # A score is health data: in the clear only who, which measure, when and whether helped.
     "outcome_scores": (("id", INT), (("member", INT), ("measure", INT), ("day", DAY), ("assisted", BOOL),
                                      ("created_at", MOMENT)), ("raw", "score")),
+    # Trade with partner banks (migration 0014): nothing personal (a partner member's first
+    # name is their account's name, a member row).
+    "partners": (("code", TEXT), (("name", TEXT), ("limit_minutes", INT), ("joined", DAY), ("left", DAY),
+                                  ("created_at", MOMENT)), ()),
+    "partner_accounts": (("member", INT), (("partner", TEXT), ("number", INT)), ()),
+    "partner_trades": (("id", INT), (("exchange", INT), ("partner", TEXT), ("trade", TEXT)), ()),
+    "partner_files": (("id", INT), (("partner", TEXT), ("direction", TEXT), ("hash", TEXT), ("made", MOMENT),
+                                    ("at", MOMENT), ("trades", INT), ("voids", INT), ("held", TEXT)), ()),
 }
 
 MODELS: dict[type, str] = {Member: "members", MemberPeriod: "member_periods", Category: "categories",
                            Setting: "settings", Listing: "listings", Centre: "centres",
                            AccessRequest: "access_requests", OutcomeMeasure: "outcome_measures",
-                           OutcomeScore: "outcome_scores"}
+                           OutcomeScore: "outcome_scores", Partner: "partners",
+                           PartnerAccount: "partner_accounts", PartnerTrade: "partner_trades",
+                           PartnerFile: "partner_files"}
+
+PARTNER_TABLES = frozenset({"partners", "partner_accounts", "partner_trades", "partner_files"})
 
 # What never enters a digest: a cache `check` proves otherwise (the balance, the folded
 # name), the salt, and the links stamped after the event (`storage.links`). A change to
@@ -302,6 +315,14 @@ def describe(tbl: str, key: str) -> Phrase:
         return _("outcome measure {id}").format(id=key)
     if tbl == "outcome_scores":
         return _("outcome score {id}").format(id=key)
+    if tbl == "partners":
+        return _("partner bank '{code}'").format(code=key)
+    if tbl == "partner_accounts":
+        return _("partner member account {number}").format(number=key)
+    if tbl == "partner_trades":
+        return _("partner trade {id}").format(id=key)
+    if tbl == "partner_files":
+        return _("partner file {id}").format(id=key)
     return _("an unknown record ({table} {key})").format(table=tbl, key=key)
 
 
@@ -354,6 +375,8 @@ def _not_linked(tbl: str, row: tuple) -> Phrase:
     if tbl == "outcome_scores":
         return _("Outcome score {id} of member {member} is not on the chain: timebank did not write it.").format(
             id=key, member=row[1])
+    if tbl in PARTNER_TABLES:
+        return _("The {record} is not on the chain: timebank did not write it.").format(record=describe(tbl, key))
     return _("Listing {id} is not on the chain: timebank did not write it.").format(id=key)
 
 
@@ -383,6 +406,9 @@ def _differs(tbl: str, row: tuple, link: int) -> Phrase:
     if tbl == "outcome_scores":
         return _("Outcome score {id} of member {member} has changed behind timebank's back (not as its last "
                  "link #{link} recorded it).").format(id=key, member=row[1], link=link)
+    if tbl in PARTNER_TABLES:
+        return _("The {record} has changed behind timebank's back (not as its last link #{link} recorded "
+                 "it).").format(record=describe(tbl, key), link=link)
     return _("Listing {id} has changed behind timebank's back (not as its last link #{link} recorded it).").format(
         id=key, link=link)
 
@@ -412,6 +438,9 @@ def _gone(tbl: str, key: str, link: int) -> Phrase:
     if tbl == "outcome_scores":
         return _("Outcome score {id} was deleted behind timebank's back (its last link is #{link}).").format(
             id=key, link=link)
+    if tbl in PARTNER_TABLES:
+        return _("The {record} was deleted behind timebank's back (its last link is #{link}).").format(
+            record=describe(tbl, key), link=link)
     return _("Listing {id} was deleted behind timebank's back (its last link is #{link}).").format(id=key, link=link)
 
 

@@ -53,6 +53,7 @@ def now() -> datetime:
 # for its description in both languages (timebank.render.views.describe_event).
 ACTIONS = frozenset({
     "ledger.init", "ledger.restore", "settings.set", "category.add", "category.goals", "centre.add",
+    "partner.add", "partner.edit", "partner.leave", "partner.export", "partner.import",
     "member.add", "member.edit", "member.leave", "member.rejoin", "member.forget", "member.export",
     "access_request.log", "access_request.done", "outcome.measure", "outcome.record",
     "exchange.record", "exchange.void", "exchange.overdraft",

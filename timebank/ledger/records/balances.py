@@ -13,7 +13,7 @@ from typing import Iterable
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from timebank.ledger.storage.models import Entry, Exchange, Member, MemberPeriod
+from timebank.ledger.storage.models import PARTNER_KIND, Entry, Exchange, Member, MemberPeriod
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.storage.sql import NAME_COLUMNS, live_condition
 
@@ -55,7 +55,7 @@ def balances(session: Session, lang: str, members: list[Member] | None = None,
         return [BalanceRow(m.number, member_name(m), member_balance(session, m.number, as_of)) for m in members]
     totals = balances_by_member(session, as_of)
     if as_of is None:
-        query = select(*NAME_COLUMNS).where(Member.left.is_(None))
+        query = select(*NAME_COLUMNS).where(Member.left.is_(None), Member.kind != PARTNER_KIND)
     else:
         # Members as they stood that day, by their periods of membership (a member who left
         # and rejoined is not listed for a day between); the pot always stands; an erased

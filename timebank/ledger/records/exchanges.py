@@ -15,7 +15,7 @@ from sqlalchemy import String, and_, case, cast, exists, func, literal, select, 
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
-from timebank.ledger.records import audit
+from timebank.ledger.records import audit, partners
 from timebank.ledger.records import settings as settings_module
 from timebank.ledger.records import totals
 from timebank.ledger.records.balances import balances_of
@@ -25,7 +25,7 @@ from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, OverLimit,
 from timebank.ledger.messages import _
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.records.members import POT, require_member_on
-from timebank.ledger.storage.models import HELP, OPENING, Entry, Exchange, Member
+from timebank.ledger.storage.models import ACCOUNT_KINDS, HELP, OPENING, Entry, Exchange, Member
 from timebank.ledger.basics.names import MemberName, member_name, message_name
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.storage.sql import (NAME_COLUMNS, driver_batches, live_condition, month_of,
@@ -61,7 +61,7 @@ def check_exchange(settings: Settings, givers: list[Member], receivers: list[Mem
         # Members on the day of the help: a paper sheet from last week may name someone
         # who has left since. The pot has no joining day: it exists from the first day a
         # record needs it (`write_exchanges` moves its `joined` back to that day).
-        if member.kind != "pot":
+        if member.kind not in ACCOUNT_KINDS:  # a partner's member: their bank's business
             member_on(member, on)
     if minutes < 1:
         raise InvalidInput(_("The hours must be at least one minute."))
@@ -270,6 +270,8 @@ class RecordResult:
     givers: list[MemberName]
     receivers: list[MemberName]
     overdraft: list[int] = field(default_factory=list)
+    # Each partner bank traded with: its code, its name and this ledger's balance with it after.
+    partners: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 DUPLICATE_DAYS = 14
@@ -322,10 +324,12 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
             raise Duplicate(_("Exchange {number} already records this help (the same members, hours, date and "
                               "category).").format(number=earlier),
                             _("Exchange {number} already records this help. Record it again?").format(number=earlier))
+    trading = partners.check_trade(session, givers, receivers, minutes, allow_overdraft)
     overdrawn = overdrawn_receivers(session, settings, receivers, minutes * len(givers), allow_overdraft)
     number, _count = write_exchanges(session, by, [NewExchange(
         on, code, minutes, note, tuple(g.number for g in givers), tuple(r.number for r in receivers),
         centre=centre, welsh=welsh)])
+    partners.stamp(session, number, trading.values())
     at: dict[str, Any] = {"centre": centre} if centre is not None else {}
     if welsh:
         at["welsh"] = True
@@ -337,11 +341,13 @@ def record_exchange(session: Session, by: str, settings: Settings, *, givers: li
     after = balances_of(session, [m.number for m in parties])
     return RecordResult(number, [(member_name(m), after.get(m.number, 0)) for m in parties], on, minutes,
                         category_name(found), [member_name(g) for g in givers], [member_name(r) for r in receivers],
-                        overdrawn)
+                        overdrawn, partners.traded(session, trading.values()))
 
 
-def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
-    """Append the reversal of exchange `number`; returns the reversal's number."""
+def void_exchange(session: Session, by: str, number: int, reason: str, *, stamp: bool = True) -> int:
+    """Append the reversal of exchange `number`; returns the reversal's number. (`stamp`: a void
+    of a trade is this bank's own, to travel to its partners; a void a partner's file brings
+    is stamped with the partner's id by whoever takes the file.)"""
     reason_text = clean_text(reason, _("reason"), limit=MAX_NOTE, required=True)
     original = session.get(Exchange, number)
     if original is None:
@@ -359,6 +365,9 @@ def void_exchange(session: Session, by: str, number: int, reason: str) -> int:
         original.date, original.category, original.minutes, reason_text,
         tuple(m for m, role in parties if role == "giver"), tuple(m for m, role in parties if role == "receiver"),
         reverses=number, purpose=original.purpose, centre=original.centre, welsh=bool(original.welsh))])
+    # The void of a trade with a partner bank travels to it as the trade did.
+    if stamp:
+        partners.stamp(session, reversal, partners.trades_of(session, number))
     audit.log(session, by, "exchange.void", exchange=number, reversal=reversal, reason=reason_text)
     return reversal
 

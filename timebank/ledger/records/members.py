@@ -23,7 +23,7 @@ from timebank.ledger.errors import Duplicate, InvalidInput, NotFound, Refused
 from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
 from timebank.ledger.records import audit, membership
 from timebank.ledger.records.centres import find_centre
-from timebank.ledger.storage.models import Entry, Member
+from timebank.ledger.storage.models import ACCOUNT_KINDS, PARTNER_KIND, Entry, Member
 
 POT = 0
 KINDS = ("person", "organisation")
@@ -86,7 +86,7 @@ def add_member(session: Session, by: str, *, name: str, kind: str = "person", ar
         # Through the index of folded names (`Member.folded`): the one row, if any.
         same = session.execute(select(Member.number, Member.name).where(
             Member.folded == fold(member.name), Member.left.is_(None), Member.forgotten.is_(None),
-            Member.kind != "pot").order_by(Member.number).limit(1)).first()
+            Member.kind.not_in(ACCOUNT_KINDS)).order_by(Member.number).limit(1)).first()
         if same is not None:
             number, name = same
             # The command line adds how to say it is meant (--again).
@@ -260,13 +260,16 @@ class MemberIndex:
     screen), by the same rule as `find_member` (`find_by_name`)."""
 
     def __init__(self, members: list[Member]) -> None:
-        self.by_number = {m.number: m for m in members}
-        self.named: list[Named] = [(m.number, folded, m.left is not None) for m in members if m.forgotten is None
+        # A partner bank's member's account is named `CODE:NUMBER`, never by a name.
+        self.by_number = {m.number: m for m in members if m.kind != PARTNER_KIND}
+        self.named: list[Named] = [(m.number, folded, m.left is not None) for m in self.by_number.values()
+                                   if m.forgotten is None
                                    for folded in (_POT_FOLDED if m.kind == "pot" else (fold(m.name),))]
 
     def active(self) -> list[Member]:
         """The members who belong (not the pot, no one who has left or was erased)."""
-        return [m for m in self.by_number.values() if m.kind != "pot" and m.left is None and m.forgotten is None]
+        return [m for m in self.by_number.values() if m.kind not in ACCOUNT_KINDS and m.left is None
+                and m.forgotten is None]
 
     def matching(self, how: str, wanted: str) -> list[Named]:
         test = _MATCHES[how]
@@ -302,7 +305,7 @@ class LedgerNames:
 
     def _named(self, condition: ColumnElement[bool] | None) -> list[Named]:
         query = select(Member.number, Member.folded, Member.left).where(
-            Member.forgotten.is_(None), Member.kind != "pot")
+            Member.forgotten.is_(None), Member.kind.not_in(ACCOUNT_KINDS))
         if condition is not None:
             query = query.where(condition)
         return [(number, folded or "", left is not None) for number, folded, left in self.session.execute(query)]
@@ -432,7 +435,7 @@ def list_members(session: Session, lang: str, *, which: str = "active", search: 
     on no list (`member show` still finds them by number)."""
     query = select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
                    Member.lang, Member.joined, Member.left, Member.balance_minutes, Member.email, Member.phone
-                   ).where(Member.forgotten.is_(None))
+                   ).where(Member.forgotten.is_(None), Member.kind != PARTNER_KIND)
     if not include_pot:
         query = query.where(Member.kind != "pot")
     if which == "active":

@@ -13,19 +13,19 @@ from sqlalchemy.orm import Session
 from timebank.ledger.basics.hours import format_hours, hours_to_minutes_setting
 from timebank.ledger.basics.language import normalise_language
 from timebank.ledger.basics.text import MAX_TEXT, clean_text, has_control_characters
-from timebank.ledger.errors import InvalidInput
+from timebank.ledger.errors import InvalidInput, Refused
 from timebank.ledger.messages import _
 from timebank.ledger.records import audit
-from timebank.ledger.storage.models import Setting
+from timebank.ledger.storage.models import PartnerTrade, Setting
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact",
-        "controller", "retention", "outcome_min_pairs")
+        "controller", "retention", "outcome_min_pairs", "bank_code")
 # Welsh names for the settings, accepted by `settings set` in either language and shown to
 # Welsh readers; the English keys stay what the ledger stores and JSON shows.
 WELSH_KEYS = {"enw": "name", "iaith": "lang", "terfyn_credyd": "credit_limit", "oriau_uchaf": "max_hours",
               "gwerth_awr": "hour_value", "ffynhonnell_gwerth_awr": "hour_value_source",
               "dechrau_blwyddyn": "year_start", "cyswllt": "contact", "rheolydd": "controller",
-              "cyfnod_cadw": "retention", "isafswm_parau": "outcome_min_pairs"}
+              "cyfnod_cadw": "retention", "isafswm_parau": "outcome_min_pairs", "cod_banc": "bank_code"}
 
 
 def key_in(key: str, lang: str) -> str:
@@ -38,7 +38,7 @@ def key_in(key: str, lang: str) -> str:
 # and hOurworld ledgers run limits of the same order). `settings set credit_limit ""` lifts it.
 DEFAULTS = {"name": "", "lang": "en", "credit_limit": "10", "max_hours": "24", "hour_value": "",
             "hour_value_source": "", "year_start": "4", "contact": "", "controller": "", "retention": "",
-            "outcome_min_pairs": "10"}
+            "outcome_min_pairs": "10", "bank_code": ""}
 
 # The contact line printed under the name on every statement (an address, a phone number).
 MAX_CONTACT = 300
@@ -70,6 +70,9 @@ class Settings:
     # give its figures: below it a change in a handful of people says little, and could be
     # traced to them.
     outcome_min_pairs: int = 10
+    # This time bank's own code, as its partner banks know it (`partner`): in every file of
+    # trades it sends and in the id of every trade it records with them. Empty: not set.
+    bank_code: str = ""
 
     def as_text(self) -> dict[str, str]:
         return {
@@ -84,6 +87,7 @@ class Settings:
             "controller": self.controller,
             "retention": self.retention,
             "outcome_min_pairs": str(self.outcome_min_pairs),
+            "bank_code": self.bank_code,
         }
 
 
@@ -106,6 +110,7 @@ def load(session: Session) -> Settings:
         controller=raw["controller"],
         retention=raw["retention"],
         outcome_min_pairs=int(raw["outcome_min_pairs"]),
+        bank_code=raw["bank_code"],
     )
 
 
@@ -156,6 +161,14 @@ def normalise(key: str, value: str, lang: str) -> str:
                                  "first and a later score for an outcome's figures to be given.").format(
                 value=value, key=key_in(key, lang)))
         return str(int(value))
+    if key == "bank_code":
+        if not value:
+            return ""
+        code = value.upper()
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{1,7}", code):
+            raise InvalidInput(_("'{value}' is not a time bank's code: use 2 to 8 letters or digits, starting with a "
+                                 "letter (e.g. BLA).").format(value=value))
+        return code
     if has_control_characters(value):
         # A newline in the name had written directives into the journal's header.
         raise InvalidInput(_("The setting {key} cannot contain control characters.").format(
@@ -193,6 +206,10 @@ def store(session: Session, key: str, value: str, lang: str) -> tuple[str, str]:
     key = WELSH_KEYS.get(key, key)
     row = session.get(Setting, key)
     old = row.value if row else DEFAULTS.get(key, "")
+    if key == "bank_code" and stored != old and session.scalar(select(PartnerTrade.id).limit(1)) is not None:
+        # Every trade's id and every file partners hold name the bank by its code.
+        raise Refused(_("This time bank's code ({code}) is in the trades its partner banks hold: it cannot "
+                        "change.").format(code=old))
     if row is None:
         session.add(Setting(key=key, value=stored))
     else:

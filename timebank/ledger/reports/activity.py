@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.basics.dates import today
-from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.storage.models import ACCOUNT_KINDS, Entry, Exchange, Member
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.storage.sql import live_condition
 
@@ -40,7 +40,7 @@ def inactive_members(session: Session, days: int, lang: str) -> list[InactiveMem
     quiet = [m for m in session.execute(
         select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
                Member.joined, Member.balance_minutes, Member.phone, Member.email)
-        .where(Member.left.is_(None), Member.kind != "pot", Member.joined <= since))
+        .where(Member.left.is_(None), Member.kind.not_in(ACCOUNT_KINDS), Member.joined <= since))
         if m.number not in recent]
     last: dict[int, date] = {}
     numbers = [m.number for m in quiet]

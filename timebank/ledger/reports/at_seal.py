@@ -94,7 +94,7 @@ def _build(session: Session, own: str, temp: str, link: int, made: list[str]) ->
          f'CASE WHEN {_closed("closed_link")} THEN ended_by END AS ended_by, opened_link, '
          f'CASE WHEN {_closed("closed_link")} THEN closed_link END AS closed_link '
          f"FROM {own}.member_periods WHERE opened_link IS NULL OR opened_link <= :link")
-    copy("members", f"SELECT * FROM {own}.members m WHERE kind = 'pot' OR EXISTS "
+    copy("members", f"SELECT * FROM {own}.members m WHERE kind IN ('pot', 'partner') OR EXISTS "
                     f"(SELECT 1 FROM {temp}.member_periods p WHERE p.member = m.number)")
     for number, (table, columns) in enumerate(_INDEXES):
         connection.execute(text(f"CREATE INDEX {'temp.' if temp == 'temp' else ''}at_seal_{number} "
@@ -102,7 +102,8 @@ def _build(session: Session, own: str, temp: str, link: int, made: list[str]) ->
     analyse(connection, temp, *made)
     connection.execute(text(
         f'UPDATE {temp}.members SET "left" = (SELECT p."left" FROM {temp}.member_periods p '
-        f"WHERE p.member = {temp}.members.number ORDER BY p.joined DESC, p.id DESC LIMIT 1) WHERE kind <> 'pot'"))
+        f"WHERE p.member = {temp}.members.number ORDER BY p.joined DESC, p.id DESC LIMIT 1) "
+        f"WHERE kind NOT IN ('pot', 'partner')"))
     connection.execute(text(
         f"UPDATE {temp}.members SET balance_minutes = coalesce((SELECT sum(e.minutes) FROM {temp}.entries e "
         f"WHERE e.member = {temp}.members.number), 0)"))

@@ -60,7 +60,7 @@ _INDEXES = (("entries", "date, member, minutes"), ("entries", "member, date, min
 _KEPT = {
     "exchanges": "number IN (SELECT number FROM {scope}." + EXCHANGES + ")",
     "entries": "exchange IN (SELECT number FROM {scope}." + EXCHANGES + ")",
-    "members": "kind = 'pot' OR number IN (SELECT number FROM {scope}." + MEMBERS + ")",
+    "members": "kind IN ('pot', 'partner') OR number IN (SELECT number FROM {scope}." + MEMBERS + ")",
     "member_periods": "member IN (SELECT number FROM {scope}." + MEMBERS + ")",
     "listings": "member IN (SELECT number FROM {scope}." + MEMBERS + ")",
     "month_totals": "1 = 0",
@@ -87,7 +87,7 @@ def centre_view(session: Session, code: str, *, at_seal: bool = False,
         connection.execute(text(sql), {"code": centre.code})
 
     run(f"CREATE TEMPORARY TABLE {MEMBERS} AS SELECT number FROM {source}.members "
-        "WHERE centre = :code AND kind <> 'pot'")
+        "WHERE centre = :code AND kind NOT IN ('pot', 'partner')")
     made.append(MEMBERS)
     if window is not None and not at_seal:
         analyse(connection, temp, MEMBERS)  # the window's joins start from it

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from timebank.ledger.records.balances import balances_by_member
 from timebank.ledger.records.members import POT, MemberRow
-from timebank.ledger.storage.models import Entry, Member, MemberPeriod
+from timebank.ledger.storage.models import ACCOUNT_KINDS, Entry, Member, MemberPeriod
 from timebank.ledger.basics.names import member_name
 from timebank.ledger.storage.sql import dead_exchanges
 
@@ -27,7 +27,8 @@ def members_by_number(session: Session, as_of: date | None = None) -> list[Membe
     """Every member but the pot, by number, with the balance at the end of `as_of`."""
     balances = balances_by_member(session, as_of)
     query = select(Member.number, Member.kind, Member.name, Member.sort_as, Member.forgotten, Member.area,
-                   Member.lang, Member.joined, Member.left).where(Member.kind != "pot").order_by(Member.number)
+                   Member.lang, Member.joined, Member.left).where(Member.kind.not_in(ACCOUNT_KINDS))
+    query = query.order_by(Member.number)
     return [MemberRow(m.number, member_name(m), m.kind, None if m.forgotten else m.area, m.lang, m.joined, m.left,
                       balances.get(m.number, 0)) for m in session.execute(query)]
 
@@ -80,7 +81,7 @@ def areas(session: Session, start: date | None, end: date | None, min_count: int
     overlapping = select(MemberPeriod.member).where(
         MemberPeriod.joined <= end_day, or_(MemberPeriod.left.is_(None), MemberPeriod.left >= (start or date.min)))
     people = session.execute(select(Member.number, Member.area)
-                             .where(Member.kind != "pot", Member.number.in_(overlapping))).all()
+                             .where(Member.kind.not_in(ACCOUNT_KINDS), Member.number.in_(overlapping))).all()
     area_of = {m.number: (m.area or "").strip() for m in people}
     # Each member's minutes given and received in the span, from the entries alone (their
     # index holds date, member and minutes), less those of voided exchanges and reversals.

@@ -26,7 +26,7 @@ from timebank.ledger.records.centres import CentreName
 from timebank.ledger.basics.dates import month_end, report_end, today
 from timebank.ledger.basics.hours import format_hours
 from timebank.ledger.records.members import POT
-from timebank.ledger.storage.models import Entry, Exchange, Listing, Member
+from timebank.ledger.storage.models import PARTNER_KIND, Entry, Exchange, Listing, Member
 from timebank.ledger.basics.periods import Period, months_before, months_in, period_of, split
 from timebank.ledger.messages import N_
 from timebank.ledger.records.membership import Belonging, belonging
@@ -74,7 +74,11 @@ FIGURES: tuple[Figure, ...] = (
            "minutes_person_to_person"),
     Figure("hours_with_organisations", MINUTES, N_("Hours with organisations"),
            N_("Hours of the exchanges in which an organisation, or the time bank's own pot, gave or received: the "
-              "hours exchanged less the hours between people."), True, "minutes_with_organisations"),
+              "hours exchanged less the hours between people and the hours with partner banks."), True,
+           "minutes_with_organisations"),
+    Figure("hours_with_partners", MINUTES, N_("Hours with partner banks"),
+           N_("Hours of the exchanges in which a member of a partner time bank gave or received: trades between "
+              "banks (a partner bank's members are never counted as members)."), True, "minutes_with_partners"),
     *_split("members_registered", N_("Members registered"),
             N_("Members (people and organisations; never the time bank's own pot) on the last day of the period: "
                "joined on or before it, and not left on or before it."),
@@ -198,10 +202,11 @@ class PeriodFigures:
     goal_minutes: dict[str, int] = field(default_factory=dict)  # goal code -> minutes (`HOURS_BY_GOAL`), all seven
     minutes_in_welsh: int = 0      # of `minutes`, those of exchanges carried out in Welsh
     exchanges_in_welsh: int = 0
+    minutes_with_partners: int = 0  # of `minutes`, those of trades with partner banks' members
 
     @property
     def minutes_with_organisations(self) -> int:
-        return self.minutes - self.minutes_person_to_person
+        return self.minutes - self.minutes_person_to_person - self.minutes_with_partners
 
     def top_categories(self, top: int) -> tuple[list[CategoryShare], CategoryShare | None]:
         """The `top` categories with the most hours (ties by code), and the rest in one line
@@ -228,6 +233,7 @@ class PeriodFigures:
             "exchanges": self.exchanges, "hours": self.minutes,
             "hours_person_to_person": self.minutes_person_to_person,
             "hours_with_organisations": self.minutes_with_organisations,
+            "hours_with_partners": self.minutes_with_partners,
             **by_kind,
             "members_new": self.members_new, "members_left": self.members_left, "members_welsh": self.members_welsh,
             "hours_in_welsh": self.minutes_in_welsh, "exchanges_in_welsh": self.exchanges_in_welsh,
@@ -446,8 +452,9 @@ class _Months:
     exchanges: dict[str, int]
     minutes: dict[str, int]
     categories: dict[str, dict[str, int]]  # month -> category code -> minutes
-    with_organisations: dict[str, int]     # minutes of the exchanges an organisation or the pot took part in
+    with_organisations: dict[str, int]     # minutes of the exchanges an organisation, the pot or a partner took part in
     welsh: dict[str, tuple[int, int]] = field(default_factory=dict)  # month -> exchanges, minutes in Welsh
+    with_partners: dict[str, int] = field(default_factory=dict)  # minutes of trades with partner banks' members
 
     def category_minutes(self, keys: list[str]) -> dict[str, int]:
         merged: dict[str, int] = {}
@@ -467,7 +474,7 @@ def _months(session: Session, start: date, end: date) -> _Months:
         categories.setdefault(key, {})
         categories[key][code] = categories[key].get(code, 0) + earned
     return _Months(exchanges, minutes, categories, _organisation_minutes(session, start, end),
-                   _welsh_months(session, start, end))
+                   _welsh_months(session, start, end), _partner_minutes(session, start, end))
 
 
 def _welsh_months(session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
@@ -513,6 +520,19 @@ def _organisation_minutes(session: Session, start: date, end: date) -> dict[str,
     outside = outside_organisations(session)  # a centre's: organisations of other centres
     if outside:
         theirs = theirs.union(select(Entry.exchange).where(Entry.member.in_(outside), Entry.date.between(start, end)))
+    entry_month = month_key(Entry.date).label("month")
+    return {key: int(minutes or 0) for key, minutes in session.execute(
+        select(entry_month, earned_sum())
+        .where(Entry.exchange.in_(theirs), Entry.exchange.not_in(dead_exchanges()))
+        .group_by(entry_month))}
+
+
+def _partner_minutes(session: Session, start: date, end: date) -> dict[str, int]:
+    """11. Minutes per month of the trades with partner banks' members: found from the entries
+    of their accounts (a few), as `_organisation_minutes` finds the organisations'."""
+    account = aliased(Member, name="account")
+    theirs: Any = (select(Entry.exchange).join(account, account.number == Entry.member)
+                   .where(account.kind == PARTNER_KIND, Entry.date.between(start, end)))
     entry_month = month_key(Entry.date).label("month")
     return {key: int(minutes or 0) for key, minutes in session.execute(
         select(entry_month, earned_sum())
@@ -578,7 +598,8 @@ class _Counting:
             category_minutes=(by_category := self.months.category_minutes(keys)),
             goal_minutes=goal_minutes(by_category, self.goals),
             minutes_in_welsh=sum(self.months.welsh.get(k, (0, 0))[1] for k in keys),
-            exchanges_in_welsh=sum(self.months.welsh.get(k, (0, 0))[0] for k in keys))
+            exchanges_in_welsh=sum(self.months.welsh.get(k, (0, 0))[0] for k in keys),
+            minutes_with_partners=sum(self.months.with_partners.get(k, 0) for k in keys))
 
     def _partial(self, first_day: date, last_day: date, whole: tuple[date, date]) -> bool:
         """The figures cover only part of the period: cut by the span or today, or before the first exchange."""

@@ -17,7 +17,7 @@ from timebank.ledger.records.balances import member_balance
 from timebank.ledger.records.categories import CategoryName
 from timebank.ledger.basics.dates import add_months, month_end, today
 from timebank.ledger.records.exchanges import ExchangeRow, iter_exchanges
-from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.storage.models import ACCOUNT_KINDS, Entry, Exchange, Member
 from timebank.ledger.basics.names import MemberName, alphabetical, member_name
 from timebank.ledger.reports.reports import MEMBER_COLUMNS, opening_balances
 from timebank.ledger.records.settings import Settings, credit_limit_applies
@@ -106,7 +106,7 @@ def statements(session: Session, settings: Settings, lang: str, start: date | No
 
     Three reads whatever the number of members: the members, their opening balances, and
     the period's exchanges (one streamed query), each exchange dealt to its parties."""
-    query = select(*MEMBER_COLUMNS, Member.lang, Member.large_print).where(Member.kind != "pot")
+    query = select(*MEMBER_COLUMNS, Member.lang, Member.large_print).where(Member.kind.not_in(ACCOUNT_KINDS))
     if end is not None:
         query = query.where(Member.joined <= end)
     if start is not None:

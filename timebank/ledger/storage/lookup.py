@@ -73,7 +73,7 @@ def members_matching(db: str | None, incomplete: str, limit: int = 50) -> list[t
     """Active members whose number starts with `incomplete`, or whose name or a word of it
     does, ignoring case and accents ('si' finds Siân)."""
     wanted = fold(incomplete.lstrip("#").strip())
-    active = "FROM members WHERE kind != 'pot' AND \"left\" IS NULL AND forgotten IS NULL"
+    active = "FROM members WHERE kind NOT IN ('pot', 'partner') AND \"left\" IS NULL AND forgotten IS NULL"
     order = " ORDER BY name, number"  # members of one name by number, on either database
     # The stored folded names (`members.folded`, kept with every name change) narrow in the
     # database: only the names holding the text somewhere (every name or word of a name that

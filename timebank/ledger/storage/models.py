@@ -73,10 +73,17 @@ class Centre(Base):
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+# The kinds of account that are no member: the time bank's pot, and the accounts of a partner
+# bank's members (`partners`), which together are this ledger's clearing account with that
+# bank. No count of members, list or lookup by name ever holds them.
+POT_KIND, PARTNER_KIND = "pot", "partner"
+ACCOUNT_KINDS = (POT_KIND, PARTNER_KIND)
+
+
 class Member(Base):
     __tablename__ = "members"
     __table_args__ = (
-        CheckConstraint("kind IN ('person', 'organisation', 'pot')", name="kind"),
+        CheckConstraint("kind IN ('person', 'organisation', 'pot', 'partner')", name="kind"),
         CheckConstraint("lang IN ('cy', 'en')", name="lang"),
     )
 
@@ -337,6 +344,75 @@ class OutcomeScore(Base):
     score: Mapped[str | None] = mapped_column(String(16))
     assisted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Partner(Base):
+    """A partner time bank (issue 31): its code (as it names itself, in the files that carry
+    trades between the two banks), its name, a limit on the balance of trade with it (null:
+    none) and the day the partnership began and, once left, ended. Its clearing account here
+    is the sum of the accounts of its members who traded with ours (`PartnerAccount`)."""
+
+    __tablename__ = "partners"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    limit_minutes: Mapped[int | None] = mapped_column(Minutes)
+    joined: Mapped[date] = mapped_column(Date)
+    left: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class PartnerAccount(Base):
+    """The account here of one member of a partner bank (`DYF:12`): a member row of kind
+    'partner' (a negative number, so that members' numbers run on without gaps) whose name
+    is the partner bank's name with the member's first name once a file from the bank brings it."""
+
+    __tablename__ = "partner_accounts"
+    __table_args__ = (Index("ix_partner_accounts_partner_number", "partner", "number", unique=True),)
+
+    member: Mapped[int] = mapped_column(ForeignKey("members.number"), primary_key=True, autoincrement=False)
+    partner: Mapped[str] = mapped_column(ForeignKey("partners.code"))
+    number: Mapped[int] = mapped_column(Integer)  # their member number in the partner bank
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class PartnerTrade(Base):
+    """An exchange that is a trade with a partner bank, or the void of one, under the id both
+    banks know it by: `BLA-17` is exchange 17 of the bank whose code is BLA, wherever it is
+    held. One row an exchange and partner; a partner's file is imported once whatever its
+    order or repeats, because a trade already held is found here."""
+
+    __tablename__ = "partner_trades"
+    __table_args__ = (Index("ix_partner_trades_partner_trade", "partner", "trade", unique=True),
+                      Index("ix_partner_trades_exchange_partner", "exchange", "partner", unique=True))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exchange: Mapped[int] = mapped_column(ForeignKey("exchanges.number"))
+    partner: Mapped[str] = mapped_column(ForeignKey("partners.code"))
+    trade: Mapped[str] = mapped_column(String(40))
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class PartnerFile(Base):
+    """A file of trades sent to or received from a partner bank: its hash, when it was made
+    and carried, how many trades and voids it held, and (JSON) the id of every trade it held
+    with the id of its void or null: what the sender held, for reconciliation."""
+
+    __tablename__ = "partner_files"
+    __table_args__ = (CheckConstraint("direction IN ('sent', 'received')", name="direction"),
+                      Index("ix_partner_files_partner", "partner", "direction", "made"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner: Mapped[str] = mapped_column(ForeignKey("partners.code"))
+    direction: Mapped[str] = mapped_column(String(8))
+    hash: Mapped[str] = mapped_column(String(80))
+    made: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    trades: Mapped[int] = mapped_column(Integer)
+    voids: Mapped[int] = mapped_column(Integer)
+    held: Mapped[str] = mapped_column(Text)
     salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 

@@ -1,0 +1,476 @@
+"""Files of trades between partner banks (issue 31): what one bank sends, what the other
+takes, and what each has confirmed of the other's.
+
+A file holds every trade the sender holds with the receiver and the void of each that was
+voided, under the ids both banks keep (`BLA-17`: exchange 17 of the bank BLA), each with
+its date, the two members' numbers (and the sender's members' first names: nothing else
+of a person travels), the minutes, the category, the note and whether it was given in
+Welsh. The file ends in the SHA-256 of its content, and is refused if a byte of it differs
+from what was written: changed, re-saved or cut short.
+
+Taking a file records here the mirror of every trade not yet held (the partner's members'
+side of it, on their accounts here) and every void not yet made, in one transaction: a file
+taken twice, or files taken out of order, record each trade and void once. A file for
+another bank, from a bank that is no partner here, or naming a member this bank does not
+have is refused with every bad trade listed, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from timebank.ledger.errors import InvalidInput, Refused
+from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
+from timebank.ledger.records import audit, partners
+from timebank.ledger.records.categories import find_category
+from timebank.ledger.records.exchanges import NewExchange, void_exchange, write_exchanges
+from timebank.ledger.storage.models import (ACCOUNT_KINDS, Category, Entry, Exchange, Member,
+                                            Partner, PartnerAccount, PartnerFile, PartnerTrade)
+
+FORMAT = "timebank partner trades"
+VERSION = 1
+# A refusal lists this many bad trades, then counts the rest.
+SHOWN = 20
+
+
+class TradesRefused(Refused):
+    """A file that cannot be taken: one line that says why, then each bad trade."""
+
+
+# Sending -----------------------------------------------------------------------------------------
+
+@dataclass
+class _Trade:
+    exchange: int
+    trade: str
+    on: date
+    minutes: int
+    category: str
+    note: str | None
+    welsh: bool
+    givers: list[int] = field(default_factory=list)
+    receivers: list[int] = field(default_factory=list)
+    void: str | None = None
+    reason: str | None = None
+
+
+def _held(session: Session, partner: Partner) -> dict[int, _Trade]:
+    """Every trade this ledger holds with `partner` (never a reversal), with its void."""
+    rows = session.execute(
+        select(PartnerTrade.exchange, PartnerTrade.trade, Exchange.date, Exchange.minutes, Exchange.category,
+               Exchange.note, Exchange.welsh, Exchange.reverses)
+        .join(Exchange, Exchange.number == PartnerTrade.exchange)
+        .where(PartnerTrade.partner == partner.code).order_by(PartnerTrade.exchange)).all()
+    trades: dict[int, _Trade] = {}
+    voids: list[tuple] = []
+    for number, trade, on, minutes, category, note, welsh, reverses in rows:
+        if reverses is None:
+            trades[number] = _Trade(number, trade, on, minutes, category, note, bool(welsh))
+        else:
+            voids.append((reverses, trade, note))
+    for original, trade, note in voids:
+        if original in trades:
+            trades[original].void, trades[original].reason = trade, note
+    if trades:
+        numbers = list(trades)
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start:start + 500]
+            for exchange, member, role in session.execute(
+                    select(Entry.exchange, Entry.member, Entry.role).where(Entry.exchange.in_(chunk))
+                    .order_by(Entry.exchange, Entry.id)):
+                held = trades[exchange]
+                (held.givers if role == "giver" else held.receivers).append(member)
+    return trades
+
+
+def _pairs(trade: _Trade, theirs: set[int]) -> tuple[list[int], list[int]]:
+    """The givers and receivers of the pairs of a trade in which the partner's member took part
+    (one side of an exchange is a single member, so they are every pair of the two lists)."""
+    givers = [g for g in trade.givers if g in theirs or any(r in theirs for r in trade.receivers)]
+    receivers = [r for r in trade.receivers if r in theirs or any(g in theirs for g in givers)]
+    givers = [g for g in givers if g in theirs or any(r in theirs for r in receivers)]
+    return givers, receivers
+
+
+def _sent_name(member: Member) -> str | None:
+    """What the partner learns of our member's name: a person's first name, an
+    organisation's name; nothing once they were erased."""
+    if member.forgotten is not None or not member.name:
+        return None
+    if member.kind == "organisation":
+        return member.name
+    return member.name.split()[0]
+
+
+def file_content(session: Session, partner: Partner, made: datetime) -> tuple[dict[str, Any], int, int]:
+    """What a file to `partner` holds now: (content without its hash, trades, voids)."""
+    from timebank.ledger.records import settings as settings_module
+
+    settings = settings_module.load(session)
+    ours = partners.own_code(session)
+    trades = _held(session, partner)
+    accounts = dict(session.execute(select(PartnerAccount.member, PartnerAccount.number)
+                                    .where(PartnerAccount.partner == partner.code)).all())
+    theirs = set(accounts)
+    wanted = {m for t in trades.values() for m in (*t.givers, *t.receivers) if m not in theirs}
+    members = {m.number: m for m in session.scalars(select(Member).where(Member.number.in_(wanted)))} \
+        if wanted else {}
+
+    def party(number: int) -> dict[str, Any]:
+        if number in accounts:
+            return {"bank": partner.code, "number": accounts[number]}
+        member = members[number]
+        return {"bank": ours, "number": number, "first_name": _sent_name(member)}
+
+    out = []
+    voids = 0
+    for trade in trades.values():
+        givers, receivers = _pairs(trade, theirs)
+        if not givers or not receivers:
+            continue
+        out.append({
+            "id": trade.trade, "date": trade.on.isoformat(), "minutes": trade.minutes, "category": trade.category,
+            "note": trade.note, "welsh": trade.welsh,
+            "givers": [party(g) for g in givers], "receivers": [party(r) for r in receivers],
+            "void": None if trade.void is None else {"id": trade.void, "reason": trade.reason},
+        })
+        voids += trade.void is not None
+    content = {
+        "format": FORMAT, "version": VERSION,
+        "sender": {"code": ours, "name": settings.name},
+        "receiver": {"code": partner.code, "name": partner.name},
+        "made": made.isoformat(timespec="seconds"),
+        "trades": out,
+    }
+    return content, len(out), voids
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 of the content in one canonical form (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def file_bytes(content: dict[str, Any]) -> bytes:
+    """The file as written: the content, then its hash, one key a line where a reader looks."""
+    whole = dict(content)
+    whole["sha256"] = content_hash(content)
+    return (json.dumps(whole, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def held_ids(content: dict[str, Any]) -> dict[str, str | None]:
+    """Trade id -> the id of its void (or None): what a file says its sender holds."""
+    return {t["id"]: (t["void"] or {}).get("id") for t in content["trades"]}
+
+
+@dataclass(frozen=True)
+class Sent:
+    partner: str
+    name: str
+    trades: int
+    voids: int
+    hash: str
+
+
+def record_sent(session: Session, by: str, partner: Partner, content: dict[str, Any], trades: int,
+                voids: int) -> Sent:
+    digest = content_hash(content)
+    session.add(PartnerFile(partner=partner.code, direction="sent", hash=digest,
+                            made=datetime.fromisoformat(content["made"]), at=audit.now(), trades=trades,
+                            voids=voids, held=json.dumps(held_ids(content), sort_keys=True)))
+    session.flush()
+    audit.log(session, by, "partner.export", code=partner.code, trades=trades, voids=voids, sha256=digest)
+    return Sent(partner.code, partner.name, trades, voids, digest)
+
+
+# Taking ----------------------------------------------------------------------------------------
+
+def read_file(data: bytes, name: str) -> dict[str, Any]:
+    """The content of a file from a partner, or a refusal if it is none or was changed."""
+    changed = _("{file} has been changed since it was written (it does not match its own hash): it is refused. "
+                "Ask the partner bank to send it again.").format(file=name)
+    try:
+        whole = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        if data[:1] == b"{" and FORMAT.encode() in data:
+            raise InvalidInput(changed) from None
+        raise InvalidInput(_("{file} is not a file of trades from a partner bank.").format(file=name)) from None
+    if not isinstance(whole, dict) or whole.get("format") != FORMAT:
+        raise InvalidInput(_("{file} is not a file of trades from a partner bank.").format(file=name))
+    if whole.get("version") != VERSION:
+        raise InvalidInput(_("{file} was written by a newer version of timebank (file version {version}): update "
+                             "timebank to take it.").format(file=name, version=whole.get("version")))
+    stated = whole.pop("sha256", None)
+    if not isinstance(stated, str) or stated != content_hash(whole) or file_bytes(whole) != data:
+        raise InvalidInput(changed)
+    try:
+        _shape(whole)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InvalidInput(changed) from None
+    return whole
+
+
+def _shape(content: dict[str, Any]) -> None:
+    """A file its hash vouches for, written by another program than timebank, is still checked."""
+    for side in ("sender", "receiver"):
+        if not isinstance(content[side]["code"], str):
+            raise TypeError(side)
+    datetime.fromisoformat(content["made"])
+    if not isinstance(content["trades"], list):
+        raise TypeError("trades")
+
+
+@dataclass(frozen=True)
+class Taken:
+    partner: str
+    name: str
+    trades: int        # trades recorded here now
+    voids: int         # voids made here now
+    known: int         # trades in the file already held here
+    repeated: bool     # the very file was taken before: nothing was read again
+    balance_minutes: int
+
+
+def take_file(session: Session, by: str, content: dict[str, Any], name: str, lang: str) -> Taken:
+    ours = partners.own_code(session)
+    sender, receiver = content["sender"], content["receiver"]
+    if receiver["code"] != ours:
+        raise Refused(_("{file} is for another time bank ({name}, code {code}), not this one ({ours}): nothing "
+                        "was written.").format(file=name, name=receiver.get("name") or "", code=receiver["code"],
+                                               ours=ours))
+    partner = session.get(Partner, sender["code"])
+    if partner is None:
+        raise Refused(_("{file} is from {name} (code {code}), which is not a partner bank here: add it with "
+                        "'timebank partner add' first. Nothing was written.").format(
+            file=name, name=sender.get("name") or "", code=sender["code"]))
+    digest = content_hash(content)
+    earlier = session.scalar(select(PartnerFile.at).where(PartnerFile.partner == partner.code,
+                                                          PartnerFile.direction == "received",
+                                                          PartnerFile.hash == digest).limit(1))
+    if earlier is not None:
+        return Taken(partner.code, partner.name, 0, 0, len(content["trades"]), True,
+                     partners.balances(session).get(partner.code, 0))
+    bad: list[Phrase] = []
+    recorded = voided = known = 0
+    categories = set(session.scalars(select(Category.code)))
+    other = find_category(session, "other", "en").code if "other" in categories else sorted(categories)[0]
+    for index, trade in enumerate(content["trades"], 1):
+        try:
+            trade_id = trade["id"]
+            if not isinstance(trade_id, str) or not trade_id:
+                raise TypeError("id")
+            outcome = _take_trade(session, by, partner, ours, trade, categories, other, lang)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            bad.append(_("trade {number} in the file: it is not written as a trade.").format(number=index))
+            continue
+        if outcome is None:
+            continue
+        kind, value = outcome
+        if kind == "bad":
+            bad.append(value)
+        elif kind == "new":
+            recorded += 1
+            voided += value
+        elif kind == "known":
+            known += 1
+            voided += value
+    if bad:
+        shown = bad[:SHOWN]
+        rest = len(bad) - SHOWN
+        lines: list[Phrase] = [ngettext(
+            "{file} was not imported: {count} trade in it cannot be recorded here. Nothing was written.",
+            "{file} was not imported: {count} trades in it cannot be recorded here. Nothing was written.",
+            len(bad)).format(file=name, count=len(bad))]
+        lines += [Joined(("  ", line)) for line in shown]
+        if rest > 0:
+            lines.append(ngettext("... and {count} more.", "... and {count} more.", rest).format(count=rest))
+        raise TradesRefused(join("\n", lines))
+    session.add(PartnerFile(partner=partner.code, direction="received", hash=digest,
+                            made=datetime.fromisoformat(content["made"]), at=audit.now(),
+                            trades=len(content["trades"]), voids=sum(1 for t in content["trades"] if t.get("void")),
+                            held=json.dumps(held_ids(content), sort_keys=True)))
+    session.flush()
+    audit.log(session, by, "partner.import", code=partner.code, trades=recorded, voids=voided, sha256=digest)
+    return Taken(partner.code, partner.name, recorded, voided, known, False,
+                 partners.balances(session).get(partner.code, 0))
+
+
+def _void_reason(partner: Partner, void: dict[str, Any]) -> str:
+    reason = void.get("reason")
+    if isinstance(reason, str) and reason.strip():
+        return reason
+    return f"{partner.code} {void['id']}"
+
+
+def _take_trade(session: Session, by: str, partner: Partner, ours: str, trade: dict[str, Any],
+                categories: set[str], other: str, lang: str) -> tuple[str, Any] | None:
+    trade_id: str = trade["id"]
+    void = trade.get("void")
+    if void is not None and (not isinstance(void, dict) or not isinstance(void.get("id"), str)):
+        raise TypeError("void")
+    on = date.fromisoformat(trade["date"])
+    minutes = trade["minutes"]
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
+        raise ValueError("minutes")
+    held = session.scalar(select(PartnerTrade.exchange).where(PartnerTrade.partner == partner.code,
+                                                              PartnerTrade.trade == trade_id))
+    if held is not None:
+        exchange = session.get(Exchange, held)
+        assert exchange is not None
+        if exchange.date != on or exchange.minutes != minutes:
+            return "bad", _("trade {id}: its date or hours differ from this ledger's exchange {number} "
+                            "({date}, {minutes} minutes).").format(id=trade_id, number=held,
+                                                                  date=exchange.date.isoformat(),
+                                                                  minutes=exchange.minutes)
+        made = 0
+        if void is not None:
+            made = _void(session, by, partner, held, void)
+        return "known", made
+    if trade_id.startswith(ours + "-"):
+        return "bad", _("trade {id} is this time bank's, but this ledger holds no such trade with {code}.").format(
+            id=trade_id, code=partner.code)
+    givers, problems_g = _parties(session, partner, ours, trade["givers"], on, lang)
+    receivers, problems_r = _parties(session, partner, ours, trade["receivers"], on, lang)
+    problems = problems_g + problems_r
+    if not problems and (not givers or not receivers or (len(givers) > 1 and len(receivers) > 1)
+                         or len(set(givers + receivers)) != len(givers) + len(receivers)):
+        problems = [_("trade {id}: its members are not one giver and receivers, or givers and one "
+                      "receiver.").format(id=trade_id)]
+    if problems:
+        if void is not None:
+            return None  # voided on the partner's side already: there is nothing to mirror
+        return "bad", join("; ", [_("trade {id}").format(id=trade_id), *problems])
+    category = trade.get("category")
+    code = category if isinstance(category, str) and category in categories else other
+    note = trade.get("note")
+    note = note if isinstance(note, str) and note.strip() else None
+    number, _count = write_exchanges(session, by, [NewExchange(
+        on, code, minutes, note, tuple(givers), tuple(receivers), welsh=trade.get("welsh") is True)])
+    session.add(PartnerTrade(exchange=number, partner=partner.code, trade=trade_id))
+    session.flush()
+    audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
+              givers=givers, receivers=receivers, category=code, partner=partner.code, trade=trade_id)
+    made = 0
+    if void is not None:
+        made = _void(session, by, partner, number, void)
+    return "new", made
+
+
+def _void(session: Session, by: str, partner: Partner, number: int, void: dict[str, Any]) -> int:
+    """The partner's void of a trade held here: made once (either bank may void a trade)."""
+    if session.scalar(select(Exchange.number).where(Exchange.reverses == number)) is not None:
+        return 0
+    already = session.scalar(select(PartnerTrade.exchange).where(PartnerTrade.partner == partner.code,
+                                                                 PartnerTrade.trade == void["id"]))
+    if already is not None:
+        return 0
+    reversal = void_exchange(session, by, number, _void_reason(partner, void), stamp=False)
+    session.add(PartnerTrade(exchange=reversal, partner=partner.code, trade=void["id"]))
+    # A trade with several partner banks at once is voided towards the others as this bank's own void.
+    for code in partners.trades_of(session, number):
+        if code != partner.code:
+            partners.stamp(session, reversal, [code])
+    session.flush()
+    return 1
+
+
+def _parties(session: Session, partner: Partner, ours: str, listed: Any, on: date,
+             lang: str) -> tuple[list[int], list[Phrase]]:
+    if not isinstance(listed, list):
+        raise TypeError("parties")
+    numbers: list[int] = []
+    problems: list[Phrase] = []
+    for party in listed:
+        bank, number = party["bank"], party["number"]
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise ValueError("number")
+        if bank == ours:
+            member = session.get(Member, number)
+            if member is None or member.kind in ACCOUNT_KINDS:
+                problems.append(_("there is no member number {number} here").format(number=number))
+            else:
+                numbers.append(number)
+        elif bank == partner.code:
+            first = party.get("first_name")
+            account = partners.account(session, partner, number, on, first=first if isinstance(first, str) else "",
+                                       lang=lang)
+            numbers.append(account.number)
+        else:
+            problems.append(_("member {number} of {bank}, which is neither bank of this file").format(
+                number=number, bank=bank))
+    return numbers, problems
+
+
+# Reconciliation --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatementTrade:
+    trade: str
+    exchange: int
+    on: date
+    minutes: int                 # this ledger's balance with the partner moved by this much (until voided)
+    category: str
+    ours: bool                   # recorded here (not taken from the partner's file)
+    void: str | None             # the id of its void, if voided
+    confirmed: bool              # the partner's latest file holds it as it stands here
+
+
+@dataclass(frozen=True)
+class PartnerStatement:
+    code: str
+    name: str
+    limit_minutes: int | None
+    left: date | None
+    balance_minutes: int
+    trades: list[StatementTrade]
+    last_sent: datetime | None
+    last_sent_hash: str | None
+    last_received: datetime | None       # when the partner made their latest file we took
+    last_received_hash: str | None
+    unconfirmed_by_partner: list[str]    # trades (or voids) held here that their latest file lacks
+    unconfirmed_here: list[str]          # trades (or voids) their latest file holds that we have not sent back
+
+
+def statement(session: Session, partner: Partner) -> PartnerStatement:
+    ours = partners.own_code(session)
+    trades = _held(session, partner)
+    accounts = set(session.scalars(select(PartnerAccount.member).where(PartnerAccount.partner == partner.code)))
+
+    def latest(direction: str) -> PartnerFile | None:
+        return session.scalar(select(PartnerFile).where(PartnerFile.partner == partner.code,
+                                                        PartnerFile.direction == direction)
+                              .order_by(PartnerFile.made.desc(), PartnerFile.id.desc()).limit(1))
+
+    sent, received = latest("sent"), latest("received")
+    theirs: dict[str, str | None] = json.loads(received.held) if received is not None else {}
+    told: dict[str, str | None] = json.loads(sent.held) if sent is not None else {}
+    rows: list[StatementTrade] = []
+    unconfirmed: list[str] = []
+    for trade in trades.values():
+        moved = 0
+        for g in trade.givers:
+            if g in accounts:
+                moved += trade.minutes * len(trade.receivers)
+        for r in trade.receivers:
+            if r in accounts:
+                moved -= trade.minutes * len(trade.givers)
+        confirmed = trade.trade in theirs and (trade.void is None) == (theirs[trade.trade] is None)
+        rows.append(StatementTrade(trade.trade, trade.exchange, trade.on, moved, trade.category,
+                                   trade.trade.startswith(ours + "-"), trade.void, confirmed))
+        if not confirmed:
+            unconfirmed.append(trade.trade if trade.void is None or trade.trade not in theirs else trade.void)
+    here: list[str] = [trade if trade not in told or void is None else void
+                       for trade, void in sorted(theirs.items())
+                       if trade not in told or (void is not None and told.get(trade) is None)]
+    return PartnerStatement(partner.code, partner.name, partner.limit_minutes, partner.left,
+                            partners.balances(session).get(partner.code, 0), rows,
+                            sent.at if sent else None, sent.hash if sent else None,
+                            received.made if received else None, received.hash if received else None,
+                            unconfirmed, here)
