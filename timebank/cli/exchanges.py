@@ -96,9 +96,15 @@ def _asked_for(ctx: typer.Context, positional: list[str], on: str | None,
     from timebank.ledger.errors import InvalidInput
 
     the_ledger, lang = ledger(ctx), get_language()
-    found: list[int] = []
+    found: list[int | str] = []
 
     def member(text: str) -> str:
+        if queries.is_partner_member(text):
+            queries.partner_member(the_ledger, text)  # a partner bank there is
+            if text.strip().upper() in found:
+                raise InvalidInput(_("The same member cannot be on both sides, or named twice."))
+            found.append(text.strip().upper())
+            return text
         number = queries.member(the_ledger, text).number
         if number in found:
             raise InvalidInput(_("The same member cannot be on both sides, or named twice."))

@@ -75,12 +75,12 @@ def leave(
 ) -> None:
     from timebank.ledger import actions
     from timebank.ledger.basics.dates import parse_date
-    from timebank.ledger.basics.hours import format_hours
+    from timebank.render.sheet import signed_hours
 
     partner, day = actions.leave_partner(ledger(ctx), user(by), code, parse_date(on) if on else None)
     say(_("The partnership with {name} ({code}) ended on {date}: no new trade with it can be recorded; its files "
           "are still sent and taken. Balance of trade: {hours} hours.").format(
-        name=partner.name, code=partner.code, date=format_date(day), hours=format_hours(partner.balance_minutes)))
+        name=partner.name, code=partner.code, date=format_date(day), hours=signed_hours(partner.balance_minutes)))
 
 
 def export(
@@ -107,7 +107,7 @@ def import_file(
     by: ByOption = None,
 ) -> None:
     from timebank.ledger import actions
-    from timebank.ledger.basics.hours import format_hours
+    from timebank.render.sheet import signed_hours
 
     taken = actions.import_partner(ledger(ctx), user(by), file, get_language())
     if taken.repeated:
@@ -118,7 +118,7 @@ def import_file(
               "already held.").format(file=file.name, name=taken.name, code=taken.partner, trades=taken.trades,
                                       voids=taken.voids, known=taken.known))
     say(_("Balance of trade with {name}: {hours} hours.").format(name=taken.name,
-                                                                 hours=format_hours(taken.balance_minutes)))
+                                                                 hours=signed_hours(taken.balance_minutes)))
 
 
 def statement(

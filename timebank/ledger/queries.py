@@ -226,6 +226,21 @@ def partner_statement(ledger: Ledger, code: str) -> PartnerStatement:
         return statement(session, find_partner(session, code))
 
 
+def is_partner_member(text: str) -> bool:
+    """Whether `text` names a partner bank's member (`DYF:12`) rather than one of ours."""
+    from timebank.ledger.records.partners import is_reference
+
+    return is_reference(text)
+
+
+def partner_member(ledger: Ledger, text: str) -> str:
+    """The name of the partner bank's member `text` names (`DYF:12`), refused if the bank is none."""
+    from timebank.ledger.records.partners import reference_label
+
+    with _snapshot(ledger) as session:
+        return reference_label(session, text)
+
+
 def access_requests(ledger: Ledger, include_done: bool = False, member: str | int | None = None
                     ) -> list[AccessRequestRow]:
     """Members' requests for a copy of their data (UK GDPR Article 15): the open ones (with
@@ -691,7 +706,8 @@ __all__ = [
     "ledger_language", "members_matching", "category_codes", "open_ledger", "is_initialised", "current_user",
     "shown", "last_complete_month", "welsh_key",
     # reads
-    "settings", "name", "categories", "category", "centres", "partners", "partner_statement", "access_requests",
+    "settings", "name", "categories", "category", "centres", "partners", "partner_statement", "is_partner_member",
+    "partner_member", "access_requests",
     "outcome_measures",
     "outcomes", "audit", "members", "inactive",
     "member", "member_summary", "member_page",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from timebank.i18n import N_, Words
-from timebank.render.sheet import (BOOL, CODE, CSV, DATE, DATETIME, INT, JSON, MINUTES, SAY, TABLE, TEXT, Field,
+from timebank.render.sheet import (BOOL, CODE, CSV, DATE, DATETIME, INT, JSON, MINUTES, SAY, SIGNED, TABLE, TEXT, Field,
                                    Line, Report, Say, Sheet, col, signed_hours)
 from timebank.render.views import _say, plural
 
@@ -14,7 +14,8 @@ def partners(rows: list) -> Sheet:
     """Each partner bank: its code, name, limit, when the partnership began (and ended), this
     ledger's balance of trade with it, its members who traded here and the trades that count."""
     return Sheet([col("code", N_("Code"), CODE), col("name", N_("Name"), wrap=True),
-                  col("balance_minutes", N_("Balance (hours)"), MINUTES),
+                  col("balance_minutes", kind=MINUTES, only=[JSON, CSV]),
+                  col("balance", N_("Balance (hours)"), SIGNED, only=[TABLE], source="balance_minutes"),
                   col("limit_minutes", N_("Limit (hours)"), MINUTES, none=N_("none")),
                   col("joined", N_("Since"), DATE), col("left", N_("Left"), DATE),
                   col("members", N_("Their members"), INT), col("trades", N_("Trades"), INT)],
@@ -40,8 +41,8 @@ def _balance_line(statement: Any) -> Say:
 
 def _files_line(statement: Any) -> Say:
     def say(w: Words) -> str:
-        sent = (w._("last file sent {moment}").format(moment=w.date(statement.last_sent.date()))
-                if statement.last_sent else w._("no file sent yet"))
+        sent = (w._("Last file sent {moment}").format(moment=w.date(statement.last_sent.date()))
+                if statement.last_sent else w._("No file sent yet"))
         received = (w._("last file taken made {moment}").format(moment=w.date(statement.last_received.date()))
                     if statement.last_received else w._("no file taken yet"))
         return sent + "; " + received + "."
@@ -64,7 +65,8 @@ def partner_statement(statement: Any) -> Report:
              "ours": t.ours, "void": t.void, "confirmed": t.confirmed, "status": _status(t)}
             for t in statement.trades]
     trades = Sheet([col("trade", N_("Trade"), CODE), col("exchange", N_("Exchange"), INT),
-                    col("date", N_("Date"), DATE), col("minutes", N_("Hours"), MINUTES),
+                    col("date", N_("Date"), DATE), col("minutes", kind=MINUTES, only=[JSON, CSV]),
+                    col("hours", N_("Hours"), SIGNED, only=[TABLE], source="minutes"),
                     col("category", N_("Category"), CODE),
                     col("ours", N_("Recorded here"), BOOL), col("void", N_("Void"), CODE, none=""),
                     col("confirmed", kind=BOOL, only=[JSON, CSV]),

@@ -938,7 +938,8 @@ SETTING_WORDS = {"name": N_("the time bank's name"), "lang": N_("the ledger's la
                  "hour_value_source": N_("the source of the value of an hour"),
                  "year_start": N_("the month the year starts"), "contact": N_("the contact line"),
                  "controller": N_("the data controller"), "retention": N_("the retention period"),
-                 "outcome_min_pairs": N_("the fewest pairs of outcome scores")}
+                 "outcome_min_pairs": N_("the fewest pairs of outcome scores"),
+                 "bank_code": N_("this time bank's code")}
 
 
 def setting_words(key: str, w: Words) -> str:
@@ -995,6 +996,17 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
             "Took the chain to version 2: the texts of the {count} earlier exchanges and events are now proven word by "
             "word").format(count=d.get("texts", 0)),
         "ledger.restore": lambda: w._("Restored the ledger from {file}").format(file=d.get("file", "")),
+        "partner.add": lambda: w._("Added the partner bank {name} ({code})").format(
+            name=d.get("name", ""), code=d.get("code", "")),
+        "partner.edit": lambda: w._("Changed {fields} of the partner bank {code}").format(
+            fields=", ".join(sorted(d.get("changes", {}))), code=d.get("code", "")),
+        "partner.leave": lambda: w._("The partnership with {code} ended on {date}").format(
+            code=d.get("code", ""), date=d.get("date")),
+        "partner.export": lambda: w._("Wrote a file of {trades} trades for the partner bank {code}").format(
+            trades=d.get("trades", 0), code=d.get("code", "")),
+        "partner.import": lambda: w._("Took a file from the partner bank {code}: {trades} new trades, {voids} "
+                                      "voids").format(code=d.get("code", ""), trades=d.get("trades", 0),
+                                                      voids=d.get("voids", 0)),
         "import.members": lambda: w.ngettext("Imported {rows} row of members from {file}",
                                              "Imported {rows} rows of members from {file}",
                                              int(d.get("rows") or 0)).format(rows=d.get("rows"),

@@ -149,8 +149,14 @@ class Record(Page):
             return "", False
         try:
             if key in ("giver", "receiver"):
-                found = [data.members.find(ref) for ref in parts(value)]
-                return ", ".join(f"{member_words(member_name(m), words)} (#{m.number})" for m in found), False
+                shown = []
+                for ref in parts(value):
+                    if queries.is_partner_member(ref):  # DYF:12, a partner bank's member
+                        shown.append(queries.partner_member(self.ledger, ref))
+                    else:
+                        member = data.members.find(ref)
+                        shown.append(f"{member_words(member_name(member), words)} (#{member.number})")
+                return ", ".join(shown), False
             if key == "hours":
                 if not value.strip():
                     return "", False

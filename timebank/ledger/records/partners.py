@@ -253,6 +253,17 @@ def trading_member(session: Session, text: str, on: date, lang: str) -> Member:
     return account(session, partner, number, on, lang=lang)
 
 
+def reference_label(session: Session, text: str) -> str:
+    """What `DYF:12` typed names, without making its account: the name it has or will have."""
+    match = REFERENCE.fullmatch(str(text))
+    assert match is not None  # `is_reference`
+    partner = find_partner(session, match.group(1))
+    number = int(match.group(2))
+    found = session.scalar(select(Member.name).join(PartnerAccount, PartnerAccount.member == Member.number)
+                           .where(PartnerAccount.partner == partner.code, PartnerAccount.number == number))
+    return found or label(partner.name, partner.code, number, None)
+
+
 def partners_of(session: Session, numbers: Iterable[int]) -> dict[int, str]:
     """Account number -> partner code, for the partner members' accounts among `numbers`."""
     wanted = [n for n in numbers if n < 0]
