@@ -51,7 +51,7 @@ def _files_line(statement: Any) -> Say:
 
 def _status(trade: Any) -> Say:
     def say(w: Words) -> str:
-        status = w._("voided") if trade.void else w._("counts")
+        status = w._("voided, no longer counts") if trade.void else w._("counts")
         return status if trade.confirmed else status + " · " + w._("not confirmed")
     return say
 
