@@ -56,7 +56,8 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
     conn.row_factory = sqlite3.Row
     with ledger.engine.begin() as pg:
         tables = [t for t in ("centres", "members", "categories", "settings", "exchanges", "entries", "audit",
-                              "month_totals", "listings", "member_periods", "access_requests", "record_links")
+                              "month_totals", "listings", "member_periods", "access_requests", "outcome_measures",
+                              "outcome_scores", "record_links")
                   if t in metadata.tables]
         for table in tables:
             rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table}")]
@@ -71,7 +72,7 @@ def _load_fixture(revision: str, target: "Path | str") -> None:
                 pg.execute(insert(metadata.tables[table]), rows)
         pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('entries', 'id'), (SELECT max(id) FROM entries))")
         pg.exec_driver_sql("SELECT setval(pg_get_serial_sequence('audit', 'id'), (SELECT max(id) FROM audit))")
-        for table in ("listings", "member_periods", "access_requests"):
+        for table in ("listings", "member_periods", "access_requests", "outcome_measures", "outcome_scores"):
             if table in tables:
                 pg.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"(SELECT coalesce(max(id), 1) FROM {table}))")

@@ -19,7 +19,7 @@ from timebank.i18n import _, get_language, say
 from timebank.ledger.records.categories import category_names
 from timebank.ledger.integrity.chain import current_seal
 from timebank.ledger.basics.names import message_name as display_name
-from timebank.ledger.storage.models import Entry, Exchange, Member
+from timebank.ledger.storage.models import Entry, Exchange, Member, PartnerAccount
 from timebank.ledger.records.settings import load as load_settings
 from timebank.ledger.basics.text import UNPRINTABLE
 
@@ -33,7 +33,12 @@ def hours_exact(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(PLACES, rounding=ROUND_HALF_UP)
 
 
-def account(number: int, style: str) -> str:
+def account(number: int, style: str, partner: tuple[str, int] | None = None) -> str:
+    """A member's account; a partner bank's member's is under the partner's code, so that
+    `hledger bal partners:DYF` is this bank's clearing account with that bank."""
+    if partner is not None:
+        code, theirs = partner
+        return f"Assets:Partners:{code}:M{theirs:05d}" if style == "beancount" else f"partners:{code}:{theirs:05d}"
     return f"Assets:Members:M{number:05d}" if style == "beancount" else f"members:{number:05d}"
 
 
@@ -88,6 +93,9 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
     settings = load_settings(session)
     first_entry = dict(session.execute(select(Entry.member, func.min(Entry.date)).group_by(Entry.member)).all())
     members = list(session.scalars(select(Member).order_by(Member.number)))
+    partners = {member: (code, number) for member, code, number in session.execute(
+        select(PartnerAccount.member, PartnerAccount.partner, PartnerAccount.number))}
+    named = {m.number: account(m.number, style, partners.get(m.number)) for m in members}
     # Within a centre's part of the ledger, the members of other centres its exchanges reach.
     others = sorted(set(first_entry) - {m.number for m in members})
     title = settings.name or "timebank"
@@ -107,7 +115,7 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
         out.write('option "operating_currency" "HRS"\n\n')
         for m in members:
             opened = min(m.joined, first_entry.get(m.number, m.joined))
-            out.write(f"{opened.isoformat()} open {account(m.number, style)} HRS\n")
+            out.write(f"{opened.isoformat()} open {named[m.number]} HRS\n")
             out.write(f"  {name_key}: {_quote(say(display_name(m)))}\n")
         for number in others:
             out.write(f"{first_entry[number].isoformat()} open {account(number, style)} HRS\n")
@@ -118,7 +126,7 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
         out.write("commodity 1,000.00 HRS\n\n")
         for m in members:
             out.write(_comment(say(display_name(m))))
-            out.write(f"account {account(m.number, style)}\n")
+            out.write(f"account {named[m.number]}\n")
         for number in others:
             out.write(f"account {account(number, style)}\n")
         out.write("\n")
@@ -137,13 +145,13 @@ def write_journal(session: Session, out: TextIO, style: str = "hledger") -> int:
             if welsh:
                 out.write("  welsh: TRUE\n")
             for member, amount in _postings(entries):
-                out.write(f"  {account(member, style)}  {amount} HRS\n")
+                out.write(f"  {named.get(member) or account(member, style)}  {amount} HRS\n")
         else:
             tags = f"  ; exchange:{number}" + (f", reverses:{reverses}" if reverses else "") + (
                 ", welsh:" if welsh else "")
             out.write(f"{on.isoformat()} * {description.replace(';', ',')}{tags}\n")
             for member, amount in _postings(entries):
-                out.write(f"    {account(member, style)}  {amount} HRS\n")
+                out.write(f"    {named.get(member) or account(member, style)}  {amount} HRS\n")
         out.write("\n")
     return count
 

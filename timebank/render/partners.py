@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from timebank.i18n import N_, Words
-from timebank.render.sheet import (BOOL, CODE, CSV, DATE, DATETIME, INT, JSON, MINUTES, SAY, SIGNED, TABLE, TEXT, Field,
-                                   Line, Report, Say, Sheet, col, signed_hours)
+from timebank.render.sheet import (BOOL, CATEGORY, CODE, CSV, DATE, DATETIME, INT, JSON, MINUTES, SAY, SIGNED, TABLE,
+                                   TEXT, Field, Line, Report, Say, Sheet, col, signed_hours)
 from timebank.render.views import _say, plural
 
 
@@ -67,10 +67,10 @@ def partner_statement(statement: Any) -> Report:
     trades = Sheet([col("trade", N_("Trade"), CODE), col("exchange", N_("Exchange"), INT),
                     col("date", N_("Date"), DATE), col("minutes", kind=MINUTES, only=[JSON, CSV]),
                     col("hours", N_("Hours"), SIGNED, only=[TABLE], source="minutes"),
-                    col("category", N_("Category"), CODE),
+                    col("category", N_("Category"), CATEGORY),
                     col("ours", N_("Recorded here"), BOOL), col("void", N_("Void"), CODE, none=""),
                     col("confirmed", kind=BOOL, only=[JSON, CSV]),
-                    col("status", N_("Status"), SAY, only=[TABLE])],
+                    col("status", N_("Status"), SAY, only=[TABLE], wrap=True)],
                    rows, key="trades", title=_say(N_("Trades")), empty=_say(N_("No trades with this bank yet.")))
     parts: list[Any] = [
         Field("code", statement.code, CODE), Field("name", statement.name, TEXT),

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from timebank.ledger.errors import InvalidInput, Refused
 from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
 from timebank.ledger.records import audit, partners
-from timebank.ledger.records.categories import find_category
+from timebank.ledger.records.categories import CategoryName, category_names, find_category
 from timebank.ledger.records.exchanges import NewExchange, void_exchange, write_exchanges
 from timebank.ledger.storage.models import (ACCOUNT_KINDS, Category, Entry, Exchange, Member,
                                             Partner, PartnerAccount, PartnerFile, PartnerTrade)
@@ -416,7 +416,7 @@ class StatementTrade:
     exchange: int
     on: date
     minutes: int                 # this ledger's balance with the partner moved by this much (until voided)
-    category: str
+    category: CategoryName
     ours: bool                   # recorded here (not taken from the partner's file)
     void: str | None             # the id of its void, if voided
     confirmed: bool              # the partner's latest file holds it as it stands here
@@ -453,6 +453,7 @@ def statement(session: Session, partner: Partner) -> PartnerStatement:
     told: dict[str, str | None] = json.loads(sent.held) if sent is not None else {}
     rows: list[StatementTrade] = []
     unconfirmed: list[str] = []
+    names = category_names(session)
     for trade in trades.values():
         moved = 0
         for g in trade.givers:
@@ -462,7 +463,8 @@ def statement(session: Session, partner: Partner) -> PartnerStatement:
             if r in accounts:
                 moved -= trade.minutes * len(trade.givers)
         confirmed = trade.trade in theirs and (trade.void is None) == (theirs[trade.trade] is None)
-        rows.append(StatementTrade(trade.trade, trade.exchange, trade.on, moved, trade.category,
+        category = names.get(trade.category) or CategoryName(trade.category, trade.category, trade.category)
+        rows.append(StatementTrade(trade.trade, trade.exchange, trade.on, moved, category,
                                    trade.trade.startswith(ours + "-"), trade.void, confirmed))
         if not confirmed:
             unconfirmed.append(trade.trade if trade.void is None or trade.trade not in theirs else trade.void)
