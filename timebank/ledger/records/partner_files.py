@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from timebank.ledger.basics.text import MAX_NOTE, clean_text
 from timebank.ledger.errors import InvalidInput, Refused
 from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
 from timebank.ledger.records import audit, partners
@@ -35,6 +37,10 @@ from timebank.ledger.storage.models import (ACCOUNT_KINDS, Category, Entry, Exch
                                             Partner, PartnerAccount, PartnerFile, PartnerTrade)
 
 FORMAT = "timebank partner trades"
+# A trade's id: the code of the bank that recorded it, and its exchange number there.
+TRADE_ID = re.compile(r"[A-Z][A-Z0-9]{1,7}-[1-9][0-9]{0,11}")
+# A first name is a word or two: anything longer is not one.
+MAX_FIRST_NAME = 100
 VERSION = 1
 # A refusal lists this many bad trades, then counts the rest.
 SHOWN = 20
@@ -264,11 +270,14 @@ def take_file(session: Session, by: str, content: dict[str, Any], name: str, lan
     for index, trade in enumerate(content["trades"], 1):
         try:
             trade_id = trade["id"]
-            if not isinstance(trade_id, str) or not trade_id:
+            if not isinstance(trade_id, str) or not TRADE_ID.fullmatch(trade_id):
                 raise TypeError("id")
             outcome = _take_trade(session, by, partner, ours, trade, categories, other, lang)
         except (KeyError, TypeError, ValueError, AttributeError):
             bad.append(_("trade {number} in the file: it is not written as a trade.").format(number=index))
+            continue
+        except InvalidInput as error:  # a text no ledger would hold (control characters, too long)
+            bad.append(join(": ", [_("trade {id}").format(id=trade["id"]), error.phrase]))
             continue
         if outcome is None:
             continue
@@ -313,8 +322,11 @@ def _take_trade(session: Session, by: str, partner: Partner, ours: str, trade: d
                 categories: set[str], other: str, lang: str) -> tuple[str, Any] | None:
     trade_id: str = trade["id"]
     void = trade.get("void")
-    if void is not None and (not isinstance(void, dict) or not isinstance(void.get("id"), str)):
+    if void is not None and (not isinstance(void, dict) or not isinstance(void.get("id"), str)
+                             or not TRADE_ID.fullmatch(void["id"])):
         raise TypeError("void")
+    if void is not None and void.get("reason") is not None:
+        void["reason"] = clean_text(str(void["reason"]), _("reason"), limit=MAX_NOTE)
     on = date.fromisoformat(trade["date"])
     minutes = trade["minutes"]
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
@@ -350,7 +362,7 @@ def _take_trade(session: Session, by: str, partner: Partner, ours: str, trade: d
     category = trade.get("category")
     code = category if isinstance(category, str) and category in categories else other
     note = trade.get("note")
-    note = note if isinstance(note, str) and note.strip() else None
+    note = clean_text(note, _("note"), limit=MAX_NOTE) if isinstance(note, str) else None
     number, _count = write_exchanges(session, by, [NewExchange(
         on, code, minutes, note, tuple(givers), tuple(receivers), welsh=trade.get("welsh") is True)])
     session.add(PartnerTrade(exchange=number, partner=partner.code, trade=trade_id))
@@ -399,8 +411,8 @@ def _parties(session: Session, partner: Partner, ours: str, listed: Any, on: dat
                 numbers.append(number)
         elif bank == partner.code:
             first = party.get("first_name")
-            account = partners.account(session, partner, number, on, first=first if isinstance(first, str) else "",
-                                       lang=lang)
+            first = (clean_text(first, _("name"), limit=MAX_FIRST_NAME) or "") if isinstance(first, str) else ""
+            account = partners.account(session, partner, number, on, first=first, lang=lang)
             numbers.append(account.number)
         else:
             problems.append(_("member {number} of {bank}, which is neither bank of this file").format(
