@@ -94,6 +94,9 @@ WRITES: dict[tuple[str, ...], set[str]] = {
     ("category", "add"): {A + "new_category"},
     ("category", "goals"): {A + "set_category_goals"},
     ("centre", "add"): {A + "new_centre"},
+    ("partner", "add"): {A + "add_partner"}, ("partner", "edit"): {A + "edit_partner"},
+    ("partner", "leave"): {A + "leave_partner"}, ("partner", "export"): {A + "export_partner"},
+    ("partner", "import"): {A + "import_partner"},
     ("member", "access-request", "log"): {A + "log_access_request"},
     ("member", "access-request", "done"): {A + "close_access_request"},
     ("outcome", "measure", "add"): {A + "add_outcome_measure"},
@@ -115,7 +118,8 @@ WRITES: dict[tuple[str, ...], set[str]] = {
 # The importers of `io`: each import is one transaction of theirs (a TimeOverflow move-in too).
 IMPORTERS = {("import",): {"timebank.io.imports.import_file", "timebank.io.moving_in.import_timeoverflow"}}
 # Commands that only read: each through `queries` (or `io`'s journal, one read of its own).
-READS = {("settings", "show"), ("category", "list"), ("centre", "list"), ("audit",), ("member", "list"),
+READS = {("settings", "show"), ("category", "list"), ("centre", "list"), ("partner", "list"), ("partner", "statement"),
+         ("audit",), ("member", "list"),
          ("member", "show"), ("member", "access-request", "list"),
          ("outcome", "measure", "list"), ("report", "outcomes"),
          ("exchange", "list"), ("exchange", "show"), ("balance",), ("statement",), ("report", "monthly"),

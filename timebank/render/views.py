@@ -653,6 +653,7 @@ SETTING_MEANINGS = {
     "retention": N_("How long members' data is kept, as a member's copy of their data states it"),
     "outcome_min_pairs": N_("The fewest members with a first and a later score for an outcome's figures to be "
                             "given (report outcomes)"),
+    "bank_code": N_("This time bank's own code, as its partner banks know it (in every file of trades it sends)"),
 }
 
 
