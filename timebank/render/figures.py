@@ -36,7 +36,8 @@ HEADERS = [N_("partial"), N_("members_registered"), N_("members_registered_peopl
            N_("members_receiving_organisations"), N_("members_both"), N_("members_both_people"),
            N_("members_both_organisations"), N_("members_welsh"), N_("hours_in_welsh"),
            N_("exchanges_in_welsh"), N_("hours_person_to_person"),
-           N_("hours_with_organisations"), N_("days_to_first_exchange_median"), N_("cohort_3m"), N_("retained_3m"),
+           N_("hours_with_organisations"), N_("hours_with_partners"), N_("days_to_first_exchange_median"),
+           N_("cohort_3m"), N_("retained_3m"),
            N_("cohort_6m"), N_("retained_6m"), N_("cohort_12m"), N_("retained_12m"), N_("requests_opened"),
            N_("requests_met"), N_("median_days_to_meet"), N_("hour_value"), N_("hour_value_source"), N_("figure"),
            N_("value"), N_("opening_hours"), N_("given_hours"), N_("received_hours"), N_("closing_hours"),
@@ -266,7 +267,9 @@ def as_shown(report: PeriodReport) -> Shown:
     for figures in report.periods:
         values = dict(figures.values())
         hours, people = hours_shown(values["hours"]), hours_shown(values["hours_person_to_person"])
-        values |= {"hours": hours, "hours_person_to_person": people, "hours_with_organisations": hours - people,
+        partners = hours_shown(values["hours_with_partners"])
+        values |= {"hours": hours, "hours_person_to_person": people, "hours_with_partners": partners,
+                   "hours_with_organisations": hours - people - partners,
                    "hours_in_welsh": hours_shown(values["hours_in_welsh"])}
         periods.append(values)
     total = dict(report.total.values())
