@@ -264,15 +264,24 @@ def take_file(session: Session, by: str, content: dict[str, Any], name: str, lan
         return Taken(partner.code, partner.name, 0, 0, len(content["trades"]), True,
                      partners.balances(session).get(partner.code, 0))
     bad: list[Phrase] = []
-    recorded = voided = known = 0
+    known = 0
     categories = set(session.scalars(select(Category.code)))
     other = find_category(session, "other", "en").code if "other" in categories else sorted(categories)[0]
+    new: list[tuple[str, NewExchange, dict[str, Any] | None]] = []
+    voids: list[tuple[int, dict[str, Any]]] = []
+    seen: set[str] = set()
+    accounts: dict[int, int] = {}
+    # Every trade held with the partner, read once: a file holds them all, each time.
+    held = {trade: (exchange, on, minutes) for trade, exchange, on, minutes in session.execute(
+        select(PartnerTrade.trade, PartnerTrade.exchange, Exchange.date, Exchange.minutes)
+        .join(Exchange, Exchange.number == PartnerTrade.exchange).where(PartnerTrade.partner == partner.code))}
     for index, trade in enumerate(content["trades"], 1):
         try:
             trade_id = trade["id"]
-            if not isinstance(trade_id, str) or not TRADE_ID.fullmatch(trade_id):
+            if not isinstance(trade_id, str) or not TRADE_ID.fullmatch(trade_id) or trade_id in seen:
                 raise TypeError("id")
-            outcome = _take_trade(session, by, partner, ours, trade, categories, other, lang)
+            seen.add(trade_id)
+            outcome = _take_trade(session, partner, ours, trade, categories, other, lang, accounts, held)
         except (KeyError, TypeError, ValueError, AttributeError):
             bad.append(_("trade {number} in the file: it is not written as a trade.").format(number=index))
             continue
@@ -285,11 +294,11 @@ def take_file(session: Session, by: str, content: dict[str, Any], name: str, lan
         if kind == "bad":
             bad.append(value)
         elif kind == "new":
-            recorded += 1
-            voided += value
+            new.append(value)
         elif kind == "known":
             known += 1
-            voided += value
+            if value[1] is not None:
+                voids.append(value)
     if bad:
         shown = bad[:SHOWN]
         rest = len(bad) - SHOWN
@@ -301,6 +310,15 @@ def take_file(session: Session, by: str, content: dict[str, Any], name: str, lan
         if rest > 0:
             lines.append(ngettext("... and {count} more.", "... and {count} more.", rest).format(count=rest))
         raise TradesRefused(join("\n", lines))
+    # Every new trade in one write (a file may hold thousands), then the voids, each its own reversal.
+    if new:
+        first, _count = write_exchanges(session, by, [exchange for _id, exchange, _void in new])
+        session.add_all([PartnerTrade(exchange=first + offset, partner=partner.code, trade=trade_id)
+                         for offset, (trade_id, _exchange, _void) in enumerate(new)])
+        session.flush()
+        voids += [(first + offset, void) for offset, (_id, _exchange, void) in enumerate(new) if void is not None]
+    voided = sum(_void(session, by, partner, number, void) for number, void in voids)
+    recorded = len(new)
     session.add(PartnerFile(partner=partner.code, direction="received", hash=digest,
                             made=datetime.fromisoformat(content["made"]), at=audit.now(),
                             trades=len(content["trades"]), voids=sum(1 for t in content["trades"] if t.get("void")),
@@ -318,8 +336,12 @@ def _void_reason(partner: Partner, void: dict[str, Any]) -> str:
     return f"{partner.code} {void['id']}"
 
 
-def _take_trade(session: Session, by: str, partner: Partner, ours: str, trade: dict[str, Any],
-                categories: set[str], other: str, lang: str) -> tuple[str, Any] | None:
+def _take_trade(session: Session, partner: Partner, ours: str, trade: dict[str, Any], categories: set[str],
+                other: str, lang: str, accounts: dict[int, int],
+                held_here: dict[str, tuple[int, date, int]]) -> tuple[str, Any] | None:
+    """What one trade of a file is here: ("known", (exchange, void or None)) for a trade held
+    already, ("new", (id, the mirror to write, void or None)), ("bad", why), or None for a
+    voided trade naming a member this bank lacks (on neither side does it count)."""
     trade_id: str = trade["id"]
     void = trade.get("void")
     if void is not None and (not isinstance(void, dict) or not isinstance(void.get("id"), str)
@@ -331,25 +353,18 @@ def _take_trade(session: Session, by: str, partner: Partner, ours: str, trade: d
     minutes = trade["minutes"]
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
         raise ValueError("minutes")
-    held = session.scalar(select(PartnerTrade.exchange).where(PartnerTrade.partner == partner.code,
-                                                              PartnerTrade.trade == trade_id))
-    if held is not None:
-        exchange = session.get(Exchange, held)
-        assert exchange is not None
-        if exchange.date != on or exchange.minutes != minutes:
+    if trade_id in held_here:
+        held, held_on, held_minutes = held_here[trade_id]
+        if held_on != on or held_minutes != minutes:
             return "bad", _("trade {id}: its date or hours differ from this ledger's exchange {number} "
                             "({date}, {minutes} minutes).").format(id=trade_id, number=held,
-                                                                  date=exchange.date.isoformat(),
-                                                                  minutes=exchange.minutes)
-        made = 0
-        if void is not None:
-            made = _void(session, by, partner, held, void)
-        return "known", made
+                                                                  date=held_on.isoformat(), minutes=held_minutes)
+        return "known", (held, void)
     if trade_id.startswith(ours + "-"):
         return "bad", _("trade {id} is this time bank's, but this ledger holds no such trade with {code}.").format(
             id=trade_id, code=partner.code)
-    givers, problems_g = _parties(session, partner, ours, trade["givers"], on, lang)
-    receivers, problems_r = _parties(session, partner, ours, trade["receivers"], on, lang)
+    givers, problems_g = _parties(session, partner, ours, trade["givers"], on, lang, accounts)
+    receivers, problems_r = _parties(session, partner, ours, trade["receivers"], on, lang, accounts)
     problems = problems_g + problems_r
     if not problems and (not givers or not receivers or (len(givers) > 1 and len(receivers) > 1)
                          or len(set(givers + receivers)) != len(givers) + len(receivers)):
@@ -363,16 +378,8 @@ def _take_trade(session: Session, by: str, partner: Partner, ours: str, trade: d
     code = category if isinstance(category, str) and category in categories else other
     note = trade.get("note")
     note = clean_text(note, _("note"), limit=MAX_NOTE) if isinstance(note, str) else None
-    number, _count = write_exchanges(session, by, [NewExchange(
-        on, code, minutes, note, tuple(givers), tuple(receivers), welsh=trade.get("welsh") is True)])
-    session.add(PartnerTrade(exchange=number, partner=partner.code, trade=trade_id))
-    session.flush()
-    audit.log(session, by, "exchange.record", exchange=number, date=on.isoformat(), minutes=minutes,
-              givers=givers, receivers=receivers, category=code, partner=partner.code, trade=trade_id)
-    made = 0
-    if void is not None:
-        made = _void(session, by, partner, number, void)
-    return "new", made
+    mirror = NewExchange(on, code, minutes, note, tuple(givers), tuple(receivers), welsh=trade.get("welsh") is True)
+    return "new", (trade_id, mirror, void)
 
 
 def _void(session: Session, by: str, partner: Partner, number: int, void: dict[str, Any]) -> int:
@@ -393,8 +400,8 @@ def _void(session: Session, by: str, partner: Partner, number: int, void: dict[s
     return 1
 
 
-def _parties(session: Session, partner: Partner, ours: str, listed: Any, on: date,
-             lang: str) -> tuple[list[int], list[Phrase]]:
+def _parties(session: Session, partner: Partner, ours: str, listed: Any, on: date, lang: str,
+             accounts: dict[int, int]) -> tuple[list[int], list[Phrase]]:
     if not isinstance(listed, list):
         raise TypeError("parties")
     numbers: list[int] = []
@@ -412,8 +419,9 @@ def _parties(session: Session, partner: Partner, ours: str, listed: Any, on: dat
         elif bank == partner.code:
             first = party.get("first_name")
             first = (clean_text(first, _("name"), limit=MAX_FIRST_NAME) or "") if isinstance(first, str) else ""
-            account = partners.account(session, partner, number, on, first=first, lang=lang)
-            numbers.append(account.number)
+            if number not in accounts:  # each of their members looked up (or made) once a file
+                accounts[number] = partners.account(session, partner, number, on, first=first, lang=lang).number
+            numbers.append(accounts[number])
         else:
             problems.append(_("member {number} of {bank}, which is neither bank of this file").format(
                 number=number, bank=bank))
