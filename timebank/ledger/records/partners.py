@@ -8,8 +8,8 @@ balance with us once the two have each other's files (`partner_trades`).
 
 The account of a partner's member is a member row of kind 'partner' (`ACCOUNT_KINDS`): never
 counted, listed or found by name as a member is, numbered below zero so that members'
-numbers run on without gaps. Its name is the partner bank's name and the member's number,
-with their first name once a file from the partner brings it.
+numbers run on without gaps. Its name is the member's code and number at the partner bank
+and the bank's name, with their first name once a file from the partner brings it.
 """
 
 from __future__ import annotations
@@ -196,9 +196,10 @@ def is_reference(text: str) -> bool:
 
 
 def label(partner_name: str, code: str, number: int, first_name: str | None) -> str:
-    """The name of a partner member's account, as statements and lists show the other side."""
-    place = f"{partner_name} ({code}:{number})"
-    return f"{first_name}, {place}" if first_name else place
+    """The name of a partner member's account, as statements and lists show the other side:
+    `DYF:12 Mair (Banc Amser Dyffryn)`, what tells them apart first (a narrow column cuts
+    the end)."""
+    return f"{code}:{number} {first_name} ({partner_name})" if first_name else f"{code}:{number} ({partner_name})"
 
 
 def _relabel(session: Session, partner: Partner) -> None:
