@@ -152,3 +152,46 @@ def test_the_tour_shows_the_questions_as_they_are(readme: str, heading: str, tmp
     for (command, expected), answers in zip(zip(runs[::2], runs[1::2]), TYPED[readme]):
         out = typed_at_a_terminal(shlex.split(command), answers, db, "2026-11-05")
         assert [line.rstrip() for line in out.rstrip("\n").split("\n")] == expected.rstrip("\n").split("\n"), out
+
+
+def trading_example(readme: str, heading: str) -> list[tuple[str, list[str]]]:
+    """The worked example of two banks trading: (the ledger's file name, the command's words)
+    for each `timebank` line, the ledger as the `export TIMEBANK_DB=` line before it names it."""
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", text[text.index(heading):], re.DOTALL)
+    assert block, readme
+    lines, db = [], ""
+    for line in block.group(1).splitlines():
+        words = shlex.split(line, comments=True)
+        if words[:1] == ["export"] and words[1].startswith("TIMEBANK_DB="):
+            db = words[1].split("=", 1)[1]
+        elif words[:1] == ["timebank"]:
+            assert db, (readme, line)
+            lines.append((db, words[1:]))
+    return lines
+
+
+@pytest.mark.parametrize(("readme", "heading"), [("README.md", "## Trading with another time bank"),
+                                                 ("README.cy.md", "## Masnachu â banc amser arall")])
+def test_the_trading_example_runs_as_written(readme: str, heading: str, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 31: the two banks of the README's example trade as it says, on either database:
+    each ledger passes `check`, Blaengarw's balance with Dyffryn is +0.50 hours and Dyffryn's
+    with Blaengarw -0.50, and neither has a trade the other has not confirmed."""
+    monkeypatch.chdir(tmp_path)  # the files of trades are written where the example says
+    banks: dict[str, Cli] = {}
+    for db, words in trading_example(readme, heading):
+        bank = banks.setdefault(db, Cli(fresh_db(tmp_path, db.split(".")[0]), capsys))
+        result = bank(*words)
+        assert result.code == 0, (readme, db, words, result.err)
+    assert sorted(banks) == ["blaengarw.sqlite3", "dyffryn.sqlite3"]
+    blaengarw, dyffryn = banks["blaengarw.sqlite3"], banks["dyffryn.sqlite3"]
+    ours, theirs = blaengarw.json("partner", "statement", "DYF"), dyffryn.json("partner", "statement", "BLA")
+    assert (ours["balance_minutes"], theirs["balance_minutes"]) == (30, -30)
+    assert not ours["unconfirmed_by_partner"] and not ours["unconfirmed_here"]
+    assert [t["trade"] for t in ours["trades"]] == [t["trade"] for t in theirs["trades"]] == ["BLA-1", "BLA-2"]
+    for bank in (blaengarw, dyffryn):
+        bank.ok("check")
+        balances = bank.json("balance")
+        assert all(row["number"] >= 0 for row in balances)  # a partner's members are no members here
