@@ -109,7 +109,15 @@ def import_file(
     from timebank.ledger import actions
     from timebank.render.sheet import signed_hours
 
-    taken = actions.import_partner(ledger(ctx), user(by), file, get_language())
+    from timebank.ledger.errors import Refused, TradesRefused
+
+    try:
+        taken = actions.import_partner(ledger(ctx), user(by), file, get_language())
+    except TradesRefused as refused:
+        # Every bad trade on a line of its own, then the one refusal that counts them (as `import`).
+        for row in refused.rows:
+            say(interface().say(row), err=True)
+        raise Refused(refused.phrase) from None
     if taken.repeated:
         say(_("{file} from {name} ({code}) was taken before: nothing new was recorded.").format(
             file=file.name, name=taken.name, code=taken.partner))

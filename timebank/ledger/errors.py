@@ -49,6 +49,16 @@ class OverLimit(Refused):
         self.reason = reason
 
 
+class TradesRefused(Refused):
+    """A partner bank's file that cannot be taken because of some of its trades: the refusal
+    says how many (one line), `rows` what is wrong with each (a face lists them first, one a
+    line)."""
+
+    def __init__(self, phrase: Phrase, rows: list[Phrase]) -> None:
+        super().__init__(phrase)
+        self.rows = rows
+
+
 class FileExists(Refused):
     """An output file is already there: a face offers its own way to replace it (--force).
     `path` is the file's name as the refusal shows it."""

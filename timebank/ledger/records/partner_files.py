@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
-from timebank.ledger.errors import InvalidInput, Refused
-from timebank.ledger.messages import Joined, Phrase, _, join, ngettext
+from timebank.ledger.errors import InvalidInput, Refused, TradesRefused
+from timebank.ledger.messages import Phrase, _, join, ngettext
 from timebank.ledger.records import audit, partners
 from timebank.ledger.records.categories import CategoryName, category_names, find_category
 from timebank.ledger.records.exchanges import NewExchange, void_exchange, write_exchanges
@@ -44,10 +44,6 @@ MAX_FIRST_NAME = 100
 VERSION = 1
 # A refusal lists this many bad trades, then counts the rest.
 SHOWN = 20
-
-
-class TradesRefused(Refused):
-    """A file that cannot be taken: one line that says why, then each bad trade."""
 
 
 # Sending -----------------------------------------------------------------------------------------
@@ -148,12 +144,22 @@ def file_content(session: Session, partner: Partner, made: datetime) -> tuple[di
             "void": None if trade.void is None else {"id": trade.void, "reason": trade.reason},
         })
         voids += trade.void is not None
+    held_here = {trade.trade for trade in trades.values()}
+    taken = session.scalar(select(PartnerFile.held).where(PartnerFile.partner == partner.code,
+                                                          PartnerFile.direction == "received")
+                           .order_by(PartnerFile.made.desc(), PartnerFile.id.desc()).limit(1))
+    # Trades the partner voided that name a member this bank lacks: never recorded here, and
+    # voided there, they count on neither side; the partner learns they need nothing more.
+    declined = [{"id": trade, "void": void} for trade, void in sorted(json.loads(taken).items())
+                if void is not None and trade not in held_here] if taken else []
     content = {
         "format": FORMAT, "version": VERSION,
         "sender": {"code": ours, "name": settings.name},
         "receiver": {"code": partner.code, "name": partner.name},
-        "made": made.isoformat(timespec="seconds"),
+        # To the microsecond: of two files made in one second, the statement knows the later.
+        "made": made.isoformat(timespec="microseconds"),
         "trades": out,
+        "declined": declined,
     }
     return content, len(out), voids
 
@@ -172,8 +178,11 @@ def file_bytes(content: dict[str, Any]) -> bytes:
 
 
 def held_ids(content: dict[str, Any]) -> dict[str, str | None]:
-    """Trade id -> the id of its void (or None): what a file says its sender holds."""
-    return {t["id"]: (t["void"] or {}).get("id") for t in content["trades"]}
+    """Trade id -> the id of its void (or None): what a file says its sender holds, the
+    voided trades it declined (as good as held voided) with them."""
+    held: dict[str, str | None] = {t["id"]: d["void"] for d in content.get("declined", []) for t in [d]}
+    held |= {t["id"]: (t["void"] or {}).get("id") for t in content["trades"]}
+    return held
 
 
 @dataclass(frozen=True)
@@ -231,6 +240,9 @@ def _shape(content: dict[str, Any]) -> None:
     datetime.fromisoformat(content["made"])
     if not isinstance(content["trades"], list):
         raise TypeError("trades")
+    for declined in content.get("declined", []):
+        if not (isinstance(declined["id"], str) and isinstance(declined["void"], str)):
+            raise TypeError("declined")
 
 
 @dataclass(frozen=True)
@@ -300,16 +312,15 @@ def take_file(session: Session, by: str, content: dict[str, Any], name: str, lan
             if value[1] is not None:
                 voids.append(value)
     if bad:
-        shown = bad[:SHOWN]
+        rows: list[Phrase] = bad[:SHOWN]
         rest = len(bad) - SHOWN
-        lines: list[Phrase] = [ngettext(
+        if rest > 0:
+            rows.append(ngettext("... and {count} more.", "... and {count} more.", rest).format(count=rest))
+        raise TradesRefused(ngettext(
             "{file} was not imported: {count} trade in it cannot be recorded here. Nothing was written.",
             "{file} was not imported: {count} trades in it cannot be recorded here. Nothing was written.",
-            len(bad)).format(file=name, count=len(bad))]
-        lines += [Joined(("  ", line)) for line in shown]
-        if rest > 0:
-            lines.append(ngettext("... and {count} more.", "... and {count} more.", rest).format(count=rest))
-        raise TradesRefused(join("\n", lines))
+            len(bad)).format(file=name, count=len(bad)), rows)
+    _names_from(session, partner, content, lang)
     # Every new trade in one write (a file may hold thousands), then the voids, each its own reversal.
     if new:
         first, _count = write_exchanges(session, by, [exchange for _id, exchange, _void in new])
@@ -327,6 +338,35 @@ def take_file(session: Session, by: str, content: dict[str, Any], name: str, lan
     audit.log(session, by, "partner.import", code=partner.code, trades=recorded, voids=voided, sha256=digest)
     return Taken(partner.code, partner.name, recorded, voided, known, False,
                  partners.balances(session).get(partner.code, 0))
+
+
+def _names_from(session: Session, partner: Partner, content: dict[str, Any], lang: str) -> None:
+    """The first names a file gives the partner's members (none once the partner erased
+    them) become their accounts' names here, from the newest file taken only: an older
+    file taken late never brings back a name erased since."""
+    made = datetime.fromisoformat(content["made"])
+    newest = session.scalar(select(func.max(PartnerFile.made)).where(PartnerFile.partner == partner.code,
+                                                                     PartnerFile.direction == "received"))
+    if newest is not None and newest > made:
+        return
+    given: dict[int, str] = {}
+    for trade in content["trades"]:
+        for party in (*trade["givers"], *trade["receivers"]):
+            if party.get("bank") == partner.code and isinstance(party.get("number"), int):
+                first = party.get("first_name")
+                try:
+                    given[party["number"]] = (clean_text(first, _("name"), limit=MAX_FIRST_NAME) or "") \
+                        if isinstance(first, str) else ""
+                except InvalidInput:
+                    continue
+    if not given:
+        return
+    known = dict(session.execute(select(PartnerAccount.number, Member.note)
+                                 .join(Member, Member.number == PartnerAccount.member)
+                                 .where(PartnerAccount.partner == partner.code)).all())
+    for number, first in sorted(given.items()):
+        if number in known and (known[number] or "") != first:
+            partners.account(session, partner, number, date.today(), first=first, lang=lang)
 
 
 def _void_reason(partner: Partner, void: dict[str, Any]) -> str:
@@ -370,6 +410,10 @@ def _take_trade(session: Session, partner: Partner, ours: str, trade: dict[str, 
                          or len(set(givers + receivers)) != len(givers) + len(receivers)):
         problems = [_("trade {id}: its members are not one giver and receivers, or givers and one "
                       "receiver.").format(id=trade_id)]
+    theirs = set(accounts.values())
+    if not problems and any((giver in theirs) == (receiver in theirs) for giver in givers for receiver in receivers):
+        problems = [_("trade {id}: every pair of a trade is a member of this bank and a member of the partner "
+                      "bank.").format(id=trade_id)]
     if problems:
         if void is not None:
             return None  # voided on the partner's side already: there is nothing to mirror

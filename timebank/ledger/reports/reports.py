@@ -23,7 +23,7 @@ from timebank.ledger.basics.dates import add_months, month_end, today
 from timebank.ledger.basics.language import sort_key_in
 from timebank.ledger.records.listings import RequestFigures, request_figures
 from timebank.ledger.records.membership import Belonging
-from timebank.ledger.storage.models import Entry, Member, MemberPeriod, MonthTotal
+from timebank.ledger.storage.models import PARTNER_KIND, Entry, Member, MemberPeriod, MonthTotal
 from timebank.ledger.basics.names import MemberName, alphabetical
 from timebank.ledger.records.settings import Settings
 from timebank.ledger.reports.centre_view import member_numbers
@@ -120,7 +120,8 @@ def monthly_report(session: Session, settings: Settings, month: date, lang: str,
 
     # Plain tuples through the connection, not the ORM's result machinery: fifty thousand
     # members' rows cost a third less read this way (the same rows, the same snapshot).
-    members = session.connection().execute(select(*LINE_COLUMNS).where(Member.joined <= end)).all()
+    members = session.connection().execute(select(*LINE_COLUMNS).where(Member.joined <= end,
+                                                                        Member.kind != PARTNER_KIND)).all()
     moves, moved_minutes, moved = moves_of_balance(session, start, end)
     figures = _month_figures(session, settings, month, lang, given, received, joinings_in(session, start, end),
                              (moves, moved_minutes))
@@ -248,7 +249,8 @@ def month_activity(session: Session, start: date, end: date, sums: dict[int, tup
 def members_active(given: dict[int, int], received: dict[int, int], only: set[int] | None = None) -> int:
     """Members (not the pot) who gave or received anything: the one definition of active.
     `only`: a centre's members (the other side of an exchange with another centre is not one)."""
-    return sum(1 for number in given.keys() | received.keys() if number != 0
+    # The pot is 0 and a partner bank's members' accounts are below it: neither is a member.
+    return sum(1 for number in given.keys() | received.keys() if number > 0
                and (given.get(number) or received.get(number)) and (only is None or number in only))
 
 
