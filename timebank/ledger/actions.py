@@ -473,7 +473,7 @@ def export_partner(ledger: Ledger, by: str, code: str, output: Path, *, force: b
 
     with writing(ledger) as session:
         partner = partners.find_partner(session, code)
-        content, trades, voids = partner_files.file_content(session, partner, audit.now())
+        content, trades, voids = partner_files.file_content(session, partner, partner_files.moment())
         sent = partner_files.record_sent(session, by, partner, content, trades, voids)
         with output_file(output, force=force, binary=True) as out:
             out.write(partner_files.file_bytes(content))

@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
@@ -162,6 +162,12 @@ def file_content(session: Session, partner: Partner, made: datetime) -> tuple[di
         "declined": declined,
     }
     return content, len(out), voids
+
+
+def moment() -> datetime:
+    """When a file is made, to the microsecond (UTC, as the audit's moments): two files made in
+    one second are still one before the other."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -417,7 +423,7 @@ def _take_trade(session: Session, partner: Partner, ours: str, trade: dict[str, 
     if problems:
         if void is not None:
             return None  # voided on the partner's side already: there is nothing to mirror
-        return "bad", join("; ", [_("trade {id}").format(id=trade_id), *problems])
+        return "bad", join(": ", [_("trade {id}").format(id=trade_id), join("; ", problems)])
     category = trade.get("category")
     code = category if isinstance(category, str) and category in categories else other
     note = trade.get("note")
