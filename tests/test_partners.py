@@ -373,7 +373,7 @@ def test_a_trade_mirrored_on_the_other_side(banks: tuple[Cli, Cli], tmp_path: Pa
         ("BLA-1", "-90", "true", "", "true"), ("DYF-1", "60", "false", "", "true")]
     # A new name for the partner bank renames its members' accounts, first names kept.
     a.ok("partner", "edit", "DYF", "--name", "Banc Dyffryn")
-    assert account_names(a) == {("DYF", 1): "DYF:1 (Banc Dyffryn)", ("DYF", 2): "DYF:2 Gwyn (Banc Dyffryn)"}
+    assert account_names(a) == {("DYF", 1): "DYF:1 Mair (Banc Dyffryn)", ("DYF", 2): "DYF:2 Gwyn (Banc Dyffryn)"}
     a.ok("check")
 
 
