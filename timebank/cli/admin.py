@@ -266,8 +266,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(settings_app, name="settings")
     settings_app.command("show", help=N_("Show the ledger's settings."))(settings_show)
     settings_app.command("set", help=N_("Change a setting: name, lang, credit_limit, max_hours, hour_value, "
-                                        "hour_value_source, year_start, contact, controller, retention or "
-                                        "outcome_min_pairs."))(
+                                        "hour_value_source, year_start, contact, controller, retention, "
+                                        "outcome_min_pairs or bank_code."))(
         settings_set)
     category_app = sub_app(N_("The categories of help."))
     app.add_typer(category_app, name="category")

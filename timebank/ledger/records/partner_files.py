@@ -414,12 +414,10 @@ def _take_trade(session: Session, partner: Partner, ours: str, trade: dict[str, 
     problems = problems_g + problems_r
     if not problems and (not givers or not receivers or (len(givers) > 1 and len(receivers) > 1)
                          or len(set(givers + receivers)) != len(givers) + len(receivers)):
-        problems = [_("trade {id}: its members are not one giver and receivers, or givers and one "
-                      "receiver.").format(id=trade_id)]
+        problems = [_("its members are not one giver and receivers, or givers and one receiver")]
     theirs = set(accounts.values())
     if not problems and any((giver in theirs) == (receiver in theirs) for giver in givers for receiver in receivers):
-        problems = [_("trade {id}: every pair of a trade is a member of this bank and a member of the partner "
-                      "bank.").format(id=trade_id)]
+        problems = [_("each pair of a trade is one member of this bank and one of the partner bank's")]
     if problems:
         if void is not None:
             return None  # voided on the partner's side already: there is nothing to mirror
