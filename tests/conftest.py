@@ -302,11 +302,18 @@ def execute_sql(db: "Path | str", *statements: str) -> None:
                 pg.execute(statement)
         return
     conn = sqlite3.connect(db)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        # A statement refused (a test expecting it) leaves its transaction open, holding the
+        # write lock until the connection is collected: a cycle through the exception's
+        # traceback made that whenever the garbage collector ran, and the next write found
+        # the ledger busy (tests/test_migrations.py's purpose check, under load).
+        conn.rollback()
+        conn.close()
 
 
 # Runs `timebank ARGS` in a child process that SIGKILLs itself at a chosen moment of its own

@@ -241,6 +241,7 @@ EXPECTED_TOTAL = {
     "exchanges": 9, "minutes_exchanged": 900, "hours": "15.00",
     "hours_person_to_person": "9.50", "minutes_person_to_person": 570,    # 180 + 90 + 60 + 180 + 60
     "hours_with_organisations": "5.50", "minutes_with_organisations": 330,
+    "hours_with_partners": "0.00", "minutes_with_partners": 0,           # no partner bank
     "members_registered": 5, "members_registered_people": 4, "members_registered_organisations": 1,
     "members_total": 5, "members_welsh": 3, "members_new": 6, "members_left": 1,
     "hours_in_welsh": "0.00", "minutes_in_welsh": 0, "exchanges_in_welsh": 0,   # none recorded --welsh
