@@ -289,7 +289,7 @@ def test_the_hand_built_ledger_through_the_core(story_db: "Path | str") -> None:
     assert [p.label for p in report.periods] == LABELS
     from timebank.ledger.basics.hours import format_hours
 
-    in_hours = {"hours", "hours_person_to_person", "hours_with_organisations", "hours_in_welsh"}
+    in_hours = {"hours", "hours_person_to_person", "hours_with_organisations", "hours_with_partners", "hours_in_welsh"}
     for figures in report.periods + [report.total]:
         expected = EXPECTED_TOTAL if figures.period is None else EXPECTED[figures.label]
         values = figures.values()
