@@ -308,7 +308,7 @@ def test_two_banks_agree_after_random_trading(banks: tuple[Cli, Cli], tmp_path: 
     # One more file each way changes nothing (the same file again, if made in the same second).
     before = dump(a.db), dump(b.db)
     for said in (send(a, "DYF", b, tmp_path).out, send(b, "BLA", a, tmp_path).out):
-        assert "0 new trades and 0 voids recorded" in said or "was taken before" in said, said
+        assert "New trades recorded: 0; voids recorded: 0" in said or "was taken before" in said, said
     assert len(dump(a.db)) > len(before[0])  # the files were recorded, and nothing else
     bookkeeping = ("partner_files", "audit", "record_links")
     for bank, old in zip((a, b), before):
@@ -336,7 +336,8 @@ def test_a_trade_mirrored_on_the_other_side(banks: tuple[Cli, Cli], tmp_path: Pa
         "givers": [{"bank": "BLA", "number": 1, "first_name": "Siân"}], "receivers": [{"bank": "DYF", "number": 1}],
         "void": None}]
     said = b.ok("partner", "import", str(file), lang="en").out
-    assert f"Took {file.name} from {A_NAME} (BLA): 1 new trades and 0 voids recorded, 0 trades already held." in said
+    assert (f"Took {file.name} from {A_NAME} (BLA). New trades recorded: 1; voids recorded: 0; trades held "
+            "already: 0.") in said
     assert "Balance of trade with Banc Amser Blaengarw: +0.50 hours." in said
     mirror = [e for e in b.json("exchange", "list") if e["note"] == "Garddio"]
     assert len(mirror) == 1 and mirror[0]["welsh"] is True and mirror[0]["minutes"] == 90
@@ -367,7 +368,7 @@ def test_a_trade_mirrored_on_the_other_side(banks: tuple[Cli, Cli], tmp_path: Pa
     assert dump(b.db) == before
     # A file that holds only trades held already is taken, and brings nothing.
     said = send(a, "DYF", b, tmp_path).out
-    assert "0 new trades and 0 voids recorded, 2 trades already held" in said or "was taken before" in said
+    assert "New trades recorded: 0; voids recorded: 0; trades held already: 2" in said or "was taken before" in said
     rows = list(csv.DictReader(io.StringIO(a.ok("partner", "statement", "DYF", "--format", "csv").out)))
     assert [(r["trade"], r["minutes"], r["ours"], r["void"], r["confirmed"]) for r in rows] == [
         ("BLA-1", "-90", "true", "", "true"), ("DYF-1", "60", "false", "", "true")]
@@ -425,7 +426,7 @@ def test_a_trade_voided_before_any_file_travels_voided(banks: tuple[Cli, Cli], t
     a.ok("record", "Siân", "DYF:2", "3", "--date", "2026-04-01")
     a.ok("exchange", "void", "1", "--reason", "Typo")
     said = send(a, "DYF", b, tmp_path).out
-    assert "1 new trades and 1 voids recorded" in said
+    assert "New trades recorded: 1; voids recorded: 1" in said
     assert dict(query(b.db, "SELECT number, balance_minutes FROM members WHERE number > 0")) == {
         1: 0, 2: 0, 3: 0, 4: 0}
     round_trips(a, b, tmp_path)
@@ -501,7 +502,7 @@ def test_a_file_with_a_good_hash_is_still_checked(banks: tuple[Cli, Cli], tmp_pa
     }
     refused_whole(a, tmp_path, good, cases)
     path = crafted(tmp_path / "good.json", ("DYF", B_NAME), ("BLA", A_NAME), [good])
-    assert "1 new trades" in a.ok("partner", "import", str(path), lang="en").out
+    assert "New trades recorded: 1;" in a.ok("partner", "import", str(path), lang="en").out
     assert partner_row(a, "DYF")["balance_minutes"] == -60 + 30
     # A category this ledger has is kept; the exchange is B's trade under B's id.
     assert [t["trade"] for t in statement(a, "DYF")["trades"]] == ["BLA-1", "DYF-7"]
@@ -586,7 +587,7 @@ def test_a_file_for_another_bank_or_from_a_stranger(banks: tuple[Cli, Cli], tmp_
                                       "add it with 'timebank partner add' first. Nothing was written.")
     # Once A makes PEN a partner, the same file is taken.
     a.ok("partner", "add", C_NAME, "--code", "PEN", "--date", "2026-01-01")
-    assert "1 new trades" in a.ok("partner", "import", str(for_a), lang="en").out
+    assert "New trades recorded: 1;" in a.ok("partner", "import", str(for_a), lang="en").out
     assert partner_row(a, "PEN")["balance_minutes"] == 60 and partner_row(a, "DYF")["balance_minutes"] == 0
 
 
@@ -610,7 +611,7 @@ def test_a_file_naming_members_this_bank_lacks_is_refused_whole(banks: tuple[Cli
     b.ok("exchange", "void", "2", "--reason", "No such member")
     b.ok("exchange", "void", "3", "--reason", "No such member")
     said = a.ok("partner", "import", str(export(b, "BLA", tmp_path)), lang="en").out
-    assert "1 new trades" in said
+    assert "New trades recorded: 1;" in said
     assert partner_row(a, "DYF")["balance_minutes"] == 60
 
 
@@ -690,7 +691,7 @@ def test_the_limit_of_the_balance_of_trade(banks: tuple[Cli, Cli]) -> None:
     a.ok("record", "Siân", "DYF:1", "1:30", "--date", "2026-06-01")
     said = refused(a, "record", "Huw", "DYF:2", "1", "--date", "2026-06-02")
     assert said["en"].err.strip() == ("The balance of trade with Banc Amser Dyffryn (DYF) would be -2.50 hours, past "
-                                      "its limit of 2.00 hours. Use --allow-overdraft to record it anyway.")
+                                      "its limit of 2.00 hours either way. Use --allow-overdraft to record it anyway.")
     refused(a, "record", "--giver", "Huw", "--receiver", "DYF:2", "--receiver", "DYF:3", "--hours", "0:30",
             "--date", "2026-06-02")
     # Back towards even is always allowed; past the limit only with --allow-overdraft.
@@ -947,11 +948,11 @@ def test_partner_commands_in_welsh(banks: tuple[Cli, Cli], tmp_path: Path,
     assert "BLA-1" in shown and "+1.50" in shown
     assert "Balance with" not in shown and "Trades" not in shown
     assert list(b.json("partner", "cyfriflen", "BLA")) == STATEMENT_KEYS
-    said = a.ok("partner", "gadael", "PEN", "--dyddiad", "2026-06-20").out
-    assert "PEN" in said and "20 Mehefin 2026" in said
+    said = a.ok("partner", "gadael", "PEN", "--dyddiad", "2026-06-30").out
+    assert "PEN" in said and "30 Mehefin 2026" in said
     assert "The partnership with" not in said
     monkeypatch.delenv("TIMEBANK_LANG")
-    assert partner_row(a, "PEN")["left"] == "2026-06-20"
+    assert partner_row(a, "PEN")["left"] == "2026-06-30"
     # The Welsh names of the settings and of the refusals.
     result = b("gosodiadau", "gosod", "cod_banc", "DYFF", lang="cy")
     assert result.code == 1 and "DYF" in result.err
@@ -969,3 +970,112 @@ def test_the_welsh_help_names_every_partner_command() -> None:
                            ("allforio", "export"), ("mewnforio", "import"), ("cyfriflen", "statement")):
         assert re.search(rf"{welsh} \({english}\)", shown), (welsh, shown)
     assert "Partner time banks" not in shown
+
+
+# 7. What a review found (each once a bug) ----------------------------------------------------
+
+def test_a_file_trade_must_find_our_member_a_member_that_day(banks: tuple[Cli, Cli], tmp_path: Path) -> None:
+    """As `record` does: a member who had left, was erased or had not joined is refused."""
+    a, _b = banks
+    a.ok("member", "add", "Pat Gadael", "--joined", "2026-01-01")
+    a.ok("member", "leave", "Pat", "--date", "2026-03-01")
+    left = a.json("member", "list", "--left")[0]["number"]
+    a.ok("member", "add", "Nia Newydd", "--joined", "2026-06-20")
+    late = a.json("member", "show", "Nia")["number"]
+    good = trade("DYF-7", 30, [("DYF", 2)], [("BLA", 2)])
+    refused_whole(a, tmp_path, good, {
+        "left": trade("DYF-8", 60, [("DYF", 1)], [("BLA", left)], on="2026-06-01"),
+        "not yet": trade("DYF-9", 60, [("DYF", 1)], [("BLA", late)], on="2026-06-01"),
+    })
+
+
+@pytest.mark.parametrize("change", ["future", "ancient", "huge", "number", "offset", "no void", "void is itself"])
+def test_a_file_with_a_good_hash_and_wild_values(banks: tuple[Cli, Cli], tmp_path: Path, change: str) -> None:
+    """Values no ledger could hold, in a file whose hash is good: refused cleanly, nothing written."""
+    a, _b = banks
+    a.ok("record", "Siân", "DYF:1", "1", "--date", "2026-06-01")   # BLA-1
+    bad = trade("DYF-8", 60, [("DYF", 1)], [("BLA", 1)])
+    made = "2026-06-30T12:00:00"
+    trades = [trade("DYF-7", 30, [("DYF", 2)], [("BLA", 2)]), bad]
+    if change == "future":
+        bad["date"] = "9999-12-31"
+    elif change == "ancient":
+        bad["date"] = "0001-01-01"
+    elif change == "huge":
+        bad["minutes"] = 10**15
+    elif change == "number":
+        bad["givers"][0]["number"] = 2**40
+    elif change == "offset":
+        made = "2026-06-30T12:00:00+05:00"
+    elif change == "no void":
+        held = trade("BLA-1", 60, [("BLA", 1)], [("DYF", 1)])
+        del held["void"]
+        trades = [held]
+    elif change == "void is itself":
+        bad["void"] = {"id": "DYF-8", "reason": "x"}
+    from timebank.ledger.records.partner_files import file_bytes
+
+    path = tmp_path / f"{change}.json"
+    path.write_bytes(file_bytes({"format": "timebank partner trades", "version": 1,
+                                 "sender": {"code": "DYF", "name": B_NAME}, "receiver": {"code": "BLA", "name": A_NAME},
+                                 "made": made, "trades": trades}))
+    before = dump(a.db)
+    result = a("partner", "import", str(path), lang="en")
+    if change == "no void":  # a trade written without its void key is one with no void
+        assert result.code == 0, result
+        return
+    assert result.code == 1 and "Unexpected error" not in result.err and "Traceback" not in result.err, result
+    assert dump(a.db) == before
+
+
+def test_a_file_nested_beyond_reason(banks: tuple[Cli, Cli], tmp_path: Path) -> None:
+    a, _b = banks
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    refused(a, "partner", "import", str(path))
+
+
+def test_a_declined_trade_makes_no_account(banks: tuple[Cli, Cli], tmp_path: Path) -> None:
+    """B voided a trade naming a member A lacks: A records neither it nor an account for it."""
+    a, b = banks
+    b.ok("record", "Gwyn", "BLA:9", "1", "--date", "2026-06-02")    # DYF-1: A has no member 9
+    b.ok("exchange", "void", "1", "--reason", "No such member")
+    b.ok("record", "Gwyn", "BLA:1", "1", "--date", "2026-06-03")
+    send(b, "BLA", a, tmp_path)
+    assert set(accounts(a)) == {("DYF", 2)}  # Gwyn's account only, made for the trade that counts
+    assert partner_row(a, "DYF")["members"] == 1
+
+
+def test_the_banks_code_is_no_partners_code(banks: tuple[Cli, Cli]) -> None:
+    a, _b = banks
+    refused(a, "settings", "set", "bank_code", "DYF")
+    said = refused(a, "record", "Siân", "BLA:2", "1")
+    assert "BLA is this time bank's own code" in said["en"].err
+
+
+def test_a_long_organisation_name_still_travels(banks: tuple[Cli, Cli], tmp_path: Path) -> None:
+    a, b = banks
+    name = "Cymdeithas " + "Gymunedol " * 12
+    b.ok("member", "add", name.strip(), "--kind", "organisation", "--joined", "2026-01-01")
+    organisation = b.json("member", "show", "Cymdeithas")["number"]
+    b.ok("record", str(organisation), "BLA:1", "1", "--date", "2026-06-02")
+    send(b, "BLA", a, tmp_path)
+    assert partner_row(a, "DYF")["balance_minutes"] == 60
+
+
+def test_the_limit_holds_on_the_other_side_of_zero(banks: tuple[Cli, Cli]) -> None:
+    a, _b = banks
+    a.ok("partner", "edit", "DYF", "--limit", "2")
+    a.ok("record", "Siân", "DYF:1", "1:30", "--date", "2026-06-01")                       # -1.50
+    a.ok("record", "--giver", "Siân", "--giver", "Huw", "--receiver", "DYF:1", "--hours", "1", "--date",
+         "2026-06-02", "--allow-overdraft")                                                # -3.50
+    a.ok("record", "DYF:2", "Huw", "1", "--date", "2026-06-03")                            # -2.50: towards zero
+    refused(a, "record", "DYF:2", "Huw", "5", "--date", "2026-06-04")                      # would be +2.50
+
+
+def test_a_partnership_ends_after_its_last_trade(banks: tuple[Cli, Cli]) -> None:
+    a, _b = banks
+    a.ok("record", "Siân", "DYF:1", "1", "--date", "2026-06-10")
+    said = refused(a, "partner", "leave", "DYF", "--date", "2026-06-01")
+    assert "2026-06-10" in said["en"].err
+    a.ok("partner", "leave", "DYF", "--date", "2026-06-10")

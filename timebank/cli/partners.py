@@ -95,9 +95,9 @@ def export(
     from timebank.ledger import actions
 
     sent = actions.export_partner(ledger(ctx), user(by), code, output, force=force)
-    say(_("Wrote {file} for {name} ({code}): {trades} trades, {voids} of them voided. Send it to {name}; it "
-          "cannot be changed on the way.").format(file=str(output), name=sent.name, code=sent.partner,
-                                                  trades=sent.trades, voids=sent.voids))
+    say(_("Wrote {file} for {name} ({code}) with every trade (trades: {trades}; voided: {voids}). Send it to {name}; "
+          "it cannot be changed on the way.").format(file=str(output), name=sent.name, code=sent.partner,
+                                                     trades=sent.trades, voids=sent.voids))
 
 
 def import_file(
@@ -122,9 +122,9 @@ def import_file(
         say(_("{file} from {name} ({code}) was taken before: nothing new was recorded.").format(
             file=file.name, name=taken.name, code=taken.partner))
     else:
-        say(_("Took {file} from {name} ({code}): {trades} new trades and {voids} voids recorded, {known} trades "
-              "already held.").format(file=file.name, name=taken.name, code=taken.partner, trades=taken.trades,
-                                      voids=taken.voids, known=taken.known))
+        say(_("Took {file} from {name} ({code}). New trades recorded: {trades}; voids recorded: {voids}; trades "
+              "held already: {known}.").format(file=file.name, name=taken.name, code=taken.partner,
+                                               trades=taken.trades, voids=taken.voids, known=taken.known))
     say(_("Balance of trade with {name}: {hours} hours.").format(name=taken.name,
                                                                  hours=signed_hours(taken.balance_minutes)))
 

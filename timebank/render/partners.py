@@ -97,8 +97,8 @@ def _unconfirmed(ids: list[str], name: str, *, mine: bool) -> Say:
                 _say(N_("Every trade {name} holds has been sent back to it."), name=name))
     shown = ", ".join(ids[:20]) + (" …" if len(ids) > 20 else "")
     if mine:
-        return plural("Not yet confirmed by {name} (send them a file): {count} trade: {ids}",
-                      "Not yet confirmed by {name} (send them a file): {count} trades: {ids}", len(ids),
+        return plural("Not yet in a file from {name}: {count} trade: {ids}",
+                      "Not yet in a file from {name}: {count} trades: {ids}", len(ids),
                       name=name, ids=shown)
     return plural("Held by {name} but not in a file sent to it yet: {count} trade: {ids}",
                   "Held by {name} but not in a file sent to it yet: {count} trades: {ids}", len(ids),

@@ -1003,11 +1003,11 @@ def describe_event(event: Any, w: Words, categories: dict[str, Any] | None = Non
             fields=", ".join(sorted(d.get("changes", {}))), code=d.get("code", "")),
         "partner.leave": lambda: w._("The partnership with {code} ended on {date}").format(
             code=d.get("code", ""), date=d.get("date")),
-        "partner.export": lambda: w._("Wrote a file of {trades} trades for the partner bank {code}").format(
+        "partner.export": lambda: w._("Wrote a file for the partner bank {code} (trades: {trades})").format(
             trades=d.get("trades", 0), code=d.get("code", "")),
-        "partner.import": lambda: w._("Took a file from the partner bank {code}: {trades} new trades, {voids} "
-                                      "voids").format(code=d.get("code", ""), trades=d.get("trades", 0),
-                                                      voids=d.get("voids", 0)),
+        "partner.import": lambda: w._("Took a file from the partner bank {code} (new trades: {trades}; voids: "
+                                      "{voids})").format(code=d.get("code", ""), trades=d.get("trades", 0),
+                                                         voids=d.get("voids", 0)),
         "import.members": lambda: w.ngettext("Imported {rows} row of members from {file}",
                                              "Imported {rows} rows of members from {file}",
                                              int(d.get("rows") or 0)).format(rows=d.get("rows"),

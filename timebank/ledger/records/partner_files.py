@@ -21,18 +21,20 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timebank.ledger.basics.text import MAX_NOTE, clean_text
+from timebank.ledger.basics.dates import today
 from timebank.ledger.errors import InvalidInput, Refused, TradesRefused
 from timebank.ledger.messages import Phrase, _, join, ngettext
 from timebank.ledger.records import audit, partners
 from timebank.ledger.records.categories import CategoryName, category_names, find_category
 from timebank.ledger.records.exchanges import NewExchange, void_exchange, write_exchanges
+from timebank.ledger.records.members import require_member_on
 from timebank.ledger.storage.models import (ACCOUNT_KINDS, Category, Entry, Exchange, Member,
                                             Partner, PartnerAccount, PartnerFile, PartnerTrade)
 
@@ -41,6 +43,11 @@ FORMAT = "timebank partner trades"
 TRADE_ID = re.compile(r"[A-Z][A-Z0-9]{1,7}-[1-9][0-9]{0,11}")
 # A first name is a word or two: anything longer is not one.
 MAX_FIRST_NAME = 100
+# What a file's trade may hold: member numbers as the ledger's columns keep them, hours a
+# person could give (a thousand days of help in one trade is none), days since 1900.
+MAX_NUMBER = 2**31 - 1
+MAX_MINUTES = 24 * 60 * 1000
+FIRST_DAY = date(1900, 1, 1)
 VERSION = 1
 # A refusal lists this many bad trades, then counts the rest.
 SHOWN = 20
@@ -107,8 +114,8 @@ def _sent_name(member: Member) -> str | None:
     if member.forgotten is not None or not member.name:
         return None
     if member.kind == "organisation":
-        return member.name
-    return member.name.split()[0]
+        return member.name[:MAX_FIRST_NAME]
+    return member.name.split()[0][:MAX_FIRST_NAME]
 
 
 def file_content(session: Session, partner: Partner, made: datetime) -> tuple[dict[str, Any], int, int]:
@@ -186,8 +193,8 @@ def file_bytes(content: dict[str, Any]) -> bytes:
 def held_ids(content: dict[str, Any]) -> dict[str, str | None]:
     """Trade id -> the id of its void (or None): what a file says its sender holds, the
     voided trades it declined (as good as held voided) with them."""
-    held: dict[str, str | None] = {t["id"]: d["void"] for d in content.get("declined", []) for t in [d]}
-    held |= {t["id"]: (t["void"] or {}).get("id") for t in content["trades"]}
+    held: dict[str, str | None] = {d["id"]: d["void"] for d in content.get("declined", [])}
+    held |= {t["id"]: (t.get("void") or {}).get("id") for t in content["trades"]}
     return held
 
 
@@ -219,7 +226,7 @@ def read_file(data: bytes, name: str) -> dict[str, Any]:
                 "Ask the partner bank to send it again.").format(file=name)
     try:
         whole = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         if data[:1] == b"{" and FORMAT.encode() in data:
             raise InvalidInput(changed) from None
         raise InvalidInput(_("{file} is not a file of trades from a partner bank.").format(file=name)) from None
@@ -243,7 +250,8 @@ def _shape(content: dict[str, Any]) -> None:
     for side in ("sender", "receiver"):
         if not isinstance(content[side]["code"], str):
             raise TypeError(side)
-    datetime.fromisoformat(content["made"])
+    if datetime.fromisoformat(content["made"]).tzinfo is not None:  # timebank writes UTC without an offset
+        raise ValueError("made")
     if not isinstance(content["trades"], list):
         raise TypeError("trades")
     for declined in content.get("declined", []):
@@ -359,12 +367,7 @@ def _names_from(session: Session, partner: Partner, content: dict[str, Any], lan
     for trade in content["trades"]:
         for party in (*trade["givers"], *trade["receivers"]):
             if party.get("bank") == partner.code and isinstance(party.get("number"), int):
-                first = party.get("first_name")
-                try:
-                    given[party["number"]] = (clean_text(first, _("name"), limit=MAX_FIRST_NAME) or "") \
-                        if isinstance(first, str) else ""
-                except InvalidInput:
-                    continue
+                given[party["number"]] = _first_name(party.get("first_name"))
     if not given:
         return
     known = dict(session.execute(select(PartnerAccount.number, Member.note)
@@ -382,6 +385,31 @@ def _void_reason(partner: Partner, void: dict[str, Any]) -> str:
     return f"{partner.code} {void['id']}"
 
 
+def _checked_parties(listed: Any) -> list[tuple[str, int, Any]]:
+    """A trade's givers or receivers as a file must write them: (bank, number, first name)."""
+    if not isinstance(listed, list) or not listed:
+        raise TypeError("parties")
+    out = []
+    for party in listed:
+        bank, number = party["bank"], party["number"]
+        if not isinstance(bank, str) or not isinstance(number, int) or isinstance(number, bool) \
+                or not 1 <= number <= MAX_NUMBER:
+            raise ValueError("party")
+        out.append((bank, number, party.get("first_name")))
+    return out
+
+
+def _first_name(text: Any) -> str:
+    """The first name a file gives, as this ledger keeps it; one it cannot keep (too long,
+    control characters) is no name, never a reason to refuse the trade."""
+    if not isinstance(text, str):
+        return ""
+    try:
+        return clean_text(text, _("name"), limit=MAX_FIRST_NAME) or ""
+    except InvalidInput:
+        return ""
+
+
 def _take_trade(session: Session, partner: Partner, ours: str, trade: dict[str, Any], categories: set[str],
                 other: str, lang: str, accounts: dict[int, int],
                 held_here: dict[str, tuple[int, date, int]]) -> tuple[str, Any] | None:
@@ -391,14 +419,18 @@ def _take_trade(session: Session, partner: Partner, ours: str, trade: dict[str, 
     trade_id: str = trade["id"]
     void = trade.get("void")
     if void is not None and (not isinstance(void, dict) or not isinstance(void.get("id"), str)
-                             or not TRADE_ID.fullmatch(void["id"])):
+                             or not TRADE_ID.fullmatch(void["id"]) or void["id"] == trade_id):
         raise TypeError("void")
     if void is not None and void.get("reason") is not None:
         void["reason"] = clean_text(str(void["reason"]), _("reason"), limit=MAX_NOTE)
     on = date.fromisoformat(trade["date"])
     minutes = trade["minutes"]
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         raise ValueError("minutes")
+    listed_givers, listed_receivers = _checked_parties(trade["givers"]), _checked_parties(trade["receivers"])
+    if not FIRST_DAY <= on <= today() + timedelta(days=1):  # a day's grace for the partner's clock
+        return "bad", join(": ", [_("trade {id}").format(id=trade_id), _("its date {date} is in the future or before "
+                                                                           "1900").format(date=on.isoformat())])
     if trade_id in held_here:
         held, held_on, held_minutes = held_here[trade_id]
         if held_on != on or held_minutes != minutes:
@@ -409,24 +441,52 @@ def _take_trade(session: Session, partner: Partner, ours: str, trade: dict[str, 
     if trade_id.startswith(ours + "-"):
         return "bad", _("trade {id} is this time bank's, but this ledger holds no such trade with {code}.").format(
             id=trade_id, code=partner.code)
-    givers, problems_g = _parties(session, partner, ours, trade["givers"], on, lang, accounts)
-    receivers, problems_r = _parties(session, partner, ours, trade["receivers"], on, lang, accounts)
-    problems = problems_g + problems_r
+    problems: list[Phrase] = []
+    sides: list[list[tuple[bool, int, str]]] = []  # (theirs, number, first name) a side
+    for listed in (listed_givers, listed_receivers):
+        side = []
+        for bank, number, first in listed:
+            if bank == ours:
+                member = session.get(Member, number)
+                if member is None or member.kind in ACCOUNT_KINDS:
+                    problems.append(_("there is no member number {number} here").format(number=number))
+                    continue
+                try:  # a member here on the day: not yet joined, left or erased is refused as on `record`
+                    require_member_on(member, on)
+                except Refused as refused:
+                    problems.append(refused.phrase)
+                    continue
+                side.append((False, number, ""))
+            elif bank == partner.code:
+                side.append((True, number, _first_name(first)))
+            else:
+                problems.append(_("member {number} of {bank}, which is neither bank of this file").format(
+                    number=number, bank=bank))
+        sides.append(side)
+    givers, receivers = sides
     if not problems and (not givers or not receivers or (len(givers) > 1 and len(receivers) > 1)
                          or len(set(givers + receivers)) != len(givers) + len(receivers)):
         problems = [_("its members are not one giver and receivers, or givers and one receiver")]
-    theirs = set(accounts.values())
-    if not problems and any((giver in theirs) == (receiver in theirs) for giver in givers for receiver in receivers):
+    if not problems and any(giver[0] == receiver[0] for giver in givers for receiver in receivers):
         problems = [_("each pair of a trade is one member of this bank and one of the partner bank's")]
     if problems:
         if void is not None:
             return None  # voided on the partner's side already: there is nothing to mirror
         return "bad", join(": ", [_("trade {id}").format(id=trade_id), join("; ", problems)])
+
+    def number_here(theirs: bool, number: int, first: str) -> int:
+        if not theirs:
+            return number
+        if number not in accounts:  # each of their members looked up (or made) once a file
+            accounts[number] = partners.account(session, partner, number, on, first=first, lang=lang).number
+        return accounts[number]
+
     category = trade.get("category")
     code = category if isinstance(category, str) and category in categories else other
     note = trade.get("note")
     note = clean_text(note, _("note"), limit=MAX_NOTE) if isinstance(note, str) else None
-    mirror = NewExchange(on, code, minutes, note, tuple(givers), tuple(receivers), welsh=trade.get("welsh") is True)
+    mirror = NewExchange(on, code, minutes, note, tuple(number_here(*g) for g in givers),
+                         tuple(number_here(*r) for r in receivers), welsh=trade.get("welsh") is True)
     return "new", (trade_id, mirror, void)
 
 
@@ -446,34 +506,6 @@ def _void(session: Session, by: str, partner: Partner, number: int, void: dict[s
             partners.stamp(session, reversal, [code])
     session.flush()
     return 1
-
-
-def _parties(session: Session, partner: Partner, ours: str, listed: Any, on: date, lang: str,
-             accounts: dict[int, int]) -> tuple[list[int], list[Phrase]]:
-    if not isinstance(listed, list):
-        raise TypeError("parties")
-    numbers: list[int] = []
-    problems: list[Phrase] = []
-    for party in listed:
-        bank, number = party["bank"], party["number"]
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            raise ValueError("number")
-        if bank == ours:
-            member = session.get(Member, number)
-            if member is None or member.kind in ACCOUNT_KINDS:
-                problems.append(_("there is no member number {number} here").format(number=number))
-            else:
-                numbers.append(number)
-        elif bank == partner.code:
-            first = party.get("first_name")
-            first = (clean_text(first, _("name"), limit=MAX_FIRST_NAME) or "") if isinstance(first, str) else ""
-            if number not in accounts:  # each of their members looked up (or made) once a file
-                accounts[number] = partners.account(session, partner, number, on, first=first, lang=lang).number
-            numbers.append(accounts[number])
-        else:
-            problems.append(_("member {number} of {bank}, which is neither bank of this file").format(
-                number=number, bank=bank))
-    return numbers, problems
 
 
 # Reconciliation --------------------------------------------------------------------------------

@@ -153,6 +153,11 @@ def leave_partner(session: Session, by: str, partner: Partner, on: date | None =
     if on < partner.joined:
         raise InvalidInput(_("The partnership with {name} ({code}) began on {joined}, after {date}.").format(
             name=partner.name, code=partner.code, joined=partner.joined.isoformat(), date=on.isoformat()))
+    last = session.scalar(select(func.max(Exchange.date)).join(PartnerTrade, PartnerTrade.exchange == Exchange.number)
+                          .where(PartnerTrade.partner == partner.code))
+    if last is not None and on < last:
+        raise InvalidInput(_("The partnership with {name} ({code}) has a trade on {last}, after {date}.").format(
+            name=partner.name, code=partner.code, last=last.isoformat(), date=on.isoformat()))
     partner.left = on
     audit.log(session, by, "partner.leave", code=partner.code, date=on.isoformat())
     return on
@@ -240,6 +245,7 @@ def trading_member(session: Session, text: str, on: date, lang: str) -> Member:
     must be a partner still on the day of the trade."""
     match = REFERENCE.fullmatch(str(text))
     assert match is not None  # `is_reference`
+    _not_our_own(session, match.group(1), match.group(2))
     partner = find_partner(session, match.group(1))
     if partner.left is not None and on > partner.left:
         raise Refused(_("The partnership with {name} ({code}) ended on {date}: no trade after it can be "
@@ -263,6 +269,12 @@ def reference_label(session: Session, text: str) -> str:
     found = session.scalar(select(Member.name).join(PartnerAccount, PartnerAccount.member == Member.number)
                            .where(PartnerAccount.partner == partner.code, PartnerAccount.number == number))
     return found or label(partner.name, partner.code, number, None)
+
+
+def _not_our_own(session: Session, code: str, number: str) -> None:
+    if code.strip().upper() == settings_module.load(session).bank_code:
+        raise InvalidInput(_("{code} is this time bank's own code: name our member by their number ({number}) or "
+                             "name.").format(code=code.strip().upper(), number=number))
 
 
 def partners_of(session: Session, numbers: Iterable[int]) -> dict[int, str]:
@@ -307,10 +319,14 @@ def check_trade(session: Session, givers: Sequence[Member], receivers: Sequence[
             limit = partner.limit_minutes
             before = now.get(code, 0)
             after = before + moved
-            if limit is not None and abs(after) > limit and abs(after) > abs(before):
+            # Past the limit either way is refused, unless the trade only brings the balance back
+            # towards zero (a trade that crosses zero is weighed on the other side).
+            towards_zero = (before > 0 and 0 <= after < before) or (before < 0 and before < after <= 0)
+            if limit is not None and abs(after) > limit and not towards_zero:
                 reason = _("The balance of trade with {name} ({code}) would be {after} hours, past its limit of "
-                           "{limit} hours.").format(name=partner.name, code=code, after=format_hours(after),
-                                                    limit=format_hours(limit))
+                           "{limit} hours either way.").format(name=partner.name, code=code,
+                                                               after=("+" if after > 0 else "") + format_hours(after),
+                                                               limit=format_hours(limit))
                 raise OverLimit(reason, reason + " " + _("Record it anyway?"), reason)
     return of
 

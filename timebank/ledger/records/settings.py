@@ -16,7 +16,7 @@ from timebank.ledger.basics.text import MAX_TEXT, clean_text, has_control_charac
 from timebank.ledger.errors import InvalidInput, Refused
 from timebank.ledger.messages import _
 from timebank.ledger.records import audit
-from timebank.ledger.storage.models import PartnerTrade, Setting
+from timebank.ledger.storage.models import Partner, PartnerTrade, Setting
 
 KEYS = ("name", "lang", "credit_limit", "max_hours", "hour_value", "hour_value_source", "year_start", "contact",
         "controller", "retention", "outcome_min_pairs", "bank_code")
@@ -206,6 +206,9 @@ def store(session: Session, key: str, value: str, lang: str) -> tuple[str, str]:
     key = WELSH_KEYS.get(key, key)
     row = session.get(Setting, key)
     old = row.value if row else DEFAULTS.get(key, "")
+    if key == "bank_code" and stored and session.get(Partner, stored) is not None:
+        raise Refused(_("{code} is the code of a partner bank here: this time bank needs a code of its own.").format(
+            code=stored))
     if key == "bank_code" and stored != old and session.scalar(select(PartnerTrade.id).limit(1)) is not None:
         # Every trade's id and every file partners hold name the bank by its code.
         raise Refused(_("This time bank's code ({code}) is in the trades its partner banks hold: it cannot "
