@@ -1079,3 +1079,10 @@ def test_a_partnership_ends_after_its_last_trade(banks: tuple[Cli, Cli]) -> None
     said = refused(a, "partner", "leave", "DYF", "--date", "2026-06-01")
     assert "2026-06-10" in said["en"].err
     a.ok("partner", "leave", "DYF", "--date", "2026-06-10")
+
+
+def test_exchange_show_names_a_partners_member_by_their_code(banks: tuple[Cli, Cli]) -> None:
+    a, _b = banks
+    a.ok("record", "Siân", "DYF:1", "1", "--date", "2026-06-01")
+    shown = a.ok("exchange", "show", "1", lang="en").out
+    assert "DYF:1 (Banc Amser Dyffryn)" in shown and "#-1" not in shown and "Siân Jones (#1)" in shown

@@ -201,7 +201,9 @@ def exchanges(rows: Iterable, include_void: bool) -> Sheet:
 def exchange_page(r: Any) -> Report:
     """`exchange show`: one exchange in full."""
     def pairs(numbers: list[int], names: list) -> Any:
-        return lambda w: ", ".join(f"{member_words(n, w)} (#{g})" for n, g in zip(names, numbers))
+        # A partner bank's member is named by their code and number there (DYF:12), never one here.
+        return lambda w: ", ".join(member_words(n, w) if n.kind == "partner" else f"{member_words(n, w)} (#{g})"
+                                   for n, g in zip(names, numbers))
 
     recorded = (lambda w: f"{r.recorded_at:%Y-%m-%d %H:%M} UTC, {r.recorded_by}") if r.recorded_at else None
     shown: list[tuple[str, Any, Any]] = [
